@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The Debian packages Jixiao needs, installed only when missing. Used by `make` and `.ci/run`.
+#   bash .ci/system-packages.sh          what `make run` and `make test` need
+#   bash .ci/system-packages.sh --ci     plus the servers CI's second pass talks to
+set -euo pipefail
+
+packages=(python3-venv python3-dev build-essential)
+if [ "${1:-}" = "--ci" ]; then
+  packages+=(mariadb-server mariadb-client redis-server)
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+# A Python without Debian's venv package (pyenv, python.org builds) needs no python3-venv.
+if python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' 2>/dev/null; then
+  missing=("${missing[@]/python3-venv}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,65 @@
+"""Jixiao (绩效): KPI management for small e-commerce companies, run from WeChat."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from config import BASE_DIR, Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app in named steps; nothing here runs at import time."""
+    config = config or Config()
+    config.validate()
+    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
+    app.config.from_object(config)
+    prepare_instance(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def prepare_instance(app: Flask) -> None:
+    """Create the instance folder; embedded mode keeps a generated secret key there."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if app.config.get("SECRET_KEY"):
+        return
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from app.extensions import db, enable_sqlite_pragmas, migrate, redis_store
+
+    db.init_app(app)
+    # Batch mode lets SQLite alter tables; compare_type makes `flask db check` see type drift.
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True, compare_type=True)
+    redis_store.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            enable_sqlite_pragmas(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.api.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

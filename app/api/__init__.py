@@ -1,0 +1,1 @@
+"""HTTP blueprints, one per audience: health, mini-program, console, WeChat callbacks."""

