@@ -17,7 +17,7 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") == "true" else os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-APP_FIXTURES = {"app", "client", "runner", "db_session", "redis_client"}
+APP_FIXTURES = {"app", "client", "runner", "redis_client", "database_url", "redis_url"}
 
 
 def _worker_index() -> int:
@@ -73,7 +73,7 @@ def database_url(tmp_path_factory):
 
     parsed = sa.engine.make_url(url)
     name = f"{parsed.database}_{_worker_index()}"
-    server = sa.create_engine(parsed.set(database=None))
+    server = sa.create_engine(parsed.set(database="information_schema"))
     with server.begin() as conn:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
         conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
