@@ -36,6 +36,7 @@ def prepare_instance(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  registers every table with the metadata Alembic compares
     from app.extensions import db, enable_sqlite_pragmas, migrate, redis_store
 
     db.init_app(app)

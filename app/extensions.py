@@ -7,7 +7,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 
-db = SQLAlchemy()
+from app.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 

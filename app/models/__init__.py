@@ -1,0 +1,24 @@
+"""SQLAlchemy models, one module per aggregate. Importing this package registers every table."""
+
+from app.models.alert import Alert, AlertRule
+from app.models.audit import AuditLog
+from app.models.base import Base
+from app.models.calendar import CalendarDay, FxRate
+from app.models.cycle import Assessment, AssessmentItem, Cycle, TargetAmendment
+from app.models.data import Observation, Shipment, SyncRun
+from app.models.feedback import Appeal, Comment
+from app.models.kpi import Indicator, KpiTemplate, TemplateItem
+from app.models.org import Department, Employee, ExternalIdentity, LeaveRecord, WeChatIdentity
+from app.models.outcome import Outcome
+from app.models.position import JobDescription, Position
+from app.models.progress import ProgressEntry, Screenshot
+from app.models.rating import PeerRater, Rating
+from app.models.score import ItemScore, Report, Score, ScoringRun
+
+__all__ = [
+    "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "CalendarDay",
+    "Comment", "Cycle", "Department", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemScore",
+    "JobDescription", "KpiTemplate", "LeaveRecord", "Observation", "Outcome", "PeerRater", "Position",
+    "ProgressEntry", "Rating", "Report", "Score", "ScoringRun", "Screenshot", "Shipment", "SyncRun",
+    "TargetAmendment", "TemplateItem", "WeChatIdentity",
+]

@@ -1,0 +1,73 @@
+"""Measured data: sync/import runs, daily observations (数据) and warehouse shipments."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, ExactDecimal, Key, utcnow
+
+
+class SyncRun(Base):
+    """One connector sync or file import; bulk writes are audited once per run, with counts."""
+
+    __tablename__ = "sync_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # sync | import | seed
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | done | failed
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class Observation(Base):
+    """One day's figure of an indicator for an employee: numerator and, for rates, denominator.
+
+    `external_ref` identifies the source record, so a re-sync updates instead of duplicating;
+    self-reports use the progress entry as their reference.
+    """
+
+    __tablename__ = "observation"
+    __table_args__ = (
+        UniqueConstraint("source", "external_ref"),
+        Index("ix_observation_employee_day", "employee_id", "day"),
+        Index("ix_observation_day", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    indicator_code: Mapped[str] = mapped_column(Key(48))
+    day: Mapped[date] = mapped_column(Date)
+    numerator: Mapped[Decimal] = mapped_column(ExactDecimal)
+    denominator: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(String(32))
+    provenance: Mapped[str] = mapped_column(String(16))  # verified | imported | self_reported
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id"), index=True)
+    progress_entry_id: Mapped[int | None] = mapped_column(ForeignKey("progress_entry.id"), index=True)
+    external_ref: Mapped[str] = mapped_column(Key(191))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Shipment(Base):
+    """One shipped order line from the ERP: who packed it, when, and whether the item was wrong."""
+
+    __tablename__ = "shipment"
+    __table_args__ = (UniqueConstraint("source", "order_no"), Index("ix_shipment_batch", "batch_no"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    order_no: Mapped[str] = mapped_column(Key(64))
+    batch_no: Mapped[str] = mapped_column(Key(64))
+    packer_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
+    packer_code: Mapped[str] = mapped_column(Key(64))
+    ordered_at: Mapped[datetime] = mapped_column(DateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
+    wrong_item: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id"))

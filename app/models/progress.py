@@ -1,0 +1,44 @@
+"""Daily progress (工作进展): what an employee submits, with screenshots as evidence."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Key, utcnow
+
+
+class ProgressEntry(Base):
+    """One day's submission; its figures are self-reported observations pointing back here."""
+
+    __tablename__ = "progress_entry"
+    __table_args__ = (UniqueConstraint("employee_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Screenshot(Base):
+    """An uploaded image, verified by decoding; sent to WeChat's content check; deleted with
+    the retention period. `storage_key` names the file in the instance's upload store."""
+
+    __tablename__ = "screenshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_entry_id: Mapped[int | None] = mapped_column(ForeignKey("progress_entry.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    storage_key: Mapped[str] = mapped_column(Key(128), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    check_status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | pass | risky | review
+    check_trace_id: Mapped[str | None] = mapped_column(Key(64), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
