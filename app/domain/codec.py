@@ -1,0 +1,131 @@
+"""Plain JSON-ready dicts → domain objects, shared by the built-in data file and score files.
+
+Numbers are read exactly: strings ("0.05") and integers are preferred; a float is taken by its
+shortest repr (0.05 → "0.05"), which is what the writer typed. Every error names the field path
+and is raised as the caller's error class, so a score file gets `score_file_invalid` and the data
+file `library_invalid`.
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any, TypeVar
+
+from .errors import DomainError
+from .indicators import Aggregation, Direction, Display, Indicator, Kind, Money
+from .templates import DEFAULT_CAP, RATING_SCALE, KpiTemplate, Rater, TemplateItem
+
+E = TypeVar("E", bound=Enum)
+
+
+def fail(err: type[DomainError], path: str, message: str):
+    """Raise `err` with one field's message."""
+    raise err(f"{path}：{message}", {path: message})
+
+
+def decimal_of(value: Any, path: str, err: type[DomainError]) -> Decimal:
+    """An exact Decimal from a JSON number or numeric string."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        fail(err, path, f"必须是数字（建议写成字符串，如\"0.05\"），当前为{value!r}")
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation:
+        fail(err, path, f"不是有效的数字：{value!r}")
+    if not number.is_finite():
+        fail(err, path, f"必须是有限的数字，当前为{value!r}")
+    return number
+
+
+def optional_decimal(value: Any, path: str, err: type[DomainError]) -> Decimal | None:
+    return None if value is None else decimal_of(value, path, err)
+
+
+def date_of(value: Any, path: str, err: type[DomainError]) -> date:
+    """A date written as "YYYY-MM-DD"."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    fail(err, path, f"必须是YYYY-MM-DD格式的日期，当前为{value!r}")
+
+
+def enum_of(value: Any, enum: type[E], path: str, err: type[DomainError]) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        choices = "、".join(m.value for m in enum)
+        fail(err, path, f"必须是以下之一：{choices}，当前为{value!r}")
+
+
+def mapping_of(value: Any, path: str, err: type[DomainError]) -> dict:
+    if not isinstance(value, dict):
+        fail(err, path, "必须是JSON对象")
+    return value
+
+
+def list_of(value: Any, path: str, err: type[DomainError]) -> list:
+    if not isinstance(value, list):
+        fail(err, path, "必须是JSON数组")
+    return value
+
+
+def text_of(value: Any, path: str, err: type[DomainError], required: bool = True) -> str:
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        fail(err, path, "必须是非空文本")
+    return value
+
+
+def indicator_of(data: Any, path: str, err: type[DomainError]) -> Indicator:
+    """An indicator definition (see data/positions.json for the fields)."""
+    d = mapping_of(data, path, err)
+    kind = enum_of(d.get("kind"), Kind, f"{path}.kind", err)
+    qualitative = kind is Kind.QUALITATIVE
+    return Indicator(
+        code=text_of(d.get("code"), f"{path}.code", err),
+        name_zh=text_of(d.get("name_zh"), f"{path}.name_zh", err),
+        kind=kind,
+        direction=enum_of(d.get("direction", "higher"), Direction, f"{path}.direction", err),
+        aggregation=enum_of(d.get("aggregation", "mean_rating" if qualitative else None), Aggregation,
+                            f"{path}.aggregation", err),
+        display=enum_of(d.get("display", "rating" if qualitative else "number"), Display, f"{path}.display", err),
+        unit=text_of(d.get("unit"), f"{path}.unit", err, required=False),
+        cumulative=bool(d.get("cumulative", False)),
+        source=text_of(d.get("source", "self_report"), f"{path}.source", err),
+        hint_zh=text_of(d.get("hint_zh"), f"{path}.hint_zh", err, required=False),
+        money=enum_of(d.get("money", "none"), Money, f"{path}.money", err),
+        scored=bool(d.get("scored", True)),
+        definition_zh=text_of(d.get("definition_zh"), f"{path}.definition_zh", err, required=False),
+    )
+
+
+def template_of(data: Any, position_code: str, position_name_zh: str, path: str, err: type[DomainError],
+                qualitative: set[str]) -> KpiTemplate:
+    """A KPI template; `qualitative` names the indicators whose target defaults to the rating scale."""
+    d = mapping_of(data, path, err)
+    items = []
+    for index, raw in enumerate(list_of(d.get("items"), f"{path}.items", err)):
+        p = f"{path}.items[{index}]"
+        item = mapping_of(raw, p, err)
+        code = text_of(item.get("indicator"), f"{p}.indicator", err)
+        default_target = RATING_SCALE if code in qualitative else None
+        target = item.get("target", default_target)
+        if target is None:
+            fail(err, f"{p}.target", "定量考核项必须设目标值")
+        items.append(TemplateItem(
+            indicator_code=code,
+            weight=decimal_of(item.get("weight"), f"{p}.weight", err),
+            target=decimal_of(target, f"{p}.target", err),
+            cap=decimal_of(item.get("cap", DEFAULT_CAP), f"{p}.cap", err),
+            floor=optional_decimal(item.get("floor"), f"{p}.floor", err),
+            rater=None if item.get("rater") is None else enum_of(item["rater"], Rater, f"{p}.rater", err),
+        ))
+    return KpiTemplate(
+        position_code=position_code,
+        position_name_zh=position_name_zh,
+        currency=text_of(d.get("currency"), f"{path}.currency", err),
+        items=tuple(items),
+        editable=bool(d.get("editable", True)),
+    )

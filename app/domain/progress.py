@@ -1,0 +1,86 @@
+"""Progress bars (进度) and pace (进度标记) while the month runs.
+
+The bar shows the direction-aware achievement so far, so a mis-shipment rate of 0.05 % against
+≤ 0.1 % is ahead (a = 2), not "5 % done". Only cumulative indicators have a pace marker: the share
+of the target expected by `as_of`, counted in the person's working days (holidays, 调休 make-up days,
+rest days and their own leave all respected). A rate is judged against its target at any time.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import Collection
+
+from .exact import Actual, round_half_up
+from .formatting import completion_label, percent_floor
+from .scoring import ScoringItem, achievement
+from .workcalendar import WorkCalendar
+
+
+class BarState(StrEnum):
+    AHEAD = "ahead"  # at or beyond the target (rates) or the pace (cumulative)
+    BEHIND = "behind"  # shown red
+    NO_DATA = "no_data"
+
+    @property
+    def label_zh(self) -> str:
+        return {"ahead": "正常", "behind": "落后", "no_data": "暂无数据"}[self.value]
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    """One item's bar: exact a, the bar's fill (0–1), its label, and the pace marker if cumulative."""
+
+    code: str
+    achievement: Fraction | None
+    fill: Decimal
+    label_zh: str
+    state: BarState
+    pace: Fraction | None = None
+    pace_label_zh: str | None = None
+
+    def behind_pace_by_more_than(self, share: Fraction) -> bool:
+        """Whether a cumulative item is behind its pace by more than `share` of it (the 20 % nudge)."""
+        if self.pace is None or self.achievement is None:
+            return False
+        return self.achievement < self.pace * (1 - share)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Working days elapsed and in total, for the pace marker."""
+
+    elapsed: int
+    total: int
+
+    @property
+    def share(self) -> Fraction | None:
+        return Fraction(self.elapsed, self.total) if self.total else None
+
+
+def pace(
+    calendar: WorkCalendar, period: tuple[date, date], as_of: date, leave: Collection[date] = ()
+) -> Pace:
+    """Working days from the period's start through `as_of` (both included) out of the period's."""
+    start, end = period
+    elapsed = calendar.working_days(start, min(as_of, end), leave) if as_of >= start else 0
+    return Pace(elapsed, calendar.working_days(start, end, leave))
+
+
+def item_progress(item: ScoringItem, actual: Actual | None, pace_share: Fraction | None = None) -> ItemProgress:
+    """The bar of one item; `pace_share` is used only for cumulative items."""
+    a = achievement(item, actual)
+    marker = pace_share if item.cumulative else None
+    if a is None:
+        return ItemProgress(item.code, None, Decimal(0), completion_label(None), BarState.NO_DATA, marker,
+                            _pace_label(marker))
+    expected = marker if marker is not None else Fraction(1)
+    state = BarState.AHEAD if a >= expected else BarState.BEHIND
+    fill = round_half_up(min(max(a, Fraction(0)), Fraction(1)), 4)
+    return ItemProgress(item.code, a, fill, completion_label(a), state, marker, _pace_label(marker))
+
+
+def _pace_label(marker: Fraction | None) -> str | None:
+    return None if marker is None else "进度应达" + percent_floor(marker)

@@ -1,0 +1,87 @@
+"""Partial months: pro-rated cumulative targets and the month's grade from several assessments.
+
+An assessment covers the days the person held the position (join, leave, transfer). A cumulative
+target (sales) shrinks with the working days covered; a rate target (conversion ≥ 5 %) does not.
+The pro-rated target is rounded half-up to 2 decimals, because it is shown to the employee, who
+acknowledges it (目标确认) — scoring then uses exactly the figure they saw. Personal leave does not
+pro-rate the target (it only moves the pace marker); HR amends a target for long leave.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Sequence
+
+from .errors import CalendarInvalid
+from .exact import round_half_up
+from .grades import DEFAULT_BANDS, GradeBand, GradeBands
+from .scoring import ScoringItem
+from .workcalendar import WorkCalendar
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the month's work an assessment spans, in working days."""
+
+    covered: int
+    month: int
+
+    @property
+    def partial(self) -> bool:
+        return self.covered != self.month
+
+    @property
+    def share(self) -> Fraction:
+        return Fraction(self.covered, self.month)
+
+
+def coverage(calendar: WorkCalendar, period: tuple[date, date], month: tuple[date, date]) -> Coverage:
+    """Working days in the assessment's period against those of its whole month."""
+    start, end = period
+    if start > end or start < month[0] or end > month[1]:
+        raise CalendarInvalid(
+            f"考核期{start.isoformat()}至{end.isoformat()}必须在{month[0].isoformat()}所在月份内且起止有序",
+            {"period": f"{start.isoformat()}/{end.isoformat()}"},
+        )
+    month_days = calendar.working_days(*month)
+    if month_days == 0:
+        raise CalendarInvalid("该月没有工作日，请检查工作日历", {"calendar": month[0].isoformat()})
+    return Coverage(calendar.working_days(start, end), month_days)
+
+
+def prorate_target(target: Decimal, cover: Coverage) -> Decimal:
+    """A cumulative target for the covered share of the month, half-up to 2 decimals (≥ 0.01)."""
+    if not cover.partial:
+        return target
+    if cover.covered == 0:
+        raise CalendarInvalid("考核期内没有工作日，无法按比例设定目标", {"period": "0"})
+    return max(round_half_up(Fraction(target) * cover.share, 2), _CENT)
+
+
+def prorated_items(items: Sequence[ScoringItem], cover: Coverage) -> tuple[ScoringItem, ...]:
+    """The items with cumulative targets pro-rated; other items unchanged."""
+    return tuple(
+        replace(item, target=prorate_target(item.target, cover)) if item.cumulative else item for item in items
+    )
+
+
+@dataclass(frozen=True)
+class MonthGrade:
+    """The month's total and grade from several assessments weighted by working days covered."""
+
+    total: Decimal
+    grade: GradeBand
+    weights: tuple[int, ...]
+
+
+def month_grade(parts: Sequence[tuple[Decimal, int]], bands: GradeBands = DEFAULT_BANDS) -> MonthGrade:
+    """Combine (shown total, working days covered) pairs; the result is rounded half-up to 1 decimal."""
+    days = sum(d for _, d in parts)
+    if not parts or days <= 0 or any(d < 0 for _, d in parts):
+        raise CalendarInvalid("各考核表覆盖的工作日合计必须大于0", {"parts": [d for _, d in parts]})
+    weighted = sum((Fraction(total) * d for total, d in parts), Fraction(0)) / days
+    total = round_half_up(weighted, 1)
+    return MonthGrade(total, bands.grade_for(total), tuple(d for _, d in parts))

@@ -1,0 +1,133 @@
+"""An evaluated assessment as the JSON-ready result of `flask kpi score` (SCOREFILE.md "Output").
+
+Decimals are strings: figures rounded half-up to 6 places, achievements to 4, item scores to 2, the
+total to 1 (the total is the rounded sum of the unrounded item scores).
+"""
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from .exact import fixed, plain, round_half_up
+from .formatting import SummaryLine, completion_label, format_total, format_value, summary_sentence
+from .indicators import Aggregation, Indicator, Kind
+from .observations import Discrepancy
+from .scoring import ItemScore, ItemStatus
+
+if TYPE_CHECKING:  # scorefile imports this module; the type is only for reading
+    from .scorefile import Evaluation
+
+
+def render_assessment(ev: "Evaluation") -> dict:
+    request, score = ev.request, ev.score
+    template, library = request.template, request.library
+    rows, lines = [], []
+    for item, result in zip(ev.items, score.items):
+        indicator = library[item.code]
+        rows.append(_item(ev, item, result, indicator))
+        no_data, qualitative = result.status is ItemStatus.NO_DATA, indicator.kind is Kind.QUALITATIVE
+        if no_data or (result.status is ItemStatus.UNMET and not qualitative):
+            lines.append(SummaryLine(indicator.name_zh, no_data, qualitative, rows[-1]["actual_display"] or "",
+                                     indicator.hint_zh))
+    out = {
+        "position": {"code": template.position_code, "name": template.position_name_zh},
+        "mode": request.mode,
+        "month": request.month[0].isoformat()[:7],
+        "period": {
+            "start": request.period[0].isoformat(),
+            "end": request.period[1].isoformat(),
+            "working_days": ev.cover.covered,
+            "month_working_days": ev.cover.month,
+            "prorated": ev.cover.partial,
+        },
+        "currency": template.currency,
+        "items": rows,
+        "total": format(score.total, "f"),
+        "total_display": format_total(score.total),
+        "grade": score.grade.label_zh,
+        "grade_code": score.grade.code,
+        "coefficient": format(score.grade.coefficient, "f"),
+        "summary": summary_sentence(template.position_name_zh, score.total, score.grade.label_zh, lines,
+                                    projected=request.mode == "projection"),
+    }
+    if request.as_of is not None:
+        out["as_of"] = request.as_of.isoformat()
+    return out
+
+
+def _item(ev: "Evaluation", item, result: ItemScore, indicator: Indicator) -> dict:
+    currency = ev.request.template.currency
+    actual = ev.actuals.get(item.code)
+    value = None if actual is None else actual.fraction()
+    a = None if result.achievement is None else result.achievement.fraction()
+    row = {
+        "indicator": item.code,
+        "name": indicator.name_zh,
+        "kind": indicator.kind.value,
+        "direction": indicator.direction.value,
+        "weight": plain(item.weight),
+        "target": plain(item.target),
+        "target_display": format_value(Fraction(item.target), indicator.display, indicator.unit, currency),
+        "cap": plain(item.cap),
+        "floor": None if item.floor is None else plain(item.floor),
+        "actual": None if value is None else plain(round_half_up(value, 6)),
+        "actual_display": None if value is None else format_value(value, indicator.display, indicator.unit, currency),
+        "achievement": None if a is None else fixed(round_half_up(a, 4), 4),
+        "completion": completion_label(a),
+        "score": fixed(result.score, 2),
+        "met": result.met,
+        "status": result.status.value,
+        "status_label": result.status.label_zh,
+        "capped": result.capped,
+        "below_floor": result.below_floor,
+        "hint": None if result.met else (indicator.hint_zh or None),
+        "data": _data(ev, item.code, indicator, currency),
+    }
+    if actual is not None and indicator.aggregation is Aggregation.RATIO:
+        row["numerator"], row["denominator"] = plain(actual.num), plain(actual.den)
+    if ev.bases is not None:
+        row["basis"], row["basis_label"] = ev.bases[item.code].value, ev.bases[item.code].label_zh
+    if ev.progress is not None:
+        row["progress"] = _progress(ev.progress[item.code])
+    return row
+
+
+def _data(ev: "Evaluation", code: str, indicator: Indicator, currency: str) -> dict:
+    request = ev.request
+    if code in ev.figures:
+        figure = ev.figures[code]
+        return {
+            "from": "observations",
+            "days": figure.days,
+            "days_by_provenance": {p.value: n for p, n in sorted(figure.days_by_provenance.items())},
+            "discrepancies": [_discrepancy(d, indicator, currency) for d in figure.discrepancies],
+        }
+    if code in request.actuals:
+        return {"from": "actuals"}
+    if code in request.ratings:
+        return {"from": "ratings", "ratings": len(request.ratings[code])}
+    return {"from": "none"}
+
+
+def _discrepancy(d: Discrepancy, indicator: Indicator, currency: str) -> dict:
+    reported, record = d.reported.value.fraction(), d.record.value.fraction()
+    return {
+        "day": d.day.isoformat(),
+        "reported": plain(round_half_up(reported, 6)),
+        "reported_display": format_value(reported, indicator.display, indicator.unit, currency),
+        "record": plain(round_half_up(record, 6)),
+        "record_display": format_value(record, indicator.display, indicator.unit, currency),
+        "record_provenance": d.record.provenance.value,
+        "difference": None if d.difference is None else fixed(round_half_up(d.difference, 4), 4),
+        "label": "数据不一致",
+    }
+
+
+def _progress(p) -> dict:
+    return {
+        "label": p.label_zh,
+        "fill": fixed(p.fill, 4),
+        "state": p.state.value,
+        "state_label": p.state.label_zh,
+        "pace": None if p.pace is None else fixed(round_half_up(p.pace, 4), 4),
+        "pace_label": p.pace_label_zh,
+    }

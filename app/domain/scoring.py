@@ -1,0 +1,190 @@
+"""Item scores, the total and the grade of one assessment — the function the scoring run calls.
+
+Rules (DESIGN.md "Scoring"): higher-better `a = actual / target`; lower-better `a = target / actual`
+and a perfect 0 earns the cap; item score = weight × min(a, cap), 0 when a < floor (a == floor keeps
+its score); total rounded half-up to one decimal; met when a ≥ 1.
+
+Exactness: every comparison is a cross-multiplication under the trapping 60-digit context, so it is
+exact or raises. The only rounding is the division weight × num / den (at the 60th digit). If the
+summed total lands within 1e-30 of a rounding boundary (x.x5), or any product would not fit in 60
+digits, the assessment is recomputed with Fractions, so the shown total is always the exact one.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, Inexact, localcontext
+from enum import StrEnum
+from fractions import Fraction
+from typing import Mapping, Sequence
+
+from .errors import DataInvalid
+from .exact import DIVIDE, EXACT, ONE, ZERO, Actual, Ratio, round_half_up, to_decimal
+from .grades import DEFAULT_BANDS, GradeBand, GradeBands
+from .indicators import Direction, IndicatorLibrary, Kind
+from .templates import DEFAULT_CAP, KpiTemplate
+
+_TWENTY = Decimal(20)
+_NEAR_HALF = Decimal("2e-29")  # 1e-30 on the total is 2e-29 on total × 20
+
+
+class ItemStatus(StrEnum):
+    MET = "met"
+    UNMET = "unmet"
+    NO_DATA = "no_data"  # no observation or rating: score 0, but not "a = 0"
+
+    @property
+    def label_zh(self) -> str:
+        return {"met": "达标", "unmet": "未达标", "no_data": "无数据"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringItem:
+    """What scoring needs of a template item, resolved against the library once per template."""
+
+    code: str
+    weight: Decimal
+    target: Decimal
+    direction: Direction = Direction.HIGHER
+    cap: Decimal = DEFAULT_CAP
+    floor: Decimal | None = None
+    cumulative: bool = False
+    qualitative: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore:
+    """One item's result. `score` is the 60-digit value; round it only for display."""
+
+    code: str
+    achievement: Ratio | None
+    score: Decimal
+    status: ItemStatus
+    capped: bool = False
+    below_floor: bool = False
+    perfect_zero: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.status is ItemStatus.MET
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentScore:
+    """Item scores, the unrounded and the shown total, and the grade of the shown total."""
+
+    items: tuple[ItemScore, ...]
+    total_raw: Decimal
+    total: Decimal
+    grade: GradeBand
+    exact_fallback: bool = False
+
+
+def scoring_items(template: KpiTemplate, library: IndicatorLibrary) -> tuple[ScoringItem, ...]:
+    """Compile a (validated) template for scoring: direction and cumulativeness come from the library."""
+    items = []
+    for item in template.items:
+        indicator = library[item.indicator_code]
+        items.append(
+            ScoringItem(
+                item.indicator_code, item.weight, item.target, indicator.direction,
+                item.cap, item.floor, indicator.cumulative, indicator.kind is Kind.QUALITATIVE,
+            )
+        )
+    return tuple(items)
+
+
+def score_assessment(
+    items: Sequence[ScoringItem],
+    actuals: Mapping[str, Actual | None],
+    bands: GradeBands = DEFAULT_BANDS,
+) -> AssessmentScore:
+    """Score one assessment from its month actuals (absent or None = no data)."""
+    try:
+        with localcontext(EXACT):
+            scores = tuple([_score_item(item, actuals.get(item.code)) for item in items])
+        total_raw = ZERO
+        for item_score in scores:
+            total_raw = DIVIDE.add(total_raw, item_score.score)
+        if not _near_rounding_boundary(total_raw):
+            total = round_half_up(total_raw, 1)
+            return AssessmentScore(scores, total_raw, total, bands.grade_for(total))
+    except Inexact:
+        pass  # a product needed more than 60 digits: do it all with Fractions
+    return _score_exactly(items, actuals, bands)
+
+
+def _score_item(item: ScoringItem, actual: Actual | None) -> ItemScore:
+    """The fast path: Decimal products (trapped exact) and one division."""
+    if actual is None:
+        return ItemScore(item.code, None, ZERO, ItemStatus.NO_DATA)
+    num, den = actual
+    _check_actual(item, num, den)
+    perfect = False
+    if item.direction is Direction.HIGHER:
+        a_num, a_den = num, den * item.target
+    elif num == 0:
+        a_num, a_den, perfect = item.cap, ONE, True
+    else:
+        a_num, a_den = item.target * den, num
+    status = ItemStatus.MET if a_num >= a_den else ItemStatus.UNMET
+    if item.floor is not None and a_num < item.floor * a_den:
+        return ItemScore(item.code, Ratio(a_num, a_den), ZERO, status, below_floor=True)
+    if a_num <= 0:
+        return ItemScore(item.code, Ratio(a_num, a_den), ZERO, status)
+    if a_num >= item.cap * a_den:
+        capped = perfect or a_num > item.cap * a_den
+        return ItemScore(item.code, Ratio(a_num, a_den), item.weight * item.cap, status, capped, False, perfect)
+    score = DIVIDE.divide(item.weight * a_num, a_den)
+    return ItemScore(item.code, Ratio(a_num, a_den), score, status)
+
+
+def _check_actual(item: ScoringItem, num, den) -> None:
+    if not den > 0:
+        raise DataInvalid(f"指标「{item.code}」的分母必须大于0", {item.code: "分母必须大于0"})
+    if item.direction is Direction.LOWER and num < 0:
+        raise DataInvalid(f"指标「{item.code}」越低越好，实际值不能为负数", {item.code: "实际值不能为负数"})
+
+
+def _near_rounding_boundary(total: Decimal) -> bool:
+    """Whether a 60-digit total is so close to x.x5 that only exact arithmetic can round it."""
+    twenty = DIVIDE.multiply(total, _TWENTY)
+    nearest = twenty.to_integral_value(rounding=ROUND_HALF_EVEN, context=DIVIDE)
+    odd = DIVIDE.remainder(nearest, 2) != 0
+    return odd and DIVIDE.abs(DIVIDE.subtract(twenty, nearest)) < _NEAR_HALF
+
+
+def _score_exactly(items, actuals, bands: GradeBands) -> AssessmentScore:
+    """The fallback: the same rules in Fractions, for boundary totals and oversized figures."""
+    scores, total = [], Fraction(0)
+    for item in items:
+        item_score, exact = _score_item_exactly(item, actuals.get(item.code))
+        scores.append(item_score)
+        total += exact
+    shown = round_half_up(total, 1)
+    return AssessmentScore(tuple(scores), to_decimal(total), shown, bands.grade_for(shown), True)
+
+
+def achievement(item: ScoringItem, actual: Actual | None) -> Fraction | None:
+    """The exact, direction-aware a of an item (None = no data); a perfect 0 earns the cap."""
+    if actual is None:
+        return None
+    _check_actual(item, actual.num, actual.den)
+    value = actual.fraction()
+    if item.direction is Direction.HIGHER:
+        return value / Fraction(item.target)
+    return Fraction(item.cap) if value == 0 else Fraction(item.target) / value
+
+
+def _score_item_exactly(item: ScoringItem, actual: Actual | None) -> tuple[ItemScore, Fraction]:
+    a = achievement(item, actual)
+    if a is None:
+        return ItemScore(item.code, None, ZERO, ItemStatus.NO_DATA), Fraction(0)
+    perfect = item.direction is Direction.LOWER and actual.num == 0
+    status = ItemStatus.MET if a >= 1 else ItemStatus.UNMET
+    ratio = Ratio.from_fraction(a)
+    if item.floor is not None and a < Fraction(item.floor):
+        return ItemScore(item.code, ratio, ZERO, status, below_floor=True), Fraction(0)
+    if a <= 0:
+        return ItemScore(item.code, ratio, ZERO, status), Fraction(0)
+    cap = Fraction(item.cap)
+    exact = Fraction(item.weight) * min(a, cap)
+    return ItemScore(item.code, ratio, to_decimal(exact), status, a > cap or perfect, False, perfect), exact

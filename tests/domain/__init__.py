@@ -1,0 +1,1 @@
+"""Tests of app/domain: pure Python, no app, database or Redis needed."""

@@ -1,0 +1,21 @@
+"""The cycle's state machine only moves one step forward."""
+
+import pytest
+
+from app.domain.cycles import CycleStatus, IllegalTransition, advance
+
+
+def test_each_status_moves_to_the_next():
+    order = ["draft", "open", "scoring", "published", "final"]
+    for current, target in zip(order, order[1:]):
+        assert advance(current, target) is CycleStatus(target)
+
+
+@pytest.mark.parametrize("current,target", [
+    ("draft", "scoring"), ("open", "published"), ("published", "open"), ("final", "draft"), ("scoring", "scoring"),
+])
+def test_other_moves_are_refused_in_chinese(current, target):
+    with pytest.raises(IllegalTransition) as refused:
+        advance(current, target)
+    assert refused.value.code == "cycle_illegal_transition"
+    assert refused.value.message_zh.startswith("考核周期不能从")

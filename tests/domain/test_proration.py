@@ -1,0 +1,75 @@
+"""Partial months: pro-rated cumulative targets and the month's grade from a transfer."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from app.domain.builtin import load_builtin
+from app.domain.errors import CalendarInvalid
+from app.domain.exact import Ratio
+from app.domain.proration import coverage, month_grade, prorate_target, prorated_items
+from app.domain.scoring import score_assessment, scoring_items
+from app.domain.workcalendar import WorkCalendar, month_bounds
+
+OCTOBER = month_bounds(2025, 10)
+CAL = WorkCalendar(frozenset(date(2025, 10, d) for d in range(1, 9)), frozenset({date(2025, 10, 11)}))
+FIRST_HALF = (date(2025, 10, 1), date(2025, 10, 15))
+SECOND_HALF = (date(2025, 10, 16), date(2025, 10, 31))
+
+
+def test_coverage_counts_working_days_of_the_period_and_month():
+    first, second = coverage(CAL, FIRST_HALF, OCTOBER), coverage(CAL, SECOND_HALF, OCTOBER)
+    assert (first.covered, second.covered, first.month) == (6, 12, 18)
+    assert first.partial and not coverage(CAL, OCTOBER, OCTOBER).partial
+
+
+def test_cumulative_targets_are_prorated_and_rates_are_not():
+    catalog = load_builtin()
+    items = prorated_items(scoring_items(catalog.template("ops"), catalog.library), coverage(CAL, FIRST_HALF, OCTOBER))
+    by_code = {i.code: i for i in items}
+    assert by_code["ops_sales"].target == D("33333.33")
+    assert by_code["ops_new_conversion"].target == D("0.05")
+
+
+def test_prorated_targets_round_half_up_to_cents():
+    cover = coverage(WorkCalendar(), (date(2025, 10, 1), date(2025, 10, 1)), OCTOBER)  # 1 of 23
+    assert prorate_target(D(100), cover) == D("4.35")  # 4.3478…
+    assert prorate_target(D("0.01"), cover) == D("0.01")  # never pro-rated to zero
+
+
+def test_a_period_without_working_days_cannot_prorate():
+    cover = coverage(CAL, (date(2025, 10, 1), date(2025, 10, 8)), OCTOBER)
+    with pytest.raises(CalendarInvalid):
+        prorate_target(D(100), cover)
+
+
+def test_a_period_outside_its_month_is_refused():
+    with pytest.raises(CalendarInvalid):
+        coverage(CAL, (date(2025, 9, 30), date(2025, 10, 3)), OCTOBER)
+
+
+def test_mid_month_transfer_grade_is_weighted_by_working_days():
+    catalog = load_builtin()
+    ops = prorated_items(scoring_items(catalog.template("ops"), catalog.library), coverage(CAL, FIRST_HALF, OCTOBER))
+    cs = prorated_items(scoring_items(catalog.template("cs"), catalog.library), coverage(CAL, SECOND_HALF, OCTOBER))
+    ops_score = score_assessment(ops, {
+        "ops_sales": Ratio.of(40000), "ops_new_conversion": Ratio(D(5), D(100)), "ops_ad_roi": Ratio.of(3),
+        "ops_teamwork": Ratio.of(4), "ops_innovation": Ratio.of(4)})
+    cs_score = score_assessment(cs, {
+        "cs_reply_30s_share": Ratio(D(70), D(100)), "cs_top_rating_share": Ratio(D(60), D(100)),
+        "cs_complaint_closed_24h": Ratio(D(8), D(10)), "cs_service_attitude": Ratio.of(4),
+        "cs_product_knowledge": Ratio.of(3)})
+    assert ops_score.total == D("100.0")  # sales 40000/33333.33 → capped 36; 20 + 20 + 12 + 12
+    assert cs_score.total == D("75.1")  # 19.44 + 17.65 + 24 + 8 + 6 = 75.09…
+    month = month_grade([(ops_score.total, 6), (cs_score.total, 12)])
+    assert month.total == D("83.4")  # (100 × 6 + 75.1 × 12) / 18 = 83.4; an unweighted mean would say 87.6
+    assert month.grade.label_zh == "良好"
+    assert month.weights == (6, 12)
+    assert month_grade([(ops_score.total, 1), (cs_score.total, 1)]).grade.label_zh == "优秀"  # why weights matter
+
+
+def test_month_grade_rounds_half_up_exactly():
+    assert month_grade([(D("84.9"), 1), (D("85.0"), 1)]).total == D("85.0")
+    with pytest.raises(CalendarInvalid):
+        month_grade([(D(80), 0)])

@@ -1,0 +1,190 @@
+"""`score_document`: golden files (tests/golden/score) compared exactly, plus the facts they must show.
+
+Regenerate after an intended change with `UPDATE_GOLDEN=1 python -m pytest tests/domain/test_scorefile.py`
+and review the diff: a golden file is a claim about behaviour, not a snapshot to refresh blindly.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from app.domain.errors import DomainError
+from app.domain.scorefile import score_document
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "score"
+CASES = sorted(p.name.removesuffix(".in.json") for p in GOLDEN.glob("*.in.json"))
+
+
+def canonical(data: dict) -> str:
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def run(name: str) -> dict:
+    """What `flask kpi score` prints for a golden input: the result, or the error object."""
+    doc = json.loads((GOLDEN / f"{name}.in.json").read_text(encoding="utf-8"))
+    try:
+        return score_document(doc)
+    except DomainError as error:
+        return error.to_dict()
+
+
+def test_there_are_golden_cases_for_every_kind_of_input():
+    assert len(CASES) >= 6
+    assert {"ops_seed_report", "cs_seed_month", "warehouse_perfect_zero", "designer_template",
+            "inline_items_floor_and_bands", "observations_provenance_fx", "transfer_prorated_calendar"} <= set(CASES)
+    assert any(name.startswith("error_") for name in CASES)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_golden_output_matches_exactly(name):
+    expected_path = GOLDEN / f"{name}.out.json"
+    actual = canonical(run(name))
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        expected_path.write_text(actual, encoding="utf-8")
+    assert expected_path.exists(), f"missing {expected_path.name}; run with UPDATE_GOLDEN=1 and review it"
+    assert actual == expected_path.read_text(encoding="utf-8")
+
+
+def item(result: dict, code: str) -> dict:
+    return next(i for i in result["items"] if i["indicator"] == code)
+
+
+def test_the_seed_report_reads_as_the_seed_wrote_it():
+    result = run("ops_seed_report")
+    assert result["summary"] == "运营岗总分88分，优秀；广告ROI未达标（2.8:1），需优化关键词"
+    assert (result["total"], result["grade"], result["coefficient"]) == ("88.0", "优秀", "1.2")
+    roi = item(result, "ops_ad_roi")
+    assert (roi["met"], roi["hint"], roi["actual_display"], roi["achievement"]) == (False, "需优化关键词", "2.8:1", "0.9333")
+
+
+def test_complaints_are_capped_at_full_marks_and_unmet_rates_are_listed():
+    result = run("cs_seed_month")
+    assert item(result, "cs_complaint_closed_24h")["score"] == "30.00"
+    assert result["summary"] == "客服岗总分96.9分，优秀；满意度4.8分以上占比未达标（78.95%），需提升服务质量，争取客户好评"
+
+
+def test_a_perfect_zero_mis_shipment_rate_earns_the_cap():
+    result = run("warehouse_perfect_zero")
+    mis = item(result, "wh_misship_rate")
+    assert (mis["score"], mis["capped"], mis["met"], mis["actual_display"]) == ("36.00", True, True, "0%")
+    assert item(result, "wh_stock_accuracy")["achievement"] == "1.0000"
+    assert result["summary"].endswith("；各项均达标")
+
+
+def test_an_inline_template_with_a_floor_hit_exactly_and_custom_bands():
+    result = run("inline_items_floor_and_bands")
+    gmv = item(result, "live_gmv")
+    assert (gmv["score"], gmv["below_floor"], gmv["floor"]) == ("30.00", False, "0.6")
+    assert (result["total"], result["grade"], result["grade_code"]) == ("73.0", "达标", "b")
+
+
+def test_daily_observations_use_the_figure_of_record_and_report_discrepancies():
+    result = run("observations_provenance_fx")
+    sales = item(result, "ops_sales")
+    assert sales["actual"] == "101100"  # 3200 verified + 2900 imported + 95000 verified
+    assert sales["data"]["days_by_provenance"] == {"imported": 1, "verified": 2}
+    [conflict] = sales["data"]["discrepancies"]
+    assert (conflict["day"], conflict["reported"], conflict["record"], conflict["difference"]) == (
+        "2025-10-01", "3500", "3200", "0.0938")
+    conversion = item(result, "ops_new_conversion")
+    assert (conversion["numerator"], conversion["denominator"]) == ("89", "2200")  # a ratio of sums
+    assert conversion["met"] is False  # the mean of the daily rates (6.01 %) would have said met
+    roi = item(result, "ops_ad_roi")
+    assert (roi["numerator"], roi["denominator"]) == ("4960", "1700")  # CNY converted at 0.14
+
+
+def test_a_transfer_gives_two_assessments_and_a_month_grade_weighted_by_working_days():
+    result = run("transfer_prorated_calendar")
+    ops, cs = result["assessments"]
+    assert ops["period"] == {"start": "2025-10-01", "end": "2025-10-15", "working_days": 6,
+                             "month_working_days": 18, "prorated": True}
+    assert item(ops, "ops_sales")["target"] == "33333.33"
+    assert (ops["total"], cs["total"]) == ("100.0", "75.1")
+    month = result["month"]
+    assert (month["total"], month["grade"]) == ("83.4", "良好")
+    assert (month["weights"], month["working_days"]) == (["1/3", "2/3"], [6, 12])
+
+
+def test_a_projection_labels_last_months_rating_and_extrapolates_sales_at_pace():
+    result = run("projection_midmonth")
+    innovation, sales = item(result, "ops_innovation"), item(result, "ops_sales")
+    assert (innovation["basis"], innovation["basis_label"]) == ("last_month", "参考上月")
+    assert item(result, "ops_teamwork")["basis"] == "actual"
+    assert (sales["basis"], sales["actual"]) == ("extrapolated", "99000")
+    assert sales["progress"] == {"label": "完成33%", "fill": "0.3300", "state": "behind", "state_label": "落后",
+                                 "pace": "0.3333", "pace_label": "进度应达33%"}
+    assert item(result, "ops_ad_roi")["progress"]["pace"] is None
+    assert result["summary"].startswith("运营岗预计总分93.6分，优秀；")
+
+
+def test_bad_input_becomes_one_error_object_naming_the_problem():
+    weights = run("error_weights_not_100")["error"]
+    assert weights["code"] == "template_invalid"
+    assert "考核项「广告ROI」的目标值必须大于0" in weights["message"] and "当前合计为95" in weights["message"]
+    assert run("error_unknown_position")["error"]["code"] == "score_file_invalid"
+    assert run("error_missing_rate")["error"]["message"] == "汇率表缺少2025年10月EUR兑USD的汇率，请先补充"
+
+
+@pytest.mark.parametrize("doc, field", [
+    ({"month": "2025-10"}, "position"),
+    ({"position": "ops"}, "month"),
+    ({"position": "ops", "month": "2025-13"}, "month"),
+    ({"position": "ops", "month": "2025-10", "actuals": {"ops_sales": "lots"}}, "actuals.ops_sales"),
+    ({"position": "ops", "month": "2025-10", "actuals": {"ops_sales": True}}, "actuals.ops_sales"),
+    ({"position": "ops", "month": "2025-10", "actuals": {"ops_sales": "NaN"}}, "actuals.ops_sales"),
+    ({"position": "ops", "month": "2025-10", "actuals": {"ops_gmv": "1"}}, "actuals.ops_gmv"),
+    ({"position": "ops", "month": "2025-10", "ratings": {"ops_teamwork": ["6"]}}, "ratings.ops_teamwork[0]"),
+    ({"position": "ops", "month": "2025-10", "ratings": {"ops_sales": ["4"]}}, "ratings.ops_sales"),
+    ({"position": "ops", "month": "2025-10", "mode": "projection"}, "as_of"),
+    ({"position": "ops", "month": "2025-10", "period": {"start": "2025-09-30"}}, "period"),
+    ({"position": "ops", "month": "2025-10", "observations": {"ops_sales": [{"day": "2025-10-01"}]}},
+     "observations.ops_sales[0]"),
+    ({"position": "ops", "month": "2025-10", "observations": {"ops_sales": [{"day": "1.10.", "value": 1}]}},
+     "observations.ops_sales[0].day"),
+    ({"position": "ops", "month": "2025-10", "actuals": {"ops_new_conversion": {"numerator": 1, "denominator": 0}}},
+     "actuals.ops_new_conversion.denominator"),
+    ({"position": "ops", "month": "2025-10", "calendar": {"rest_weekdays": [0]}}, "calendar.rest_weekdays"),
+])
+def test_malformed_documents_are_refused_naming_the_field(doc, field):
+    with pytest.raises(DomainError) as caught:
+        score_document(doc)
+    assert caught.value.code == "score_file_invalid"
+    assert field in caught.value.fields, caught.value.fields
+    assert caught.value.message_zh.startswith(field)
+
+
+def test_a_figure_given_twice_is_refused():
+    doc = {"position": "ops", "month": "2025-10", "actuals": {"ops_sales": "1"},
+           "observations": {"ops_sales": [{"day": "2025-10-01", "value": "1"}]}}
+    with pytest.raises(DomainError, match="只能用actuals、observations、ratings中的一种"):
+        score_document(doc)
+
+
+def test_json_floats_are_read_as_written():
+    doc = {"position": "ops", "month": "2025-10", "actuals": {"ops_new_conversion": 0.05}}
+    assert item(score_document(doc), "ops_new_conversion")["achievement"] == "1.0000"
+
+
+def test_overlapping_assessments_in_one_month_are_refused():
+    doc = {"month": "2025-10", "assessments": [
+        {"position": "ops", "period": {"start": "2025-10-01", "end": "2025-10-16"}},
+        {"position": "cs", "period": {"start": "2025-10-16", "end": "2025-10-31"}}]}
+    with pytest.raises(DomainError, match="不能重叠"):
+        score_document(doc)
+
+
+def test_missing_items_are_no_data_and_named_in_the_summary():
+    result = score_document({"position": "ops", "month": "2025-10", "actuals": {"ops_sales": "120000"}})
+    conversion = item(result, "ops_new_conversion")
+    assert (conversion["status"], conversion["achievement"], conversion["score"]) == ("no_data", None, "0.00")
+    assert result["summary"] == "运营岗总分36分，不合格；新品转化率无数据；广告ROI无数据；团队协作未评分；创新建议未评分"
+
+
+def test_the_documented_example_is_what_score_document_prints():
+    text = (Path(__file__).resolve().parents[2] / "app" / "domain" / "SCOREFILE.md").read_text(encoding="utf-8")
+    example = text.split("## Example", 1)[1]
+    doc_in = example.split("### Input", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    doc_out = example.split("### Output", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    assert canonical(score_document(json.loads(doc_in))) == doc_out
