@@ -21,6 +21,8 @@ migrate: install
 
 ## run: install, migrate, seed when empty, start web + worker + scheduler, print the URL
 run: migrate
+	$(FLASK) kpi load-templates
+	$(FLASK) seed demo
 	$(PY) -m workers up
 
 ## test: the whole suite (Python now; JavaScript and browser tests join as they arrive)

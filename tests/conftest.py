@@ -17,7 +17,7 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") == "true" else os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-APP_FIXTURES = {"app", "client", "runner", "redis_client", "database_url", "redis_url"}
+APP_FIXTURES = {"app", "client", "runner", "redis_client", "database_url", "redis_url", "db_session"}
 
 
 def _worker_index() -> int:
@@ -125,3 +125,29 @@ def client(app, redis_client):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def empty_database(session) -> None:
+    """Delete every row, children first (self and circular references are cut before)."""
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import Comment, Cycle, Employee
+
+    session.execute(update(Cycle).values(visible_run_id=None))
+    session.execute(update(Comment).values(parent_id=None))
+    session.execute(update(Employee).values(manager_id=None))
+    for table in reversed(db.metadata.sorted_tables):
+        session.execute(table.delete())
+    session.commit()
+
+
+@pytest.fixture
+def db_session(app, redis_client):
+    """An app context on an emptied database."""
+    from app.extensions import db
+
+    with app.app_context():
+        empty_database(db.session)
+        yield db.session
+        db.session.rollback()

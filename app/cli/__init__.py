@@ -3,3 +3,8 @@
 
 def register(app) -> None:
     """Attach every command group to the app."""
+    from app.cli.kpi import kpi
+    from app.cli.seed import seed
+
+    app.cli.add_command(kpi)
+    app.cli.add_command(seed)

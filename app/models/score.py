@@ -27,7 +27,7 @@ class ScoringRun(Base):
 
 
 class Score(Base):
-    """An assessment's total and grade in one run."""
+    """An assessment's total and grade in one run; `body` is the rendered result the report shows."""
 
     __tablename__ = "score"
     __table_args__ = (UniqueConstraint("run_id", "assessment_id"),)
@@ -38,6 +38,7 @@ class Score(Base):
     total: Mapped[Decimal] = mapped_column(ExactDecimal)
     grade: Mapped[str] = mapped_column(String(8))
     summary: Mapped[str] = mapped_column(String(500))
+    body: Mapped[dict] = mapped_column(JSON)
 
 
 class ItemScore(Base):

@@ -385,6 +385,7 @@ def upgrade():
     sa.Column('total', app.models.base.ExactDecimal(precision=20, scale=6), nullable=False),
     sa.Column('grade', sa.String(length=8), nullable=False),
     sa.Column('summary', sa.String(length=500), nullable=False),
+    sa.Column('body', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_score_assessment_id_assessment')),
     sa.ForeignKeyConstraint(['run_id'], ['scoring_run.id'], name=op.f('fk_score_run_id_scoring_run')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_score')),

@@ -1,0 +1,48 @@
+"""`flask kpi …`: the KPI catalog and the scoring rules from the command line."""
+
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+
+kpi = AppGroup("kpi", help="KPI templates and scoring.")
+
+
+@kpi.command("load-templates")
+def load_templates_command() -> None:
+    """Load the built-in departments, indicators, positions and templates (idempotent)."""
+    from app.services.catalog import load_templates
+
+    created = load_templates()
+    if created:
+        click.echo("created: " + ", ".join(f"{name} {count}" for name, count in sorted(created.items())))
+    else:
+        click.echo("nothing to do: every built-in template is already loaded")
+
+
+@kpi.command("score")
+@click.argument("source", type=click.File("r", encoding="utf-8"))
+def score_command(source) -> None:
+    """Score one assessment described by a JSON file (or - for stdin); print the result as JSON.
+
+    The format is documented in app/domain/SCOREFILE.md. Bad input prints the error object and
+    exits with status 2.
+    """
+    from app.domain.errors import DomainError
+    from app.domain.scorefile import score_document
+
+    try:
+        document = json.load(source)
+    except json.JSONDecodeError as exc:
+        _fail({"error": {"code": "score_file_invalid", "message": f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列", "fields": {}}})
+    try:
+        result = score_document(document)
+    except DomainError as exc:
+        _fail(exc.to_dict())
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def _fail(error: dict) -> None:
+    click.echo(json.dumps(error, ensure_ascii=False, indent=2, sort_keys=True), err=True)
+    sys.exit(2)

@@ -1,0 +1,13 @@
+"""Audit rows, written in the caller's transaction so a change and its record commit together."""
+
+from app.extensions import db
+from app.models import AuditLog
+
+
+def record(action: str, entity: str, entity_id: int | None = None, *, before: dict | None = None,
+           after: dict | None = None, actor_id: int | None = None, source: str = "web") -> AuditLog:
+    """Add one audit row to the session; the service that changed the data commits both."""
+    row = AuditLog(actor_id=actor_id, source=source, action=action, entity=entity, entity_id=entity_id,
+                   before=before, after=after)
+    db.session.add(row)
+    return row

@@ -1,0 +1,211 @@
+"""Scoring runs: compute a cycle's scores through the domain, then publish them in one step.
+
+`score_cycle` runs the three stages in one process; the workers split `score_chunk` over many
+jobs later — there is no second way of writing scores. Scores are written against their run and
+stay invisible until `publish_run` points the cycle at the run, in the same transaction that
+writes the reports.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timezone
+
+from sqlalchemy import delete, func, select
+
+from app.domain.cycles import CycleStatus, IllegalTransition, advance
+from app.domain.grades import DEFAULT_BANDS
+from app.domain.indicators import Aggregation, Direction, Display, Indicator as DomainIndicator
+from app.domain.indicators import IndicatorLibrary, Kind, Money, Provenance
+from app.domain.observations import Observation as DomainObservation
+from app.domain.observations import Rating as DomainRating
+from app.domain.scorefile import evaluate
+from app.domain.scorefile_parse import AssessmentRequest
+from app.domain.scorefile_render import render_assessment
+from app.domain.templates import KpiTemplate, Rater, TemplateItem
+from app.domain.workcalendar import month_bounds
+from app.extensions import db
+from app.models import (
+    Assessment, AssessmentItem, Cycle, Indicator, ItemScore, Observation, Position, Rating, Report,
+    Score, ScoringRun,
+)
+from app.services import audit
+from app.services.calendar import department_calendars, leave_days, rate_table
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def score_cycle(cycle_id: int, *, reason: str, actor_id: int | None = None) -> int:
+    """Score every assessment of a cycle and publish the result; returns the run's id."""
+    run_id = start_run(cycle_id, reason=reason)
+    score_chunk(run_id, assessment_ids(cycle_id))
+    publish_run(run_id, actor_id=actor_id)
+    return run_id
+
+
+def assessment_ids(cycle_id: int) -> list[int]:
+    return list(db.session.scalars(select(Assessment.id).where(Assessment.cycle_id == cycle_id).order_by(Assessment.id)))
+
+
+def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1) -> int:
+    """Open a run; an open cycle moves to scoring, a published one may be re-scored."""
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle.status == CycleStatus.OPEN:
+        cycle.status = advance(cycle.status, CycleStatus.SCORING)
+        cycle.scoring_at = _now()
+    elif cycle.status not in (CycleStatus.SCORING, CycleStatus.PUBLISHED):
+        raise IllegalTransition(CycleStatus(cycle.status), CycleStatus.SCORING)
+    run = ScoringRun(cycle_id=cycle_id, reason=reason, chunks_total=chunks_total)
+    db.session.add(run)
+    db.session.commit()
+    return run.id
+
+
+def score_chunk(run_id: int, ids: list[int]) -> int:
+    """Compute and store the scores of some assessments for a run; safe to run twice."""
+    run = db.session.get(ScoringRun, run_id)
+    cycle = db.session.get(Cycle, run.cycle_id)
+    context = _Context.load(cycle, ids)
+    scores, item_scores = [], []
+    for assessment in context.assessments:
+        body = render_assessment(evaluate(context.request(assessment)))
+        scores.append({"run_id": run_id, "assessment_id": assessment.id, "total": body["total"],
+                       "grade": body["grade"], "summary": body["summary"], "body": body})
+        items = {item.indicator_code: item.id for item in assessment.items}
+        for row in body["items"]:
+            item_scores.append({
+                "run_id": run_id, "assessment_item_id": items[row["indicator"]], "actual": row["actual"],
+                "achievement": row["achievement"], "score": row["score"], "met": row["met"],
+            })
+    _replace_rows(run_id, ids, scores, item_scores)
+    run.chunks_done = min(run.chunks_total, run.chunks_done + 1)
+    db.session.commit()
+    return len(scores)
+
+
+def _replace_rows(run_id: int, ids: list[int], scores: list[dict], item_scores: list[dict]) -> None:
+    item_ids = select(AssessmentItem.id).where(AssessmentItem.assessment_id.in_(ids))
+    db.session.execute(delete(ItemScore).where(ItemScore.run_id == run_id, ItemScore.assessment_item_id.in_(item_ids)))
+    db.session.execute(delete(Score).where(Score.run_id == run_id, Score.assessment_id.in_(ids)))
+    if scores:
+        db.session.execute(Score.__table__.insert(), scores)
+        db.session.execute(ItemScore.__table__.insert(), item_scores)
+
+
+def publish_run(run_id: int, *, actor_id: int | None = None) -> int:
+    """Make a complete run visible: point the cycle at it and publish changed reports, at once."""
+    run = db.session.get(ScoringRun, run_id)
+    cycle = db.session.get(Cycle, run.cycle_id)
+    expected = db.session.scalar(select(func.count()).select_from(Assessment).where(Assessment.cycle_id == cycle.id))
+    scored = db.session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id))
+    if scored != expected:
+        raise RuntimeError(f"run {run_id} scored {scored} of {expected} assessments; not publishing")
+    now = _now()
+    published = _publish_reports(run_id, now)
+    if cycle.status == CycleStatus.SCORING:
+        cycle.status = advance(cycle.status, CycleStatus.PUBLISHED)
+        cycle.published_at = now
+    cycle.visible_run_id = run_id
+    run.status, run.finished_at = "done", now
+    audit.record("cycle.publish", "cycle", cycle.id, actor_id=actor_id, source="scoring",
+                 after={"run_id": run_id, "assessments": scored, "reports_published": published})
+    db.session.commit()
+    return published
+
+
+def _publish_reports(run_id: int, now: datetime) -> int:
+    """A new report version for each assessment whose result differs from its latest report."""
+    latest = dict(db.session.execute(
+        select(Report.assessment_id, func.max(Report.version)).join(Score, Score.assessment_id == Report.assessment_id)
+        .where(Score.run_id == run_id).group_by(Report.assessment_id)
+    ).all())
+    bodies = {}
+    if latest:
+        rows = db.session.execute(select(Report.assessment_id, Report.version, Report.body).where(
+            Report.assessment_id.in_(list(latest))))
+        bodies = {a: body for a, version, body in rows if version == latest[a]}
+    reports = []
+    for score in db.session.scalars(select(Score).where(Score.run_id == run_id)):
+        if bodies.get(score.assessment_id) == score.body:
+            continue
+        reports.append({"assessment_id": score.assessment_id, "version": latest.get(score.assessment_id, 0) + 1,
+                        "run_id": run_id, "total": score.total, "grade": score.grade, "summary": score.summary,
+                        "body": score.body, "published_at": now})
+    if reports:
+        db.session.execute(Report.__table__.insert(), reports)
+    return len(reports)
+
+
+class _Context:
+    """What scoring some assessments of one cycle needs, loaded in a few set-based queries."""
+
+    @classmethod
+    def load(cls, cycle: Cycle, ids: list[int]) -> "_Context":
+        self = cls()
+        self.month = month_bounds(cycle.year, cycle.month)
+        self.assessments = list(db.session.scalars(select(Assessment).where(Assessment.id.in_(ids)).order_by(Assessment.id)))
+        for assessment in self.assessments:
+            _ = assessment.items  # loaded once here, not per item later
+        employees = {a.employee_id for a in self.assessments}
+        self.library = _library()
+        self.positions = {p.id: p for p in db.session.scalars(select(Position))}
+        self.calendars = department_calendars()
+        self.leave = leave_days(employees, *self.month)
+        self.rates = rate_table([f"{cycle.year:04d}-{cycle.month:02d}"])
+        self.observations = _observations(employees, self.month)
+        self.ratings = _ratings(ids)
+        return self
+
+    def request(self, assessment: Assessment) -> AssessmentRequest:
+        position = self.positions[assessment.position_id]
+        template = KpiTemplate(position.code, position.name, assessment.currency, tuple(
+            TemplateItem(i.indicator_code, i.weight, i.target, i.cap, i.floor, Rater(i.rater) if i.rater else None)
+            for i in assessment.items
+        ))
+        mine = self.observations.get(assessment.employee_id, {})
+        return AssessmentRequest(
+            template=template, library=self.library, month=self.month,
+            period=(assessment.first_day, assessment.last_day),
+            calendar=self.calendars[position.department_id], leave=self.leave.get(assessment.employee_id, frozenset()),
+            rates=self.rates, bands=DEFAULT_BANDS, mode="final", as_of=None, actuals={},
+            observations={i.indicator_code: mine.get(i.indicator_code, []) for i in assessment.items
+                          if self.library[i.indicator_code].kind is Kind.QUANTITATIVE},
+            ratings={i.indicator_code: self.ratings.get(i.id, []) for i in assessment.items
+                     if self.library[i.indicator_code].kind is Kind.QUALITATIVE},
+            last_month={},
+        )
+
+
+def _library() -> IndicatorLibrary:
+    return IndicatorLibrary(
+        DomainIndicator(
+            code=r.code, name_zh=r.name, kind=Kind(r.kind), direction=Direction(r.direction),
+            aggregation=Aggregation(r.aggregation), display=Display(r.display), unit=r.unit, cumulative=r.cumulative,
+            source=r.source, hint_zh=r.hint, money=Money(r.money), scored=r.scored, definition_zh=r.definition,
+        )
+        for r in db.session.scalars(select(Indicator))
+    )
+
+
+def _observations(employee_ids: set[int], month) -> dict[int, dict[str, list[DomainObservation]]]:
+    rows = db.session.execute(
+        select(Observation.employee_id, Observation.indicator_code, Observation.day, Observation.numerator,
+               Observation.denominator, Observation.provenance, Observation.source, Observation.currency)
+        .where(Observation.day.between(*month), Observation.employee_id.in_(list(employee_ids)))
+    )
+    found: dict[int, dict[str, list[DomainObservation]]] = defaultdict(lambda: defaultdict(list))
+    for employee_id, code, day, num, den, provenance, source, currency in rows:
+        found[employee_id][code].append(DomainObservation(day, num, den, Provenance(provenance), source, currency))
+    return found
+
+
+def _ratings(ids: list[int]) -> dict[int, list[DomainRating]]:
+    rows = db.session.execute(
+        select(Rating.assessment_item_id, Rating.value, Rating.rater_kind, Rating.rated_at)
+        .join(AssessmentItem, AssessmentItem.id == Rating.assessment_item_id)
+        .where(AssessmentItem.assessment_id.in_(ids))
+    )
+    found: dict[int, list[DomainRating]] = defaultdict(list)
+    for item_id, value, kind, rated_at in rows:
+        found[item_id].append(DomainRating(value, Rater(kind), rated_at.date()))
+    return found
