@@ -46,3 +46,18 @@ def score_command(source) -> None:
 def _fail(error: dict) -> None:
     click.echo(json.dumps(error, ensure_ascii=False, indent=2, sort_keys=True), err=True)
     sys.exit(2)
+
+
+@kpi.command("bind-code")
+@click.argument("employee_no")
+def bind_code_command(employee_no: str) -> None:
+    """Issue a one-time code with which EMPLOYEE_NO binds their WeChat account."""
+    from app.errors import ApiError
+    from app.services.binding import issue_code
+
+    try:
+        code, expires_at = issue_code(employee_no)
+    except ApiError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(2)
+    click.echo(f"{employee_no} 的绑定码：{code}（{expires_at:%Y-%m-%d %H:%M} UTC 前有效，仅可使用一次）")

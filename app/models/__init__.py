@@ -8,7 +8,7 @@ from app.models.cycle import Assessment, AssessmentItem, Cycle, TargetAmendment
 from app.models.data import Observation, Shipment, SyncRun
 from app.models.feedback import Appeal, Comment
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
-from app.models.org import Department, Employee, ExternalIdentity, LeaveRecord, WeChatIdentity
+from app.models.org import BindCode, Department, Employee, ExternalIdentity, LeaveRecord, WeChatIdentity
 from app.models.outcome import Outcome
 from app.models.position import JobDescription, Position
 from app.models.progress import ProgressEntry, Screenshot
@@ -16,7 +16,7 @@ from app.models.rating import PeerRater, Rating
 from app.models.score import ItemScore, Report, Score, ScoringRun
 
 __all__ = [
-    "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "CalendarDay",
+    "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
     "Comment", "Cycle", "Department", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "Observation", "Outcome", "PeerRater", "Position",
     "ProgressEntry", "Rating", "Report", "Score", "ScoringRun", "Screenshot", "Shipment", "SyncRun",

@@ -83,3 +83,19 @@ class ExternalIdentity(Base):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
     effective_from: Mapped[date] = mapped_column(Date)
     effective_to: Mapped[date | None] = mapped_column(Date)
+
+
+class BindCode(Base):
+    """A one-time code HR gives an employee to bind a WeChat account. Only a keyed hash is stored;
+    it expires, works once, and is void after too many wrong guesses."""
+
+    __tablename__ = "bind_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    failed_attempts: Mapped[int] = mapped_column(default=0)

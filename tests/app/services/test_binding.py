@@ -1,0 +1,113 @@
+"""Bind codes: expiring, single-use, guess-limited, and only for the employee they were issued to."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.errors import ApiError
+from app.models import AuditLog, BindCode, Department, Employee, WeChatIdentity
+from app.services import binding
+
+NOW = datetime(2026, 11, 27, 2, 0)
+
+
+@pytest.fixture
+def staff(db_session):
+    dept = Department(code="ops", name="运营部")
+    db_session.add(dept)
+    db_session.flush()
+    people = [Employee(employee_no=no, name=name, department_id=dept.id, joined_on=date(2025, 1, 1))
+              for no, name in (("E001", "张三"), ("E002", "李四"))]
+    db_session.add_all(people)
+    db_session.commit()
+    return people
+
+
+def identities(session) -> int:
+    return session.scalar(select(func.count()).select_from(WeChatIdentity))
+
+
+def test_a_code_binds_its_employee_once(db_session, staff):
+    code, expires = binding.issue_code("E001", now=NOW)
+    assert len(code) == 8 and code.isdigit() and expires == NOW + timedelta(days=3)
+    identity = binding.bind("mp", "openid-zhang", "E001", code, now=NOW + timedelta(hours=1))
+    assert identity.employee_id == staff[0].id
+    assert binding.employee_for("mp", "openid-zhang").name == "张三"
+    with pytest.raises(ApiError) as again:
+        binding.bind("wecom", "zhangsan", "E001", code, now=NOW + timedelta(hours=2))
+    assert again.value.code == "bind_code_invalid"
+    assert db_session.scalar(select(func.count()).where(AuditLog.action == "wechat.bind")) == 1
+
+
+def test_an_expired_code_is_refused(db_session, staff):
+    code, expires = binding.issue_code("E001", now=NOW)
+    with pytest.raises(ApiError) as late:
+        binding.bind("mp", "openid-zhang", "E001", code, now=expires + timedelta(seconds=1))
+    assert late.value.code == "bind_code_invalid"
+    assert identities(db_session) == 0
+
+
+def test_a_code_for_one_employee_cannot_bind_another(db_session, staff):
+    code, _ = binding.issue_code("E001", now=NOW)
+    binding.issue_code("E002", now=NOW)
+    with pytest.raises(ApiError) as wrong:
+        binding.bind("mp", "openid-li", "E002", code, now=NOW)
+    assert wrong.value.code == "bind_code_invalid"
+    assert identities(db_session) == 0
+    assert binding.bind("mp", "openid-zhang", "E001", code, now=NOW).employee_id == staff[0].id
+
+
+def test_five_wrong_guesses_void_the_code(db_session, staff):
+    code, _ = binding.issue_code("E001", now=NOW)
+    wrong = f"{(int(code) + 1) % 10**8:08d}"
+    for attempt in range(5):
+        with pytest.raises(ApiError):
+            binding.bind("mp", f"guesser-{attempt}", "E001", wrong, now=NOW)
+    with pytest.raises(ApiError) as voided:
+        binding.bind("mp", "openid-zhang", "E001", code, now=NOW)
+    assert voided.value.code == "bind_code_invalid"
+    assert db_session.scalar(select(BindCode.failed_attempts)) == 5
+
+
+def test_an_account_that_keeps_guessing_is_locked_out(db_session, staff):
+    for attempt in range(binding.MAX_WRONG_PER_ACCOUNT):
+        with pytest.raises(ApiError):
+            binding.bind("oa", "guesser", "E00X", f"{attempt:08d}", now=NOW)
+    code, _ = binding.issue_code("E002", now=NOW)
+    with pytest.raises(ApiError) as locked:
+        binding.bind("oa", "guesser", "E002", code, now=NOW)
+    assert (locked.value.code, locked.value.status) == ("bind_locked", 429)
+
+
+def test_a_new_code_replaces_the_old_one(db_session, staff):
+    old, _ = binding.issue_code("E001", now=NOW)
+    new, _ = binding.issue_code("E001", now=NOW + timedelta(minutes=1))
+    with pytest.raises(ApiError):
+        binding.bind("mp", "openid-zhang", "E001", old, now=NOW + timedelta(minutes=2))
+    assert binding.bind("mp", "openid-zhang", "E001", new, now=NOW + timedelta(minutes=3))
+
+
+def test_an_account_bound_to_someone_else_is_refused_and_unbind_frees_it(db_session, staff):
+    code, _ = binding.issue_code("E001", now=NOW)
+    binding.bind("wecom", "shared-phone", "E001", code, now=NOW)
+    code2, _ = binding.issue_code("E002", now=NOW)
+    with pytest.raises(ApiError) as taken:
+        binding.bind("wecom", "shared-phone", "E002", code2, now=NOW)
+    assert taken.value.code == "wechat_already_bound"
+    assert binding.unbind(staff[0].id, "wecom", actor_id=None)
+    assert binding.bind("wecom", "shared-phone", "E002", code2, now=NOW).employee_id == staff[1].id
+
+
+def test_only_a_hash_of_the_code_is_stored(db_session, staff):
+    code, _ = binding.issue_code("E001", now=NOW)
+    stored = db_session.scalar(select(BindCode.code_hash))
+    assert code not in stored and len(stored) == 64
+
+
+def test_cli_prints_a_code(app, staff, runner):
+    result = runner.invoke(args=["kpi", "bind-code", "E002"])
+    assert result.exit_code == 0
+    assert "E002 的绑定码" in result.output
+    unknown = runner.invoke(args=["kpi", "bind-code", "NOPE"])
+    assert unknown.exit_code == 2 and "找不到在职员工" in unknown.stderr
