@@ -10,6 +10,13 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 
+# WeChat credentials are deployment settings (DESIGN.md "Roles"); empty means "not connected".
+WECHAT_CREDENTIALS = (
+    "WECHAT_MP_APPID", "WECHAT_MP_SECRET", "WECHAT_MP_TOKEN", "WECHAT_MP_AES_KEY",
+    "WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY",
+    "WECHAT_OA_APPID", "WECHAT_OA_SECRET", "WECHAT_OA_TOKEN", "WECHAT_OA_AES_KEY",
+)
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the process must not start."""
@@ -44,6 +51,11 @@ class Config:
         # A scheduler that has not ticked for this long is reported down by /healthz.
         self.TICK_MAX_AGE_SECONDS = int(env.get("JIXIAO_TICK_MAX_AGE", "300"))
         self.PORT = int(env.get("PORT", "8000"))
+        for name in WECHAT_CREDENTIALS:
+            setattr(self, name, env.get(name, ""))
+        # Only the hosts switch: tests and `make run` point these at the local stand-in.
+        self.WECHAT_API_BASE = env.get("WECHAT_API_BASE") or "https://api.weixin.qq.com"
+        self.WECOM_API_BASE = env.get("WECOM_API_BASE") or "https://qyapi.weixin.qq.com"
 
     @property
     def is_production(self) -> bool:

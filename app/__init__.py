@@ -50,8 +50,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.api.health import bp as health_bp
+    from app.api.wechat import bp as wechat_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(wechat_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -56,7 +56,22 @@ def _start_children(env: dict, host: str, port: int) -> dict:
         "worker": [python, "-m", "workers", "worker"],
         "scheduler": [python, "-m", "workers", "scheduler"],
     }
+    commands.update(_wechat_standin(env, python, host, port))
     return {name: subprocess.Popen(cmd, cwd=BASE_DIR, env=env) for name, cmd in commands.items()}
+
+
+def _wechat_standin(env: dict, python: str, host: str, port: int) -> dict:
+    """Embedded mode without any WeChat setting: run the local WeChat stand-in on PORT+1 and give
+    every child its fixed dev credentials. Any WeChat variable in the environment turns this off."""
+    from app.standins.wechat import standin_command
+    from app.standins.wechat_state import dev_environment
+    from app.wechat.settings import wechat_environment_given
+
+    if wechat_environment_given(env) or env.get("JIXIAO_ENV") == "production":
+        return {}
+    standin_port = port + 1
+    env.update(dev_environment(f"http://{host}:{standin_port}"))
+    return {"wechat-standin": standin_command(python, host, standin_port, f"http://{host}:{port}")}
 
 
 def _announce(url: str) -> None:

@@ -1,0 +1,211 @@
+"""Callback security: one gate for mini-program, WeCom and official-account pushes.
+
+Every POST passes, in order: mode (production accepts only 安全模式), signature (constant-time),
+AES decryption (wechatpy crypto), timestamp window (±300 s, injectable clock), parsing into one
+`InboundMessage`, and de-duplication. The de-dup key is written last, with SET NX, so a refused
+request leaves nothing behind in Redis and nothing reaches the dispatcher. Refusals are logged
+and answered in the app's one error shape with stable codes.
+"""
+
+import hashlib
+import hmac
+import logging
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
+from wechatpy.enterprise.exceptions import InvalidCorpIdException
+from wechatpy.enterprise.replies import TextReply as WeComTextReply
+from wechatpy.exceptions import InvalidAppIdException
+from wechatpy.replies import TextReply
+
+from app.errors import ApiError
+from app.extensions import redis_store
+from app.wechat.dispatch import dispatcher_for
+from app.wechat.inbound import InboundMessage, MalformedMessage, parse_inbound, parse_xml
+from app.wechat.settings import Account, settings_from_config
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 300
+SEEN_PREFIX = "jixiao:wechat:seen:"
+SEEN_TTL_SECONDS = 24 * 3600  # far beyond WeChat's retries (3 within ~15 s) and the window
+MAX_BODY_BYTES = 256 * 1024
+
+REFUSALS = {
+    "bad_signature": (403, "消息签名校验失败"),
+    "stale_timestamp": (403, "消息时间戳超出允许范围"),
+    "replayed": (409, "该消息已经处理过"),
+    "malformed": (400, "消息格式有误"),
+    "plaintext_refused": (403, "生产环境只接受安全模式（加密）消息"),
+    "wechat_not_configured": (404, "尚未配置该微信接入"),
+}
+
+
+class CallbackRefused(ApiError):
+    def __init__(self, code: str, detail: str = ""):
+        status, message = REFUSALS[code]
+        super().__init__(code, message, status)
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An accepted push: the message, whether it came encrypted, and its de-dup key."""
+
+    message: InboundMessage
+    encrypted: bool
+    seen_key: str
+
+
+def signature_of(*parts: str) -> str:
+    """WeChat's signature: sha1 over the sorted parts (token, timestamp, nonce[, encrypt])."""
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+class CallbackGate:
+    """Checks one channel's pushes with that account's token and AES key."""
+
+    def __init__(self, account: Account, production: bool, redis, clock=time.time, window: int = WINDOW_SECONDS):
+        self.account, self.production, self.redis = account, production, redis
+        self.clock, self.window = clock, window
+
+    def verify_url(self, args) -> str:
+        """GET when the URL is saved in WeChat's console: mp/OA echo `echostr`, WeCom decrypt it."""
+        timestamp, nonce, echostr = self._timestamp(args), args.get("nonce", ""), args.get("echostr", "")
+        if self.account.channel == "wecom":
+            self._expect(signature_of(self.account.token, timestamp, nonce, echostr), args.get("msg_signature"))
+            self._check_window(timestamp)
+            return self._unseal(lambda crypto: crypto.check_signature(args["msg_signature"], timestamp, nonce, echostr))
+        self._expect(signature_of(self.account.token, timestamp, nonce), args.get("signature"))
+        self._check_window(timestamp)
+        return echostr
+
+    def open(self, args, body: bytes) -> Opened:
+        """Authenticate, decrypt, parse and claim one push, or raise `CallbackRefused`."""
+        timestamp = self._timestamp(args)
+        encrypted = self.account.channel == "wecom" or args.get("encrypt_type") == "aes"
+        if encrypted:
+            plaintext = self._decrypt(args, body, timestamp)
+        elif self.production:
+            raise CallbackRefused("plaintext_refused", "unencrypted push under production")
+        else:
+            self._expect(signature_of(self.account.token, timestamp, args.get("nonce", "")), args.get("signature"))
+            plaintext = body
+        self._check_window(timestamp)
+        try:
+            message = parse_inbound(self.account.channel, plaintext)
+        except MalformedMessage as exc:
+            raise CallbackRefused("malformed", str(exc)) from exc
+        return Opened(message, encrypted, self._claim(message))
+
+    def release(self, opened: Opened) -> None:
+        """Forget a claim whose handler failed, so WeChat's retry is processed, not refused."""
+        self.redis.delete(opened.seen_key)
+
+    def seal(self, opened: Opened, text: str, nonce: str) -> str:
+        """A passive text reply, encrypted when the push was."""
+        message = opened.message
+        if message.channel == "wecom":
+            agent = int(message.payload.get("AgentID") or self.account.agent_id or 0)
+            reply = WeComTextReply(source=message.recipient, target=message.sender, content=text, agent=agent)
+        else:
+            reply = TextReply(source=message.recipient, target=message.sender, content=text)
+        xml = reply.render()
+        if not opened.encrypted:
+            return xml
+        return self._crypto().encrypt_message(xml, nonce, str(int(self.clock())))
+
+    # --- the checks ---------------------------------------------------------------------------
+    def _timestamp(self, args) -> str:
+        timestamp = args.get("timestamp", "")
+        if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
+            raise CallbackRefused("bad_signature", f"bad timestamp {timestamp[:20]!r}")
+        return timestamp
+
+    def _expect(self, expected: str, given: str | None) -> None:
+        if not given or not hmac.compare_digest(expected, given):
+            raise CallbackRefused("bad_signature", "signature mismatch")
+
+    def _check_window(self, timestamp: str) -> None:
+        if abs(self.clock() - int(timestamp)) > self.window:
+            raise CallbackRefused("stale_timestamp", f"timestamp {timestamp}")
+
+    def _decrypt(self, args, body: bytes, timestamp: str) -> str:
+        if not self.account.aes_key:
+            raise CallbackRefused("wechat_not_configured", "encrypted push but no AES key configured")
+        try:
+            encrypt = parse_xml(body).get("Encrypt")
+        except MalformedMessage as exc:
+            raise CallbackRefused("malformed", str(exc)) from exc
+        if not isinstance(encrypt, str) or not encrypt:
+            raise CallbackRefused("malformed", "no <Encrypt>")
+        nonce = args.get("nonce", "")
+        self._expect(signature_of(self.account.token, timestamp, nonce, encrypt), args.get("msg_signature"))
+        signature = args["msg_signature"]
+        return self._unseal(lambda crypto: crypto.decrypt_message({"Encrypt": encrypt}, signature, timestamp, nonce))
+
+    def _unseal(self, action) -> str:
+        """Run a wechatpy decryption; a foreign app id is an authenticity failure, garbage is malformed."""
+        try:
+            return action(self._crypto())
+        except (InvalidAppIdException, InvalidCorpIdException) as exc:
+            raise CallbackRefused("bad_signature", "encrypted for another app") from exc
+        except Exception as exc:  # noqa: BLE001 - any failure to decrypt attacker-supplied bytes
+            raise CallbackRefused("malformed", f"cannot decrypt: {type(exc).__name__}") from exc
+
+    def _crypto(self):
+        cls = WeComCrypto if self.account.channel == "wecom" else WeChatCrypto
+        try:
+            return cls(self.account.token, self.account.aes_key, self.account.appid)
+        except (ValueError, AssertionError) as exc:
+            raise CallbackRefused("wechat_not_configured", "AES key is not 43 base64 characters") from exc
+
+    def _claim(self, message: InboundMessage) -> str:
+        key = f"{SEEN_PREFIX}{message.channel}:{message.dedupe_key}"
+        if not self.redis.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS):
+            raise CallbackRefused("replayed", key)
+        return key
+
+
+def gate_for(channel: str) -> CallbackGate:
+    settings = settings_from_config(current_app.config)
+    account = settings.account(channel)
+    if not account.can_receive:
+        raise CallbackRefused("wechat_not_configured", f"{channel} has no callback token")
+    clock = current_app.config.get("WECHAT_CLOCK") or time.time
+    return CallbackGate(account, settings.production, redis_store.client, clock)
+
+
+def verify_url(channel: str, args) -> str:
+    return _refusals_logged(channel, lambda: gate_for(channel).verify_url(args))
+
+
+def receive(channel: str, args, body: bytes) -> tuple[str, str]:
+    """Handle one push; returns (response body, mimetype): a passive reply or "success"."""
+    gate, opened = _refusals_logged(channel, lambda: _open(channel, args, body))
+    try:
+        reply = dispatcher_for(current_app).dispatch(opened.message)
+    except Exception:
+        gate.release(opened)
+        raise
+    if not reply:
+        return "success", "text/plain"
+    return gate.seal(opened, reply, args.get("nonce", "")), "application/xml"
+
+
+def _open(channel: str, args, body: bytes) -> tuple[CallbackGate, Opened]:
+    if len(body) > MAX_BODY_BYTES:
+        raise CallbackRefused("malformed", "body too large")
+    gate = gate_for(channel)
+    return gate, gate.open(args, body)
+
+
+def _refusals_logged(channel: str, action):
+    try:
+        return action()
+    except CallbackRefused as refused:
+        logger.warning("wechat %s callback refused: %s (%s)", channel, refused.code, refused.detail)
+        raise

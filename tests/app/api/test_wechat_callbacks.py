@@ -1,0 +1,267 @@
+"""POST/GET /wechat/callback/<mp|wecom|oa>: one gate for three channels; refusals leave nothing behind."""
+
+import logging
+import time
+
+import pytest
+
+from app import create_app
+from app.standins.harness import RunningStandin, ServedApp
+from app.standins.wechat_push import media_check_event, open_reply, plain_signature, sign_push, user_message
+from app.standins.wechat_state import DEV_ACCOUNTS, dev_environment
+from app.wechat.clients import build_client
+from app.wechat.dispatch import Dispatcher
+from app.wechat.settings import settings_from_config
+from config import TestConfig
+
+
+class Clock:
+    """The app's clock for callbacks: real time unless a test sets `now`."""
+
+    def __init__(self):
+        self.now = None
+
+    def __call__(self) -> float:
+        return time.time() if self.now is None else self.now
+
+
+@pytest.fixture(scope="module")
+def running_standin():
+    standin = RunningStandin.start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="module")
+def clock():
+    return Clock()
+
+
+def _app(tmp_path_factory, database_url, redis_url, clock, standin_url, **extra):
+    environ = dev_environment(standin_url) | extra | {
+        "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+        "JIXIAO_INSTANCE": str(tmp_path_factory.mktemp("instance")), "SECRET_KEY": "test",
+    }
+    return create_app(TestConfig(environ, WECHAT_CLOCK=clock))
+
+
+@pytest.fixture(scope="module")
+def wechat_app(tmp_path_factory, database_url, redis_url, clock, running_standin):
+    return _app(tmp_path_factory, database_url, redis_url, clock, running_standin.url)
+
+
+@pytest.fixture(scope="module")
+def production_app(tmp_path_factory, database_url, redis_url, clock):
+    # Production keeps the real hosts: only the callback credentials matter here.
+    extra = {"JIXIAO_ENV": "production", "WECHAT_API_BASE": "", "WECOM_API_BASE": ""}
+    return _app(tmp_path_factory, database_url, redis_url, clock, "", **extra)
+
+
+@pytest.fixture
+def received(wechat_app, production_app, redis_client, clock, running_standin):
+    """What reached the dispatcher, in every app; a fresh dispatcher, Redis and stand-in per test."""
+    clock.now = None
+    running_standin.reset()
+    messages = []
+    for application in (wechat_app, production_app):
+        dispatcher = application.extensions["wechat_dispatcher"] = Dispatcher()
+        dispatcher.register("*", lambda message: messages.append(message))
+    return messages
+
+
+@pytest.fixture
+def http(wechat_app, received):
+    return wechat_app.test_client()
+
+
+def push(client, channel: str, xml: str, at: float, mode: str = "aes", **overrides):
+    query, body = sign_push(DEV_ACCOUNTS[channel], xml, at, mode)
+    url = f"/wechat/callback/{channel}"
+    return client.post(url, query_string=query | overrides, data=body, content_type="text/xml")
+
+
+def text(channel: str, content: str = "进度怎么样", sender: str = "o-alice", at: float | None = None, **extra) -> str:
+    return user_message(DEV_ACCOUNTS[channel], sender, at or time.time(), content=content, extra=extra or None)
+
+
+def assert_refused(response, code: str, status: int, received, redis_client):
+    assert response.status_code == status
+    assert response.get_json()["error"]["code"] == code
+    assert received == []
+    assert redis_client.keys("*") == []
+
+
+@pytest.mark.parametrize("channel", ["mp", "wecom", "oa"])
+def test_a_valid_encrypted_message_passes_once(http, received, redis_client, channel):
+    response = push(http, channel, text(channel), time.time())
+
+    assert response.status_code == 200 and response.text == "success"
+    (message,) = received
+    assert (message.channel, message.sender, message.kind, message.content) == (channel, "o-alice", "text", "进度怎么样")
+    assert len(redis_client.keys("jixiao:wechat:seen:*")) == 1
+
+
+def test_a_bad_signature_is_refused_and_logged(http, received, redis_client, caplog, monkeypatch):
+    # The session fixture's migrations run alembic's fileConfig, which disables loggers that already exist.
+    monkeypatch.setattr(logging.getLogger("app.wechat.callbacks"), "disabled", False)
+    response = push(http, "wecom", text("wecom"), time.time(), msg_signature="0" * 40)
+    assert_refused(response, "bad_signature", 403, received, redis_client)
+    assert "wechat wecom callback refused: bad_signature" in caplog.text
+
+
+def test_an_envelope_encrypted_for_another_account_is_refused(http, received, redis_client):
+    query, body = sign_push(DEV_ACCOUNTS["oa"], text("oa"), time.time())
+    response = http.post("/wechat/callback/mp", query_string=query, data=body)
+    assert_refused(response, "bad_signature", 403, received, redis_client)
+
+
+def test_a_stale_timestamp_is_refused(http, received, redis_client, clock):
+    clock.now = time.time() + 301
+    response = push(http, "mp", text("mp"), time.time())
+    assert_refused(response, "stale_timestamp", 403, received, redis_client)
+
+
+def test_a_replayed_msgid_is_refused_and_changes_nothing(http, received, redis_client):
+    xml = text("wecom")
+    assert push(http, "wecom", xml, time.time()).status_code == 200
+    keys = sorted(redis_client.keys("*"))
+
+    response = push(http, "wecom", xml, time.time())  # WeChat-signed again, fresh nonce: still the same MsgId
+
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "replayed"
+    assert len(received) == 1
+    assert sorted(redis_client.keys("*")) == keys
+
+
+def test_a_replayed_event_is_refused_by_sender_and_create_time(http, received):
+    xml = user_message(DEV_ACCOUNTS["oa"], "o-bob", time.time(), msg_type="event", event="subscribe")
+    assert push(http, "oa", xml, time.time()).status_code == 200
+    assert push(http, "oa", xml, time.time()).status_code == 409
+    assert received[0].route == "event.subscribe"
+
+
+def test_malformed_xml_is_refused(http, received, redis_client):
+    now = str(int(time.time()))
+    signature = plain_signature(DEV_ACCOUNTS["mp"].token, now, "1")
+    query = {"signature": signature, "msg_signature": "x", "timestamp": now, "nonce": "1", "encrypt_type": "aes"}
+    response = http.post("/wechat/callback/mp", query_string=query, data=b"<xml><Encrypt>")
+    assert_refused(response, "malformed", 400, received, redis_client)
+
+
+def test_malformed_xml_inside_a_valid_envelope_is_refused(http, received, redis_client):
+    response = push(http, "wecom", "<xml><FromUserName>o1</FromUserName>", time.time())
+    assert_refused(response, "malformed", 400, received, redis_client)
+
+
+def test_a_message_without_its_required_fields_is_refused(http, received, redis_client):
+    response = push(http, "mp", "<xml><Content>no sender</Content></xml>", time.time())
+    assert_refused(response, "malformed", 400, received, redis_client)
+
+
+def test_a_plain_mode_message_under_production_is_refused(production_app, received, redis_client):
+    response = push(production_app.test_client(), "oa", text("oa"), time.time(), mode="plain")
+    assert_refused(response, "plaintext_refused", 403, received, redis_client)
+
+
+def test_production_still_accepts_encrypted_messages(production_app, received):
+    assert push(production_app.test_client(), "oa", text("oa"), time.time()).status_code == 200
+    assert len(received) == 1
+
+
+def test_plain_mode_is_accepted_outside_production_with_a_valid_signature(http, received, redis_client):
+    assert push(http, "mp", text("mp"), time.time(), mode="plain").status_code == 200
+    response = push(http, "mp", text("mp", sender="o-eve"), time.time(), mode="plain", signature="0" * 40)
+    assert response.status_code == 403
+    assert len(received) == 1
+
+
+def test_a_handler_reply_goes_back_encrypted_as_a_passive_reply(wechat_app, http, received):
+    wechat_app.extensions["wechat_dispatcher"].register("text", lambda message: f"收到：{message.content}", channel="wecom")
+
+    response = push(http, "wecom", text("wecom", content="同意申诉", sender="zhang"), time.time())
+
+    reply = open_reply(DEV_ACCOUNTS["wecom"], response.text)
+    assert "<Content><![CDATA[收到：同意申诉]]></Content>" in reply
+    assert "<ToUserName><![CDATA[zhang]]></ToUserName>" in reply
+    assert "<AgentID>1000002</AgentID>" in reply
+
+
+def test_a_failing_handler_lets_wechats_retry_through(wechat_app, http, received):
+    calls = []
+
+    def flaky(message):
+        calls.append(message)
+        if len(calls) == 1:
+            raise RuntimeError("database busy")
+
+    wechat_app.extensions["wechat_dispatcher"].register("text", flaky)
+    xml = text("mp")
+    assert push(http, "mp", xml, time.time()).status_code == 500
+    assert push(http, "mp", xml, time.time()).status_code == 200
+    assert len(calls) == 2
+
+
+def test_get_verification_echoes_for_mp_and_decrypts_for_wecom(http, received, redis_client):
+    now = str(int(time.time()))
+    mp = DEV_ACCOUNTS["mp"]
+    args = {"signature": plain_signature(mp.token, now, "7"), "timestamp": now, "nonce": "7", "echostr": "12345"}
+    assert http.get("/wechat/callback/mp", query_string=args).text == "12345"
+    assert http.get("/wechat/callback/mp", query_string=args | {"nonce": "8"}).status_code == 403
+
+    query, body = sign_push(DEV_ACCOUNTS["wecom"], "67890", float(now))
+    encrypt = body.split("<Encrypt>")[1].split("</Encrypt>")[0]
+    args = {"msg_signature": query["msg_signature"], "timestamp": now, "nonce": query["nonce"], "echostr": encrypt}
+    assert http.get("/wechat/callback/wecom", query_string=args).text == "67890"
+    assert redis_client.keys("*") == []
+
+
+def test_a_channel_without_credentials_is_not_found(client):
+    response = client.post("/wechat/callback/wecom", data=b"<xml/>")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "wechat_not_configured"
+    assert client.post("/wechat/callback/unknown", data=b"<xml/>").status_code == 404
+
+
+def test_media_check_result_is_pushed_back_over_http_and_dispatched(
+    wechat_app, received, redis_client, running_standin
+):
+    served = ServedApp(wechat_app)
+    try:
+        running_standin.configure(
+            callback_urls={"mp": f"{served.url}/wechat/callback/mp"},
+            media_verdicts={"https://files.example.com/risky.png": "risky"},
+        )
+        mp = build_client(settings_from_config(dev_environment(running_standin.url)), "mp", redis_client)
+        passed = mp.check_media_async("https://files.example.com/ok.png", "o-alice")
+        risky = mp.check_media_async("https://files.example.com/risky.png", "o-alice")
+
+        deliveries = running_standin.deliver()
+    finally:
+        served.stop()
+
+    assert [(d["status"], d["body"]) for d in deliveries] == [(200, "success"), (200, "success")]
+    verdicts = {m.payload["trace_id"]: m.payload["result"]["suggest"] for m in received}
+    assert verdicts == {passed: "pass", risky: "risky"}
+    assert {m.route for m in received} == {"event.wxa_media_check"}
+    assert running_standin.deliver() == []  # delivered once; WeChat's retries would be refused as replays
+
+
+def test_the_standin_push_of_a_user_message_gets_the_passive_reply(wechat_app, received, running_standin):
+    wechat_app.extensions["wechat_dispatcher"].register("text", lambda message: "好的", channel="oa")
+    served = ServedApp(wechat_app)
+    try:
+        running_standin.configure(callback_urls={"oa": f"{served.url}/wechat/callback/oa"})
+        running_standin.push("oa", "o-manager", content="查看本周汇总")
+        (delivery,) = running_standin.deliver()
+    finally:
+        served.stop()
+    assert delivery["status"] == 200
+    assert "<Content><![CDATA[好的]]></Content>" in delivery["reply"]
+
+
+def test_media_check_event_xml_parses_with_its_nested_result(http, received):
+    xml = media_check_event(DEV_ACCOUNTS["mp"], "o-alice", "trace-1", "review", time.time())
+    assert push(http, "mp", xml, time.time()).status_code == 200
+    (message,) = received
+    assert message.dedupe_key == "trace:trace-1"
+    assert message.payload["result"] == {"suggest": "review", "label": "20002"}
