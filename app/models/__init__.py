@@ -11,7 +11,7 @@ from app.models.kpi import Indicator, KpiTemplate, TemplateItem
 from app.models.org import BindCode, Department, Employee, ExternalIdentity, LeaveRecord, WeChatIdentity
 from app.models.outcome import Outcome
 from app.models.position import JobDescription, Position
-from app.models.progress import ProgressEntry, Screenshot
+from app.models.progress import ProgressEntry, ProgressSnapshot, Screenshot
 from app.models.rating import PeerRater, Rating
 from app.models.score import ItemScore, Report, Score, ScoringRun
 
@@ -19,6 +19,6 @@ __all__ = [
     "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
     "Comment", "Cycle", "Department", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "Observation", "Outcome", "PeerRater", "Position",
-    "ProgressEntry", "Rating", "Report", "Score", "ScoringRun", "Screenshot", "Shipment", "SyncRun",
+    "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Score", "ScoringRun", "Screenshot", "Shipment", "SyncRun",
     "TargetAmendment", "TemplateItem", "WeChatIdentity",
 ]

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, Key, utcnow
@@ -42,3 +42,16 @@ class Screenshot(Base):
     check_trace_id: Mapped[str | None] = mapped_column(Key(64), index=True)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ProgressSnapshot(Base):
+    """The latest computed progress of an assessment: bars, pace and projected score, as shown.
+    A worker recomputes it from scratch whenever the assessment's data changes."""
+
+    __tablename__ = "progress_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), unique=True)
+    as_of: Mapped[date] = mapped_column(Date)
+    body: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

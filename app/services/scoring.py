@@ -6,29 +6,17 @@ stay invisible until `publish_run` points the cycle at the run, in the same tran
 writes the reports.
 """
 
-from collections import defaultdict
 from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, select
 
 from app.domain.cycles import CycleStatus, IllegalTransition, advance
-from app.domain.grades import DEFAULT_BANDS
-from app.domain.indicators import Aggregation, Direction, Display, Indicator as DomainIndicator
-from app.domain.indicators import IndicatorLibrary, Kind, Money, Provenance
-from app.domain.observations import Observation as DomainObservation
-from app.domain.observations import Rating as DomainRating
 from app.domain.scorefile import evaluate
-from app.domain.scorefile_parse import AssessmentRequest
 from app.domain.scorefile_render import render_assessment
-from app.domain.templates import KpiTemplate, Rater, TemplateItem
-from app.domain.workcalendar import month_bounds
 from app.extensions import db
-from app.models import (
-    Assessment, AssessmentItem, Cycle, Indicator, ItemScore, Observation, Position, Rating, Report,
-    Score, ScoringRun,
-)
+from app.models import Assessment, AssessmentItem, Cycle, ItemScore, Report, Score, ScoringRun
 from app.services import audit
-from app.services.calendar import department_calendars, leave_days, rate_table
+from app.services.evaluation import Context
 
 
 def _now() -> datetime:
@@ -65,7 +53,7 @@ def score_chunk(run_id: int, ids: list[int]) -> int:
     """Compute and store the scores of some assessments for a run; safe to run twice."""
     run = db.session.get(ScoringRun, run_id)
     cycle = db.session.get(Cycle, run.cycle_id)
-    context = _Context.load(cycle, ids)
+    context = Context.load(cycle, ids)
     scores, item_scores = [], []
     for assessment in context.assessments:
         body = render_assessment(evaluate(context.request(assessment)))
@@ -134,78 +122,3 @@ def _publish_reports(run_id: int, now: datetime) -> int:
     if reports:
         db.session.execute(Report.__table__.insert(), reports)
     return len(reports)
-
-
-class _Context:
-    """What scoring some assessments of one cycle needs, loaded in a few set-based queries."""
-
-    @classmethod
-    def load(cls, cycle: Cycle, ids: list[int]) -> "_Context":
-        self = cls()
-        self.month = month_bounds(cycle.year, cycle.month)
-        self.assessments = list(db.session.scalars(select(Assessment).where(Assessment.id.in_(ids)).order_by(Assessment.id)))
-        for assessment in self.assessments:
-            _ = assessment.items  # loaded once here, not per item later
-        employees = {a.employee_id for a in self.assessments}
-        self.library = _library()
-        self.positions = {p.id: p for p in db.session.scalars(select(Position))}
-        self.calendars = department_calendars()
-        self.leave = leave_days(employees, *self.month)
-        self.rates = rate_table([f"{cycle.year:04d}-{cycle.month:02d}"])
-        self.observations = _observations(employees, self.month)
-        self.ratings = _ratings(ids)
-        return self
-
-    def request(self, assessment: Assessment) -> AssessmentRequest:
-        position = self.positions[assessment.position_id]
-        template = KpiTemplate(position.code, position.name, assessment.currency, tuple(
-            TemplateItem(i.indicator_code, i.weight, i.target, i.cap, i.floor, Rater(i.rater) if i.rater else None)
-            for i in assessment.items
-        ))
-        mine = self.observations.get(assessment.employee_id, {})
-        return AssessmentRequest(
-            template=template, library=self.library, month=self.month,
-            period=(assessment.first_day, assessment.last_day),
-            calendar=self.calendars[position.department_id], leave=self.leave.get(assessment.employee_id, frozenset()),
-            rates=self.rates, bands=DEFAULT_BANDS, mode="final", as_of=None, actuals={},
-            observations={i.indicator_code: mine.get(i.indicator_code, []) for i in assessment.items
-                          if self.library[i.indicator_code].kind is Kind.QUANTITATIVE},
-            ratings={i.indicator_code: self.ratings.get(i.id, []) for i in assessment.items
-                     if self.library[i.indicator_code].kind is Kind.QUALITATIVE},
-            last_month={},
-        )
-
-
-def _library() -> IndicatorLibrary:
-    return IndicatorLibrary(
-        DomainIndicator(
-            code=r.code, name_zh=r.name, kind=Kind(r.kind), direction=Direction(r.direction),
-            aggregation=Aggregation(r.aggregation), display=Display(r.display), unit=r.unit, cumulative=r.cumulative,
-            source=r.source, hint_zh=r.hint, money=Money(r.money), scored=r.scored, definition_zh=r.definition,
-        )
-        for r in db.session.scalars(select(Indicator))
-    )
-
-
-def _observations(employee_ids: set[int], month) -> dict[int, dict[str, list[DomainObservation]]]:
-    rows = db.session.execute(
-        select(Observation.employee_id, Observation.indicator_code, Observation.day, Observation.numerator,
-               Observation.denominator, Observation.provenance, Observation.source, Observation.currency)
-        .where(Observation.day.between(*month), Observation.employee_id.in_(list(employee_ids)))
-    )
-    found: dict[int, dict[str, list[DomainObservation]]] = defaultdict(lambda: defaultdict(list))
-    for employee_id, code, day, num, den, provenance, source, currency in rows:
-        found[employee_id][code].append(DomainObservation(day, num, den, Provenance(provenance), source, currency))
-    return found
-
-
-def _ratings(ids: list[int]) -> dict[int, list[DomainRating]]:
-    rows = db.session.execute(
-        select(Rating.assessment_item_id, Rating.value, Rating.rater_kind, Rating.rated_at)
-        .join(AssessmentItem, AssessmentItem.id == Rating.assessment_item_id)
-        .where(AssessmentItem.assessment_id.in_(ids))
-    )
-    found: dict[int, list[DomainRating]] = defaultdict(list)
-    for item_id, value, kind, rated_at in rows:
-        found[item_id].append(DomainRating(value, Rater(kind), rated_at.date()))
-    return found
