@@ -1,0 +1,56 @@
+"""Live progress on a real worker: bursts coalesce, and the bar equals a recompute from scratch."""
+
+import time
+from decimal import Decimal
+
+from rq import Queue, SimpleWorker
+from rq.registry import FinishedJobRegistry
+from sqlalchemy import select
+
+from app.models import Assessment, Cycle, Employee, Observation, Position, ProgressSnapshot
+from app.services import progress
+from app.services.clock import business_today
+from app.services.demo import seed_demo
+from workers import queues
+
+
+def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_client):
+    today = business_today()
+    seed_demo(today=today)
+    assessment = db_session.scalar(
+        select(Assessment).join(Cycle).join(Position, Position.id == Assessment.position_id)
+        .where(Cycle.status == "open", Position.code == "ops").order_by(Assessment.id)
+    )
+    employee = db_session.get(Employee, assessment.employee_id)
+    queue = Queue(queues.PROGRESS, connection=redis_client)
+    started = time.monotonic()
+    for n in range(100):
+        db_session.add(Observation(
+            employee_id=employee.id, indicator_code="ops_sales", day=today, numerator=Decimal(100 + n),
+            source="amazon_sp_api", provenance="verified", external_ref=f"burst/{n}", currency="USD",
+        ))
+        db_session.commit()
+        progress.request_recompute(assessment.id)
+    assert time.monotonic() - started < 5
+    assert len(queue) == 1
+
+    SimpleWorker([queue], connection=redis_client).work(burst=True)
+
+    assert FinishedJobRegistry(queues.PROGRESS, connection=redis_client).count <= 2
+    db_session.expire_all()
+    snapshot = db_session.scalar(select(ProgressSnapshot).where(ProgressSnapshot.assessment_id == assessment.id))
+    live = snapshot.body
+    fresh = progress.recompute(assessment.id).body
+    assert live == fresh
+    sales = next(item for item in live["items"] if item["indicator"] == "ops_sales")
+    assert "progress" in sales and sales["basis"] in ("extrapolated", "actual")
+
+
+def test_data_arriving_during_a_recompute_queues_another(db_session, redis_client):
+    today = business_today()
+    seed_demo(today=today)
+    assessment_id = db_session.scalar(select(Assessment.id).join(Cycle).where(Cycle.status == "open").order_by(Assessment.id))
+    assert progress.request_recompute(assessment_id) is True
+    assert progress.request_recompute(assessment_id) is False  # coalesced
+    progress.start_recompute(assessment_id)  # the job has begun reading
+    assert progress.request_recompute(assessment_id) is True
