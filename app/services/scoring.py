@@ -66,7 +66,6 @@ def score_chunk(run_id: int, ids: list[int]) -> int:
                 "achievement": row["achievement"], "score": row["score"], "met": row["met"],
             })
     _replace_rows(run_id, ids, scores, item_scores)
-    run.chunks_done = min(run.chunks_total, run.chunks_done + 1)
     db.session.commit()
     return len(scores)
 
@@ -81,8 +80,12 @@ def _replace_rows(run_id: int, ids: list[int], scores: list[dict], item_scores: 
 
 
 def publish_run(run_id: int, *, actor_id: int | None = None) -> int:
-    """Make a complete run visible: point the cycle at it and publish changed reports, at once."""
-    run = db.session.get(ScoringRun, run_id)
+    """Make a complete run visible: point the cycle at it and publish changed reports, at once.
+    The run's row is locked, so two publishers cannot both write report versions."""
+    run = db.session.get(ScoringRun, run_id, with_for_update=True)
+    if run.status == "done":
+        db.session.rollback()
+        return 0
     cycle = db.session.get(Cycle, run.cycle_id)
     expected = db.session.scalar(select(func.count()).select_from(Assessment).where(Assessment.cycle_id == cycle.id))
     scored = db.session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id))
@@ -94,7 +97,7 @@ def publish_run(run_id: int, *, actor_id: int | None = None) -> int:
         cycle.status = advance(cycle.status, CycleStatus.PUBLISHED)
         cycle.published_at = now
     cycle.visible_run_id = run_id
-    run.status, run.finished_at = "done", now
+    run.status, run.finished_at, run.chunks_done = "done", now, run.chunks_total
     audit.record("cycle.publish", "cycle", cycle.id, actor_id=actor_id, source="scoring",
                  after={"run_id": run_id, "assessments": scored, "reports_published": published})
     db.session.commit()

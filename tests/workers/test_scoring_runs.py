@@ -1,0 +1,85 @@
+"""A month's close in chunk jobs on real workers: a SIGKILLed worker shows nothing of its run,
+and the next tick finishes the run by itself with the same reports as an uninterrupted close."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from rq import Queue, SimpleWorker
+from sqlalchemy import func, select
+
+from app.models import Assessment, Cycle, Report, Score, ScoringRun
+from app.services import scoring, scoring_runs
+from app.services.demo import seed_demo
+from workers import queues
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 11, 27)
+
+
+def scored(session, run_id: int) -> int:
+    session.rollback()  # a new transaction: MariaDB's repeatable read would keep showing the old snapshot
+    return session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id))
+
+
+def reports_of(session, cycle_id: int) -> list[Report]:
+    return session.scalars(select(Report).join(Assessment).where(Assessment.cycle_id == cycle_id)).all()
+
+
+def start_worker(app) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app.config["REDIS_URL"],
+           "JIXIAO_INSTANCE": app.config["INSTANCE_PATH"]}
+    return subprocess.Popen([sys.executable, "-m", "workers", "worker"], cwd=ROOT, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(app, db_session, redis_client):
+    seed_demo(today=TODAY)
+    november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
+    total = len(scoring.assessment_ids(november.id))
+    run_id = scoring_runs.close_cycle(november.id, reason="month close", chunk_size=1)
+
+    worker = start_worker(app)
+    deadline = time.monotonic() + 60
+    while scored(db_session, run_id) < 5 and time.monotonic() < deadline:
+        time.sleep(0.002)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+
+    done = scored(db_session, run_id)
+    assert 5 <= done < total
+    cycle = db_session.get(Cycle, november.id)
+    assert cycle.visible_run_id is None and cycle.status == "scoring"
+    assert reports_of(db_session, november.id) == []
+    assert db_session.get(ScoringRun, run_id).status == "running"
+
+    assert scoring_runs.resume_runs(now=time.time()) == []  # leases are fresh: nothing reclaimed yet
+    later = time.time() + scoring_runs.LEASE_SECONDS + 1
+    assert scoring_runs.resume_runs(now=later) == [run_id]
+    assert scoring_runs.resume_runs(now=later) == []  # a second scheduler at the same moment does nothing
+    SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+
+    db_session.expire_all()
+    cycle = db_session.get(Cycle, november.id)
+    assert (cycle.status, cycle.visible_run_id) == ("published", run_id)
+    reports = reports_of(db_session, november.id)
+    assert len(reports) == total and {r.version for r in reports} == {1}
+
+    # An uninterrupted close of the same data publishes nothing new: every report body is identical.
+    scoring.score_cycle(november.id, reason="uninterrupted check")
+    assert {r.version for r in reports_of(db_session, november.id)} == {1}
+
+
+def test_a_complete_run_is_published_by_the_tick_if_its_last_job_died_before_publishing(db_session, redis_client):
+    seed_demo(today=TODAY)
+    november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
+    run_id = scoring.start_run(november.id, reason="month close")
+    scoring.score_chunk(run_id, scoring.assessment_ids(november.id))  # scored, but never published
+    assert db_session.get(Cycle, november.id).visible_run_id is None
+    assert scoring_runs.resume_runs() == [run_id]
+    db_session.expire_all()
+    assert db_session.get(Cycle, november.id).visible_run_id == run_id
