@@ -36,7 +36,7 @@ class Score(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("scoring_run.id"))
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     total: Mapped[Decimal] = mapped_column(ExactDecimal)
-    grade: Mapped[str] = mapped_column(String(8))
+    grade: Mapped[str] = mapped_column(String(16))  # a grade band code: excellent, good, pass, fail
     summary: Mapped[str] = mapped_column(String(500))
     body: Mapped[dict] = mapped_column(JSON)
 
@@ -66,7 +66,7 @@ class Report(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_run.id"))
     total: Mapped[Decimal] = mapped_column(ExactDecimal)
-    grade: Mapped[str] = mapped_column(String(8))
+    grade: Mapped[str] = mapped_column(String(16))  # a grade band code: excellent, good, pass, fail
     summary: Mapped[str] = mapped_column(String(500))
     body: Mapped[dict] = mapped_column(JSON)
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

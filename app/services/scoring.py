@@ -58,7 +58,7 @@ def score_chunk(run_id: int, ids: list[int]) -> int:
     for assessment in context.assessments:
         body = render_assessment(evaluate(context.request(assessment)))
         scores.append({"run_id": run_id, "assessment_id": assessment.id, "total": body["total"],
-                       "grade": body["grade"], "summary": body["summary"], "body": body})
+                       "grade": body["grade_code"], "summary": body["summary"], "body": body})
         items = {item.indicator_code: item.id for item in assessment.items}
         for row in body["items"]:
             item_scores.append({

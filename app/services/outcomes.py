@@ -1,0 +1,99 @@
+"""Outcomes at a cycle's close: proposals from grades, decided by HR — never by the person concerned."""
+
+from collections import defaultdict
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from app.domain.grades import DEFAULT_BANDS
+from app.domain.outcomes import MonthGrade, OutcomeKind, propose, quarter_of
+from app.domain.proration import month_grade
+from app.errors import ApiError
+from app.extensions import db
+from app.models import Assessment, Cycle, Employee, Outcome, Position, Report
+from app.services import audit
+
+
+def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]:
+    """(cycle, employee) → (grade code, main position id): the month's grade from the latest report
+    version of each of the person's assessments, weighted by working days covered."""
+    latest = (select(Report.assessment_id, func.max(Report.version).label("version"))
+              .group_by(Report.assessment_id).subquery())
+    rows = db.session.execute(
+        select(Assessment.cycle_id, Assessment.employee_id, Assessment.position_id, Report.body)
+        .join(Report, Report.assessment_id == Assessment.id)
+        .join(latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
+        .where(Assessment.cycle_id.in_(cycle_ids))
+        .order_by(Assessment.first_day)
+    )
+    parts: dict[tuple[int, int], list] = defaultdict(list)
+    for cycle_id, employee_id, position_id, body in rows:
+        parts[(cycle_id, employee_id)].append((Decimal(body["total"]), body["period"]["working_days"], position_id))
+    grades = {}
+    for key, entries in parts.items():
+        covered = [(total, days) for total, days, _ in entries if days > 0] or [(entries[-1][0], 1)]
+        grades[key] = (month_grade(covered, DEFAULT_BANDS).grade.code, entries[-1][2])
+    return grades
+
+
+def derive(cycle_id: int) -> int:
+    """Propose the outcomes of a cycle's grades; idempotent. Returns how many were created."""
+    cycle = db.session.get(Cycle, cycle_id)
+    cycles = {c.id: c for c in db.session.scalars(select(Cycle).where(
+        Cycle.status.in_(("published", "final")), (Cycle.year * 12 + Cycle.month) <= cycle.year * 12 + cycle.month))}
+    cycles[cycle.id] = cycle  # the history ends with this cycle's month
+    month_of = {cid: f"{c.year:04d}-{c.month:02d}" for cid, c in cycles.items()}
+    grades = month_grades(list(cycles))
+    history: dict[int, list[MonthGrade]] = defaultdict(list)
+    for (cid, employee_id), (code, _) in sorted(grades.items(), key=lambda kv: month_of[kv[0][0]]):
+        history[employee_id].append(MonthGrade(month_of[cid], code))
+    positions = dict(db.session.execute(select(Position.id, Position.name)).all())
+    created = 0
+    for (cid, employee_id), (_, position_id) in grades.items():
+        if cid != cycle.id:
+            continue
+        raises = _raises_in_quarter(employee_id, quarter_of(month_of[cid]), cycles, exclude_cycle=cycle.id)
+        for proposal in propose(history[employee_id], positions[position_id], raises):
+            created += _insert(employee_id, cycle.id, proposal)
+    audit.record("outcomes.derive", "cycle", cycle.id, source="clock", after={"created": created})
+    db.session.commit()
+    return created
+
+
+def _raises_in_quarter(employee_id: int, quarter, cycles: dict, exclude_cycle: int) -> int:
+    in_quarter = [cid for cid, c in cycles.items()
+                  if quarter_of(f"{c.year:04d}-{c.month:02d}") == quarter and cid != exclude_cycle]
+    return db.session.scalar(select(func.count()).select_from(Outcome).where(
+        Outcome.employee_id == employee_id, Outcome.kind == OutcomeKind.PAY_RISE, Outcome.cycle_id.in_(in_quarter),
+        Outcome.status.in_(("pending", "approved"))))
+
+
+def _insert(employee_id: int, cycle_id: int, proposal) -> int:
+    """Add a proposal unless the close already made it (a concurrent close loses on the unique key)."""
+    exists = db.session.scalar(select(Outcome.id).where(
+        Outcome.employee_id == employee_id, Outcome.cycle_id == cycle_id, Outcome.kind == proposal.kind.value))
+    if exists:
+        return 0
+    db.session.add(Outcome(employee_id=employee_id, cycle_id=cycle_id, kind=proposal.kind.value, reason=proposal.reason_zh))
+    return 1
+
+
+def decide(outcome_id: int, *, approve: bool, actor_id: int, now: datetime | None = None) -> Outcome:
+    """HR approves or rejects a proposal; nobody decides about themselves."""
+    outcome = db.session.get(Outcome, outcome_id)
+    actor = db.session.get(Employee, actor_id)
+    if outcome is None:
+        raise ApiError("not_found", "找不到该结果运用记录", 404)
+    if actor is None or not actor.is_hr:
+        raise ApiError("forbidden", "只有人事可以审批结果运用", 403)
+    if outcome.employee_id == actor_id:
+        raise ApiError("own_case", "不能审批与自己有关的结果运用，请由其他人事处理", 403)
+    if outcome.status != "pending":
+        raise ApiError("already_decided", "该结果运用已审批", 409)
+    before = {"status": outcome.status}
+    outcome.status = "approved" if approve else "rejected"
+    outcome.decider_id, outcome.decided_at = actor_id, (now or datetime.now(timezone.utc)).replace(tzinfo=None)
+    audit.record("outcome.decide", "outcome", outcome.id, actor_id=actor_id, before=before, after={"status": outcome.status})
+    db.session.commit()
+    return outcome
