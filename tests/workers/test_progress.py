@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from rq import Queue, SimpleWorker
 from rq.registry import FinishedJobRegistry
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.models import Assessment, Cycle, Employee, Observation, Position, ProgressSnapshot
 from app.services import progress
@@ -46,11 +46,29 @@ def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_
     assert "progress" in sales and sales["basis"] in ("extrapolated", "actual")
 
 
-def test_data_arriving_during_a_recompute_queues_another(db_session, redis_client):
+def test_data_arriving_during_a_drain_queues_another(db_session, redis_client):
     today = business_today()
     seed_demo(today=today)
-    assessment_id = db_session.scalar(select(Assessment.id).join(Cycle).where(Cycle.status == "open").order_by(Assessment.id))
-    assert progress.request_recompute(assessment_id) is True
-    assert progress.request_recompute(assessment_id) is False  # coalesced
-    progress.start_recompute(assessment_id)  # the job has begun reading
-    assert progress.request_recompute(assessment_id) is True
+    first, second = db_session.scalars(select(Assessment.id).join(Cycle).where(Cycle.status == "open")
+                                       .order_by(Assessment.id).limit(2)).all()
+    queue = Queue(queues.PROGRESS, connection=redis_client)
+    assert progress.request_recompute(first) is True
+    assert progress.request_recompute(first) is False  # already pending
+    assert progress.request_recompute(second) is True
+    assert len(queue) == 1  # one drain for both
+    assert progress.drain() == 2
+    assert progress.request_recompute(first) is True  # new data after the drain took the set
+    assert len(queue) == 2
+
+
+def test_many_assessments_are_recomputed_in_one_batch(db_session, redis_client):
+    today = business_today()
+    seed_demo(today=today)
+    ids = db_session.scalars(select(Assessment.id).join(Cycle).where(Cycle.status == "open")).all()
+    for assessment_id in ids:
+        progress.request_recompute(assessment_id)
+    queue = Queue(queues.PROGRESS, connection=redis_client)
+    assert len(queue) == 1
+    SimpleWorker([queue], connection=redis_client).work(burst=True)
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(ProgressSnapshot)) == len(ids)
