@@ -44,6 +44,8 @@ def main() -> None:
         app = create_app(Config(env))
         with app.app_context():
             prepare(args, url)
+            if args.reuse:
+                reopen()
             print(f"dialect: {sa.engine.make_url(url).get_backend_name()}  employees: {args.employees}")
             print(f"raw SQL aggregate of the month's observations: {raw_floor():.2f} s")
             for workers in (1, 2):

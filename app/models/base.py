@@ -54,10 +54,14 @@ class ExactDecimal(TypeDecorator):
         return _canonical(Decimal(value))
 
 
+_ONE = Decimal(1)
+
+
 def _canonical(value: Decimal) -> Decimal:
-    """The same Decimal whichever database it came from (no exponent form, trailing zeros dropped)."""
-    value = value.quantize(ExactDecimal.SCALE).normalize()
-    return value.quantize(Decimal(1)) if value == value.to_integral() else value
+    """The same Decimal whichever database it came from (trailing zeros dropped, no exponent form).
+    Stored values already have at most six places, so normalising is enough (and it is hot)."""
+    value = value.normalize()
+    return value.quantize(_ONE) if value.as_tuple().exponent > 0 else value
 
 
 def Key(length: int = 64) -> String:

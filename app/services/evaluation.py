@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.domain.grades import DEFAULT_BANDS
 from app.domain.indicators import Aggregation, Direction, Display, Indicator as DomainIndicator
@@ -30,9 +31,8 @@ class Context:
     def load(cls, cycle: Cycle, ids: list[int], *, with_last_month: bool = False) -> "Context":
         self = cls()
         self.month = month_bounds(cycle.year, cycle.month)
-        self.assessments = list(db.session.scalars(select(Assessment).where(Assessment.id.in_(ids)).order_by(Assessment.id)))
-        for assessment in self.assessments:
-            _ = assessment.items  # loaded once here, not per item later
+        self.assessments = list(db.session.scalars(
+            select(Assessment).options(selectinload(Assessment.items)).where(Assessment.id.in_(ids)).order_by(Assessment.id)))
         employees = {a.employee_id for a in self.assessments}
         self.library = library()
         self.positions = {p.id: p for p in db.session.scalars(select(Position))}

@@ -71,9 +71,15 @@ def score_chunk(run_id: int, ids: list[int]) -> int:
 
 
 def _replace_rows(run_id: int, ids: list[int], scores: list[dict], item_scores: list[dict]) -> None:
-    item_ids = select(AssessmentItem.id).where(AssessmentItem.assessment_id.in_(ids))
-    db.session.execute(delete(ItemScore).where(ItemScore.run_id == run_id, ItemScore.assessment_item_id.in_(item_ids)))
-    db.session.execute(delete(Score).where(Score.run_id == run_id, Score.assessment_id.in_(ids)))
+    """Replace what a previous attempt of this chunk wrote. Rows are found with a plain read and
+    deleted by primary key: a range DELETE would take gap locks that deadlock concurrent chunks."""
+    old_scores = db.session.scalars(select(Score.id).where(Score.run_id == run_id, Score.assessment_id.in_(ids))).all()
+    if old_scores:
+        item_ids = select(AssessmentItem.id).where(AssessmentItem.assessment_id.in_(ids))
+        old_items = db.session.scalars(select(ItemScore.id).where(
+            ItemScore.run_id == run_id, ItemScore.assessment_item_id.in_(item_ids))).all()
+        db.session.execute(delete(ItemScore).where(ItemScore.id.in_(old_items)))
+        db.session.execute(delete(Score).where(Score.id.in_(old_scores)))
     if scores:
         db.session.execute(Score.__table__.insert(), scores)
         db.session.execute(ItemScore.__table__.insert(), item_scores)
