@@ -1,0 +1,21 @@
+"""Alert jobs (queue `default`): evaluate the rules for a day or a person.
+
+Both take primitives and reload everything; both are safe to run twice, because an alert's
+fingerprint is unique and the service skips what is already raised.
+"""
+
+from datetime import date, timedelta
+
+from app.services import alerts
+from app.services.clock import business_today
+
+
+def evaluate_day(day_iso: str | None = None) -> int:
+    """The daily run for `day_iso` (default: yesterday in the business zone); returns alerts raised."""
+    day = date.fromisoformat(day_iso) if day_iso else business_today() - timedelta(days=1)
+    return len(alerts.evaluate_all(day))
+
+
+def evaluate_employee(employee_id: int, day_iso: str) -> int:
+    """One person's streaks and pace through `day_iso`, e.g. after their figures were synced."""
+    return len(alerts.evaluate_employee(employee_id, date.fromisoformat(day_iso)))
