@@ -66,7 +66,7 @@ def fresh(url: str) -> None:
 def measure(app, env: dict, args) -> list[float]:
     from app.extensions import db
     from app.models import Assessment, Cycle, ProgressSnapshot
-    from app.services.clock import business_today
+    from app.services.business_time import business_today
     from app.services.demo import seed_demo
     from app.services.submissions import submit
 

@@ -11,10 +11,15 @@ kpi = AppGroup("kpi", help="KPI templates and scoring.")
 
 @kpi.command("load-templates")
 def load_templates_command() -> None:
-    """Load the built-in departments, indicators, positions and templates (idempotent)."""
+    """Load the built-in departments, indicators, positions, templates and default alert rules
+    (idempotent: what HR edited is never overwritten)."""
+    from app.services.alerts import load_default_rules
     from app.services.catalog import load_templates
 
     created = load_templates()
+    rules = load_default_rules()
+    if rules:
+        created["alert_rules"] = rules
     if created:
         click.echo("created: " + ", ".join(f"{name} {count}" for name, count in sorted(created.items())))
     else:

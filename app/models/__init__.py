@@ -8,6 +8,7 @@ from app.models.cycle import Assessment, AssessmentItem, Cycle, TargetAmendment
 from app.models.data import Observation, Shipment, SyncRun
 from app.models.feedback import Appeal, Comment
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
+from app.models.notify import DeliveryAttempt, Digest, DigestLine, NotifyState, OutboxMessage, SubscribeQuota
 from app.models.org import BindCode, Department, Employee, ExternalIdentity, LeaveRecord, WeChatIdentity
 from app.models.outcome import Outcome
 from app.models.position import JobDescription, Position
@@ -21,4 +22,5 @@ __all__ = [
     "JobDescription", "KpiTemplate", "LeaveRecord", "Observation", "Outcome", "PeerRater", "Position",
     "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Score", "ScoringRun", "Screenshot", "Shipment", "SyncRun",
     "TargetAmendment", "TemplateItem", "WeChatIdentity",
+    "DeliveryAttempt", "Digest", "DigestLine", "NotifyState", "OutboxMessage", "SubscribeQuota",
 ]

@@ -1,10 +1,6 @@
 """The scheduler's heartbeat: when the last `tick` ran, and how long ago that was."""
 
 import time
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from app.extensions import redis_store
 
@@ -25,10 +21,3 @@ def last_tick_age(now: float | None = None) -> float | None:
         return None
     now = time.time() if now is None else now
     return max(0.0, now - float(raw))
-
-
-def business_today(now: datetime | None = None) -> date:
-    """Today's date in the business time zone (every clock rule counts days there)."""
-    zone = ZoneInfo(current_app.config["BUSINESS_TIMEZONE"])
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(zone).date()

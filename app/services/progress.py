@@ -20,7 +20,7 @@ from app.domain.scorefile_render import render_assessment
 from app.extensions import db, redis_store
 from app.models import Assessment, Cycle, ProgressSnapshot
 from app.models.base import utcnow
-from app.services.clock import business_today
+from app.services.business_time import business_today
 from app.services.evaluation import Context
 from workers import queues
 

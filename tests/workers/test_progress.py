@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.models import Assessment, Cycle, Employee, Observation, Position, ProgressSnapshot
 from app.services import progress
-from app.services.clock import business_today
+from app.services.business_time import business_today
 from app.services.demo import seed_demo
 from workers import queues
 

@@ -1,12 +1,13 @@
 """The clock: one `tick` a minute works out from the database what is due by now.
 
-A tick is idempotent, so a late tick catches up and a second scheduler does no harm. The
-monthly actions (open the cycle, reminders, scoring, …) arrive with the clock issue.
+A tick is idempotent, so a late tick catches up and a second scheduler does no harm.
 """
 
-from app.services import clock
+from app.services import clock, monthly_clock
+from app.services.business_time import clock_now
 
 
-def tick() -> float:
-    """Record the heartbeat that /healthz watches; returns the tick's time."""
-    return clock.record_tick()
+def tick() -> dict:
+    """Record the heartbeat that /healthz watches, then run what is due."""
+    clock.record_tick()
+    return monthly_clock.run_due(clock_now())

@@ -1,0 +1,93 @@
+"""Our message kinds and the WeChat templates that carry them when no chat channel can.
+
+WeCom and OA customer-service messages carry a message's full text; subscribe messages (the
+mini-program) and OA template messages carry only typed fields of a template registered with
+WeChat, so each kind maps to a template id per channel and a builder for its fields. Field values
+are checked against WeChat's rules by app.wechat.subscribe when sent (never truncated silently
+except free `thing` text, which is cut on purpose here).
+
+Template ids are WeChat's, per deployment: these are the development values the stand-in accepts.
+They will come from the environment when the first real account is connected.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from app.wechat.subscribe import format_time, truncate_thing
+
+EMPLOYEE, MANAGER = "employee", "manager"
+
+
+@dataclass(frozen=True)
+class FieldInput:
+    """What a field builder may use: the message's title, short summary, data, and local time."""
+
+    title: str
+    summary: str
+    data: dict
+    at: datetime  # local time in the business zone
+
+
+def generic_fields(message: FieldInput) -> dict:
+    """事项 / 内容 / 时间: the shape of most of our templates."""
+    return {
+        "thing1": truncate_thing(message.title),
+        "thing2": truncate_thing(message.summary or message.title),
+        "time3": format_time(message.at),
+    }
+
+
+def report_fields(message: FieldInput) -> dict:
+    """考核结果: cycle, total and grade (a 优秀/良好/合格/不合格 phrase)."""
+    return {
+        "thing1": truncate_thing(message.title),
+        "number2": message.data.get("total", "0"),
+        "phrase3": message.data.get("grade", "待定"),
+        "time4": format_time(message.at),
+    }
+
+
+@dataclass(frozen=True)
+class MessageKind:
+    code: str
+    name_zh: str
+    audience: str
+    mp_template: str | None  # subscribe message (mini-program)
+    oa_template: str | None  # template message (official account)
+    page: str  # the mini-program page the message opens
+    fields: Callable[[FieldInput], dict] = generic_fields
+
+    def template_for(self, channel: str) -> str | None:
+        return {"mp": self.mp_template, "oa": self.oa_template}.get(channel)
+
+
+_KINDS = (
+    MessageKind("target_push", "目标下达", EMPLOYEE, "dev-tpl-target", "dev-oa-target", "pages/home/index"),
+    MessageKind("report_published", "考核结果", EMPLOYEE, "dev-tpl-report", "dev-oa-report", "pages/report/index",
+                report_fields),
+    MessageKind("appeal_result", "申诉结果", EMPLOYEE, "dev-tpl-appeal-result", "dev-oa-appeal-result",
+                "pages/report/index"),
+    MessageKind("reminder", "提醒", EMPLOYEE, "dev-tpl-reminder", "dev-oa-reminder", "pages/submit/index"),
+    MessageKind("comment", "收到点评", EMPLOYEE, "dev-tpl-comment", "dev-oa-comment", "pages/home/index"),
+    MessageKind("alert", "预警", EMPLOYEE, "dev-tpl-alert", "dev-oa-alert", "pages/home/index"),
+    MessageKind("digest", "团队进展", MANAGER, "dev-tpl-digest", "dev-oa-digest", "pages/team/index"),
+    MessageKind("appeal_to_decide", "待处理申诉", MANAGER, "dev-tpl-appeal-todo", "dev-oa-appeal-todo",
+                "pages/team/index"),
+    # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
+    MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
+)
+KINDS = {kind.code: kind for kind in _KINDS}
+
+
+def kind(code: str) -> MessageKind:
+    """The registered kind; an unknown code is a programming error, raised at enqueue time."""
+    try:
+        return KINDS[code]
+    except KeyError:
+        raise ValueError(f"unknown message kind {code!r}") from None
+
+
+def subscribe_templates() -> dict[str, str]:
+    """Kind → subscribe template id: what the mini-program asks the person to accept (≤ 3 per tap)."""
+    return {k.code: k.mp_template for k in _KINDS if k.mp_template}

@@ -1,0 +1,77 @@
+"""The clock with an injected time: each action happens when due, once, and catches up when late."""
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from rq import Queue, SimpleWorker
+from sqlalchemy import func, select
+
+from app.models import Assessment, Cycle, Employee, Outcome, Report
+from app.services import completeness, monthly_clock
+from app.services.demo import seed_demo
+from workers import queues
+
+TODAY = date(2026, 11, 27)
+
+
+def utc(local: str) -> datetime:
+    """A Shanghai wall-clock time as naive UTC."""
+    moment = datetime.fromisoformat(local).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def status(session, month: int) -> str | None:
+    session.rollback()
+    return session.scalar(select(Cycle.status).where(Cycle.year == 2026, Cycle.month == month))
+
+
+def test_december_opens_at_nine_on_the_first_and_only_once(db_session, redis_client):
+    seed_demo(today=TODAY)
+    assert monthly_clock.run_due(utc("2026-12-01 08:59"))["opened"] is None
+    assert status(db_session, 12) is None
+    opened = monthly_clock.run_due(utc("2026-12-01 09:00"))["opened"]
+    assert status(db_session, 12) == "open"
+    assert monthly_clock.run_due(utc("2026-12-01 09:01"))["opened"] is None
+    assert db_session.scalar(select(func.count()).where(Assessment.cycle_id == opened)) > 40
+
+
+def test_a_tick_two_days_late_still_opens_the_month(db_session, redis_client):
+    seed_demo(today=TODAY)
+    monthly_clock.run_due(utc("2026-12-03 14:00"))
+    assert status(db_session, 12) == "open"
+
+
+def test_november_is_scored_on_the_third_only_once_hr_accepts_the_gaps(db_session, redis_client):
+    seed_demo(today=TODAY)
+    assert monthly_clock.run_due(utc("2026-12-02 23:59"))["closing"] is None
+    assert monthly_clock.run_due(utc("2026-12-03 09:00"))["closing"] is None  # ratings are missing
+    november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
+    assert completeness.gaps(november)["ratings"]["manager"] > 0
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    completeness.acknowledge(november.id, hr_id=hr.id)
+
+    run_id = monthly_clock.run_due(utc("2026-12-03 09:01"))["closing"]
+    assert run_id is not None and status(db_session, 11) == "scoring"
+    assert monthly_clock.run_due(utc("2026-12-03 09:02"))["closing"] is None  # already scoring
+    SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    assert status(db_session, 11) == "published"
+
+
+def test_a_settled_month_goes_final_with_outcomes(db_session, redis_client):
+    seed_demo(today=TODAY)
+    for report in db_session.scalars(select(Report)).all():
+        report.response = "confirmed"
+    db_session.commit()
+    finalized = monthly_clock.run_due(utc("2026-11-27 10:00"))["finalized"]
+    assert len(finalized) == 3 and status(db_session, 10) == "final"
+    assert db_session.scalar(select(func.count()).select_from(Outcome)) > 0
+    assert monthly_clock.run_due(utc("2026-11-27 10:01"))["finalized"] == []
+
+
+def test_a_second_tick_while_one_runs_does_nothing(db_session, redis_client):
+    lock = redis_client.lock(monthly_clock.LOCK, timeout=60)
+    assert lock.acquire(blocking=False)
+    try:
+        assert monthly_clock.run_due(utc("2026-12-01 09:00")) == {"skipped": "another tick is running"}
+    finally:
+        lock.release()

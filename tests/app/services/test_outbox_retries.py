@@ -1,0 +1,103 @@
+"""Retries with backoff for transient failures, immediate ends for permanent ones, every attempt recorded."""
+
+from datetime import timedelta
+
+from app.services import outbox, subscribe_quota
+from app.services.outbox_delivery import MAX_ATTEMPTS
+from tests.app.services.test_outbox_support import (  # noqa: F401  fixtures
+    REMINDER_TPL, SUBSCRIBE, attempts, clock, person, reminder, running_standin, standin, successes, tick, utc,
+)
+
+
+def subscriber(db_session, standin, clock, grants: int = 1):
+    zhang = person(db_session, "张三", mp="o-zhang")
+    standin.grant("o-zhang", REMINDER_TPL, grants)
+    subscribe_quota.grant_quota(zhang.id, REMINDER_TPL, grants, now=clock.now)
+    return zhang
+
+
+def test_a_send_that_fails_twice_then_succeeds_is_delivered_once_with_three_attempts(
+        clock, db_session, redis_client, standin):
+    zhang = subscriber(db_session, standin, clock)
+    standin.script(SUBSCRIBE, -1)  # system busy
+    standin.script(SUBSCRIBE, 45009)  # rate limited
+    message = reminder(db_session, zhang, "flaky", clock.now)
+    start = clock.now
+
+    assert tick(clock, redis_client) == 1
+    db_session.refresh(message)
+    assert (message.status, message.next_attempt_at) == ("pending", start + timedelta(minutes=1))
+    clock.advance(seconds=30)
+    assert tick(clock, redis_client) == 0  # not before its backoff
+    clock.now = start + timedelta(minutes=1)
+    assert tick(clock, redis_client) == 1
+    db_session.refresh(message)
+    assert message.next_attempt_at == start + timedelta(minutes=6)  # then 5 minutes
+    clock.now = message.next_attempt_at
+    assert tick(clock, redis_client) == 1
+
+    db_session.refresh(message)
+    assert (message.status, message.attempts) == ("sent", 3)
+    assert attempts(db_session, message.id) == [
+        (1, "mp", "wechat_error", -1), (2, "mp", "rate_limited", 45009), (3, "mp", "ok", None),
+    ]
+    assert [r["errcode"] for r in standin.requests(SUBSCRIBE)] == [-1, 45009, 0]
+    assert len(successes(standin, SUBSCRIBE)) == 1
+
+
+def test_a_retry_that_would_fall_in_quiet_hours_waits_for_the_morning(clock, db_session, redis_client, standin):
+    zhang = subscriber(db_session, standin, clock)
+    standin.script(SUBSCRIBE, -1)
+    clock.now = utc(12, 20, 59) + timedelta(seconds=30)
+    message = reminder(db_session, zhang, "late", clock.now)
+    tick(clock, redis_client)
+    db_session.refresh(message)
+    assert message.next_attempt_at == utc(13, 8)
+
+
+def test_five_transient_failures_end_the_message_failed(clock, db_session, redis_client, standin):
+    zhang = subscriber(db_session, standin, clock)
+    standin.script(SUBSCRIBE, -1, times=MAX_ATTEMPTS + 1)
+    message = reminder(db_session, zhang, "down", clock.now)
+    for _ in range(MAX_ATTEMPTS):
+        assert tick(clock, redis_client) == 1
+        clock.advance(hours=1)
+    assert tick(clock, redis_client) == 0
+    db_session.refresh(message)
+    assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
+    assert len(standin.requests(SUBSCRIBE)) == MAX_ATTEMPTS
+    assert subscribe_quota.quota_left(zhang.id, REMINDER_TPL) == 1  # never spent
+
+
+def test_a_field_wechat_would_refuse_fails_at_once_without_calling_wechat(clock, db_session, redis_client, standin):
+    zhang = person(db_session, "张三", mp="o-zhang")
+    tpl = "dev-tpl-report"
+    standin.grant("o-zhang", tpl)
+    subscribe_quota.grant_quota(zhang.id, tpl, now=clock.now)
+    message = outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body="总分88分，优秀",
+                             data={"total": "八十八", "grade": "优秀"}, dedupe_key="report", now=clock.now)
+    db_session.commit()
+    tick(clock, redis_client)
+    db_session.refresh(message)
+    assert message.status == "failed" and "number2" in message.last_error
+    assert attempts(db_session, message.id) == [(1, "mp", "subscribe_field_invalid", None)]
+    assert standin.requests(SUBSCRIBE) == []
+    assert subscribe_quota.quota_left(zhang.id, tpl) == 1
+    clock.advance(hours=1)
+    assert tick(clock, redis_client) == 0
+
+
+def test_a_report_message_carries_total_and_grade(clock, db_session, redis_client, standin):
+    zhang = person(db_session, "张三", mp="o-zhang")
+    standin.grant("o-zhang", "dev-tpl-report")
+    subscribe_quota.grant_quota(zhang.id, "dev-tpl-report", now=clock.now)
+    outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body="总分88分，优秀",
+                   data={"total": "88", "grade": "优秀"}, dedupe_key="report", now=clock.now)
+    db_session.commit()
+    tick(clock, redis_client)
+    (sent,) = standin.requests(SUBSCRIBE)
+    assert sent["errcode"] == 0 and sent["json"]["page"] == "pages/report/index"
+    assert sent["json"]["data"] == {
+        "thing1": {"value": "2026年10月考核结果"}, "number2": {"value": "88"}, "phrase3": {"value": "优秀"},
+        "time4": {"value": "2026年11月12日 14:00"},
+    }
