@@ -16,7 +16,7 @@ def demo_command(employees: int, today) -> None:
     """Create the deterministic demo company when the database has no employees yet."""
     import time
 
-    from app.services.clock import business_today
+    from app.services.business_time import business_today
     from app.services.demo import seed_demo
 
     started = time.perf_counter()
