@@ -32,7 +32,8 @@ from app.domain.observations import day_figures, figures_of_record
 from app.domain.scorefile import evaluate
 from app.extensions import db, redis_store
 from app.models import Alert, AlertRule, Assessment, Cycle, Employee, Observation, Shipment
-from app.services import audit
+from app.services import audit, outbox
+from app.services.business_time import clock_now
 from app.services.calendar import department_calendars, leave_days
 from app.services.evaluation import Context, library
 from workers import queues
@@ -285,13 +286,10 @@ def recipients(alert: Alert) -> list[tuple[int, str]]:
 
 
 def deliver(alert: Alert) -> None:
-    """INTEGRATION POINT with the notification outbox (app/services/outbox.py): a no-op until it
-    is connected. Called once per newly raised alert, inside the transaction that inserts it, so
-    the messages commit with the alert; an alert raised twice never gets here twice. Intended body:
-
-        for employee_id, audience in recipients(alert):
-            outbox.enqueue(employee_id, "alert", title="预警", summary=alert.message[:20],
-                           body=alert.message, dedupe_key=f"alert:{alert.id}:{employee_id}",
-                           now=clock_now(), audience=audience, data={"alert_id": alert.id})
-    """
-    return None
+    """Tell the alert's recipients through the outbox, in the transaction that inserts the alert,
+    so the messages commit with it; an alert raised twice never gets here twice."""
+    now = clock_now()
+    for employee_id, audience in recipients(alert):
+        outbox.enqueue(employee_id, "alert", title="预警", summary=alert.message[:20], body=alert.message,
+                       dedupe_key=f"alert:{alert.id}:{employee_id}", now=now, audience=audience,
+                       data={"alert_id": alert.id})

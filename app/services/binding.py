@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from app.errors import ApiError
 from app.extensions import db, redis_store
 from app.models import BindCode, Employee, WeChatIdentity
-from app.services import audit
+from app.services import audit, outbox
 
 CHANNELS = ("mp", "wecom", "oa")
 CODE_TTL = timedelta(days=3)
@@ -83,6 +83,7 @@ def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid
     db.session.add(identity)
     pending.used_at = now
     audit.record("wechat.bind", "employee", employee.id, actor_id=employee.id, after={"channel": channel})
+    outbox.channel_bound(employee.id)
     db.session.commit()
     redis_store.client.delete(lock_key)
     return identity

@@ -5,19 +5,22 @@ due by `now`, so a tick two days late catches up and a second scheduler's tick d
 A Redis lock keeps two ticks from working at the same moment. `now` is naive UTC.
 """
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
 from app.domain.cycles import CycleStatus
 from app.extensions import db, redis_store
-from app.models import Cycle
-from app.services import completeness, cycles, scoring_runs
+from app.models import Cycle, ScoringRun
+from app.services import alerts, clock_news, completeness, cycles, digest, outbox, scoring_runs
 from app.services.business_time import to_local
 
 OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
 CLOSE_ON_DAY = 3  # scoring starts on day 3 of the next month, once the data is complete
+ALERTS_AT = time(6, 0)  # yesterday's figures have synced by then
 LOCK = "jixiao:clock:lock"
+DONE = "jixiao:clock:done:{}"  # markers that spare repeated work; every action is idempotent anyway
+DONE_TTL_SECONDS = 45 * 86400
 
 
 def run_due(now: datetime) -> dict:
@@ -27,14 +30,49 @@ def run_due(now: datetime) -> dict:
         return {"skipped": "another tick is running"}
     try:
         local = to_local(now)
-        return {
-            "opened": _open_month(local, now),
-            "closing": _close_previous_month(local),
-            "resumed": scoring_runs.resume_runs(now=_epoch(now)),
-            "finalized": _finalize_settled(now),
-        }
+        done = {"opened": _open_month(local, now)}
+        done["targets"] = _push_targets(now)
+        done["closing"] = _close_previous_month(local)
+        done["resumed"] = scoring_runs.resume_runs(now=_epoch(now))
+        done["reports"] = _push_reports(now)
+        done["reminders"] = _evening_reminders(local, now)
+        done["alerts"] = _request_alerts(local)
+        done["digests"] = digest.send_due_digests(now)
+        done["finalized"] = _finalize_settled(now)
+        done["dispatched"] = outbox.dispatch_due(now)
+        return done
     finally:
         lock.release()
+
+
+def _once(marker: str) -> bool:
+    """True the first time a marker is claimed (then the action runs); False afterwards."""
+    return bool(redis_store.client.set(DONE.format(marker), 1, nx=True, ex=DONE_TTL_SECONDS))
+
+
+def _push_targets(now: datetime) -> int:
+    open_ids = db.session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.OPEN)).all()
+    return sum(clock_news.push_targets(cycle_id, now) for cycle_id in open_ids if _once(f"targets:{cycle_id}"))
+
+
+def _push_reports(now: datetime) -> int:
+    since = now - timedelta(days=14)
+    runs = db.session.scalars(select(ScoringRun.id).where(ScoringRun.status == "done", ScoringRun.finished_at >= since))
+    return sum(clock_news.push_reports(run_id, now) for run_id in runs.all() if _once(f"reports:{run_id}"))
+
+
+def _evening_reminders(local: datetime, now: datetime) -> int:
+    """From 18:00, once a day; who works that day is decided per department and person."""
+    if local.time() < clock_news.REMIND_AT or not _once(f"reminders:{local.date()}"):
+        return 0
+    return clock_news.evening_reminders(local.date(), now)
+
+
+def _request_alerts(local: datetime) -> bool:
+    if local.time() < ALERTS_AT or not _once(f"alerts:{local.date()}"):
+        return False
+    alerts.request_day(local.date() - timedelta(days=1))
+    return True
 
 
 def _open_month(local: datetime, now: datetime) -> int | None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.alerts import Finding
 from app.extensions import db
-from app.models import Alert, AlertRule, AuditLog, Department, Employee, Observation, Shipment
+from app.models import Alert, AlertRule, AuditLog, Department, Employee, Observation, OutboxMessage, Shipment
 from app.services import alerts
 from app.services.demo import seed_demo
 
@@ -142,7 +142,10 @@ def test_a_streak_alert_goes_to_the_agent_and_their_manager(db_session):
     [alert] = [a for a in alerts.evaluate_employee(agent.id, date(2026, 11, 19))
                if a.fingerprint == f"cs_reply_slow_streak:{agent.id}:2026-11-17"]
     assert alerts.recipients(alert) == [(agent.id, "employee"), (agent.manager_id, "manager")]
-    assert alerts.deliver(alert) is None  # the outbox's integration point: a no-op until connected
+    db_session.commit()
+    told = db_session.execute(select(OutboxMessage.recipient_id, OutboxMessage.audience).where(
+        OutboxMessage.kind == "alert", OutboxMessage.dedupe_key.like(f"alert:{alert.id}:%"))).all()
+    assert sorted(told) == sorted([(agent.id, "employee"), (agent.manager_id, "manager")])
 
 
 def test_pace_nudges_after_mid_month_once_a_week_and_the_daily_run_is_audited(db_session):
@@ -165,7 +168,11 @@ def test_pace_nudges_after_mid_month_once_a_week_and_the_daily_run_is_audited(db
         assert evidence["indicator"] == "ops_sales" and evidence["as_of"] == "2026-11-26"
         assert Decimal(evidence["achievement"]) < Decimal(evidence["pace"]) * Decimal("0.8")
         assert nudge.fingerprint.endswith(":ops_sales:2026W48") and "落后进度超过20%" in nudge.message
-    assert len(selects) < 40, "evaluating everyone costs a fixed handful of queries, not one per person"
+    # Telling people costs a few queries per message (the outbox's dedupe and calendar look-ups);
+    # evaluating everyone costs a fixed handful, not one per person.
+    per_message = [q for q in selects if "outbox_message" in q or "rest_weekdays" in q or "calendar_day" in q]
+    assert len(selects) - len(per_message) < 40, "evaluating everyone costs a fixed handful of queries"
+    assert len(per_message) <= 3 * 2 * len(raised)
 
     assert alerts.evaluate_all(date(2026, 11, 26)) == []
     assert not [a for a in alerts.evaluate_all(date(2026, 11, 25)) if a.fingerprint.startswith("cumulative")]

@@ -1,0 +1,109 @@
+"""The clock's messages end to end: targets, reminders and reports reach WeChat exactly once,
+whether the tick runs twice at once, twice in a row, or two days late."""
+
+import threading
+from datetime import date
+
+from rq import Queue, SimpleWorker
+from sqlalchemy import func, select
+
+from app.models import Assessment, Cycle, Employee, OutboxMessage, ProgressEntry, WeChatIdentity
+from app.services import completeness, monthly_clock
+from app.services.demo import seed_demo
+from tests.app.services.test_outbox_support import WECOM, clock, run_worker, running_standin, standin, utc  # noqa: F401
+from workers import queues
+
+TODAY = date(2026, 11, 27)
+
+
+def everyone_on_wecom(session, standin) -> dict[str, int]:
+    """Bind every demo employee to a WeCom userid the stand-in knows."""
+    ids = {}
+    for employee in session.scalars(select(Employee)).all():
+        userid = f"u{employee.id}"
+        session.add(WeChatIdentity(employee_id=employee.id, channel="wecom", external_id=userid))
+        standin.add_user(userid, employee.name)
+        ids[userid] = employee.id
+    session.commit()
+    return ids
+
+
+def sent_texts(standin) -> list[tuple[str, str]]:
+    """(userid, text) of every WeCom message the stand-in accepted."""
+    return [(r["json"]["touser"], r["json"]["text"]["content"]) for r in standin.requests(WECOM)
+            if r.get("errcode") == 0 and r["json"].get("msgtype") == "text"]
+
+
+def messages(session, kind: str) -> int:
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == kind))
+
+
+def test_targets_go_out_once_though_ticks_run_together_and_late(app, db_session, redis_client, standin, clock):
+    seed_demo(today=TODAY)
+    everyone_on_wecom(db_session, standin)
+    clock.now = utc(1, 9, month=12)
+
+    def tick():
+        with app.app_context():
+            monthly_clock.run_due(clock.now)
+
+    threads = [threading.Thread(target=tick) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monthly_clock.run_due(clock.now)
+    clock.now = utc(3, 14, month=12)
+    monthly_clock.run_due(clock.now)
+    run_worker(redis_client)
+
+    december = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 12))
+    assessed = set(db_session.scalars(select(Assessment.employee_id).where(Assessment.cycle_id == december.id)))
+    targets = [user for user, text in sent_texts(standin) if "2026年12月考核目标" in text]
+    assert len(targets) == len(assessed) > 40
+    assert len(set(targets)) == len(targets)
+
+
+def test_evening_reminders_skip_those_who_submitted_rest_days_and_leave(app, db_session, redis_client, standin, clock):
+    seed_demo(today=TODAY)
+    everyone_on_wecom(db_session, standin)
+    submitted = db_session.scalar(select(Assessment.employee_id).join(Cycle).where(Cycle.month == 11).order_by(Assessment.id))
+    db_session.add(ProgressEntry(employee_id=submitted, assessment_id=db_session.scalar(
+        select(Assessment.id).join(Cycle).where(Cycle.month == 11, Assessment.employee_id == submitted)), day=TODAY))
+    db_session.commit()
+
+    assert monthly_clock.run_due(utc(27, 17, 59))["reminders"] == 0
+    friday = monthly_clock.run_due(utc(27, 18, 0))["reminders"]
+    assert monthly_clock.run_due(utc(27, 18, 1))["reminders"] == 0  # once a day
+    working = db_session.scalar(select(func.count()).select_from(Assessment).join(Cycle).where(
+        Cycle.month == 11, Assessment.first_day <= TODAY))
+    assert friday == working - 1
+    saturday = monthly_clock.run_due(utc(28, 18, 0))["reminders"]
+    warehouse = db_session.scalar(select(func.count()).select_from(Assessment).join(Cycle, Cycle.id == Assessment.cycle_id)
+                                  .join(Employee, Employee.id == Assessment.employee_id)
+                                  .where(Cycle.month == 11, Employee.department.has(code="warehouse")))
+    assert saturday == warehouse  # the warehouse works Saturdays; the others rest
+
+    clock.now = utc(28, 18, 1)
+    run_worker(redis_client)
+    reminded = [user for user, text in sent_texts(standin) if "工作进展还没有提交" in text]
+    assert f"u{submitted}" not in reminded
+    assert len(reminded) == friday + saturday
+
+
+def test_published_reports_are_pushed_once(app, db_session, redis_client, standin, clock):
+    seed_demo(today=TODAY)
+    everyone_on_wecom(db_session, standin)
+    november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    completeness.acknowledge(november.id, hr_id=hr.id)
+    monthly_clock.run_due(utc(3, 9, month=12))
+    SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    pushed = monthly_clock.run_due(utc(3, 9, 5, month=12))["reports"]
+    assert pushed == db_session.scalar(select(func.count()).where(Assessment.cycle_id == november.id))
+    assert monthly_clock.run_due(utc(3, 9, 6, month=12))["reports"] == 0
+    clock.now = utc(3, 9, 6, month=12)
+    run_worker(redis_client)
+    reports = [user for user, text in sent_texts(standin) if "2026年11月考核结果" in text]
+    assert len(reports) == pushed and len(set(reports)) == pushed
