@@ -5,7 +5,7 @@ from app.models.audit import AuditLog
 from app.models.base import Base
 from app.models.calendar import CalendarDay, FxRate
 from app.models.cycle import Assessment, AssessmentItem, Cycle, TargetAmendment
-from app.models.data import Observation, Shipment, SyncRun
+from app.models.data import Observation, Restatement, Shipment, SyncRun
 from app.models.feedback import Appeal, Comment
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
 from app.models.notify import DeliveryAttempt, Digest, DigestLine, NotifyState, OutboxMessage, SubscribeQuota
@@ -15,12 +15,15 @@ from app.models.position import JobDescription, Position
 from app.models.progress import ProgressEntry, ProgressSnapshot, Screenshot
 from app.models.rating import PeerRater, Rating
 from app.models.score import ItemScore, Report, Score, ScoringRun
+from app.models.setting import CompanySetting
+from app.models.workflow import CorrectionRequest, ItemOverride
 
 __all__ = [
     "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
-    "Comment", "Cycle", "Department", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemScore",
+    "Comment", "CompanySetting", "Cycle", "Department", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "Observation", "Outcome", "PeerRater", "Position",
-    "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Score", "ScoringRun", "Screenshot", "Shipment", "SyncRun",
+    "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Restatement", "Score", "ScoringRun", "Screenshot", "Shipment", "SyncRun",
     "TargetAmendment", "TemplateItem", "WeChatIdentity",
     "DeliveryAttempt", "Digest", "DigestLine", "NotifyState", "OutboxMessage", "SubscribeQuota",
+    "CorrectionRequest", "ItemOverride",
 ]

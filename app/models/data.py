@@ -71,3 +71,25 @@ class Shipment(Base):
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
     wrong_item: Mapped[bool] = mapped_column(Boolean, default=False)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id"))
+
+
+class Restatement(Base):
+    """A source changed a figure of a month that is already published (Amazon's ad attribution
+    keeps moving for 7–14 days). The new value waits here for HR: re-publishing applies it and
+    scores the month again; dismissing keeps the published figure."""
+
+    __tablename__ = "restatement"
+    __table_args__ = (Index("ix_restatement_cycle_status", "cycle_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), index=True)
+    old_numerator: Mapped[Decimal] = mapped_column(ExactDecimal)
+    old_denominator: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    new_numerator: Mapped[Decimal] = mapped_column(ExactDecimal)
+    new_denominator: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id"))
+    detected_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | applied | dismissed
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -7,7 +7,7 @@ points at that run: one update makes a whole month's scores visible at once.
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, ExactDecimal, utcnow
@@ -56,10 +56,12 @@ class ItemScore(Base):
 
 class Report(Base):
     """The published result of an assessment. An accepted appeal publishes a new version;
-    earlier versions stay as they were. `body` is the rendered content the employee saw."""
+    earlier versions stay as they were. `body` is the rendered content the employee saw.
+    `window_closes_at` ends the 3 days to confirm or appeal, worked out once on the person's
+    WorkCalendar when the version is published (app.services.report_window)."""
 
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("assessment_id", "version"),)
+    __table_args__ = (UniqueConstraint("assessment_id", "version"), Index("ix_report_due", "response", "window_closes_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
@@ -72,3 +74,4 @@ class Report(Base):
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     response: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | appealed | auto_confirmed
     responded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    window_closes_at: Mapped[datetime | None] = mapped_column(DateTime)

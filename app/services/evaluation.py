@@ -7,10 +7,12 @@ their domain requests here, so the two can never disagree about what an assessme
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.domain.exact import Ratio
 from app.domain.grades import DEFAULT_BANDS
 from app.domain.indicators import Aggregation, Direction, Display, Indicator as DomainIndicator
 from app.domain.indicators import IndicatorLibrary, Kind, Money, Provenance
@@ -20,7 +22,7 @@ from app.domain.scorefile_parse import AssessmentRequest
 from app.domain.templates import KpiTemplate, Rater, TemplateItem
 from app.domain.workcalendar import month_bounds
 from app.extensions import db
-from app.models import Assessment, AssessmentItem, Cycle, Indicator, Observation, Position, Rating
+from app.models import Assessment, AssessmentItem, Cycle, Indicator, ItemOverride, Observation, Position, Rating
 from app.services.calendar import department_calendars, leave_days, rate_table
 
 
@@ -41,6 +43,7 @@ class Context:
         self.rates = rate_table([f"{cycle.year:04d}-{cycle.month:02d}"])
         self.observations = _observations(employees, self.month)
         self.ratings = _ratings(ids)
+        self.overrides = _overrides(ids)
         self.last_month = _last_month_ratings(cycle, employees) if with_last_month else {}
         return self
 
@@ -52,15 +55,18 @@ class Context:
             for i in assessment.items
         ))
         mine = self.observations.get(assessment.employee_id, {})
-        quantitative = [i for i in assessment.items if self.library[i.indicator_code].kind is Kind.QUANTITATIVE]
-        qualitative = [i for i in assessment.items if self.library[i.indicator_code].kind is Kind.QUALITATIVE]
+        # An accepted appeal's value replaces the item's observations or ratings (ItemOverride).
+        actuals = {i.indicator_code: Ratio.of(self.overrides[i.id]) for i in assessment.items if i.id in self.overrides}
+        measured = [i for i in assessment.items if i.indicator_code not in actuals]
+        quantitative = [i for i in measured if self.library[i.indicator_code].kind is Kind.QUANTITATIVE]
+        qualitative = [i for i in measured if self.library[i.indicator_code].kind is Kind.QUALITATIVE]
         previous = self.last_month.get(assessment.employee_id, {})
         return AssessmentRequest(
             template=template, library=self.library, month=self.month,
             period=(assessment.first_day, assessment.last_day),
             calendar=self.calendars[position.department_id], leave=self.leave.get(assessment.employee_id, frozenset()),
             rates=self.rates, bands=DEFAULT_BANDS, mode="final" if as_of is None else "projection", as_of=as_of,
-            actuals={},
+            actuals=actuals,
             observations={i.indicator_code: mine.get(i.indicator_code, []) for i in quantitative},
             ratings={i.indicator_code: self.ratings[i.id] for i in qualitative if self.ratings.get(i.id)},
             last_month={i.indicator_code: previous[i.indicator_code] for i in qualitative if i.indicator_code in previous},
@@ -89,6 +95,15 @@ def _observations(employee_ids: set[int], month) -> dict[int, dict[str, list[Dom
     for employee_id, code, day, num, den, provenance, source, currency in rows:
         found[employee_id][code].append(DomainObservation(day, num, den, Provenance(provenance), source, currency))
     return found
+
+
+def _overrides(ids: list[int]) -> dict[int, Decimal]:
+    """Assessment item id → the value an accepted appeal set for it."""
+    return dict(db.session.execute(
+        select(ItemOverride.assessment_item_id, ItemOverride.value)
+        .join(AssessmentItem, AssessmentItem.id == ItemOverride.assessment_item_id)
+        .where(AssessmentItem.assessment_id.in_(ids))
+    ).all())
 
 
 def _ratings(ids: list[int]) -> dict[int, list[DomainRating]]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.domain.cycles import CycleStatus
 from app.extensions import db, redis_store
 from app.models import Cycle, ScoringRun
-from app.services import alerts, clock_news, completeness, cycles, digest, outbox, scoring_runs
+from app.services import alerts, clock_news, completeness, cycles, digest, outbox, retention, scoring_runs
 from app.services.business_time import to_local
 
 OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
@@ -39,6 +39,7 @@ def run_due(now: datetime) -> dict:
         done["alerts"] = _request_alerts(local)
         done["digests"] = digest.send_due_digests(now)
         done["finalized"] = _finalize_settled(now)
+        done["purged"] = retention.purge_due(local.date()) if _once(f"purge:{local.date()}") else []
         done["dispatched"] = outbox.dispatch_due(now)
         return done
     finally:

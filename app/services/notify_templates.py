@@ -74,6 +74,10 @@ _KINDS = (
     MessageKind("digest", "团队进展", MANAGER, "dev-tpl-digest", "dev-oa-digest", "pages/team/index"),
     MessageKind("appeal_to_decide", "待处理申诉", MANAGER, "dev-tpl-appeal-todo", "dev-oa-appeal-todo",
                 "pages/team/index"),
+    MessageKind("correction_to_decide", "待审批数据更正", MANAGER, "dev-tpl-correction-todo", "dev-oa-correction-todo",
+                "pages/team/index"),
+    MessageKind("correction_result", "数据更正结果", EMPLOYEE, "dev-tpl-correction-result", "dev-oa-correction-result",
+                "pages/home/index"),
     # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
     MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
 )

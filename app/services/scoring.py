@@ -15,7 +15,7 @@ from app.domain.scorefile import evaluate
 from app.domain.scorefile_render import render_assessment
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, Cycle, ItemScore, Report, Score, ScoringRun
-from app.services import audit
+from app.services import audit, report_window
 from app.services.evaluation import Context
 
 
@@ -36,12 +36,13 @@ def assessment_ids(cycle_id: int) -> list[int]:
 
 
 def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1) -> int:
-    """Open a run; an open cycle moves to scoring, a published one may be re-scored."""
+    """Open a run; an open cycle moves to scoring, a published or final one may be re-scored
+    (after restated figures): its status stays, its reports get new versions where they change."""
     cycle = db.session.get(Cycle, cycle_id)
     if cycle.status == CycleStatus.OPEN:
         cycle.status = advance(cycle.status, CycleStatus.SCORING)
         cycle.scoring_at = _now()
-    elif cycle.status not in (CycleStatus.SCORING, CycleStatus.PUBLISHED):
+    elif cycle.status not in (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL):
         raise IllegalTransition(CycleStatus(cycle.status), CycleStatus.SCORING)
     run = ScoringRun(cycle_id=cycle_id, reason=reason, chunks_total=chunks_total)
     db.session.add(run)
@@ -51,6 +52,13 @@ def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1) -> int:
 
 def score_chunk(run_id: int, ids: list[int]) -> int:
     """Compute and store the scores of some assessments for a run; safe to run twice."""
+    count = _score_rows(run_id, ids)
+    db.session.commit()
+    return count
+
+
+def _score_rows(run_id: int, ids: list[int]) -> int:
+    """Compute the scores of some assessments for a run and write them in the caller's transaction."""
     run = db.session.get(ScoringRun, run_id)
     cycle = db.session.get(Cycle, run.cycle_id)
     context = Context.load(cycle, ids)
@@ -66,7 +74,6 @@ def score_chunk(run_id: int, ids: list[int]) -> int:
                 "achievement": row["achievement"], "score": row["score"], "met": row["met"],
             })
     _replace_rows(run_id, ids, scores, item_scores)
-    db.session.commit()
     return len(scores)
 
 
@@ -110,6 +117,36 @@ def publish_run(run_id: int, *, actor_id: int | None = None) -> int:
     return published
 
 
+def rescore(assessment_ids: list[int], *, reason: str, actor_id: int | None = None, now: datetime | None = None,
+            commit: bool = True) -> dict[int, int]:
+    """Re-score some assessments of a published cycle and publish a new report version for each
+    whose result changed (an accepted appeal). The partial run is written and published by the same
+    code as a month's close, but `cycle.visible_run_id` stays: the month's run remains the one
+    everyone's scores come from, and the reports carry the new versions. The assessments' rows are
+    locked, so two re-scores of one assessment queue rather than both claim the next version.
+    Returns assessment id → the new report's id. With `commit=False` it joins the caller's transaction."""
+    ids = sorted(set(assessment_ids))
+    cycle_ids = set(db.session.scalars(select(Assessment.cycle_id).where(Assessment.id.in_(ids)).with_for_update()))
+    if len(cycle_ids) != 1:
+        raise ValueError(f"re-score one cycle's assessments at a time, got cycles {sorted(cycle_ids)}")
+    cycle = db.session.get(Cycle, cycle_ids.pop())
+    if cycle.status not in (CycleStatus.PUBLISHED, CycleStatus.FINAL):
+        raise IllegalTransition(CycleStatus(cycle.status), CycleStatus.PUBLISHED)
+    now = now or _now()
+    run = ScoringRun(cycle_id=cycle.id, reason=reason[:200], started_at=now, chunks_total=1)
+    db.session.add(run)
+    db.session.flush()
+    _score_rows(run.id, ids)
+    published = _publish_reports(run.id, now)
+    run.status, run.finished_at, run.chunks_done = "done", now, 1
+    audit.record("cycle.rescore", "cycle", cycle.id, actor_id=actor_id, source="scoring",
+                 after={"run_id": run.id, "assessments": ids, "reports_published": published, "reason": reason})
+    reports = dict(db.session.execute(select(Report.assessment_id, Report.id).where(Report.run_id == run.id)).all())
+    if commit:
+        db.session.commit()
+    return reports
+
+
 def _publish_reports(run_id: int, now: datetime) -> int:
     """A new report version for each assessment whose result differs from its latest report."""
     latest = dict(db.session.execute(
@@ -128,6 +165,9 @@ def _publish_reports(run_id: int, now: datetime) -> int:
         reports.append({"assessment_id": score.assessment_id, "version": latest.get(score.assessment_id, 0) + 1,
                         "run_id": run_id, "total": score.total, "grade": score.grade, "summary": score.summary,
                         "body": score.body, "published_at": now})
+    windows = report_window.closes_at([r["assessment_id"] for r in reports], now)
+    for report in reports:
+        report["window_closes_at"] = windows[report["assessment_id"]]
     if reports:
         db.session.execute(Report.__table__.insert(), reports)
     return len(reports)

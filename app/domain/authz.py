@@ -1,0 +1,151 @@
+"""Who may do what (DESIGN.md "Roles"): one policy for the mini-program, the bot and the console.
+
+A person always has their own data; a manager has their whole reporting subtree; HR has everyone;
+the admin flag grants connectors and identities but no scores or reports (an admin who also manages
+people has their team like any manager — the flag neither adds nor takes away). Nobody decides about
+their own assessment: every decision lists only relations that exclude the person concerned, so an
+HR member's appeal or correction goes to another HR member.
+
+The policy is data: each action names the relations that allow it. Relations are worked out from an
+`Actor` (their subtree loaded once per request by the service layer) and a `Subject` (the person
+concerned, and what the action needs to know about the case).
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    VIEW_PROGRESS = "view_progress"
+    VIEW_REPORT = "view_report"
+    VIEW_RATINGS = "view_ratings"
+    VIEW_RATERS = "view_raters"  # who rated what: HR only, never the rated person
+    COMMENT = "comment"
+    RATE_MANAGER = "rate_manager"
+    RATE_PEER = "rate_peer"
+    CHOOSE_PEERS = "choose_peers"
+    VIEW_PEERS = "view_peers"
+    ACKNOWLEDGE_TARGETS = "acknowledge_targets"
+    AMEND_TARGET = "amend_target"
+    REQUEST_CORRECTION = "request_correction"
+    DECIDE_CORRECTION = "decide_correction"
+    CONFIRM_REPORT = "confirm_report"
+    FILE_APPEAL = "file_appeal"
+    DECIDE_APPEAL = "decide_appeal"
+    DECIDE_OUTCOME = "decide_outcome"
+    MANAGE_CONNECTORS = "manage_connectors"
+    MAP_IDENTITIES = "map_identities"
+
+
+class Relation(StrEnum):
+    SELF = "self"
+    MANAGER = "manager"  # the person is in the actor's reporting subtree
+    HR = "hr"  # an HR member other than the person concerned
+    PEER = "peer"  # an assigned peer rater other than the person concerned
+    ADMIN = "admin"
+    MANAGER_BEFORE_ESCALATION = "manager_before_escalation"
+    HR_AFTER_ESCALATION = "hr_after_escalation"
+
+
+S, M, H = Relation.SELF, Relation.MANAGER, Relation.HR
+
+POLICY: dict[Action, frozenset[Relation]] = {
+    Action.VIEW_PROGRESS: frozenset({S, M, H}),
+    Action.VIEW_REPORT: frozenset({S, M, H}),
+    Action.VIEW_RATINGS: frozenset({S, M, H}),
+    Action.VIEW_RATERS: frozenset({H}),
+    Action.COMMENT: frozenset({S, M}),
+    Action.RATE_MANAGER: frozenset({M}),
+    Action.RATE_PEER: frozenset({Relation.PEER}),
+    Action.CHOOSE_PEERS: frozenset({H}),
+    Action.VIEW_PEERS: frozenset({M, H}),
+    Action.ACKNOWLEDGE_TARGETS: frozenset({S}),
+    Action.AMEND_TARGET: frozenset({H}),
+    Action.REQUEST_CORRECTION: frozenset({S}),
+    Action.DECIDE_CORRECTION: frozenset({M, H}),
+    Action.CONFIRM_REPORT: frozenset({S}),
+    Action.FILE_APPEAL: frozenset({S}),
+    Action.DECIDE_APPEAL: frozenset({Relation.MANAGER_BEFORE_ESCALATION, Relation.HR_AFTER_ESCALATION}),
+    Action.DECIDE_OUTCOME: frozenset({H}),
+    Action.MANAGE_CONNECTORS: frozenset({Relation.ADMIN}),
+    Action.MAP_IDENTITIES: frozenset({Relation.ADMIN}),
+}
+
+DECISIONS = frozenset({
+    Action.RATE_MANAGER, Action.RATE_PEER, Action.CHOOSE_PEERS, Action.AMEND_TARGET, Action.DECIDE_CORRECTION,
+    Action.DECIDE_APPEAL, Action.DECIDE_OUTCOME,
+})
+
+REFUSALS = {
+    Action.VIEW_PROGRESS: "只能查看本人或下属的工作进展",
+    Action.VIEW_REPORT: "只能查看本人或下属的考核报告",
+    Action.VIEW_RATINGS: "只能查看本人或下属的评分",
+    Action.VIEW_RATERS: "评分人明细只有人事可以查看",
+    Action.COMMENT: "只能点评本人或下属的进展与考核表",
+    Action.RATE_MANAGER: "只有该员工的主管可以评分",
+    Action.RATE_PEER: "只有被指定的同事可以评分",
+    Action.CHOOSE_PEERS: "只有人事可以指定同事评分人",
+    Action.VIEW_PEERS: "只有主管和人事可以查看同事评分人",
+    Action.ACKNOWLEDGE_TARGETS: "只有本人可以确认考核目标",
+    Action.AMEND_TARGET: "只有人事可以调整考核目标",
+    Action.REQUEST_CORRECTION: "只能申请更正本人的数据",
+    Action.DECIDE_CORRECTION: "只有该员工的主管或人事可以审批数据更正",
+    Action.CONFIRM_REPORT: "只有本人可以确认考核报告",
+    Action.FILE_APPEAL: "只有本人可以对考核报告申诉",
+    Action.DECIDE_APPEAL: "该申诉应由员工的主管处理，超过24小时后由人事处理",
+    Action.DECIDE_OUTCOME: "只有人事可以审批结果运用",
+    Action.MANAGE_CONNECTORS: "只有管理员可以管理数据连接",
+    Action.MAP_IDENTITIES: "只有管理员可以维护外部账号映射",
+}
+OWN_CASE = "不能处理与自己有关的事项，请由其他人处理"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person acting, with everyone below them in the reporting line (not themselves)."""
+
+    employee_id: int
+    is_hr: bool = False
+    is_admin: bool = False
+    subtree: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The person an action concerns, and the facts of the case some rules need."""
+
+    employee_id: int | None = None
+    escalated: bool = False  # an appeal past the manager's 24 h goes to HR
+    peer_raters: frozenset[int] = field(default_factory=frozenset)
+
+
+def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
+    """How the actor stands to the subject. SELF excludes every other relation but ADMIN."""
+    found = {Relation.ADMIN} if actor.is_admin else set()
+    if subject.employee_id is not None and subject.employee_id == actor.employee_id:
+        return frozenset(found | {Relation.SELF})
+    if subject.employee_id in actor.subtree:
+        found.add(Relation.MANAGER)
+        if not subject.escalated:
+            found.add(Relation.MANAGER_BEFORE_ESCALATION)
+    if actor.is_hr and subject.employee_id is not None:
+        found.add(Relation.HR)
+        if subject.escalated:
+            found.add(Relation.HR_AFTER_ESCALATION)
+    if actor.employee_id in subject.peer_raters:
+        found.add(Relation.PEER)
+    return frozenset(found)
+
+
+def refusal(actor: Actor, action: Action, subject: Subject) -> str | None:
+    """None when the action is allowed, else why not (zh-CN, for the person who tried)."""
+    mine = relations(actor, subject)
+    if mine & POLICY[action]:
+        return None
+    if Relation.SELF in mine and action in DECISIONS:
+        return OWN_CASE
+    return REFUSALS[action]
+
+
+def allows(actor: Actor, action: Action, subject: Subject) -> bool:
+    return refusal(actor, action, subject) is None

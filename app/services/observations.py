@@ -1,0 +1,146 @@
+"""Writing synced and imported figures: one run at a time, in bulk, audited once per run.
+
+Each incoming figure is identified by its source record (`external_ref`): a new one is inserted,
+a changed one updated, an unchanged one left alone. A change to a day of a month that is already
+published is not applied: it is recorded as a restatement for HR to re-publish or dismiss, so a
+published report never changes silently. Open months get their progress recomputed.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select, tuple_
+
+from app.domain.cycles import CycleStatus
+from app.errors import ApiError
+from app.extensions import db
+from app.models import Assessment, Cycle, Employee, Observation, Restatement, SyncRun
+from app.models.base import utcnow
+from app.services import audit, outcomes, progress, scoring
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Incoming:
+    employee_id: int
+    indicator_code: str
+    day: date
+    numerator: Decimal
+    denominator: Decimal | None
+    external_ref: str
+    currency: str | None = None
+
+
+def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
+    """Apply one sync/import run's figures; returns counts (inserted, updated, unchanged, restated)."""
+    run = db.session.get(SyncRun, run_id)
+    statuses = _cycle_statuses({row.day for row in rows})
+    existing = _existing(run.source, [row.external_ref for row in rows])
+    counts: Counter = Counter()
+    inserts, touched = [], set()
+    for row in rows:
+        old = existing.get(row.external_ref)
+        if old is None:
+            inserts.append(_insert_row(row, run, provenance))
+            counts["inserted"] += 1
+        elif (old.numerator, old.denominator) == (row.numerator, row.denominator):
+            counts["unchanged"] += 1
+            continue
+        elif statuses.get((row.day.year, row.day.month), (None, None))[1] in _PUBLISHED:
+            _restate(old, row, run_id, statuses[(row.day.year, row.day.month)][0])
+            counts["restated"] += 1
+            continue
+        else:
+            old.numerator, old.denominator, old.run_id = row.numerator, row.denominator, run_id
+            counts["updated"] += 1
+        touched.add((row.employee_id, row.day))
+    for start in range(0, len(inserts), CHUNK):
+        db.session.execute(Observation.__table__.insert(), inserts[start:start + CHUNK])
+    run.status, run.finished_at, run.counts = "done", utcnow(), {**(run.counts or {}), **counts}
+    audit.record(f"{run.kind}.run", "sync_run", run.id, source=run.source, after=dict(counts))
+    db.session.commit()
+    for assessment_id in _open_assessments(touched):
+        progress.request_recompute(assessment_id)
+    return counts
+
+
+_PUBLISHED = (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL)
+
+
+def _cycle_statuses(days: set[date]) -> dict[tuple[int, int], tuple[int, str]]:
+    months = {(d.year, d.month) for d in days}
+    if not months:
+        return {}
+    rows = db.session.execute(select(Cycle.year, Cycle.month, Cycle.id, Cycle.status).where(
+        tuple_(Cycle.year, Cycle.month).in_(list(months))))
+    return {(year, month): (cycle_id, status) for year, month, cycle_id, status in rows}
+
+
+def _existing(source: str, refs: list[str]) -> dict[str, Observation]:
+    found = {}
+    for start in range(0, len(refs), CHUNK):
+        for obs in db.session.scalars(select(Observation).where(
+                Observation.source == source, Observation.external_ref.in_(refs[start:start + CHUNK]))):
+            found[obs.external_ref] = obs
+    return found
+
+
+def _insert_row(row: Incoming, run: SyncRun, provenance: str) -> dict:
+    return {"employee_id": row.employee_id, "indicator_code": row.indicator_code, "day": row.day,
+            "numerator": row.numerator, "denominator": row.denominator, "currency": row.currency,
+            "source": run.source, "provenance": provenance, "run_id": run.id, "external_ref": row.external_ref,
+            "recorded_at": utcnow()}
+
+
+def _restate(old: Observation, row: Incoming, run_id: int, cycle_id: int) -> None:
+    """Record the source's new figure beside the published one (an open restatement is updated)."""
+    pending = db.session.scalar(select(Restatement).where(Restatement.observation_id == old.id, Restatement.status == "open"))
+    if pending is None:
+        pending = Restatement(cycle_id=cycle_id, observation_id=old.id, old_numerator=old.numerator,
+                              old_denominator=old.denominator)
+        db.session.add(pending)
+    pending.new_numerator, pending.new_denominator, pending.run_id = row.numerator, row.denominator, run_id
+
+
+def _open_assessments(touched: set[tuple[int, date]]) -> list[int]:
+    if not touched:
+        return []
+    employees = {employee_id for employee_id, _ in touched}
+    rows = db.session.execute(select(Assessment.id, Assessment.employee_id, Assessment.first_day, Assessment.last_day)
+                              .join(Cycle).where(Cycle.status == CycleStatus.OPEN, Assessment.employee_id.in_(employees)))
+    return sorted({a for a, e, first, last in rows if any(e == emp and first <= d <= last for emp, d in touched)})
+
+
+def open_restatements(cycle_id: int | None = None) -> list[Restatement]:
+    """What HR has to look at: restated figures of published months, newest first."""
+    query = select(Restatement).where(Restatement.status == "open").order_by(Restatement.detected_at.desc())
+    if cycle_id is not None:
+        query = query.where(Restatement.cycle_id == cycle_id)
+    return list(db.session.scalars(query))
+
+
+def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: datetime | None = None) -> int:
+    """HR's answer for a month: apply the new figures and re-publish (new report versions where a
+    result changed), or dismiss them. Returns how many restatements were resolved."""
+    hr = db.session.get(Employee, hr_id)
+    if hr is None or not hr.is_hr:
+        raise ApiError("forbidden", "只有人事可以处理数据更正", 403)
+    pending = open_restatements(cycle_id)
+    now = now or utcnow()
+    for restatement in pending:
+        observation = db.session.get(Observation, restatement.observation_id)
+        if republish:
+            observation.numerator, observation.denominator = restatement.new_numerator, restatement.new_denominator
+        restatement.status = "applied" if republish else "dismissed"
+        restatement.resolved_by, restatement.resolved_at = hr_id, now
+    audit.record("restatement.apply" if republish else "restatement.dismiss", "cycle", cycle_id, actor_id=hr_id,
+                 after={"restatements": len(pending)})
+    db.session.commit()
+    if republish and pending:
+        scoring.score_cycle(cycle_id, reason="数据更正后重新发布", actor_id=hr_id)
+        if db.session.get(Cycle, cycle_id).status == CycleStatus.FINAL:
+            outcomes.derive(cycle_id)
+    return len(pending)

@@ -1,0 +1,35 @@
+"""When a report's 3 days to confirm or appeal end (DESIGN.md "The monthly process", step 5).
+
+Decision: the window is 72 working-day hours from publication on the person's WorkCalendar
+(app.domain.deadlines.deadline_after, the same counting as the manager's 20/24 h), so a report
+published on Friday 10:00 closes on Wednesday 10:00, and an end in quiet hours moves to the next
+working morning. It is worked out once, when a version is published, and stored on the report:
+a later change to the holiday table never moves a window people were already shown. Every version
+gets its own window (a version published by an accepted appeal can be confirmed or appealed too).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.domain.deadlines import deadline_after
+from app.domain.workflow import APPEAL_WINDOW_HOURS
+from app.extensions import db
+from app.models import Assessment, Employee
+from app.services.business_time import to_local, to_utc
+from app.services.calendar import department_calendars
+
+
+def closes_at(assessment_ids: list[int], published_at: datetime) -> dict[int, datetime]:
+    """Assessment id → the naive-UTC end of the window of a version published at `published_at`.
+    One query and one deadline walk per department, so a whole month's close stays cheap."""
+    if not assessment_ids:
+        return {}
+    departments = dict(db.session.execute(
+        select(Assessment.id, Employee.department_id).join(Employee, Employee.id == Assessment.employee_id)
+        .where(Assessment.id.in_(list(assessment_ids)))).all())
+    calendars = department_calendars()
+    start = to_local(published_at)
+    ends = {dept: to_utc(deadline_after(start, APPEAL_WINDOW_HOURS, calendars[dept]))
+            for dept in set(departments.values())}
+    return {assessment_id: ends[dept] for assessment_id, dept in departments.items()}

@@ -1,0 +1,91 @@
+"""Deleting a leaver's data once the retention period HR sets has passed (default 24 months).
+
+What belongs to the person — their assessments, figures, progress entries, screenshots, reports,
+appeals, messages, bindings — is found from a short list of ownership columns and followed down
+every foreign key to it, then deleted children first. The employee row itself stays, renamed, so
+audit rows and the ratings or comments they gave others still point somewhere.
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import Table, delete, select, update
+
+from app.extensions import db
+from app.models import Employee
+from app.services import audit, settings
+
+DEFAULT_RETENTION_MONTHS = 24
+KEEP = {"employee", "audit_log"}  # never deleted: anonymised, or the record of what happened
+OWNERSHIP = {  # table: the column that says "this row is the person's"
+    "assessment": "employee_id", "observation": "employee_id", "progress_entry": "employee_id",
+    "screenshot": "owner_id", "leave_record": "employee_id", "wechat_identity": "employee_id",
+    "external_identity": "employee_id", "bind_code": "employee_id", "outcome": "employee_id",
+    "outbox_message": "recipient_id", "subscribe_quota": "employee_id", "notify_state": "employee_id",
+    "alert": "employee_id", "appeal": "employee_id", "comment": "author_id", "digest": "manager_id",
+}
+
+
+def retention_months() -> int:
+    return int(settings.get("retention_months", DEFAULT_RETENTION_MONTHS))
+
+
+def purge_due(today: date) -> list[int]:
+    """Purge every leaver whose leaving date is older than the retention period; returns their ids."""
+    cutoff = _months_before(today, retention_months())
+    due = db.session.scalars(select(Employee.id).where(Employee.status == "left", Employee.left_on < cutoff)).all()
+    for employee_id in due:
+        purge(employee_id)
+    return list(due)
+
+
+def _months_before(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, 28))
+
+
+def purge(employee_id: int) -> dict[str, int]:
+    """Delete everything that belongs to one person; returns rows deleted per table."""
+    tables = {t.name: t for t in db.metadata.sorted_tables}
+    doomed = _collect(employee_id, tables)
+    for table in (t for t in tables.values() if t.name == "comment" and doomed.get("comment")):
+        db.session.execute(update(table).where(table.c.id.in_(doomed["comment"])).values(parent_id=None))
+    counts = {}
+    for table in reversed(db.metadata.sorted_tables):
+        ids = doomed.get(table.name)
+        if ids:
+            db.session.execute(delete(table).where(table.c.id.in_(list(ids))))
+            counts[table.name] = len(ids)
+    employee = db.session.get(Employee, employee_id)
+    employee.name, employee.status = "（已删除）", "purged"
+    audit.record("retention.purge", "employee", employee_id, source="clock", after=counts)
+    db.session.commit()
+    return counts
+
+
+def _collect(employee_id: int, tables: dict[str, Table]) -> dict[str, set[int]]:
+    """The ids of every row owned by the person, and of every row that points at one of them."""
+    doomed: dict[str, set[int]] = defaultdict(set)
+    frontier = []
+    for name, column in OWNERSHIP.items():
+        table = tables.get(name)
+        if table is None:
+            continue
+        ids = set(db.session.scalars(select(table.c.id).where(table.c[column] == employee_id)))
+        doomed[name] |= ids
+        frontier.append((name, ids))
+    while frontier:
+        parent, ids = frontier.pop()
+        if not ids:
+            continue
+        for child in tables.values():
+            if child.name in KEEP:
+                continue
+            for fk in child.foreign_keys:
+                if fk.column.table.name == parent and "id" in child.c:
+                    found = set(db.session.scalars(select(child.c.id).where(fk.parent.in_(list(ids))))) - doomed[child.name]
+                    if found:
+                        doomed[child.name] |= found
+                        frontier.append((child.name, found))
+    return doomed

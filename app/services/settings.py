@@ -1,0 +1,40 @@
+"""Company settings: read with a default, changed by HR with an audit row."""
+
+from sqlalchemy import select
+
+from app.errors import ApiError
+from app.extensions import db
+from app.models import CompanySetting, Employee
+from app.services import audit
+
+KNOWN = {"retention_months": (int, 1, 120, "数据保留期（月）")}
+
+
+def get(key: str, default=None):
+    row = db.session.scalar(select(CompanySetting).where(CompanySetting.key == key))
+    return default if row is None else row.value["value"]
+
+
+def put(key: str, value, *, hr_id: int):
+    """Change a known setting within its bounds; HR only."""
+    hr = db.session.get(Employee, hr_id)
+    if hr is None or not hr.is_hr:
+        raise ApiError("forbidden", "只有人事可以修改公司设置", 403)
+    if key not in KNOWN:
+        raise ApiError("unknown_setting", f"没有名为「{key}」的设置", 404)
+    kind, low, high, label = KNOWN[key]
+    try:
+        value = kind(value)
+    except (TypeError, ValueError):
+        raise ApiError("setting_invalid", f"{label}必须是数字", 422, {key: "必须是数字"}) from None
+    if not low <= value <= high:
+        raise ApiError("setting_invalid", f"{label}必须在{low}到{high}之间", 422, {key: f"{low}–{high}"})
+    row = db.session.scalar(select(CompanySetting).where(CompanySetting.key == key))
+    before = None if row is None else row.value
+    if row is None:
+        row = CompanySetting(key=key, value={"value": value})
+        db.session.add(row)
+    row.value, row.updated_by = {"value": value}, hr_id
+    audit.record("setting.change", "company_setting", None, actor_id=hr_id, before=before, after={key: value})
+    db.session.commit()
+    return value

@@ -1,0 +1,103 @@
+"""Small helpers the workflow services share (comments, ratings, targets, corrections, reports,
+appeals): the time a use case runs at, loading what a request names, input refusals in the one
+error shape, and who HR is."""
+
+import functools
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from app.domain.formatting import format_value
+from app.domain.indicators import Display
+from app.domain.workflow import text_problem
+from app.errors import ApiError
+from app.extensions import db
+from app.models import Assessment, Cycle, Employee, Indicator
+from app.services.business_time import clock_now
+
+
+def use_case(fn):
+    """A service that writes: anything it raises rolls its transaction back, so a refusal leaves
+    nothing written (not even a flushed row or a lock) for a later commit to pick up."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            db.session.rollback()
+            raise
+    return run
+
+
+def moment(now: datetime | None) -> datetime:
+    """The caller's `now` (naive UTC), or the business clock's."""
+    return now if now is not None else clock_now()
+
+
+def load(model, row_id: int, what_zh: str, *, lock: bool = False):
+    """The row a request names, or a 404 saying what was not found. `lock` reads it FOR UPDATE,
+    so two people deciding the same case queue instead of both deciding it."""
+    row = db.session.get(model, row_id, with_for_update=lock) if row_id is not None else None
+    if row is None:
+        raise ApiError("not_found", f"找不到该{what_zh}", 404)
+    return row
+
+
+def fresh_transaction() -> None:
+    """Start a decision from a fresh transaction so it sees what other decisions committed
+    (MariaDB keeps one REPEATABLE READ snapshot per transaction). Callers hand over a session with
+    nothing pending: edges only read before calling a service."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a decision must start with no pending changes in the session")
+    session.rollback()
+
+
+def require_text(text: str | None, field: str, label: str, *, required: bool = True, limit: int = 500) -> str:
+    """The stripped text, or a 422 naming the field."""
+    text = (text or "").strip()
+    problem = text_problem(text, label, required=required, limit=limit)
+    if problem:
+        raise ApiError("invalid_input", problem, 422, {field: problem})
+    return text
+
+
+def decimal_of(value, field: str, label: str) -> Decimal:
+    """An exact decimal from what the edge parsed (str, int or Decimal — never a float)."""
+    if isinstance(value, float):
+        raise ApiError("invalid_input", f"{label}必须是精确的十进制数", 422, {field: "请以字符串传递小数"})
+    try:
+        result = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ApiError("invalid_input", f"{label}不是有效的数字", 422, {field: "不是有效的数字"}) from None
+    if not result.is_finite():
+        raise ApiError("invalid_input", f"{label}不是有效的数字", 422, {field: "不是有效的数字"})
+    return result
+
+
+def cycle_of(assessment: Assessment) -> Cycle:
+    return db.session.get(Cycle, assessment.cycle_id)
+
+
+def indicator(code: str) -> Indicator:
+    return db.session.scalar(select(Indicator).where(Indicator.code == code))
+
+
+def shown(ind: Indicator, value: Decimal | None, currency: str = "") -> str:
+    """A figure as people read it ("5%", "2.8:1", "100,000 USD", "4.5分")."""
+    if value is None:
+        return "无"
+    display = Display.RATING if ind.kind == "qualitative" else Display(ind.display)
+    return format_value(Fraction(value), display, ind.unit, currency)
+
+
+def name_of(employee_id: int) -> str:
+    return db.session.scalar(select(Employee.name).where(Employee.id == employee_id)) or ""
+
+
+def hr_members(*, exclude: int | None = None) -> list[int]:
+    """Active HR members, optionally without the person concerned."""
+    ids = db.session.scalars(select(Employee.id).where(Employee.is_hr, Employee.status == "active").order_by(Employee.id))
+    return [i for i in ids if i != exclude]

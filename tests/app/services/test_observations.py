@@ -1,0 +1,94 @@
+"""Synced figures: inserted, updated or left alone by source record; a published month's figure is
+never changed silently but recorded for HR, who re-publishes or dismisses it."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.errors import ApiError
+from app.models import AuditLog, Cycle, Employee, Observation, Report, Restatement, SyncRun
+from app.services import observations, progress
+from app.services.demo import seed_demo
+from app.services.observations import Incoming
+
+TODAY = date(2026, 11, 27)
+
+
+def new_run(session, source="amazon_sp_api") -> SyncRun:
+    run = SyncRun(source=source, kind="sync")
+    session.add(run)
+    session.commit()
+    return run
+
+
+def seeded_sales(session, day: date) -> Observation:
+    return session.scalar(select(Observation).where(Observation.indicator_code == "ops_sales", Observation.day == day)
+                          .order_by(Observation.id))
+
+
+def again(obs: Observation, numerator: Decimal) -> Incoming:
+    return Incoming(obs.employee_id, obs.indicator_code, obs.day, numerator, obs.denominator, obs.external_ref, obs.currency)
+
+
+def test_a_run_inserts_updates_and_leaves_alone_with_one_audit_row(db_session, redis_client):
+    seed_demo(today=TODAY)
+    current = seeded_sales(db_session, date(2026, 11, 20))
+    employee = current.employee_id
+    run = new_run(db_session)
+    fresh = Incoming(employee, "ops_sales", date(2026, 11, 26), Decimal("1234.50"), None, "brand-new", "USD")
+    counts = observations.record_run(run.id, "verified", [fresh, again(current, current.numerator + 1), again(
+        seeded_sales(db_session, date(2026, 11, 19)), seeded_sales(db_session, date(2026, 11, 19)).numerator)])
+    assert counts == {"inserted": 1, "updated": 1, "unchanged": 1}
+    db_session.expire_all()
+    assert db_session.get(Observation, current.id).run_id == run.id
+    assert db_session.scalar(select(Observation.numerator).where(Observation.external_ref == "brand-new")) == Decimal("1234.5")
+    audits = db_session.scalars(select(AuditLog).where(AuditLog.entity == "sync_run", AuditLog.entity_id == run.id)).all()
+    assert len(audits) == 1 and audits[0].after == {"inserted": 1, "updated": 1, "unchanged": 1}
+    assert redis_client.scard(progress.PENDING) == 1  # the open month's progress is recomputed
+
+
+def test_a_published_month_is_restated_not_changed(db_session, redis_client):
+    seed_demo(today=TODAY)
+    october_sales = seeded_sales(db_session, date(2026, 10, 15))
+    old = october_sales.numerator
+    counts = observations.record_run(new_run(db_session).id, "verified", [again(october_sales, old + 9000)])
+    assert counts == {"restated": 1}
+    db_session.expire_all()
+    assert db_session.get(Observation, october_sales.id).numerator == old
+    [restatement] = observations.open_restatements()
+    assert (restatement.old_numerator, restatement.new_numerator) == (old, old + 9000)
+    # a second sync of the same figure updates the open restatement rather than adding one
+    observations.record_run(new_run(db_session).id, "verified", [again(october_sales, old + 9500)])
+    assert [r.new_numerator for r in observations.open_restatements()] == [old + 9500]
+
+
+def test_hr_republishes_a_restated_month_with_new_report_versions(db_session, redis_client):
+    seed_demo(today=TODAY)
+    october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
+    sales = seeded_sales(db_session, date(2026, 10, 15))
+    observations.record_run(new_run(db_session).id, "verified", [again(sales, sales.numerator + 20000)])
+    staff = db_session.scalar(select(Employee).where(Employee.is_hr.is_(False), Employee.is_admin.is_(False)).order_by(Employee.id))
+    with pytest.raises(ApiError):
+        observations.resolve_restatements(october.id, republish=True, hr_id=staff.id)
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    assert observations.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 1
+    db_session.expire_all()
+    assert db_session.get(Observation, sales.id).numerator == sales.numerator
+    assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 1
+    assert observations.open_restatements() == []
+
+
+def test_hr_may_dismiss_a_restatement(db_session, redis_client):
+    seed_demo(today=TODAY)
+    october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
+    sales = seeded_sales(db_session, date(2026, 10, 15))
+    old = sales.numerator
+    observations.record_run(new_run(db_session).id, "verified", [again(sales, old + 1)])
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    observations.resolve_restatements(october.id, republish=False, hr_id=hr.id)
+    db_session.expire_all()
+    assert db_session.get(Observation, sales.id).numerator == old
+    assert db_session.scalar(select(Restatement.status)) == "dismissed"
+    assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 0

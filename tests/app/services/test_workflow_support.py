@@ -1,0 +1,148 @@
+"""Shared set-up of the workflow tests (test_workflow_*.py): the demo company with October's reports
+published at a fixed time, who plays which role, and a fingerprint of everything a service could
+write. It holds no tests of its own.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    Appeal, Assessment, AssessmentItem, Base, CorrectionRequest, Cycle, Department, Employee, ItemOverride,
+    Observation, Outcome, PeerRater, Position, ProgressEntry, Rating, Report,
+)
+from app.services import authz, report_window
+from app.services.demo import seed_demo
+
+TODAY = date(2026, 11, 27)
+
+
+def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    """Naive UTC of a Shanghai local time in 2026 (UTC+8)."""
+    return datetime(2026, month, day, hour, minute) - timedelta(hours=8)
+
+
+OCT_PUBLISHED = local(3, 10)  # Tuesday 3 November, 10:00: October's reports go out
+OCT_WINDOW_CLOSES = local(6, 10)  # 72 working-day hours later: Friday 6 November, 10:00
+IN_OCT_WINDOW = local(4, 12)
+NOV_NOW = local(27, 12)  # Friday 27 November, 12:00: November is open
+
+
+@dataclass
+class Team:
+    """One department's people: the lead, plain members, and a member who is also in HR."""
+
+    department: str
+    lead: int
+    members: list[int]
+    hr_member: int
+
+
+@dataclass
+class Cast:
+    teams: dict[str, Team]
+    hr: int  # an HR member with no reports and no assessment
+    admin: int
+    boss: int
+
+    def member(self, dept: str, index: int) -> int:
+        return self.teams[dept].members[index]
+
+
+def actor(employee_id: int) -> authz.Actor:
+    return authz.actor(employee_id)
+
+
+@pytest.fixture
+def cast(db_session) -> Cast:
+    """The demo company, October published on 3 November 10:00, and one member per team in HR."""
+    seed_demo(today=TODAY)
+    october = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 10))
+    reports = db_session.scalars(select(Report).join(Assessment).where(Assessment.cycle_id == october.id)).all()
+    windows = report_window.closes_at([r.assessment_id for r in reports], OCT_PUBLISHED)
+    for report in reports:
+        report.published_at, report.window_closes_at = OCT_PUBLISHED, windows[report.assessment_id]
+    teams = {code: _team(db_session, code) for code in ("ops", "cs", "warehouse", "design")}
+    for team in teams.values():
+        db_session.get(Employee, team.hr_member).is_hr = True
+    staff = db_session.scalars(select(Employee).where(Employee.position_id.is_(None)).order_by(Employee.id)).all()
+    db_session.commit()
+    hr = next(e.id for e in staff if e.is_hr and e.manager_id is not None and not _reports_to(db_session, e.id))
+    admin = next(e.id for e in staff if e.is_admin)
+    boss = next(e.id for e in staff if e.manager_id is None)
+    return Cast(teams, hr, admin, boss)
+
+
+def _team(session, code: str) -> Team:
+    """A department's lead and its members who held their position all of October and November."""
+    dept = session.scalar(select(Department.id).where(Department.code == code))
+    lead = session.scalar(select(Employee.id).where(Employee.department_id == dept, Employee.position_id.is_not(None))
+                          .where(Employee.manager_id == select(Employee.id).where(Employee.manager_id.is_(None))
+                                 .scalar_subquery()))
+    october = session.scalar(select(Cycle.id).where(Cycle.month == 10))
+    whole = (select(Assessment.employee_id).where(Assessment.cycle_id == october)
+             .group_by(Assessment.employee_id).having(func.count() == 1))
+    members = session.scalars(select(Employee.id).where(
+        Employee.manager_id == lead, Employee.department_id == dept, Employee.joined_on < date(2026, 10, 1),
+        Employee.id.in_(whole)).order_by(Employee.id)).all()
+    return Team(code, lead, list(members[:-1]), members[-1])
+
+
+def _reports_to(session, employee_id: int) -> bool:
+    return session.scalar(select(Employee.id).where(Employee.manager_id == employee_id).limit(1)) is not None
+
+
+def assessment_of(employee_id: int, month: int) -> Assessment:
+    return db.session.scalar(select(Assessment).join(Cycle).where(Assessment.employee_id == employee_id,
+                                                                  Cycle.month == month))
+
+
+def item_of(assessment: Assessment, code: str) -> AssessmentItem:
+    return db.session.scalar(select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id,
+                                                          AssessmentItem.indicator_code == code))
+
+
+def report_of(employee_id: int, month: int = 10) -> Report:
+    assessment = assessment_of(employee_id, month)
+    return db.session.scalar(select(Report).where(Report.assessment_id == assessment.id)
+                             .order_by(Report.version.desc()).limit(1))
+
+
+def entry_of(employee_id: int, day: date) -> ProgressEntry:
+    return db.session.scalar(select(ProgressEntry).where(ProgressEntry.employee_id == employee_id,
+                                                         ProgressEntry.day == day))
+
+
+def entries_with(employee_id: int, code: str, before: date) -> list[ProgressEntry]:
+    """The person's entries with a self-reported figure of `code`, oldest first."""
+    return list(db.session.scalars(select(ProgressEntry).join(Observation, Observation.progress_entry_id == ProgressEntry.id)
+                                   .where(ProgressEntry.employee_id == employee_id, Observation.indicator_code == code,
+                                          ProgressEntry.day < before, ProgressEntry.day >= date(2026, 11, 1))
+                                   .order_by(ProgressEntry.day)))
+
+
+def position_code(employee_id: int) -> str:
+    return db.session.scalar(select(Position.code).join(Employee, Employee.position_id == Position.id)
+                             .where(Employee.id == employee_id))
+
+
+# Every table's row count, and the columns the workflow services change, so a refused call can be
+# shown to have written nothing at all.
+_WATCHED = {
+    Report: ("response", "responded_at", "window_closes_at"), Appeal: ("status", "escalated_at", "decider_id"),
+    Assessment: ("acknowledged_at",), AssessmentItem: ("target",), Rating: ("value", "rater_id"),
+    Outcome: ("status",), CorrectionRequest: ("status",), PeerRater: ("rater_id",), ItemOverride: ("value",),
+}
+
+
+def fingerprint(session) -> tuple:
+    session.rollback()  # read what is committed now, not an old snapshot
+    counts = tuple(session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables)
+    watched = tuple(tuple(session.execute(select(model.id, *(getattr(model, c) for c in cols)).order_by(model.id)).all())
+                    for model, cols in _WATCHED.items())
+    figures = tuple(session.execute(select(Observation.id, Observation.numerator, Observation.denominator)
+                                    .where(Observation.provenance == "self_reported").order_by(Observation.id)).all())
+    return counts, watched, figures
