@@ -12,7 +12,10 @@ from sqlalchemy import select
 from app.domain.cycles import CycleStatus
 from app.extensions import db, redis_store
 from app.models import Cycle, ScoringRun
-from app.services import alerts, clock_news, completeness, cycles, digest, outbox, retention, scoring_runs
+from app.services import (
+    alerts, appeals, clock_news, completeness, cycles, digest, outbox, peers, rating_prompts, reports, retention,
+    scoring_runs,
+)
 from app.services.business_time import to_local
 
 OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
@@ -38,6 +41,9 @@ def run_due(now: datetime) -> dict:
         done["reminders"] = _evening_reminders(local, now)
         done["alerts"] = _request_alerts(local)
         done["digests"] = digest.send_due_digests(now)
+        done["confirmed"] = reports.auto_confirm_due(now)
+        done["appeals"] = (appeals.appeal_reminders_due(now), appeals.escalate_due(now))
+        done["rating_prompts"] = _prompt_missing_ratings(local, now)
         done["finalized"] = _finalize_settled(now)
         done["purged"] = retention.purge_due(local.date()) if _once(f"purge:{local.date()}") else []
         done["dispatched"] = outbox.dispatch_due(now)
@@ -52,8 +58,24 @@ def _once(marker: str) -> bool:
 
 
 def _push_targets(now: datetime) -> int:
+    """Once per opened month: peers are picked for peer-rated items and targets go out."""
     open_ids = db.session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.OPEN)).all()
-    return sum(clock_news.push_targets(cycle_id, now) for cycle_id in open_ids if _once(f"targets:{cycle_id}"))
+    pushed = 0
+    for cycle_id in open_ids:
+        if _once(f"targets:{cycle_id}"):
+            peers.assign_default_peers(cycle_id, now=now)
+            pushed += clock_news.push_targets(cycle_id, now)
+    return pushed
+
+
+def _prompt_missing_ratings(local: datetime, now: datetime) -> int:
+    """Days 1–2 of a month, from 09:00: ask raters for last month's missing ratings (once a day)."""
+    if local.day > 2 or local.time() < OPEN_AT or not _once(f"rating-prompts:{local.date()}"):
+        return 0
+    year, month = cycles.previous_month(local.year, local.month)
+    cycle_id = db.session.scalar(select(Cycle.id).where(Cycle.year == year, Cycle.month == month,
+                                                         Cycle.status == CycleStatus.OPEN))
+    return rating_prompts.prompt_missing_ratings(cycle_id, now) if cycle_id else 0
 
 
 def _push_reports(now: datetime) -> int:

@@ -6,13 +6,14 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from app.domain.authz import Action, Subject
 from app.domain.grades import DEFAULT_BANDS
 from app.domain.outcomes import MonthGrade, OutcomeKind, propose, quarter_of
 from app.domain.proration import month_grade
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, Cycle, Employee, Outcome, Position, Report
-from app.services import audit
+from app.models import Assessment, Cycle, Outcome, Position, Report
+from app.services import audit, authz
 
 
 def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]:
@@ -82,13 +83,9 @@ def _insert(employee_id: int, cycle_id: int, proposal) -> int:
 def decide(outcome_id: int, *, approve: bool, actor_id: int, now: datetime | None = None) -> Outcome:
     """HR approves or rejects a proposal; nobody decides about themselves."""
     outcome = db.session.get(Outcome, outcome_id)
-    actor = db.session.get(Employee, actor_id)
     if outcome is None:
         raise ApiError("not_found", "找不到该结果运用记录", 404)
-    if actor is None or not actor.is_hr:
-        raise ApiError("forbidden", "只有人事可以审批结果运用", 403)
-    if outcome.employee_id == actor_id:
-        raise ApiError("own_case", "不能审批与自己有关的结果运用，请由其他人事处理", 403)
+    authz.require(authz.actor(actor_id), Action.DECIDE_OUTCOME, Subject(employee_id=outcome.employee_id))
     if outcome.status != "pending":
         raise ApiError("already_decided", "该结果运用已审批", 409)
     before = {"status": outcome.status}

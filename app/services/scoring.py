@@ -6,7 +6,7 @@ stay invisible until `publish_run` points the cycle at the run, in the same tran
 writes the reports.
 """
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
@@ -16,18 +16,19 @@ from app.domain.scorefile_render import render_assessment
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, Cycle, ItemScore, Report, Score, ScoringRun
 from app.services import audit, report_window
+from app.services.business_time import clock_now
 from app.services.evaluation import Context
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return clock_now()
 
 
-def score_cycle(cycle_id: int, *, reason: str, actor_id: int | None = None) -> int:
+def score_cycle(cycle_id: int, *, reason: str, actor_id: int | None = None, now: datetime | None = None) -> int:
     """Score every assessment of a cycle and publish the result; returns the run's id."""
-    run_id = start_run(cycle_id, reason=reason)
+    run_id = start_run(cycle_id, reason=reason, now=now)
     score_chunk(run_id, assessment_ids(cycle_id))
-    publish_run(run_id, actor_id=actor_id)
+    publish_run(run_id, actor_id=actor_id, now=now)
     return run_id
 
 
@@ -35,16 +36,16 @@ def assessment_ids(cycle_id: int) -> list[int]:
     return list(db.session.scalars(select(Assessment.id).where(Assessment.cycle_id == cycle_id).order_by(Assessment.id)))
 
 
-def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1) -> int:
+def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1, now: datetime | None = None) -> int:
     """Open a run; an open cycle moves to scoring, a published or final one may be re-scored
     (after restated figures): its status stays, its reports get new versions where they change."""
     cycle = db.session.get(Cycle, cycle_id)
     if cycle.status == CycleStatus.OPEN:
         cycle.status = advance(cycle.status, CycleStatus.SCORING)
-        cycle.scoring_at = _now()
+        cycle.scoring_at = now or _now()
     elif cycle.status not in (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL):
         raise IllegalTransition(CycleStatus(cycle.status), CycleStatus.SCORING)
-    run = ScoringRun(cycle_id=cycle_id, reason=reason, chunks_total=chunks_total)
+    run = ScoringRun(cycle_id=cycle_id, reason=reason, chunks_total=chunks_total, started_at=now or _now())
     db.session.add(run)
     db.session.commit()
     return run.id
@@ -92,7 +93,7 @@ def _replace_rows(run_id: int, ids: list[int], scores: list[dict], item_scores: 
         db.session.execute(ItemScore.__table__.insert(), item_scores)
 
 
-def publish_run(run_id: int, *, actor_id: int | None = None) -> int:
+def publish_run(run_id: int, *, actor_id: int | None = None, now: datetime | None = None) -> int:
     """Make a complete run visible: point the cycle at it and publish changed reports, at once.
     The run's row is locked, so two publishers cannot both write report versions."""
     run = db.session.get(ScoringRun, run_id, with_for_update=True)
@@ -104,7 +105,7 @@ def publish_run(run_id: int, *, actor_id: int | None = None) -> int:
     scored = db.session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id))
     if scored != expected:
         raise RuntimeError(f"run {run_id} scored {scored} of {expected} assessments; not publishing")
-    now = _now()
+    now = now or _now()
     published = _publish_reports(run_id, now)
     if cycle.status == CycleStatus.SCORING:
         cycle.status = advance(cycle.status, CycleStatus.PUBLISHED)

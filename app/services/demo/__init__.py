@@ -46,8 +46,10 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026) 
     for year, month in months:
         builder.month(year, month, current=(year, month) == (today.year, today.month))
     db.session.commit()
-    for cycle_id in builder.past_cycles:
-        scoring.score_cycle(cycle_id, reason="demo history")
+    for cycle_id, year, month in builder.past_cycles:
+        # published as the clock would have: day 3 of the next month, 09:00 in Shanghai
+        following = date(year + month // 12, month % 12 + 1, 3)
+        scoring.score_cycle(cycle_id, reason="demo history", now=datetime.combine(following, time(1, 0)))
     audit.record("seed.demo", "company", after={"employees": employees, **builder.counts}, source="cli")
     db.session.commit()
     return builder.counts
@@ -80,7 +82,7 @@ class _Builder:
     def __init__(self, rng: random.Random, people: list[Person], today: date):
         self.rng, self.people, self.today = rng, people, today
         self.counts: Counter = Counter()
-        self.past_cycles: list[int] = []
+        self.past_cycles: list[tuple[int, int, int]] = []
         self.ids: Counter = Counter()
 
     def next_id(self, table: str) -> int:
@@ -173,7 +175,7 @@ class _Builder:
         self.insert(Observation, observations)
         if not current:
             self._ratings(assessments)
-            self.past_cycles.append(cycle.id)
+            self.past_cycles.append((cycle.id, year, month))
         for run in runs.values():
             audit.record("sync.run", "sync_run", run.id, after=run.counts, source=run.source)
 

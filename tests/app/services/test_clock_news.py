@@ -98,7 +98,8 @@ def test_published_reports_are_pushed_once(app, db_session, redis_client, standi
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
     completeness.acknowledge(november.id, hr_id=hr.id)
-    monthly_clock.run_due(utc(3, 9, month=12))
+    clock.now = utc(3, 9, month=12)
+    monthly_clock.run_due(clock.now)
     SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
     pushed = monthly_clock.run_due(utc(3, 9, 5, month=12))["reports"]
     assert pushed == db_session.scalar(select(func.count()).where(Assessment.cycle_id == november.id))

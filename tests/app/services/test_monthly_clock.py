@@ -75,3 +75,24 @@ def test_a_second_tick_while_one_runs_does_nothing(db_session, redis_client):
         assert monthly_clock.run_due(utc("2026-12-01 09:00")) == {"skipped": "another tick is running"}
     finally:
         lock.release()
+
+
+def test_silence_counts_as_confirmed_and_the_month_goes_final_in_the_same_tick(db_session, redis_client):
+    seed_demo(today=TODAY)
+    done = monthly_clock.run_due(utc("2026-11-27 10:00"))
+    assert done["confirmed"] > 0  # the seed's published months are long past their 3-day windows
+    assert status(db_session, 10) == "final" and status(db_session, 8) == "final"
+    assert db_session.scalar(select(func.count()).select_from(Report).where(Report.response == "pending")) == 0
+    assert monthly_clock.run_due(utc("2026-11-27 10:01"))["confirmed"] == 0
+
+
+def test_raters_are_asked_for_missing_ratings_on_the_first_days(db_session, redis_client):
+    seed_demo(today=TODAY)
+    from app.models import OutboxMessage
+
+    assert monthly_clock.run_due(utc("2026-12-01 08:00"))["rating_prompts"] == 0
+    asked = monthly_clock.run_due(utc("2026-12-01 09:00"))["rating_prompts"]
+    assert asked > 0
+    assert monthly_clock.run_due(utc("2026-12-01 09:30"))["rating_prompts"] == 0  # once a day
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "reminder")) >= asked
+    assert monthly_clock.run_due(utc("2026-12-03 09:00"))["rating_prompts"] == 0  # not after day 2

@@ -11,7 +11,7 @@ from app.errors import ApiError
 from app.models import Appeal, AuditLog, Cycle, Employee, ItemOverride, Outcome, OutboxMessage, Report, ScoringRun
 from app.services import appeals, outcomes, reports
 from tests.app.services.test_workflow_support import (  # noqa: F401  fixtures
-    IN_OCT_WINDOW, OCT_WINDOW_CLOSES, actor, assessment_of, cast, local, report_of,
+    IN_OCT_WINDOW, OCT_PUBLISHED, OCT_WINDOW_CLOSES, actor, assessment_of, cast, local, report_of,
 )
 
 
@@ -159,6 +159,7 @@ def test_confirming_and_silence_count_as_acceptance(db_session, cast):
     with pytest.raises(ApiError) as after_confirm:
         appeals.file_appeal(confirmed.id, "ops_sales", "150000", "理由", [], actor(first), now=IN_OCT_WINDOW)
     assert after_confirm.value.code == "already_answered"
+    earlier = reports.auto_confirm_due(OCT_PUBLISHED)  # August and September were settled long ago
     assert reports.auto_confirm_due(OCT_WINDOW_CLOSES - timedelta(seconds=1)) == 0
     done = reports.auto_confirm_due(OCT_WINDOW_CLOSES)
     pending_october = db_session.scalar(select(func.count()).select_from(Report).where(
@@ -168,7 +169,7 @@ def test_confirming_and_silence_count_as_acceptance(db_session, cast):
     assert silent.response == "auto_confirmed" and silent.responded_at == OCT_WINDOW_CLOSES
     assert db_session.get(Report, report_of(third).id).response == "appealed"  # the appeal is still open
     runs = db_session.scalars(select(AuditLog).where(AuditLog.action == "report.auto_confirm")).all()
-    assert [r.after["count"] for r in runs] == [done]
+    assert [r.after["count"] for r in runs] == [earlier, done]
     assert reports.auto_confirm_due(OCT_WINDOW_CLOSES + timedelta(hours=1)) == 0
     assert db_session.get(Appeal, appeal.id).status == "open"
 
