@@ -17,7 +17,7 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") == "true" else os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
-APP_FIXTURES = {"app", "client", "runner", "redis_client", "database_url", "redis_url", "db_session"}
+APP_FIXTURES = {"app", "client", "runner", "redis_client", "database_url", "redis_url", "db_session", "clock"}
 
 
 def _worker_index() -> int:
@@ -160,3 +160,35 @@ def db_session(app, redis_client):
         empty_database(db.session)
         yield db.session
         db.session.rollback()
+
+
+@pytest.fixture(scope="session")
+def running_standin():
+    """The WeChat stand-in on a real port, one per test process."""
+    from app.standins.harness import RunningStandin
+
+    standin = RunningStandin.start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def standin(running_standin):
+    """The stand-in with nothing recorded, no tokens and no quota."""
+    running_standin.reset()
+    return running_standin
+
+
+@pytest.fixture
+def clock(app, db_session, standin, monkeypatch):
+    """The session app on an empty database, pointed at a fresh stand-in, with a fixed clock
+    (app.config["CLOCK"], read by business_time.clock_now) that a test moves by hand."""
+    from app.standins.wechat_state import dev_environment
+    from tests.app.services.test_outbox_support import Clock, utc
+
+    for key, value in dev_environment(standin.url).items():
+        monkeypatch.setitem(app.config, key, value)
+    monkeypatch.setitem(app.extensions, "wechat_clients", {})
+    fixed = Clock(utc(12, 14))  # Thursday 12 November 2026, 14:00 in Shanghai
+    monkeypatch.setitem(app.config, "CLOCK", fixed)
+    return fixed

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from app.models import Digest, OutboxMessage
 from app.services import subscribe_quota
 from tests.app.services.test_digest import add_alert
-from tests.app.services.test_outbox_support import (  # noqa: F401  fixtures
-    REMINDER_TPL, SUBSCRIBE, clock, person, reminder, running_standin, standin, utc,
+from tests.app.services.test_outbox_support import (
+    REMINDER_TPL, SUBSCRIBE, person, reminder, utc,
 )
 from workers import queues
 from workers.jobs import notify

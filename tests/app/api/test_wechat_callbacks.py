@@ -6,7 +6,7 @@ import time
 import pytest
 
 from app import create_app
-from app.standins.harness import RunningStandin, ServedApp
+from app.standins.harness import ServedApp
 from app.standins.wechat_push import media_check_event, open_reply, plain_signature, sign_push, user_message
 from app.standins.wechat_state import DEV_ACCOUNTS, dev_environment
 from app.wechat.clients import build_client
@@ -23,13 +23,6 @@ class Clock:
 
     def __call__(self) -> float:
         return time.time() if self.now is None else self.now
-
-
-@pytest.fixture(scope="module")
-def running_standin():
-    standin = RunningStandin.start()
-    yield standin
-    standin.stop()
 
 
 @pytest.fixture(scope="module")

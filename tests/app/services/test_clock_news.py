@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.models import Assessment, Cycle, Employee, OutboxMessage, ProgressEntry, WeChatIdentity
 from app.services import completeness, monthly_clock
 from app.services.demo import seed_demo
-from tests.app.services.test_outbox_support import WECOM, clock, run_worker, running_standin, standin, utc  # noqa: F401
+from tests.app.services.test_outbox_support import WECOM, run_worker, utc
 from workers import queues
 
 TODAY = date(2026, 11, 27)

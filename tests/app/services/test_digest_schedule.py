@@ -11,8 +11,8 @@ from app.models import Digest, DigestLine, OutboxMessage, ProgressEntry, WeChatI
 from app.services import digest
 from app.services.demo import seed_demo
 from tests.app.services.test_digest import TODAY, lead, stamp_submissions
-from tests.app.services.test_outbox_support import (  # noqa: F401  fixtures
-    TEMPLATE, clock, running_standin, standin, tick, utc,
+from tests.app.services.test_outbox_support import (
+    TEMPLATE, tick, utc,
 )
 
 OFFICE = WorkCalendar()

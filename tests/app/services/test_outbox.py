@@ -10,9 +10,9 @@ from app.models import AuditLog, OutboxMessage, WeChatIdentity
 from app.services import outbox, subscribe_quota
 from app.services.calendar import load_public_holidays
 from app.services.outbox_delivery import deliver
-from tests.app.services.test_outbox_support import (  # noqa: F401  fixtures
-    CUSTOM, REMINDER_TPL, SUBSCRIBE, attempts, clock, person, reminder, run_worker, running_standin, standin, tick,
-    utc, zhang,
+from tests.app.services.test_outbox_support import (
+    CUSTOM, REMINDER_TPL, SUBSCRIBE, attempts, person, reminder, run_worker, tick,
+    utc,
 )
 from workers import queues
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from app.errors import ApiError
 from app.models import OutboxMessage, WeChatIdentity
 from app.services import subscribe_quota
-from tests.app.services.test_outbox_support import (  # noqa: F401  fixtures
-    REMINDER_TPL, SUBSCRIBE, attempts, clock, person, reminder, running_standin, standin, successes, tick,
+from tests.app.services.test_outbox_support import (
+    REMINDER_TPL, SUBSCRIBE, attempts, person, reminder, successes, tick,
 )
 
 

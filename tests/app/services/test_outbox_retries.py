@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from app.services import outbox, subscribe_quota
 from app.services.outbox_delivery import MAX_ATTEMPTS
-from tests.app.services.test_outbox_support import (  # noqa: F401  fixtures
-    REMINDER_TPL, SUBSCRIBE, attempts, clock, person, reminder, running_standin, standin, successes, tick, utc,
+from tests.app.services.test_outbox_support import (
+    REMINDER_TPL, SUBSCRIBE, attempts, person, reminder, successes, tick, utc,
 )
 
 

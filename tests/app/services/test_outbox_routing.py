@@ -3,8 +3,8 @@
 from app.services import outbox
 from app.services.notify_templates import KINDS
 from app.services.outbox_routing import Refusal, Route, choose
-from tests.app.services.test_outbox_support import (  # noqa: F401  fixtures
-    CUSTOM, TEMPLATE, WECOM, attempts, clock, person, running_standin, standin, tick,
+from tests.app.services.test_outbox_support import (
+    CUSTOM, TEMPLATE, WECOM, attempts, person, tick,
 )
 
 ALL = frozenset({"mp", "wecom", "oa"})

@@ -1,19 +1,16 @@
 """Shared helpers of the notification tests (test_outbox*.py, test_digest*.py, tests/workers/test_notify.py):
-the session app pointed at the WeChat stand-in, an injected clock, people with WeChat bindings,
-and a burst worker on the NOTIFY queue. It holds no tests of its own.
+the injected clock, people with WeChat bindings, and a burst worker on the NOTIFY queue; the fixtures
+are in conftest.py. It holds no tests of its own.
 """
 
 from datetime import date, datetime, timedelta
 
-import pytest
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
 from app.models import DeliveryAttempt, Department, Employee, OutboxMessage, WeChatIdentity
-from app.services import outbox, subscribe_quota
+from app.services import outbox
 from app.services.notify_templates import KINDS
-from app.standins.harness import RunningStandin
-from app.standins.wechat_state import dev_environment
 from workers import queues
 
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"
@@ -40,30 +37,6 @@ class Clock:
     def advance(self, **delta) -> datetime:
         self.now += timedelta(**delta)
         return self.now
-
-
-@pytest.fixture(scope="module")
-def running_standin():
-    standin = RunningStandin.start()
-    yield standin
-    standin.stop()
-
-
-@pytest.fixture
-def standin(running_standin):
-    running_standin.reset()
-    return running_standin
-
-
-@pytest.fixture
-def clock(app, db_session, standin, monkeypatch):
-    """The session app on an empty database, pointed at a fresh stand-in, with a fixed clock."""
-    for key, value in dev_environment(standin.url).items():
-        monkeypatch.setitem(app.config, key, value)
-    monkeypatch.setitem(app.extensions, "wechat_clients", {})
-    fixed = Clock(utc(12, 14))  # Thursday 12 November 2026, 14:00 in Shanghai
-    monkeypatch.setitem(app.config, "CLOCK", fixed)
-    return fixed
 
 
 def person(session, name: str, *, manager: Employee | None = None, department: str = "ops", rest: str = "6,7",
@@ -117,12 +90,3 @@ def attempts(session, message_id: int) -> list[tuple]:
 
 def successes(standin, path: str) -> list[dict]:
     return [r for r in standin.requests(path) if r.get("errcode") == 0]
-
-
-@pytest.fixture
-def zhang(clock, db_session, standin):
-    """An employee on the mini-program with one subscription to the reminder template."""
-    employee = person(db_session, "张三", mp="o-zhang")
-    standin.grant("o-zhang", REMINDER_TPL, 1)
-    subscribe_quota.grant_quota(employee.id, REMINDER_TPL, 1, now=clock.now)
-    return employee

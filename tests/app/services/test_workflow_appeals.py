@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from app.errors import ApiError
 from app.models import Appeal, AuditLog, Cycle, Employee, ItemOverride, Outcome, OutboxMessage, Report, ScoringRun
 from app.services import appeals, outcomes, reports
-from tests.app.services.test_workflow_support import (  # noqa: F401  fixtures
-    IN_OCT_WINDOW, OCT_PUBLISHED, OCT_WINDOW_CLOSES, actor, assessment_of, cast, local, report_of,
+from tests.app.services.test_workflow_support import (
+    IN_OCT_WINDOW, OCT_PUBLISHED, OCT_WINDOW_CLOSES, actor, assessment_of, local, report_of,
 )
 
 

@@ -18,8 +18,8 @@ from app.models import Comment, Cycle, Observation, Outcome, OutboxMessage
 from app.services import (
     appeals, comments, corrections, outcomes, peers, progress, ratings, reading, reports, targets,
 )
-from tests.app.services.test_workflow_support import (  # noqa: F401  fixtures
-    IN_OCT_WINDOW, NOV_NOW, Cast, actor, assessment_of, cast, entries_with, fingerprint, item_of, report_of,
+from tests.app.services.test_workflow_support import (
+    IN_OCT_WINDOW, NOV_NOW, Cast, actor, assessment_of, entries_with, fingerprint, item_of, report_of,
 )
 
 ROLES = ("self", "manager_in", "manager_out", "hr", "admin", "own_case", "colleague")

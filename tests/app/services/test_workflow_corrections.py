@@ -8,9 +8,7 @@ from sqlalchemy import func, select
 from app.errors import ApiError
 from app.models import AuditLog, CorrectionRequest, Cycle, Observation, OutboxMessage
 from app.services import corrections, progress
-from tests.app.services.test_workflow_support import (  # noqa: F401  fixtures
-    NOV_NOW, actor, cast, entries_with, local,
-)
+from tests.app.services.test_workflow_support import NOV_NOW, actor, entries_with, local
 
 CODE = "design_on_time_share"
 

@@ -12,9 +12,7 @@ from app.errors import ApiError
 from app.models import Assessment, AuditLog, Cycle, Employee, OutboxMessage, PeerRater, Rating
 from app.services import comments, peers, progress, rating_prompts, ratings, reading, reports, scoring, targets
 from app.services.authz import managers_of
-from tests.app.services.test_workflow_support import (  # noqa: F401  fixtures
-    NOV_NOW, actor, assessment_of, cast, item_of, local, report_of,
-)
+from tests.app.services.test_workflow_support import NOV_NOW, actor, assessment_of, item_of, local, report_of
 
 
 def november(session) -> int:

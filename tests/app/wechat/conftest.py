@@ -2,17 +2,9 @@
 
 import pytest
 
-from app.standins.harness import RunningStandin
 from app.standins.wechat_state import dev_environment
 from app.wechat.clients import build_client
 from app.wechat.settings import settings_from_config
-
-
-@pytest.fixture(scope="session")
-def running_standin():
-    standin = RunningStandin.start()
-    yield standin
-    standin.stop()
 
 
 @pytest.fixture
