@@ -8,9 +8,9 @@ come from other systems use a binary collation).
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import Integer, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.dialects import mysql
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,6 +62,17 @@ def _canonical(value: Decimal) -> Decimal:
     Stored values already have at most six places, so normalising is enough (and it is hot)."""
     value = value.normalize()
     return value.quantize(_ONE) if value.as_tuple().exponent > 0 else value
+
+
+class ItemTerms:
+    """The terms of a KPI item, shared by a template item and its frozen copy in an assessment."""
+
+    sort: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[Decimal] = mapped_column(ExactDecimal)
+    target: Mapped[Decimal] = mapped_column(ExactDecimal)
+    cap: Mapped[Decimal] = mapped_column(ExactDecimal)
+    floor: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    rater: Mapped[str | None] = mapped_column(String(16))  # manager | customer | peer, for rated items
 
 
 def Key(length: int = 64) -> String:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, ExactDecimal, Key, utcnow
+from app.models.base import Base, ExactDecimal, ItemTerms, Key, utcnow
 
 
 class Cycle(Base):
@@ -53,7 +53,7 @@ class Assessment(Base):
     )
 
 
-class AssessmentItem(Base):
+class AssessmentItem(ItemTerms, Base):
     """A frozen copy of a template item: later template edits never change an open assessment."""
 
     __tablename__ = "assessment_item"
@@ -62,12 +62,6 @@ class AssessmentItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
     indicator_code: Mapped[str] = mapped_column(Key(48))
-    sort: Mapped[int] = mapped_column(Integer, default=0)
-    weight: Mapped[Decimal] = mapped_column(ExactDecimal)
-    target: Mapped[Decimal] = mapped_column(ExactDecimal)
-    cap: Mapped[Decimal] = mapped_column(ExactDecimal)
-    floor: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    rater: Mapped[str | None] = mapped_column(String(16))
 
     assessment: Mapped[Assessment] = relationship(back_populates="items")
 

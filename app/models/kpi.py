@@ -1,12 +1,11 @@
 """The indicator library (指标库) and KPI templates (考核模板) per position."""
 
 from datetime import datetime
-from decimal import Decimal
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, ExactDecimal, Key, utcnow
+from app.models.base import Base, ItemTerms, Key, utcnow
 
 
 class Indicator(Base):
@@ -46,19 +45,13 @@ class KpiTemplate(Base):
     )
 
 
-class TemplateItem(Base):
+class TemplateItem(ItemTerms, Base):
     __tablename__ = "template_item"
     __table_args__ = (UniqueConstraint("template_id", "indicator_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(ForeignKey("kpi_template.id"))
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
-    sort: Mapped[int] = mapped_column(Integer, default=0)
-    weight: Mapped[Decimal] = mapped_column(ExactDecimal)
-    target: Mapped[Decimal] = mapped_column(ExactDecimal)
-    cap: Mapped[Decimal] = mapped_column(ExactDecimal)
-    floor: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    rater: Mapped[str | None] = mapped_column(String(16))
 
     template: Mapped[KpiTemplate] = relationship(back_populates="items")
     indicator: Mapped[Indicator] = relationship()
