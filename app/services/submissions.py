@@ -9,9 +9,7 @@ and asks for a progress recompute once committed.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import delete, select
 
 from app.domain.cycles import CycleStatus
@@ -19,6 +17,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, Cycle, Indicator, Observation, ProgressEntry
 from app.services import audit, progress
+from app.services.business_time import clock_now, to_local
 
 SELF_REPORT = "self_report"
 EDIT_UNTIL = time(10, 0)
@@ -34,7 +33,7 @@ class Figure:
 def submit(employee_id: int, day: date, figures: dict[str, Figure], note: str = "", *,
            now: datetime | None = None) -> ProgressEntry:
     """Save (or replace) the employee's entry for `day`; returns it, committed."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock_now()
     _check_window(day, now)
     if len(note) > NOTE_LIMIT:
         raise ApiError("note_too_long", f"备注最多{NOTE_LIMIT}字", 422, {"note": f"最多{NOTE_LIMIT}字"})
@@ -64,11 +63,10 @@ def submit(employee_id: int, day: date, figures: dict[str, Figure], note: str = 
 
 
 def _check_window(day: date, now: datetime) -> None:
-    zone = ZoneInfo(current_app.config["BUSINESS_TIMEZONE"])
-    local = now.astimezone(zone) if now.tzinfo else now.replace(tzinfo=timezone.utc).astimezone(zone)
+    local = to_local(now.astimezone(timezone.utc).replace(tzinfo=None) if now.tzinfo else now)
     if day > local.date():
         raise ApiError("day_in_future", "不能提交未来日期的进展", 422, {"day": day.isoformat()})
-    if local.replace(tzinfo=None) >= datetime.combine(day + timedelta(days=1), EDIT_UNTIL):
+    if local >= datetime.combine(day + timedelta(days=1), EDIT_UNTIL):
         raise ApiError("edit_window_closed", "已超过次日10:00的修改时限，如需更正请向主管申请", 409, {"day": day.isoformat()})
 
 
