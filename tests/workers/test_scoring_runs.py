@@ -83,3 +83,21 @@ def test_a_complete_run_is_published_by_the_tick_if_its_last_job_died_before_pub
     assert scoring_runs.resume_runs() == [run_id]
     db_session.expire_all()
     assert db_session.get(Cycle, november.id).visible_run_id == run_id
+
+
+def test_two_workers_close_a_month_together(app, db_session, redis_client):
+    """Chunks scored at the same time by two worker processes all land, and the run publishes once."""
+    seed_demo(today=TODAY)
+    november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
+    run_id = scoring_runs.close_cycle(november.id, reason="month close", chunk_size=3)
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app.config["REDIS_URL"],
+           "JIXIAO_INSTANCE": app.config["INSTANCE_PATH"]}
+    workers = [subprocess.Popen([sys.executable, "-m", "workers", "worker", "--burst"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    for worker in workers:
+        worker.wait(timeout=120)
+    db_session.rollback()
+    assert db_session.get(ScoringRun, run_id).status == "done"
+    assert len(reports_of(db_session, november.id)) == len(scoring.assessment_ids(november.id))
+    failed = Queue(queues.SCORING, connection=redis_client).failed_job_registry
+    assert failed.count == 0
