@@ -12,11 +12,9 @@ import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import and_, select
@@ -33,7 +31,7 @@ from app.domain.scorefile import evaluate
 from app.extensions import db, redis_store
 from app.models import Alert, AlertRule, Assessment, Cycle, Employee, Observation, Shipment
 from app.services import audit, outbox
-from app.services.business_time import clock_now
+from app.services.business_time import clock_now, to_utc
 from app.services.calendar import department_calendars, leave_days
 from app.services.evaluation import Context, library
 from workers import queues
@@ -226,8 +224,7 @@ def _batches(first: date, last: date) -> list[tuple[AlertRule, Finding]]:
 
 def _utc(day: date) -> datetime:
     """The business day's midnight as stored time (naive UTC)."""
-    local = datetime.combine(day, time(), tzinfo=ZoneInfo(current_app.config["BUSINESS_TIMEZONE"]))
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return to_utc(datetime.combine(day, time()))
 
 
 def _pace(day: date, employee_ids: list[int] | None = None) -> list[tuple[AlertRule, Finding]]:

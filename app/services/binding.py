@@ -9,7 +9,7 @@ are void after five wrong guesses. A WeChat account that keeps guessing is locke
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, select, update
@@ -18,6 +18,7 @@ from app.errors import ApiError
 from app.extensions import db, redis_store
 from app.models import BindCode, Employee, WeChatIdentity
 from app.services import audit, outbox
+from app.services.business_time import clock_now
 
 CHANNELS = ("mp", "wecom", "oa")
 CODE_TTL = timedelta(days=3)
@@ -28,10 +29,6 @@ LOCKOUT_SECONDS = 3600
 _WRONG = "工号或绑定码不正确"
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def _hash(code: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
@@ -39,7 +36,7 @@ def _hash(code: str) -> str:
 
 def issue_code(employee_no: str, *, actor_id: int | None = None, now: datetime | None = None) -> tuple[str, datetime]:
     """A fresh code for an active employee; any earlier unused code of theirs stops working."""
-    now = now or _now()
+    now = now or clock_now()
     employee = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no))
     if employee is None or employee.status != "active":
         raise ApiError("employee_not_found", f"找不到在职员工「{employee_no}」", 404)
@@ -61,7 +58,7 @@ def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid
     """Bind `external_id` on `channel` to the employee whose number and code both match."""
     if channel not in CHANNELS:
         raise ApiError("unknown_channel", "不支持的微信渠道", 400)
-    now = now or _now()
+    now = now or clock_now()
     lock_key = f"jixiao:bind:wrong:{channel}:{external_id}"
     if int(redis_store.client.get(lock_key) or 0) >= MAX_WRONG_PER_ACCOUNT:
         raise ApiError("bind_locked", "尝试次数过多，请1小时后再试", 429)

@@ -5,7 +5,7 @@ them (later target changes are audited amendments). Finalising happens once ever
 confirmed (or counted as confirmed) and no appeal is open; it proposes the outcomes.
 """
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
@@ -14,10 +14,7 @@ from app.domain.workcalendar import month_bounds
 from app.extensions import db
 from app.models import Appeal, Assessment, AssessmentItem, Cycle, Employee, KpiTemplate, Report
 from app.services import audit, outcomes
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+from app.services.business_time import clock_now
 
 
 def draft_cycle(year: int, month: int) -> Cycle:
@@ -64,7 +61,7 @@ def open_cycle(year: int, month: int, *, now: datetime | None = None) -> Cycle:
     if cycle.status != CycleStatus.DRAFT:
         return cycle
     cycle.status = advance(cycle.status, CycleStatus.OPEN)
-    cycle.opened_at = now or _now()
+    cycle.opened_at = now or clock_now()
     count = db.session.scalar(select(func.count()).select_from(Assessment).where(Assessment.cycle_id == cycle.id))
     audit.record("cycle.open", "cycle", cycle.id, source="clock", after={"assessments": count})
     db.session.commit()
@@ -91,7 +88,7 @@ def finalize(cycle_id: int, *, now: datetime | None = None) -> bool:
     if not ready_to_finalize(cycle):
         return False
     cycle.status = advance(cycle.status, CycleStatus.FINAL)
-    cycle.final_at = now or _now()
+    cycle.final_at = now or clock_now()
     audit.record("cycle.final", "cycle", cycle.id, source="clock", after={"status": "final"})
     outcomes.derive(cycle.id)  # commits the status and the proposals together
     return True

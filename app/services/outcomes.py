@@ -1,7 +1,7 @@
 """Outcomes at a cycle's close: proposals from grades, decided by HR — never by the person concerned."""
 
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, Cycle, Outcome, Position, Report
 from app.services import audit, authz
+from app.services.business_time import clock_now
 
 
 def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]:
@@ -90,7 +91,7 @@ def decide(outcome_id: int, *, approve: bool, actor_id: int, now: datetime | Non
         raise ApiError("already_decided", "该结果运用已审批", 409)
     before = {"status": outcome.status}
     outcome.status = "approved" if approve else "rejected"
-    outcome.decider_id, outcome.decided_at = actor_id, (now or datetime.now(timezone.utc)).replace(tzinfo=None)
+    outcome.decider_id, outcome.decided_at = actor_id, now or clock_now()
     audit.record("outcome.decide", "outcome", outcome.id, actor_id=actor_id, before=before, after={"status": outcome.status})
     db.session.commit()
     return outcome

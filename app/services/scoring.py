@@ -20,10 +20,6 @@ from app.services.business_time import clock_now
 from app.services.evaluation import Context
 
 
-def _now() -> datetime:
-    return clock_now()
-
-
 def score_cycle(cycle_id: int, *, reason: str, actor_id: int | None = None, now: datetime | None = None) -> int:
     """Score every assessment of a cycle and publish the result; returns the run's id."""
     run_id = start_run(cycle_id, reason=reason, now=now)
@@ -42,10 +38,10 @@ def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1, now: datetim
     cycle = db.session.get(Cycle, cycle_id)
     if cycle.status == CycleStatus.OPEN:
         cycle.status = advance(cycle.status, CycleStatus.SCORING)
-        cycle.scoring_at = now or _now()
+        cycle.scoring_at = now or clock_now()
     elif cycle.status not in (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL):
         raise IllegalTransition(CycleStatus(cycle.status), CycleStatus.SCORING)
-    run = ScoringRun(cycle_id=cycle_id, reason=reason, chunks_total=chunks_total, started_at=now or _now())
+    run = ScoringRun(cycle_id=cycle_id, reason=reason, chunks_total=chunks_total, started_at=now or clock_now())
     db.session.add(run)
     db.session.commit()
     return run.id
@@ -105,7 +101,7 @@ def publish_run(run_id: int, *, actor_id: int | None = None, now: datetime | Non
     scored = db.session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id))
     if scored != expected:
         raise RuntimeError(f"run {run_id} scored {scored} of {expected} assessments; not publishing")
-    now = now or _now()
+    now = now or clock_now()
     published = _publish_reports(run_id, now)
     if cycle.status == CycleStatus.SCORING:
         cycle.status = advance(cycle.status, CycleStatus.PUBLISHED)
@@ -133,7 +129,7 @@ def rescore(assessment_ids: list[int], *, reason: str, actor_id: int | None = No
     cycle = db.session.get(Cycle, cycle_ids.pop())
     if cycle.status not in (CycleStatus.PUBLISHED, CycleStatus.FINAL):
         raise IllegalTransition(CycleStatus(cycle.status), CycleStatus.PUBLISHED)
-    now = now or _now()
+    now = now or clock_now()
     run = ScoringRun(cycle_id=cycle.id, reason=reason[:200], started_at=now, chunks_total=1)
     db.session.add(run)
     db.session.flush()
