@@ -37,7 +37,7 @@ def prepare_instance(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  registers every table with the metadata Alembic compares
-    from app.extensions import db, enable_sqlite_pragmas, migrate, redis_store
+    from app.extensions import db, configure_sqlite, migrate, redis_store
 
     db.init_app(app)
     # Batch mode lets SQLite alter tables; compare_type makes `flask db check` see type drift.
@@ -45,7 +45,7 @@ def register_extensions(app: Flask) -> None:
     redis_store.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
-            enable_sqlite_pragmas(db.engine)
+            configure_sqlite(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:

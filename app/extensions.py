@@ -1,5 +1,6 @@
 """Extensions, created unbound here and bound to an app in `create_app`."""
 
+import weakref
 from pathlib import Path
 
 import redis
@@ -58,8 +59,14 @@ def start_embedded_redis(instance_path: str):
 redis_store = RedisHolder()
 
 
-def enable_sqlite_pragmas(engine) -> None:
-    """SQLite only: WAL lets readers and one writer run together; busy_timeout waits for locks."""
+def configure_sqlite(engine) -> None:
+    """SQLite only: WAL lets readers and one writer run together; busy_timeout waits for locks.
+
+    A cursor left half-read (a loop ended by an exception, a raw result nobody finished) pins its
+    connection's read snapshot even across ROLLBACK; back in the pool, that connection would show
+    the next request or job a frozen view in which other processes' commits never arrive. So every
+    cursor a connection opened is closed when the connection returns to the pool.
+    """
 
     def on_connect(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
@@ -68,4 +75,16 @@ def enable_sqlite_pragmas(engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    def remember_cursor(conn, cursor, *_) -> None:
+        conn.info.setdefault(_OPEN_CURSORS, weakref.WeakSet()).add(cursor)
+
+    def close_cursors(dbapi_connection, connection_record) -> None:
+        for cursor in list(connection_record.info.pop(_OPEN_CURSORS, ())):
+            cursor.close()
+
     event.listen(engine, "connect", on_connect)
+    event.listen(engine, "after_cursor_execute", remember_cursor)
+    event.listen(engine, "checkin", close_cursors)
+
+
+_OPEN_CURSORS = "jixiao_open_cursors"

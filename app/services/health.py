@@ -29,7 +29,7 @@ def check_all() -> Health:
 
 def _check_database() -> dict:
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(text("SELECT 1")).scalar_one()  # read to the end: no cursor left open
         return {"ok": True, "dialect": db.engine.dialect.name}
     except Exception as exc:  # any driver error means "down"
         db.session.rollback()

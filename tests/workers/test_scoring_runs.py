@@ -10,8 +10,11 @@ from datetime import date
 from pathlib import Path
 
 from rq import Queue, SimpleWorker
-from sqlalchemy import func, select
+from rq.job import Job
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
 
+from app.extensions import db
 from app.models import Assessment, Cycle, Report, Score, ScoringRun
 from app.services import scoring, scoring_runs
 from app.services.demo import seed_demo
@@ -30,28 +33,46 @@ def reports_of(session, cycle_id: int) -> list[Report]:
     return session.scalars(select(Report).join(Assessment).where(Assessment.cycle_id == cycle_id)).all()
 
 
-def start_worker(app) -> subprocess.Popen:
+def start_worker(app, log: Path, *, burst: bool = False) -> subprocess.Popen:
+    """`python -m workers worker` as production runs it, its output kept for the failure message."""
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app.config["REDIS_URL"],
            "JIXIAO_INSTANCE": app.config["INSTANCE_PATH"]}
-    return subprocess.Popen([sys.executable, "-m", "workers", "worker"], cwd=ROOT, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "workers", "worker"] + (["--burst"] if burst else [])
+    with log.open("ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=out, stderr=out)
 
 
-def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(app, db_session, redis_client):
+def story(log: Path, redis_client, run_id: int) -> str:
+    """The message of a failing assertion: what the workers printed, why their jobs failed, and
+    what a connection of its own sees of the run (so a stale view in this process shows up)."""
+    failed = Queue(queues.SCORING, connection=redis_client).failed_job_registry
+    reasons = [str(Job.fetch(job_id, connection=redis_client).exc_info) for job_id in failed.get_job_ids()[:3]]
+    fresh = create_engine(db.engine.url.render_as_string(hide_password=False), poolclass=NullPool)
+    with fresh.connect() as conn:
+        status = conn.scalar(select(ScoringRun.status).where(ScoringRun.id == run_id))
+        count = conn.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id))
+    fresh.dispose()
+    return "\n".join([f"a fresh connection sees the run {status} with {count} scores",
+                      f"worker output:\n{log.read_text(errors='replace')[-4000:]}", f"failed jobs: {failed.count}",
+                      *reasons])
+
+
+def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(app, db_session, redis_client, tmp_path):
     seed_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     total = len(scoring.assessment_ids(november.id))
     run_id = scoring_runs.close_cycle(november.id, reason="month close", chunk_size=1)
 
-    worker = start_worker(app)
+    log = tmp_path / "worker.log"
+    worker = start_worker(app, log)
     deadline = time.monotonic() + 60
     while scored(db_session, run_id) < 5 and time.monotonic() < deadline:
-        time.sleep(0.002)
+        time.sleep(0.01)
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
 
     done = scored(db_session, run_id)
-    assert 5 <= done < total
+    assert 5 <= done < total, story(log, redis_client, run_id)
     cycle = db_session.get(Cycle, november.id)
     assert cycle.visible_run_id is None and cycle.status == "scoring"
     assert reports_of(db_session, november.id) == []
@@ -85,19 +106,16 @@ def test_a_complete_run_is_published_by_the_tick_if_its_last_job_died_before_pub
     assert db_session.get(Cycle, november.id).visible_run_id == run_id
 
 
-def test_two_workers_close_a_month_together(app, db_session, redis_client):
+def test_two_workers_close_a_month_together(app, db_session, redis_client, tmp_path):
     """Chunks scored at the same time by two worker processes all land, and the run publishes once."""
     seed_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     run_id = scoring_runs.close_cycle(november.id, reason="month close", chunk_size=3)
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app.config["REDIS_URL"],
-           "JIXIAO_INSTANCE": app.config["INSTANCE_PATH"]}
-    workers = [subprocess.Popen([sys.executable, "-m", "workers", "worker", "--burst"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    log = tmp_path / "workers.log"
+    workers = [start_worker(app, log, burst=True) for _ in range(2)]
     for worker in workers:
         worker.wait(timeout=120)
     db_session.rollback()
-    assert db_session.get(ScoringRun, run_id).status == "done"
+    assert db_session.get(ScoringRun, run_id).status == "done", story(log, redis_client, run_id)
     assert len(reports_of(db_session, november.id)) == len(scoring.assessment_ids(november.id))
-    failed = Queue(queues.SCORING, connection=redis_client).failed_job_registry
-    assert failed.count == 0
+    assert Queue(queues.SCORING, connection=redis_client).failed_job_registry.count == 0
