@@ -15,6 +15,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
     prepare_instance(app)
+    check_wechat_settings(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -33,6 +34,19 @@ def prepare_instance(app: Flask) -> None:
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def check_wechat_settings(app: Flask) -> None:
+    """A wrong WeChat setting stops the process now, not at the first message; in production,
+    kinds without a registered template are named once in the log."""
+    from app.services.notify_templates import missing_templates
+    from app.wechat.settings import settings_from_config
+
+    settings_from_config(app.config)
+    missing = missing_templates(app.config)
+    if missing and app.config.get("ENV_NAME") == "production":
+        app.logger.warning("no WeChat template configured for %s", "; ".join(
+            f"{channel}: {', '.join(kinds)}" for channel, kinds in missing.items()))
 
 
 def register_extensions(app: Flask) -> None:

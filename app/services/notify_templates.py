@@ -6,15 +6,19 @@ WeChat, so each kind maps to a template id per channel and a builder for its fie
 are checked against WeChat's rules by app.wechat.subscribe when sent (never truncated silently
 except free `thing` text, which is cut on purpose here).
 
-Template ids are WeChat's, per deployment: these are the development values the stand-in accepts.
-They will come from the environment when the first real account is connected.
+Template ids are WeChat's, per deployment: `WECHAT_MP_TEMPLATES` / `WECHAT_OA_TEMPLATES` say
+"kind=id,kind=id". Outside production a kind not named there keeps the development id the stand-in
+accepts; in production it has no template on that channel, so the outbox routes it another way or
+records it unreachable (never a send with a made-up id).
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
 
 from app.wechat.subscribe import format_time, truncate_thing
+from config import ConfigError
 
 EMPLOYEE, MANAGER = "employee", "manager"
 
@@ -53,8 +57,8 @@ class MessageKind:
     code: str
     name_zh: str
     audience: str
-    mp_template: str | None  # subscribe message (mini-program)
-    oa_template: str | None  # template message (official account)
+    mp_template: str | None  # subscribe message (mini-program): the development id
+    oa_template: str | None  # template message (official account): the development id
     page: str  # the mini-program page the message opens
     fields: Callable[[FieldInput], dict] = generic_fields
 
@@ -92,6 +96,46 @@ def kind(code: str) -> MessageKind:
         raise ValueError(f"unknown message kind {code!r}") from None
 
 
-def subscribe_templates() -> dict[str, str]:
+TEMPLATE_SETTINGS = {"mp": "WECHAT_MP_TEMPLATES", "oa": "WECHAT_OA_TEMPLATES"}
+
+
+def deployment_templates(config: Mapping) -> dict[str, dict[str, str]]:
+    """Channel → kind → template id as configured; a malformed entry or unknown kind is refused."""
+    templates = {}
+    for channel, setting in TEMPLATE_SETTINGS.items():
+        templates[channel] = {}
+        for entry in filter(None, (part.strip() for part in str(config.get(setting) or "").split(","))):
+            code, _, template_id = (piece.strip() for piece in entry.partition("="))
+            carried = sorted(k for k in KINDS if KINDS[k].template_for(channel))
+            if code not in carried or not template_id or template_id.startswith("dev-"):
+                raise ConfigError(f"{setting}: {entry!r} is not kind=template_id for one of {', '.join(carried)}")
+            templates[channel][code] = template_id
+    return templates
+
+
+def for_deployment(code: str, config: Mapping) -> MessageKind:
+    """The kind with this deployment's template ids (see the module docstring)."""
+    spec = kind(code)
+    configured = deployment_templates(config)
+    production = config.get("ENV_NAME") == "production"
+
+    def pick(channel: str) -> str | None:
+        if not spec.template_for(channel):
+            return None
+        return configured[channel].get(code) or (None if production else spec.template_for(channel))
+
+    return replace(spec, mp_template=pick("mp"), oa_template=pick("oa"))
+
+
+def missing_templates(config: Mapping) -> dict[str, list[str]]:
+    """Channel → kinds that channel could carry but this deployment names no template for."""
+    configured = deployment_templates(config)
+    missing = {channel: [code for code in KINDS if KINDS[code].template_for(channel) and code not in configured[channel]]
+               for channel in TEMPLATE_SETTINGS}
+    return {channel: kinds for channel, kinds in missing.items() if kinds}
+
+
+def subscribe_templates(config: Mapping) -> dict[str, str]:
     """Kind → subscribe template id: what the mini-program asks the person to accept (≤ 3 per tap)."""
-    return {k.code: k.mp_template for k in _KINDS if k.mp_template}
+    specs = (for_deployment(code, config) for code in KINDS)
+    return {spec.code: spec.mp_template for spec in specs if spec.mp_template}

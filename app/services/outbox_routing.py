@@ -85,7 +85,7 @@ def route_for(message: OutboxMessage) -> Route | Refusal:
     def quota_left(template_id: str, openid: str) -> int:
         return subscribe_quota.quota_left(message.recipient_id, template_id, openid)
 
-    spec = notify_templates.kind(message.kind)
+    spec = notify_templates.for_deployment(message.kind, current_app.config)
     return choose(spec, message.audience, message.is_reply, configured, identities, quota_left)
 
 

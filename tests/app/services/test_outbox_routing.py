@@ -109,3 +109,13 @@ def test_a_reply_outside_the_48_hour_window_falls_back_to_the_template(clock, db
     assert attempts(db_session, message.id) == [(1, "oa_text", "outside_reply_window", 45015), (2, "oa", "ok", None)]
     assert [r["errcode"] for r in standin.requests(CUSTOM)] == [45015]
     assert len(standin.requests(TEMPLATE)) == 1
+
+
+def test_the_deployments_template_id_is_the_one_wechat_receives(
+        clock, db_session, redis_client, standin, app, monkeypatch):
+    monkeypatch.setitem(app.config, "WECHAT_OA_TEMPLATES", "digest=Tq8Zr0digestOA")
+    boss = person(db_session, "王经理", oa="o-boss")
+    digest_for(boss, db_session, clock)
+    tick(clock, redis_client)
+    (sent,) = standin.requests(TEMPLATE)
+    assert sent["errcode"] == 0 and sent["json"]["template_id"] == "Tq8Zr0digestOA"
