@@ -113,8 +113,13 @@ def test_two_workers_close_a_month_together(app, db_session, redis_client, tmp_p
     run_id = scoring_runs.close_cycle(november.id, reason="month close", chunk_size=3)
     log = tmp_path / "workers.log"
     workers = [start_worker(app, log, burst=True) for _ in range(2)]
-    for worker in workers:
-        worker.wait(timeout=120)
+    try:
+        for worker in workers:
+            worker.wait(timeout=120)
+    finally:  # a hung worker must not outlive the test
+        for worker in workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
     db_session.rollback()
     assert db_session.get(ScoringRun, run_id).status == "done", story(log, redis_client, run_id)
     assert len(reports_of(db_session, november.id)) == len(scoring.assessment_ids(november.id))
