@@ -27,12 +27,14 @@ def run_worker(burst: bool = False) -> None:
 def run_scheduler() -> None:
     from rq.cron import CronScheduler
 
+    from app.services.monthly_clock import TICK_TIMEOUT_SECONDS
     from workers.jobs.clock import tick
     from workers.runtime import build_app, redis_connection
 
     app = build_app()
     scheduler = CronScheduler(connection=redis_connection(app), logging_level=logging.INFO)
-    scheduler.register(tick, queue_name=queues.CLOCK, interval=app.config["TICK_INTERVAL_SECONDS"])
+    scheduler.register(tick, queue_name=queues.CLOCK, interval=app.config["TICK_INTERVAL_SECONDS"],
+                       job_timeout=TICK_TIMEOUT_SECONDS)
     scheduler.start()
 
 

@@ -3,8 +3,13 @@
 Nothing here remembers that it ran: each action looks at the state of the data and does what is
 due by `now`, so a tick two days late catches up and a second scheduler's tick does nothing new.
 A Redis lock keeps two ticks from working at the same moment. `now` is naive UTC.
+
+One action failing (a missing exchange rate, a bad figure) is logged and rolled back; the others
+still run, and the failed one runs again on the next tick.
 """
 
+import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
@@ -22,39 +27,59 @@ OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
 CLOSE_ON_DAY = 3  # scoring starts on day 3 of the next month, once the data is complete
 ALERTS_AT = time(6, 0)  # yesterday's figures have synced by then
 LOCK = "jixiao:clock:lock"
+TICK_TIMEOUT_SECONDS = 600  # the tick job's time limit and its lock's: one tick at a time
 DONE = "jixiao:clock:done:{}"  # markers that spare repeated work; every action is idempotent anyway
 DONE_TTL_SECONDS = 45 * 86400
+log = logging.getLogger(__name__)
 
 
 def run_due(now: datetime) -> dict:
     """Run every action that is due; returns what each one did (for the log and the tests)."""
-    lock = redis_store.client.lock(LOCK, timeout=600, blocking_timeout=0)
+    lock = redis_store.client.lock(LOCK, timeout=TICK_TIMEOUT_SECONDS, blocking_timeout=0)
     if not lock.acquire(blocking=False):
         return {"skipped": "another tick is running"}
     try:
         local = to_local(now)
-        done = {"opened": _open_month(local, now)}
-        done["targets"] = _push_targets(now)
-        done["closing"] = _close_previous_month(local)
-        done["resumed"] = scoring_runs.resume_runs(now=_epoch(now))
-        done["reports"] = _push_reports(now)
-        done["reminders"] = _evening_reminders(local, now)
-        done["alerts"] = _request_alerts(local)
-        done["digests"] = digest.send_due_digests(now)
-        done["confirmed"] = reports.auto_confirm_due(now)
-        done["appeals"] = (appeals.appeal_reminders_due(now), appeals.escalate_due(now))
-        done["rating_prompts"] = _prompt_missing_ratings(local, now)
-        done["finalized"] = _finalize_settled(now)
-        done["purged"] = retention.purge_due(local.date()) if _once(f"purge:{local.date()}") else []
-        done["dispatched"] = outbox.dispatch_due(now)
-        return done
+        actions = {
+            "opened": lambda: _open_month(local, now),
+            "targets": lambda: _push_targets(now),
+            "closing": lambda: _close_previous_month(local),
+            "resumed": lambda: scoring_runs.resume_runs(now=_epoch(now)),
+            "reports": lambda: _push_reports(now),
+            "reminders": lambda: _evening_reminders(local, now),
+            "alerts": lambda: _request_alerts(local),
+            "digests": lambda: digest.send_due_digests(now),
+            "confirmed": lambda: reports.auto_confirm_due(now),
+            "appeals": lambda: (appeals.appeal_reminders_due(now), appeals.escalate_due(now)),
+            "rating_prompts": lambda: _prompt_missing_ratings(local, now),
+            "finalized": lambda: _finalize_settled(now),
+            "purged": lambda: _once(f"purge:{local.date()}", lambda: retention.purge_due(local.date()), []),
+            "dispatched": lambda: outbox.dispatch_due(now),
+        }
+        return {name: _isolated(name, action) for name, action in actions.items()}
     finally:
         lock.release()
 
 
-def _once(marker: str) -> bool:
-    """True the first time a marker is claimed (then the action runs); False afterwards."""
-    return bool(redis_store.client.set(DONE.format(marker), 1, nx=True, ex=DONE_TTL_SECONDS))
+def _isolated(name: str, action: Callable):
+    """Run one action; a failure is rolled back and logged, and reported instead of its result."""
+    try:
+        return action()
+    except Exception as exc:  # one action's failure must not stop the others
+        db.session.rollback()
+        log.exception("clock action %s failed", name)
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _once(marker: str, action: Callable, skipped):
+    """Run `action` unless it already succeeded for `marker` (then return `skipped`). The marker is
+    set only after success, so an action that failed, or whose tick died, runs again next tick."""
+    key = DONE.format(marker)
+    if redis_store.client.exists(key):
+        return skipped
+    result = action()
+    redis_store.client.set(key, 1, ex=DONE_TTL_SECONDS)
+    return result
 
 
 def _push_targets(now: datetime) -> int:
@@ -62,40 +87,49 @@ def _push_targets(now: datetime) -> int:
     open_ids = db.session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.OPEN)).all()
     pushed = 0
     for cycle_id in open_ids:
-        if _once(f"targets:{cycle_id}"):
-            peers.assign_default_peers(cycle_id, now=now)
-            pushed += clock_news.push_targets(cycle_id, now)
+        pushed += _once(f"targets:{cycle_id}", lambda: _targets(cycle_id, now), 0)
     return pushed
+
+
+def _targets(cycle_id: int, now: datetime) -> int:
+    peers.assign_default_peers(cycle_id, now=now)
+    return clock_news.push_targets(cycle_id, now)
 
 
 def _prompt_missing_ratings(local: datetime, now: datetime) -> int:
     """Days 1–2 of a month, from 09:00: ask raters for last month's missing ratings (once a day)."""
-    if local.day > 2 or local.time() < OPEN_AT or not _once(f"rating-prompts:{local.date()}"):
+    if local.day > 2 or local.time() < OPEN_AT:
         return 0
     year, month = cycles.previous_month(local.year, local.month)
     cycle_id = db.session.scalar(select(Cycle.id).where(Cycle.year == year, Cycle.month == month,
                                                          Cycle.status == CycleStatus.OPEN))
-    return rating_prompts.prompt_missing_ratings(cycle_id, now) if cycle_id else 0
+    if cycle_id is None:
+        return 0
+    return _once(f"rating-prompts:{local.date()}", lambda: rating_prompts.prompt_missing_ratings(cycle_id, now), 0)
 
 
 def _push_reports(now: datetime) -> int:
     since = now - timedelta(days=14)
     runs = db.session.scalars(select(ScoringRun.id).where(ScoringRun.status == "done", ScoringRun.finished_at >= since))
-    return sum(clock_news.push_reports(run_id, now) for run_id in runs.all() if _once(f"reports:{run_id}"))
+    return sum(_once(f"reports:{run_id}", lambda: clock_news.push_reports(run_id, now), 0) for run_id in runs.all())
 
 
 def _evening_reminders(local: datetime, now: datetime) -> int:
     """From 18:00, once a day; who works that day is decided per department and person."""
-    if local.time() < clock_news.REMIND_AT or not _once(f"reminders:{local.date()}"):
+    if local.time() < clock_news.REMIND_AT:
         return 0
-    return clock_news.evening_reminders(local.date(), now)
+    return _once(f"reminders:{local.date()}", lambda: clock_news.evening_reminders(local.date(), now), 0)
 
 
 def _request_alerts(local: datetime) -> bool:
-    if local.time() < ALERTS_AT or not _once(f"alerts:{local.date()}"):
+    if local.time() < ALERTS_AT:
         return False
-    alerts.request_day(local.date() - timedelta(days=1))
-    return True
+
+    def request() -> bool:
+        alerts.request_day(local.date() - timedelta(days=1))
+        return True
+
+    return _once(f"alerts:{local.date()}", request, False)
 
 
 def _open_month(local: datetime, now: datetime) -> int | None:

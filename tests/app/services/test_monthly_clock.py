@@ -96,3 +96,36 @@ def test_raters_are_asked_for_missing_ratings_on_the_first_days(db_session, redi
     assert monthly_clock.run_due(utc("2026-12-01 09:30"))["rating_prompts"] == 0  # once a day
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "reminder")) >= asked
     assert monthly_clock.run_due(utc("2026-12-03 09:00"))["rating_prompts"] == 0  # not after day 2
+
+
+def test_an_action_that_fails_neither_stops_the_others_nor_is_forgotten(db_session, redis_client):
+    """A sale synced in EUR before HR entered November's EUR rate makes Monday's digest fail. The
+    tick still does everything else (the outbox is dispatched, November's silence still counts), and
+    once the rate is there the next tick sends the digest it could not send before."""
+    from decimal import Decimal
+
+    from app.models import AssessmentItem, FxRate, OutboxMessage, SyncRun
+    from app.services import observations
+    from app.services.observations import Incoming
+
+    seed_demo(today=TODAY)
+    seller = db_session.scalar(select(Assessment.employee_id).join(Cycle).join(AssessmentItem)
+                               .where(Cycle.month == 11, AssessmentItem.indicator_code == "ops_sales").limit(1))
+    run = SyncRun(source="amazon_sp_api", kind="sync")
+    db_session.add(run)
+    db_session.commit()
+    observations.record_run(run.id, "verified", [
+        Incoming(seller, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/402-1", "EUR")])
+
+    done = monthly_clock.run_due(utc("2026-11-30 09:05"))
+    assert "FxRateMissing" in done["digests"]["error"]
+    assert "dispatched" in done and "error" not in str(done["dispatched"])
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "digest")) == 0
+
+    db_session.add(FxRate(month="2026-11", currency="EUR", target_currency="USD", rate=Decimal("1.08")))
+    db_session.commit()
+    done = monthly_clock.run_due(utc("2026-11-30 09:10"))
+    assert done["digests"] and "error" not in done["digests"]
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "digest")) > 0
