@@ -68,27 +68,30 @@ def open_cycle(year: int, month: int, *, now: datetime | None = None) -> Cycle:
     return cycle
 
 
-def ready_to_finalize(cycle: Cycle) -> bool:
-    """Published, every latest report answered (or counted as 认可), and no appeal open."""
+def ready_to_finalize(cycle: Cycle, now: datetime) -> bool:
+    """Published, every latest report answered (or counted as 认可), no appeal open, and nobody who
+    appealed can still appeal another item (their window has closed)."""
     if cycle.status != CycleStatus.PUBLISHED:
         return False
     latest = (select(Report.assessment_id, func.max(Report.version).label("version"))
               .join(Assessment).where(Assessment.cycle_id == cycle.id).group_by(Report.assessment_id).subquery())
-    pending = db.session.scalar(select(func.count()).select_from(Report).join(
+    unsettled = db.session.scalar(select(func.count()).select_from(Report).join(
         latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
-        .where(Report.response == "pending"))
+        .where((Report.response == "pending")
+               | ((Report.response == "appealed") & (Report.window_closes_at > now))))
     open_appeals = db.session.scalar(select(func.count()).select_from(Appeal).join(Report).join(Assessment).where(
         Assessment.cycle_id == cycle.id, Appeal.status == "open"))
-    return pending == 0 and open_appeals == 0
+    return unsettled == 0 and open_appeals == 0
 
 
 def finalize(cycle_id: int, *, now: datetime | None = None) -> bool:
     """Move a settled cycle to final and propose its outcomes; False while something is open."""
+    now = now or clock_now()
     cycle = db.session.get(Cycle, cycle_id)
-    if not ready_to_finalize(cycle):
+    if not ready_to_finalize(cycle, now):
         return False
     cycle.status = advance(cycle.status, CycleStatus.FINAL)
-    cycle.final_at = now or clock_now()
+    cycle.final_at = now
     audit.record("cycle.final", "cycle", cycle.id, source="clock", after={"status": "final"})
     outcomes.derive(cycle.id)  # commits the status and the proposals together
     return True

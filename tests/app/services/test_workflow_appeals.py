@@ -205,3 +205,24 @@ def test_without_a_manager_hr_decides_at_once(db_session, cast):
     assert appeals.appeal_reminders_due(IN_OCT_WINDOW + timedelta(days=3)) == 0
     appeals.decide_appeal(appeal.id, False, "数据以系统为准", actor(cast.hr), now=IN_OCT_WINDOW)
     assert db_session.get(Appeal, appeal.id).status == "rejected"
+
+
+def test_a_month_does_not_go_final_while_an_appealing_persons_window_is_open(db_session, cast):
+    """Everyone else has answered and the one appeal was rejected on day 1: the person may still
+    appeal another item until the window closes, so the month stays published until then."""
+    from sqlalchemy import update
+
+    from app.services import cycles
+
+    member, lead = cast.member("ops", 1), cast.teams["ops"].lead
+    report = report_of(member)
+    db_session.execute(update(Report).where(Report.id != report.id).values(response="confirmed"))
+    db_session.commit()
+    appeal = appeals.file_appeal(report.id, "ops_ad_roi", "3.9", "广告数据有误", [], actor(member), now=IN_OCT_WINDOW)
+    appeals.decide_appeal(appeal.id, False, "数据核对无误", actor(lead), now=IN_OCT_WINDOW + timedelta(hours=1))
+    october = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 10))
+
+    assert not cycles.finalize(october.id, now=IN_OCT_WINDOW + timedelta(hours=2))
+    assert reports.view_report(report.id, actor(member), now=IN_OCT_WINDOW + timedelta(hours=2))["can_appeal"]
+    assert cycles.finalize(october.id, now=OCT_WINDOW_CLOSES)
+    assert db_session.get(Cycle, october.id).status == "final"
