@@ -111,16 +111,22 @@ def appeal_reminders_due(now: datetime) -> int:
 
 @use_case
 def escalate_due(now: datetime) -> int:
-    """Hand appeals unanswered at 24 h to HR (audited, HR told); returns how many were escalated."""
+    """Hand appeals unanswered at 24 h to HR (audited, HR told); returns how many were escalated.
+    An appeal of the only HR member stays with their manager: nobody else could decide it."""
     due = db.session.scalars(select(Appeal).where(Appeal.status == "open", Appeal.escalated_at.is_(None),
                                                   Appeal.escalate_at <= now).order_by(Appeal.id).with_for_update()).all()
+    escalated = 0
     for appeal in due:
+        deciders = hr_members(exclude=appeal.employee_id)
+        if not deciders:
+            continue
         appeal.escalated_at = now
         audit.record("appeal.escalate", "appeal", appeal.id, source="clock", before={"escalated_at": None},
                      after={"escalated_at": now.isoformat()})
-        _ask(appeal, hr_members(exclude=appeal.employee_id), "escalated", now)
+        _ask(appeal, deciders, "escalated", now)
+        escalated += 1
     db.session.commit()
-    return len(due)
+    return escalated
 
 
 def appeals_to_decide(who: Actor) -> list[dict]:

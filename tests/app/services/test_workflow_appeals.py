@@ -226,3 +226,21 @@ def test_a_month_does_not_go_final_while_an_appealing_persons_window_is_open(db_
     assert reports.view_report(report.id, actor(member), now=IN_OCT_WINDOW + timedelta(hours=2))["can_appeal"]
     assert cycles.finalize(october.id, now=OCT_WINDOW_CLOSES)
     assert db_session.get(Cycle, october.id).status == "final"
+
+
+def test_the_only_hr_members_appeal_stays_with_their_manager_past_24_hours(db_session, cast):
+    """Nobody else in HR could take it, so escalating would leave the appeal with nobody allowed to
+    decide it, and the month could never go final."""
+    from sqlalchemy import update
+
+    member, lead = cast.teams["ops"].hr_member, cast.teams["ops"].lead
+    db_session.execute(update(Employee).where(Employee.id != member).values(is_hr=False))
+    db_session.commit()
+    appeal = appeals.file_appeal(report_of(member).id, "ops_ad_roi", "3.9", "广告数据有误", [], actor(member),
+                                 now=IN_OCT_WINDOW)
+    later = IN_OCT_WINDOW + timedelta(days=3)
+
+    assert appeals.escalate_due(later) == 0
+    assert [a["appeal_id"] for a in appeals.appeals_to_decide(actor(lead))] == [appeal.id]
+    appeals.decide_appeal(appeal.id, False, "数据核对无误", actor(lead), now=later)
+    assert db_session.get(Appeal, appeal.id).status == "rejected"
