@@ -7,6 +7,7 @@ company costs a few batched jobs rather than one job per submission. The drain c
 before taking the set, so data that arrives while it computes queues the next drain.
 """
 
+import logging
 from collections import defaultdict
 from datetime import date
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.cycles import CycleStatus
+from app.domain.errors import DomainError
 from app.domain.scorefile import evaluate
 from app.domain.scorefile_render import render_assessment
 from app.extensions import db, redis_store
@@ -28,6 +30,7 @@ PENDING = "jixiao:progress:pending"
 SCHEDULED = "jixiao:progress:scheduled"
 SCHEDULED_TTL_SECONDS = 600  # a lost drain job must not stop recomputes for longer than this
 BATCH = 500
+log = logging.getLogger(__name__)
 
 
 def request_recompute(assessment_id: int) -> bool:
@@ -73,7 +76,10 @@ def recompute_many(ids: list[int], as_of: date | None = None) -> int:
         context = Context.load(db.session.get(Cycle, cycle_id), cycle_ids, with_last_month=True)
         for assessment in context.assessments:
             day = min(max(as_of, assessment.first_day), assessment.last_day)
-            bodies[assessment.id] = (day, render_assessment(evaluate(context.request(assessment, as_of=day))))
+            try:
+                bodies[assessment.id] = (day, render_assessment(evaluate(context.request(assessment, as_of=day))))
+            except DomainError as exc:  # e.g. a currency without this month's rate: the others still go on
+                log.warning("progress of assessment %s not computed: %s", assessment.id, exc)
     try:
         _store(bodies)
     except IntegrityError:  # another worker stored a first snapshot meanwhile: update theirs

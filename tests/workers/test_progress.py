@@ -72,3 +72,29 @@ def test_many_assessments_are_recomputed_in_one_batch(db_session, redis_client):
     SimpleWorker([queue], connection=redis_client).work(burst=True)
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(ProgressSnapshot)) == len(ids)
+
+
+def test_one_assessment_that_cannot_be_computed_does_not_cost_the_others_their_bars(db_session, redis_client):
+    """A sale in EUR arrives before HR entered the month's EUR rate: that person's bar waits for
+    the rate, everyone drained with them still gets theirs."""
+    from rq.registry import FailedJobRegistry
+
+    today = business_today()
+    seed_demo(today=today)
+    batch = db_session.scalars(
+        select(Assessment).join(Cycle).join(Position, Position.id == Assessment.position_id)
+        .where(Cycle.status == "open", Position.code == "ops").order_by(Assessment.id).limit(3)).all()
+    db_session.add(Observation(employee_id=batch[0].employee_id, indicator_code="ops_sales", day=today,
+                               numerator=Decimal("800"), source="amazon_sp_api", provenance="verified",
+                               external_ref="amzn-de/402-1", currency="EUR"))
+    db_session.commit()
+    for assessment in batch:
+        progress.request_recompute(assessment.id)
+
+    SimpleWorker([Queue(queues.PROGRESS, connection=redis_client)], connection=redis_client).work(burst=True)
+
+    db_session.rollback()
+    stored = set(db_session.scalars(select(ProgressSnapshot.assessment_id)
+                                    .where(ProgressSnapshot.assessment_id.in_([a.id for a in batch]))))
+    assert stored == {batch[1].id, batch[2].id}
+    assert FailedJobRegistry(queues.PROGRESS, connection=redis_client).count == 0
