@@ -75,16 +75,22 @@ class Shipment(Base):
 
 class Restatement(Base):
     """A source changed a figure of a month that is already published (Amazon's ad attribution
-    keeps moving for 7–14 days). The new value waits here for HR: re-publishing applies it and
-    scores the month again; dismissing keeps the published figure."""
+    keeps moving for 7–14 days), or added a record to it. The new value waits here for HR:
+    re-publishing applies it and scores the month again; dismissing keeps the published figures.
+    An added record has no observation yet: `record` holds it (found again by source and
+    external_ref), and the old figures are None."""
 
     __tablename__ = "restatement"
-    __table_args__ = (Index("ix_restatement_cycle_status", "cycle_id", "status"),)
+    __table_args__ = (Index("ix_restatement_cycle_status", "cycle_id", "status"),
+                      Index("ix_restatement_record", "source", "external_ref"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
-    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), index=True)
-    old_numerator: Mapped[Decimal] = mapped_column(ExactDecimal)
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id"), index=True)
+    source: Mapped[str | None] = mapped_column(String(32))
+    external_ref: Mapped[str | None] = mapped_column(Key(191))
+    record: Mapped[dict | None] = mapped_column(JSON)
+    old_numerator: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     old_denominator: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     new_numerator: Mapped[Decimal] = mapped_column(ExactDecimal)
     new_denominator: Mapped[Decimal | None] = mapped_column(ExactDecimal)

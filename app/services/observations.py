@@ -2,8 +2,9 @@
 
 Each incoming figure is identified by its source record (`external_ref`): a new one is inserted,
 a changed one updated, an unchanged one left alone. A change to a day of a month that is already
-published is not applied: it is recorded as a restatement for HR to re-publish or dismiss, so a
-published report never changes silently. Open months get their progress recomputed.
+published, or a record the source adds to it late, is not applied: it is recorded as a restatement
+for HR to re-publish or dismiss, so a published report never changes silently. Open months get
+their progress recomputed.
 """
 
 from collections import Counter
@@ -43,14 +44,19 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
     inserts, touched = [], set()
     for row in rows:
         old = existing.get(row.external_ref)
+        cycle_id, status = statuses.get((row.day.year, row.day.month), (None, None))
+        if old is None and status in _PUBLISHED:
+            _restate_added(_insert_row(row, run, provenance), cycle_id)
+            counts["restated"] += 1
+            continue
         if old is None:
             inserts.append(_insert_row(row, run, provenance))
             counts["inserted"] += 1
         elif (old.numerator, old.denominator) == (row.numerator, row.denominator):
             counts["unchanged"] += 1
             continue
-        elif statuses.get((row.day.year, row.day.month), (None, None))[1] in _PUBLISHED:
-            _restate(old, row, run_id, statuses[(row.day.year, row.day.month)][0])
+        elif status in _PUBLISHED:
+            _restate(old, row, run_id, cycle_id)
             counts["restated"] += 1
             continue
         else:
@@ -105,6 +111,34 @@ def _restate(old: Observation, row: Incoming, run_id: int, cycle_id: int) -> Non
     pending.new_numerator, pending.new_denominator, pending.run_id = row.numerator, row.denominator, run_id
 
 
+def _restate_added(record: dict, cycle_id: int) -> None:
+    """Hold a record the source added to a published month (an open one for it is updated)."""
+    pending = db.session.scalar(select(Restatement).where(
+        Restatement.source == record["source"], Restatement.external_ref == record["external_ref"],
+        Restatement.observation_id.is_(None), Restatement.status == "open"))
+    if pending is None:
+        pending = Restatement(cycle_id=cycle_id, source=record["source"], external_ref=record["external_ref"])
+        db.session.add(pending)
+    pending.new_numerator, pending.new_denominator, pending.run_id = (
+        record["numerator"], record["denominator"], record["run_id"])
+    pending.record = {key: str(value) if isinstance(value, (Decimal, date)) else value
+                      for key, value in record.items() if key != "recorded_at"}
+
+
+def _apply(restatement: Restatement, now: datetime) -> None:
+    """Put a restatement's new figures (or its added record) where scoring reads them."""
+    if restatement.observation_id is None:
+        record = restatement.record
+        db.session.add(Observation(
+            **{key: record[key] for key in ("employee_id", "indicator_code", "currency", "source", "provenance",
+                                            "run_id", "external_ref")},
+            day=date.fromisoformat(record["day"]), numerator=restatement.new_numerator,
+            denominator=restatement.new_denominator, recorded_at=now))
+        return
+    observation = db.session.get(Observation, restatement.observation_id)
+    observation.numerator, observation.denominator = restatement.new_numerator, restatement.new_denominator
+
+
 def _open_assessments(touched: set[tuple[int, date]]) -> list[int]:
     if not touched:
         return []
@@ -131,9 +165,8 @@ def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: dat
     pending = open_restatements(cycle_id)
     now = now or utcnow()
     for restatement in pending:
-        observation = db.session.get(Observation, restatement.observation_id)
         if republish:
-            observation.numerator, observation.denominator = restatement.new_numerator, restatement.new_denominator
+            _apply(restatement, now)
         restatement.status = "applied" if republish else "dismissed"
         restatement.resolved_by, restatement.resolved_at = hr_id, now
     audit.record("restatement.apply" if republish else "restatement.dismiss", "cycle", cycle_id, actor_id=hr_id,

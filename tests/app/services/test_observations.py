@@ -92,3 +92,26 @@ def test_hr_may_dismiss_a_restatement(db_session, redis_client):
     assert db_session.get(Observation, sales.id).numerator == old
     assert db_session.scalar(select(Restatement.status)) == "dismissed"
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 0
+
+
+def test_a_record_the_source_adds_late_to_a_published_month_waits_for_hr(db_session, redis_client):
+    """Amazon attributes a sale to 15 October after October was published: it is a restatement
+    like a changed figure, counted by nothing until HR re-publishes, and synced twice it stays one."""
+    seed_demo(today=TODAY)
+    october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
+    sales = seeded_sales(db_session, date(2026, 10, 15))
+    late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("50000"), None, "late-attribution/1", sales.currency)
+    assert observations.record_run(new_run(db_session).id, "verified", [late]) == {"restated": 1}
+    observations.record_run(new_run(db_session).id, "verified", [late])
+    db_session.expire_all()
+    assert db_session.scalar(select(Observation.id).where(Observation.external_ref == "late-attribution/1")) is None
+    [restatement] = observations.open_restatements()
+    assert (restatement.old_numerator, restatement.new_numerator) == (None, Decimal("50000"))
+
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    assert observations.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 1
+    db_session.expire_all()
+    added = db_session.scalar(select(Observation).where(Observation.external_ref == "late-attribution/1"))
+    assert (added.employee_id, added.day, added.numerator, added.provenance) == (
+        sales.employee_id, sales.day, Decimal("50000"), "verified")
+    assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 1
