@@ -52,7 +52,7 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
         if old is None:
             inserts.append(_insert_row(row, run, provenance))
             counts["inserted"] += 1
-        elif (old.numerator, old.denominator) == (row.numerator, row.denominator):
+        elif _facts(old) == _facts(row):
             counts["unchanged"] += 1
             continue
         elif status in _PUBLISHED:
@@ -60,7 +60,9 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
             counts["restated"] += 1
             continue
         else:
-            old.numerator, old.denominator, old.run_id = row.numerator, row.denominator, run_id
+            touched.add((old.employee_id, old.day))  # a record that changed hands leaves its old owner too
+            _set_facts(old, row)
+            old.run_id = run_id
             counts["updated"] += 1
         touched.add((row.employee_id, row.day))
     for start in range(0, len(inserts), CHUNK):
@@ -74,6 +76,19 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
 
 
 _PUBLISHED = (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL)
+
+
+FACTS = ("employee_id", "indicator_code", "day", "numerator", "denominator", "currency")
+
+
+def _facts(figure) -> tuple:
+    """What a source record says: whose figure, of what, which day, how much."""
+    return tuple(getattr(figure, name) for name in FACTS)
+
+
+def _set_facts(observation: Observation, figure) -> None:
+    for name in FACTS:
+        setattr(observation, name, getattr(figure, name))
 
 
 def _cycle_statuses(days: set[date]) -> dict[tuple[int, int], tuple[int, str]]:
@@ -102,13 +117,15 @@ def _insert_row(row: Incoming, run: SyncRun, provenance: str) -> dict:
 
 
 def _restate(old: Observation, row: Incoming, run_id: int, cycle_id: int) -> None:
-    """Record the source's new figure beside the published one (an open restatement is updated)."""
+    """Record the source's new figure beside the published one (an open restatement is updated);
+    `record` keeps what else it says (a new owner, day or currency)."""
     pending = db.session.scalar(select(Restatement).where(Restatement.observation_id == old.id, Restatement.status == "open"))
     if pending is None:
         pending = Restatement(cycle_id=cycle_id, observation_id=old.id, old_numerator=old.numerator,
                               old_denominator=old.denominator)
         db.session.add(pending)
     pending.new_numerator, pending.new_denominator, pending.run_id = row.numerator, row.denominator, run_id
+    pending.record = _json({name: getattr(row, name) for name in FACTS})
 
 
 def _restate_added(record: dict, cycle_id: int) -> None:
@@ -121,8 +138,11 @@ def _restate_added(record: dict, cycle_id: int) -> None:
         db.session.add(pending)
     pending.new_numerator, pending.new_denominator, pending.run_id = (
         record["numerator"], record["denominator"], record["run_id"])
-    pending.record = {key: str(value) if isinstance(value, (Decimal, date)) else value
-                      for key, value in record.items() if key != "recorded_at"}
+    pending.record = _json({key: value for key, value in record.items() if key != "recorded_at"})
+
+
+def _json(values: dict) -> dict:
+    return {key: str(value) if isinstance(value, (Decimal, date)) else value for key, value in values.items()}
 
 
 def _apply(restatement: Restatement, now: datetime) -> None:
@@ -136,6 +156,11 @@ def _apply(restatement: Restatement, now: datetime) -> None:
             denominator=restatement.new_denominator, recorded_at=now))
         return
     observation = db.session.get(Observation, restatement.observation_id)
+    record = restatement.record or {}
+    observation.employee_id = record.get("employee_id", observation.employee_id)
+    observation.indicator_code = record.get("indicator_code", observation.indicator_code)
+    observation.day = date.fromisoformat(record["day"]) if "day" in record else observation.day
+    observation.currency = record.get("currency", observation.currency)
     observation.numerator, observation.denominator = restatement.new_numerator, restatement.new_denominator
 
 

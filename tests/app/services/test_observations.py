@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.errors import ApiError
-from app.models import AuditLog, Cycle, Employee, Observation, Report, Restatement, SyncRun
+from app.models import Assessment, AuditLog, Cycle, Employee, Observation, Report, Restatement, SyncRun
 from app.services import observations, progress
 from app.services.demo import seed_demo
 from app.services.observations import Incoming
@@ -115,3 +115,34 @@ def test_a_record_the_source_adds_late_to_a_published_month_waits_for_hr(db_sess
     assert (added.employee_id, added.day, added.numerator, added.provenance) == (
         sales.employee_id, sales.day, Decimal("50000"), "verified")
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 1
+
+
+def test_a_record_that_moves_to_another_owner_moves_with_both_bars_recomputed(db_session, redis_client):
+    """The admin fixes an ASIN's owner from the 10th and the connector re-syncs: the sale changes
+    hands (same amount), and in a published month the move waits for HR like any restatement."""
+    seed_demo(today=TODAY)
+    november = seeded_sales(db_session, date(2026, 11, 20))
+    colleague = db_session.scalar(select(Observation.employee_id).where(
+        Observation.indicator_code == "ops_sales", Observation.employee_id != november.employee_id))
+    before = november.employee_id
+    moved = Incoming(colleague, "ops_sales", november.day, november.numerator, november.denominator,
+                     november.external_ref, november.currency)
+    redis_client.delete(progress.PENDING)
+    assert observations.record_run(new_run(db_session).id, "verified", [moved]) == {"updated": 1}
+    db_session.expire_all()
+    assert db_session.get(Observation, november.id).employee_id == colleague
+    pending = {int(raw) for raw in redis_client.smembers(progress.PENDING)}
+    owners = set(db_session.scalars(select(Assessment.employee_id).where(Assessment.id.in_(pending))))
+    assert owners == {before, colleague}
+
+    october = seeded_sales(db_session, date(2026, 10, 15))
+    moved = Incoming(colleague, "ops_sales", october.day, october.numerator, october.denominator,
+                     october.external_ref, october.currency)
+    assert observations.record_run(new_run(db_session).id, "verified", [moved]) == {"restated": 1}
+    db_session.expire_all()
+    assert db_session.get(Observation, october.id).employee_id != colleague
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    cycle = db_session.scalar(select(Cycle).where(Cycle.month == 10))
+    observations.resolve_restatements(cycle.id, republish=True, hr_id=hr.id)
+    db_session.expire_all()
+    assert db_session.get(Observation, october.id).employee_id == colleague
