@@ -35,6 +35,8 @@ class Action(StrEnum):
     DECIDE_OUTCOME = "decide_outcome"
     MANAGE_CONNECTORS = "manage_connectors"
     MAP_IDENTITIES = "map_identities"
+    RUN_CYCLE = "run_cycle"  # accept a month's data gaps, re-publish or dismiss restatements
+    CHANGE_SETTINGS = "change_settings"
 
 
 class Relation(StrEnum):
@@ -69,6 +71,8 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.DECIDE_OUTCOME: frozenset({H}),
     Action.MANAGE_CONNECTORS: frozenset({Relation.ADMIN}),
     Action.MAP_IDENTITIES: frozenset({Relation.ADMIN}),
+    Action.RUN_CYCLE: frozenset({H}),
+    Action.CHANGE_SETTINGS: frozenset({H}),
 }
 
 DECISIONS = frozenset({
@@ -96,6 +100,8 @@ REFUSALS = {
     Action.DECIDE_OUTCOME: "只有人事可以审批结果运用",
     Action.MANAGE_CONNECTORS: "只有管理员可以管理数据连接",
     Action.MAP_IDENTITIES: "只有管理员可以维护外部账号映射",
+    Action.RUN_CYCLE: "只有人事可以处理考核周期的数据缺口和数据更正",
+    Action.CHANGE_SETTINGS: "只有人事可以修改公司设置",
 }
 OWN_CASE = "不能处理与自己有关的事项，请由其他人处理"
 
@@ -128,7 +134,7 @@ def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
         found.add(Relation.MANAGER)
         if not subject.escalated:
             found.add(Relation.MANAGER_BEFORE_ESCALATION)
-    if actor.is_hr and subject.employee_id is not None:
+    if actor.is_hr:  # about someone else, or about the company (no person concerned)
         found.add(Relation.HR)
         if subject.escalated:
             found.add(Relation.HR_AFTER_ESCALATION)

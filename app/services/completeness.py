@@ -6,10 +6,9 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from app.domain.workcalendar import month_bounds
-from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, AssessmentItem, Cycle, Employee, Indicator, Observation, Rating
-from app.services import audit
+from app.models import Assessment, AssessmentItem, Cycle, Indicator, Observation, Rating
+from app.services import audit, authz
 from app.services.calendar import company_calendar
 
 NOT_SYNCED = {"self_report", "rating"}
@@ -53,9 +52,7 @@ def is_green(cycle: Cycle) -> bool:
 
 def acknowledge(cycle_id: int, *, hr_id: int) -> dict:
     """HR accepts the gaps: the month is scored with the data there is. Returns what was accepted."""
-    hr = db.session.get(Employee, hr_id)
-    if hr is None or not hr.is_hr:
-        raise ApiError("forbidden", "只有人事可以确认数据缺口", 403)
+    authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
     cycle = db.session.get(Cycle, cycle_id)
     found = gaps(cycle)
     cycle.gaps_acknowledged_by = hr_id

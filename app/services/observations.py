@@ -15,11 +15,10 @@ from decimal import Decimal
 from sqlalchemy import select, tuple_
 
 from app.domain.cycles import CycleStatus
-from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, Cycle, Employee, Observation, Restatement, SyncRun
+from app.models import Assessment, Cycle, Observation, Restatement, SyncRun
 from app.models.base import utcnow
-from app.services import audit, outcomes, progress, scoring
+from app.services import audit, authz, outcomes, progress, scoring
 
 CHUNK = 2000
 
@@ -184,9 +183,7 @@ def open_restatements(cycle_id: int | None = None) -> list[Restatement]:
 def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: datetime | None = None) -> int:
     """HR's answer for a month: apply the new figures and re-publish (new report versions where a
     result changed), or dismiss them. Returns how many restatements were resolved."""
-    hr = db.session.get(Employee, hr_id)
-    if hr is None or not hr.is_hr:
-        raise ApiError("forbidden", "只有人事可以处理数据更正", 403)
+    authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
     pending = open_restatements(cycle_id)
     now = now or utcnow()
     for restatement in pending:

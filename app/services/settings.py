@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from app.errors import ApiError
 from app.extensions import db
-from app.models import CompanySetting, Employee
-from app.services import audit
+from app.models import CompanySetting
+from app.services import audit, authz
 
 KNOWN = {"retention_months": (int, 1, 120, "数据保留期（月）")}
 
@@ -17,9 +17,7 @@ def get(key: str, default=None):
 
 def put(key: str, value, *, hr_id: int):
     """Change a known setting within its bounds; HR only."""
-    hr = db.session.get(Employee, hr_id)
-    if hr is None or not hr.is_hr:
-        raise ApiError("forbidden", "只有人事可以修改公司设置", 403)
+    authz.require(authz.actor(hr_id), authz.Action.CHANGE_SETTINGS, authz.Subject())
     if key not in KNOWN:
         raise ApiError("unknown_setting", f"没有名为「{key}」的设置", 404)
     kind, low, high, label = KNOWN[key]
