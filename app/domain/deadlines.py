@@ -9,7 +9,8 @@ Every datetime here is naive local time in the business time zone; the services 
 edge. The quiet window is a parameter (start, end); it may wrap midnight (21:00–08:00) or not.
 """
 
-from datetime import datetime, time, timedelta
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
 
 from .workcalendar import WorkCalendar
 
@@ -27,26 +28,29 @@ def is_quiet(moment: time, quiet: tuple[time, time] = QUIET_HOURS) -> bool:
     return moment >= start or moment < end
 
 
-def can_send_at(at: datetime, calendar: WorkCalendar, quiet: tuple[time, time] = QUIET_HOURS) -> bool:
-    """A moment on a working day, outside quiet hours."""
-    return calendar.is_working_day(at.date()) and not is_quiet(at.time(), quiet)
+def can_send_at(at: datetime, calendar: WorkCalendar, quiet: tuple[time, time] = QUIET_HOURS,
+                leave: Collection[date] = ()) -> bool:
+    """A moment on a working day (of someone with these `leave` days), outside quiet hours."""
+    return calendar.is_working_day(at.date(), leave) and not is_quiet(at.time(), quiet)
 
 
-def send_time(at: datetime, calendar: WorkCalendar, quiet: tuple[time, time] = QUIET_HOURS) -> datetime:
+def send_time(at: datetime, calendar: WorkCalendar, quiet: tuple[time, time] = QUIET_HOURS,
+              leave: Collection[date] = ()) -> datetime:
     """The first moment at or after `at` when a scheduled message may go out (or a deadline may fall).
 
     Either `at` itself, or the next working morning at the end of quiet hours: the earliest
     quiet-end moment on a working day that is not before `at`.
     """
-    if can_send_at(at, calendar, quiet):
+    if can_send_at(at, calendar, quiet, leave):
         return at
     end = quiet[1]
     day = at.date() if datetime.combine(at.date(), end) >= at else at.date() + timedelta(days=1)
-    return datetime.combine(calendar.next_working_day(day), end)
+    return datetime.combine(calendar.next_working_day(day, leave), end)
 
 
 def deadline_after(
-    start: datetime, hours: float, calendar: WorkCalendar, quiet: tuple[time, time] = QUIET_HOURS
+    start: datetime, hours: float, calendar: WorkCalendar, quiet: tuple[time, time] = QUIET_HOURS,
+    leave: Collection[date] = (),
 ) -> datetime:
     """The moment `hours` after `start`, counting only the hours of working days.
 
@@ -54,15 +58,16 @@ def deadline_after(
     and quiet hours are not subtracted — so "within 24 h" from Monday 10:00 is Tuesday 10:00, and
     from Friday 10:00 it is Monday 10:00. The clock starts when the person can first be told (a
     start in quiet hours or on a rest day moves to the next working morning), and an end that falls
-    in quiet hours or on a rest day moves to the next working morning.
+    in quiet hours or on a rest day moves to the next working morning. A person's `leave` days
+    count as their rest days.
     """
-    cursor = send_time(start, calendar, quiet)
+    cursor = send_time(start, calendar, quiet, leave)
     remaining = timedelta(hours=hours)
     for _ in range(MAX_DEADLINE_DAYS * 2):
         if remaining <= timedelta(0):
-            return send_time(cursor, calendar, quiet)
+            return send_time(cursor, calendar, quiet, leave)
         next_midnight = datetime.combine(cursor.date() + timedelta(days=1), time(0))
-        if calendar.is_working_day(cursor.date()):
+        if calendar.is_working_day(cursor.date(), leave):
             step = min(remaining, next_midnight - cursor)
             cursor, remaining = cursor + step, remaining - step
         else:

@@ -6,9 +6,10 @@ published on Friday 10:00 closes on Wednesday 10:00, and an end in quiet hours m
 working morning. It is worked out once, when a version is published, and stored on the report:
 a later change to the holiday table never moves a window people were already shown. Every version
 gets its own window (a version published by an accepted appeal can be confirmed or appealed too).
+Leave days count as the person's rest days: nobody's window runs out while they are away.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -17,7 +18,9 @@ from app.domain.workflow import APPEAL_WINDOW_HOURS
 from app.extensions import db
 from app.models import Assessment, Employee
 from app.services.business_time import to_local, to_utc
-from app.services.calendar import department_calendars
+from app.services.calendar import department_calendars, leave_days
+
+LEAVE_HORIZON = timedelta(days=60)  # leave further out than this cannot move a 72-working-hour window
 
 
 def closes_at(assessment_ids: list[int], published_at: datetime) -> dict[int, datetime]:
@@ -25,11 +28,14 @@ def closes_at(assessment_ids: list[int], published_at: datetime) -> dict[int, da
     One query and one deadline walk per department, so a whole month's close stays cheap."""
     if not assessment_ids:
         return {}
-    departments = dict(db.session.execute(
-        select(Assessment.id, Employee.department_id).join(Employee, Employee.id == Assessment.employee_id)
-        .where(Assessment.id.in_(list(assessment_ids)))).all())
+    rows = db.session.execute(
+        select(Assessment.id, Assessment.employee_id, Employee.department_id)
+        .join(Employee, Employee.id == Assessment.employee_id).where(Assessment.id.in_(list(assessment_ids)))).all()
     calendars = department_calendars()
     start = to_local(published_at)
+    away = leave_days({row.employee_id for row in rows}, start.date(), (start + LEAVE_HORIZON).date())
     ends = {dept: to_utc(deadline_after(start, APPEAL_WINDOW_HOURS, calendars[dept]))
-            for dept in set(departments.values())}
-    return {assessment_id: ends[dept] for assessment_id, dept in departments.items()}
+            for dept in {row.department_id for row in rows}}
+    return {row.id: to_utc(deadline_after(start, APPEAL_WINDOW_HOURS, calendars[row.department_id],
+                                          leave=away[row.employee_id]))
+            if row.employee_id in away else ends[row.department_id] for row in rows}

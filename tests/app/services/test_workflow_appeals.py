@@ -244,3 +244,19 @@ def test_the_only_hr_members_appeal_stays_with_their_manager_past_24_hours(db_se
     assert [a["appeal_id"] for a in appeals.appeals_to_decide(actor(lead))] == [appeal.id]
     appeals.decide_appeal(appeal.id, False, "数据核对无误", actor(lead), now=later)
     assert db_session.get(Appeal, appeal.id).status == "rejected"
+
+
+def test_leave_days_do_not_count_in_the_window(db_session, cast):
+    """Away Wednesday and Thursday after a Tuesday publication: the 72 working-day hours run
+    Tuesday 10:00 → Wednesday 0:00, then Friday and Monday, closing Tuesday 10 November at 10:00."""
+    from datetime import date
+
+    from app.models import LeaveRecord
+    from app.services.report_window import closes_at
+
+    away, present = cast.member("ops", 0), cast.member("ops", 1)
+    db_session.add(LeaveRecord(employee_id=away, first_day=date(2026, 11, 4), last_day=date(2026, 11, 5)))
+    db_session.commit()
+    ends = closes_at([assessment_of(away, 10).id, assessment_of(present, 10).id], OCT_PUBLISHED)
+    assert ends[assessment_of(present, 10).id] == OCT_WINDOW_CLOSES
+    assert ends[assessment_of(away, 10).id] == local(10, 10)
