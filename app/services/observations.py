@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select, tuple_
 
 from app.domain.cycles import CycleStatus
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Assessment, Cycle, Observation, Restatement, SyncRun
 from app.models.base import utcnow
@@ -144,8 +145,9 @@ def _json(values: dict) -> dict:
     return {key: str(value) if isinstance(value, (Decimal, date)) else value for key, value in values.items()}
 
 
-def _apply(restatement: Restatement, now: datetime) -> None:
-    """Put a restatement's new figures (or its added record) where scoring reads them."""
+def _apply(restatement: Restatement, now: datetime) -> set[int]:
+    """Put a restatement's new figures (or its added record) where scoring reads them; returns
+    the employees whose figures changed."""
     if restatement.observation_id is None:
         record = restatement.record
         db.session.add(Observation(
@@ -153,14 +155,16 @@ def _apply(restatement: Restatement, now: datetime) -> None:
                                             "run_id", "external_ref")},
             day=date.fromisoformat(record["day"]), numerator=restatement.new_numerator,
             denominator=restatement.new_denominator, recorded_at=now))
-        return
+        return {record["employee_id"]}
     observation = db.session.get(Observation, restatement.observation_id)
+    before = observation.employee_id
     record = restatement.record or {}
     observation.employee_id = record.get("employee_id", observation.employee_id)
     observation.indicator_code = record.get("indicator_code", observation.indicator_code)
     observation.day = date.fromisoformat(record["day"]) if "day" in record else observation.day
     observation.currency = record.get("currency", observation.currency)
     observation.numerator, observation.denominator = restatement.new_numerator, restatement.new_denominator
+    return {before, observation.employee_id}
 
 
 def _open_assessments(touched: set[tuple[int, date]]) -> list[int]:
@@ -186,11 +190,17 @@ def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: dat
     authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
     pending = open_restatements(cycle_id)
     now = now or utcnow()
+    affected = set()
     for restatement in pending:
         if republish:
-            _apply(restatement, now)
+            affected |= _apply(restatement, now)
         restatement.status = "applied" if republish else "dismissed"
         restatement.resolved_by, restatement.resolved_at = hr_id, now
+    try:  # a figure that cannot be scored (a currency without a rate) changes nothing
+        scoring.check_scorable(cycle_id, affected)
+    except DomainError:
+        db.session.rollback()
+        raise
     audit.record("restatement.apply" if republish else "restatement.dismiss", "cycle", cycle_id, actor_id=hr_id,
                  after={"restatements": len(pending)})
     db.session.commit()

@@ -47,6 +47,18 @@ def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1, now: datetim
     return run.id
 
 
+def check_scorable(cycle_id: int, employee_ids: set[int]) -> None:
+    """Evaluate these people's assessments of the cycle with the session's (unsaved) figures and
+    write nothing: raises the domain's error (a currency without a rate, a bad figure) first."""
+    if not employee_ids:
+        return
+    ids = db.session.scalars(select(Assessment.id).where(
+        Assessment.cycle_id == cycle_id, Assessment.employee_id.in_(list(employee_ids)))).all()
+    context = Context.load(db.session.get(Cycle, cycle_id), list(ids))
+    for assessment in context.assessments:
+        evaluate(context.request(assessment))
+
+
 def score_chunk(run_id: int, ids: list[int]) -> int:
     """Compute and store the scores of some assessments for a run; safe to run twice."""
     count = _score_rows(run_id, ids)

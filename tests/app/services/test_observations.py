@@ -146,3 +146,24 @@ def test_a_record_that_moves_to_another_owner_moves_with_both_bars_recomputed(db
     observations.resolve_restatements(cycle.id, republish=True, hr_id=hr.id)
     db_session.expire_all()
     assert db_session.get(Observation, october.id).employee_id == colleague
+
+
+def test_a_restated_figure_that_cannot_be_scored_changes_nothing(db_session, redis_client):
+    """A late EUR record for October, and no EUR rate for October: re-publishing says why, and the
+    restatement, the figures and the reports stay as they were."""
+    from app.domain.errors import FxRateMissing
+
+    seed_demo(today=TODAY)
+    october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
+    sales = seeded_sales(db_session, date(2026, 10, 15))
+    late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("900"), None, "amzn-de/late-1", "EUR")
+    observations.record_run(new_run(db_session).id, "verified", [late])
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    audits = db_session.query(AuditLog).count()
+
+    with pytest.raises(FxRateMissing):
+        observations.resolve_restatements(october.id, republish=True, hr_id=hr.id)
+    assert [r.status for r in observations.open_restatements()] == ["open"]
+    assert db_session.scalar(select(Observation.id).where(Observation.external_ref == "amzn-de/late-1")) is None
+    assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 0
+    assert db_session.query(AuditLog).count() == audits
