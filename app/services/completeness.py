@@ -1,5 +1,6 @@
 """The data-completeness check before a month is scored: which sources are missing which
-working days, and which ratings nobody gave yet. Scoring waits for green or for HR's word."""
+working days, which ratings nobody gave yet, and which exchange rates the figures need. Scoring
+waits for green or for HR's word — except for a missing rate, without which nothing can be scored."""
 
 from collections import defaultdict
 
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from app.domain.workcalendar import month_bounds
 from app.extensions import db
-from app.models import Assessment, AssessmentItem, Cycle, Indicator, Observation, Rating
+from app.models import Assessment, AssessmentItem, Cycle, FxRate, Indicator, Observation, Rating
 from app.services import audit, authz
 from app.services.calendar import company_calendar
 
@@ -15,7 +16,8 @@ NOT_SYNCED = {"self_report", "rating"}
 
 
 def gaps(cycle: Cycle) -> dict:
-    """{"sources": {source: [missing working days]}, "ratings": {rater kind: missing count}}."""
+    """{"sources": {source: [missing working days]}, "ratings": {rater kind: missing count},
+    "rates": ["YYYY-MM FROM→TO" HR has to add]}."""
     first, last = month_bounds(cycle.year, cycle.month)
     working = company_calendar().working_days_list(first, last)
     sources = defaultdict(set)
@@ -32,7 +34,21 @@ def gaps(cycle: Cycle) -> dict:
         days = [d.isoformat() for d in working if d not in seen]
         if days:
             missing[source] = days
-    return {"sources": missing, "ratings": _missing_ratings(cycle)}
+    return {"sources": missing, "ratings": _missing_ratings(cycle), "rates": missing_rates(cycle)}
+
+
+def missing_rates(cycle: Cycle) -> list[str]:
+    """Conversions the month's figures need (a figure's currency to its assessment's) with no rate."""
+    month = f"{cycle.year:04d}-{cycle.month:02d}"
+    first, last = month_bounds(cycle.year, cycle.month)
+    needed = db.session.execute(
+        select(Observation.currency, Assessment.currency).distinct()
+        .join(Assessment, (Assessment.employee_id == Observation.employee_id)
+              & Observation.day.between(Assessment.first_day, Assessment.last_day))
+        .where(Assessment.cycle_id == cycle.id, Observation.day.between(first, last), Observation.currency.is_not(None),
+               Observation.currency != Assessment.currency)).all()
+    known = set(db.session.execute(select(FxRate.currency, FxRate.target_currency).where(FxRate.month == month)).all())
+    return sorted(f"{month} {source}→{target}" for source, target in needed if (source, target) not in known)
 
 
 def _missing_ratings(cycle: Cycle) -> dict[str, int]:
@@ -47,7 +63,7 @@ def _missing_ratings(cycle: Cycle) -> dict[str, int]:
 
 def is_green(cycle: Cycle) -> bool:
     found = gaps(cycle)
-    return not found["sources"] and not found["ratings"]
+    return not found["sources"] and not found["ratings"] and not found["rates"]
 
 
 def acknowledge(cycle_id: int, *, hr_id: int) -> dict:

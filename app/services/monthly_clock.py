@@ -150,6 +150,8 @@ def _close_previous_month(local: datetime) -> int | None:
     cycle = db.session.scalar(select(Cycle).where(Cycle.year == year, Cycle.month == month))
     if cycle is None or cycle.status != CycleStatus.OPEN:
         return None
+    if completeness.missing_rates(cycle):  # HR's word cannot stand in for a rate: scoring would fail
+        return None
     if cycle.gaps_acknowledged_by is None and not completeness.is_green(cycle):
         return None
     return scoring_runs.close_cycle(cycle.id, reason="月度评分")

@@ -129,3 +129,32 @@ def test_an_action_that_fails_neither_stops_the_others_nor_is_forgotten(db_sessi
     assert done["digests"] and "error" not in done["digests"]
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "digest")) > 0
+
+
+def test_a_month_with_a_currency_lacking_its_rate_waits_for_the_rate_not_for_acknowledgement(
+        db_session, redis_client):
+    """Scoring would fail on every chunk: the close waits, and the completeness check names the rate
+    HR has to add (acknowledging gaps cannot stand in for a rate)."""
+    from decimal import Decimal
+
+    from app.models import AssessmentItem, FxRate, SyncRun
+    from app.services import observations
+    from app.services.observations import Incoming
+
+    seed_demo(today=TODAY)
+    seller = db_session.scalar(select(Assessment.employee_id).join(Cycle).join(AssessmentItem)
+                               .where(Cycle.month == 11, AssessmentItem.indicator_code == "ops_sales").limit(1))
+    run = SyncRun(source="amazon_sp_api", kind="sync")
+    db_session.add(run)
+    db_session.commit()
+    observations.record_run(run.id, "verified", [
+        Incoming(seller, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/402-1", "EUR")])
+    november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    completeness.acknowledge(november.id, hr_id=hr.id)
+
+    assert completeness.gaps(november)["rates"] == ["2026-11 EUR→USD"]
+    assert monthly_clock.run_due(utc("2026-12-03 09:01"))["closing"] is None
+    db_session.add(FxRate(month="2026-11", currency="EUR", target_currency="USD", rate=Decimal("1.08")))
+    db_session.commit()
+    assert monthly_clock.run_due(utc("2026-12-03 09:02"))["closing"] is not None
