@@ -20,7 +20,8 @@ from app.services import scoring
 from workers import queues
 
 CHUNK_SIZE = 250
-LEASE_SECONDS = 300
+CHUNK_TIMEOUT_SECONDS = 600
+LEASE_SECONDS = CHUNK_TIMEOUT_SECONDS + 60  # never reclaim a chunk its job may still be working on
 LEASES = "jixiao:scoring:leases:{}"
 
 
@@ -49,7 +50,7 @@ def enqueue_chunk(run_id: int, index: int, *, now: float) -> None:
     """Take the chunk's lease and queue its job (a fresh job id each time: an old one may be lost)."""
     redis_store.client.hset(LEASES.format(run_id), str(index), repr(now))
     Queue(queues.SCORING, connection=redis_store.client).enqueue(
-        "workers.jobs.scoring.score_chunk", run_id, index, job_timeout=600, result_ttl=3600, failure_ttl=7 * 86400
+        "workers.jobs.scoring.score_chunk", run_id, index, job_timeout=CHUNK_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=7 * 86400
     )
 
 
