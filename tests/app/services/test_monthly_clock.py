@@ -1,12 +1,13 @@
 """The clock with an injected time: each action happens when due, once, and catches up when late."""
 
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from app.models import Assessment, Cycle, Employee, Outcome, Report
+from app.models import Assessment, Cycle, Employee, FxRate, Outcome, OutboxMessage, Report
 from app.services import completeness, monthly_clock
 from app.services.demo import seed_demo
 from workers import queues
@@ -23,6 +24,26 @@ def utc(local: str) -> datetime:
 def status(session, month: int) -> str | None:
     session.rollback()
     return session.scalar(select(Cycle.status).where(Cycle.year == 2026, Cycle.month == month))
+
+
+def seed_with_a_eur_sale(session) -> None:
+    """The demo company, plus a November sale synced in EUR before HR entered November's EUR rate."""
+    from app.models import AssessmentItem, SyncRun
+    from app.services import observations
+    from app.services.observations import Incoming
+
+    seed_demo(today=TODAY)
+    seller = session.scalar(select(Assessment.employee_id).join(Cycle).join(AssessmentItem)
+                            .where(Cycle.month == 11, AssessmentItem.indicator_code == "ops_sales").limit(1))
+    run = SyncRun(source="amazon_sp_api", kind="sync")
+    session.add(run)
+    session.commit()
+    observations.record_run(run.id, "verified", [
+        Incoming(seller, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/402-1", "EUR")])
+
+
+def euro_rate() -> FxRate:
+    return FxRate(month="2026-11", currency="EUR", target_currency="USD", rate=Decimal("1.08"))
 
 
 def test_december_opens_at_nine_on_the_first_and_only_once(db_session, redis_client):
@@ -88,7 +109,6 @@ def test_silence_counts_as_confirmed_and_the_month_goes_final_in_the_same_tick(d
 
 def test_raters_are_asked_for_missing_ratings_on_the_first_days(db_session, redis_client):
     seed_demo(today=TODAY)
-    from app.models import OutboxMessage
 
     assert monthly_clock.run_due(utc("2026-12-01 08:00"))["rating_prompts"] == 0
     asked = monthly_clock.run_due(utc("2026-12-01 09:00"))["rating_prompts"]
@@ -102,20 +122,7 @@ def test_an_action_that_fails_neither_stops_the_others_nor_is_forgotten(db_sessi
     """A sale synced in EUR before HR entered November's EUR rate makes Monday's digest fail. The
     tick still does everything else (the outbox is dispatched, November's silence still counts), and
     once the rate is there the next tick sends the digest it could not send before."""
-    from decimal import Decimal
-
-    from app.models import AssessmentItem, FxRate, OutboxMessage, SyncRun
-    from app.services import observations
-    from app.services.observations import Incoming
-
-    seed_demo(today=TODAY)
-    seller = db_session.scalar(select(Assessment.employee_id).join(Cycle).join(AssessmentItem)
-                               .where(Cycle.month == 11, AssessmentItem.indicator_code == "ops_sales").limit(1))
-    run = SyncRun(source="amazon_sp_api", kind="sync")
-    db_session.add(run)
-    db_session.commit()
-    observations.record_run(run.id, "verified", [
-        Incoming(seller, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/402-1", "EUR")])
+    seed_with_a_eur_sale(db_session)
 
     done = monthly_clock.run_due(utc("2026-11-30 09:05"))
     assert "FxRateMissing" in done["digests"]["error"]
@@ -123,7 +130,7 @@ def test_an_action_that_fails_neither_stops_the_others_nor_is_forgotten(db_sessi
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "digest")) == 0
 
-    db_session.add(FxRate(month="2026-11", currency="EUR", target_currency="USD", rate=Decimal("1.08")))
+    db_session.add(euro_rate())
     db_session.commit()
     done = monthly_clock.run_due(utc("2026-11-30 09:10"))
     assert done["digests"] and "error" not in done["digests"]
@@ -135,26 +142,13 @@ def test_a_month_with_a_currency_lacking_its_rate_waits_for_the_rate_not_for_ack
         db_session, redis_client):
     """Scoring would fail on every chunk: the close waits, and the completeness check names the rate
     HR has to add (acknowledging gaps cannot stand in for a rate)."""
-    from decimal import Decimal
-
-    from app.models import AssessmentItem, FxRate, SyncRun
-    from app.services import observations
-    from app.services.observations import Incoming
-
-    seed_demo(today=TODAY)
-    seller = db_session.scalar(select(Assessment.employee_id).join(Cycle).join(AssessmentItem)
-                               .where(Cycle.month == 11, AssessmentItem.indicator_code == "ops_sales").limit(1))
-    run = SyncRun(source="amazon_sp_api", kind="sync")
-    db_session.add(run)
-    db_session.commit()
-    observations.record_run(run.id, "verified", [
-        Incoming(seller, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/402-1", "EUR")])
+    seed_with_a_eur_sale(db_session)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
     completeness.acknowledge(november.id, hr_id=hr.id)
 
     assert completeness.gaps(november)["rates"] == ["2026-11 EUR→USD"]
     assert monthly_clock.run_due(utc("2026-12-03 09:01"))["closing"] is None
-    db_session.add(FxRate(month="2026-11", currency="EUR", target_currency="USD", rate=Decimal("1.08")))
+    db_session.add(euro_rate())
     db_session.commit()
     assert monthly_clock.run_due(utc("2026-12-03 09:02"))["closing"] is not None
