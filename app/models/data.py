@@ -96,6 +96,6 @@ class Restatement(Base):
     new_denominator: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id"))
     detected_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | applied | dismissed
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | applied | dismissed | superseded
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -38,13 +38,16 @@ def gaps(cycle: Cycle) -> dict:
 
 
 def missing_rates(cycle: Cycle) -> list[str]:
-    """Conversions the month's figures need (a figure's currency to its assessment's) with no rate."""
+    """Conversions scoring will make (a figure of one of the person's items, in another currency than
+    their assessment's) that have no rate for the month."""
     month = f"{cycle.year:04d}-{cycle.month:02d}"
     first, last = month_bounds(cycle.year, cycle.month)
     needed = db.session.execute(
         select(Observation.currency, Assessment.currency).distinct()
         .join(Assessment, (Assessment.employee_id == Observation.employee_id)
               & Observation.day.between(Assessment.first_day, Assessment.last_day))
+        .join(AssessmentItem, (AssessmentItem.assessment_id == Assessment.id)
+              & (AssessmentItem.indicator_code == Observation.indicator_code))
         .where(Assessment.cycle_id == cycle.id, Observation.day.between(first, last), Observation.currency.is_not(None),
                Observation.currency != Assessment.currency)).all()
     known = set(db.session.execute(select(FxRate.currency, FxRate.target_currency).where(FxRate.month == month)).all())

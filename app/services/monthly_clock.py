@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 
+from rq.timeouts import BaseTimeoutException
 from sqlalchemy import select
 
 from app.domain.cycles import CycleStatus
@@ -27,7 +28,7 @@ OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
 CLOSE_ON_DAY = 3  # scoring starts on day 3 of the next month, once the data is complete
 ALERTS_AT = time(6, 0)  # yesterday's figures have synced by then
 LOCK = "jixiao:clock:lock"
-TICK_TIMEOUT_SECONDS = 600  # the tick job's time limit and its lock's: one tick at a time
+TICK_TIMEOUT_SECONDS = 600  # the tick job's time limit; its lock lives longer, so ticks never overlap
 DONE = "jixiao:clock:done:{}"  # markers that spare repeated work; every action is idempotent anyway
 DONE_TTL_SECONDS = 45 * 86400
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 def run_due(now: datetime) -> dict:
     """Run every action that is due; returns what each one did (for the log and the tests)."""
-    lock = redis_store.client.lock(LOCK, timeout=TICK_TIMEOUT_SECONDS, blocking_timeout=0)
+    lock = redis_store.client.lock(LOCK, timeout=TICK_TIMEOUT_SECONDS + 120, blocking_timeout=0)
     if not lock.acquire(blocking=False):
         return {"skipped": "another tick is running"}
     try:
@@ -65,6 +66,8 @@ def _isolated(name: str, action: Callable):
     """Run one action; a failure is rolled back and logged, and reported instead of its result."""
     try:
         return action()
+    except BaseTimeoutException:  # the job's time is up: stop the tick, not just this action
+        raise
     except Exception as exc:  # one action's failure must not stop the others
         db.session.rollback()
         log.exception("clock action %s failed", name)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, update
 
 from app.domain.cycles import CycleStatus
 from app.domain.errors import DomainError
@@ -38,14 +38,15 @@ class Incoming:
 def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
     """Apply one sync/import run's figures; returns counts (inserted, updated, unchanged, restated)."""
     run = db.session.get(SyncRun, run_id)
-    statuses = _cycle_statuses({row.day for row in rows})
     existing = _existing(run.source, [row.external_ref for row in rows])
+    statuses = _cycle_statuses({row.day for row in rows} | {old.day for old in existing.values()})
+    held = _held_refs(run.source)
     counts: Counter = Counter()
     inserts, touched = [], set()
     for row in rows:
         old = existing.get(row.external_ref)
-        cycle_id, status = statuses.get((row.day.year, row.day.month), (None, None))
-        if old is None and status in _PUBLISHED:
+        cycle_id, status = _published_cycle(statuses, row.day, old.day if old else None)
+        if old is None and status:
             _restate_added(_insert_row(row, run, provenance), cycle_id)
             counts["restated"] += 1
             continue
@@ -55,7 +56,7 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
         elif _facts(old) == _facts(row):
             counts["unchanged"] += 1
             continue
-        elif status in _PUBLISHED:
+        elif status:
             _restate(old, row, run_id, cycle_id)
             counts["restated"] += 1
             continue
@@ -65,6 +66,7 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
             old.run_id = run_id
             counts["updated"] += 1
         touched.add((row.employee_id, row.day))
+    _supersede_held(run.source, held & {row["external_ref"] for row in inserts})
     for start in range(0, len(inserts), CHUNK):
         db.session.execute(Observation.__table__.insert(), inserts[start:start + CHUNK])
     run.status, run.finished_at, run.counts = "done", utcnow(), {**(run.counts or {}), **counts}
@@ -89,6 +91,30 @@ def _facts(figure) -> tuple:
 def _set_facts(observation: Observation, figure) -> None:
     for name in FACTS:
         setattr(observation, name, getattr(figure, name))
+
+
+def _published_cycle(statuses: dict, day: date, old_day: date | None) -> tuple[int | None, bool]:
+    """(cycle id, True) when the record's month — or the month it moves out of — is published."""
+    for when in (old_day, day):
+        if when is not None:
+            cycle_id, status = statuses.get((when.year, when.month), (None, None))
+            if status in _PUBLISHED:
+                return cycle_id, True
+    return None, False
+
+
+def _held_refs(source: str) -> set[str]:
+    """Records of this source held for HR because they arrived late for a published month."""
+    return set(db.session.scalars(select(Restatement.external_ref).where(
+        Restatement.source == source, Restatement.observation_id.is_(None), Restatement.status == "open")))
+
+
+def _supersede_held(source: str, refs: set[str]) -> None:
+    """A held record the source has since moved into an open month is simply inserted there."""
+    if refs:
+        db.session.execute(update(Restatement).where(
+            Restatement.source == source, Restatement.external_ref.in_(list(refs)),
+            Restatement.observation_id.is_(None), Restatement.status == "open").values(status="superseded"))
 
 
 def _cycle_statuses(days: set[date]) -> dict[tuple[int, int], tuple[int, str]]:

@@ -20,7 +20,7 @@ from app.models import Assessment, Employee
 from app.services.business_time import to_local, to_utc
 from app.services.calendar import department_calendars, leave_days
 
-LEAVE_HORIZON = timedelta(days=60)  # leave further out than this cannot move a 72-working-hour window
+LEAVE_HORIZON = timedelta(days=400)  # covers the longest leave (maternity leave is 98–158 days)
 
 
 def closes_at(assessment_ids: list[int], published_at: datetime) -> dict[int, datetime]:

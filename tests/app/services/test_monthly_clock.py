@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from app.models import Assessment, Cycle, Employee, FxRate, Outcome, OutboxMessage, Report
+from app.models import Assessment, AssessmentItem, Cycle, Employee, FxRate, Outcome, OutboxMessage, Report
 from app.services import completeness, monthly_clock
 from app.services.demo import seed_demo
 from workers import queues
@@ -28,7 +28,7 @@ def status(session, month: int) -> str | None:
 
 def seed_with_a_eur_sale(session) -> None:
     """The demo company, plus a November sale synced in EUR before HR entered November's EUR rate."""
-    from app.models import AssessmentItem, SyncRun
+    from app.models import SyncRun
     from app.services import observations
     from app.services.observations import Incoming
 
@@ -152,3 +152,19 @@ def test_a_month_with_a_currency_lacking_its_rate_waits_for_the_rate_not_for_ack
     db_session.add(euro_rate())
     db_session.commit()
     assert monthly_clock.run_due(utc("2026-12-03 09:02"))["closing"] is not None
+
+
+def test_a_foreign_figure_of_an_indicator_nobody_is_assessed_on_needs_no_rate(db_session):
+    from app.models import SyncRun
+    from app.services import observations
+    from app.services.observations import Incoming
+
+    seed_demo(today=TODAY)
+    warehouse_clerk = db_session.scalar(select(Assessment.employee_id).join(Cycle).join(AssessmentItem).where(
+        Cycle.month == 11, AssessmentItem.indicator_code == "wh_dispatch_24h_share").limit(1))
+    run = SyncRun(source="amazon_sp_api", kind="sync")
+    db_session.add(run)
+    db_session.commit()
+    observations.record_run(run.id, "verified", [
+        Incoming(warehouse_clerk, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/9", "EUR")])
+    assert completeness.missing_rates(db_session.scalar(select(Cycle).where(Cycle.month == 11))) == []

@@ -167,3 +167,29 @@ def test_a_restated_figure_that_cannot_be_scored_changes_nothing(db_session, red
     assert db_session.scalar(select(Observation.id).where(Observation.external_ref == "amzn-de/late-1")) is None
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 0
     assert db_session.query(AuditLog).count() == audits
+
+
+def test_a_record_moving_out_of_a_published_month_is_a_restatement_too(db_session, redis_client):
+    """Re-dated from 31 October (published) to 2 November (open): October would lose the figure,
+    so the move waits for HR."""
+    seed_demo(today=TODAY)
+    last_of_october = seeded_sales(db_session, date(2026, 10, 30))
+    moved = Incoming(last_of_october.employee_id, "ops_sales", date(2026, 11, 2), last_of_october.numerator,
+                     None, last_of_october.external_ref, last_of_october.currency)
+    assert observations.record_run(new_run(db_session).id, "verified", [moved]) == {"restated": 1}
+    db_session.expire_all()
+    assert db_session.get(Observation, last_of_october.id).day == date(2026, 10, 30)
+
+
+def test_a_held_late_record_the_source_moves_into_an_open_month_is_inserted_once(db_session, redis_client):
+    seed_demo(today=TODAY)
+    october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
+    sales = seeded_sales(db_session, date(2026, 10, 15))
+    late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("500"), None, "late/7", sales.currency)
+    observations.record_run(new_run(db_session).id, "verified", [late])
+    redated = Incoming(sales.employee_id, "ops_sales", date(2026, 11, 2), Decimal("500"), None, "late/7", sales.currency)
+    assert observations.record_run(new_run(db_session).id, "verified", [redated]) == {"inserted": 1}
+    assert observations.open_restatements() == []
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    assert observations.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 0
+    assert db_session.scalar(select(func.count()).select_from(Observation).where(Observation.external_ref == "late/7")) == 1

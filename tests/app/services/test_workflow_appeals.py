@@ -260,3 +260,18 @@ def test_leave_days_do_not_count_in_the_window(db_session, cast):
     ends = closes_at([assessment_of(away, 10).id, assessment_of(present, 10).id], OCT_PUBLISHED)
     assert ends[assessment_of(present, 10).id] == OCT_WINDOW_CLOSES
     assert ends[assessment_of(away, 10).id] == local(10, 10)
+
+
+def test_a_long_leave_keeps_the_window_open_until_after_it(db_session, cast):
+    """Maternity leave from the day after publication: the window cannot run out while she is away."""
+    from datetime import date
+
+    from app.models import LeaveRecord
+    from app.services.business_time import to_local
+    from app.services.report_window import closes_at
+
+    away = cast.member("ops", 0)
+    db_session.add(LeaveRecord(employee_id=away, first_day=date(2026, 11, 4), last_day=date(2027, 2, 25)))
+    db_session.commit()
+    end = to_local(closes_at([assessment_of(away, 10).id], OCT_PUBLISHED)[assessment_of(away, 10).id]).date()
+    assert date(2027, 2, 26) < end <= date(2027, 3, 8)
