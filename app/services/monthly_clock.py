@@ -23,6 +23,7 @@ from app.services import (
     scoring_runs,
 )
 from app.services.business_time import to_local
+from app.services.calendar import company_calendar
 
 OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
 CLOSE_ON_DAY = 3  # scoring starts on day 3 of the next month, once the data is complete
@@ -100,8 +101,12 @@ def _targets(cycle_id: int, now: datetime) -> int:
 
 
 def _prompt_missing_ratings(local: datetime, now: datetime) -> int:
-    """Days 1–2 of a month, from 09:00: ask raters for last month's missing ratings (once a day)."""
-    if local.day > 2 or local.time() < OPEN_AT:
+    """The month's first two working days, from 09:00: ask raters for last month's missing ratings
+    (once a day; a month that starts with a holiday asks after it, one day at a time)."""
+    calendar = company_calendar()
+    today = local.date()
+    if (local.time() < OPEN_AT or not calendar.is_working_day(today)
+            or calendar.working_days(today.replace(day=1), today) > 2):
         return 0
     year, month = cycles.previous_month(local.year, local.month)
     cycle_id = db.session.scalar(select(Cycle.id).where(Cycle.year == year, Cycle.month == month,

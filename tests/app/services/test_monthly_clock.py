@@ -168,3 +168,15 @@ def test_a_foreign_figure_of_an_indicator_nobody_is_assessed_on_needs_no_rate(db
     observations.record_run(run.id, "verified", [
         Incoming(warehouse_clerk, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/9", "EUR")])
     assert completeness.missing_rates(db_session.scalar(select(Cycle).where(Cycle.month == 11))) == []
+
+
+def test_raters_are_asked_on_the_first_two_working_days_when_the_month_starts_with_a_holiday(
+        db_session, redis_client):
+    """National Day fills 1–7 October: one prompt on Thursday the 8th, one on Friday the 9th — not two
+    the same morning for days 1 and 2."""
+    seed_demo(today=date(2026, 9, 28))
+    assert monthly_clock.run_due(utc("2026-10-01 09:00"))["rating_prompts"] == 0
+    assert monthly_clock.run_due(utc("2026-10-02 09:00"))["rating_prompts"] == 0
+    assert monthly_clock.run_due(utc("2026-10-08 09:00"))["rating_prompts"] > 0
+    assert monthly_clock.run_due(utc("2026-10-09 09:00"))["rating_prompts"] > 0
+    assert monthly_clock.run_due(utc("2026-10-10 09:00"))["rating_prompts"] == 0  # the 调休 Saturday is the third
