@@ -18,6 +18,16 @@ NOT_SYNCED = {"self_report", "rating"}
 def gaps(cycle: Cycle) -> dict:
     """{"sources": {source: [missing working days]}, "ratings": {rater kind: missing count},
     "rates": ["YYYY-MM FROM→TO" HR has to add]}."""
+    return {"sources": _missing_sources(cycle), "ratings": _missing_ratings(cycle), "rates": missing_rates(cycle)}
+
+
+def is_green(cycle: Cycle) -> bool:
+    """No source is missing a working day and no rating is owed: the gaps HR may accept instead.
+    (Missing rates are checked on their own: nobody can accept those.)"""
+    return not _missing_sources(cycle) and not _missing_ratings(cycle)
+
+
+def _missing_sources(cycle: Cycle) -> dict[str, list[str]]:
     first, last = month_bounds(cycle.year, cycle.month)
     working = company_calendar().working_days_list(first, last)
     sources = defaultdict(set)
@@ -34,7 +44,7 @@ def gaps(cycle: Cycle) -> dict:
         days = [d.isoformat() for d in working if d not in seen]
         if days:
             missing[source] = days
-    return {"sources": missing, "ratings": _missing_ratings(cycle), "rates": missing_rates(cycle)}
+    return missing
 
 
 def missing_rates(cycle: Cycle) -> list[str]:
@@ -62,11 +72,6 @@ def _missing_ratings(cycle: Cycle) -> dict[str, int]:
     for rater in rows:
         counts[rater] += 1
     return dict(counts)
-
-
-def is_green(cycle: Cycle) -> bool:
-    found = gaps(cycle)
-    return not found["sources"] and not found["ratings"] and not found["rates"]
 
 
 def acknowledge(cycle_id: int, *, hr_id: int) -> dict:

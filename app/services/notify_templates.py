@@ -14,6 +14,7 @@ records it unreachable (never a send with a made-up id).
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import datetime
 from typing import Callable
 
@@ -101,15 +102,20 @@ TEMPLATE_SETTINGS = {"mp": "WECHAT_MP_TEMPLATES", "oa": "WECHAT_OA_TEMPLATES"}
 
 def deployment_templates(config: Mapping) -> dict[str, dict[str, str]]:
     """Channel → kind → template id as configured; a malformed entry or unknown kind is refused."""
+    return {channel: _parse_templates(channel, setting, str(config.get(setting) or ""))
+            for channel, setting in TEMPLATE_SETTINGS.items()}
+
+
+@lru_cache(maxsize=16)
+def _parse_templates(channel: str, setting: str, value: str) -> dict[str, str]:
+    """Parsed once per setting value: every message the outbox routes asks again."""
     templates = {}
-    for channel, setting in TEMPLATE_SETTINGS.items():
-        templates[channel] = {}
-        for entry in filter(None, (part.strip() for part in str(config.get(setting) or "").split(","))):
-            code, _, template_id = (piece.strip() for piece in entry.partition("="))
-            carried = sorted(k for k in KINDS if KINDS[k].template_for(channel))
-            if code not in carried or not template_id or template_id.startswith("dev-"):
-                raise ConfigError(f"{setting}: {entry!r} is not kind=template_id for one of {', '.join(carried)}")
-            templates[channel][code] = template_id
+    carried = sorted(k for k in KINDS if KINDS[k].template_for(channel))
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        code, _, template_id = (piece.strip() for piece in entry.partition("="))
+        if code not in carried or not template_id or template_id.startswith("dev-"):
+            raise ConfigError(f"{setting}: {entry!r} is not kind=template_id for one of {', '.join(carried)}")
+        templates[code] = template_id
     return templates
 
 

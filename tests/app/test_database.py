@@ -5,6 +5,7 @@ import os
 from sqlalchemy import inspect, text
 
 from app.extensions import db
+from tests.connections import own_connection
 
 
 def expected_dialect() -> str:
@@ -41,23 +42,11 @@ def test_mariadb_connection_speaks_utf8mb4(app):
             assert mode == "wal"
 
 
-
-def commit_elsewhere(statement) -> None:
-    """Commit through a connection of its own, as another process (a worker, the scheduler) would."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
-
-    other_process = create_engine(db.engine.url.render_as_string(hide_password=False), poolclass=NullPool)
-    with other_process.begin() as conn:
-        conn.execute(statement)
-    other_process.dispose()
-
-
 def test_a_result_left_half_read_does_not_freeze_what_the_app_sees(client, db_session):
     """Another process's commit is visible to every later transaction, even after /healthz ran
     and some code kept a raw result it never finished reading. On SQLite an unfinished cursor pins
     its connection's read snapshot across rollback, and a pooled connection carried that frozen view
-    to the next request or job: a worker's scores stayed invisible to the process that polled."""
+    to the next request or job."""
     from sqlalchemy import func, select, text
 
     from app.models import Department
@@ -71,7 +60,8 @@ def test_a_result_left_half_read_does_not_freeze_what_the_app_sees(client, db_se
     half_read.fetchone()
     db_session.rollback()
 
-    commit_elsewhere(Department.__table__.insert().values(code="late", name="后来的部门"))
+    with own_connection() as other_process:
+        other_process.execute(Department.__table__.insert().values(code="late", name="后来的部门"))
 
     seen = set()
     for _ in range(12):  # more transactions than a pool holds connections: each one gets asked

@@ -11,13 +11,12 @@ from pathlib import Path
 
 from rq import Queue, SimpleWorker
 from rq.job import Job
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
-from app.extensions import db
 from app.models import Assessment, Cycle, Report, Score, ScoringRun
 from app.services import scoring, scoring_runs
 from app.services.demo import seed_demo
+from tests.connections import own_connection
 from workers import queues
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,11 +46,9 @@ def story(log: Path, redis_client, run_id: int) -> str:
     what a connection of its own sees of the run (so a stale view in this process shows up)."""
     failed = Queue(queues.SCORING, connection=redis_client).failed_job_registry
     reasons = [str(Job.fetch(job_id, connection=redis_client).exc_info) for job_id in failed.get_job_ids()[:3]]
-    fresh = create_engine(db.engine.url.render_as_string(hide_password=False), poolclass=NullPool)
-    with fresh.connect() as conn:
+    with own_connection() as conn:
         status = conn.scalar(select(ScoringRun.status).where(ScoringRun.id == run_id))
         count = conn.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id))
-    fresh.dispose()
     return "\n".join([f"a fresh connection sees the run {status} with {count} scores",
                       f"worker output:\n{log.read_text(errors='replace')[-4000:]}", f"failed jobs: {failed.count}",
                       *reasons])
