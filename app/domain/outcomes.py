@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Sequence
 
+from .workcalendar import previous_month
+
 EXCELLENT, FAIL = "excellent", "fail"
 RAISE_PERCENT = 10
 STREAK_FOR_LEAD = 3
@@ -69,8 +71,8 @@ def _excellent_streak(history: Sequence[MonthGrade]) -> int:
 
 
 def _previous_month(month: str) -> str:
-    year, mon = (int(part) for part in month.split("-"))
-    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+    year, mon = previous_month(*(int(part) for part in month.split("-")))
+    return f"{year}-{mon:02d}"
 
 
 def _month_label(month: str) -> str:

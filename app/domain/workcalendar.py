@@ -77,6 +77,11 @@ def days_between(start: date, end: date) -> Iterator[date]:
         yield start + timedelta(days=offset)
 
 
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    """The month before (year, month): January's is last year's December."""
+    return (year, month - 1) if month > 1 else (year - 1, 12)
+
+
 def month_bounds(year: int, month: int) -> tuple[date, date]:
     """The first and last day of a month."""
     first = date(year, month, 1)

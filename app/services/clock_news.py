@@ -13,7 +13,7 @@ from app.domain.formatting import format_value
 from app.extensions import db
 from app.models import Assessment, Cycle, Employee, Indicator, ProgressEntry, Report, ScoringRun
 from app.services import outbox
-from app.services.calendar import department_calendars, leave_days
+from app.services.calendar import company_calendar, department_calendars, leave_days
 
 REMIND_AT = time(18, 0)  # "no progress by the evening of a working day"
 
@@ -22,6 +22,7 @@ def push_targets(cycle_id: int, now: datetime) -> int:
     """Tell everyone assessed in the cycle their targets (目标下达); returns messages enqueued."""
     cycle = db.session.get(Cycle, cycle_id)
     indicators = {i.code: i for i in db.session.scalars(select(Indicator))}
+    calendar = company_calendar()  # loaded once for the whole company, not once per message
     count = 0
     for assessment in db.session.scalars(select(Assessment).where(Assessment.cycle_id == cycle_id)):
         lines = [f"{indicators[i.indicator_code].name}：{_target(indicators[i.indicator_code], i.target, assessment.currency)}"
@@ -29,7 +30,7 @@ def push_targets(cycle_id: int, now: datetime) -> int:
         outbox.enqueue(
             assessment.employee_id, "target_push", title=f"{cycle.label}考核目标", summary="请查看并确认本月目标",
             body=f"【{cycle.label}考核目标】\n" + "\n".join(lines) + "\n请在小程序中确认目标。",
-            dedupe_key=f"targets:{assessment.id}", now=now, data={"assessment_id": assessment.id},
+            dedupe_key=f"targets:{assessment.id}", now=now, data={"assessment_id": assessment.id}, calendar=calendar,
         )
         count += 1
     db.session.commit()
@@ -44,7 +45,8 @@ def _target(indicator: Indicator, target, currency: str) -> str:
 
 def evening_reminders(day: date, now: datetime) -> int:
     """Remind people who work `day` and have not submitted progress for it."""
-    calendars = department_calendars()
+    calendar = company_calendar()
+    calendars = department_calendars(calendar)
     rows = db.session.execute(
         select(Assessment.employee_id, Employee.department_id).select_from(Assessment)
         .join(Cycle, Cycle.id == Assessment.cycle_id).join(Employee, Employee.id == Assessment.employee_id)
@@ -59,7 +61,7 @@ def evening_reminders(day: date, now: datetime) -> int:
         outbox.enqueue(
             employee_id, "reminder", title="今日进展未提交", summary="请在今晚提交今日工作进展",
             body=f"您{day.month}月{day.day}日的工作进展还没有提交，请在小程序中提交（次日10:00前可修改）。",
-            dedupe_key=f"reminder:{employee_id}:{day.isoformat()}", now=now,
+            dedupe_key=f"reminder:{employee_id}:{day.isoformat()}", now=now, calendar=calendar,
         )
         count += 1
     db.session.commit()
@@ -70,6 +72,7 @@ def push_reports(run_id: int, now: datetime) -> int:
     """Tell each person about the report version a run published (考核结果)."""
     run = db.session.get(ScoringRun, run_id)
     cycle = db.session.get(Cycle, run.cycle_id)
+    calendar = company_calendar()
     count = 0
     for report, employee_id in db.session.execute(
         select(Report, Assessment.employee_id).join(Assessment).where(Report.run_id == run_id)
@@ -77,7 +80,7 @@ def push_reports(run_id: int, now: datetime) -> int:
         outbox.enqueue(
             employee_id, "report_published", title=f"{cycle.label}考核结果", summary=report.summary,
             body=f"【{cycle.label}考核结果】\n{report.summary}\n如有异议，请在3天内在小程序中申诉。",
-            dedupe_key=f"report:{report.id}", now=now,
+            dedupe_key=f"report:{report.id}", now=now, calendar=calendar,
             data={"report_id": report.id, "total": report.body["total_display"], "grade": report.body["grade"]},
         )
         count += 1

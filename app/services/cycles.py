@@ -95,7 +95,3 @@ def finalize(cycle_id: int, *, now: datetime | None = None) -> bool:
     audit.record("cycle.final", "cycle", cycle.id, source="clock", after={"status": "final"})
     outcomes.derive(cycle.id)  # commits the status and the proposals together
     return True
-
-
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year, month - 1) if month > 1 else (year - 1, 12)

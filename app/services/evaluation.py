@@ -20,7 +20,7 @@ from app.domain.observations import Observation as DomainObservation
 from app.domain.observations import Rating as DomainRating
 from app.domain.scorefile_parse import AssessmentRequest
 from app.domain.templates import KpiTemplate, Rater, TemplateItem
-from app.domain.workcalendar import month_bounds
+from app.domain.workcalendar import month_bounds, previous_month
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, Cycle, Indicator, ItemOverride, Observation, Position, Rating
 from app.services.calendar import department_calendars, leave_days, rate_table
@@ -120,7 +120,7 @@ def _ratings(ids: list[int]) -> dict[int, list[DomainRating]]:
 
 def _last_month_ratings(cycle: Cycle, employee_ids: set[int]) -> dict[int, dict[str, list[DomainRating]]]:
     """Each employee's ratings per indicator in the previous cycle (for 参考上月)."""
-    year, month = (cycle.year, cycle.month - 1) if cycle.month > 1 else (cycle.year - 1, 12)
+    year, month = previous_month(cycle.year, cycle.month)
     rows = db.session.execute(
         select(Assessment.employee_id, AssessmentItem.indicator_code, Rating.value, Rating.rater_kind)
         .join(AssessmentItem, AssessmentItem.id == Rating.assessment_item_id)

@@ -16,6 +16,7 @@ from rq.timeouts import BaseTimeoutException
 from sqlalchemy import select
 
 from app.domain.cycles import CycleStatus
+from app.domain.workcalendar import previous_month
 from app.extensions import db, redis_store
 from app.models import Cycle, ScoringRun
 from app.services import (
@@ -108,7 +109,7 @@ def _prompt_missing_ratings(local: datetime, now: datetime) -> int:
     if (local.time() < OPEN_AT or not calendar.is_working_day(today)
             or calendar.working_days(today.replace(day=1), today) > 2):
         return 0
-    year, month = cycles.previous_month(local.year, local.month)
+    year, month = previous_month(local.year, local.month)
     cycle_id = db.session.scalar(select(Cycle.id).where(Cycle.year == year, Cycle.month == month,
                                                          Cycle.status == CycleStatus.OPEN))
     if cycle_id is None:
@@ -154,7 +155,7 @@ def _close_previous_month(local: datetime) -> int | None:
     """From day 3, score last month once its data is complete or HR accepted the gaps."""
     if local.date() < date(local.year, local.month, CLOSE_ON_DAY):
         return None
-    year, month = cycles.previous_month(local.year, local.month)
+    year, month = previous_month(local.year, local.month)
     cycle = db.session.scalar(select(Cycle).where(Cycle.year == year, Cycle.month == month))
     if cycle is None or cycle.status != CycleStatus.OPEN:
         return None

@@ -7,7 +7,7 @@ for HR to re-publish or dismiss, so a published report never changes silently. O
 their progress recomputed.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -196,10 +196,12 @@ def _apply(restatement: Restatement, now: datetime) -> set[int]:
 def _open_assessments(touched: set[tuple[int, date]]) -> list[int]:
     if not touched:
         return []
-    employees = {employee_id for employee_id, _ in touched}
+    days = defaultdict(set)
+    for employee_id, day in touched:
+        days[employee_id].add(day)
     rows = db.session.execute(select(Assessment.id, Assessment.employee_id, Assessment.first_day, Assessment.last_day)
-                              .join(Cycle).where(Cycle.status == CycleStatus.OPEN, Assessment.employee_id.in_(employees)))
-    return sorted({a for a, e, first, last in rows if any(e == emp and first <= d <= last for emp, d in touched)})
+                              .join(Cycle).where(Cycle.status == CycleStatus.OPEN, Assessment.employee_id.in_(list(days))))
+    return sorted({a for a, e, first, last in rows if any(first <= d <= last for d in days[e])})
 
 
 def open_restatements(cycle_id: int | None = None) -> list[Restatement]:

@@ -34,16 +34,18 @@ def close_cycle(cycle_id: int, *, reason: str, chunk_size: int = CHUNK_SIZE) -> 
     return run_id
 
 
-def chunk_ids(run: ScoringRun, index: int) -> list[int]:
-    ids = scoring.assessment_ids(run.cycle_id)
+def chunk_ids(run: ScoringRun, index: int, ids: list[int] | None = None) -> list[int]:
+    """The chunk's slice of the cycle's assessment ids (pass `ids` when slicing many chunks)."""
+    ids = scoring.assessment_ids(run.cycle_id) if ids is None else ids
     size = math.ceil(len(ids) / run.chunks_total) if ids else 1
     return ids[index * size:(index + 1) * size]
 
 
 def missing_chunks(run: ScoringRun) -> list[int]:
     """Chunks with at least one assessment not yet scored in this run."""
+    ids = scoring.assessment_ids(run.cycle_id)
     scored = set(db.session.scalars(select(Score.assessment_id).where(Score.run_id == run.id)))
-    return [i for i in range(run.chunks_total) if not set(chunk_ids(run, i)) <= scored]
+    return [i for i in range(run.chunks_total) if not set(chunk_ids(run, i, ids)) <= scored]
 
 
 def enqueue_chunk(run_id: int, index: int, *, now: float) -> None:
