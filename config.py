@@ -53,7 +53,7 @@ class Config:
         self.PORT = int(env.get("PORT", "8000"))
         for name in WECHAT_CREDENTIALS:
             setattr(self, name, env.get(name, ""))
-        # Template ids registered with WeChat, per channel: "kind=id,kind=id" (app.services.notify_templates).
+        # Template ids registered with WeChat, per channel: "kind=id,kind=id" (app.services.notify.kinds).
         self.WECHAT_MP_TEMPLATES = env.get("WECHAT_MP_TEMPLATES", "")
         self.WECHAT_OA_TEMPLATES = env.get("WECHAT_OA_TEMPLATES", "")
         # Only the hosts switch: tests and `make run` point these at the local stand-in.

@@ -39,7 +39,7 @@ def prepare_instance(app: Flask) -> None:
 def check_wechat_settings(app: Flask) -> None:
     """A wrong WeChat setting stops the process now, not at the first message; in production,
     kinds without a registered template are named once in the log."""
-    from app.services.notify_templates import missing_templates
+    from app.services.notify.kinds import missing_templates
     from app.wechat.settings import settings_from_config
 
     settings_from_config(app.config)
@@ -51,7 +51,7 @@ def check_wechat_settings(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  registers every table with the metadata Alembic compares
-    from app.extensions import db, configure_sqlite, migrate, redis_store
+    from app.extensions import configure_sqlite, db, migrate, redis_store
 
     db.init_app(app)
     # Batch mode lets SQLite alter tables; compare_type makes `flask db check` see type drift.

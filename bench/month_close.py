@@ -17,7 +17,6 @@ import time
 from datetime import date
 
 import sqlalchemy as sa
-
 from common import ROOT, bench_app, dialect
 
 TODAY = date(2026, 11, 27)
@@ -29,7 +28,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--reuse", action="store_true", help="the database already holds the seeded company")
     args = parser.parse_args()
-    from app.services.demo import seed_demo
+    from app.demo import seed_demo
 
     with bench_app(args.database_url, fresh=not args.reuse) as (app, env):
         if args.reuse:
@@ -61,12 +60,12 @@ def raw_floor() -> float:
 def close_month(env: dict, workers: int) -> tuple[float, int]:
     from app.extensions import db
     from app.models import Cycle, ScoringRun
-    from app.services import scoring, scoring_runs
+    from app.services.scoring import chunks, runs
 
     november = db.session.scalar(sa.select(Cycle).where(Cycle.year == 2026, Cycle.month == 11))
-    assessments = len(scoring.assessment_ids(november.id))
+    assessments = len(runs.assessment_ids(november.id))
     started = time.perf_counter()
-    run_id = scoring_runs.close_cycle(november.id, reason="bench")
+    run_id = chunks.close_cycle(november.id, reason="bench")
     procs = [subprocess.Popen([sys.executable, "-m", "workers", "worker", "--burst"], cwd=ROOT,
                               env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
              for _ in range(workers)]

@@ -17,7 +17,6 @@ import threading
 import time
 
 import sqlalchemy as sa
-
 from common import ROOT, bench_app, dialect
 
 
@@ -38,11 +37,11 @@ def main() -> None:
 
 
 def measure(app, env: dict, args) -> list[float]:
+    from app.demo import seed_demo
     from app.extensions import db
     from app.models import Assessment, Cycle, ProgressSnapshot
     from app.services.business_time import business_today
-    from app.services.demo import seed_demo
-    from app.services.submissions import submit
+    from app.services.observations.submissions import submit
 
     today = business_today()
     seed_demo(employees=args.employees, today=today)

@@ -20,7 +20,7 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=5000)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     args = parser.parse_args()
-    from app.services.demo import seed_demo
+    from app.demo import seed_demo
 
     with bench_app(args.database_url) as (app, _):
         started = time.perf_counter()

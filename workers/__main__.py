@@ -27,7 +27,7 @@ def run_worker(burst: bool = False) -> None:
 def run_scheduler() -> None:
     from rq.cron import CronScheduler
 
-    from app.services.monthly_clock import TICK_TIMEOUT_SECONDS
+    from app.services.tick import TICK_TIMEOUT_SECONDS
     from workers.jobs.clock import tick
     from workers.runtime import build_app, redis_connection
 

@@ -11,8 +11,8 @@ import sys
 import time
 import urllib.request
 
-from config import BASE_DIR, Config
 from app.extensions import start_embedded_redis
+from config import BASE_DIR, Config
 
 HEALTH_WAIT_SECONDS = 120
 

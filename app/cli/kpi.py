@@ -13,8 +13,8 @@ kpi = AppGroup("kpi", help="KPI templates and scoring.")
 def load_templates_command() -> None:
     """Load the built-in departments, indicators, positions, templates and default alert rules
     (idempotent: what HR edited is never overwritten)."""
-    from app.services.alerts import load_default_rules
-    from app.services.catalog import load_templates
+    from app.services.news.alerts import load_default_rules
+    from app.services.org.catalog import load_templates
 
     created = load_templates()
     rules = load_default_rules()
@@ -58,7 +58,7 @@ def _fail(error: dict) -> None:
 def bind_code_command(employee_no: str) -> None:
     """Issue a one-time code with which EMPLOYEE_NO binds their WeChat account."""
     from app.errors import ApiError
-    from app.services.binding import issue_code
+    from app.services.org.binding import issue_code
 
     try:
         code, expires_at = issue_code(employee_no)

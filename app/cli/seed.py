@@ -1,6 +1,5 @@
 """`flask seed demo`: the demo company (run by `make run` on an empty database)."""
 
-from datetime import date
 
 import click
 from flask.cli import AppGroup
@@ -16,8 +15,8 @@ def demo_command(employees: int, today) -> None:
     """Create the deterministic demo company when the database has no employees yet."""
     import time
 
+    from app.demo import seed_demo
     from app.services.business_time import business_today
-    from app.services.demo import seed_demo
 
     started = time.perf_counter()
     counts = seed_demo(employees=employees, today=today.date() if today else business_today())

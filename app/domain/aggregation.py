@@ -13,7 +13,15 @@ from .errors import DataInvalid
 from .exact import EXACT, ONE, ZERO, Actual, Ratio
 from .fx import RateTable
 from .indicators import Aggregation, Indicator, Money, Provenance
-from .observations import DayFigure, Discrepancy, Observation, Rating, day_figures, discrepancies, figures_of_record
+from .observations import (
+    DayFigure,
+    Discrepancy,
+    Observation,
+    Rating,
+    day_figures,
+    discrepancies,
+    figures_of_record,
+)
 
 
 @dataclass(frozen=True)

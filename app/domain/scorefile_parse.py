@@ -9,7 +9,17 @@ from datetime import date
 from typing import Any
 
 from .builtin import load_builtin
-from .codec import date_of, decimal_of, enum_of, fail, indicator_of, list_of, mapping_of, template_of, text_of
+from .codec import (
+    date_of,
+    decimal_of,
+    enum_of,
+    fail,
+    indicator_of,
+    list_of,
+    mapping_of,
+    template_of,
+    text_of,
+)
 from .errors import ScoreFileInvalid
 from .exact import Actual, Ratio
 from .fx import FxRate, RateTable

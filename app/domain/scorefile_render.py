@@ -8,7 +8,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .exact import fixed, plain, round_half_up
-from .formatting import SummaryLine, completion_label, format_total, format_value, summary_sentence
+from .formatting import (
+    SummaryLine,
+    completion_label,
+    format_total,
+    format_value,
+    summary_sentence,
+)
 from .indicators import Aggregation, Indicator, Kind
 from .observations import Discrepancy
 from .scoring import ItemScore, ItemStatus

@@ -8,8 +8,22 @@ from app.models.cycle import Assessment, AssessmentItem, Cycle, TargetAmendment
 from app.models.data import Observation, Restatement, Shipment, SyncRun
 from app.models.feedback import Appeal, Comment
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
-from app.models.notify import DeliveryAttempt, Digest, DigestLine, NotifyState, OutboxMessage, SubscribeQuota
-from app.models.org import BindCode, Department, Employee, ExternalIdentity, LeaveRecord, WeChatIdentity
+from app.models.notify import (
+    DeliveryAttempt,
+    Digest,
+    DigestLine,
+    NotifyState,
+    OutboxMessage,
+    SubscribeQuota,
+)
+from app.models.org import (
+    BindCode,
+    Department,
+    Employee,
+    ExternalIdentity,
+    LeaveRecord,
+    WeChatIdentity,
+)
 from app.models.outcome import Outcome
 from app.models.position import JobDescription, Position
 from app.models.progress import ProgressEntry, ProgressSnapshot, Screenshot

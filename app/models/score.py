@@ -7,7 +7,16 @@ points at that run: one update makes a whole month's scores visible at once.
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, ExactDecimal, utcnow
@@ -58,7 +67,7 @@ class Report(Base):
     """The published result of an assessment. An accepted appeal publishes a new version;
     earlier versions stay as they were. `body` is the rendered content the employee saw.
     `window_closes_at` ends the 3 days to confirm or appeal, worked out once on the person's
-    WorkCalendar when the version is published (app.services.report_window)."""
+    WorkCalendar when the version is published (app.services.scoring.report_window)."""
 
     __tablename__ = "report"
     __table_args__ = (UniqueConstraint("assessment_id", "version"), Index("ix_report_due", "response", "window_closes_at"))

@@ -36,7 +36,7 @@ class CorrectionRequest(Base):
 class ItemOverride(Base):
     """The value an accepted appeal set for one assessment item: the month's actual of a
     quantitative item, or the rating of a qualitative one. Scoring reads it in place of the item's
-    observations or ratings (app.services.evaluation), so every later re-score keeps it."""
+    observations or ratings (app.services.scoring.inputs), so every later re-score keeps it."""
 
     __tablename__ = "item_override"
 

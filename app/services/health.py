@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from app.extensions import db, redis_store
-from app.services import clock
+from app.services import heartbeat
 
 
 @dataclass
@@ -48,7 +48,7 @@ def _check_scheduler(redis_ok: bool) -> dict:
     if not redis_ok:
         return {"ok": False, "error": "unknown: redis is down"}
     try:
-        age = clock.last_tick_age()
+        age = heartbeat.last_tick_age()
     except Exception as exc:
         return {"ok": False, "error": _short(exc)}
     limit = current_app.config["TICK_MAX_AGE_SECONDS"]

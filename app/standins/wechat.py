@@ -17,7 +17,12 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from app.standins.wechat_control import bp as control_bp
 from app.standins.wechat_control import start_auto_delivery
 from app.standins.wechat_push import media_check_event
-from app.standins.wechat_state import StandinError, StandinState, Switches, invalid_field
+from app.standins.wechat_state import (
+    StandinError,
+    StandinState,
+    Switches,
+    invalid_field,
+)
 
 bp = Blueprint("wechat_standin", __name__)
 

@@ -24,7 +24,12 @@ from wechatpy.replies import TextReply
 from app.errors import ApiError
 from app.extensions import redis_store
 from app.wechat.dispatch import dispatcher_for
-from app.wechat.inbound import InboundMessage, MalformedMessage, parse_inbound, parse_xml
+from app.wechat.inbound import (
+    InboundMessage,
+    MalformedMessage,
+    parse_inbound,
+    parse_xml,
+)
 from app.wechat.settings import Account, settings_from_config
 
 logger = logging.getLogger(__name__)

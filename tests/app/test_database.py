@@ -50,11 +50,11 @@ def test_a_result_left_half_read_does_not_freeze_what_the_app_sees(client, db_se
     from sqlalchemy import func, select, text
 
     from app.models import Department
-    from app.services import clock
+    from app.services import heartbeat
 
     db_session.add_all([Department(code=f"d{i}", name=f"部门{i}") for i in range(3)])
     db_session.commit()
-    clock.record_tick()
+    heartbeat.record_tick()
     assert client.get("/healthz").status_code == 200
     half_read = db_session.execute(text("SELECT id FROM department"))
     half_read.fetchone()

@@ -12,7 +12,14 @@ from app.domain.aggregation import aggregate_month, aggregate_ratings
 from app.domain.builtin import load_builtin
 from app.domain.errors import DataInvalid, FxRateMissing
 from app.domain.fx import FxRate, RateTable
-from app.domain.indicators import Aggregation, Direction, Display, Indicator, Kind, Provenance
+from app.domain.indicators import (
+    Aggregation,
+    Direction,
+    Display,
+    Indicator,
+    Kind,
+    Provenance,
+)
 from app.domain.observations import Observation, Rating
 from tests.reference import kpi_reference as ref
 

@@ -6,8 +6,16 @@ from fractions import Fraction
 
 import pytest
 
-from app.domain.alerts import AlertRuleInvalid, Packed, Person, RuleKind, batch_finding, pace_findings, parse_rule
-from app.domain.alerts import scan_streaks
+from app.domain.alerts import (
+    AlertRuleInvalid,
+    Packed,
+    Person,
+    RuleKind,
+    batch_finding,
+    pace_findings,
+    parse_rule,
+    scan_streaks,
+)
 from app.domain.builtin import load_builtin
 from app.domain.exact import Ratio
 from app.domain.indicators import Provenance

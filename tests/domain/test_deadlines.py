@@ -6,7 +6,13 @@ from datetime import date, datetime, time, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.deadlines import QUIET_HOURS, can_send_at, deadline_after, is_quiet, send_time
+from app.domain.deadlines import (
+    QUIET_HOURS,
+    can_send_at,
+    deadline_after,
+    is_quiet,
+    send_time,
+)
 from app.domain.workcalendar import WorkCalendar
 
 # 2026: 中秋节 25–27 September (Fri–Sun), 国庆节 1–7 October; Sunday 20 Sept and Saturday 10 Oct worked.

@@ -5,8 +5,17 @@ from decimal import Decimal
 from fractions import Fraction
 
 from app.domain.digest import (
-    MAX_TEXT_BYTES, REPLY_HINT, AlertNews, Figure, Member, ProgressNews, WeekNews, alert_summary, day_figure,
-    progress_digest, weekly_digest,
+    MAX_TEXT_BYTES,
+    REPLY_HINT,
+    AlertNews,
+    Figure,
+    Member,
+    ProgressNews,
+    WeekNews,
+    alert_summary,
+    day_figure,
+    progress_digest,
+    weekly_digest,
 )
 from app.domain.exact import Ratio
 from app.domain.indicators import Aggregation, Direction, Display, Indicator, Kind

@@ -5,8 +5,14 @@ from fractions import Fraction as F
 
 import pytest
 
-from app.domain.formatting import (SummaryLine, completion_label, format_total, format_value, position_label,
-                                   summary_sentence)
+from app.domain.formatting import (
+    SummaryLine,
+    completion_label,
+    format_total,
+    format_value,
+    position_label,
+    summary_sentence,
+)
 from app.domain.indicators import Display
 
 

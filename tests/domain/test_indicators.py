@@ -3,8 +3,17 @@
 import pytest
 
 from app.domain.errors import LibraryInvalid
-from app.domain.indicators import (Aggregation, Direction, Display, Indicator, IndicatorLibrary, Kind, Money,
-                                   Provenance, check_indicator)
+from app.domain.indicators import (
+    Aggregation,
+    Direction,
+    Display,
+    Indicator,
+    IndicatorLibrary,
+    Kind,
+    Money,
+    Provenance,
+    check_indicator,
+)
 
 
 def indicator(**changes):

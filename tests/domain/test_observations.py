@@ -8,7 +8,12 @@ import pytest
 
 from app.domain.errors import DataInvalid
 from app.domain.indicators import Provenance
-from app.domain.observations import Observation, day_figures, discrepancies, figures_of_record
+from app.domain.observations import (
+    Observation,
+    day_figures,
+    discrepancies,
+    figures_of_record,
+)
 
 V, I, S = Provenance.VERIFIED, Provenance.IMPORTED, Provenance.SELF_REPORTED
 DAY = date(2025, 10, 9)

@@ -9,7 +9,13 @@ from app.domain.builtin import load_builtin
 from app.domain.errors import DataInvalid
 from app.domain.exact import Ratio
 from app.domain.indicators import Direction
-from app.domain.scoring import ItemStatus, ScoringItem, achievement, score_assessment, scoring_items
+from app.domain.scoring import (
+    ItemStatus,
+    ScoringItem,
+    achievement,
+    score_assessment,
+    scoring_items,
+)
 
 HIGHER, LOWER = Direction.HIGHER, Direction.LOWER
 

@@ -4,9 +4,26 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.authz import DECISIONS, OWN_CASE, POLICY, Action, Actor, Relation, Subject, allows, refusal, relations
+from app.domain.authz import (
+    DECISIONS,
+    OWN_CASE,
+    POLICY,
+    Action,
+    Actor,
+    Relation,
+    Subject,
+    allows,
+    refusal,
+    relations,
+)
 from app.domain.indicators import Display, Kind
-from app.domain.workflow import Colleague, claim_problem, outcome_still_fits, pick_peers, rating_problem
+from app.domain.workflow import (
+    Colleague,
+    claim_problem,
+    outcome_still_fits,
+    pick_peers,
+    rating_problem,
+)
 
 LEAD = Actor(10, subtree=frozenset({11, 12, 13}))
 HR = Actor(20, is_hr=True)

@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
 from app.models import Alert, Department, Employee, Shipment
-from app.services import alerts
-from app.services.demo import seed_demo
+from app.services.news import alerts
 from workers import queues
 from workers.jobs.alerts import evaluate_day, evaluate_employee
 

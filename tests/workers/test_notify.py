@@ -4,10 +4,14 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from app.models import Digest, OutboxMessage
-from app.services import subscribe_quota
+from app.services.notify import quota
 from tests.app.services.test_digest import add_alert
 from tests.app.services.test_outbox_support import (
-    REMINDER_TPL, SUBSCRIBE, person, reminder, utc,
+    REMINDER_TPL,
+    SUBSCRIBE,
+    person,
+    reminder,
+    utc,
 )
 from workers import queues
 from workers.jobs import notify
@@ -25,7 +29,7 @@ def test_the_dispatch_job_reads_the_injected_clock_and_queues_a_deterministic_de
         clock, db_session, redis_client, standin):
     zhang = person(db_session, "张三", mp="o-zhang")
     standin.grant("o-zhang", REMINDER_TPL)
-    subscribe_quota.grant_quota(zhang.id, REMINDER_TPL, now=clock.now)
+    quota.grant_quota(zhang.id, REMINDER_TPL, now=clock.now)
     clock.now = utc(12, 21, 30)
     message = reminder(db_session, zhang, "job", clock.now)
 
@@ -41,11 +45,11 @@ def test_the_dispatch_job_reads_the_injected_clock_and_queues_a_deterministic_de
 def test_running_the_deliver_job_twice_sends_once(clock, db_session, redis_client, standin):
     zhang = person(db_session, "张三", mp="o-zhang")
     standin.grant("o-zhang", REMINDER_TPL, 2)
-    subscribe_quota.grant_quota(zhang.id, REMINDER_TPL, 2, now=clock.now)
+    quota.grant_quota(zhang.id, REMINDER_TPL, 2, now=clock.now)
     message = reminder(db_session, zhang, "twice", clock.now)
     assert work(redis_client, (notify.deliver, message.id), (notify.deliver, message.id)) == ["sent", "skipped"]
     assert len(standin.requests(SUBSCRIBE)) == 1
-    assert subscribe_quota.quota_left(zhang.id, REMINDER_TPL) == 1
+    assert quota.quota_left(zhang.id, REMINDER_TPL) == 1
 
 
 def test_the_digest_job_composes_due_digests_once(clock, db_session, redis_client):

@@ -7,10 +7,17 @@ from rq import Queue, SimpleWorker
 from rq.registry import FinishedJobRegistry
 from sqlalchemy import func, select
 
-from app.models import Assessment, Cycle, Employee, Observation, Position, ProgressSnapshot
-from app.services import progress
+from app.demo import seed_demo
+from app.models import (
+    Assessment,
+    Cycle,
+    Employee,
+    Observation,
+    Position,
+    ProgressSnapshot,
+)
 from app.services.business_time import business_today
-from app.services.demo import seed_demo
+from app.services.scoring import progress
 from workers import queues
 
 

@@ -13,9 +13,9 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
 from app.models import Assessment, Cycle, Report, Score, ScoringRun
-from app.services import scoring, scoring_runs
-from app.services.demo import seed_demo
+from app.services.scoring import chunks, runs
 from tests.connections import own_connection
 from workers import queues
 
@@ -57,8 +57,8 @@ def story(log: Path, redis_client, run_id: int) -> str:
 def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(app, db_session, redis_client, tmp_path):
     seed_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
-    total = len(scoring.assessment_ids(november.id))
-    run_id = scoring_runs.close_cycle(november.id, reason="month close", chunk_size=1)
+    total = len(runs.assessment_ids(november.id))
+    run_id = chunks.close_cycle(november.id, reason="month close", chunk_size=1)
 
     log = tmp_path / "worker.log"
     worker = start_worker(app, log)
@@ -75,10 +75,10 @@ def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(ap
     assert reports_of(db_session, november.id) == []
     assert db_session.get(ScoringRun, run_id).status == "running"
 
-    assert scoring_runs.resume_runs(now=time.time()) == []  # leases are fresh: nothing reclaimed yet
-    later = time.time() + scoring_runs.LEASE_SECONDS + 1
-    assert scoring_runs.resume_runs(now=later) == [run_id]
-    assert scoring_runs.resume_runs(now=later) == []  # a second scheduler at the same moment does nothing
+    assert chunks.resume_runs(now=time.time()) == []  # leases are fresh: nothing reclaimed yet
+    later = time.time() + chunks.LEASE_SECONDS + 1
+    assert chunks.resume_runs(now=later) == [run_id]
+    assert chunks.resume_runs(now=later) == []  # a second scheduler at the same moment does nothing
     SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
 
     db_session.expire_all()
@@ -88,17 +88,17 @@ def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(ap
     assert len(reports) == total and {r.version for r in reports} == {1}
 
     # An uninterrupted close of the same data publishes nothing new: every report body is identical.
-    scoring.score_cycle(november.id, reason="uninterrupted check")
+    runs.score_cycle(november.id, reason="uninterrupted check")
     assert {r.version for r in reports_of(db_session, november.id)} == {1}
 
 
 def test_a_complete_run_is_published_by_the_tick_if_its_last_job_died_before_publishing(db_session, redis_client):
     seed_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
-    run_id = scoring.start_run(november.id, reason="month close")
-    scoring.score_chunk(run_id, scoring.assessment_ids(november.id))  # scored, but never published
+    run_id = runs.start_run(november.id, reason="month close")
+    runs.score_chunk(run_id, runs.assessment_ids(november.id))  # scored, but never published
     assert db_session.get(Cycle, november.id).visible_run_id is None
-    assert scoring_runs.resume_runs() == [run_id]
+    assert chunks.resume_runs() == [run_id]
     db_session.expire_all()
     assert db_session.get(Cycle, november.id).visible_run_id == run_id
 
@@ -107,7 +107,7 @@ def test_two_workers_close_a_month_together(app, db_session, redis_client, tmp_p
     """Chunks scored at the same time by two worker processes all land, and the run publishes once."""
     seed_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
-    run_id = scoring_runs.close_cycle(november.id, reason="month close", chunk_size=3)
+    run_id = chunks.close_cycle(november.id, reason="month close", chunk_size=3)
     log = tmp_path / "workers.log"
     workers = [start_worker(app, log, burst=True) for _ in range(2)]
     try:
@@ -119,5 +119,5 @@ def test_two_workers_close_a_month_together(app, db_session, redis_client, tmp_p
                 os.killpg(worker.pid, signal.SIGKILL)
     db_session.rollback()
     assert db_session.get(ScoringRun, run_id).status == "done", story(log, redis_client, run_id)
-    assert len(reports_of(db_session, november.id)) == len(scoring.assessment_ids(november.id))
+    assert len(reports_of(db_session, november.id)) == len(runs.assessment_ids(november.id))
     assert Queue(queues.SCORING, connection=redis_client).failed_job_registry.count == 0

@@ -6,8 +6,8 @@ fingerprint is unique and the service skips what is already raised.
 
 from datetime import date, timedelta
 
-from app.services import alerts
 from app.services.business_time import business_today
+from app.services.news import alerts
 
 
 def evaluate_day(day_iso: str | None = None) -> int:

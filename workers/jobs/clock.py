@@ -3,11 +3,12 @@
 A tick is idempotent, so a late tick catches up and a second scheduler does no harm.
 """
 
-from app.services import clock, monthly_clock
+from app.services import heartbeat
 from app.services.business_time import clock_now
+from app.services.tick import run_due
 
 
 def tick() -> dict:
     """Record the heartbeat that /healthz watches, then run what is due."""
-    clock.record_tick()
-    return monthly_clock.run_due(clock_now())
+    heartbeat.record_tick()
+    return run_due(clock_now())

@@ -1,6 +1,6 @@
 """Live progress jobs (queue `progress`, listened to first)."""
 
-from app.services import progress
+from app.services.scoring import progress
 
 
 def drain_progress() -> int:

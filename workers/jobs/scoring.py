@@ -4,7 +4,7 @@ import time
 
 from app.extensions import db
 from app.models import ScoringRun
-from app.services import scoring, scoring_runs
+from app.services.scoring import chunks, runs
 
 
 def score_chunk(run_id: int, index: int) -> int:
@@ -12,7 +12,7 @@ def score_chunk(run_id: int, index: int) -> int:
     run = db.session.get(ScoringRun, run_id)
     if run is None or run.status != "running":
         return 0
-    scoring_runs.take_lease(run_id, index, now=time.time())
-    scored = scoring.score_chunk(run_id, scoring_runs.chunk_ids(run, index))
-    scoring_runs.after_chunk(run_id)
+    chunks.take_lease(run_id, index, now=time.time())
+    scored = runs.score_chunk(run_id, chunks.chunk_ids(run, index))
+    chunks.after_chunk(run_id)
     return scored

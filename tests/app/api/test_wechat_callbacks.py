@@ -7,7 +7,13 @@ import pytest
 
 from app import create_app
 from app.standins.harness import ServedApp
-from app.standins.wechat_push import media_check_event, open_reply, plain_signature, sign_push, user_message
+from app.standins.wechat_push import (
+    media_check_event,
+    open_reply,
+    plain_signature,
+    sign_push,
+    user_message,
+)
 from app.standins.wechat_state import DEV_ACCOUNTS, dev_environment
 from app.wechat.clients import build_client
 from app.wechat.dispatch import Dispatcher

@@ -4,7 +4,7 @@ the `clock` fixture is in tests/conftest.py)."""
 
 import pytest
 
-from app.services import subscribe_quota
+from app.services.notify import quota
 from tests.app.services.test_outbox_support import REMINDER_TPL, person
 from tests.app.services.test_workflow_support import cast  # noqa: F401  the demo company, roles cast
 
@@ -14,6 +14,6 @@ def zhang(clock, db_session, standin):
     """An employee on the mini-program with one subscription to the reminder template."""
     employee = person(db_session, "张三", mp="o-zhang")
     standin.grant("o-zhang", REMINDER_TPL, 1)
-    subscribe_quota.grant_quota(employee.id, REMINDER_TPL, 1, now=clock.now)
+    quota.grant_quota(employee.id, REMINDER_TPL, 1, now=clock.now)
     return employee
 

@@ -7,11 +7,20 @@ from decimal import Decimal
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from app.demo import seed_demo
 from app.domain.alerts import Finding
 from app.extensions import db
-from app.models import Alert, AlertRule, AuditLog, Department, Employee, Observation, OutboxMessage, Shipment
-from app.services import alerts
-from app.services.demo import seed_demo
+from app.models import (
+    Alert,
+    AlertRule,
+    AuditLog,
+    Department,
+    Employee,
+    Observation,
+    OutboxMessage,
+    Shipment,
+)
+from app.services.news import alerts
 
 TODAY = date(2026, 11, 27)
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.errors import ApiError
 from app.models import AuditLog, BindCode, Department, Employee, WeChatIdentity
-from app.services import binding
+from app.services.org import binding
 
 NOW = datetime(2026, 11, 27, 2, 0)
 

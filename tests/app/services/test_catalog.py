@@ -4,8 +4,15 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.models import AuditLog, Indicator, JobDescription, KpiTemplate, Position, TemplateItem
-from app.services.catalog import load_templates
+from app.models import (
+    AuditLog,
+    Indicator,
+    JobDescription,
+    KpiTemplate,
+    Position,
+    TemplateItem,
+)
+from app.services.org.catalog import load_templates
 from tests.checksums import table_checksums
 
 

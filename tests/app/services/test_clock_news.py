@@ -7,9 +7,17 @@ from datetime import date
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from app.models import Assessment, Cycle, Employee, OutboxMessage, ProgressEntry, WeChatIdentity
-from app.services import completeness, monthly_clock
-from app.services.demo import seed_demo
+from app.demo import seed_demo
+from app.models import (
+    Assessment,
+    Cycle,
+    Employee,
+    OutboxMessage,
+    ProgressEntry,
+    WeChatIdentity,
+)
+from app.services import tick
+from app.services.cycle import completeness
 from tests.app.services.test_outbox_support import WECOM, run_worker, utc
 from workers import queues
 
@@ -44,18 +52,18 @@ def test_targets_go_out_once_though_ticks_run_together_and_late(app, db_session,
     everyone_on_wecom(db_session, standin)
     clock.now = utc(1, 9, month=12)
 
-    def tick():
+    def tick_now():
         with app.app_context():
-            monthly_clock.run_due(clock.now)
+            tick.run_due(clock.now)
 
-    threads = [threading.Thread(target=tick) for _ in range(2)]
+    threads = [threading.Thread(target=tick_now) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    monthly_clock.run_due(clock.now)
+    tick.run_due(clock.now)
     clock.now = utc(3, 14, month=12)
-    monthly_clock.run_due(clock.now)
+    tick.run_due(clock.now)
     run_worker(redis_client)
 
     december = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 12))
@@ -73,13 +81,13 @@ def test_evening_reminders_skip_those_who_submitted_rest_days_and_leave(app, db_
         select(Assessment.id).join(Cycle).where(Cycle.month == 11, Assessment.employee_id == submitted)), day=TODAY))
     db_session.commit()
 
-    assert monthly_clock.run_due(utc(27, 17, 59))["reminders"] == 0
-    friday = monthly_clock.run_due(utc(27, 18, 0))["reminders"]
-    assert monthly_clock.run_due(utc(27, 18, 1))["reminders"] == 0  # once a day
+    assert tick.run_due(utc(27, 17, 59))["reminders"] == 0
+    friday = tick.run_due(utc(27, 18, 0))["reminders"]
+    assert tick.run_due(utc(27, 18, 1))["reminders"] == 0  # once a day
     working = db_session.scalar(select(func.count()).select_from(Assessment).join(Cycle).where(
         Cycle.month == 11, Assessment.first_day <= TODAY))
     assert friday == working - 1
-    saturday = monthly_clock.run_due(utc(28, 18, 0))["reminders"]
+    saturday = tick.run_due(utc(28, 18, 0))["reminders"]
     warehouse = db_session.scalar(select(func.count()).select_from(Assessment).join(Cycle, Cycle.id == Assessment.cycle_id)
                                   .join(Employee, Employee.id == Assessment.employee_id)
                                   .where(Cycle.month == 11, Employee.department.has(code="warehouse")))
@@ -99,11 +107,11 @@ def test_published_reports_are_pushed_once(app, db_session, redis_client, standi
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
     completeness.acknowledge(november.id, hr_id=hr.id)
     clock.now = utc(3, 9, month=12)
-    monthly_clock.run_due(clock.now)
+    tick.run_due(clock.now)
     SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
-    pushed = monthly_clock.run_due(utc(3, 9, 5, month=12))["reports"]
+    pushed = tick.run_due(utc(3, 9, 5, month=12))["reports"]
     assert pushed == db_session.scalar(select(func.count()).where(Assessment.cycle_id == november.id))
-    assert monthly_clock.run_due(utc(3, 9, 6, month=12))["reports"] == 0
+    assert tick.run_due(utc(3, 9, 6, month=12))["reports"] == 0
     clock.now = utc(3, 9, 6, month=12)
     run_worker(redis_client)
     reports = [user for user, text in sent_texts(standin) if "2026年11月考核结果" in text]

@@ -6,14 +6,16 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app.demo import seed_demo
 from app.errors import ApiError
 from app.models import AuditLog, Cycle, Employee
-from app.services import completeness, observations, settings
-from app.services.demo import seed_demo
+from app.services import settings
+from app.services.cycle import completeness
+from app.services.observations import sync
 
 CALLS = {
     "acknowledge_gaps": lambda cycle, who: completeness.acknowledge(cycle.id, hr_id=who),
-    "resolve_restatements": lambda cycle, who: observations.resolve_restatements(cycle.id, republish=False, hr_id=who),
+    "resolve_restatements": lambda cycle, who: sync.resolve_restatements(cycle.id, republish=False, hr_id=who),
     "change_setting": lambda cycle, who: settings.put("retention_months", 24, hr_id=who),
 }
 

@@ -5,18 +5,27 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
 from app.domain.cycles import IllegalTransition
 from app.errors import ApiError
-from app.models import Appeal, Assessment, AssessmentItem, Cycle, Employee, Outcome, Report, TemplateItem
-from app.services import cycles, outcomes
-from app.services.demo import seed_demo
+from app.models import (
+    Appeal,
+    Assessment,
+    AssessmentItem,
+    Cycle,
+    Employee,
+    Outcome,
+    Report,
+    TemplateItem,
+)
+from app.services.cycle import lifecycle, outcomes
 
 TODAY = date(2026, 11, 27)
 
 
 def test_opening_december_freezes_the_templates(db_session):
     seed_demo(today=TODAY)
-    cycle = cycles.open_cycle(2026, 12, now=datetime(2026, 12, 1, 1, 0))
+    cycle = lifecycle.open_cycle(2026, 12, now=datetime(2026, 12, 1, 1, 0))
     assert cycle.status == "open"
     active = db_session.scalar(select(func.count()).select_from(Employee).where(Employee.position_id.is_not(None)))
     assert db_session.scalar(select(func.count()).where(Assessment.cycle_id == cycle.id)) == active
@@ -28,24 +37,24 @@ def test_opening_december_freezes_the_templates(db_session):
     frozen = db_session.scalar(select(AssessmentItem).join(Assessment).where(Assessment.cycle_id == cycle.id)
                                .order_by(AssessmentItem.id))
     assert frozen.target == frozen_target
-    assert cycles.open_cycle(2026, 12).id == cycle.id  # a second tick changes nothing
+    assert lifecycle.open_cycle(2026, 12).id == cycle.id  # a second tick changes nothing
     assert db_session.scalar(select(func.count()).where(Assessment.cycle_id == cycle.id)) == active
 
 
 def test_a_cycle_with_pending_reports_or_open_appeals_is_not_finalised(db_session):
     seed_demo(today=TODAY)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
-    assert not cycles.finalize(october.id)
+    assert not lifecycle.finalize(october.id)
     reports = db_session.scalars(select(Report).join(Assessment).where(Assessment.cycle_id == october.id)).all()
     for report in reports:
         report.response = "auto_confirmed"
     item = db_session.scalar(select(AssessmentItem).where(AssessmentItem.assessment_id == reports[0].assessment_id))
     db_session.add(Appeal(report_id=reports[0].id, assessment_item_id=item.id, employee_id=1, claimed_value=1, reason="x"))
     db_session.commit()
-    assert not cycles.finalize(october.id)
+    assert not lifecycle.finalize(october.id)
     db_session.scalar(select(Appeal)).status = "rejected"
     db_session.commit()
-    assert cycles.finalize(october.id)
+    assert lifecycle.finalize(october.id)
     assert db_session.get(Cycle, october.id).status == "final"
     with pytest.raises(IllegalTransition):
         from app.domain.cycles import advance
@@ -59,7 +68,7 @@ def test_final_proposes_outcomes_once_and_hr_decides(db_session):
             report.response = "confirmed"
     db_session.commit()
     for month in (8, 9, 10):
-        assert cycles.finalize(db_session.scalar(select(Cycle.id).where(Cycle.month == month)))
+        assert lifecycle.finalize(db_session.scalar(select(Cycle.id).where(Cycle.month == month)))
     rows = db_session.scalars(select(Outcome)).all()
     kinds = {o.kind for o in rows}
     assert "pay_rise" in kinds and "team_lead_candidate" in kinds

@@ -4,8 +4,18 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.models import Assessment, AuditLog, Cycle, Employee, Observation, ProgressEntry, Report, Score, SyncRun
-from app.services.demo import seed_demo
+from app.demo import seed_demo
+from app.models import (
+    Assessment,
+    AuditLog,
+    Cycle,
+    Employee,
+    Observation,
+    ProgressEntry,
+    Report,
+    Score,
+    SyncRun,
+)
 from tests.checksums import table_checksums
 
 TODAY = date(2026, 11, 27)

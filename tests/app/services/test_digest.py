@@ -12,9 +12,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import bindparam, select, update
 
-from app.models import Alert, AlertRule, DigestLine, Employee, OutboxMessage, ProgressEntry, Screenshot
-from app.services import digest
-from app.services.demo import seed_demo
+from app.demo import seed_demo
+from app.models import (
+    Alert,
+    AlertRule,
+    DigestLine,
+    Employee,
+    OutboxMessage,
+    ProgressEntry,
+    Screenshot,
+)
+from app.services.news import digest
 from tests.app.services.test_outbox_support import utc
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "digest"

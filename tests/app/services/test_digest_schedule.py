@@ -5,14 +5,16 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
 from app.domain.workcalendar import WorkCalendar
 from app.errors import ApiError
 from app.models import Digest, DigestLine, OutboxMessage, ProgressEntry, WeChatIdentity
-from app.services import digest
-from app.services.demo import seed_demo
+from app.services.news import digest
 from tests.app.services.test_digest import TODAY, lead, stamp_submissions
 from tests.app.services.test_outbox_support import (
-    TEMPLATE, tick, utc,
+    TEMPLATE,
+    tick,
+    utc,
 )
 
 OFFICE = WorkCalendar()
@@ -79,7 +81,7 @@ def test_consecutive_digests_neither_repeat_nor_drop_an_entry(demo):
     first, second = (set(demo.scalars(select(DigestLine.progress_entry_id).where(DigestLine.digest_id == d.id)))
                      for d in (morning, evening))
     assert first and second and not first & second
-    team = digest.digest_news.team_of(cs.id)
+    team = digest.team_news.team_of(cs.id)
     window = demo.scalars(select(ProgressEntry.id).where(
         ProgressEntry.employee_id.in_(list(team)), ProgressEntry.submitted_at > utc(25, 10),  # 24 h before the first
         ProgressEntry.submitted_at <= utc(26, 18))).all()

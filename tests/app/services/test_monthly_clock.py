@@ -7,9 +7,19 @@ from zoneinfo import ZoneInfo
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from app.models import Assessment, AssessmentItem, Cycle, Employee, FxRate, Outcome, OutboxMessage, Report
-from app.services import completeness, monthly_clock
-from app.services.demo import seed_demo
+from app.demo import seed_demo
+from app.models import (
+    Assessment,
+    AssessmentItem,
+    Cycle,
+    Employee,
+    FxRate,
+    OutboxMessage,
+    Outcome,
+    Report,
+)
+from app.services import tick
+from app.services.cycle import completeness
 from workers import queues
 
 TODAY = date(2026, 11, 27)
@@ -29,8 +39,8 @@ def status(session, month: int) -> str | None:
 def seed_with_a_eur_sale(session) -> None:
     """The demo company, plus a November sale synced in EUR before HR entered November's EUR rate."""
     from app.models import SyncRun
-    from app.services import observations
-    from app.services.observations import Incoming
+    from app.services.observations import sync
+    from app.services.observations.sync import Incoming
 
     seed_demo(today=TODAY)
     seller = session.scalar(select(Assessment.employee_id).join(Cycle).join(AssessmentItem)
@@ -38,7 +48,7 @@ def seed_with_a_eur_sale(session) -> None:
     run = SyncRun(source="amazon_sp_api", kind="sync")
     session.add(run)
     session.commit()
-    observations.record_run(run.id, "verified", [
+    sync.record_run(run.id, "verified", [
         Incoming(seller, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/402-1", "EUR")])
 
 
@@ -48,32 +58,32 @@ def euro_rate() -> FxRate:
 
 def test_december_opens_at_nine_on_the_first_and_only_once(db_session, redis_client):
     seed_demo(today=TODAY)
-    assert monthly_clock.run_due(utc("2026-12-01 08:59"))["opened"] is None
+    assert tick.run_due(utc("2026-12-01 08:59"))["opened"] is None
     assert status(db_session, 12) is None
-    opened = monthly_clock.run_due(utc("2026-12-01 09:00"))["opened"]
+    opened = tick.run_due(utc("2026-12-01 09:00"))["opened"]
     assert status(db_session, 12) == "open"
-    assert monthly_clock.run_due(utc("2026-12-01 09:01"))["opened"] is None
+    assert tick.run_due(utc("2026-12-01 09:01"))["opened"] is None
     assert db_session.scalar(select(func.count()).where(Assessment.cycle_id == opened)) > 40
 
 
 def test_a_tick_two_days_late_still_opens_the_month(db_session, redis_client):
     seed_demo(today=TODAY)
-    monthly_clock.run_due(utc("2026-12-03 14:00"))
+    tick.run_due(utc("2026-12-03 14:00"))
     assert status(db_session, 12) == "open"
 
 
 def test_november_is_scored_on_the_third_only_once_hr_accepts_the_gaps(db_session, redis_client):
     seed_demo(today=TODAY)
-    assert monthly_clock.run_due(utc("2026-12-02 23:59"))["closing"] is None
-    assert monthly_clock.run_due(utc("2026-12-03 09:00"))["closing"] is None  # ratings are missing
+    assert tick.run_due(utc("2026-12-02 23:59"))["closing"] is None
+    assert tick.run_due(utc("2026-12-03 09:00"))["closing"] is None  # ratings are missing
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     assert completeness.gaps(november)["ratings"]["manager"] > 0
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
     completeness.acknowledge(november.id, hr_id=hr.id)
 
-    run_id = monthly_clock.run_due(utc("2026-12-03 09:01"))["closing"]
+    run_id = tick.run_due(utc("2026-12-03 09:01"))["closing"]
     assert run_id is not None and status(db_session, 11) == "scoring"
-    assert monthly_clock.run_due(utc("2026-12-03 09:02"))["closing"] is None  # already scoring
+    assert tick.run_due(utc("2026-12-03 09:02"))["closing"] is None  # already scoring
     SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
     assert status(db_session, 11) == "published"
 
@@ -83,39 +93,39 @@ def test_a_settled_month_goes_final_with_outcomes(db_session, redis_client):
     for report in db_session.scalars(select(Report)).all():
         report.response = "confirmed"
     db_session.commit()
-    finalized = monthly_clock.run_due(utc("2026-11-27 10:00"))["finalized"]
+    finalized = tick.run_due(utc("2026-11-27 10:00"))["finalized"]
     assert len(finalized) == 3 and status(db_session, 10) == "final"
     assert db_session.scalar(select(func.count()).select_from(Outcome)) > 0
-    assert monthly_clock.run_due(utc("2026-11-27 10:01"))["finalized"] == []
+    assert tick.run_due(utc("2026-11-27 10:01"))["finalized"] == []
 
 
 def test_a_second_tick_while_one_runs_does_nothing(db_session, redis_client):
-    lock = redis_client.lock(monthly_clock.LOCK, timeout=60)
+    lock = redis_client.lock(tick.LOCK, timeout=60)
     assert lock.acquire(blocking=False)
     try:
-        assert monthly_clock.run_due(utc("2026-12-01 09:00")) == {"skipped": "another tick is running"}
+        assert tick.run_due(utc("2026-12-01 09:00")) == {"skipped": "another tick is running"}
     finally:
         lock.release()
 
 
 def test_silence_counts_as_confirmed_and_the_month_goes_final_in_the_same_tick(db_session, redis_client):
     seed_demo(today=TODAY)
-    done = monthly_clock.run_due(utc("2026-11-27 10:00"))
+    done = tick.run_due(utc("2026-11-27 10:00"))
     assert done["confirmed"] > 0  # the seed's published months are long past their 3-day windows
     assert status(db_session, 10) == "final" and status(db_session, 8) == "final"
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.response == "pending")) == 0
-    assert monthly_clock.run_due(utc("2026-11-27 10:01"))["confirmed"] == 0
+    assert tick.run_due(utc("2026-11-27 10:01"))["confirmed"] == 0
 
 
 def test_raters_are_asked_for_missing_ratings_on_the_first_days(db_session, redis_client):
     seed_demo(today=TODAY)
 
-    assert monthly_clock.run_due(utc("2026-12-01 08:00"))["rating_prompts"] == 0
-    asked = monthly_clock.run_due(utc("2026-12-01 09:00"))["rating_prompts"]
+    assert tick.run_due(utc("2026-12-01 08:00"))["rating_prompts"] == 0
+    asked = tick.run_due(utc("2026-12-01 09:00"))["rating_prompts"]
     assert asked > 0
-    assert monthly_clock.run_due(utc("2026-12-01 09:30"))["rating_prompts"] == 0  # once a day
+    assert tick.run_due(utc("2026-12-01 09:30"))["rating_prompts"] == 0  # once a day
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "reminder")) >= asked
-    assert monthly_clock.run_due(utc("2026-12-03 09:00"))["rating_prompts"] == 0  # not after day 2
+    assert tick.run_due(utc("2026-12-03 09:00"))["rating_prompts"] == 0  # not after day 2
 
 
 def test_an_action_that_fails_neither_stops_the_others_nor_is_forgotten(db_session, redis_client):
@@ -124,7 +134,7 @@ def test_an_action_that_fails_neither_stops_the_others_nor_is_forgotten(db_sessi
     once the rate is there the next tick sends the digest it could not send before."""
     seed_with_a_eur_sale(db_session)
 
-    done = monthly_clock.run_due(utc("2026-11-30 09:05"))
+    done = tick.run_due(utc("2026-11-30 09:05"))
     assert "FxRateMissing" in done["digests"]["error"]
     assert "dispatched" in done and "error" not in str(done["dispatched"])
     db_session.rollback()
@@ -132,7 +142,7 @@ def test_an_action_that_fails_neither_stops_the_others_nor_is_forgotten(db_sessi
 
     db_session.add(euro_rate())
     db_session.commit()
-    done = monthly_clock.run_due(utc("2026-11-30 09:10"))
+    done = tick.run_due(utc("2026-11-30 09:10"))
     assert done["digests"] and "error" not in done["digests"]
     db_session.rollback()
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "digest")) > 0
@@ -148,16 +158,16 @@ def test_a_month_with_a_currency_lacking_its_rate_waits_for_the_rate_not_for_ack
     completeness.acknowledge(november.id, hr_id=hr.id)
 
     assert completeness.gaps(november)["rates"] == ["2026-11 EUR→USD"]
-    assert monthly_clock.run_due(utc("2026-12-03 09:01"))["closing"] is None
+    assert tick.run_due(utc("2026-12-03 09:01"))["closing"] is None
     db_session.add(euro_rate())
     db_session.commit()
-    assert monthly_clock.run_due(utc("2026-12-03 09:02"))["closing"] is not None
+    assert tick.run_due(utc("2026-12-03 09:02"))["closing"] is not None
 
 
 def test_a_foreign_figure_of_an_indicator_nobody_is_assessed_on_needs_no_rate(db_session):
     from app.models import SyncRun
-    from app.services import observations
-    from app.services.observations import Incoming
+    from app.services.observations import sync
+    from app.services.observations.sync import Incoming
 
     seed_demo(today=TODAY)
     warehouse_clerk = db_session.scalar(select(Assessment.employee_id).join(Cycle).join(AssessmentItem).where(
@@ -165,7 +175,7 @@ def test_a_foreign_figure_of_an_indicator_nobody_is_assessed_on_needs_no_rate(db
     run = SyncRun(source="amazon_sp_api", kind="sync")
     db_session.add(run)
     db_session.commit()
-    observations.record_run(run.id, "verified", [
+    sync.record_run(run.id, "verified", [
         Incoming(warehouse_clerk, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/9", "EUR")])
     assert completeness.missing_rates(db_session.scalar(select(Cycle).where(Cycle.month == 11))) == []
 
@@ -175,8 +185,8 @@ def test_raters_are_asked_on_the_first_two_working_days_when_the_month_starts_wi
     """National Day fills 1–7 October: one prompt on Thursday the 8th, one on Friday the 9th — not two
     the same morning for days 1 and 2."""
     seed_demo(today=date(2026, 9, 28))
-    assert monthly_clock.run_due(utc("2026-10-01 09:00"))["rating_prompts"] == 0
-    assert monthly_clock.run_due(utc("2026-10-02 09:00"))["rating_prompts"] == 0
-    assert monthly_clock.run_due(utc("2026-10-08 09:00"))["rating_prompts"] > 0
-    assert monthly_clock.run_due(utc("2026-10-09 09:00"))["rating_prompts"] > 0
-    assert monthly_clock.run_due(utc("2026-10-10 09:00"))["rating_prompts"] == 0  # the 调休 Saturday is the third
+    assert tick.run_due(utc("2026-10-01 09:00"))["rating_prompts"] == 0
+    assert tick.run_due(utc("2026-10-02 09:00"))["rating_prompts"] == 0
+    assert tick.run_due(utc("2026-10-08 09:00"))["rating_prompts"] > 0
+    assert tick.run_due(utc("2026-10-09 09:00"))["rating_prompts"] > 0
+    assert tick.run_due(utc("2026-10-10 09:00"))["rating_prompts"] == 0  # the 调休 Saturday is the third

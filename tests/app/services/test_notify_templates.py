@@ -3,7 +3,11 @@
 import pytest
 
 from app import create_app
-from app.services.notify_templates import for_deployment, missing_templates, subscribe_templates
+from app.services.notify.kinds import (
+    for_deployment,
+    missing_templates,
+    subscribe_templates,
+)
 from config import ConfigError, TestConfig
 
 REAL = {"WECHAT_MP_TEMPLATES": "report_published = AbC-report_1, reminder=XyZ9", "WECHAT_OA_TEMPLATES": "digest=OAdigest"}

@@ -7,11 +7,21 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
 from app.errors import ApiError
-from app.models import Assessment, AuditLog, Cycle, Employee, Observation, Report, Restatement, SyncRun
-from app.services import observations, progress
-from app.services.demo import seed_demo
-from app.services.observations import Incoming
+from app.models import (
+    Assessment,
+    AuditLog,
+    Cycle,
+    Employee,
+    Observation,
+    Report,
+    Restatement,
+    SyncRun,
+)
+from app.services.observations import sync
+from app.services.observations.sync import Incoming
+from app.services.scoring import progress
 
 TODAY = date(2026, 11, 27)
 
@@ -38,7 +48,7 @@ def test_a_run_inserts_updates_and_leaves_alone_with_one_audit_row(db_session, r
     employee = current.employee_id
     run = new_run(db_session)
     fresh = Incoming(employee, "ops_sales", date(2026, 11, 26), Decimal("1234.50"), None, "brand-new", "USD")
-    counts = observations.record_run(run.id, "verified", [fresh, again(current, current.numerator + 1), again(
+    counts = sync.record_run(run.id, "verified", [fresh, again(current, current.numerator + 1), again(
         seeded_sales(db_session, date(2026, 11, 19)), seeded_sales(db_session, date(2026, 11, 19)).numerator)])
     assert counts == {"inserted": 1, "updated": 1, "unchanged": 1}
     db_session.expire_all()
@@ -53,31 +63,31 @@ def test_a_published_month_is_restated_not_changed(db_session, redis_client):
     seed_demo(today=TODAY)
     october_sales = seeded_sales(db_session, date(2026, 10, 15))
     old = october_sales.numerator
-    counts = observations.record_run(new_run(db_session).id, "verified", [again(october_sales, old + 9000)])
+    counts = sync.record_run(new_run(db_session).id, "verified", [again(october_sales, old + 9000)])
     assert counts == {"restated": 1}
     db_session.expire_all()
     assert db_session.get(Observation, october_sales.id).numerator == old
-    [restatement] = observations.open_restatements()
+    [restatement] = sync.open_restatements()
     assert (restatement.old_numerator, restatement.new_numerator) == (old, old + 9000)
     # a second sync of the same figure updates the open restatement rather than adding one
-    observations.record_run(new_run(db_session).id, "verified", [again(october_sales, old + 9500)])
-    assert [r.new_numerator for r in observations.open_restatements()] == [old + 9500]
+    sync.record_run(new_run(db_session).id, "verified", [again(october_sales, old + 9500)])
+    assert [r.new_numerator for r in sync.open_restatements()] == [old + 9500]
 
 
 def test_hr_republishes_a_restated_month_with_new_report_versions(db_session, redis_client):
     seed_demo(today=TODAY)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
-    observations.record_run(new_run(db_session).id, "verified", [again(sales, sales.numerator + 20000)])
+    sync.record_run(new_run(db_session).id, "verified", [again(sales, sales.numerator + 20000)])
     staff = db_session.scalar(select(Employee).where(Employee.is_hr.is_(False), Employee.is_admin.is_(False)).order_by(Employee.id))
     with pytest.raises(ApiError):
-        observations.resolve_restatements(october.id, republish=True, hr_id=staff.id)
+        sync.resolve_restatements(october.id, republish=True, hr_id=staff.id)
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
-    assert observations.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 1
+    assert sync.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 1
     db_session.expire_all()
     assert db_session.get(Observation, sales.id).numerator == sales.numerator
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 1
-    assert observations.open_restatements() == []
+    assert sync.open_restatements() == []
 
 
 def test_hr_may_dismiss_a_restatement(db_session, redis_client):
@@ -85,9 +95,9 @@ def test_hr_may_dismiss_a_restatement(db_session, redis_client):
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     old = sales.numerator
-    observations.record_run(new_run(db_session).id, "verified", [again(sales, old + 1)])
+    sync.record_run(new_run(db_session).id, "verified", [again(sales, old + 1)])
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
-    observations.resolve_restatements(october.id, republish=False, hr_id=hr.id)
+    sync.resolve_restatements(october.id, republish=False, hr_id=hr.id)
     db_session.expire_all()
     assert db_session.get(Observation, sales.id).numerator == old
     assert db_session.scalar(select(Restatement.status)) == "dismissed"
@@ -101,15 +111,15 @@ def test_a_record_the_source_adds_late_to_a_published_month_waits_for_hr(db_sess
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("50000"), None, "late-attribution/1", sales.currency)
-    assert observations.record_run(new_run(db_session).id, "verified", [late]) == {"restated": 1}
-    observations.record_run(new_run(db_session).id, "verified", [late])
+    assert sync.record_run(new_run(db_session).id, "verified", [late]) == {"restated": 1}
+    sync.record_run(new_run(db_session).id, "verified", [late])
     db_session.expire_all()
     assert db_session.scalar(select(Observation.id).where(Observation.external_ref == "late-attribution/1")) is None
-    [restatement] = observations.open_restatements()
+    [restatement] = sync.open_restatements()
     assert (restatement.old_numerator, restatement.new_numerator) == (None, Decimal("50000"))
 
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
-    assert observations.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 1
+    assert sync.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 1
     db_session.expire_all()
     added = db_session.scalar(select(Observation).where(Observation.external_ref == "late-attribution/1"))
     assert (added.employee_id, added.day, added.numerator, added.provenance) == (
@@ -128,7 +138,7 @@ def test_a_record_that_moves_to_another_owner_moves_with_both_bars_recomputed(db
     moved = Incoming(colleague, "ops_sales", november.day, november.numerator, november.denominator,
                      november.external_ref, november.currency)
     redis_client.delete(progress.PENDING)
-    assert observations.record_run(new_run(db_session).id, "verified", [moved]) == {"updated": 1}
+    assert sync.record_run(new_run(db_session).id, "verified", [moved]) == {"updated": 1}
     db_session.expire_all()
     assert db_session.get(Observation, november.id).employee_id == colleague
     pending = {int(raw) for raw in redis_client.smembers(progress.PENDING)}
@@ -138,12 +148,12 @@ def test_a_record_that_moves_to_another_owner_moves_with_both_bars_recomputed(db
     october = seeded_sales(db_session, date(2026, 10, 15))
     moved = Incoming(colleague, "ops_sales", october.day, october.numerator, october.denominator,
                      october.external_ref, october.currency)
-    assert observations.record_run(new_run(db_session).id, "verified", [moved]) == {"restated": 1}
+    assert sync.record_run(new_run(db_session).id, "verified", [moved]) == {"restated": 1}
     db_session.expire_all()
     assert db_session.get(Observation, october.id).employee_id != colleague
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
     cycle = db_session.scalar(select(Cycle).where(Cycle.month == 10))
-    observations.resolve_restatements(cycle.id, republish=True, hr_id=hr.id)
+    sync.resolve_restatements(cycle.id, republish=True, hr_id=hr.id)
     db_session.expire_all()
     assert db_session.get(Observation, october.id).employee_id == colleague
 
@@ -157,13 +167,13 @@ def test_a_restated_figure_that_cannot_be_scored_changes_nothing(db_session, red
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("900"), None, "amzn-de/late-1", "EUR")
-    observations.record_run(new_run(db_session).id, "verified", [late])
+    sync.record_run(new_run(db_session).id, "verified", [late])
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
     audits = db_session.query(AuditLog).count()
 
     with pytest.raises(FxRateMissing):
-        observations.resolve_restatements(october.id, republish=True, hr_id=hr.id)
-    assert [r.status for r in observations.open_restatements()] == ["open"]
+        sync.resolve_restatements(october.id, republish=True, hr_id=hr.id)
+    assert [r.status for r in sync.open_restatements()] == ["open"]
     assert db_session.scalar(select(Observation.id).where(Observation.external_ref == "amzn-de/late-1")) is None
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 0
     assert db_session.query(AuditLog).count() == audits
@@ -176,7 +186,7 @@ def test_a_record_moving_out_of_a_published_month_is_a_restatement_too(db_sessio
     last_of_october = seeded_sales(db_session, date(2026, 10, 30))
     moved = Incoming(last_of_october.employee_id, "ops_sales", date(2026, 11, 2), last_of_october.numerator,
                      None, last_of_october.external_ref, last_of_october.currency)
-    assert observations.record_run(new_run(db_session).id, "verified", [moved]) == {"restated": 1}
+    assert sync.record_run(new_run(db_session).id, "verified", [moved]) == {"restated": 1}
     db_session.expire_all()
     assert db_session.get(Observation, last_of_october.id).day == date(2026, 10, 30)
 
@@ -186,10 +196,10 @@ def test_a_held_late_record_the_source_moves_into_an_open_month_is_inserted_once
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("500"), None, "late/7", sales.currency)
-    observations.record_run(new_run(db_session).id, "verified", [late])
+    sync.record_run(new_run(db_session).id, "verified", [late])
     redated = Incoming(sales.employee_id, "ops_sales", date(2026, 11, 2), Decimal("500"), None, "late/7", sales.currency)
-    assert observations.record_run(new_run(db_session).id, "verified", [redated]) == {"inserted": 1}
-    assert observations.open_restatements() == []
+    assert sync.record_run(new_run(db_session).id, "verified", [redated]) == {"inserted": 1}
+    assert sync.open_restatements() == []
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
-    assert observations.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 0
+    assert sync.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 0
     assert db_session.scalar(select(func.count()).select_from(Observation).where(Observation.external_ref == "late/7")) == 1

@@ -7,11 +7,18 @@ from rq import Queue
 from sqlalchemy import func, select
 
 from app.models import AuditLog, OutboxMessage, WeChatIdentity
-from app.services import outbox, subscribe_quota
 from app.services.calendar import load_public_holidays
-from app.services.outbox_delivery import deliver
+from app.services.notify import outbox, quota
+from app.services.notify.delivery import deliver
 from tests.app.services.test_outbox_support import (
-    CUSTOM, REMINDER_TPL, SUBSCRIBE, attempts, person, reminder, run_worker, tick,
+    CUSTOM,
+    REMINDER_TPL,
+    SUBSCRIBE,
+    attempts,
+    person,
+    reminder,
+    run_worker,
+    tick,
     utc,
 )
 from workers import queues
@@ -118,7 +125,7 @@ def test_a_person_without_a_channel_is_recorded_unreachable_once_and_never_retri
     db_session.add(WeChatIdentity(employee_id=nobody.id, channel="mp", external_id="o-sun"))
     db_session.commit()
     standin.grant("o-sun", REMINDER_TPL)
-    subscribe_quota.grant_quota(nobody.id, REMINDER_TPL, now=clock.now)
+    quota.grant_quota(nobody.id, REMINDER_TPL, now=clock.now)
     reminder(db_session, nobody, "u3", clock.now)
     assert tick(clock, redis_client) == 1
     assert outbox.unreachable_people() == []

@@ -2,17 +2,24 @@
 
 from datetime import timedelta
 
-from app.services import outbox, subscribe_quota
-from app.services.outbox_delivery import MAX_ATTEMPTS
+from app.services.notify import outbox, quota
+from app.services.notify.delivery import MAX_ATTEMPTS
 from tests.app.services.test_outbox_support import (
-    REMINDER_TPL, SUBSCRIBE, attempts, person, reminder, successes, tick, utc,
+    REMINDER_TPL,
+    SUBSCRIBE,
+    attempts,
+    person,
+    reminder,
+    successes,
+    tick,
+    utc,
 )
 
 
 def subscriber(db_session, standin, clock, grants: int = 1):
     zhang = person(db_session, "张三", mp="o-zhang")
     standin.grant("o-zhang", REMINDER_TPL, grants)
-    subscribe_quota.grant_quota(zhang.id, REMINDER_TPL, grants, now=clock.now)
+    quota.grant_quota(zhang.id, REMINDER_TPL, grants, now=clock.now)
     return zhang
 
 
@@ -66,14 +73,14 @@ def test_five_transient_failures_end_the_message_failed(clock, db_session, redis
     db_session.refresh(message)
     assert (message.status, message.attempts) == ("failed", MAX_ATTEMPTS)
     assert len(standin.requests(SUBSCRIBE)) == MAX_ATTEMPTS
-    assert subscribe_quota.quota_left(zhang.id, REMINDER_TPL) == 1  # never spent
+    assert quota.quota_left(zhang.id, REMINDER_TPL) == 1  # never spent
 
 
 def test_a_field_wechat_would_refuse_fails_at_once_without_calling_wechat(clock, db_session, redis_client, standin):
     zhang = person(db_session, "张三", mp="o-zhang")
     tpl = "dev-tpl-report"
     standin.grant("o-zhang", tpl)
-    subscribe_quota.grant_quota(zhang.id, tpl, now=clock.now)
+    quota.grant_quota(zhang.id, tpl, now=clock.now)
     message = outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body="总分88分，优秀",
                              data={"total": "八十八", "grade": "优秀"}, dedupe_key="report", now=clock.now)
     db_session.commit()
@@ -82,7 +89,7 @@ def test_a_field_wechat_would_refuse_fails_at_once_without_calling_wechat(clock,
     assert message.status == "failed" and "number2" in message.last_error
     assert attempts(db_session, message.id) == [(1, "mp", "subscribe_field_invalid", None)]
     assert standin.requests(SUBSCRIBE) == []
-    assert subscribe_quota.quota_left(zhang.id, tpl) == 1
+    assert quota.quota_left(zhang.id, tpl) == 1
     clock.advance(hours=1)
     assert tick(clock, redis_client) == 0
 
@@ -90,7 +97,7 @@ def test_a_field_wechat_would_refuse_fails_at_once_without_calling_wechat(clock,
 def test_a_report_message_carries_total_and_grade(clock, db_session, redis_client, standin):
     zhang = person(db_session, "张三", mp="o-zhang")
     standin.grant("o-zhang", "dev-tpl-report")
-    subscribe_quota.grant_quota(zhang.id, "dev-tpl-report", now=clock.now)
+    quota.grant_quota(zhang.id, "dev-tpl-report", now=clock.now)
     outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body="总分88分，优秀",
                    data={"total": "88", "grade": "优秀"}, dedupe_key="report", now=clock.now)
     db_session.commit()

@@ -1,10 +1,15 @@
 """Channel choice: the rules on their own, then each channel end to end against the stand-in."""
 
-from app.services import outbox
-from app.services.notify_templates import KINDS
-from app.services.outbox_routing import Refusal, Route, choose
+from app.services.notify import outbox
+from app.services.notify.kinds import KINDS
+from app.services.notify.routing import Refusal, Route, choose
 from tests.app.services.test_outbox_support import (
-    CUSTOM, TEMPLATE, WECOM, attempts, person, tick,
+    CUSTOM,
+    TEMPLATE,
+    WECOM,
+    attempts,
+    person,
+    tick,
 )
 
 ALL = frozenset({"mp", "wecom", "oa"})

@@ -8,9 +8,15 @@ from datetime import date, datetime, timedelta
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
-from app.models import DeliveryAttempt, Department, Employee, OutboxMessage, WeChatIdentity
-from app.services import outbox
-from app.services.notify_templates import KINDS
+from app.models import (
+    DeliveryAttempt,
+    Department,
+    Employee,
+    OutboxMessage,
+    WeChatIdentity,
+)
+from app.services.notify import outbox
+from app.services.notify.kinds import KINDS
 from workers import queues
 
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"

@@ -5,12 +5,20 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
 from app.errors import ApiError
 from app.models import (
-    Assessment, AuditLog, Comment, Employee, Observation, ProgressEntry, Rating, Report, Score, WeChatIdentity,
+    Assessment,
+    AuditLog,
+    Employee,
+    Observation,
+    ProgressEntry,
+    Rating,
+    Report,
+    WeChatIdentity,
 )
-from app.services import retention, settings
-from app.services.demo import seed_demo
+from app.services import settings
+from app.services.org import retention
 
 TODAY = date(2026, 11, 27)
 

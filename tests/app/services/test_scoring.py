@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
 from app.domain.cycles import IllegalTransition
 from app.models import Assessment, AuditLog, Cycle, Observation, Report, Score
-from app.services import scoring
-from app.services.demo import seed_demo
+from app.services.scoring import runs
 
 TODAY = date(2026, 11, 27)
 
@@ -21,21 +21,21 @@ def reports_of(session, cycle_id: int) -> int:
 def test_chunked_scores_stay_invisible_until_published(db_session):
     seed_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
-    ids = scoring.assessment_ids(november.id)
-    run_id = scoring.start_run(november.id, reason="test close", chunks_total=2)
-    scoring.score_chunk(run_id, ids[: len(ids) // 2])
+    ids = runs.assessment_ids(november.id)
+    run_id = runs.start_run(november.id, reason="test close", chunks_total=2)
+    runs.score_chunk(run_id, ids[: len(ids) // 2])
 
     db_session.expire_all()
     assert db_session.get(Cycle, november.id).status == "scoring"
     assert db_session.get(Cycle, november.id).visible_run_id is None
     assert reports_of(db_session, november.id) == 0
     with pytest.raises(RuntimeError, match="not publishing"):
-        scoring.publish_run(run_id)
+        runs.publish_run(run_id)
 
-    scoring.score_chunk(run_id, ids[len(ids) // 2:])
-    scoring.score_chunk(run_id, ids[len(ids) // 2:])  # a retried chunk writes the same rows once
+    runs.score_chunk(run_id, ids[len(ids) // 2:])
+    runs.score_chunk(run_id, ids[len(ids) // 2:])  # a retried chunk writes the same rows once
     assert db_session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id)) == len(ids)
-    scoring.publish_run(run_id)
+    runs.publish_run(run_id)
 
     db_session.expire_all()
     cycle = db_session.get(Cycle, november.id)
@@ -54,7 +54,7 @@ def test_rescoring_publishes_a_new_version_only_where_the_result_changed(db_sess
     sales.numerator += Decimal("5000")
     db_session.commit()
 
-    run_id = scoring.score_cycle(october.id, reason="restated sales")
+    run_id = runs.score_cycle(october.id, reason="restated sales")
 
     db_session.expire_all()
     assert db_session.get(Cycle, october.id).visible_run_id == run_id != first_run
@@ -70,6 +70,6 @@ def test_a_draft_cycle_cannot_be_scored(db_session):
     db_session.add(cycle)
     db_session.commit()
     with pytest.raises(IllegalTransition) as refused:
-        scoring.start_run(cycle.id, reason="too early")
+        runs.start_run(cycle.id, reason="too early")
     assert refused.value.code == "cycle_illegal_transition"
     assert "草稿" in refused.value.message_zh

@@ -6,10 +6,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
 from app.errors import ApiError
-from app.models import Assessment, AuditLog, Cycle, Employee, Observation, Position, ProgressEntry
-from app.services.demo import seed_demo
-from app.services.submissions import Figure, submit
+from app.models import (
+    AuditLog,
+    Employee,
+    Observation,
+    Position,
+    ProgressEntry,
+)
+from app.services.observations.submissions import Figure, submit
 
 TODAY = date(2026, 11, 27)
 AT_NOON = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai

@@ -8,10 +8,28 @@ import pytest
 from sqlalchemy import func, select
 
 from app.errors import ApiError
-from app.models import Appeal, AuditLog, Cycle, Employee, ItemOverride, Outcome, OutboxMessage, Report, ScoringRun
-from app.services import appeals, outcomes, reports
+from app.models import (
+    Appeal,
+    AuditLog,
+    Cycle,
+    Employee,
+    ItemOverride,
+    OutboxMessage,
+    Outcome,
+    Report,
+    ScoringRun,
+)
+from app.services.cycle import outcomes
+from app.services.feedback import appeals
+from app.services.scoring import reports
 from tests.app.services.test_workflow_support import (
-    IN_OCT_WINDOW, OCT_PUBLISHED, OCT_WINDOW_CLOSES, actor, assessment_of, local, report_of,
+    IN_OCT_WINDOW,
+    OCT_PUBLISHED,
+    OCT_WINDOW_CLOSES,
+    actor,
+    assessment_of,
+    local,
+    report_of,
 )
 
 
@@ -30,7 +48,7 @@ def test_the_window_is_three_working_days_from_publication(db_session, cast):
     view = reports.view_report(report.id, actor(cast.member("ops", 0)), now=IN_OCT_WINDOW)
     assert view["can_appeal"] and view["can_confirm"]
     assert not reports.view_report(report.id, actor(cast.member("ops", 0)), now=OCT_WINDOW_CLOSES)["can_appeal"]
-    from app.services.report_window import closes_at
+    from app.services.scoring.report_window import closes_at
 
     friday = closes_at([report.assessment_id], local(6, 10))[report.assessment_id]
     assert friday == local(11, 10)  # Friday 10:00 + 72 working-day hours = Wednesday 10:00
@@ -212,7 +230,7 @@ def test_a_month_does_not_go_final_while_an_appealing_persons_window_is_open(db_
     appeal another item until the window closes, so the month stays published until then."""
     from sqlalchemy import update
 
-    from app.services import cycles
+    from app.services.cycle import lifecycle
 
     member, lead = cast.member("ops", 1), cast.teams["ops"].lead
     report = report_of(member)
@@ -222,9 +240,9 @@ def test_a_month_does_not_go_final_while_an_appealing_persons_window_is_open(db_
     appeals.decide_appeal(appeal.id, False, "数据核对无误", actor(lead), now=IN_OCT_WINDOW + timedelta(hours=1))
     october = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 10))
 
-    assert not cycles.finalize(october.id, now=IN_OCT_WINDOW + timedelta(hours=2))
+    assert not lifecycle.finalize(october.id, now=IN_OCT_WINDOW + timedelta(hours=2))
     assert reports.view_report(report.id, actor(member), now=IN_OCT_WINDOW + timedelta(hours=2))["can_appeal"]
-    assert cycles.finalize(october.id, now=OCT_WINDOW_CLOSES)
+    assert lifecycle.finalize(october.id, now=OCT_WINDOW_CLOSES)
     assert db_session.get(Cycle, october.id).status == "final"
 
 
@@ -252,7 +270,7 @@ def test_leave_days_do_not_count_in_the_window(db_session, cast):
     from datetime import date
 
     from app.models import LeaveRecord
-    from app.services.report_window import closes_at
+    from app.services.scoring.report_window import closes_at
 
     away, present = cast.member("ops", 0), cast.member("ops", 1)
     db_session.add(LeaveRecord(employee_id=away, first_day=date(2026, 11, 4), last_day=date(2026, 11, 5)))
@@ -268,7 +286,7 @@ def test_a_long_leave_keeps_the_window_open_until_after_it(db_session, cast):
 
     from app.models import LeaveRecord
     from app.services.business_time import to_local
-    from app.services.report_window import closes_at
+    from app.services.scoring.report_window import closes_at
 
     away = cast.member("ops", 0)
     db_session.add(LeaveRecord(employee_id=away, first_day=date(2026, 11, 4), last_day=date(2027, 2, 25)))

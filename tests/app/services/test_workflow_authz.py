@@ -14,12 +14,21 @@ from sqlalchemy import select
 
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Comment, Cycle, Observation, Outcome, OutboxMessage
-from app.services import (
-    appeals, comments, corrections, outcomes, peers, progress, ratings, reading, reports, targets,
-)
+from app.models import Comment, Cycle, Observation, OutboxMessage, Outcome
+from app.services.cycle import outcomes, targets
+from app.services.feedback import appeals, comments, peers, ratings
+from app.services.observations import corrections
+from app.services.scoring import progress, reading, reports
 from tests.app.services.test_workflow_support import (
-    IN_OCT_WINDOW, NOV_NOW, Cast, actor, assessment_of, entries_with, fingerprint, item_of, report_of,
+    IN_OCT_WINDOW,
+    NOV_NOW,
+    Cast,
+    actor,
+    assessment_of,
+    entries_with,
+    fingerprint,
+    item_of,
+    report_of,
 )
 
 ROLES = ("self", "manager_in", "manager_out", "hr", "admin", "own_case", "colleague")

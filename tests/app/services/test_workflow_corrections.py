@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from app.errors import ApiError
 from app.models import AuditLog, CorrectionRequest, Cycle, Observation, OutboxMessage
-from app.services import corrections, progress
+from app.services.observations import corrections
+from app.services.scoring import progress
 from tests.app.services.test_workflow_support import NOV_NOW, actor, entries_with, local
 
 CODE = "design_on_time_share"

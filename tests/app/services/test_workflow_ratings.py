@@ -9,10 +9,27 @@ import pytest
 from sqlalchemy import func, select
 
 from app.errors import ApiError
-from app.models import Assessment, AuditLog, Cycle, Employee, OutboxMessage, PeerRater, Rating
-from app.services import comments, peers, progress, rating_prompts, ratings, reading, reports, scoring, targets
+from app.models import (
+    Assessment,
+    AuditLog,
+    Cycle,
+    Employee,
+    OutboxMessage,
+    PeerRater,
+    Rating,
+)
 from app.services.authz import managers_of
-from tests.app.services.test_workflow_support import NOV_NOW, actor, assessment_of, item_of, local, report_of
+from app.services.cycle import targets
+from app.services.feedback import comments, peers, rating_prompts, ratings
+from app.services.scoring import progress, reading, reports, runs
+from tests.app.services.test_workflow_support import (
+    NOV_NOW,
+    actor,
+    assessment_of,
+    item_of,
+    local,
+    report_of,
+)
 
 
 def november(session) -> int:
@@ -55,7 +72,7 @@ def test_the_rated_person_never_learns_who_rated_what(db_session, cast):
     # what the person is asked to rate names the colleagues *they* rate, so it is checked apart
     my_tasks = {"tasks": rating_prompts.my_rating_tasks(november(db_session), me)}
     rating_prompts.prompt_missing_ratings(november(db_session), NOV_NOW)
-    scoring.score_cycle(november(db_session), reason="11月评分")
+    runs.score_cycle(november(db_session), reason="11月评分")
     about_me["report"] = reports.view_report(report_of(person, 11).id, me, now=NOV_NOW)
     for m in db_session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == person)):
         bucket = my_tasks if m.dedupe_key.startswith("rating-prompt:") else about_me

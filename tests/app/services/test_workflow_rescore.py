@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.domain.cycles import IllegalTransition
 from app.models import AuditLog, Cycle, Report, Score, ScoringRun
-from app.services import report_window, scoring
+from app.services.scoring import report_window, runs
 from tests.app.services.test_workflow_support import actor, assessment_of, cast  # noqa: F401
 
 
@@ -14,7 +14,7 @@ def test_rescoring_unchanged_data_publishes_nothing_and_keeps_the_visible_run(db
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     visible, reports = october.visible_run_id, db_session.scalar(select(func.count()).select_from(Report))
     assessment_id = assessment_of(cast.member("ops", 0), 10).id
-    assert scoring.rescore([assessment_id], reason="复核", actor_id=cast.hr) == {}
+    assert runs.rescore([assessment_id], reason="复核", actor_id=cast.hr) == {}
     run = db_session.scalar(select(ScoringRun).order_by(ScoringRun.id.desc()).limit(1))
     assert run.status == "done" and run.reason == "复核" and run.id != visible
     assert db_session.scalars(select(Score.assessment_id).where(Score.run_id == run.id)).all() == [assessment_id]
@@ -26,14 +26,14 @@ def test_rescoring_unchanged_data_publishes_nothing_and_keeps_the_visible_run(db
 def test_only_a_published_month_of_one_cycle_is_rescored(db_session, cast):
     member = cast.member("ops", 0)
     with pytest.raises(IllegalTransition):
-        scoring.rescore([assessment_of(member, 11).id], reason="x")
+        runs.rescore([assessment_of(member, 11).id], reason="x")
     with pytest.raises(ValueError):
-        scoring.rescore([assessment_of(member, 10).id, assessment_of(member, 9).id], reason="x")
+        runs.rescore([assessment_of(member, 10).id, assessment_of(member, 9).id], reason="x")
 
 
 def test_a_months_close_stores_each_reports_window(db_session, cast):
     november = db_session.scalar(select(Cycle.id).where(Cycle.month == 11))
-    scoring.score_cycle(november, reason="11月评分")
+    runs.score_cycle(november, reason="11月评分")
     report = db_session.scalar(select(Report).where(
         Report.assessment_id == assessment_of(cast.member("warehouse", 0), 11).id))
     expected = report_window.closes_at([report.assessment_id], report.published_at)[report.assessment_id]

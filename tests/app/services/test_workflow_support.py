@@ -9,13 +9,28 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.demo import seed_demo
 from app.extensions import db
 from app.models import (
-    Appeal, Assessment, AssessmentItem, Base, CorrectionRequest, Cycle, Department, Employee, ItemOverride,
-    Observation, Outcome, PeerRater, Position, ProgressEntry, Rating, Report,
+    Appeal,
+    Assessment,
+    AssessmentItem,
+    Base,
+    CorrectionRequest,
+    Cycle,
+    Department,
+    Employee,
+    ItemOverride,
+    Observation,
+    Outcome,
+    PeerRater,
+    Position,
+    ProgressEntry,
+    Rating,
+    Report,
 )
-from app.services import authz, report_window
-from app.services.demo import seed_demo
+from app.services import authz
+from app.services.scoring import report_window
 
 TODAY = date(2026, 11, 27)
 

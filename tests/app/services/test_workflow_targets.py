@@ -8,9 +8,21 @@ import pytest
 from sqlalchemy import func, select
 
 from app.errors import ApiError
-from app.models import Assessment, AssessmentItem, AuditLog, OutboxMessage, TargetAmendment
-from app.services import cycles, targets
-from tests.app.services.test_workflow_support import NOV_NOW, actor, assessment_of, cast, item_of  # noqa: F401
+from app.models import (
+    Assessment,
+    AssessmentItem,
+    AuditLog,
+    OutboxMessage,
+    TargetAmendment,
+)
+from app.services.cycle import lifecycle, targets
+from tests.app.services.test_workflow_support import (  # noqa: F401
+    NOV_NOW,
+    actor,
+    assessment_of,
+    cast,
+    item_of,
+)
 
 
 def audits(session, action: str) -> int:
@@ -51,7 +63,7 @@ def test_a_first_acknowledgement_records_when(db_session, cast):
 
 
 def test_in_a_draft_hr_adjusts_in_place_without_an_amendment(db_session, cast):
-    december = cycles.draft_cycle(2026, 12)
+    december = lifecycle.draft_cycle(2026, 12)
     member = cast.member("ops", 2)
     assessment = db_session.scalar(select(Assessment).where(Assessment.cycle_id == december.id,
                                                             Assessment.employee_id == member))

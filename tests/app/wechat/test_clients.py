@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.wechat.clients import build_client
 from app.wechat.errors import (
     FieldRuleViolation,
     InvalidCode,
@@ -13,7 +14,6 @@ from app.wechat.errors import (
     UntrustedIp,
     UserNotFound,
 )
-from app.wechat.clients import build_client
 from app.wechat.settings import settings_from_config
 
 SEND = "/cgi-bin/message/subscribe/send"

@@ -6,7 +6,14 @@ from decimal import Decimal
 import pytest
 
 from app.wechat.errors import FieldRuleViolation
-from app.wechat.subscribe import build_data, check_field, field_type, format_date, format_time, truncate_thing
+from app.wechat.subscribe import (
+    build_data,
+    check_field,
+    field_type,
+    format_date,
+    format_time,
+    truncate_thing,
+)
 
 ACCEPTED = [
     ("thing1", "这" * 20),

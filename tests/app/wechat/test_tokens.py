@@ -6,10 +6,10 @@ import sys
 import pytest
 import redis
 
-from app.wechat.errors import BadCredentials, TokenRejected, Unavailable
-from app.wechat.settings import settings_from_config
 from app.standins.wechat_state import dev_environment
 from app.wechat.clients import build_client
+from app.wechat.errors import BadCredentials, TokenRejected, Unavailable
+from app.wechat.settings import settings_from_config
 from config import BASE_DIR
 
 SEND = "/cgi-bin/message/subscribe/send"

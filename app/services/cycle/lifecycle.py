@@ -1,0 +1,106 @@
+"""The cycle's life: draft (targets adjustable) → open (assessments frozen) → … → final.
+
+Drafting copies every eligible employee's position template into an assessment; opening freezes
+them (later target changes are audited amendments). Finalising happens once every report is
+confirmed (or counted as confirmed) and no appeal is open; it proposes the outcomes.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+
+from app.domain.cycles import CycleStatus, advance
+from app.domain.workcalendar import month_bounds
+from app.extensions import db
+from app.models import (
+    Appeal,
+    Assessment,
+    AssessmentItem,
+    Cycle,
+    Employee,
+    KpiTemplate,
+    Report,
+)
+from app.services import audit
+from app.services.business_time import clock_now
+from app.services.cycle import outcomes
+
+
+def draft_cycle(year: int, month: int) -> Cycle:
+    """The month's cycle, created as a draft with an assessment for everyone eligible."""
+    cycle = db.session.scalar(select(Cycle).where(Cycle.year == year, Cycle.month == month))
+    if cycle is None:
+        cycle = Cycle(year=year, month=month, status=CycleStatus.DRAFT.value)
+        db.session.add(cycle)
+        db.session.flush()
+    if cycle.status == CycleStatus.DRAFT:
+        added = _add_assessments(cycle)
+        if added:
+            audit.record("cycle.draft", "cycle", cycle.id, source="clock", after={"assessments_added": added})
+    db.session.commit()
+    return cycle
+
+
+def _add_assessments(cycle: Cycle) -> int:
+    """One assessment per active employee whose position has a template, for the days they work."""
+    first, last = month_bounds(cycle.year, cycle.month)
+    templates = {t.position_id: t for t in db.session.scalars(select(KpiTemplate))}
+    have = set(db.session.scalars(select(Assessment.employee_id).where(Assessment.cycle_id == cycle.id)))
+    people = db.session.scalars(select(Employee).where(
+        Employee.status == "active", Employee.position_id.is_not(None), Employee.joined_on <= last,
+        or_(Employee.left_on.is_(None), Employee.left_on >= first)))
+    added = 0
+    for person in people:
+        template = templates.get(person.position_id)
+        if template is None or person.id in have:
+            continue
+        db.session.add(Assessment(
+            cycle_id=cycle.id, employee_id=person.id, position_id=person.position_id,
+            first_day=max(first, person.joined_on), last_day=min(last, person.left_on or last), currency=template.currency,
+            items=[AssessmentItem(indicator_code=item.indicator.code, sort=item.sort, weight=item.weight, target=item.target,
+                                  cap=item.cap, floor=item.floor, rater=item.rater) for item in template.items],
+        ))
+        added += 1
+    return added
+
+
+def open_cycle(year: int, month: int, *, now: datetime | None = None) -> Cycle:
+    """Open the month (day 1, 09:00): assessments freeze and targets go out. Idempotent."""
+    cycle = draft_cycle(year, month)
+    if cycle.status != CycleStatus.DRAFT:
+        return cycle
+    cycle.status = advance(cycle.status, CycleStatus.OPEN)
+    cycle.opened_at = now or clock_now()
+    count = db.session.scalar(select(func.count()).select_from(Assessment).where(Assessment.cycle_id == cycle.id))
+    audit.record("cycle.open", "cycle", cycle.id, source="clock", after={"assessments": count})
+    db.session.commit()
+    return cycle
+
+
+def ready_to_finalize(cycle: Cycle, now: datetime) -> bool:
+    """Published, every latest report answered (or counted as 认可), no appeal open, and nobody who
+    appealed can still appeal another item (their window has closed)."""
+    if cycle.status != CycleStatus.PUBLISHED:
+        return False
+    latest = (select(Report.assessment_id, func.max(Report.version).label("version"))
+              .join(Assessment).where(Assessment.cycle_id == cycle.id).group_by(Report.assessment_id).subquery())
+    unsettled = db.session.scalar(select(func.count()).select_from(Report).join(
+        latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
+        .where((Report.response == "pending")
+               | ((Report.response == "appealed") & (Report.window_closes_at > now))))
+    open_appeals = db.session.scalar(select(func.count()).select_from(Appeal).join(Report).join(Assessment).where(
+        Assessment.cycle_id == cycle.id, Appeal.status == "open"))
+    return unsettled == 0 and open_appeals == 0
+
+
+def finalize(cycle_id: int, *, now: datetime | None = None) -> bool:
+    """Move a settled cycle to final and propose its outcomes; False while something is open."""
+    now = now or clock_now()
+    cycle = db.session.get(Cycle, cycle_id)
+    if not ready_to_finalize(cycle, now):
+        return False
+    cycle.status = advance(cycle.status, CycleStatus.FINAL)
+    cycle.final_at = now
+    audit.record("cycle.final", "cycle", cycle.id, source="clock", after={"status": "final"})
+    outcomes.derive(cycle.id)  # commits the status and the proposals together
+    return True

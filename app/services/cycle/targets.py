@@ -1,0 +1,128 @@
+"""Targets: the employee's acknowledgement (目标确认) and HR's amendments.
+
+While the cycle is a draft HR adjusts a target in place (audited; targets go out at opening). Once
+it is open a change is a TargetAmendment: audited, told to the employee, and unacknowledged until
+the employee acknowledges it — their acknowledgement then covers the targets as amended.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.domain.cycles import CycleStatus
+from app.errors import ApiError
+from app.extensions import db
+from app.models import Assessment, AssessmentItem, TargetAmendment
+from app.services import audit
+from app.services.authz import Action, Actor, Subject, require
+from app.services.notify import outbox
+from app.services.scoring import progress
+from app.services.usecase import (
+    cycle_of,
+    decimal_of,
+    indicator,
+    load,
+    moment,
+    require_text,
+    shown,
+    use_case,
+)
+
+
+@use_case
+def acknowledge_targets(assessment_id: int, who: Actor, *, now: datetime | None = None) -> dict:
+    """The employee acknowledges their targets and any amendment not yet acknowledged; repeating
+    it changes nothing. Returns the acknowledgement state."""
+    now = moment(now)
+    assessment = load(Assessment, assessment_id, "考核表")
+    require(who, Action.ACKNOWLEDGE_TARGETS, Subject(assessment.employee_id))
+    if cycle_of(assessment).status != CycleStatus.OPEN:
+        raise ApiError("cycle_not_open", "考核目标只能在考核月进行中确认", 409)
+    pending = _unacknowledged(assessment.id)
+    if assessment.acknowledged_at is None or pending:
+        first = assessment.acknowledged_at is None
+        assessment.acknowledged_at = assessment.acknowledged_at or now
+        for amendment in pending:
+            amendment.acknowledged_at = now
+        audit.record("targets.acknowledge", "assessment", assessment.id, actor_id=who.employee_id,
+                     after={"targets": first, "amendments": [a.id for a in pending]})
+        db.session.commit()
+    return targets_state(assessment)
+
+
+@use_case
+def amend_target(assessment_item_id: int, new_target, reason: str, who: Actor, *,
+                 now: datetime | None = None) -> TargetAmendment | None:
+    """HR changes one quantitative item's target. In a draft the item changes in place (None is
+    returned); in an open cycle it is an amendment the employee is told about and acknowledges."""
+    now = moment(now)
+    item = load(AssessmentItem, assessment_item_id, "考核项")
+    assessment = db.session.get(Assessment, item.assessment_id)
+    require(who, Action.AMEND_TARGET, Subject(assessment.employee_id))
+    cycle = cycle_of(assessment)
+    if cycle.status not in (CycleStatus.DRAFT, CycleStatus.OPEN):
+        raise ApiError("targets_frozen", "本月考核已进入评分，目标不能再调整", 409)
+    ind = indicator(item.indicator_code)
+    if ind.kind != "quantitative":
+        raise ApiError("target_not_amendable", "评分项的目标是评分满分，不能调整", 422, {"assessment_item_id": "评分项"})
+    target = decimal_of(new_target, "new_target", "新目标")
+    if target <= 0:
+        raise ApiError("invalid_input", "目标必须大于0", 422, {"new_target": "必须大于0"})
+    if target == item.target:
+        raise ApiError("target_unchanged", "新目标与当前目标相同", 422, {"new_target": "与当前目标相同"})
+    text = require_text(reason, "reason", "调整原因", limit=200)
+    old = item.target
+    item.target = target
+    amendment = None
+    if cycle.status == CycleStatus.OPEN:
+        amendment = TargetAmendment(assessment_item_id=item.id, old_target=old, new_target=target, reason=text,
+                                    amended_by=who.employee_id, amended_at=now)
+        db.session.add(amendment)
+        db.session.flush()
+        _tell(assessment, ind, old, target, text, amendment, cycle.label, now)
+    audit.record("target.amend", "assessment_item", item.id, actor_id=who.employee_id,
+                 before={"target": str(old)}, after={"target": str(target), "reason": text,
+                                                     "amendment_id": amendment.id if amendment else None})
+    db.session.commit()
+    if amendment is not None:
+        progress.request_recompute(assessment.id)
+    return amendment
+
+
+def targets_view(assessment_id: int, who: Actor) -> dict:
+    """The assessment's items and targets, with what is still to acknowledge (the 目标确认 page)."""
+    assessment = load(Assessment, assessment_id, "考核表")
+    require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
+    items = []
+    for item in assessment.items:
+        ind = indicator(item.indicator_code)
+        items.append({"assessment_item_id": item.id, "indicator": item.indicator_code, "name": ind.name,
+                      "weight": str(item.weight), "target": str(item.target),
+                      "target_display": shown(ind, item.target, assessment.currency), "rater_kind": item.rater})
+    return {"assessment_id": assessment.id, "items": items, **targets_state(assessment)}
+
+
+def targets_state(assessment: Assessment) -> dict:
+    pending = _unacknowledged(assessment.id)
+    return {
+        "acknowledged": assessment.acknowledged_at is not None and not pending,
+        "acknowledged_at": assessment.acknowledged_at.isoformat() if assessment.acknowledged_at else None,
+        "amendments_to_acknowledge": [
+            {"id": a.id, "assessment_item_id": a.assessment_item_id, "old_target": str(a.old_target),
+             "new_target": str(a.new_target), "reason": a.reason} for a in pending],
+    }
+
+
+def _unacknowledged(assessment_id: int) -> list[TargetAmendment]:
+    return list(db.session.scalars(select(TargetAmendment).join(AssessmentItem).where(
+        AssessmentItem.assessment_id == assessment_id, TargetAmendment.acknowledged_at.is_(None))
+        .order_by(TargetAmendment.id)))
+
+
+def _tell(assessment: Assessment, ind, old, new, reason: str, amendment: TargetAmendment, label: str,
+          now: datetime) -> None:
+    before, after = shown(ind, old, assessment.currency), shown(ind, new, assessment.currency)
+    outbox.enqueue(assessment.employee_id, "target_push", title=f"{label}考核目标调整", summary=f"{ind.name}：{after}",
+                   body=f"【目标调整】{label}「{ind.name}」的目标由{before}调整为{after}。原因：{reason}\n请在小程序中确认。",
+                   dedupe_key=f"target-amendment:{amendment.id}", now=now,
+                   data={"assessment_id": assessment.id, "amendment_id": amendment.id})

@@ -1,0 +1,1 @@
+"""What people say about the figures: comments, ratings, rating prompts, peer raters, appeals and their effects."""

@@ -1,0 +1,66 @@
+"""What an accepted appeal changes: the item's value, the assessment's score and report, and —
+when the cycle is already final — the outcomes that follow from the grade.
+
+The claimed value is stored as an ItemOverride (the month's actual of a quantitative item, the
+rating of a qualitative one) that scoring reads in place of the item's data, and the assessment is
+re-scored through app.services.scoring.runs.rescore, the same code that closes a month. Everything joins
+the caller's transaction.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from app.domain.cycles import CycleStatus
+from app.domain.workflow import outcome_still_fits
+from app.extensions import db
+from app.models import Appeal, Assessment, Cycle, ItemOverride, Outcome, Report
+from app.services import audit
+from app.services.cycle import outcomes
+from app.services.scoring import runs
+
+
+def apply_claim(appeal: Appeal, assessment: Assessment, actor_id: int, now: datetime) -> Report | None:
+    """Set the claimed value and publish the re-scored report; returns the new version (None when
+    the result did not change). Audits the override's old and new value."""
+    override = db.session.scalar(select(ItemOverride).where(ItemOverride.assessment_item_id == appeal.assessment_item_id))
+    before = None if override is None else {"value": str(override.value), "appeal_id": override.appeal_id}
+    if override is None:
+        override = ItemOverride(assessment_item_id=appeal.assessment_item_id)
+        db.session.add(override)
+    override.value, override.appeal_id, override.set_by, override.set_at = appeal.claimed_value, appeal.id, actor_id, now
+    db.session.flush()
+    audit.record("item.override", "assessment_item", appeal.assessment_item_id, actor_id=actor_id, before=before,
+                 after={"value": str(appeal.claimed_value), "appeal_id": appeal.id})
+    published = runs.rescore([assessment.id], reason=f"申诉#{appeal.id}通过", actor_id=actor_id, now=now,
+                                commit=False)
+    return db.session.get(Report, published[assessment.id]) if assessment.id in published else None
+
+
+def withdraw_stale_outcomes(assessment: Assessment, actor_id: int) -> list[int]:
+    """In a final cycle, withdraw the person's pending proposals their new month grade no longer
+    supports; returns their ids. Approved or rejected ones stay: HR already decided them. New
+    proposals come from `rederive` once the caller's changes are in."""
+    cycle = db.session.get(Cycle, assessment.cycle_id)
+    if cycle.status != CycleStatus.FINAL:
+        return []
+    grade = outcomes.month_grades([cycle.id]).get((cycle.id, assessment.employee_id), (None, None))[0]
+    stale = [o for o in db.session.scalars(select(Outcome).where(
+        Outcome.cycle_id == cycle.id, Outcome.employee_id == assessment.employee_id, Outcome.status == "pending"))
+        if not outcome_still_fits(o.kind, grade)]
+    if stale:
+        db.session.execute(update(Outcome).where(Outcome.id.in_([o.id for o in stale])).values(status="withdrawn"))
+        for outcome in stale:
+            audit.record("outcome.withdraw", "outcome", outcome.id, actor_id=actor_id, before={"status": "pending"},
+                         after={"status": "withdrawn", "grade": grade})
+    return [o.id for o in stale]
+
+
+def finish(assessment: Assessment) -> None:
+    """Commit the decision; in a final cycle through outcomes.derive (idempotent), which proposes
+    what the new grade now supports and commits everything together."""
+    cycle = db.session.get(Cycle, assessment.cycle_id)
+    if cycle.status == CycleStatus.FINAL:
+        outcomes.derive(cycle.id)
+    else:
+        db.session.commit()

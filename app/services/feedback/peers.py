@@ -1,0 +1,133 @@
+"""Peer raters (同事评分人) of an assessment (DESIGN.md "People change"): same department, at least
+two, never the person or anyone they report to; picked by default, replaceable by HR.
+
+The list is shown to HR and the person's managers, never to the rated person: they learn only the
+mean of their peers' ratings (app.services.feedback.ratings).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select
+
+from app.domain.cycles import CycleStatus
+from app.domain.templates import Rater
+from app.domain.workflow import PEER_COUNT, Colleague, pick_peers
+from app.errors import ApiError
+from app.extensions import db
+from app.models import Assessment, AssessmentItem, Employee, PeerRater, Rating
+from app.services import audit
+from app.services.authz import Action, Actor, Subject, managers_of, require
+from app.services.usecase import cycle_of, load, moment, use_case
+
+OPEN_STATES = (CycleStatus.DRAFT, CycleStatus.OPEN)
+
+
+@use_case
+def choose_peers(assessment_id: int, who: Actor | None, rater_ids: list[int] | None = None, *,
+                 now: datetime | None = None) -> list[int]:
+    """Set an assessment's peer raters and return them. `rater_ids` None picks the default (HR may
+    ask for it again); a list replaces them (HR only). `who` None is the system's default pick at
+    opening, which never overrides a choice already made. A removed rater's ratings go with them."""
+    now = moment(now)
+    assessment = load(Assessment, assessment_id, "考核表")
+    if who is not None:
+        require(who, Action.CHOOSE_PEERS, Subject(assessment.employee_id))
+    elif rater_ids is not None:
+        raise ValueError("only HR replaces peer raters")
+    peer_items = [i.id for i in assessment.items if i.rater == Rater.PEER.value]
+    if not peer_items:
+        raise ApiError("no_peer_items", "该考核表没有同事评分项", 422)
+    if cycle_of(assessment).status not in OPEN_STATES:
+        raise ApiError("peers_closed", "本月考核已进入评分，不能再调整同事评分人", 409)
+    current = set(db.session.scalars(select(PeerRater.rater_id).where(PeerRater.assessment_id == assessment.id)))
+    if who is None and current:
+        return sorted(current)
+    wanted = _default(assessment) if rater_ids is None else _validated(assessment, rater_ids)
+    if len(wanted) < PEER_COUNT:
+        raise ApiError("not_enough_peers", f"同部门可评分的同事不足{PEER_COUNT}人，请人事手动指定", 422,
+                       {"rater_ids": f"至少{PEER_COUNT}人"})
+    if set(wanted) != current:
+        _replace(assessment, peer_items, current, wanted, who)
+        db.session.commit()
+    return sorted(wanted)
+
+
+def assign_default_peers(cycle_id: int, *, now: datetime | None = None) -> dict:
+    """Give every assessment of a cycle with a peer item its default peers, where it has none yet
+    (the clock at opening; safe to repeat). Those without enough colleagues are listed for HR."""
+    ids = db.session.scalars(select(Assessment.id).join(AssessmentItem).where(
+        Assessment.cycle_id == cycle_id, AssessmentItem.rater == Rater.PEER.value)
+        .distinct().order_by(Assessment.id)).all()
+    assigned, short = 0, []
+    for assessment_id in ids:
+        try:
+            choose_peers(assessment_id, None, now=now)
+            assigned += 1
+        except ApiError as err:
+            if err.code != "not_enough_peers":
+                raise
+            short.append(assessment_id)
+    return {"assigned": assigned, "without_enough_peers": short}
+
+
+def peer_raters(assessment_id: int, who: Actor) -> list[dict]:
+    """Who rates the assessment's peer items, and whether they have: for HR and the managers."""
+    assessment = load(Assessment, assessment_id, "考核表")
+    require(who, Action.VIEW_PEERS, Subject(assessment.employee_id))
+    rated = set(db.session.scalars(select(Rating.rater_id).join(AssessmentItem).where(
+        AssessmentItem.assessment_id == assessment.id, Rating.rater_kind == Rater.PEER.value)))
+    rows = db.session.execute(select(Employee.id, Employee.name).join(PeerRater, PeerRater.rater_id == Employee.id)
+                              .where(PeerRater.assessment_id == assessment.id).order_by(Employee.id))
+    return [{"employee_id": i, "name": name, "rated": i in rated} for i, name in rows]
+
+
+def _colleagues(assessment: Assessment) -> tuple[Colleague, list[Colleague], set[int]]:
+    """The person, their active department colleagues during the assessment, and who they report to."""
+    person = db.session.get(Employee, assessment.employee_id)
+    rows = db.session.execute(select(Employee.id, Employee.position_id, Employee.manager_id).where(
+        Employee.department_id == person.department_id, Employee.status == "active",
+        Employee.joined_on <= assessment.last_day,
+        or_(Employee.left_on.is_(None), Employee.left_on >= assessment.first_day)))
+    me = Colleague(person.id, person.position_id, person.manager_id)
+    return me, [Colleague(*row) for row in rows], set(managers_of(person.id))
+
+
+def _default(assessment: Assessment) -> list[int]:
+    me, colleagues, managers = _colleagues(assessment)
+    return pick_peers(assessment.id, me, colleagues, managers)
+
+
+def _validated(assessment: Assessment, rater_ids: list[int]) -> list[int]:
+    me, colleagues, managers = _colleagues(assessment)
+    allowed = {c.employee_id for c in colleagues}
+    problems = {}
+    for rater in rater_ids:
+        if rater == me.employee_id:
+            problems[str(rater)] = "不能由本人评自己"
+        elif rater in managers:
+            problems[str(rater)] = "主管不能作为同事评分人"
+        elif rater not in allowed:
+            problems[str(rater)] = "只能选择同部门在职的同事"
+    if len(set(rater_ids)) != len(rater_ids):
+        problems["rater_ids"] = "评分人不能重复"
+    if problems:
+        raise ApiError("peers_invalid", "；".join(dict.fromkeys(problems.values())), 422, problems)
+    return list(rater_ids)
+
+
+def _replace(assessment: Assessment, peer_items: list[int], current: set[int], wanted: list[int],
+             who: Actor | None) -> None:
+    removed = current - set(wanted)
+    dropped = 0
+    if removed:
+        db.session.execute(delete(PeerRater).where(PeerRater.assessment_id == assessment.id,
+                                                   PeerRater.rater_id.in_(removed)))
+        dropped = db.session.execute(delete(Rating).where(
+            Rating.assessment_item_id.in_(peer_items), Rating.rater_kind == Rater.PEER.value,
+            Rating.rater_id.in_(removed))).rowcount
+    chosen_by = None if who is None else who.employee_id
+    for rater in wanted:
+        if rater not in current:
+            db.session.add(PeerRater(assessment_id=assessment.id, rater_id=rater, chosen_by=chosen_by))
+    audit.record("peers.choose", "assessment", assessment.id, actor_id=chosen_by, source="web" if who else "clock",
+                 before={"raters": sorted(current)}, after={"raters": sorted(wanted), "ratings_removed": dropped})

@@ -1,0 +1,1 @@
+"""News the clock tells people: manager digests, announcements (targets, reminders, reports), alerts."""

@@ -1,0 +1,96 @@
+"""What the clock tells people: the month's targets when it opens, the evening reminder to
+submit, and published reports. Every message has a dedupe key naming its facts, so a tick that
+runs twice — or two schedulers — enqueue each message once.
+"""
+
+from datetime import date, datetime, time
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from app.domain.formatting import format_value
+from app.domain.indicators import Display
+from app.extensions import db
+from app.models import (
+    Assessment,
+    Cycle,
+    Employee,
+    Indicator,
+    ProgressEntry,
+    Report,
+    ScoringRun,
+)
+from app.services.calendar import company_calendar, department_calendars, leave_days
+from app.services.notify import outbox
+
+REMIND_AT = time(18, 0)  # "no progress by the evening of a working day"
+
+
+def push_targets(cycle_id: int, now: datetime) -> int:
+    """Tell everyone assessed in the cycle their targets (目标下达); returns messages enqueued."""
+    cycle = db.session.get(Cycle, cycle_id)
+    indicators = {i.code: i for i in db.session.scalars(select(Indicator))}
+    calendar = company_calendar()  # loaded once for the whole company, not once per message
+    count = 0
+    for assessment in db.session.scalars(select(Assessment).where(Assessment.cycle_id == cycle_id)):
+        lines = [f"{indicators[i.indicator_code].name}：{_target(indicators[i.indicator_code], i.target, assessment.currency)}"
+                 f"（权重{i.weight.normalize():f}%）" for i in assessment.items]
+        outbox.enqueue(
+            assessment.employee_id, "target_push", title=f"{cycle.label}考核目标", summary="请查看并确认本月目标",
+            body=f"【{cycle.label}考核目标】\n" + "\n".join(lines) + "\n请在小程序中确认目标。",
+            dedupe_key=f"targets:{assessment.id}", now=now, data={"assessment_id": assessment.id}, calendar=calendar,
+        )
+        count += 1
+    db.session.commit()
+    return count
+
+
+def _target(indicator: Indicator, target, currency: str) -> str:
+    if indicator.kind == "qualitative":
+        return "主管/同事/客户评分"
+    return format_value(Fraction(target), Display(indicator.display), indicator.unit, currency)
+
+
+def evening_reminders(day: date, now: datetime) -> int:
+    """Remind people who work `day` and have not submitted progress for it."""
+    calendar = company_calendar()
+    calendars = department_calendars(calendar)
+    rows = db.session.execute(
+        select(Assessment.employee_id, Employee.department_id).select_from(Assessment)
+        .join(Cycle, Cycle.id == Assessment.cycle_id).join(Employee, Employee.id == Assessment.employee_id)
+        .where(Cycle.status == "open", Assessment.first_day <= day, Assessment.last_day >= day, Employee.status == "active")
+    ).all()
+    submitted = set(db.session.scalars(select(ProgressEntry.employee_id).where(ProgressEntry.day == day)))
+    leave = leave_days({employee_id for employee_id, _ in rows}, day, day)
+    count = 0
+    for employee_id, department_id in rows:
+        if employee_id in submitted or not calendars[department_id].is_working_day(day, leave.get(employee_id, ())):
+            continue
+        outbox.enqueue(
+            employee_id, "reminder", title="今日进展未提交", summary="请在今晚提交今日工作进展",
+            body=f"您{day.month}月{day.day}日的工作进展还没有提交，请在小程序中提交（次日10:00前可修改）。",
+            dedupe_key=f"reminder:{employee_id}:{day.isoformat()}", now=now, calendar=calendar,
+        )
+        count += 1
+    db.session.commit()
+    return count
+
+
+def push_reports(run_id: int, now: datetime) -> int:
+    """Tell each person about the report version a run published (考核结果)."""
+    run = db.session.get(ScoringRun, run_id)
+    cycle = db.session.get(Cycle, run.cycle_id)
+    calendar = company_calendar()
+    count = 0
+    for report, employee_id in db.session.execute(
+        select(Report, Assessment.employee_id).join(Assessment).where(Report.run_id == run_id)
+    ):
+        outbox.enqueue(
+            employee_id, "report_published", title=f"{cycle.label}考核结果", summary=report.summary,
+            body=f"【{cycle.label}考核结果】\n{report.summary}\n如有异议，请在3天内在小程序中申诉。",
+            dedupe_key=f"report:{report.id}", now=now, calendar=calendar,
+            data={"report_id": report.id, "total": report.body["total_display"], "grade": report.body["grade"]},
+        )
+        count += 1
+    db.session.commit()
+    return count

@@ -1,0 +1,147 @@
+"""Our message kinds and the WeChat templates that carry them when no chat channel can.
+
+WeCom and OA customer-service messages carry a message's full text; subscribe messages (the
+mini-program) and OA template messages carry only typed fields of a template registered with
+WeChat, so each kind maps to a template id per channel and a builder for its fields. Field values
+are checked against WeChat's rules by app.wechat.subscribe when sent (never truncated silently
+except free `thing` text, which is cut on purpose here).
+
+Template ids are WeChat's, per deployment: `WECHAT_MP_TEMPLATES` / `WECHAT_OA_TEMPLATES` say
+"kind=id,kind=id". Outside production a kind not named there keeps the development id the stand-in
+accepts; in production it has no template on that channel, so the outbox routes it another way or
+records it unreachable (never a send with a made-up id).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import lru_cache
+from typing import Callable
+
+from app.wechat.subscribe import format_time, truncate_thing
+from config import ConfigError
+
+EMPLOYEE, MANAGER = "employee", "manager"
+
+
+@dataclass(frozen=True)
+class FieldInput:
+    """What a field builder may use: the message's title, short summary, data, and local time."""
+
+    title: str
+    summary: str
+    data: dict
+    at: datetime  # local time in the business zone
+
+
+def generic_fields(message: FieldInput) -> dict:
+    """事项 / 内容 / 时间: the shape of most of our templates."""
+    return {
+        "thing1": truncate_thing(message.title),
+        "thing2": truncate_thing(message.summary or message.title),
+        "time3": format_time(message.at),
+    }
+
+
+def report_fields(message: FieldInput) -> dict:
+    """考核结果: cycle, total and grade (a 优秀/良好/合格/不合格 phrase)."""
+    return {
+        "thing1": truncate_thing(message.title),
+        "number2": message.data.get("total", "0"),
+        "phrase3": message.data.get("grade", "待定"),
+        "time4": format_time(message.at),
+    }
+
+
+@dataclass(frozen=True)
+class MessageKind:
+    code: str
+    name_zh: str
+    audience: str
+    mp_template: str | None  # subscribe message (mini-program): the development id
+    oa_template: str | None  # template message (official account): the development id
+    page: str  # the mini-program page the message opens
+    fields: Callable[[FieldInput], dict] = generic_fields
+
+    def template_for(self, channel: str) -> str | None:
+        return {"mp": self.mp_template, "oa": self.oa_template}.get(channel)
+
+
+_KINDS = (
+    MessageKind("target_push", "目标下达", EMPLOYEE, "dev-tpl-target", "dev-oa-target", "pages/home/index"),
+    MessageKind("report_published", "考核结果", EMPLOYEE, "dev-tpl-report", "dev-oa-report", "pages/report/index",
+                report_fields),
+    MessageKind("appeal_result", "申诉结果", EMPLOYEE, "dev-tpl-appeal-result", "dev-oa-appeal-result",
+                "pages/report/index"),
+    MessageKind("reminder", "提醒", EMPLOYEE, "dev-tpl-reminder", "dev-oa-reminder", "pages/submit/index"),
+    MessageKind("comment", "收到点评", EMPLOYEE, "dev-tpl-comment", "dev-oa-comment", "pages/home/index"),
+    MessageKind("alert", "预警", EMPLOYEE, "dev-tpl-alert", "dev-oa-alert", "pages/home/index"),
+    MessageKind("digest", "团队进展", MANAGER, "dev-tpl-digest", "dev-oa-digest", "pages/team/index"),
+    MessageKind("appeal_to_decide", "待处理申诉", MANAGER, "dev-tpl-appeal-todo", "dev-oa-appeal-todo",
+                "pages/team/index"),
+    MessageKind("correction_to_decide", "待审批数据更正", MANAGER, "dev-tpl-correction-todo", "dev-oa-correction-todo",
+                "pages/team/index"),
+    MessageKind("correction_result", "数据更正结果", EMPLOYEE, "dev-tpl-correction-result", "dev-oa-correction-result",
+                "pages/home/index"),
+    # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
+    MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
+)
+KINDS = {kind.code: kind for kind in _KINDS}
+
+
+def kind(code: str) -> MessageKind:
+    """The registered kind; an unknown code is a programming error, raised at enqueue time."""
+    try:
+        return KINDS[code]
+    except KeyError:
+        raise ValueError(f"unknown message kind {code!r}") from None
+
+
+TEMPLATE_SETTINGS = {"mp": "WECHAT_MP_TEMPLATES", "oa": "WECHAT_OA_TEMPLATES"}
+
+
+def deployment_templates(config: Mapping) -> dict[str, dict[str, str]]:
+    """Channel → kind → template id as configured; a malformed entry or unknown kind is refused."""
+    return {channel: _parse_templates(channel, setting, str(config.get(setting) or ""))
+            for channel, setting in TEMPLATE_SETTINGS.items()}
+
+
+@lru_cache(maxsize=16)
+def _parse_templates(channel: str, setting: str, value: str) -> dict[str, str]:
+    """Parsed once per setting value: every message the outbox routes asks again."""
+    templates = {}
+    carried = sorted(k for k in KINDS if KINDS[k].template_for(channel))
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        code, _, template_id = (piece.strip() for piece in entry.partition("="))
+        if code not in carried or not template_id or template_id.startswith("dev-"):
+            raise ConfigError(f"{setting}: {entry!r} is not kind=template_id for one of {', '.join(carried)}")
+        templates[code] = template_id
+    return templates
+
+
+def for_deployment(code: str, config: Mapping) -> MessageKind:
+    """The kind with this deployment's template ids (see the module docstring)."""
+    spec = kind(code)
+    configured = deployment_templates(config)
+    production = config.get("ENV_NAME") == "production"
+
+    def pick(channel: str) -> str | None:
+        if not spec.template_for(channel):
+            return None
+        return configured[channel].get(code) or (None if production else spec.template_for(channel))
+
+    return replace(spec, mp_template=pick("mp"), oa_template=pick("oa"))
+
+
+def missing_templates(config: Mapping) -> dict[str, list[str]]:
+    """Channel → kinds that channel could carry but this deployment names no template for."""
+    configured = deployment_templates(config)
+    missing = {channel: [code for code in KINDS if KINDS[code].template_for(channel) and code not in configured[channel]]
+               for channel in TEMPLATE_SETTINGS}
+    return {channel: kinds for channel, kinds in missing.items() if kinds}
+
+
+def subscribe_templates(config: Mapping) -> dict[str, str]:
+    """Kind → subscribe template id: what the mini-program asks the person to accept (≤ 3 per tap)."""
+    specs = (for_deployment(code, config) for code in KINDS)
+    return {spec.code: spec.mp_template for spec in specs if spec.mp_template}

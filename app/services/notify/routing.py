@@ -1,0 +1,98 @@
+"""Which channel carries a message to a person (DESIGN.md "Notifications", WECHAT.md §6).
+
+1. The company uses WeCom (configured) and the person has a WeCom userid: a WeCom app message with
+   the full text, for employees and managers alike, replies included.
+2. A reply to someone who wrote to the official account: a customer-service text (full text),
+   falling back to the kind's template message when WeChat says the 48-hour window is closed.
+3. Otherwise by audience — employees: a subscribe message (needs a bound mini-program account and
+   quota for the kind's template), else an OA template message; managers: an OA template message
+   (opening the mini-program's team view), else a subscribe message.
+4. Nothing usable: `no_quota` when a subscribe message would have worked with quota, else
+   `unreachable`.
+
+`choose` is pure (tests pin the rules without WeChat); `route_for` gathers its inputs.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Employee, OutboxMessage, WeChatIdentity
+from app.services.notify import kinds, quota
+from app.services.notify.kinds import EMPLOYEE, MessageKind
+from app.wechat.settings import CHANNELS, settings_from_config
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to send: `channel` is wecom | oa_text (customer service) | mp (subscribe) | oa (template)."""
+
+    channel: str
+    address: str
+    template_id: str | None = None
+    fallback: "Route | None" = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """No channel carries the message: `status` is unreachable or no_quota. `whole_person`: no
+    channel reaches them at all (not just this kind), which is recorded on the person once."""
+
+    status: str
+    reason: str
+    whole_person: bool = False
+
+
+def choose(
+    kind: MessageKind, audience: str, is_reply: bool, configured: frozenset[str], identities: dict[str, str],
+    quota_left: Callable[[str, str], int],
+) -> Route | Refusal:
+    """The route for one message; `quota_left(template_id, openid)` is asked only when it matters."""
+    usable = {channel: address for channel, address in identities.items() if channel in configured}
+    if "wecom" in usable:
+        return Route("wecom", usable["wecom"])
+    template_routes = _template_routes(kind, audience, usable)
+    if is_reply and "oa" in usable:
+        fallback = next((r for r in template_routes if r.channel == "oa"), None)
+        return Route("oa_text", usable["oa"], fallback=fallback)
+    lacking_quota = False
+    for route in template_routes:
+        if route.channel == "mp" and quota_left(route.template_id, route.address) <= 0:
+            lacking_quota = True
+            continue
+        return route
+    if lacking_quota:
+        return Refusal("no_quota", "订阅消息次数已用完")
+    if usable:
+        return Refusal("unreachable", "该类消息没有可用的发送渠道")
+    return Refusal("unreachable", "未绑定微信" if not identities else "绑定的微信渠道未接入", whole_person=True)
+
+
+def route_for(message: OutboxMessage) -> Route | Refusal:
+    """The route for a stored message, from the deployment's settings and the person's bindings."""
+    if db.session.scalar(select(Employee.status).where(Employee.id == message.recipient_id)) != "active":
+        return Refusal("unreachable", "已离职")
+    settings = settings_from_config(current_app.config)
+    configured = frozenset(c for c in CHANNELS if settings.account(c).can_call)
+    identities = dict(db.session.execute(
+        select(WeChatIdentity.channel, WeChatIdentity.external_id)
+        .where(WeChatIdentity.employee_id == message.recipient_id)
+    ).all())
+
+    def quota_left(template_id: str, openid: str) -> int:
+        return quota.quota_left(message.recipient_id, template_id, openid)
+
+    spec = kinds.for_deployment(message.kind, current_app.config)
+    return choose(spec, message.audience, message.is_reply, configured, identities, quota_left)
+
+
+def _template_routes(kind: MessageKind, audience: str, usable: dict[str, str]) -> list[Route]:
+    order = ("mp", "oa") if audience == EMPLOYEE else ("oa", "mp")
+    return [
+        Route(channel, usable[channel], kind.template_for(channel))
+        for channel in order if channel in usable and kind.template_for(channel)
+    ]
+

@@ -1,0 +1,1 @@
+"""Figures coming in: the sync/import write path, daily submissions, corrections after the edit window."""

@@ -1,0 +1,114 @@
+"""Daily progress submissions (提交进展): the employee's own figures for one day, with a note.
+
+Only indicators without a source system are typed in (synced figures are shown read-only). A
+day's entry can be edited until 10:00 the next day in the business time zone; later corrections
+go through the manager. Each save replaces that day's self-reported figures, audits what changed
+and asks for a progress recompute once committed.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+
+from app.domain.cycles import CycleStatus
+from app.errors import ApiError
+from app.extensions import db
+from app.models import Assessment, Cycle, Indicator, Observation, ProgressEntry
+from app.services import audit
+from app.services.business_time import clock_now, to_local
+from app.services.scoring import progress
+
+SELF_REPORT = "self_report"
+EDIT_UNTIL = time(10, 0)
+NOTE_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Figure:
+    numerator: Decimal
+    denominator: Decimal | None = None
+
+
+def submit(employee_id: int, day: date, figures: dict[str, Figure], note: str = "", *,
+           now: datetime | None = None) -> ProgressEntry:
+    """Save (or replace) the employee's entry for `day`; returns it, committed."""
+    now = now or clock_now()
+    _check_window(day, now)
+    if len(note) > NOTE_LIMIT:
+        raise ApiError("note_too_long", f"备注最多{NOTE_LIMIT}字", 422, {"note": f"最多{NOTE_LIMIT}字"})
+    assessment = _assessment_on(employee_id, day)
+    indicators = _reportable(assessment)
+    _check_figures(figures, indicators)
+    entry = db.session.scalar(select(ProgressEntry).where(ProgressEntry.employee_id == employee_id, ProgressEntry.day == day))
+    before = _figures_of(entry) if entry else None
+    if entry is None:
+        entry = ProgressEntry(employee_id=employee_id, assessment_id=assessment.id, day=day)
+        db.session.add(entry)
+    entry.note = note
+    db.session.flush()
+    db.session.execute(delete(Observation).where(Observation.progress_entry_id == entry.id))
+    for code, figure in figures.items():
+        db.session.add(Observation(
+            employee_id=employee_id, indicator_code=code, day=day, numerator=figure.numerator,
+            denominator=figure.denominator, source=SELF_REPORT, provenance="self_reported",
+            progress_entry_id=entry.id, external_ref=f"{employee_id}/{code}/{day.isoformat()}",
+        ))
+    after = {code: _plain(f) for code, f in sorted(figures.items())}
+    audit.record("progress.submit", "progress_entry", entry.id, actor_id=employee_id, before=before,
+                 after={"day": day.isoformat(), "figures": after, "note": note})
+    db.session.commit()
+    progress.request_recompute(assessment.id)
+    return entry
+
+
+def _check_window(day: date, now: datetime) -> None:
+    local = to_local(now.astimezone(timezone.utc).replace(tzinfo=None) if now.tzinfo else now)
+    if day > local.date():
+        raise ApiError("day_in_future", "不能提交未来日期的进展", 422, {"day": day.isoformat()})
+    if local >= datetime.combine(day + timedelta(days=1), EDIT_UNTIL):
+        raise ApiError("edit_window_closed", "已超过次日10:00的修改时限，如需更正请向主管申请", 409, {"day": day.isoformat()})
+
+
+def _assessment_on(employee_id: int, day: date) -> Assessment:
+    assessment = db.session.scalar(
+        select(Assessment).join(Cycle, Cycle.id == Assessment.cycle_id).where(
+            Assessment.employee_id == employee_id, Assessment.first_day <= day, Assessment.last_day >= day,
+            Cycle.status == CycleStatus.OPEN,
+        )
+    )
+    if assessment is None:
+        raise ApiError("no_open_assessment", "该日期没有进行中的考核表", 404, {"day": day.isoformat()})
+    return assessment
+
+
+def _reportable(assessment: Assessment) -> dict[str, Indicator]:
+    codes = [item.indicator_code for item in assessment.items]
+    rows = db.session.scalars(select(Indicator).where(Indicator.code.in_(codes), Indicator.source == SELF_REPORT))
+    return {row.code: row for row in rows}
+
+
+def _check_figures(figures: dict[str, Figure], indicators: dict[str, Indicator]) -> None:
+    problems = {}
+    for code, figure in figures.items():
+        indicator = indicators.get(code)
+        if indicator is None:
+            problems[code] = "该指标由系统同步或不在本月考核表中，不能自报"
+        elif figure.numerator < 0 or (figure.denominator is not None and figure.denominator < 0):
+            problems[code] = f"「{indicator.name}」不能为负数"
+        elif indicator.aggregation == "ratio" and not figure.denominator:
+            problems[code] = f"「{indicator.name}」需要填写大于0的总数"
+        elif indicator.aggregation == "ratio" and indicator.display == "percent" and figure.numerator > figure.denominator:
+            problems[code] = f"「{indicator.name}」的完成数不能大于总数"
+    if problems:
+        raise ApiError("figures_invalid", "；".join(problems.values()), 422, problems)
+
+
+def _figures_of(entry: ProgressEntry) -> dict:
+    rows = db.session.scalars(select(Observation).where(Observation.progress_entry_id == entry.id))
+    return {"figures": {o.indicator_code: _plain(Figure(o.numerator, o.denominator)) for o in rows}, "note": entry.note}
+
+
+def _plain(figure: Figure) -> list:
+    return [str(figure.numerator), None if figure.denominator is None else str(figure.denominator)]

@@ -1,0 +1,241 @@
+"""Writing synced and imported figures: one run at a time, in bulk, audited once per run.
+
+Each incoming figure is identified by its source record (`external_ref`): a new one is inserted,
+a changed one updated, an unchanged one left alone. A change to a day of a month that is already
+published, or a record the source adds to it late, is not applied: it is recorded as a restatement
+for HR to re-publish or dismiss, so a published report never changes silently. Open months get
+their progress recomputed.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select, tuple_, update
+
+from app.domain.cycles import CycleStatus
+from app.domain.errors import DomainError
+from app.extensions import db
+from app.models import Assessment, Cycle, Observation, Restatement, SyncRun
+from app.models.base import utcnow
+from app.services import audit, authz
+from app.services.cycle import outcomes
+from app.services.scoring import progress, runs
+
+CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class Incoming:
+    employee_id: int
+    indicator_code: str
+    day: date
+    numerator: Decimal
+    denominator: Decimal | None
+    external_ref: str
+    currency: str | None = None
+
+
+def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
+    """Apply one sync/import run's figures; returns counts (inserted, updated, unchanged, restated)."""
+    run = db.session.get(SyncRun, run_id)
+    existing = _existing(run.source, [row.external_ref for row in rows])
+    statuses = _cycle_statuses({row.day for row in rows} | {old.day for old in existing.values()})
+    held = _held_refs(run.source)
+    counts: Counter = Counter()
+    inserts, touched = [], set()
+    for row in rows:
+        old = existing.get(row.external_ref)
+        cycle_id, status = _published_cycle(statuses, row.day, old.day if old else None)
+        if old is None and status:
+            _restate_added(_insert_row(row, run, provenance), cycle_id)
+            counts["restated"] += 1
+            continue
+        if old is None:
+            inserts.append(_insert_row(row, run, provenance))
+            counts["inserted"] += 1
+        elif _facts(old) == _facts(row):
+            counts["unchanged"] += 1
+            continue
+        elif status:
+            _restate(old, row, run_id, cycle_id)
+            counts["restated"] += 1
+            continue
+        else:
+            touched.add((old.employee_id, old.day))  # a record that changed hands leaves its old owner too
+            _set_facts(old, row)
+            old.run_id = run_id
+            counts["updated"] += 1
+        touched.add((row.employee_id, row.day))
+    _supersede_held(run.source, held & {row["external_ref"] for row in inserts})
+    for start in range(0, len(inserts), CHUNK):
+        db.session.execute(Observation.__table__.insert(), inserts[start:start + CHUNK])
+    run.status, run.finished_at, run.counts = "done", utcnow(), {**(run.counts or {}), **counts}
+    audit.record(f"{run.kind}.run", "sync_run", run.id, source=run.source, after=dict(counts))
+    db.session.commit()
+    for assessment_id in _open_assessments(touched):
+        progress.request_recompute(assessment_id)
+    return counts
+
+
+_PUBLISHED = (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL)
+
+
+FACTS = ("employee_id", "indicator_code", "day", "numerator", "denominator", "currency")
+
+
+def _facts(figure) -> tuple:
+    """What a source record says: whose figure, of what, which day, how much."""
+    return tuple(getattr(figure, name) for name in FACTS)
+
+
+def _set_facts(observation: Observation, figure) -> None:
+    for name in FACTS:
+        setattr(observation, name, getattr(figure, name))
+
+
+def _published_cycle(statuses: dict, day: date, old_day: date | None) -> tuple[int | None, bool]:
+    """(cycle id, True) when the record's month — or the month it moves out of — is published."""
+    for when in (old_day, day):
+        if when is not None:
+            cycle_id, status = statuses.get((when.year, when.month), (None, None))
+            if status in _PUBLISHED:
+                return cycle_id, True
+    return None, False
+
+
+def _held_refs(source: str) -> set[str]:
+    """Records of this source held for HR because they arrived late for a published month."""
+    return set(db.session.scalars(select(Restatement.external_ref).where(
+        Restatement.source == source, Restatement.observation_id.is_(None), Restatement.status == "open")))
+
+
+def _supersede_held(source: str, refs: set[str]) -> None:
+    """A held record the source has since moved into an open month is simply inserted there."""
+    if refs:
+        db.session.execute(update(Restatement).where(
+            Restatement.source == source, Restatement.external_ref.in_(list(refs)),
+            Restatement.observation_id.is_(None), Restatement.status == "open").values(status="superseded"))
+
+
+def _cycle_statuses(days: set[date]) -> dict[tuple[int, int], tuple[int, str]]:
+    months = {(d.year, d.month) for d in days}
+    if not months:
+        return {}
+    rows = db.session.execute(select(Cycle.year, Cycle.month, Cycle.id, Cycle.status).where(
+        tuple_(Cycle.year, Cycle.month).in_(list(months))))
+    return {(year, month): (cycle_id, status) for year, month, cycle_id, status in rows}
+
+
+def _existing(source: str, refs: list[str]) -> dict[str, Observation]:
+    found = {}
+    for start in range(0, len(refs), CHUNK):
+        for obs in db.session.scalars(select(Observation).where(
+                Observation.source == source, Observation.external_ref.in_(refs[start:start + CHUNK]))):
+            found[obs.external_ref] = obs
+    return found
+
+
+def _insert_row(row: Incoming, run: SyncRun, provenance: str) -> dict:
+    return {"employee_id": row.employee_id, "indicator_code": row.indicator_code, "day": row.day,
+            "numerator": row.numerator, "denominator": row.denominator, "currency": row.currency,
+            "source": run.source, "provenance": provenance, "run_id": run.id, "external_ref": row.external_ref,
+            "recorded_at": utcnow()}
+
+
+def _restate(old: Observation, row: Incoming, run_id: int, cycle_id: int) -> None:
+    """Record the source's new figure beside the published one (an open restatement is updated);
+    `record` keeps what else it says (a new owner, day or currency)."""
+    pending = db.session.scalar(select(Restatement).where(Restatement.observation_id == old.id, Restatement.status == "open"))
+    if pending is None:
+        pending = Restatement(cycle_id=cycle_id, observation_id=old.id, old_numerator=old.numerator,
+                              old_denominator=old.denominator)
+        db.session.add(pending)
+    pending.new_numerator, pending.new_denominator, pending.run_id = row.numerator, row.denominator, run_id
+    pending.record = _json({name: getattr(row, name) for name in FACTS})
+
+
+def _restate_added(record: dict, cycle_id: int) -> None:
+    """Hold a record the source added to a published month (an open one for it is updated)."""
+    pending = db.session.scalar(select(Restatement).where(
+        Restatement.source == record["source"], Restatement.external_ref == record["external_ref"],
+        Restatement.observation_id.is_(None), Restatement.status == "open"))
+    if pending is None:
+        pending = Restatement(cycle_id=cycle_id, source=record["source"], external_ref=record["external_ref"])
+        db.session.add(pending)
+    pending.new_numerator, pending.new_denominator, pending.run_id = (
+        record["numerator"], record["denominator"], record["run_id"])
+    pending.record = _json({key: value for key, value in record.items() if key != "recorded_at"})
+
+
+def _json(values: dict) -> dict:
+    return {key: str(value) if isinstance(value, (Decimal, date)) else value for key, value in values.items()}
+
+
+def _apply(restatement: Restatement, now: datetime) -> set[int]:
+    """Put a restatement's new figures (or its added record) where scoring reads them; returns
+    the employees whose figures changed."""
+    if restatement.observation_id is None:
+        record = restatement.record
+        db.session.add(Observation(
+            **{key: record[key] for key in ("employee_id", "indicator_code", "currency", "source", "provenance",
+                                            "run_id", "external_ref")},
+            day=date.fromisoformat(record["day"]), numerator=restatement.new_numerator,
+            denominator=restatement.new_denominator, recorded_at=now))
+        return {record["employee_id"]}
+    observation = db.session.get(Observation, restatement.observation_id)
+    before = observation.employee_id
+    record = restatement.record or {}
+    observation.employee_id = record.get("employee_id", observation.employee_id)
+    observation.indicator_code = record.get("indicator_code", observation.indicator_code)
+    observation.day = date.fromisoformat(record["day"]) if "day" in record else observation.day
+    observation.currency = record.get("currency", observation.currency)
+    observation.numerator, observation.denominator = restatement.new_numerator, restatement.new_denominator
+    return {before, observation.employee_id}
+
+
+def _open_assessments(touched: set[tuple[int, date]]) -> list[int]:
+    if not touched:
+        return []
+    days = defaultdict(set)
+    for employee_id, day in touched:
+        days[employee_id].add(day)
+    rows = db.session.execute(select(Assessment.id, Assessment.employee_id, Assessment.first_day, Assessment.last_day)
+                              .join(Cycle).where(Cycle.status == CycleStatus.OPEN, Assessment.employee_id.in_(list(days))))
+    return sorted({a for a, e, first, last in rows if any(first <= d <= last for d in days[e])})
+
+
+def open_restatements(cycle_id: int | None = None) -> list[Restatement]:
+    """What HR has to look at: restated figures of published months, newest first."""
+    query = select(Restatement).where(Restatement.status == "open").order_by(Restatement.detected_at.desc())
+    if cycle_id is not None:
+        query = query.where(Restatement.cycle_id == cycle_id)
+    return list(db.session.scalars(query))
+
+
+def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: datetime | None = None) -> int:
+    """HR's answer for a month: apply the new figures and re-publish (new report versions where a
+    result changed), or dismiss them. Returns how many restatements were resolved."""
+    authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
+    pending = open_restatements(cycle_id)
+    now = now or utcnow()
+    affected = set()
+    for restatement in pending:
+        if republish:
+            affected |= _apply(restatement, now)
+        restatement.status = "applied" if republish else "dismissed"
+        restatement.resolved_by, restatement.resolved_at = hr_id, now
+    try:  # a figure that cannot be scored (a currency without a rate) changes nothing
+        runs.check_scorable(cycle_id, affected)
+    except DomainError:
+        db.session.rollback()
+        raise
+    audit.record("restatement.apply" if republish else "restatement.dismiss", "cycle", cycle_id, actor_id=hr_id,
+                 after={"restatements": len(pending)})
+    db.session.commit()
+    if republish and pending:
+        runs.score_cycle(cycle_id, reason="数据更正后重新发布", actor_id=hr_id)
+        if db.session.get(Cycle, cycle_id).status == CycleStatus.FINAL:
+            outcomes.derive(cycle_id)
+    return len(pending)

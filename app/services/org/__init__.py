@@ -1,0 +1,1 @@
+"""The organisation: built-in templates (catalog), WeChat binding, retention of leavers' data."""

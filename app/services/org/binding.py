@@ -1,0 +1,116 @@
+"""Binding a WeChat account (mini-program openid, WeCom userid, official-account openid) to an
+employee with a one-time code HR hands out.
+
+The employee types their employee number and the code; both must match. Codes are 8 digits
+(easy to type on a phone), stored only as a keyed hash, expire after three days, work once, and
+are void after five wrong guesses. A WeChat account that keeps guessing is locked out for an hour.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+
+from app.errors import ApiError
+from app.extensions import db, redis_store
+from app.models import BindCode, Employee, WeChatIdentity
+from app.services import audit
+from app.services.business_time import clock_now
+from app.services.notify import outbox
+
+CHANNELS = ("mp", "wecom", "oa")
+CODE_TTL = timedelta(days=3)
+MAX_WRONG_PER_CODE = 5
+MAX_WRONG_PER_ACCOUNT = 10
+LOCKOUT_SECONDS = 3600
+
+_WRONG = "工号或绑定码不正确"
+
+
+def _hash(code: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
+
+
+def issue_code(employee_no: str, *, actor_id: int | None = None, now: datetime | None = None) -> tuple[str, datetime]:
+    """A fresh code for an active employee; any earlier unused code of theirs stops working."""
+    now = now or clock_now()
+    employee = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no))
+    if employee is None or employee.status != "active":
+        raise ApiError("employee_not_found", f"找不到在职员工「{employee_no}」", 404)
+    db.session.execute(update(BindCode).where(BindCode.employee_id == employee.id, BindCode.used_at.is_(None),
+                                              BindCode.expires_at > now).values(expires_at=now))
+    code = f"{secrets.randbelow(10**8):08d}"
+    expires_at = now + CODE_TTL
+    row = BindCode(employee_id=employee.id, code_hash=_hash(f"{employee.id}:{code}"), issued_by=actor_id,
+                   issued_at=now, expires_at=expires_at)
+    db.session.add(row)
+    db.session.flush()
+    audit.record("bind_code.issue", "employee", employee.id, actor_id=actor_id, after={"expires_at": expires_at.isoformat()})
+    db.session.commit()
+    return code, expires_at
+
+
+def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid: str | None = None,
+         now: datetime | None = None) -> WeChatIdentity:
+    """Bind `external_id` on `channel` to the employee whose number and code both match."""
+    if channel not in CHANNELS:
+        raise ApiError("unknown_channel", "不支持的微信渠道", 400)
+    now = now or clock_now()
+    lock_key = f"jixiao:bind:wrong:{channel}:{external_id}"
+    if int(redis_store.client.get(lock_key) or 0) >= MAX_WRONG_PER_ACCOUNT:
+        raise ApiError("bind_locked", "尝试次数过多，请1小时后再试", 429)
+    employee = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no, Employee.status == "active"))
+    pending = None
+    if employee is not None:
+        pending = db.session.scalar(select(BindCode).where(
+            BindCode.employee_id == employee.id, BindCode.used_at.is_(None), BindCode.expires_at > now))
+    if pending is None or not hmac.compare_digest(pending.code_hash, _hash(f"{employee.id}:{code.strip()}")):
+        _count_wrong(lock_key, pending, now)
+        raise ApiError("bind_code_invalid", f"{_WRONG}，或绑定码已过期、已使用。请联系人事重新获取", 400)
+    taken = db.session.scalar(select(WeChatIdentity).where(WeChatIdentity.channel == channel,
+                                                           WeChatIdentity.external_id == external_id))
+    if taken is not None and taken.employee_id != employee.id:
+        raise ApiError("wechat_already_bound", "该微信账号已绑定其他员工，请先解绑", 409)
+    db.session.execute(delete(WeChatIdentity).where(WeChatIdentity.employee_id == employee.id,
+                                                    WeChatIdentity.channel == channel))
+    identity = WeChatIdentity(employee_id=employee.id, channel=channel, external_id=external_id, unionid=unionid, bound_at=now)
+    db.session.add(identity)
+    pending.used_at = now
+    audit.record("wechat.bind", "employee", employee.id, actor_id=employee.id, after={"channel": channel})
+    outbox.channel_bound(employee.id)
+    db.session.commit()
+    redis_store.client.delete(lock_key)
+    return identity
+
+
+def _count_wrong(lock_key: str, pending: BindCode | None, now: datetime) -> None:
+    """A wrong guess counts against the WeChat account and, if it named a real code, the code."""
+    pipe = redis_store.client.pipeline()
+    pipe.incr(lock_key)
+    pipe.expire(lock_key, LOCKOUT_SECONDS)
+    pipe.execute()
+    if pending is not None:
+        pending.failed_attempts += 1
+        if pending.failed_attempts >= MAX_WRONG_PER_CODE:
+            pending.expires_at = now
+        db.session.commit()
+
+
+def unbind(employee_id: int, channel: str, *, actor_id: int | None) -> bool:
+    """Remove an employee's binding on one channel; True if there was one."""
+    removed = db.session.execute(delete(WeChatIdentity).where(WeChatIdentity.employee_id == employee_id,
+                                                              WeChatIdentity.channel == channel)).rowcount
+    if removed:
+        audit.record("wechat.unbind", "employee", employee_id, actor_id=actor_id, before={"channel": channel})
+    db.session.commit()
+    return bool(removed)
+
+
+def employee_for(channel: str, external_id: str) -> Employee | None:
+    """Who a WeChat account belongs to (None when unbound)."""
+    return db.session.scalar(select(Employee).join(WeChatIdentity, WeChatIdentity.employee_id == Employee.id).where(
+        WeChatIdentity.channel == channel, WeChatIdentity.external_id == external_id))

@@ -1,0 +1,151 @@
+"""Everything the domain needs to evaluate assessments, loaded from the database in a few
+set-based queries: the library, calendars, leave, rates, observations and ratings.
+
+The month's close (final scores) and live progress (projections with progress bars) both build
+their domain requests here, so the two can never disagree about what an assessment's data is.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.domain.exact import Ratio
+from app.domain.grades import DEFAULT_BANDS
+from app.domain.indicators import (
+    Aggregation,
+    Direction,
+    Display,
+    IndicatorLibrary,
+    Kind,
+    Money,
+    Provenance,
+)
+from app.domain.indicators import Indicator as DomainIndicator
+from app.domain.observations import Observation as DomainObservation
+from app.domain.observations import Rating as DomainRating
+from app.domain.scorefile_parse import AssessmentRequest
+from app.domain.templates import KpiTemplate, Rater, TemplateItem
+from app.domain.workcalendar import month_bounds, previous_month
+from app.extensions import db
+from app.models import (
+    Assessment,
+    AssessmentItem,
+    Cycle,
+    Indicator,
+    ItemOverride,
+    Observation,
+    Position,
+    Rating,
+)
+from app.services.calendar import department_calendars, leave_days, rate_table
+
+
+class Context:
+    """The data of some assessments of one cycle."""
+
+    @classmethod
+    def load(cls, cycle: Cycle, ids: list[int], *, with_last_month: bool = False) -> "Context":
+        self = cls()
+        self.month = month_bounds(cycle.year, cycle.month)
+        self.assessments = list(db.session.scalars(
+            select(Assessment).options(selectinload(Assessment.items)).where(Assessment.id.in_(ids)).order_by(Assessment.id)))
+        employees = {a.employee_id for a in self.assessments}
+        self.library = library()
+        self.positions = {p.id: p for p in db.session.scalars(select(Position))}
+        self.calendars = department_calendars()
+        self.leave = leave_days(employees, *self.month)
+        self.rates = rate_table([f"{cycle.year:04d}-{cycle.month:02d}"])
+        self.observations = _observations(employees, self.month)
+        self.ratings = _ratings(ids)
+        self.overrides = _overrides(ids)
+        self.last_month = _last_month_ratings(cycle, employees) if with_last_month else {}
+        return self
+
+    def request(self, assessment: Assessment, *, as_of: date | None = None) -> AssessmentRequest:
+        """The domain's request: final when `as_of` is None, else a projection as of that day."""
+        position = self.positions[assessment.position_id]
+        template = KpiTemplate(position.code, position.name, assessment.currency, tuple(
+            TemplateItem(i.indicator_code, i.weight, i.target, i.cap, i.floor, Rater(i.rater) if i.rater else None)
+            for i in assessment.items
+        ))
+        mine = self.observations.get(assessment.employee_id, {})
+        # An accepted appeal's value replaces the item's observations or ratings (ItemOverride).
+        actuals = {i.indicator_code: Ratio.of(self.overrides[i.id]) for i in assessment.items if i.id in self.overrides}
+        measured = [i for i in assessment.items if i.indicator_code not in actuals]
+        quantitative = [i for i in measured if self.library[i.indicator_code].kind is Kind.QUANTITATIVE]
+        qualitative = [i for i in measured if self.library[i.indicator_code].kind is Kind.QUALITATIVE]
+        previous = self.last_month.get(assessment.employee_id, {})
+        return AssessmentRequest(
+            template=template, library=self.library, month=self.month,
+            period=(assessment.first_day, assessment.last_day),
+            calendar=self.calendars[position.department_id], leave=self.leave.get(assessment.employee_id, frozenset()),
+            rates=self.rates, bands=DEFAULT_BANDS, mode="final" if as_of is None else "projection", as_of=as_of,
+            actuals=actuals,
+            observations={i.indicator_code: mine.get(i.indicator_code, []) for i in quantitative},
+            ratings={i.indicator_code: self.ratings[i.id] for i in qualitative if self.ratings.get(i.id)},
+            last_month={i.indicator_code: previous[i.indicator_code] for i in qualitative if i.indicator_code in previous},
+        )
+
+
+def library() -> IndicatorLibrary:
+    """The indicator library as the domain knows it."""
+    return IndicatorLibrary(
+        DomainIndicator(
+            code=r.code, name_zh=r.name, kind=Kind(r.kind), direction=Direction(r.direction),
+            aggregation=Aggregation(r.aggregation), display=Display(r.display), unit=r.unit, cumulative=r.cumulative,
+            source=r.source, hint_zh=r.hint, money=Money(r.money), scored=r.scored, definition_zh=r.definition,
+        )
+        for r in db.session.scalars(select(Indicator))
+    )
+
+
+def _observations(employee_ids: set[int], month) -> dict[int, dict[str, list[DomainObservation]]]:
+    rows = db.session.execute(
+        select(Observation.employee_id, Observation.indicator_code, Observation.day, Observation.numerator,
+               Observation.denominator, Observation.provenance, Observation.source, Observation.currency)
+        .where(Observation.day.between(*month), Observation.employee_id.in_(list(employee_ids)))
+    )
+    found: dict[int, dict[str, list[DomainObservation]]] = defaultdict(lambda: defaultdict(list))
+    for employee_id, code, day, num, den, provenance, source, currency in rows:
+        found[employee_id][code].append(DomainObservation(day, num, den, Provenance(provenance), source, currency))
+    return found
+
+
+def _overrides(ids: list[int]) -> dict[int, Decimal]:
+    """Assessment item id → the value an accepted appeal set for it."""
+    return dict(db.session.execute(
+        select(ItemOverride.assessment_item_id, ItemOverride.value)
+        .join(AssessmentItem, AssessmentItem.id == ItemOverride.assessment_item_id)
+        .where(AssessmentItem.assessment_id.in_(ids))
+    ).all())
+
+
+def _ratings(ids: list[int]) -> dict[int, list[DomainRating]]:
+    rows = db.session.execute(
+        select(Rating.assessment_item_id, Rating.value, Rating.rater_kind, Rating.rated_at)
+        .join(AssessmentItem, AssessmentItem.id == Rating.assessment_item_id)
+        .where(AssessmentItem.assessment_id.in_(ids))
+    )
+    found: dict[int, list[DomainRating]] = defaultdict(list)
+    for item_id, value, kind, rated_at in rows:
+        found[item_id].append(DomainRating(value, Rater(kind), rated_at.date()))
+    return found
+
+
+def _last_month_ratings(cycle: Cycle, employee_ids: set[int]) -> dict[int, dict[str, list[DomainRating]]]:
+    """Each employee's ratings per indicator in the previous cycle (for 参考上月)."""
+    year, month = previous_month(cycle.year, cycle.month)
+    rows = db.session.execute(
+        select(Assessment.employee_id, AssessmentItem.indicator_code, Rating.value, Rating.rater_kind)
+        .join(AssessmentItem, AssessmentItem.id == Rating.assessment_item_id)
+        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+        .join(Cycle, Cycle.id == Assessment.cycle_id)
+        .where(Cycle.year == year, Cycle.month == month, Assessment.employee_id.in_(list(employee_ids)))
+    )
+    found: dict[int, dict[str, list[DomainRating]]] = defaultdict(lambda: defaultdict(list))
+    for employee_id, code, value, kind in rows:
+        found[employee_id][code].append(DomainRating(value, Rater(kind)))
+    return found

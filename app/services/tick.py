@@ -1,0 +1,177 @@
+"""What the clock does on each tick, worked out from the database and the business calendar.
+
+Nothing here remembers that it ran: each action looks at the state of the data and does what is
+due by `now`, so a tick two days late catches up and a second scheduler's tick does nothing new.
+A Redis lock keeps two ticks from working at the same moment. `now` is naive UTC.
+
+One action failing (a missing exchange rate, a bad figure) is logged and rolled back; the others
+still run, and the failed one runs again on the next tick.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone
+
+from rq.timeouts import BaseTimeoutException
+from sqlalchemy import select
+
+from app.domain.cycles import CycleStatus
+from app.domain.workcalendar import previous_month
+from app.extensions import db, redis_store
+from app.models import Cycle, ScoringRun
+from app.services.business_time import to_local
+from app.services.calendar import company_calendar
+from app.services.cycle import completeness, lifecycle
+from app.services.feedback import appeals, peers, rating_prompts
+from app.services.news import alerts, announcements, digest
+from app.services.notify import outbox
+from app.services.org import retention
+from app.services.scoring import chunks, reports
+
+OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
+CLOSE_ON_DAY = 3  # scoring starts on day 3 of the next month, once the data is complete
+ALERTS_AT = time(6, 0)  # yesterday's figures have synced by then
+LOCK = "jixiao:clock:lock"
+TICK_TIMEOUT_SECONDS = 600  # the tick job's time limit; its lock lives longer, so ticks never overlap
+DONE = "jixiao:clock:done:{}"  # markers that spare repeated work; every action is idempotent anyway
+DONE_TTL_SECONDS = 45 * 86400
+log = logging.getLogger(__name__)
+
+
+def run_due(now: datetime) -> dict:
+    """Run every action that is due; returns what each one did (for the log and the tests)."""
+    lock = redis_store.client.lock(LOCK, timeout=TICK_TIMEOUT_SECONDS + 120, blocking_timeout=0)
+    if not lock.acquire(blocking=False):
+        return {"skipped": "another tick is running"}
+    try:
+        local = to_local(now)
+        actions = {
+            "opened": lambda: _open_month(local, now),
+            "targets": lambda: _push_targets(now),
+            "closing": lambda: _close_previous_month(local),
+            "resumed": lambda: chunks.resume_runs(now=_epoch(now)),
+            "reports": lambda: _push_reports(now),
+            "reminders": lambda: _evening_reminders(local, now),
+            "alerts": lambda: _request_alerts(local),
+            "digests": lambda: digest.send_due_digests(now),
+            "confirmed": lambda: reports.auto_confirm_due(now),
+            "appeals": lambda: (appeals.appeal_reminders_due(now), appeals.escalate_due(now)),
+            "rating_prompts": lambda: _prompt_missing_ratings(local, now),
+            "finalized": lambda: _finalize_settled(now),
+            "purged": lambda: _once(f"purge:{local.date()}", lambda: retention.purge_due(local.date()), []),
+            "dispatched": lambda: outbox.dispatch_due(now),
+        }
+        return {name: _isolated(name, action) for name, action in actions.items()}
+    finally:
+        lock.release()
+
+
+def _isolated(name: str, action: Callable):
+    """Run one action; a failure is rolled back and logged, and reported instead of its result."""
+    try:
+        return action()
+    except BaseTimeoutException:  # the job's time is up: stop the tick, not just this action
+        raise
+    except Exception as exc:  # one action's failure must not stop the others
+        db.session.rollback()
+        log.exception("clock action %s failed", name)
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _once(marker: str, action: Callable, skipped):
+    """Run `action` unless it already succeeded for `marker` (then return `skipped`). The marker is
+    set only after success, so an action that failed, or whose tick died, runs again next tick."""
+    key = DONE.format(marker)
+    if redis_store.client.exists(key):
+        return skipped
+    result = action()
+    redis_store.client.set(key, 1, ex=DONE_TTL_SECONDS)
+    return result
+
+
+def _push_targets(now: datetime) -> int:
+    """Once per opened month: peers are picked for peer-rated items and targets go out."""
+    open_ids = db.session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.OPEN)).all()
+    pushed = 0
+    for cycle_id in open_ids:
+        pushed += _once(f"targets:{cycle_id}", lambda: _targets(cycle_id, now), 0)
+    return pushed
+
+
+def _targets(cycle_id: int, now: datetime) -> int:
+    peers.assign_default_peers(cycle_id, now=now)
+    return announcements.push_targets(cycle_id, now)
+
+
+def _prompt_missing_ratings(local: datetime, now: datetime) -> int:
+    """The month's first two working days, from 09:00: ask raters for last month's missing ratings
+    (once a day; a month that starts with a holiday asks after it, one day at a time)."""
+    calendar = company_calendar()
+    today = local.date()
+    if (local.time() < OPEN_AT or not calendar.is_working_day(today)
+            or calendar.working_days(today.replace(day=1), today) > 2):
+        return 0
+    year, month = previous_month(local.year, local.month)
+    cycle_id = db.session.scalar(select(Cycle.id).where(Cycle.year == year, Cycle.month == month,
+                                                         Cycle.status == CycleStatus.OPEN))
+    if cycle_id is None:
+        return 0
+    return _once(f"rating-prompts:{local.date()}", lambda: rating_prompts.prompt_missing_ratings(cycle_id, now), 0)
+
+
+def _push_reports(now: datetime) -> int:
+    since = now - timedelta(days=14)
+    runs = db.session.scalars(select(ScoringRun.id).where(ScoringRun.status == "done", ScoringRun.finished_at >= since))
+    return sum(_once(f"reports:{run_id}", lambda: announcements.push_reports(run_id, now), 0) for run_id in runs.all())
+
+
+def _evening_reminders(local: datetime, now: datetime) -> int:
+    """From 18:00, once a day; who works that day is decided per department and person."""
+    if local.time() < announcements.REMIND_AT:
+        return 0
+    return _once(f"reminders:{local.date()}", lambda: announcements.evening_reminders(local.date(), now), 0)
+
+
+def _request_alerts(local: datetime) -> bool:
+    if local.time() < ALERTS_AT:
+        return False
+
+    def request() -> bool:
+        alerts.request_day(local.date() - timedelta(days=1))
+        return True
+
+    return _once(f"alerts:{local.date()}", request, False)
+
+
+def _open_month(local: datetime, now: datetime) -> int | None:
+    """Open this month's cycle from day 1, 09:00 (or at the first tick after it)."""
+    if local.day == 1 and local.time() < OPEN_AT:
+        return None
+    cycle = db.session.scalar(select(Cycle).where(Cycle.year == local.year, Cycle.month == local.month))
+    if cycle is not None and cycle.status != CycleStatus.DRAFT:
+        return None
+    return lifecycle.open_cycle(local.year, local.month, now=now).id
+
+
+def _close_previous_month(local: datetime) -> int | None:
+    """From day 3, score last month once its data is complete or HR accepted the gaps."""
+    if local.date() < date(local.year, local.month, CLOSE_ON_DAY):
+        return None
+    year, month = previous_month(local.year, local.month)
+    cycle = db.session.scalar(select(Cycle).where(Cycle.year == year, Cycle.month == month))
+    if cycle is None or cycle.status != CycleStatus.OPEN:
+        return None
+    if completeness.missing_rates(cycle):  # HR's word cannot stand in for a rate: scoring would fail
+        return None
+    if cycle.gaps_acknowledged_by is None and not completeness.is_green(cycle):
+        return None
+    return chunks.close_cycle(cycle.id, reason="月度评分")
+
+
+def _finalize_settled(now: datetime) -> list[int]:
+    published = db.session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.PUBLISHED)).all()
+    return [cycle_id for cycle_id in published if lifecycle.finalize(cycle_id, now=now)]
+
+
+def _epoch(now: datetime) -> float:
+    return now.replace(tzinfo=timezone.utc).timestamp()
