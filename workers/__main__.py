@@ -9,7 +9,7 @@
 import argparse
 import logging
 
-from workers import queues
+from app import jobs
 
 
 def run_worker(burst: bool = False) -> None:
@@ -20,21 +20,21 @@ def run_worker(burst: bool = False) -> None:
     app = build_app()
     connection = redis_connection(app)
     with app.app_context():
-        listen = [Queue(name, connection=connection) for name in queues.LISTEN_ORDER]
+        listen = [Queue(name, connection=connection) for name in jobs.QUEUES]
         Worker(listen, connection=connection).work(burst=burst, with_scheduler=False)
 
 
 def run_scheduler() -> None:
     from rq.cron import CronScheduler
 
-    from app.services.tick import TICK_TIMEOUT_SECONDS
     from workers.jobs.clock import tick
     from workers.runtime import build_app, redis_connection
 
     app = build_app()
     scheduler = CronScheduler(connection=redis_connection(app), logging_level=logging.INFO)
-    scheduler.register(tick, queue_name=queues.CLOCK, interval=app.config["TICK_INTERVAL_SECONDS"],
-                       job_timeout=TICK_TIMEOUT_SECONDS)
+    scheduler.register(tick, queue_name=jobs.TICK.queue, interval=app.config["TICK_INTERVAL_SECONDS"],
+                       job_timeout=jobs.TICK.timeout, result_ttl=jobs.TICK.result_ttl,
+                       failure_ttl=jobs.TICK.failure_ttl)
     scheduler.start()
 
 

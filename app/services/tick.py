@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.domain.cycles import CycleStatus
 from app.domain.workcalendar import previous_month
+from app import jobs
 from app.extensions import db, redis_store
 from app.models import Cycle, ScoringRun
 from app.services.business_time import to_local
@@ -32,7 +33,6 @@ OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
 CLOSE_ON_DAY = 3  # scoring starts on day 3 of the next month, once the data is complete
 ALERTS_AT = time(6, 0)  # yesterday's figures have synced by then
 LOCK = "jixiao:clock:lock"
-TICK_TIMEOUT_SECONDS = 600  # the tick job's time limit; its lock lives longer, so ticks never overlap
 DONE = "jixiao:clock:done:{}"  # markers that spare repeated work; every action is idempotent anyway
 DONE_TTL_SECONDS = 45 * 86400
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 
 def run_due(now: datetime) -> dict:
     """Run every action that is due; returns what each one did (for the log and the tests)."""
-    lock = redis_store.client.lock(LOCK, timeout=TICK_TIMEOUT_SECONDS + 120, blocking_timeout=0)
+    # The lock outlives the tick job's time limit, so two ticks never overlap.
+    lock = redis_store.client.lock(LOCK, timeout=jobs.TICK.timeout + 120, blocking_timeout=0)
     if not lock.acquire(blocking=False):
         return {"skipped": "another tick is running"}
     try:

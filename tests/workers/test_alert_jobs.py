@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.demo import seed_demo
 from app.models import Alert, Department, Employee, Shipment
 from app.services.news import alerts
-from workers import queues
+from app import jobs
 from workers.jobs.alerts import evaluate_day, evaluate_employee
 
 DAY = date(2026, 11, 26)
@@ -28,7 +28,7 @@ def test_a_worker_runs_the_daily_evaluation_once_and_a_second_run_adds_nothing(a
 
     assert alerts.request_day(DAY) is True
     assert alerts.request_day(DAY) is False  # already queued: the clock may ask twice
-    queue = Queue(queues.DEFAULT, connection=redis_client)
+    queue = Queue(jobs.DEFAULT, connection=redis_client)
     assert len(queue) == 1
     with app.app_context():
         SimpleWorker([queue], connection=redis_client).work(burst=True)

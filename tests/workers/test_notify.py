@@ -13,16 +13,16 @@ from tests.app.services.test_outbox_support import (
     reminder,
     utc,
 )
-from workers import queues
+from app import jobs
 from workers.jobs import notify
 
 
 def work(redis_client, *calls) -> list:
     """Queue the given jobs on NOTIFY, run a burst worker, return the jobs' results."""
-    queue = Queue(queues.NOTIFY, connection=redis_client)
-    jobs = [queue.enqueue(func, *args) for func, *args in calls]
+    queue = Queue(jobs.NOTIFY, connection=redis_client)
+    queued = [queue.enqueue(func, *args) for func, *args in calls]
     SimpleWorker([queue], connection=redis_client).work(burst=True)
-    return [job.return_value() for job in jobs]
+    return [job.return_value() for job in queued]
 
 
 def test_the_dispatch_job_reads_the_injected_clock_and_queues_a_deterministic_delivery(
@@ -38,7 +38,7 @@ def test_the_dispatch_job_reads_the_injected_clock_and_queues_a_deterministic_de
     assert work(redis_client, (notify.dispatch,), (notify.dispatch,)) == [1, 0]
     assert db_session.get(OutboxMessage, message.id).status == "sent"  # the queued deliver ran in the same burst
     assert len(standin.requests(SUBSCRIBE)) == 1
-    delivered = Queue(queues.NOTIFY, connection=redis_client).fetch_job(f"notify-{message.id}-0")
+    delivered = Queue(jobs.NOTIFY, connection=redis_client).fetch_job(f"notify-{message.id}-0")
     assert delivered.return_value() == "sent"
 
 

@@ -18,7 +18,7 @@ from app.models import (
 )
 from app.services.business_time import business_today
 from app.services.scoring import progress
-from workers import queues
+from app import jobs
 
 
 def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_client):
@@ -29,7 +29,7 @@ def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_
         .where(Cycle.status == "open", Position.code == "ops").order_by(Assessment.id)
     )
     employee = db_session.get(Employee, assessment.employee_id)
-    queue = Queue(queues.PROGRESS, connection=redis_client)
+    queue = Queue(jobs.PROGRESS, connection=redis_client)
     started = time.monotonic()
     for n in range(100):
         db_session.add(Observation(
@@ -43,7 +43,7 @@ def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_
 
     SimpleWorker([queue], connection=redis_client).work(burst=True)
 
-    assert FinishedJobRegistry(queues.PROGRESS, connection=redis_client).count <= 2
+    assert FinishedJobRegistry(jobs.PROGRESS, connection=redis_client).count <= 2
     db_session.expire_all()
     snapshot = db_session.scalar(select(ProgressSnapshot).where(ProgressSnapshot.assessment_id == assessment.id))
     live = snapshot.body
@@ -58,7 +58,7 @@ def test_data_arriving_during_a_drain_queues_another(db_session, redis_client):
     seed_demo(today=today)
     first, second = db_session.scalars(select(Assessment.id).join(Cycle).where(Cycle.status == "open")
                                        .order_by(Assessment.id).limit(2)).all()
-    queue = Queue(queues.PROGRESS, connection=redis_client)
+    queue = Queue(jobs.PROGRESS, connection=redis_client)
     assert progress.request_recompute(first) is True
     assert progress.request_recompute(first) is False  # already pending
     assert progress.request_recompute(second) is True
@@ -74,7 +74,7 @@ def test_many_assessments_are_recomputed_in_one_batch(db_session, redis_client):
     ids = db_session.scalars(select(Assessment.id).join(Cycle).where(Cycle.status == "open")).all()
     for assessment_id in ids:
         progress.request_recompute(assessment_id)
-    queue = Queue(queues.PROGRESS, connection=redis_client)
+    queue = Queue(jobs.PROGRESS, connection=redis_client)
     assert len(queue) == 1
     SimpleWorker([queue], connection=redis_client).work(burst=True)
     db_session.rollback()
@@ -98,10 +98,10 @@ def test_one_assessment_that_cannot_be_computed_does_not_cost_the_others_their_b
     for assessment in batch:
         progress.request_recompute(assessment.id)
 
-    SimpleWorker([Queue(queues.PROGRESS, connection=redis_client)], connection=redis_client).work(burst=True)
+    SimpleWorker([Queue(jobs.PROGRESS, connection=redis_client)], connection=redis_client).work(burst=True)
 
     db_session.rollback()
     stored = set(db_session.scalars(select(ProgressSnapshot.assessment_id)
                                     .where(ProgressSnapshot.assessment_id.in_([a.id for a in batch]))))
     assert stored == {batch[1].id, batch[2].id}
-    assert FailedJobRegistry(queues.PROGRESS, connection=redis_client).count == 0
+    assert FailedJobRegistry(jobs.PROGRESS, connection=redis_client).count == 0

@@ -17,7 +17,7 @@ from app.demo import seed_demo
 from app.models import Assessment, Cycle, Report, Score, ScoringRun
 from app.services.scoring import chunks, runs
 from tests.connections import own_connection
-from workers import queues
+from app import jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 27)
@@ -44,7 +44,7 @@ def start_worker(app, log: Path, *, burst: bool = False) -> subprocess.Popen:
 def story(log: Path, redis_client, run_id: int) -> str:
     """The message of a failing assertion: what the workers printed, why their jobs failed, and
     what a connection of its own sees of the run (so a stale view in this process shows up)."""
-    failed = Queue(queues.SCORING, connection=redis_client).failed_job_registry
+    failed = Queue(jobs.SCORING, connection=redis_client).failed_job_registry
     reasons = [str(Job.fetch(job_id, connection=redis_client).exc_info) for job_id in failed.get_job_ids()[:3]]
     with own_connection() as conn:
         status = conn.scalar(select(ScoringRun.status).where(ScoringRun.id == run_id))
@@ -79,7 +79,7 @@ def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(ap
     later = time.time() + chunks.LEASE_SECONDS + 1
     assert chunks.resume_runs(now=later) == [run_id]
     assert chunks.resume_runs(now=later) == []  # a second scheduler at the same moment does nothing
-    SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
 
     db_session.expire_all()
     cycle = db_session.get(Cycle, november.id)
@@ -120,4 +120,4 @@ def test_two_workers_close_a_month_together(app, db_session, redis_client, tmp_p
     db_session.rollback()
     assert db_session.get(ScoringRun, run_id).status == "done", story(log, redis_client, run_id)
     assert len(reports_of(db_session, november.id)) == len(runs.assessment_ids(november.id))
-    assert Queue(queues.SCORING, connection=redis_client).failed_job_registry.count == 0
+    assert Queue(jobs.SCORING, connection=redis_client).failed_job_registry.count == 0

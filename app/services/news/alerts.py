@@ -15,7 +15,6 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from rq import Queue
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +27,7 @@ from app.domain.indicators import Provenance
 from app.domain.observations import Observation as DayObservation
 from app.domain.observations import day_figures, figures_of_record
 from app.domain.scorefile import evaluate
+from app import jobs
 from app.extensions import db, redis_store
 from app.models import (
     Alert,
@@ -43,7 +43,6 @@ from app.services.business_time import clock_now, to_utc
 from app.services.calendar import department_calendars, leave_days
 from app.services.notify import outbox
 from app.services.scoring.inputs import Context, library
-from workers import queues
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +50,6 @@ RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "alert_rules.json"
 STREAK_LOOKBACK_DAYS = 31  # a daily run re-reads a month: late figures still complete a streak
 MAX_LOOKBACK_DAYS = 400  # an open streak is traced back this far at most
 BATCH_LOOKBACK_DAYS = 14  # wrong items are found after delivery: batches stay under watch two weeks
-EVALUATE_JOB = "workers.jobs.alerts.evaluate_day"
 
 
 def load_default_rules(path: Path = RULES_FILE) -> int:
@@ -107,10 +105,8 @@ def evaluate_all(day: date) -> list[Alert]:
 
 def request_day(day: date) -> bool:
     """Queue the daily run for `day` once; False when a run for that day is already queued."""
-    queue = Queue(queues.DEFAULT, connection=redis_store.client)
     try:
-        queue.enqueue(EVALUATE_JOB, day.isoformat(), job_id=f"alerts-{day.isoformat()}", unique=True,
-                      job_timeout=600, result_ttl=3600, failure_ttl=86400)
+        jobs.enqueue(jobs.EVALUATE_ALERTS, day.isoformat(), job_id=f"alerts-{day.isoformat()}", unique=True)
     except DuplicateJobError:
         return False
     return True

@@ -17,24 +17,21 @@ Times are naive UTC (see business_time). Delivery itself is outbox_delivery.
 import logging
 from datetime import datetime
 
-from rq import Queue
 from rq.exceptions import DuplicateJobError
 from rq.job import JobStatus
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.workcalendar import WorkCalendar
+from app import jobs
 from app.extensions import db, redis_store
 from app.models import Employee, NotifyState, OutboxMessage
 from app.services.business_time import allowed_send_time
 from app.services.notify import kinds
 from app.services.notify.delivery import clear_unreachable, reclaim_stale
-from workers import queues
 
 logger = logging.getLogger(__name__)
 
-DELIVER_JOB = "workers.jobs.notify.deliver"
-JOB_TIMEOUT_SECONDS = 60
 DISPATCH_BATCH = 500
 _KICK_KEY = "outbox_replies_to_queue"
 _ENDED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
@@ -92,12 +89,11 @@ def dispatch_due(now: datetime, limit: int = DISPATCH_BATCH) -> int:
 
 def queue_delivery(message_id: int, attempts: int) -> bool:
     """Queue the delivery job for the message's next attempt unless it is already queued or running."""
-    queue = Queue(queues.NOTIFY, connection=redis_store.client)
+    queue = jobs.queue(jobs.DELIVER.queue)
     job_id = f"notify-{message_id}-{attempts}"
     for _ in range(2):
         try:
-            queue.enqueue(DELIVER_JOB, message_id, job_id=job_id, unique=True, job_timeout=JOB_TIMEOUT_SECONDS,
-                          result_ttl=3600, failure_ttl=86400)
+            jobs.enqueue(jobs.DELIVER, message_id, job_id=job_id, unique=True)
             return True
         except DuplicateJobError:
             earlier = queue.fetch_job(job_id)

@@ -11,17 +11,15 @@ import math
 import time
 
 from redis.exceptions import WatchError
-from rq import Queue
 from sqlalchemy import select
 
+from app import jobs
 from app.extensions import db, redis_store
 from app.models import Score, ScoringRun
 from app.services.scoring import runs
-from workers import queues
 
 CHUNK_SIZE = 250
-CHUNK_TIMEOUT_SECONDS = 600
-LEASE_SECONDS = CHUNK_TIMEOUT_SECONDS + 60  # never reclaim a chunk its job may still be working on
+LEASE_SECONDS = jobs.SCORE_CHUNK.timeout + 60  # never reclaim a chunk its job may still be working on
 LEASES = "jixiao:scoring:leases:{}"
 
 
@@ -51,9 +49,7 @@ def missing_chunks(run: ScoringRun) -> list[int]:
 def enqueue_chunk(run_id: int, index: int, *, now: float) -> None:
     """Take the chunk's lease and queue its job (a fresh job id each time: an old one may be lost)."""
     redis_store.client.hset(LEASES.format(run_id), str(index), repr(now))
-    Queue(queues.SCORING, connection=redis_store.client).enqueue(
-        "workers.jobs.scoring.score_chunk", run_id, index, job_timeout=CHUNK_TIMEOUT_SECONDS, result_ttl=3600, failure_ttl=7 * 86400
-    )
+    jobs.enqueue(jobs.SCORE_CHUNK, run_id, index)
 
 
 def take_lease(run_id: int, index: int, *, now: float) -> None:

@@ -11,7 +11,6 @@ import logging
 from collections import defaultdict
 from datetime import date
 
-from rq import Queue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,12 +18,12 @@ from app.domain.cycles import CycleStatus
 from app.domain.errors import DomainError
 from app.domain.scorefile import evaluate
 from app.domain.scorefile_render import render_assessment
+from app import jobs
 from app.extensions import db, redis_store
 from app.models import Assessment, Cycle, ProgressSnapshot
 from app.models.base import utcnow
 from app.services.business_time import business_today
 from app.services.scoring.inputs import Context
-from workers import queues
 
 PENDING = "jixiao:progress:pending"
 SCHEDULED = "jixiao:progress:scheduled"
@@ -42,9 +41,7 @@ def request_recompute(assessment_id: int) -> bool:
 
 def _schedule_drain() -> None:
     if redis_store.client.set(SCHEDULED, 1, nx=True, ex=SCHEDULED_TTL_SECONDS):
-        Queue(queues.PROGRESS, connection=redis_store.client).enqueue(
-            "workers.jobs.progress.drain_progress", job_timeout=300, result_ttl=60, failure_ttl=86400
-        )
+        jobs.enqueue(jobs.DRAIN_PROGRESS)
 
 
 def drain(as_of: date | None = None) -> int:

@@ -19,7 +19,7 @@ from app.models import (
 from app.services import tick
 from app.services.cycle import completeness
 from tests.app.services.test_outbox_support import WECOM, run_worker, utc
-from workers import queues
+from app import jobs
 
 TODAY = date(2026, 11, 27)
 
@@ -108,7 +108,7 @@ def test_published_reports_are_pushed_once(app, db_session, redis_client, standi
     completeness.acknowledge(november.id, hr_id=hr.id)
     clock.now = utc(3, 9, month=12)
     tick.run_due(clock.now)
-    SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
     pushed = tick.run_due(utc(3, 9, 5, month=12))["reports"]
     assert pushed == db_session.scalar(select(func.count()).where(Assessment.cycle_id == november.id))
     assert tick.run_due(utc(3, 9, 6, month=12))["reports"] == 0

@@ -20,7 +20,7 @@ from app.models import (
 )
 from app.services import tick
 from app.services.cycle import completeness
-from workers import queues
+from app import jobs
 
 TODAY = date(2026, 11, 27)
 
@@ -84,7 +84,7 @@ def test_november_is_scored_on_the_third_only_once_hr_accepts_the_gaps(db_sessio
     run_id = tick.run_due(utc("2026-12-03 09:01"))["closing"]
     assert run_id is not None and status(db_session, 11) == "scoring"
     assert tick.run_due(utc("2026-12-03 09:02"))["closing"] is None  # already scoring
-    SimpleWorker([Queue(queues.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
     assert status(db_session, 11) == "published"
 
 

@@ -21,7 +21,7 @@ from tests.app.services.test_outbox_support import (
     tick,
     utc,
 )
-from workers import queues
+from app import jobs
 
 
 def test_a_message_created_at_2130_is_held_and_sent_once_at_0800(clock, db_session, redis_client, standin, zhang):
@@ -52,9 +52,9 @@ def test_a_reply_at_2130_goes_out_at_once_without_waiting_for_the_clock(clock, d
     clock.now = utc(12, 21, 30)
     message = outbox.enqueue(boss.id, "reply", title="待办", body="你有 2 条待处理申诉", dedupe_key="reply:msg:1",
                              now=clock.now, audience="manager", is_reply=True)
-    assert Queue(queues.NOTIFY, connection=redis_client).count == 0  # not before the commit
+    assert Queue(jobs.NOTIFY, connection=redis_client).count == 0  # not before the commit
     db_session.commit()
-    assert Queue(queues.NOTIFY, connection=redis_client).job_ids == [f"notify-{message.id}-0"]
+    assert Queue(jobs.NOTIFY, connection=redis_client).job_ids == [f"notify-{message.id}-0"]
 
     run_worker(redis_client)
     (sent,) = standin.requests(CUSTOM)
@@ -68,7 +68,7 @@ def test_a_reply_rolled_back_is_not_queued(clock, db_session, redis_client):
     outbox.enqueue(boss.id, "reply", title="待办", body="…", dedupe_key="reply:gone", now=clock.now, is_reply=True)
     db_session.rollback()
     db_session.commit()
-    assert Queue(queues.NOTIFY, connection=redis_client).count == 0
+    assert Queue(jobs.NOTIFY, connection=redis_client).count == 0
 
 
 def test_a_send_time_on_a_holiday_moves_past_the_holiday(clock, db_session, zhang):
@@ -96,7 +96,7 @@ def test_two_dispatchers_queue_one_job_and_two_workers_send_once(clock, db_sessi
     message = reminder(db_session, zhang, "once", clock.now)
     assert outbox.dispatch_due(clock.now) == 1
     assert outbox.dispatch_due(clock.now) == 0
-    assert Queue(queues.NOTIFY, connection=redis_client).count == 1
+    assert Queue(jobs.NOTIFY, connection=redis_client).count == 1
     assert deliver(message.id, clock.now) == "sent"
     assert deliver(message.id, clock.now) == "skipped"
     run_worker(redis_client)  # the queued job finds it claimed and does nothing

@@ -17,7 +17,7 @@ from app.models import (
 )
 from app.services.notify import outbox
 from app.services.notify.kinds import KINDS
-from workers import queues
+from app import jobs
 
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"
 CUSTOM = "/cgi-bin/message/custom/send"
@@ -66,12 +66,12 @@ def person(session, name: str, *, manager: Employee | None = None, department: s
 
 def run_worker(redis_client) -> list:
     """Run every queued NOTIFY job in a real (in-process) RQ worker; each must finish."""
-    queue = Queue(queues.NOTIFY, connection=redis_client)
-    jobs = queue.jobs
+    queue = Queue(jobs.NOTIFY, connection=redis_client)
+    queued = queue.jobs
     SimpleWorker([queue], connection=redis_client).work(burst=True)
-    for job in jobs:
+    for job in queued:
         assert job.get_status(refresh=True) == "finished", job.latest_result()
-    return jobs
+    return queued
 
 
 def tick(clock: Clock, redis_client) -> int:
