@@ -22,14 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.domain.builtin import load_builtin  # noqa: E402 - after the path set-up above
+from app.domain.evaluation import EvaluationInput, evaluate  # noqa: E402
 from app.domain.exact import Ratio  # noqa: E402
 from app.domain.fx import RateTable  # noqa: E402
 from app.domain.grades import DEFAULT_BANDS  # noqa: E402
 from app.domain.indicators import Aggregation, Direction, Kind, Provenance  # noqa: E402
-from app.domain.observations import Observation, Rating  # noqa: E402
-from app.domain.scorefile import evaluate  # noqa: E402
-from app.domain.scorefile_parse import AssessmentRequest  # noqa: E402
-from app.domain.scorefile_render import render_assessment  # noqa: E402
+from app.domain.observations import DayObservation, Rating  # noqa: E402
+from app.domain.rendering import render_assessment  # noqa: E402
 from app.domain.scoring import ScoringItem, score_assessment  # noqa: E402
 from app.domain.workcalendar import WorkCalendar, month_bounds  # noqa: E402
 from tests.reference import kpi_reference as ref  # noqa: E402
@@ -106,7 +105,7 @@ def build(count: int):
     return cases
 
 
-def build_requests(count: int) -> list[AssessmentRequest]:
+def build_requests(count: int) -> list[EvaluationInput]:
     """Built-in templates with 23 working days of verified observations per quantitative item."""
     rng, catalog = random.Random(SEED), load_builtin()
     month, calendar = month_bounds(2025, 10), WorkCalendar()
@@ -120,12 +119,12 @@ def build_requests(count: int) -> list[AssessmentRequest]:
             if indicator.kind is Kind.QUALITATIVE:
                 ratings[indicator.code] = [Rating(D(rng.randint(3, 5)))]
             elif indicator.aggregation is Aggregation.SUM:
-                observations[indicator.code] = [Observation(d, D(rng.randint(2000, 6000)), None, Provenance.VERIFIED)
+                observations[indicator.code] = [DayObservation(d, D(rng.randint(2000, 6000)), None, Provenance.VERIFIED)
                                                 for d in days]
             else:
                 observations[indicator.code] = [
-                    Observation(d, D(rng.randint(0, 190)), D(200), Provenance.VERIFIED) for d in days]
-        requests.append(AssessmentRequest(template, catalog.library, month, month, calendar, frozenset(), RateTable(),
+                    DayObservation(d, D(rng.randint(0, 190)), D(200), Provenance.VERIFIED) for d in days]
+        requests.append(EvaluationInput(template, catalog.library, month, month, calendar, frozenset(), RateTable(),
                                           DEFAULT_BANDS, "final", None, {}, observations, ratings, {}))
     return requests
 
@@ -181,8 +180,8 @@ def main() -> int:
         return 1
     requests = build_requests(len(cases))
     start = time.perf_counter()
-    for request in requests:
-        render_assessment(evaluate(request))
+    for given in requests:
+        render_assessment(evaluate(given))
     full = time.perf_counter() - start
     print(f"evaluate + render_assessment from 23 working days of observations "
           f"(the scoring run's whole per-assessment path): {full:.3f} s ({full / len(requests) * 1e6:.0f} µs each)")

@@ -38,7 +38,6 @@ from app.services import audit
 from app.services.calendar import (
     department_calendars,
     load_public_holidays,
-    parse_weekdays,
 )
 from app.services.org.catalog import load_templates
 from app.services.scoring import runs

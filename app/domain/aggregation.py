@@ -15,8 +15,8 @@ from .fx import RateTable
 from .indicators import Aggregation, Indicator, Money, Provenance
 from .observations import (
     DayFigure,
+    DayObservation,
     Discrepancy,
-    Observation,
     Rating,
     day_figures,
     discrepancies,
@@ -37,7 +37,7 @@ class MonthFigure:
 
 def aggregate_month(
     indicator: Indicator,
-    observations: Iterable[Observation],
+    observations: Iterable[DayObservation],
     *,
     currency: str | None = None,
     rates: RateTable | None = None,
@@ -93,7 +93,7 @@ def _aggregate(indicator: Indicator, records: list[DayFigure]) -> Actual | None:
     return Ratio(num, den) if den != 0 else None
 
 
-def _check_shape(indicator: Indicator, obs: Observation) -> None:
+def _check_shape(indicator: Indicator, obs: DayObservation) -> None:
     """Reject figures that cannot mean what the indicator says."""
     name, day = indicator.name_zh, obs.day.isoformat()
     if indicator.aggregation is Aggregation.RATIO:
@@ -105,7 +105,7 @@ def _check_shape(indicator: Indicator, obs: Observation) -> None:
         raise DataInvalid(f"指标「{name}」按日累加，{day}的数据不应有分母", {indicator.code: day})
 
 
-def _converted(indicator: Indicator, obs: Observation, currency: str | None, rates: RateTable | None) -> Observation:
+def _converted(indicator: Indicator, obs: DayObservation, currency: str | None, rates: RateTable | None) -> DayObservation:
     """The observation with its money parts in the template's currency."""
     if obs.currency is None or obs.currency == currency:
         return obs
@@ -118,4 +118,4 @@ def _converted(indicator: Indicator, obs: Observation, currency: str | None, rat
     den = obs.denominator
     if indicator.money is Money.BOTH and den is not None:
         den = table.convert(den, obs.currency, currency, obs.day)
-    return Observation(obs.day, num, den, obs.provenance, obs.source, currency)
+    return DayObservation(obs.day, num, den, obs.provenance, obs.source, currency)

@@ -21,7 +21,7 @@ DISCREPANCY_SHARE = Fraction(5, 100)
 
 
 @dataclass(frozen=True)
-class Observation:
+class DayObservation:
     """One day's figure: `numerator` alone for counts and money, with `denominator` for rates.
     `currency` is set when the money parts are not in the template's currency."""
 
@@ -69,9 +69,9 @@ class Discrepancy:
     difference: Fraction | None  # |reported − record| / |record|; None when the record is 0
 
 
-def day_figures(observations: Iterable[Observation]) -> dict[date, dict[Provenance, DayFigure]]:
+def day_figures(observations: Iterable[DayObservation]) -> dict[date, dict[Provenance, DayFigure]]:
     """Each day's observations combined per provenance, days in order."""
-    parts: dict[date, dict[Provenance, list[Observation]]] = {}
+    parts: dict[date, dict[Provenance, list[DayObservation]]] = {}
     for obs in observations:
         parts.setdefault(obs.day, {}).setdefault(obs.provenance, []).append(obs)
     return {day: {p: _combine(day, p, obs) for p, obs in parts[day].items()} for day in sorted(parts)}
@@ -112,7 +112,7 @@ def _relative_difference(reported: Fraction, record: Fraction) -> Fraction | Non
     return abs(reported - record) / abs(record)
 
 
-def _combine(day: date, provenance: Provenance, observations: list[Observation]) -> DayFigure:
+def _combine(day: date, provenance: Provenance, observations: list[DayObservation]) -> DayFigure:
     if len(observations) == 1:  # the usual case: nothing to add up
         only = observations[0]
         return DayFigure(day, only.numerator, only.denominator, provenance)

@@ -4,7 +4,6 @@ Every refusal is a ScoreFileInvalid naming the field, so `flask kpi score` can p
 error object instead of a traceback.
 """
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,11 +20,12 @@ from .codec import (
     text_of,
 )
 from .errors import ScoreFileInvalid
+from .evaluation import EvaluationInput
 from .exact import Actual, Ratio
 from .fx import FxRate, RateTable
 from .grades import DEFAULT_BANDS, GradeBand, GradeBands
 from .indicators import IndicatorLibrary, Kind, Provenance
-from .observations import Observation, Rating
+from .observations import DayObservation, Rating
 from .templates import KpiTemplate, validate_template
 from .workcalendar import WorkCalendar, month_bounds
 
@@ -33,27 +33,7 @@ ERR = ScoreFileInvalid
 MODES = ("final", "projection")
 
 
-@dataclass(frozen=True)
-class AssessmentRequest:
-    """One assessment to score, fully parsed."""
-
-    template: KpiTemplate
-    library: IndicatorLibrary
-    month: tuple[date, date]
-    period: tuple[date, date]
-    calendar: WorkCalendar
-    leave: frozenset[date]
-    rates: RateTable
-    bands: GradeBands
-    mode: str
-    as_of: date | None
-    actuals: dict[str, Actual]
-    observations: dict[str, list[Observation]]
-    ratings: dict[str, list[Rating]]
-    last_month: dict[str, list[Rating]]
-
-
-def parse_assessment(doc: dict, path: str = "") -> AssessmentRequest:
+def parse_assessment(doc: dict, path: str = "") -> EvaluationInput:
     """One assessment's document (shared keys already merged in)."""
 
     def at(key: str) -> str:
@@ -81,7 +61,7 @@ def parse_assessment(doc: dict, path: str = "") -> AssessmentRequest:
     twice = sorted((set(actuals) & set(observations)) | (set(ratings) & (set(actuals) | set(observations))))
     if twice:
         fail(ERR, at("actuals"), f"「{twice[0]}」的数据只能用actuals、observations、ratings中的一种给出")
-    return AssessmentRequest(
+    return EvaluationInput(
         template, library, month, period, calendar, leave, _rates(doc.get("rates"), at("rates")),
         _bands(doc.get("grade_bands"), at("grade_bands")), mode, as_of, actuals, observations,
         ratings, _ratings(doc, "last_month_ratings", template, library, at),
@@ -188,14 +168,14 @@ def _actual(value: Any, path: str) -> Actual:
     return Ratio.of(decimal_of(value, path, ERR))
 
 
-def _observation(value: Any, path: str) -> Observation:
+def _observation(value: Any, path: str) -> DayObservation:
     o = mapping_of(value, path, ERR)
     if ("value" in o) == ("numerator" in o):
         fail(ERR, path, "每条数据需要value（数值），或numerator加denominator（比率），二选一")
     num = decimal_of(o.get("value", o.get("numerator")), f"{path}.value", ERR)
     den = None if o.get("denominator") is None else decimal_of(o["denominator"], f"{path}.denominator", ERR)
     currency = o.get("currency")
-    return Observation(
+    return DayObservation(
         day=date_of(o.get("day"), f"{path}.day", ERR), numerator=num, denominator=den,
         provenance=enum_of(o.get("provenance", "self_reported"), Provenance, f"{path}.provenance", ERR),
         source=text_of(o.get("source", ""), f"{path}.source", ERR, required=False),

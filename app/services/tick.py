@@ -15,9 +15,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from rq.timeouts import BaseTimeoutException
 from sqlalchemy import select
 
+from app import jobs
 from app.domain.cycles import CycleStatus
 from app.domain.workcalendar import previous_month
-from app import jobs
 from app.extensions import db, redis_store
 from app.models import Cycle, ScoringRun
 from app.services.business_time import to_local

@@ -20,7 +20,7 @@ from app.domain.indicators import (
     Kind,
     Provenance,
 )
-from app.domain.observations import Observation, Rating
+from app.domain.observations import DayObservation, Rating
 from tests.reference import kpi_reference as ref
 
 LIB = load_builtin().library
@@ -34,7 +34,7 @@ def day(n, month=10):
 def test_rates_are_the_ratio_of_sums_not_the_mean_of_daily_rates():
     # day 1: 1 of 10 sessions (10 %); day 2: 40 of 1000 (4 %). Mean of rates: 7 %; ratio of sums: 41/1010.
     month = aggregate_month(LIB["ops_new_conversion"], [
-        Observation(day(1), D(1), D(10), V), Observation(day(2), D(40), D(1000), V),
+        DayObservation(day(1), D(1), D(10), V), DayObservation(day(2), D(40), D(1000), V),
     ])
     assert month.actual.fraction() == Fraction(41, 1010)
     assert month.actual.fraction() != (Fraction(1, 10) + Fraction(40, 1000)) / 2
@@ -43,8 +43,8 @@ def test_rates_are_the_ratio_of_sums_not_the_mean_of_daily_rates():
 
 def test_sales_sum_over_days_with_the_figure_of_record_per_day():
     month = aggregate_month(LIB["ops_sales"], [
-        Observation(day(1), D(3000), None, V), Observation(day(1), D(3500), None, S),
-        Observation(day(2), D(2000), None, S),
+        DayObservation(day(1), D(3000), None, V), DayObservation(day(1), D(3500), None, S),
+        DayObservation(day(2), D(2000), None, S),
     ], currency="USD")
     assert month.actual.fraction() == 5000
     assert month.days_by_provenance == {V: 1, S: 1}
@@ -54,9 +54,9 @@ def test_sales_sum_over_days_with_the_figure_of_record_per_day():
 def test_money_in_another_currency_is_converted_with_the_months_rate():
     rates = RateTable([FxRate("CNY", "USD", "2025-10", D("0.14")), FxRate("CNY", "USD", "2025-09", D("0.15"))])
     month = aggregate_month(LIB["ops_sales"], [
-        Observation(day(30, 9), D(1000), None, V, currency="CNY"),
-        Observation(day(1), D(1000), None, V, currency="CNY"),
-        Observation(day(2), D(100), None, V, currency="USD"),
+        DayObservation(day(30, 9), D(1000), None, V, currency="CNY"),
+        DayObservation(day(1), D(1000), None, V, currency="CNY"),
+        DayObservation(day(2), D(100), None, V, currency="USD"),
     ], currency="USD", rates=rates)
     assert month.actual.fraction() == 150 + 140 + 100
 
@@ -64,8 +64,8 @@ def test_money_in_another_currency_is_converted_with_the_months_rate():
 def test_a_converted_self_report_is_compared_in_the_template_currency():
     rates = RateTable([FxRate("CNY", "USD", "2025-10", D("0.14"))])
     month = aggregate_month(LIB["ops_sales"], [
-        Observation(day(1), D(1000), None, V, currency="USD"),
-        Observation(day(1), D(7000), None, S, currency="CNY"),  # 980 USD: 2 % off, fine
+        DayObservation(day(1), D(1000), None, V, currency="USD"),
+        DayObservation(day(1), D(7000), None, S, currency="CNY"),  # 980 USD: 2 % off, fine
     ], currency="USD", rates=rates)
     assert month.discrepancies == ()
 
@@ -73,47 +73,47 @@ def test_a_converted_self_report_is_compared_in_the_template_currency():
 def test_roi_converts_both_ad_sales_and_spend():
     rates = RateTable([FxRate("CNY", "USD", "2025-10", D("0.14"))])
     month = aggregate_month(LIB["ops_ad_roi"], [
-        Observation(day(1), D(2800), D(1000), V, currency="CNY"), Observation(day(2), D(300), D(100), V),
+        DayObservation(day(1), D(2800), D(1000), V, currency="CNY"), DayObservation(day(2), D(300), D(100), V),
     ], currency="USD", rates=rates)
     assert month.actual.fraction() == Fraction(392 + 300, 140 + 100)
 
 
 def test_a_missing_rate_is_an_error_naming_pair_and_month():
     with pytest.raises(FxRateMissing) as caught:
-        aggregate_month(LIB["ops_sales"], [Observation(day(1), D(1), None, V, currency="EUR")],
+        aggregate_month(LIB["ops_sales"], [DayObservation(day(1), D(1), None, V, currency="EUR")],
                         currency="USD", rates=RateTable())
     assert "2025年10月EUR兑USD" in caught.value.message_zh
 
 
 def test_a_currency_on_a_non_money_indicator_is_refused():
     with pytest.raises(DataInvalid):
-        aggregate_month(LIB["ops_new_conversion"], [Observation(day(1), D(1), D(2), V, currency="CNY")], currency="USD")
+        aggregate_month(LIB["ops_new_conversion"], [DayObservation(day(1), D(1), D(2), V, currency="CNY")], currency="USD")
 
 
 def test_observations_outside_the_period_are_ignored():
-    month = aggregate_month(LIB["ops_sales"], [Observation(day(1), D(5), None, V), Observation(day(20), D(7), None, V)],
+    month = aggregate_month(LIB["ops_sales"], [DayObservation(day(1), D(5), None, V), DayObservation(day(20), D(7), None, V)],
                             period=(day(16), day(31)))
     assert month.actual.fraction() == 7 and month.last_day == day(20)
 
 
 def test_no_observations_is_no_data_and_a_zero_denominator_month_too():
     assert aggregate_month(LIB["ops_sales"], []).actual is None
-    assert aggregate_month(LIB["wh_misship_rate"], [Observation(day(1), D(0), D(0), V)]).actual is None
+    assert aggregate_month(LIB["wh_misship_rate"], [DayObservation(day(1), D(0), D(0), V)]).actual is None
 
 
 def test_a_rate_without_denominator_and_a_sum_with_one_are_refused():
     with pytest.raises(DataInvalid, match="缺少分母"):
-        aggregate_month(LIB["wh_misship_rate"], [Observation(day(1), D(1), None, V)])
+        aggregate_month(LIB["wh_misship_rate"], [DayObservation(day(1), D(1), None, V)])
     with pytest.raises(DataInvalid, match="不应有分母"):
-        aggregate_month(LIB["ops_sales"], [Observation(day(1), D(1), D(2), V)])
+        aggregate_month(LIB["ops_sales"], [DayObservation(day(1), D(1), D(2), V)])
     with pytest.raises(DataInvalid, match="不能为负数"):
-        aggregate_month(LIB["wh_misship_rate"], [Observation(day(1), D(-1), D(2), V)])
+        aggregate_month(LIB["wh_misship_rate"], [DayObservation(day(1), D(-1), D(2), V)])
 
 
 def test_latest_takes_the_last_days_figure_of_record():
     latest = Indicator("stock", "盘点", Kind.QUANTITATIVE, Direction.HIGHER, Aggregation.LATEST, Display.PERCENT)
-    month = aggregate_month(latest, [Observation(day(5), D(990), D(1000), V), Observation(day(28), D(996), D(1000), I),
-                                     Observation(day(28), D(1000), D(1000), S)])
+    month = aggregate_month(latest, [DayObservation(day(5), D(990), D(1000), V), DayObservation(day(28), D(996), D(1000), I),
+                                     DayObservation(day(28), D(1000), D(1000), S)])
     assert month.actual.fraction() == Fraction(996, 1000)
 
 
@@ -141,7 +141,7 @@ def test_aggregation_agrees_with_the_fraction_reference(rows, rule):
     latest = Indicator("x", "x", Kind.QUANTITATIVE, Direction.HIGHER, Aggregation.LATEST, Display.PERCENT)
     indicator = {"sum": LIB["ops_sales"], "ratio": LIB["ops_new_conversion"], "latest": latest}[rule]
     with_den = rule != "sum"
-    observations = [Observation(day(d), n, den if with_den else None, Provenance(p)) for d, n, den, p in rows]
+    observations = [DayObservation(day(d), n, den if with_den else None, Provenance(p)) for d, n, den, p in rows]
     mine = aggregate_month(indicator, observations).actual
     theirs = ref.month_actual(rule, [(day(d), n, den if with_den else None, p) for d, n, den, p in rows])
     assert (None if mine is None else mine.fraction()) == theirs

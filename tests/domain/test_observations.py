@@ -9,7 +9,7 @@ import pytest
 from app.domain.errors import DataInvalid
 from app.domain.indicators import Provenance
 from app.domain.observations import (
-    Observation,
+    DayObservation,
     day_figures,
     discrepancies,
     figures_of_record,
@@ -20,7 +20,7 @@ DAY = date(2025, 10, 9)
 
 
 def obs(value, provenance, day=DAY, den=None):
-    return Observation(day, D(value), None if den is None else D(den), provenance)
+    return DayObservation(day, D(value), None if den is None else D(den), provenance)
 
 
 def test_verified_beats_imported_beats_self_reported():

@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
+from app import jobs
 from app.demo import seed_demo
 from app.models import Alert, Department, Employee, Shipment
 from app.services.news import alerts
-from app import jobs
 from workers.jobs.alerts import evaluate_day, evaluate_employee
 
 DAY = date(2026, 11, 26)

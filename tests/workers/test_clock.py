@@ -2,8 +2,8 @@
 
 from rq import Queue, SimpleWorker
 
-from app.services import heartbeat
 from app import jobs
+from app.services import heartbeat
 from workers.jobs.clock import tick
 
 

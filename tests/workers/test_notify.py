@@ -3,6 +3,7 @@
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
+from app import jobs
 from app.models import Digest, OutboxMessage
 from app.services.notify import quota
 from tests.app.services.test_digest import add_alert
@@ -13,7 +14,6 @@ from tests.app.services.test_outbox_support import (
     reminder,
     utc,
 )
-from app import jobs
 from workers.jobs import notify
 
 

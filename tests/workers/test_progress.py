@@ -7,6 +7,7 @@ from rq import Queue, SimpleWorker
 from rq.registry import FinishedJobRegistry
 from sqlalchemy import func, select
 
+from app import jobs
 from app.demo import seed_demo
 from app.models import (
     Assessment,
@@ -18,7 +19,6 @@ from app.models import (
 )
 from app.services.business_time import business_today
 from app.services.scoring import progress
-from app import jobs
 
 
 def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_client):

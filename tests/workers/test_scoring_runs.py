@@ -13,11 +13,11 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 from sqlalchemy import func, select
 
+from app import jobs
 from app.demo import seed_demo
 from app.models import Assessment, Cycle, Report, Score, ScoringRun
 from app.services.scoring import chunks, runs
 from tests.connections import own_connection
-from app import jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 27)

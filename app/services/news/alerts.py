@@ -20,15 +20,14 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app import jobs
 from app.domain import alerts as rules
 from app.domain.alerts import EMPLOYEE, MANAGER, Finding, Person, Rule, RuleKind
 from app.domain.errors import DomainError
+from app.domain.evaluation import evaluate
 from app.domain.indicators import Provenance
-from app.domain.observations import Observation as DayObservation
-from app.domain.observations import day_figures, figures_of_record
-from app.domain.scorefile import evaluate
-from app import jobs
-from app.extensions import db, redis_store
+from app.domain.observations import DayObservation, day_figures, figures_of_record
+from app.extensions import db
 from app.models import (
     Alert,
     AlertRule,
@@ -251,16 +250,16 @@ def _pace(day: date, employee_ids: list[int] | None = None) -> list[tuple[AlertR
     names = {code: indicator.name_zh for code, indicator in context.library.items()}
     found = []
     for assessment in context.assessments:
-        request = context.request(assessment, as_of=day)
-        request = replace(request, observations={code: [o for o in obs if o.day <= day]
-                                                 for code, obs in request.observations.items()})
+        given = context.input_for(assessment, as_of=day)
+        given = replace(given, observations={code: [o for o in obs if o.day <= day]
+                                             for code, obs in given.observations.items()})
         try:
-            progress = evaluate(request).progress or {}
+            progress = evaluate(given).progress or {}
         except DomainError as error:  # one assessment's bad data must not silence everyone's nudges
             logger.warning("alerts: assessment %s skipped: %s", assessment.id, error.message_zh)
             continue
         # the assessment's calendar: a transfer keeps the old department's days for the old position
-        person = replace(people[assessment.employee_id], calendar=request.calendar, leave=request.leave)
+        person = replace(people[assessment.employee_id], calendar=given.calendar, leave=given.leave)
         for row, rule in active:
             found += [(row, f) for f in rules.pace_findings(rule, person, assessment.id, day, progress, names)]
     return found

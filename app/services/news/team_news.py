@@ -13,8 +13,7 @@ from sqlalchemy import func, or_, select
 from app.domain import digest as composer
 from app.domain.exact import ONE, Actual
 from app.domain.indicators import IndicatorLibrary, Kind, Provenance
-from app.domain.observations import Observation as DayObservation
-from app.domain.observations import day_figures, figures_of_record
+from app.domain.observations import DayObservation, day_figures, figures_of_record
 from app.domain.scoring import ScoringItem
 from app.extensions import db
 from app.models import (

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.domain import digest as composer
 from app.domain.cycles import CycleStatus
-from app.domain.scorefile import evaluate
+from app.domain.evaluation import evaluate
 from app.domain.scoring import ItemStatus
 from app.domain.workcalendar import days_between
 from app.extensions import db
@@ -84,9 +84,9 @@ def _projections(assessments: list[Assessment], as_of: date) -> dict[int, tuple]
             continue
         context = Context.load(cycle, ids, with_last_month=True)
         for a in context.assessments:
-            ev = evaluate(context.request(a, as_of=min(max(as_of, a.first_day), a.last_day)))
+            ev = evaluate(context.input_for(a, as_of=min(max(as_of, a.first_day), a.last_day)))
             behind = tuple(
-                ev.request.library[item.code].name_zh for item, result in zip(ev.items, ev.score.items)
+                ev.input.library[item.code].name_zh for item, result in zip(ev.items, ev.score.items)
                 if result.status is ItemStatus.UNMET and not item.qualitative
             )
             found[a.id] = (ev.score.total, ev.score.grade.label_zh, behind)

@@ -22,9 +22,9 @@ from rq.job import JobStatus
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain.workcalendar import WorkCalendar
 from app import jobs
-from app.extensions import db, redis_store
+from app.domain.workcalendar import WorkCalendar
+from app.extensions import db
 from app.models import Employee, NotifyState, OutboxMessage
 from app.services.business_time import allowed_send_time
 from app.services.notify import kinds

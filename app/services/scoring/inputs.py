@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.domain.evaluation import EvaluationInput
 from app.domain.exact import Ratio
 from app.domain.grades import DEFAULT_BANDS
 from app.domain.indicators import (
@@ -24,9 +25,8 @@ from app.domain.indicators import (
     Provenance,
 )
 from app.domain.indicators import Indicator as DomainIndicator
-from app.domain.observations import Observation as DomainObservation
+from app.domain.observations import DayObservation
 from app.domain.observations import Rating as DomainRating
-from app.domain.scorefile_parse import AssessmentRequest
 from app.domain.templates import KpiTemplate, Rater, TemplateItem
 from app.domain.workcalendar import month_bounds, previous_month
 from app.extensions import db
@@ -64,8 +64,8 @@ class Context:
         self.last_month = _last_month_ratings(cycle, employees) if with_last_month else {}
         return self
 
-    def request(self, assessment: Assessment, *, as_of: date | None = None) -> AssessmentRequest:
-        """The domain's request: final when `as_of` is None, else a projection as of that day."""
+    def input_for(self, assessment: Assessment, *, as_of: date | None = None) -> EvaluationInput:
+        """The domain's input: final when `as_of` is None, else a projection as of that day."""
         position = self.positions[assessment.position_id]
         template = KpiTemplate(position.code, position.name, assessment.currency, tuple(
             TemplateItem(i.indicator_code, i.weight, i.target, i.cap, i.floor, Rater(i.rater) if i.rater else None)
@@ -78,7 +78,7 @@ class Context:
         quantitative = [i for i in measured if self.library[i.indicator_code].kind is Kind.QUANTITATIVE]
         qualitative = [i for i in measured if self.library[i.indicator_code].kind is Kind.QUALITATIVE]
         previous = self.last_month.get(assessment.employee_id, {})
-        return AssessmentRequest(
+        return EvaluationInput(
             template=template, library=self.library, month=self.month,
             period=(assessment.first_day, assessment.last_day),
             calendar=self.calendars[position.department_id], leave=self.leave.get(assessment.employee_id, frozenset()),
@@ -102,15 +102,15 @@ def library() -> IndicatorLibrary:
     )
 
 
-def _observations(employee_ids: set[int], month) -> dict[int, dict[str, list[DomainObservation]]]:
+def _observations(employee_ids: set[int], month) -> dict[int, dict[str, list[DayObservation]]]:
     rows = db.session.execute(
         select(Observation.employee_id, Observation.indicator_code, Observation.day, Observation.numerator,
                Observation.denominator, Observation.provenance, Observation.source, Observation.currency)
         .where(Observation.day.between(*month), Observation.employee_id.in_(list(employee_ids)))
     )
-    found: dict[int, dict[str, list[DomainObservation]]] = defaultdict(lambda: defaultdict(list))
+    found: dict[int, dict[str, list[DayObservation]]] = defaultdict(lambda: defaultdict(list))
     for employee_id, code, day, num, den, provenance, source, currency in rows:
-        found[employee_id][code].append(DomainObservation(day, num, den, Provenance(provenance), source, currency))
+        found[employee_id][code].append(DayObservation(day, num, den, Provenance(provenance), source, currency))
     return found
 
 

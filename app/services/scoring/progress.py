@@ -14,11 +14,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import jobs
 from app.domain.cycles import CycleStatus
 from app.domain.errors import DomainError
-from app.domain.scorefile import evaluate
-from app.domain.scorefile_render import render_assessment
-from app import jobs
+from app.domain.evaluation import evaluate
+from app.domain.rendering import render_assessment
 from app.extensions import db, redis_store
 from app.models import Assessment, Cycle, ProgressSnapshot
 from app.models.base import utcnow
@@ -74,7 +74,7 @@ def recompute_many(ids: list[int], as_of: date | None = None) -> int:
         for assessment in context.assessments:
             day = min(max(as_of, assessment.first_day), assessment.last_day)
             try:
-                bodies[assessment.id] = (day, render_assessment(evaluate(context.request(assessment, as_of=day))))
+                bodies[assessment.id] = (day, render_assessment(evaluate(context.input_for(assessment, as_of=day))))
             except DomainError as exc:  # e.g. a currency without this month's rate: the others still go on
                 log.warning("progress of assessment %s not computed: %s", assessment.id, exc)
     try:

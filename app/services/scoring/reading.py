@@ -11,7 +11,7 @@ from app.services.usecase import load
 
 def view_progress(assessment_id: int, who: Actor) -> dict | None:
     """The latest progress snapshot (bars, pace, projected score), or None before the first one.
-    It carries ratings only as each item's mean and count (app.domain.scorefile_render)."""
+    It carries ratings only as each item's mean and count (app.domain.rendering)."""
     assessment = load(Assessment, assessment_id, "考核表")
     require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
     snapshot = db.session.scalar(select(ProgressSnapshot).where(ProgressSnapshot.assessment_id == assessment.id))

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 
 from app.domain.cycles import CycleStatus, IllegalTransition, advance
-from app.domain.scorefile import evaluate
-from app.domain.scorefile_render import render_assessment
+from app.domain.evaluation import evaluate
+from app.domain.rendering import render_assessment
 from app.extensions import db
 from app.models import (
     Assessment,
@@ -65,7 +65,7 @@ def check_scorable(cycle_id: int, employee_ids: set[int]) -> None:
         Assessment.cycle_id == cycle_id, Assessment.employee_id.in_(list(employee_ids)))).all()
     context = Context.load(db.session.get(Cycle, cycle_id), list(ids))
     for assessment in context.assessments:
-        evaluate(context.request(assessment))
+        evaluate(context.input_for(assessment))
 
 
 def score_chunk(run_id: int, ids: list[int]) -> int:
@@ -82,7 +82,7 @@ def _score_rows(run_id: int, ids: list[int]) -> int:
     context = Context.load(cycle, ids)
     scores, item_scores = [], []
     for assessment in context.assessments:
-        body = render_assessment(evaluate(context.request(assessment)))
+        body = render_assessment(evaluate(context.input_for(assessment)))
         scores.append({"run_id": run_id, "assessment_id": assessment.id, "total": body["total"],
                        "grade": body["grade_code"], "summary": body["summary"], "body": body})
         items = {item.indicator_code: item.id for item in assessment.items}

@@ -7,6 +7,7 @@ from datetime import date
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
+from app import jobs
 from app.demo import seed_demo
 from app.models import (
     Assessment,
@@ -19,7 +20,6 @@ from app.models import (
 from app.services import tick
 from app.services.cycle import completeness
 from tests.app.services.test_outbox_support import WECOM, run_worker, utc
-from app import jobs
 
 TODAY = date(2026, 11, 27)
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
+from app import jobs
 from app.demo import seed_demo
 from app.models import (
     Assessment,
@@ -20,7 +21,6 @@ from app.models import (
 )
 from app.services import tick
 from app.services.cycle import completeness
-from app import jobs
 
 TODAY = date(2026, 11, 27)
 

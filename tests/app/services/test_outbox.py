@@ -6,6 +6,7 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
+from app import jobs
 from app.models import AuditLog, OutboxMessage, WeChatIdentity
 from app.services.calendar import load_public_holidays
 from app.services.notify import outbox, quota
@@ -21,7 +22,6 @@ from tests.app.services.test_outbox_support import (
     tick,
     utc,
 )
-from app import jobs
 
 
 def test_a_message_created_at_2130_is_held_and_sent_once_at_0800(clock, db_session, redis_client, standin, zhang):

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
+from app import jobs
 from app.models import (
     DeliveryAttempt,
     Department,
@@ -17,7 +18,6 @@ from app.models import (
 )
 from app.services.notify import outbox
 from app.services.notify.kinds import KINDS
-from app import jobs
 
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"
 CUSTOM = "/cgi-bin/message/custom/send"

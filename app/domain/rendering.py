@@ -19,13 +19,13 @@ from .indicators import Aggregation, Indicator, Kind
 from .observations import Discrepancy
 from .scoring import ItemScore, ItemStatus
 
-if TYPE_CHECKING:  # scorefile imports this module; the type is only for reading
-    from .scorefile import Evaluation
+if TYPE_CHECKING:  # evaluation is only read here
+    from .evaluation import Evaluation
 
 
 def render_assessment(ev: "Evaluation") -> dict:
-    request, score = ev.request, ev.score
-    template, library = request.template, request.library
+    given, score = ev.input, ev.score
+    template, library = given.template, given.library
     rows, lines = [], []
     for item, result in zip(ev.items, score.items):
         indicator = library[item.code]
@@ -36,11 +36,11 @@ def render_assessment(ev: "Evaluation") -> dict:
                                      indicator.hint_zh))
     out = {
         "position": {"code": template.position_code, "name": template.position_name_zh},
-        "mode": request.mode,
-        "month": request.month[0].isoformat()[:7],
+        "mode": given.mode,
+        "month": given.month[0].isoformat()[:7],
         "period": {
-            "start": request.period[0].isoformat(),
-            "end": request.period[1].isoformat(),
+            "start": given.period[0].isoformat(),
+            "end": given.period[1].isoformat(),
             "working_days": ev.cover.covered,
             "month_working_days": ev.cover.month,
             "prorated": ev.cover.partial,
@@ -53,15 +53,15 @@ def render_assessment(ev: "Evaluation") -> dict:
         "grade_code": score.grade.code,
         "coefficient": format(score.grade.coefficient, "f"),
         "summary": summary_sentence(template.position_name_zh, score.total, score.grade.label_zh, lines,
-                                    projected=request.mode == "projection"),
+                                    projected=given.mode == "projection"),
     }
-    if request.as_of is not None:
-        out["as_of"] = request.as_of.isoformat()
+    if given.as_of is not None:
+        out["as_of"] = given.as_of.isoformat()
     return out
 
 
 def _item(ev: "Evaluation", item, result: ItemScore, indicator: Indicator) -> dict:
-    currency = ev.request.template.currency
+    currency = ev.input.template.currency
     actual = ev.actuals.get(item.code)
     value = None if actual is None else actual.fraction()
     a = None if result.achievement is None else result.achievement.fraction()
@@ -98,7 +98,7 @@ def _item(ev: "Evaluation", item, result: ItemScore, indicator: Indicator) -> di
 
 
 def _data(ev: "Evaluation", code: str, indicator: Indicator, currency: str) -> dict:
-    request = ev.request
+    given = ev.input
     if code in ev.figures:
         figure = ev.figures[code]
         return {
@@ -107,10 +107,10 @@ def _data(ev: "Evaluation", code: str, indicator: Indicator, currency: str) -> d
             "days_by_provenance": {p.value: n for p, n in sorted(figure.days_by_provenance.items())},
             "discrepancies": [_discrepancy(d, indicator, currency) for d in figure.discrepancies],
         }
-    if code in request.actuals:
+    if code in given.actuals:
         return {"from": "actuals"}
-    if code in request.ratings:
-        return {"from": "ratings", "ratings": len(request.ratings[code])}
+    if code in given.ratings:
+        return {"from": "ratings", "ratings": len(given.ratings[code])}
     return {"from": "none"}
 
 
