@@ -21,7 +21,7 @@ NOTES = (
 
 
 @dataclass(frozen=True)
-class Figure:
+class DemoObservation:
     indicator: str
     numerator: Decimal
     denominator: Decimal | None
@@ -43,7 +43,7 @@ def _share(rng: random.Random, total: int, rate: float) -> int:
     return max(0, min(total, round(total * min(1.0, rng.gauss(rate, rate * 0.04)))))
 
 
-def day_figures(position: str, talent: float, rng: random.Random) -> list[Figure]:
+def day_figures(position: str, talent: float, rng: random.Random) -> list[DemoObservation]:
     """One working day's figures for a person in a position."""
     return _GENERATORS[position](talent, rng)
 
@@ -52,9 +52,9 @@ def _ops(talent, rng):
     sessions = _count(rng, 350, 650)
     spend = rng.uniform(150, 300)
     return [
-        Figure("ops_sales", _d(rng.uniform(3600, 5000) * talent), None, "verified", "amazon_sp_api", "USD"),
-        Figure("ops_new_conversion", Decimal(_share(rng, sessions, 0.048 * talent)), Decimal(sessions), "verified", "amazon_sp_api"),
-        Figure("ops_ad_roi", _d(spend * rng.uniform(2.6, 3.4) * talent), _d(spend), "verified", "amazon_ads", "USD"),
+        DemoObservation("ops_sales", _d(rng.uniform(3600, 5000) * talent), None, "verified", "amazon_sp_api", "USD"),
+        DemoObservation("ops_new_conversion", Decimal(_share(rng, sessions, 0.048 * talent)), Decimal(sessions), "verified", "amazon_sp_api"),
+        DemoObservation("ops_ad_roi", _d(spend * rng.uniform(2.6, 3.4) * talent), _d(spend), "verified", "amazon_ads", "USD"),
     ]
 
 
@@ -63,13 +63,13 @@ def _cs(talent, rng):
     rated = _count(rng, 10, 30)
     complaints = _count(rng, 0, 4)
     figures = [
-        Figure("cs_reply_30s_share", Decimal(_share(rng, replies, 0.87 * talent)), Decimal(replies), "imported", "chat_import"),
-        Figure("cs_top_rating_share", Decimal(_share(rng, rated, 0.82 * talent)), Decimal(rated), "imported", "chat_import"),
-        Figure("cs_avg_reply_seconds", Decimal(replies * rng.randint(18, 34)), Decimal(replies), "imported", "chat_import"),
+        DemoObservation("cs_reply_30s_share", Decimal(_share(rng, replies, 0.87 * talent)), Decimal(replies), "imported", "chat_import"),
+        DemoObservation("cs_top_rating_share", Decimal(_share(rng, rated, 0.82 * talent)), Decimal(rated), "imported", "chat_import"),
+        DemoObservation("cs_avg_reply_seconds", Decimal(replies * rng.randint(18, 34)), Decimal(replies), "imported", "chat_import"),
     ]
     if complaints:
         closed = complaints if rng.random() < 0.9 * talent else complaints - 1
-        figures.append(Figure("cs_complaint_closed_24h", Decimal(closed), Decimal(complaints), "verified", "zendesk"))
+        figures.append(DemoObservation("cs_complaint_closed_24h", Decimal(closed), Decimal(complaints), "verified", "zendesk"))
     return figures
 
 
@@ -77,8 +77,8 @@ def _warehouse(talent, rng):
     shipped = _count(rng, 150, 300)
     wrong = 1 if rng.random() < 0.22 / talent else 0
     return [
-        Figure("wh_misship_rate", Decimal(wrong), Decimal(shipped), "verified", "erp"),
-        Figure("wh_dispatch_24h_share", Decimal(_share(rng, shipped, 0.955 * talent)), Decimal(shipped), "verified", "erp"),
+        DemoObservation("wh_misship_rate", Decimal(wrong), Decimal(shipped), "verified", "erp"),
+        DemoObservation("wh_dispatch_24h_share", Decimal(_share(rng, shipped, 0.955 * talent)), Decimal(shipped), "verified", "erp"),
     ]
 
 
@@ -87,19 +87,19 @@ def _designer(talent, rng):
     impressions = _count(rng, 20000, 40000)
     on_time = assets if rng.random() < 0.93 * talent else assets - 1
     return [
-        Figure("design_on_time_share", Decimal(on_time), Decimal(assets), "self_reported", "self_report"),
-        Figure("design_revision_rounds", Decimal(round(assets * rng.uniform(1.2, 2.6) / talent)), Decimal(assets), "self_reported", "self_report"),
-        Figure("design_main_image_ctr", Decimal(_share(rng, impressions, 0.005 * talent)), Decimal(impressions), "verified", "amazon_ads"),
+        DemoObservation("design_on_time_share", Decimal(on_time), Decimal(assets), "self_reported", "self_report"),
+        DemoObservation("design_revision_rounds", Decimal(round(assets * rng.uniform(1.2, 2.6) / talent)), Decimal(assets), "self_reported", "self_report"),
+        DemoObservation("design_main_image_ctr", Decimal(_share(rng, impressions, 0.005 * talent)), Decimal(impressions), "verified", "amazon_ads"),
     ]
 
 
 _GENERATORS = {"ops": _ops, "cs": _cs, "warehouse": _warehouse, "designer": _designer}
 
 
-def stock_take(talent: float, rng: random.Random) -> Figure:
+def stock_take(talent: float, rng: random.Random) -> DemoObservation:
     """The month's stock-take, counted on its last working day."""
     counted = 2000
-    return Figure("wh_stock_accuracy", Decimal(_share(rng, counted, 0.995 * min(talent, 1.004))), Decimal(counted), "imported", "erp_import")
+    return DemoObservation("wh_stock_accuracy", Decimal(_share(rng, counted, 0.995 * min(talent, 1.004))), Decimal(counted), "imported", "erp_import")
 
 
 def rating(talent: float, rng: random.Random) -> Decimal:

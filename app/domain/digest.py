@@ -39,7 +39,7 @@ class Member:
 
 
 @dataclass(frozen=True)
-class Figure:
+class MissedTarget:
     """A day's figure that missed its target: 新品转化率 4.2%（目标5%）."""
 
     name_zh: str
@@ -61,7 +61,7 @@ class ProgressNews:
 
     member: Member
     day: date
-    missed: tuple[Figure, ...] = ()
+    missed: tuple[MissedTarget, ...] = ()
     checked: int = 0  # how many of the day's figures were compared with a target
     screenshots: int = 0
     warnings: tuple[str, ...] = ()
@@ -130,7 +130,7 @@ class Composed:
     omitted: int = 0
 
 
-def day_figure(indicator: Indicator, item: ScoringItem, actual: Actual | None) -> tuple[bool, Figure | None]:
+def day_figure(indicator: Indicator, item: ScoringItem, actual: Actual | None) -> tuple[bool, MissedTarget | None]:
     """(compared, missed figure) for one item on one day.
 
     Only quantitative, non-cumulative items are compared: a day's sales against the month's target
@@ -140,7 +140,7 @@ def day_figure(indicator: Indicator, item: ScoringItem, actual: Actual | None) -
         return False, None
     if achievement(item, actual) >= 1:
         return True, None
-    return True, Figure(indicator.name_zh, actual.fraction(), Fraction(item.target), indicator.display, indicator.unit)
+    return True, MissedTarget(indicator.name_zh, actual.fraction(), Fraction(item.target), indicator.display, indicator.unit)
 
 
 def progress_digest(at: datetime, news: Sequence[ProgressNews]) -> Composed:

@@ -5,7 +5,6 @@ from app.models.audit import AuditLog
 from app.models.base import Base
 from app.models.calendar import CalendarDay, FxRate
 from app.models.cycle import Assessment, AssessmentItem, Cycle, TargetAmendment
-from app.models.data import Observation, Restatement, Shipment, SyncRun
 from app.models.feedback import Appeal, Comment
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
 from app.models.notify import (
@@ -16,6 +15,7 @@ from app.models.notify import (
     OutboxMessage,
     SubscribeQuota,
 )
+from app.models.observation import Observation, Restatement, Shipment, SyncRun
 from app.models.org import (
     BindCode,
     Department,

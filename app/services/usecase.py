@@ -31,12 +31,12 @@ def use_case(fn):
     return run
 
 
-def moment(now: datetime | None) -> datetime:
+def now_or_clock(now: datetime | None) -> datetime:
     """The caller's `now` (naive UTC), or the business clock's."""
     return now if now is not None else clock_now()
 
 
-def load(model, row_id: int, what_zh: str, *, lock: bool = False):
+def get_or_404(model, row_id: int, what_zh: str, *, lock: bool = False):
     """The row a request names, or a 404 saying what was not found. `lock` reads it FOR UPDATE,
     so two people deciding the same case queue instead of both deciding it."""
     row = db.session.get(model, row_id, with_for_update=lock) if row_id is not None else None
@@ -85,7 +85,7 @@ def indicator(code: str) -> Indicator:
     return db.session.scalar(select(Indicator).where(Indicator.code == code))
 
 
-def shown(ind: Indicator, value: Decimal | None, currency: str = "") -> str:
+def format_figure(ind: Indicator, value: Decimal | None, currency: str = "") -> str:
     """A figure as people read it ("5%", "2.8:1", "100,000 USD", "4.5分")."""
     if value is None:
         return "无"

@@ -8,8 +8,8 @@ from app.domain.digest import (
     MAX_TEXT_BYTES,
     REPLY_HINT,
     AlertNews,
-    Figure,
     Member,
+    MissedTarget,
     ProgressNews,
     WeekNews,
     alert_summary,
@@ -26,8 +26,8 @@ SKETCH = """【团队进展】11月12日 18:00
 2. 李四（客服）30秒响应率 88%（目标90%）⚠ 连续3天低于目标
 回复“点评 1 内容”点评，“待办”查看待处理"""
 
-CONVERSION = Figure("新品转化率", Fraction(42, 1000), Fraction(5, 100), Display.PERCENT)
-REPLY_30S = Figure("30秒响应率", Fraction(88, 100), Fraction(9, 10), Display.PERCENT)
+CONVERSION = MissedTarget("新品转化率", Fraction(42, 1000), Fraction(5, 100), Display.PERCENT)
+REPLY_30S = MissedTarget("30秒响应率", Fraction(88, 100), Fraction(9, 10), Display.PERCENT)
 
 
 def rate(code: str, name: str, direction: Direction = Direction.HIGHER, cumulative: bool = False) -> Indicator:

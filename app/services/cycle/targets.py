@@ -20,11 +20,11 @@ from app.services.scoring import progress
 from app.services.usecase import (
     cycle_of,
     decimal_of,
+    format_figure,
+    get_or_404,
     indicator,
-    load,
-    moment,
+    now_or_clock,
     require_text,
-    shown,
     use_case,
 )
 
@@ -33,8 +33,8 @@ from app.services.usecase import (
 def acknowledge_targets(assessment_id: int, who: Actor, *, now: datetime | None = None) -> dict:
     """The employee acknowledges their targets and any amendment not yet acknowledged; repeating
     it changes nothing. Returns the acknowledgement state."""
-    now = moment(now)
-    assessment = load(Assessment, assessment_id, "考核表")
+    now = now_or_clock(now)
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
     require(who, Action.ACKNOWLEDGE_TARGETS, Subject(assessment.employee_id))
     if cycle_of(assessment).status != CycleStatus.OPEN:
         raise ApiError("cycle_not_open", "考核目标只能在考核月进行中确认", 409)
@@ -55,8 +55,8 @@ def amend_target(assessment_item_id: int, new_target, reason: str, who: Actor, *
                  now: datetime | None = None) -> TargetAmendment | None:
     """HR changes one quantitative item's target. In a draft the item changes in place (None is
     returned); in an open cycle it is an amendment the employee is told about and acknowledges."""
-    now = moment(now)
-    item = load(AssessmentItem, assessment_item_id, "考核项")
+    now = now_or_clock(now)
+    item = get_or_404(AssessmentItem, assessment_item_id, "考核项")
     assessment = db.session.get(Assessment, item.assessment_id)
     require(who, Action.AMEND_TARGET, Subject(assessment.employee_id))
     cycle = cycle_of(assessment)
@@ -91,14 +91,14 @@ def amend_target(assessment_item_id: int, new_target, reason: str, who: Actor, *
 
 def targets_view(assessment_id: int, who: Actor) -> dict:
     """The assessment's items and targets, with what is still to acknowledge (the 目标确认 page)."""
-    assessment = load(Assessment, assessment_id, "考核表")
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
     require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
     items = []
     for item in assessment.items:
         ind = indicator(item.indicator_code)
         items.append({"assessment_item_id": item.id, "indicator": item.indicator_code, "name": ind.name,
                       "weight": str(item.weight), "target": str(item.target),
-                      "target_display": shown(ind, item.target, assessment.currency), "rater_kind": item.rater})
+                      "target_display": format_figure(ind, item.target, assessment.currency), "rater_kind": item.rater})
     return {"assessment_id": assessment.id, "items": items, **targets_state(assessment)}
 
 
@@ -121,7 +121,7 @@ def _unacknowledged(assessment_id: int) -> list[TargetAmendment]:
 
 def _tell(assessment: Assessment, ind, old, new, reason: str, amendment: TargetAmendment, label: str,
           now: datetime) -> None:
-    before, after = shown(ind, old, assessment.currency), shown(ind, new, assessment.currency)
+    before, after = format_figure(ind, old, assessment.currency), format_figure(ind, new, assessment.currency)
     outbox.enqueue(assessment.employee_id, "target_push", title=f"{label}考核目标调整", summary=f"{ind.name}：{after}",
                    body=f"【目标调整】{label}「{ind.name}」的目标由{before}调整为{after}。原因：{reason}\n请在小程序中确认。",
                    dedupe_key=f"target-amendment:{amendment.id}", now=now,

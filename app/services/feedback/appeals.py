@@ -38,14 +38,14 @@ from app.services.notify import outbox
 from app.services.scoring.reports import ANSWERABLE, latest_version
 from app.services.usecase import (
     decimal_of,
+    format_figure,
     fresh_transaction,
+    get_or_404,
     hr_members,
     indicator,
-    load,
-    moment,
     name_of,
+    now_or_clock,
     require_text,
-    shown,
     use_case,
 )
 
@@ -56,9 +56,9 @@ EVIDENCE_LIMIT = 9
 def file_appeal(report_id: int, item_indicator_code: str, claimed_value, reason: str, evidence_screenshot_ids: list[int],
                 who: Actor, *, now: datetime | None = None) -> Appeal:
     """The employee appeals one item of their latest report inside its window; the manager is asked."""
-    now = moment(now)
+    now = now_or_clock(now)
     fresh_transaction()
-    report = load(Report, report_id, "考核报告", lock=True)  # one appeal at a time per report
+    report = get_or_404(Report, report_id, "考核报告", lock=True)  # one appeal at a time per report
     assessment = db.session.get(Assessment, report.assessment_id)
     require(who, Action.FILE_APPEAL, Subject(assessment.employee_id))
     _require_appealable(report, assessment, now)
@@ -91,11 +91,11 @@ def file_appeal(report_id: int, item_indicator_code: str, claimed_value, reason:
 def decide_appeal(appeal_id: int, accept: bool, reason: str, who: Actor, *, now: datetime | None = None) -> Appeal:
     """Accept (the claimed value applies and a new report version is published) or reject (a reason
     is required; the report stays). The employee is told either way."""
-    now = moment(now)
+    now = now_or_clock(now)
     fresh_transaction()
-    appeal = load(Appeal, appeal_id, "申诉", lock=True)
-    report = load(Report, appeal.report_id, "考核报告", lock=True)
-    assessment = load(Assessment, report.assessment_id, "考核表", lock=True)  # decisions on one assessment queue
+    appeal = get_or_404(Appeal, appeal_id, "申诉", lock=True)
+    report = get_or_404(Report, appeal.report_id, "考核报告", lock=True)
+    assessment = get_or_404(Assessment, report.assessment_id, "考核表", lock=True)  # decisions on one assessment queue
     require(who, Action.DECIDE_APPEAL, Subject(appeal.employee_id, escalated=appeal.escalated_at is not None))
     if appeal.status != "open":
         raise ApiError("already_decided", "该申诉已处理", 409)
@@ -219,7 +219,7 @@ def _summary(appeal: Appeal) -> dict:
     currency = db.session.get(Assessment, item.assessment_id).currency
     return {"appeal_id": appeal.id, "employee_id": appeal.employee_id, "employee": name_of(appeal.employee_id),
             "item": item.indicator_code, "name": ind.name, "reported": row.get("actual_display") or "无",
-            "claimed": shown(ind, appeal.claimed_value, currency), "reason": appeal.reason, "evidence": appeal.evidence,
+            "claimed": format_figure(ind, appeal.claimed_value, currency), "reason": appeal.reason, "evidence": appeal.evidence,
             "filed_at": appeal.filed_at.isoformat(), "escalated": appeal.escalated_at is not None}
 
 

@@ -14,7 +14,14 @@ from app.extensions import db
 from app.models import Assessment, Comment, Employee, ProgressEntry
 from app.services.authz import Action, Actor, Subject, require
 from app.services.notify import outbox
-from app.services.usecase import cycle_of, load, moment, name_of, require_text, use_case
+from app.services.usecase import (
+    cycle_of,
+    get_or_404,
+    name_of,
+    now_or_clock,
+    require_text,
+    use_case,
+)
 
 
 @use_case
@@ -22,9 +29,9 @@ def add_comment(who: Actor, body: str, *, progress_entry_id: int | None = None, 
                 parent_id: int | None = None, now: datetime | None = None) -> Comment:
     """Comment on a progress entry or an assessment, or reply to a comment (the reply joins the
     parent's conversation). Committed with its notifications."""
-    now = moment(now)
+    now = now_or_clock(now)
     if parent_id is not None:
-        parent = load(Comment, parent_id, "点评")
+        parent = get_or_404(Comment, parent_id, "点评")
         progress_entry_id, assessment_id = parent.progress_entry_id, parent.assessment_id
     elif (progress_entry_id is None) == (assessment_id is None):
         raise ApiError("invalid_input", "请指定要点评的工作进展或考核表（二选一）", 422, {"target": "二选一"})
@@ -55,9 +62,9 @@ def list_comments(who: Actor, *, progress_entry_id: int | None = None, assessmen
 def _target(progress_entry_id: int | None, assessment_id: int | None) -> tuple[int, str]:
     """The person the conversation is about, and how a message names what was commented on."""
     if progress_entry_id is not None:
-        entry = load(ProgressEntry, progress_entry_id, "工作进展")
+        entry = get_or_404(ProgressEntry, progress_entry_id, "工作进展")
         return entry.employee_id, f"{entry.day.month}月{entry.day.day}日的工作进展"
-    assessment = load(Assessment, assessment_id, "考核表")
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
     return assessment.employee_id, f"{cycle_of(assessment).label}考核表"
 
 

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Assessment, AssessmentItem, Employee, PeerRater, Rating
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, managers_of, require
-from app.services.usecase import cycle_of, load, moment, use_case
+from app.services.usecase import cycle_of, get_or_404, now_or_clock, use_case
 
 OPEN_STATES = (CycleStatus.DRAFT, CycleStatus.OPEN)
 
@@ -28,8 +28,8 @@ def choose_peers(assessment_id: int, who: Actor | None, rater_ids: list[int] | N
     """Set an assessment's peer raters and return them. `rater_ids` None picks the default (HR may
     ask for it again); a list replaces them (HR only). `who` None is the system's default pick at
     opening, which never overrides a choice already made. A removed rater's ratings go with them."""
-    now = moment(now)
-    assessment = load(Assessment, assessment_id, "考核表")
+    now = now_or_clock(now)
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
     if who is not None:
         require(who, Action.CHOOSE_PEERS, Subject(assessment.employee_id))
     elif rater_ids is not None:
@@ -72,7 +72,7 @@ def assign_default_peers(cycle_id: int, *, now: datetime | None = None) -> dict:
 
 def peer_raters(assessment_id: int, who: Actor) -> list[dict]:
     """Who rates the assessment's peer items, and whether they have: for HR and the managers."""
-    assessment = load(Assessment, assessment_id, "考核表")
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
     require(who, Action.VIEW_PEERS, Subject(assessment.employee_id))
     rated = set(db.session.scalars(select(Rating.rater_id).join(AssessmentItem).where(
         AssessmentItem.assessment_id == assessment.id, Rating.rater_kind == Rater.PEER.value)))

@@ -25,7 +25,7 @@ from app.models import (
 from app.services.authz import Actor
 from app.services.business_time import business_today
 from app.services.notify import outbox
-from app.services.usecase import load, use_case
+from app.services.usecase import get_or_404, use_case
 
 LINES_SHOWN = 10
 
@@ -92,7 +92,7 @@ def my_rating_tasks(cycle_id: int, who: Actor) -> list[dict]:
 @use_case
 def prompt_missing_ratings(cycle_id: int, now: datetime) -> int:
     """One reminder to each rater who still owes ratings; returns how many were newly enqueued."""
-    cycle = load(Cycle, cycle_id, "考核周期")
+    cycle = get_or_404(Cycle, cycle_id, "考核周期")
     missing = missing_ratings(cycle_id)
     day = business_today(now).isoformat()
     keys = {rater: f"rating-prompt:{cycle_id}:{rater}:{day}" for rater in missing}

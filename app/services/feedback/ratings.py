@@ -30,9 +30,9 @@ from app.services.scoring import progress
 from app.services.usecase import (
     cycle_of,
     decimal_of,
+    get_or_404,
     indicator,
-    load,
-    moment,
+    now_or_clock,
     require_text,
     use_case,
 )
@@ -43,8 +43,8 @@ REF_LIMIT = 128
 @use_case
 def rate_item(assessment_item_id: int, value, who: Actor, comment: str = "", *, now: datetime | None = None) -> Rating:
     """A manager's or an assigned peer's rating of one item, set or replaced (audited)."""
-    now = moment(now)
-    item = load(AssessmentItem, assessment_item_id, "考核项")
+    now = now_or_clock(now)
+    item = get_or_404(AssessmentItem, assessment_item_id, "考核项")
     assessment = db.session.get(Assessment, item.assessment_id)
     kind = _rater_kind(item)
     if kind is Rater.CUSTOMER:
@@ -80,8 +80,8 @@ def record_customer_rating(assessment_item_id: int, value, source_ref: str, *, n
     same rating: unchanged it writes nothing, restated it updates (audited). Returns (rating, created).
     Accepted whatever the cycle's state: a late rating is recorded, and a published report changes
     only when HR re-publishes."""
-    now = moment(now)
-    item = load(AssessmentItem, assessment_item_id, "考核项")
+    now = now_or_clock(now)
+    item = get_or_404(AssessmentItem, assessment_item_id, "考核项")
     if _rater_kind(item) is not Rater.CUSTOMER:
         raise ApiError("not_customer_rated", "该考核项不由客户评分", 422, {"assessment_item_id": "不是客户评分项"})
     ref = require_text(source_ref, "source_ref", "来源编号", limit=REF_LIMIT)
@@ -107,7 +107,7 @@ def record_customer_rating(assessment_item_id: int, value, source_ref: str, *, n
 def ratings_view(assessment_id: int, who: Actor) -> list[dict]:
     """Each rated item with its mean and count. HR also sees every rating with its rater; a manager
     also sees the manager rating; the rated person sees the aggregates only."""
-    assessment = load(Assessment, assessment_id, "考核表")
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
     subject = Subject(assessment.employee_id)
     require(who, Action.VIEW_RATINGS, subject)
     detail = "all" if can(who, Action.VIEW_RATERS, subject) else (

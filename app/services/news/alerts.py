@@ -121,7 +121,7 @@ def raise_alert(rule_id: int, finding: Finding) -> Alert | None:
             db.session.add(alert)
     except IntegrityError:
         return None
-    deliver(alert)
+    queue_messages(alert)
     return alert
 
 
@@ -286,7 +286,7 @@ def recipients(alert: Alert) -> list[tuple[int, str]]:
     return list(dict.fromkeys(found))
 
 
-def deliver(alert: Alert) -> None:
+def queue_messages(alert: Alert) -> None:
     """Tell the alert's recipients through the outbox, in the transaction that inserts the alert,
     so the messages commit with it; an alert raised twice never gets here twice."""
     now = clock_now()

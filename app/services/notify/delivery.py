@@ -107,7 +107,7 @@ def _attempt(message: OutboxMessage, route: Route, now: datetime) -> str:
         message.attempts += 1
         return _attempt(message, route.fallback, now)
     if route.channel == "mp":
-        settle = quota.zero if isinstance(error, NoQuota) else quota.give_back
+        settle = quota.exhaust if isinstance(error, NoQuota) else quota.give_back
         settle(message.recipient_id, route.template_id, now)
     return _not_sent(message, route, error, now)
 

@@ -71,7 +71,7 @@ def give_back(employee_id: int, template_id: str, now: datetime) -> None:
     )
 
 
-def zero(employee_id: int, template_id: str, now: datetime) -> None:
+def exhaust(employee_id: int, template_id: str, now: datetime) -> None:
     """WeChat said 43101: whatever we counted, nothing is left."""
     db.session.execute(
         update(SubscribeQuota).where(SubscribeQuota.employee_id == employee_id, SubscribeQuota.template_id == template_id)

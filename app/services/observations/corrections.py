@@ -25,19 +25,19 @@ from app.services import audit
 from app.services.authz import Action, Actor, Subject, can, require
 from app.services.notify import outbox
 from app.services.observations import submissions
-from app.services.observations.submissions import Figure
+from app.services.observations.submissions import SubmittedFigure
 from app.services.scoring import progress
 from app.services.usecase import (
     cycle_of,
     decimal_of,
+    format_figure,
     fresh_transaction,
+    get_or_404,
     hr_members,
     indicator,
-    load,
-    moment,
     name_of,
+    now_or_clock,
     require_text,
-    shown,
     use_case,
 )
 
@@ -46,13 +46,13 @@ from app.services.usecase import (
 def request_correction(progress_entry_id: int, indicator_code: str, numerator, denominator, reason: str, who: Actor,
                        *, now: datetime | None = None) -> CorrectionRequest:
     """The employee asks to change one figure of a past day; their manager is asked to decide."""
-    now = moment(now)
-    entry = load(ProgressEntry, progress_entry_id, "工作进展")
+    now = now_or_clock(now)
+    entry = get_or_404(ProgressEntry, progress_entry_id, "工作进展")
     require(who, Action.REQUEST_CORRECTION, Subject(entry.employee_id))
     _require_window_closed(entry, now)
     assessment = db.session.get(Assessment, entry.assessment_id)
     _require_open(assessment)
-    figure = Figure(decimal_of(numerator, "numerator", "数值"),
+    figure = SubmittedFigure(decimal_of(numerator, "numerator", "数值"),
                     None if denominator is None else decimal_of(denominator, "denominator", "总数"))
     submissions._check_figures({indicator_code: figure}, submissions._reportable(assessment))  # the one rule
     text = require_text(reason, "reason", "更正原因")
@@ -61,45 +61,45 @@ def request_correction(progress_entry_id: int, indicator_code: str, numerator, d
         raise ApiError("correction_unchanged", "更正后的数值与当前数值相同", 422, {"numerator": "与当前数值相同"})
     if _pending(entry.id, indicator_code):
         raise ApiError("correction_pending", "该数据已有待审批的更正申请", 409)
-    request = CorrectionRequest(
+    correction = CorrectionRequest(
         employee_id=entry.employee_id, progress_entry_id=entry.id, indicator_code=indicator_code,
         old_numerator=old.numerator if old else None, old_denominator=old.denominator if old else None,
         new_numerator=figure.numerator, new_denominator=figure.denominator, reason=text, requested_at=now)
-    db.session.add(request)
+    db.session.add(correction)
     db.session.flush()
-    audit.record("correction.request", "correction_request", request.id, actor_id=who.employee_id,
-                 before=_value(request.old_numerator, request.old_denominator),
+    audit.record("correction.request", "correction_request", correction.id, actor_id=who.employee_id,
+                 before=_value(correction.old_numerator, correction.old_denominator),
                  after={**_value(figure.numerator, figure.denominator), "day": entry.day.isoformat(),
                         "indicator": indicator_code})
-    _ask_decider(request, entry, now)
+    _ask_decider(correction, entry, now)
     db.session.commit()
-    return request
+    return correction
 
 
 @use_case
 def decide_correction(request_id: int, approve: bool, reason: str, who: Actor, *,
                       now: datetime | None = None) -> CorrectionRequest:
     """Approve (the figure changes, audited) or reject (a reason is required; nothing changes)."""
-    now = moment(now)
+    now = now_or_clock(now)
     fresh_transaction()
-    request = load(CorrectionRequest, request_id, "更正申请", lock=True)
-    require(who, Action.DECIDE_CORRECTION, Subject(request.employee_id))
-    if request.status != "pending":
+    correction = get_or_404(CorrectionRequest, request_id, "更正申请", lock=True)
+    require(who, Action.DECIDE_CORRECTION, Subject(correction.employee_id))
+    if correction.status != "pending":
         raise ApiError("already_decided", "该更正申请已处理", 409)
     text = require_text(reason, "reason", "驳回原因", required=not approve)
-    entry = db.session.get(ProgressEntry, request.progress_entry_id)
+    entry = db.session.get(ProgressEntry, correction.progress_entry_id)
     if approve:
         _require_open(db.session.get(Assessment, entry.assessment_id))
-        _apply(request, entry, who)
-    request.status = "approved" if approve else "rejected"
-    request.decider_id, request.decided_at, request.decision_reason = who.employee_id, now, text
-    audit.record(f"correction.{request.status}", "correction_request", request.id, actor_id=who.employee_id,
-                 before={"status": "pending"}, after={"status": request.status, "reason": text})
-    _tell_employee(request, entry, now)
+        _apply(correction, entry, who)
+    correction.status = "approved" if approve else "rejected"
+    correction.decider_id, correction.decided_at, correction.decision_reason = who.employee_id, now, text
+    audit.record(f"correction.{correction.status}", "correction_request", correction.id, actor_id=who.employee_id,
+                 before={"status": "pending"}, after={"status": correction.status, "reason": text})
+    _tell_employee(correction, entry, now)
     db.session.commit()
     if approve:
         progress.request_recompute(entry.assessment_id)
-    return request
+    return correction
 
 
 def corrections_to_decide(who: Actor) -> list[dict]:
@@ -108,28 +108,28 @@ def corrections_to_decide(who: Actor) -> list[dict]:
                               .order_by(CorrectionRequest.requested_at, CorrectionRequest.id)).all()
     mine = [r for r in rows if can(who, Action.DECIDE_CORRECTION, Subject(r.employee_id))]
     summaries = []
-    for request in mine:
-        what, old, new = _label(request, db.session.get(ProgressEntry, request.progress_entry_id))
-        summaries.append({"correction_request_id": request.id, "employee_id": request.employee_id,
-                          "employee": name_of(request.employee_id), "what": what, "old": old, "new": new,
-                          "reason": request.reason, "requested_at": request.requested_at.isoformat()})
+    for correction in mine:
+        what, old, new = _label(correction, db.session.get(ProgressEntry, correction.progress_entry_id))
+        summaries.append({"correction_request_id": correction.id, "employee_id": correction.employee_id,
+                          "employee": name_of(correction.employee_id), "what": what, "old": old, "new": new,
+                          "reason": correction.reason, "requested_at": correction.requested_at.isoformat()})
     return summaries
 
 
-def _apply(request: CorrectionRequest, entry: ProgressEntry, who: Actor) -> None:
+def _apply(correction: CorrectionRequest, entry: ProgressEntry, who: Actor) -> None:
     """Replace the day's self-reported figure: the observation's old and new value are audited."""
-    observation = _observation(entry, request.indicator_code)
+    observation = _observation(entry, correction.indicator_code)
     before = None if observation is None else _value(observation.numerator, observation.denominator)
     if observation is None:
         observation = Observation(
-            employee_id=entry.employee_id, indicator_code=request.indicator_code, day=entry.day,
+            employee_id=entry.employee_id, indicator_code=correction.indicator_code, day=entry.day,
             source=submissions.SELF_REPORT, provenance="self_reported", progress_entry_id=entry.id,
-            external_ref=f"{entry.employee_id}/{request.indicator_code}/{entry.day.isoformat()}")
+            external_ref=f"{entry.employee_id}/{correction.indicator_code}/{entry.day.isoformat()}")
         db.session.add(observation)
-    observation.numerator, observation.denominator = request.new_numerator, request.new_denominator
+    observation.numerator, observation.denominator = correction.new_numerator, correction.new_denominator
     db.session.flush()
     audit.record("observation.correct", "observation", observation.id, actor_id=who.employee_id, before=before,
-                 after={**_value(request.new_numerator, request.new_denominator), "correction_request_id": request.id})
+                 after={**_value(correction.new_numerator, correction.new_denominator), "correction_request_id": correction.id})
 
 
 def _require_window_closed(entry: ProgressEntry, now: datetime) -> None:
@@ -164,28 +164,28 @@ def _value(numerator, denominator) -> dict:
             "denominator": None if denominator is None else str(denominator)}
 
 
-def _label(request: CorrectionRequest, entry: ProgressEntry) -> tuple[str, str, str]:
-    ind = indicator(request.indicator_code)
-    old = None if request.old_numerator is None else request.old_numerator / (request.old_denominator or 1)
-    new = request.new_numerator / (request.new_denominator or 1)
-    return f"{entry.day.month}月{entry.day.day}日「{ind.name}」", shown(ind, old), shown(ind, new)
+def _label(correction: CorrectionRequest, entry: ProgressEntry) -> tuple[str, str, str]:
+    ind = indicator(correction.indicator_code)
+    old = None if correction.old_numerator is None else correction.old_numerator / (correction.old_denominator or 1)
+    new = correction.new_numerator / (correction.new_denominator or 1)
+    return f"{entry.day.month}月{entry.day.day}日「{ind.name}」", format_figure(ind, old), format_figure(ind, new)
 
 
-def _ask_decider(request: CorrectionRequest, entry: ProgressEntry, now: datetime) -> None:
+def _ask_decider(correction: CorrectionRequest, entry: ProgressEntry, now: datetime) -> None:
     """The direct manager decides; someone without a manager goes to HR (never to themselves)."""
-    manager = db.session.scalar(select(Employee.manager_id).where(Employee.id == request.employee_id))
-    deciders = [manager] if manager else hr_members(exclude=request.employee_id)
-    what, old, new = _label(request, entry)
-    body = f"【数据更正】{name_of(request.employee_id)}申请将{what}由{old}更正为{new}。原因：{request.reason}"
+    manager = db.session.scalar(select(Employee.manager_id).where(Employee.id == correction.employee_id))
+    deciders = [manager] if manager else hr_members(exclude=correction.employee_id)
+    what, old, new = _label(correction, entry)
+    body = f"【数据更正】{name_of(correction.employee_id)}申请将{what}由{old}更正为{new}。原因：{correction.reason}"
     for decider in deciders:
         outbox.enqueue(decider, "correction_to_decide", title="数据更正待审批", summary=f"{what}更正为{new}", body=body,
-                       dedupe_key=f"correction:{request.id}:ask:{decider}", now=now,
-                       data={"correction_request_id": request.id})
+                       dedupe_key=f"correction:{correction.id}:ask:{decider}", now=now,
+                       data={"correction_request_id": correction.id})
 
 
-def _tell_employee(request: CorrectionRequest, entry: ProgressEntry, now: datetime) -> None:
-    what, _, new = _label(request, entry)
-    verdict = "已通过" if request.status == "approved" else f"未通过。原因：{request.decision_reason}"
-    outbox.enqueue(request.employee_id, "correction_result", title="数据更正结果", summary=f"{what}更正{verdict[:3]}",
-                   body=f"你申请将{what}更正为{new}，{verdict}", dedupe_key=f"correction:{request.id}:result", now=now,
-                   data={"correction_request_id": request.id, "status": request.status})
+def _tell_employee(correction: CorrectionRequest, entry: ProgressEntry, now: datetime) -> None:
+    what, _, new = _label(correction, entry)
+    verdict = "已通过" if correction.status == "approved" else f"未通过。原因：{correction.decision_reason}"
+    outbox.enqueue(correction.employee_id, "correction_result", title="数据更正结果", summary=f"{what}更正{verdict[:3]}",
+                   body=f"你申请将{what}更正为{new}，{verdict}", dedupe_key=f"correction:{correction.id}:result", now=now,
+                   data={"correction_request_id": correction.id, "status": correction.status})

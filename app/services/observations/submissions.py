@@ -26,12 +26,12 @@ NOTE_LIMIT = 500
 
 
 @dataclass(frozen=True)
-class Figure:
+class SubmittedFigure:
     numerator: Decimal
     denominator: Decimal | None = None
 
 
-def submit(employee_id: int, day: date, figures: dict[str, Figure], note: str = "", *,
+def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], note: str = "", *,
            now: datetime | None = None) -> ProgressEntry:
     """Save (or replace) the employee's entry for `day`; returns it, committed."""
     now = now or clock_now()
@@ -89,7 +89,7 @@ def _reportable(assessment: Assessment) -> dict[str, Indicator]:
     return {row.code: row for row in rows}
 
 
-def _check_figures(figures: dict[str, Figure], indicators: dict[str, Indicator]) -> None:
+def _check_figures(figures: dict[str, SubmittedFigure], indicators: dict[str, Indicator]) -> None:
     problems = {}
     for code, figure in figures.items():
         indicator = indicators.get(code)
@@ -107,8 +107,8 @@ def _check_figures(figures: dict[str, Figure], indicators: dict[str, Indicator])
 
 def _figures_of(entry: ProgressEntry) -> dict:
     rows = db.session.scalars(select(Observation).where(Observation.progress_entry_id == entry.id))
-    return {"figures": {o.indicator_code: _plain(Figure(o.numerator, o.denominator)) for o in rows}, "note": entry.note}
+    return {"figures": {o.indicator_code: _plain(SubmittedFigure(o.numerator, o.denominator)) for o in rows}, "note": entry.note}
 
 
-def _plain(figure: Figure) -> list:
+def _plain(figure: SubmittedFigure) -> list:
     return [str(figure.numerator), None if figure.denominator is None else str(figure.denominator)]

@@ -6,13 +6,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Assessment, ProgressSnapshot
 from app.services.authz import Action, Actor, Subject, require
-from app.services.usecase import load
+from app.services.usecase import get_or_404
 
 
 def view_progress(assessment_id: int, who: Actor) -> dict | None:
     """The latest progress snapshot (bars, pace, projected score), or None before the first one.
     It carries ratings only as each item's mean and count (app.domain.rendering)."""
-    assessment = load(Assessment, assessment_id, "考核表")
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
     require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
     snapshot = db.session.scalar(select(ProgressSnapshot).where(ProgressSnapshot.assessment_id == assessment.id))
     if snapshot is None:

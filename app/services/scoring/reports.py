@@ -15,7 +15,7 @@ from app.models import Appeal, Assessment, Report
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.scoring import report_window
-from app.services.usecase import fresh_transaction, load, moment, use_case
+from app.services.usecase import fresh_transaction, get_or_404, now_or_clock, use_case
 
 ANSWERABLE = ("pending", "appealed")
 
@@ -26,8 +26,8 @@ def latest_version(assessment_id: int) -> int:
 
 def view_report(report_id: int, who: Actor, *, now: datetime | None = None) -> dict:
     """A report as its reader sees it: the rendered result, its answer and what can still be done."""
-    now = moment(now)
-    report = load(Report, report_id, "考核报告")
+    now = now_or_clock(now)
+    report = get_or_404(Report, report_id, "考核报告")
     assessment = db.session.get(Assessment, report.assessment_id)
     require(who, Action.VIEW_REPORT, Subject(assessment.employee_id))
     latest = report.version == latest_version(report.assessment_id)
@@ -51,9 +51,9 @@ def view_report(report_id: int, who: Actor, *, now: datetime | None = None) -> d
 @use_case
 def confirm_report(report_id: int, who: Actor, *, now: datetime | None = None) -> Report:
     """The employee confirms (认可) the latest version; not while an appeal on it is open."""
-    now = moment(now)
+    now = now_or_clock(now)
     fresh_transaction()
-    report = load(Report, report_id, "考核报告", lock=True)
+    report = get_or_404(Report, report_id, "考核报告", lock=True)
     assessment = db.session.get(Assessment, report.assessment_id)
     require(who, Action.CONFIRM_REPORT, Subject(assessment.employee_id))
     if report.version != latest_version(report.assessment_id):

@@ -15,7 +15,7 @@ from app.models import (
     Position,
     ProgressEntry,
 )
-from app.services.observations.submissions import Figure, submit
+from app.services.observations.submissions import SubmittedFigure, submit
 
 TODAY = date(2026, 11, 27)
 AT_NOON = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
@@ -35,14 +35,14 @@ def entries(session) -> int:
 
 
 def test_a_designer_reports_today_and_can_edit_it(db_session, designer):
-    figures = {"design_on_time_share": Figure(Decimal(3), Decimal(3)), "design_revision_rounds": Figure(Decimal(4), Decimal(3))}
+    figures = {"design_on_time_share": SubmittedFigure(Decimal(3), Decimal(3)), "design_revision_rounds": SubmittedFigure(Decimal(4), Decimal(3))}
     entry = submit(designer.id, TODAY, figures, "完成3张主图", now=AT_NOON)
     stored = db_session.scalars(select(Observation).where(Observation.progress_entry_id == entry.id)).all()
     assert {o.indicator_code: (o.numerator, o.denominator, o.provenance) for o in stored} == {
         "design_on_time_share": (Decimal(3), Decimal(3), "self_reported"),
         "design_revision_rounds": (Decimal(4), Decimal(3), "self_reported"),
     }
-    submit(designer.id, TODAY, {"design_on_time_share": Figure(Decimal(2), Decimal(3))}, "改为2张按时", now=AT_NOON)
+    submit(designer.id, TODAY, {"design_on_time_share": SubmittedFigure(Decimal(2), Decimal(3))}, "改为2张按时", now=AT_NOON)
     stored = db_session.scalars(select(Observation).where(Observation.progress_entry_id == entry.id)).all()
     assert [(o.indicator_code, o.numerator) for o in stored] == [("design_on_time_share", Decimal(2))]
     audits = db_session.scalars(select(AuditLog).where(AuditLog.entity == "progress_entry", AuditLog.entity_id == entry.id)).all()
@@ -62,14 +62,14 @@ def test_yesterday_is_editable_until_ten_but_not_after(db_session, designer):
 
 
 @pytest.mark.parametrize("figures,code,field", [
-    ({"design_main_image_ctr": Figure(Decimal(10), Decimal(1000))}, "figures_invalid", "design_main_image_ctr"),
-    ({"design_on_time_share": Figure(Decimal(4), Decimal(3))}, "figures_invalid", "design_on_time_share"),
-    ({"design_on_time_share": Figure(Decimal(-1), Decimal(3))}, "figures_invalid", "design_on_time_share"),
-    ({"design_revision_rounds": Figure(Decimal(1), None)}, "figures_invalid", "design_revision_rounds"),
+    ({"design_main_image_ctr": SubmittedFigure(Decimal(10), Decimal(1000))}, "figures_invalid", "design_main_image_ctr"),
+    ({"design_on_time_share": SubmittedFigure(Decimal(4), Decimal(3))}, "figures_invalid", "design_on_time_share"),
+    ({"design_on_time_share": SubmittedFigure(Decimal(-1), Decimal(3))}, "figures_invalid", "design_on_time_share"),
+    ({"design_revision_rounds": SubmittedFigure(Decimal(1), None)}, "figures_invalid", "design_revision_rounds"),
 ])
 def test_bad_figures_are_refused_and_nothing_is_written(db_session, designer, figures, code, field):
     count = entries(db_session)
-    good = {"design_on_time_share": Figure(Decimal(1), Decimal(1))}
+    good = {"design_on_time_share": SubmittedFigure(Decimal(1), Decimal(1))}
     with pytest.raises(ApiError) as refused:
         submit(designer.id, TODAY, {**good, **figures}, now=AT_NOON)
     assert refused.value.code == code and field in refused.value.fields
