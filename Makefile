@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app app
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate clean
+.PHONY: run test lint install migrate clean
 
 $(VENV)/.installed: requirements.txt tests/requirements.txt .ci/system-packages.sh
 	bash .ci/system-packages.sh
@@ -28,6 +28,11 @@ run: migrate
 ## test: the whole suite (Python now; JavaScript and browser tests join as they arrive)
 test: install
 	$(PY) -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
+
+## lint: ruff (style, imports, bugs, complexity) and mypy (strict on the domain and the services)
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) instance
