@@ -1,21 +1,23 @@
-"""One error shape for the whole API: {"error": {"code", "message" (zh-CN), "fields"}}."""
+"""One error shape for the whole API: {"error": {"code", "message" (zh-CN), "fields"}}.
 
-from flask import jsonify
+Every refusal is a DomainError (the domain's own, or an ApiError raised by a service or an edge), so
+one handler answers them all with their status: 409 for a state or window conflict, 422 for invalid
+input, 4xx for the rest. Anything else is a 500 that names nothing internal.
+"""
+
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from app.domain.errors import DomainError
 
-class ApiError(Exception):
-    """An error meant for the caller: a stable code for programs, a Chinese message for people."""
+
+class ApiError(DomainError):
+    """A refusal raised outside the domain (not found, not allowed, a closed window …)."""
 
     status = 400
 
-    def __init__(self, code: str, message: str, status: int | None = None, fields: dict | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        if status is not None:
-            self.status = status
+    def __init__(self, code: str, message: str, status: int | None = None, fields: dict[str, str] | None = None):
+        super().__init__(code, message, fields, status)
 
 
 _HTTP_MESSAGES = {
@@ -29,21 +31,23 @@ _HTTP_MESSAGES = {
 }
 
 
-def error_response(code: str, message: str, status: int, fields: dict | None = None):
+def error_response(code: str, message: str, status: int,
+                   fields: dict[str, str] | None = None) -> tuple[Response, int]:
     return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
 
 
-def register(app) -> None:
-    @app.errorhandler(ApiError)
-    def handle_api_error(err: ApiError):
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_refusal(err: DomainError) -> tuple[Response, int]:
         return error_response(err.code, err.message, err.status, err.fields)
 
     @app.errorhandler(HTTPException)
-    def handle_http_error(err: HTTPException):
+    def handle_http_error(err: HTTPException) -> tuple[Response, int]:
+        status = err.code or 500
         code = (err.name or "error").lower().replace(" ", "_")
-        return error_response(code, _HTTP_MESSAGES.get(err.code, "请求失败"), err.code or 500)
+        return error_response(code, _HTTP_MESSAGES.get(status, "请求失败"), status)
 
     @app.errorhandler(Exception)
-    def handle_unexpected(err: Exception):
+    def handle_unexpected(err: Exception) -> tuple[Response, int]:
         app.logger.exception("unhandled error")
         return error_response("internal_error", "服务器内部错误，请稍后再试", 500)

@@ -107,6 +107,36 @@ def workers_violations(modules: dict[str, tuple[str, bool]]) -> list[str]:
                   for target in imports_of(source, name, is_package) if target.split(".")[0] == "workers")
 
 
+def _commits(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "commit"
+               for n in ast.walk(node))
+
+
+def _called_names(node: ast.AST) -> set[str]:
+    return {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def use_case_violations(modules: dict[str, tuple[str, bool]]) -> list[str]:
+    """Public services that commit (themselves or through a private helper of their module) without
+    the use_case decorator, which rolls a refused or failed change back."""
+    problems = []
+    for name, (source, _) in modules.items():
+        if not name.startswith("app.services"):
+            continue
+        functions = {f.name: f for f in ast.parse(source).body if isinstance(f, ast.FunctionDef)}
+        committing = {n for n, f in functions.items() if _commits(f)}
+        grown = True
+        while grown:
+            callers = {n for n, f in functions.items() if _called_names(f) & committing} - committing
+            committing |= callers
+            grown = bool(callers)
+        for function in sorted(committing):
+            decorators = {ast.unparse(d) for d in functions[function].decorator_list}
+            if not function.startswith("_") and "use_case" not in decorators:
+                problems.append(f"{name}.{function}")
+    return problems
+
+
 def job_violations(specs: tuple[jobs.JobSpec, ...]) -> list[str]:
     problems = []
     for spec in specs:
@@ -166,6 +196,16 @@ def test_nothing_under_app_imports_workers():
 def test_the_workers_check_catches_an_import():
     bad = {"app.services.x": ("from workers.jobs import clock\n", False), "app.y": ("import workers\n", False)}
     assert workers_violations(bad) == ["app.services.x imports workers.jobs", "app.y imports workers"]
+
+
+def test_every_service_that_commits_is_a_use_case():
+    assert use_case_violations(MODULES) == []
+
+
+def test_the_use_case_check_catches_a_commit_without_the_decorator():
+    source = ("@use_case\ndef fine():\n    _save()\n\ndef leaky():\n    _save()\n\n"
+              "def _save():\n    db.session.commit()\n\ndef direct():\n    db.session.commit()\n")
+    assert use_case_violations({"app.services.x": (source, False)}) == ["app.services.x.direct", "app.services.x.leaky"]
 
 
 def test_every_declared_job_resolves_to_a_function_on_a_listened_queue():

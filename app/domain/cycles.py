@@ -7,7 +7,7 @@ stays explainable.
 
 from enum import StrEnum
 
-from .errors import DomainError
+from .errors import Conflict
 
 
 class CycleStatus(StrEnum):
@@ -32,7 +32,7 @@ _NEXT = {
 }
 
 
-class IllegalTransition(DomainError):
+class IllegalTransition(Conflict):
     """A cycle asked to move somewhere its state machine does not go."""
 
     def __init__(self, current: CycleStatus, target: CycleStatus):

@@ -7,26 +7,37 @@ without translating.
 
 
 class DomainError(Exception):
-    """Base of every refusal by the domain."""
+    """Base of every refusal: a stable `code`, a Chinese `message`, the `fields` it concerns and the
+    HTTP `status` an edge answers with — 422 (the input is invalid) unless a subclass says otherwise."""
 
     code = "domain_error"
+    status = 422
 
-    def __init__(self, code: str, message_zh: str, fields: dict | None = None):
-        super().__init__(message_zh)
+    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None, status: int | None = None):
+        super().__init__(message)
         self.code = code
-        self.message_zh = message_zh
+        self.message = message
         self.fields = dict(fields or {})
+        if status is not None:
+            self.status = status
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, dict[str, object]]:
         """The API's error shape, JSON-ready."""
-        return {"error": {"code": self.code, "message": self.message_zh, "fields": self.fields}}
+        return {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+
+
+class Conflict(DomainError):
+    """The request is well formed but the state does not allow it now: a month already being scored,
+    a window that closed, a decision already taken (409)."""
+
+    status = 409
 
 
 class _Coded(DomainError):
     """A DomainError whose code is fixed by its class."""
 
-    def __init__(self, message_zh: str, fields: dict | None = None):
-        super().__init__(type(self).code, message_zh, fields)
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(type(self).code, message, fields)
 
 
 class TemplateInvalid(_Coded):
@@ -54,9 +65,11 @@ class DataInvalid(_Coded):
 
 
 class FxRateMissing(_Coded):
-    """A money figure needs converting and the monthly rate table has no rate for it."""
+    """A money figure needs converting and the monthly rate table has no rate for it: nothing is
+    wrong with the request, the month's data is not ready for it yet (409)."""
 
     code = "fx_rate_missing"
+    status = 409
 
 
 class CalendarInvalid(_Coded):

@@ -6,6 +6,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import CompanySetting
 from app.services import audit, authz
+from app.services.usecase import use_case
 
 KNOWN = {"retention_months": (int, 1, 120, "数据保留期（月）")}
 
@@ -15,6 +16,7 @@ def get(key: str, default=None):
     return default if row is None else row.value["value"]
 
 
+@use_case
 def put(key: str, value, *, hr_id: int):
     """Change a known setting within its bounds; HR only."""
     authz.require(authz.actor(hr_id), authz.Action.CHANGE_SETTINGS, authz.Subject())

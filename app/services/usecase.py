@@ -3,9 +3,11 @@ appeals): the time a use case runs at, loading what a request names, input refus
 error shape, and who HR is."""
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import select
 
@@ -17,12 +19,16 @@ from app.extensions import db
 from app.models import Assessment, Cycle, Employee, Indicator
 from app.services.business_time import clock_now
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def use_case(fn):
+
+def use_case(fn: Callable[P, R]) -> Callable[P, R]:
     """A service that writes: anything it raises rolls its transaction back, so a refusal leaves
-    nothing written (not even a flushed row or a lock) for a later commit to pick up."""
+    nothing written (not even a flushed row or a lock) for a later commit to pick up. Every public
+    service that commits carries it (tests/test_layering.py checks)."""
     @functools.wraps(fn)
-    def run(*args, **kwargs):
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except Exception:

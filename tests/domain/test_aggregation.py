@@ -82,7 +82,7 @@ def test_a_missing_rate_is_an_error_naming_pair_and_month():
     with pytest.raises(FxRateMissing) as caught:
         aggregate_month(LIB["ops_sales"], [DayObservation(day(1), D(1), None, V, currency="EUR")],
                         currency="USD", rates=RateTable())
-    assert "2025年10月EUR兑USD" in caught.value.message_zh
+    assert "2025年10月EUR兑USD" in caught.value.message
 
 
 def test_a_currency_on_a_non_money_indicator_is_refused():

@@ -225,7 +225,7 @@ def test_no_nudge_within_20_percent_before_mid_month_or_on_a_rest_day():
 def test_unusable_rules_are_refused_with_a_chinese_message(kind, indicator, params):
     with pytest.raises(AlertRuleInvalid) as refused:
         parse_rule("r", "规则", kind, indicator, params)
-    assert refused.value.code == "alert_rule_invalid" and "预警规则「规则」" in refused.value.message_zh
+    assert refused.value.code == "alert_rule_invalid" and "预警规则「规则」" in refused.value.message
 
 
 def test_the_evening_reminder_is_a_rule_of_the_clock_parsed_but_not_evaluated_here():

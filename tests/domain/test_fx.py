@@ -23,7 +23,7 @@ def test_an_inverse_rate_is_not_silently_used():
     table = RateTable([FxRate("USD", "CNY", "2025-10", D("7.2"))])
     with pytest.raises(FxRateMissing) as caught:
         table.rate("CNY", "USD", date(2025, 10, 1))
-    assert caught.value.message_zh == "汇率表缺少2025年10月CNY兑USD的汇率，请先补充"
+    assert caught.value.message == "汇率表缺少2025年10月CNY兑USD的汇率，请先补充"
     assert caught.value.to_dict()["error"]["code"] == "fx_rate_missing"
 
 

@@ -32,16 +32,16 @@ def test_bands_must_descend_strictly():
         GradeBands([
             GradeBand("a", "A", D(70), D(1)), GradeBand("b", "B", D(80), D(1)), GradeBand("c", "C", None, D(0)),
         ])
-    assert "严格递减" in caught.value.message_zh
+    assert "严格递减" in caught.value.message
 
 
 def test_the_last_band_must_catch_everything():
     with pytest.raises(GradeBandsInvalid) as caught:
         GradeBands([GradeBand("a", "A", D(70), D(1))])
-    assert "兜底等级" in caught.value.message_zh
+    assert "兜底等级" in caught.value.message
 
 
 def test_codes_must_be_unique_and_coefficients_not_negative():
     with pytest.raises(GradeBandsInvalid) as caught:
         GradeBands([GradeBand("a", "A", D(70), D(-1)), GradeBand("a", "B", None, D(0))])
-    assert "代码不能重复" in caught.value.message_zh and "不能为负数" in caught.value.message_zh
+    assert "代码不能重复" in caught.value.message and "不能为负数" in caught.value.message

@@ -152,7 +152,7 @@ def test_malformed_documents_are_refused_naming_the_field(doc, field):
         score_document(doc)
     assert caught.value.code == "score_file_invalid"
     assert field in caught.value.fields, caught.value.fields
-    assert caught.value.message_zh.startswith(field)
+    assert caught.value.message.startswith(field)
 
 
 def test_a_figure_given_twice_is_refused():

@@ -19,6 +19,7 @@ from app.models import (
 )
 from app.services import audit, authz
 from app.services.calendar import company_calendar
+from app.services.usecase import use_case
 
 NOT_SYNCED = {"self_report", "rating"}
 
@@ -82,6 +83,7 @@ def _missing_ratings(cycle: Cycle) -> dict[str, int]:
     return dict(counts)
 
 
+@use_case
 def acknowledge(cycle_id: int, *, hr_id: int) -> dict:
     """HR accepts the gaps: the month is scored with the data there is. Returns what was accepted."""
     authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())

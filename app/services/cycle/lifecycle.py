@@ -24,8 +24,10 @@ from app.models import (
 from app.services import audit
 from app.services.business_time import clock_now
 from app.services.cycle import outcomes
+from app.services.usecase import use_case
 
 
+@use_case
 def draft_cycle(year: int, month: int) -> Cycle:
     """The month's cycle, created as a draft with an assessment for everyone eligible."""
     cycle = db.session.scalar(select(Cycle).where(Cycle.year == year, Cycle.month == month))
@@ -64,6 +66,7 @@ def _add_assessments(cycle: Cycle) -> int:
     return added
 
 
+@use_case
 def open_cycle(year: int, month: int, *, now: datetime | None = None) -> Cycle:
     """Open the month (day 1, 09:00): assessments freeze and targets go out. Idempotent."""
     cycle = draft_cycle(year, month)

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Assessment, Cycle, Outcome, Position, Report
 from app.services import audit, authz
 from app.services.business_time import clock_now
+from app.services.usecase import use_case
 
 
 def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]:
@@ -39,6 +40,7 @@ def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]
     return grades
 
 
+@use_case
 def derive(cycle_id: int) -> int:
     """Propose the outcomes of a cycle's grades; idempotent. Returns how many were created."""
     cycle = db.session.get(Cycle, cycle_id)
@@ -81,6 +83,7 @@ def _insert(employee_id: int, cycle_id: int, proposal) -> int:
     return 1
 
 
+@use_case
 def decide(outcome_id: int, *, approve: bool, actor_id: int, now: datetime | None = None) -> Outcome:
     """HR approves or rejects a proposal; nobody decides about themselves."""
     outcome = db.session.get(Outcome, outcome_id)

@@ -9,7 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.domain import targets as rules
 from app.domain.cycles import CycleStatus
+from app.domain.indicators import Kind
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, TargetAmendment
@@ -60,16 +62,10 @@ def amend_target(assessment_item_id: int, new_target, reason: str, who: Actor, *
     assessment = db.session.get(Assessment, item.assessment_id)
     require(who, Action.AMEND_TARGET, Subject(assessment.employee_id))
     cycle = cycle_of(assessment)
-    if cycle.status not in (CycleStatus.DRAFT, CycleStatus.OPEN):
-        raise ApiError("targets_frozen", "本月考核已进入评分，目标不能再调整", 409)
     ind = indicator(item.indicator_code)
-    if ind.kind != "quantitative":
-        raise ApiError("target_not_amendable", "评分项的目标是评分满分，不能调整", 422, {"assessment_item_id": "评分项"})
+    rules.check_amendable(CycleStatus(cycle.status), Kind(ind.kind))
     target = decimal_of(new_target, "new_target", "新目标")
-    if target <= 0:
-        raise ApiError("invalid_input", "目标必须大于0", 422, {"new_target": "必须大于0"})
-    if target == item.target:
-        raise ApiError("target_unchanged", "新目标与当前目标相同", 422, {"new_target": "与当前目标相同"})
+    rules.check_new_target(item.target, target)
     text = require_text(reason, "reason", "调整原因", limit=200)
     old = item.target
     item.target = target

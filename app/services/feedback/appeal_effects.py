@@ -18,6 +18,7 @@ from app.models import Appeal, Assessment, Cycle, ItemOverride, Outcome, Report
 from app.services import audit
 from app.services.cycle import outcomes
 from app.services.scoring import runs
+from app.services.usecase import use_case
 
 
 def apply_claim(appeal: Appeal, assessment: Assessment, actor_id: int, now: datetime) -> Report | None:
@@ -56,6 +57,7 @@ def withdraw_stale_outcomes(assessment: Assessment, actor_id: int) -> list[int]:
     return [o.id for o in stale]
 
 
+@use_case
 def finish(assessment: Assessment) -> None:
     """Commit the decision; in a final cycle through outcomes.derive (idempotent), which proposes
     what the new grade now supports and commits everything together."""

@@ -52,6 +52,7 @@ def choose_peers(assessment_id: int, who: Actor | None, rater_ids: list[int] | N
     return sorted(wanted)
 
 
+@use_case
 def assign_default_peers(cycle_id: int, *, now: datetime | None = None) -> dict:
     """Give every assessment of a cycle with a peer item its default peers, where it has none yet
     (the clock at opening; safe to repeat). Those without enough colleagues are listed for HR."""

@@ -42,6 +42,7 @@ from app.services.business_time import clock_now, to_utc
 from app.services.calendar import department_calendars, leave_days
 from app.services.notify import outbox
 from app.services.scoring.inputs import Context, library
+from app.services.usecase import use_case
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ MAX_LOOKBACK_DAYS = 400  # an open streak is traced back this far at most
 BATCH_LOOKBACK_DAYS = 14  # wrong items are found after delivery: batches stay under watch two weeks
 
 
+@use_case
 def load_default_rules(path: Path = RULES_FILE) -> int:
     """Create the shipped rules that are missing; a rule HR has edited is never overwritten."""
     known = set(db.session.scalars(select(AlertRule.code)))
@@ -80,22 +82,25 @@ def _parsed(row: AlertRule) -> Rule | None:
     try:
         return rules.parse_rule(row.code, row.name, row.kind, row.indicator_code, row.params or {})
     except rules.AlertRuleInvalid as error:
-        logger.warning("alert rule %s unusable: %s", row.code, error.message_zh)
+        logger.warning("alert rule %s unusable: %s", row.code, error.message)
         return None
 
 
+@use_case
 def evaluate_employee(employee_id: int, through_day: date) -> list[Alert]:
     """Streaks ending by `through_day` and the pace nudge of that day, for one person."""
     found = _streaks(through_day, [employee_id]) + _pace(through_day, [employee_id])
     return _raise(found, {"scope": "employee", "employee_id": employee_id, "day": through_day.isoformat()})
 
 
+@use_case
 def evaluate_batches(first_day: date, last_day: date) -> list[Alert]:
     """Every batch with an order shipped from `first_day` to `last_day` (business days)."""
     return _raise(_batches(first_day, last_day),
                   {"scope": "batches", "first_day": first_day.isoformat(), "last_day": last_day.isoformat()})
 
 
+@use_case
 def evaluate_all(day: date) -> list[Alert]:
     """The daily run for `day` (normally yesterday, once its data is in): everyone, every batch."""
     found = (_streaks(day) + _batches(day - timedelta(days=BATCH_LOOKBACK_DAYS - 1), day) + _pace(day))
@@ -181,7 +186,7 @@ def _figures(code: str, window: tuple[date, date], employee_ids) -> dict[int, li
         try:
             found[employee_id] = figures_of_record(day_figures(observations))
         except DomainError as error:  # one person's malformed day must not silence everyone's alerts
-            logger.warning("alerts: figures of employee %s skipped: %s", employee_id, error.message_zh)
+            logger.warning("alerts: figures of employee %s skipped: %s", employee_id, error.message)
     return found
 
 
@@ -256,7 +261,7 @@ def _pace(day: date, employee_ids: list[int] | None = None) -> list[tuple[AlertR
         try:
             progress = evaluate(given).progress or {}
         except DomainError as error:  # one assessment's bad data must not silence everyone's nudges
-            logger.warning("alerts: assessment %s skipped: %s", assessment.id, error.message_zh)
+            logger.warning("alerts: assessment %s skipped: %s", assessment.id, error.message)
             continue
         # the assessment's calendar: a transfer keeps the old department's days for the old position
         person = replace(people[assessment.employee_id], calendar=given.calendar, leave=given.leave)

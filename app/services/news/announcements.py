@@ -22,10 +22,12 @@ from app.models import (
 )
 from app.services.calendar import company_calendar, department_calendars, leave_days
 from app.services.notify import outbox
+from app.services.usecase import use_case
 
 REMIND_AT = time(18, 0)  # "no progress by the evening of a working day"
 
 
+@use_case
 def push_targets(cycle_id: int, now: datetime) -> int:
     """Tell everyone assessed in the cycle their targets (目标下达); returns messages enqueued."""
     cycle = db.session.get(Cycle, cycle_id)
@@ -51,6 +53,7 @@ def _target(indicator: Indicator, target, currency: str) -> str:
     return format_value(Fraction(target), Display(indicator.display), indicator.unit, currency)
 
 
+@use_case
 def evening_reminders(day: date, now: datetime) -> int:
     """Remind people who work `day` and have not submitted progress for it."""
     calendar = company_calendar()
@@ -76,6 +79,7 @@ def evening_reminders(day: date, now: datetime) -> int:
     return count
 
 
+@use_case
 def push_reports(run_id: int, now: datetime) -> int:
     """Tell each person about the report version a run published (考核结果)."""
     run = db.session.get(ScoringRun, run_id)

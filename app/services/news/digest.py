@@ -29,6 +29,7 @@ from app.services.business_time import to_local, to_utc
 from app.services.calendar import company_calendar, department_calendars
 from app.services.news import team_news, week
 from app.services.notify import outbox
+from app.services.usecase import use_case
 
 PROGRESS, WEEKLY, ALERTS = "progress", "weekly", "alerts"
 PROGRESS_SLOTS = (time(10, 0), time(18, 0))
@@ -37,6 +38,7 @@ WEEKLY_AT = time(9, 0)
 FIRST_LOOKBACK = timedelta(hours=24)
 
 
+@use_case
 def send_due_digests(now: datetime) -> dict[str, int]:
     """Compose and enqueue every digest due by `now` that is not done yet; counts of those sent, per kind."""
     local = to_local(now)
@@ -72,6 +74,7 @@ def due_slots(local: datetime, calendar: WorkCalendar) -> list[tuple[str, dateti
     return due
 
 
+@use_case
 def compose(manager_id: int, kind: str, slot: datetime, now: datetime, org: dict | None = None) -> Digest | None:
     """Build, store and enqueue one digest (commits); None when another scheduler already did.
 

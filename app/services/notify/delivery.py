@@ -26,6 +26,7 @@ from app.services import audit
 from app.services.business_time import allowed_send_time, to_local
 from app.services.notify import kinds, quota, routing
 from app.services.notify.routing import Refusal, Route
+from app.services.usecase import use_case
 from app.wechat import clients
 from app.wechat.errors import (
     BadCredentials,
@@ -52,6 +53,7 @@ NOT_A_MEMBER = (NobodyReachable, UserNotFound)
 WINDOW_CLOSED_ERRCODES = frozenset({45015, 45047})  # outside 48 h / the window's 5 replies used
 
 
+@use_case
 def deliver(message_id: int, now: datetime) -> str:
     """Send one message if it is still pending and due; returns its status, or "skipped"."""
     if not _claim(message_id, now):
@@ -63,6 +65,7 @@ def deliver(message_id: int, now: datetime) -> str:
     return _attempt(message, route, now)
 
 
+@use_case
 def reclaim_stale(now: datetime) -> int:
     """Give messages back whose worker vanished mid-send (outcome unknown): retried, or failed after five."""
     cutoff = now - STALE_CLAIM

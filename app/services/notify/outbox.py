@@ -29,6 +29,7 @@ from app.models import Employee, NotifyState, OutboxMessage
 from app.services.business_time import allowed_send_time
 from app.services.notify import kinds
 from app.services.notify.delivery import clear_unreachable, reclaim_stale
+from app.services.usecase import use_case
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def enqueue(
     return message
 
 
+@use_case
 def dispatch_due(now: datetime, limit: int = DISPATCH_BATCH) -> int:
     """Queue one delivery job per message due by `now`; returns how many jobs were queued.
 

@@ -18,8 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import ApiError
 from app.extensions import db
 from app.models import SubscribeQuota, WeChatIdentity
+from app.services.usecase import use_case
 
 
+@use_case
 def grant_quota(employee_id: int, template_id: str, count: int = 1, *, now: datetime) -> int:
     """Record `count` accepted subscriptions of a template by the person's bound mini-program account.
 

@@ -19,6 +19,7 @@ from app.models import Assessment, Cycle, Indicator, Observation, ProgressEntry
 from app.services import audit
 from app.services.business_time import clock_now, to_local
 from app.services.scoring import progress
+from app.services.usecase import use_case
 
 SELF_REPORT = "self_report"
 EDIT_UNTIL = time(10, 0)
@@ -31,6 +32,7 @@ class SubmittedFigure:
     denominator: Decimal | None = None
 
 
+@use_case
 def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], note: str = "", *,
            now: datetime | None = None) -> ProgressEntry:
     """Save (or replace) the employee's entry for `day`; returns it, committed."""

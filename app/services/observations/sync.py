@@ -22,6 +22,7 @@ from app.models.base import utcnow
 from app.services import audit, authz
 from app.services.cycle import outcomes
 from app.services.scoring import progress, runs
+from app.services.usecase import use_case
 
 CHUNK = 2000
 
@@ -37,6 +38,7 @@ class Incoming:
     currency: str | None = None
 
 
+@use_case
 def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
     """Apply one sync/import run's figures; returns counts (inserted, updated, unchanged, restated)."""
     run = db.session.get(SyncRun, run_id)
@@ -214,6 +216,7 @@ def open_restatements(cycle_id: int | None = None) -> list[Restatement]:
     return list(db.session.scalars(query))
 
 
+@use_case
 def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: datetime | None = None) -> int:
     """HR's answer for a month: apply the new figures and re-publish (new report versions where a
     result changed), or dismiss them. Returns how many restatements were resolved."""

@@ -20,6 +20,7 @@ from app.models import BindCode, Employee, WeChatIdentity
 from app.services import audit
 from app.services.business_time import clock_now
 from app.services.notify import outbox
+from app.services.usecase import use_case
 
 CHANNELS = ("mp", "wecom", "oa")
 CODE_TTL = timedelta(days=3)
@@ -35,6 +36,7 @@ def _hash(code: str) -> str:
     return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
 
 
+@use_case
 def issue_code(employee_no: str, *, actor_id: int | None = None, now: datetime | None = None) -> tuple[str, datetime]:
     """A fresh code for an active employee; any earlier unused code of theirs stops working."""
     now = now or clock_now()
@@ -54,6 +56,7 @@ def issue_code(employee_no: str, *, actor_id: int | None = None, now: datetime |
     return code, expires_at
 
 
+@use_case
 def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid: str | None = None,
          now: datetime | None = None) -> WeChatIdentity:
     """Bind `external_id` on `channel` to the employee whose number and code both match."""
@@ -100,6 +103,7 @@ def _count_wrong(lock_key: str, pending: BindCode | None, now: datetime) -> None
         db.session.commit()
 
 
+@use_case
 def unbind(employee_id: int, channel: str, *, actor_id: int | None) -> bool:
     """Remove an employee's binding on one channel; True if there was one."""
     removed = db.session.execute(delete(WeChatIdentity).where(WeChatIdentity.employee_id == employee_id,

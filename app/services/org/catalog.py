@@ -21,8 +21,10 @@ from app.models import (
     TemplateItem,
 )
 from app.services import audit
+from app.services.usecase import use_case
 
 
+@use_case
 def load_templates(catalog: Catalog | None = None) -> Counter:
     """Create what the catalog has and the database lacks; returns counts of created rows."""
     catalog = catalog or load_builtin()

@@ -14,6 +14,7 @@ from sqlalchemy import Table, delete, select, update
 from app.extensions import db
 from app.models import Employee
 from app.services import audit, settings
+from app.services.usecase import use_case
 
 DEFAULT_RETENTION_MONTHS = 24
 KEEP = {"employee", "audit_log"}  # never deleted: anonymised, or the record of what happened
@@ -30,6 +31,7 @@ def retention_months() -> int:
     return int(settings.get("retention_months", DEFAULT_RETENTION_MONTHS))
 
 
+@use_case
 def purge_due(today: date) -> list[int]:
     """Purge every leaver whose leaving date is older than the retention period; returns their ids."""
     cutoff = _months_before(today, retention_months())
@@ -45,6 +47,7 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, 28))
 
 
+@use_case
 def purge(employee_id: int) -> dict[str, int]:
     """Delete everything that belongs to one person; returns rows deleted per table."""
     tables = {t.name: t for t in db.metadata.sorted_tables}

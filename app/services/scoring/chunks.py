@@ -17,6 +17,7 @@ from app import jobs
 from app.extensions import db, redis_store
 from app.models import Score, ScoringRun
 from app.services.scoring import runs
+from app.services.usecase import use_case
 
 CHUNK_SIZE = 250
 LEASE_SECONDS = jobs.SCORE_CHUNK.timeout + 60  # never reclaim a chunk its job may still be working on
@@ -57,6 +58,7 @@ def take_lease(run_id: int, index: int, *, now: float) -> None:
     redis_store.client.hset(LEASES.format(run_id), str(index), repr(now))
 
 
+@use_case
 def after_chunk(run_id: int) -> bool:
     """Record progress; publish when nothing is missing (True then)."""
     run = db.session.get(ScoringRun, run_id)
@@ -70,6 +72,7 @@ def after_chunk(run_id: int) -> bool:
     return True
 
 
+@use_case
 def resume_runs(*, now: float | None = None) -> list[int]:
     """The tick's part: re-enqueue chunks whose lease went stale; publish complete runs.
     Returns the ids of runs it touched. Safe to call from two schedulers at once."""

@@ -24,6 +24,7 @@ from app.models import Assessment, Cycle, ProgressSnapshot
 from app.models.base import utcnow
 from app.services.business_time import business_today
 from app.services.scoring.inputs import Context
+from app.services.usecase import use_case
 
 PENDING = "jixiao:progress:pending"
 SCHEDULED = "jixiao:progress:scheduled"
@@ -44,6 +45,7 @@ def _schedule_drain() -> None:
         jobs.enqueue(jobs.DRAIN_PROGRESS)
 
 
+@use_case
 def drain(as_of: date | None = None) -> int:
     """Recompute everything pending (in batches); returns how many assessments were recomputed."""
     redis_store.client.delete(SCHEDULED)
@@ -54,12 +56,14 @@ def drain(as_of: date | None = None) -> int:
     return done
 
 
+@use_case
 def recompute(assessment_id: int, as_of: date | None = None) -> ProgressSnapshot | None:
     """Recompute one assessment now (tests, and a reader that needs it at once)."""
     recompute_many([assessment_id], as_of)
     return db.session.scalar(select(ProgressSnapshot).where(ProgressSnapshot.assessment_id == assessment_id))
 
 
+@use_case
 def recompute_many(ids: list[int], as_of: date | None = None) -> int:
     """Compute and store the progress of assessments in open cycles as of `as_of` (default today)."""
     as_of = as_of or business_today()

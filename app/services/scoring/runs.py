@@ -27,8 +27,10 @@ from app.services import audit
 from app.services.business_time import clock_now
 from app.services.scoring import report_window
 from app.services.scoring.inputs import Context
+from app.services.usecase import use_case
 
 
+@use_case
 def score_cycle(cycle_id: int, *, reason: str, actor_id: int | None = None, now: datetime | None = None) -> int:
     """Score every assessment of a cycle and publish the result; returns the run's id."""
     run_id = start_run(cycle_id, reason=reason, now=now)
@@ -41,6 +43,7 @@ def assessment_ids(cycle_id: int) -> list[int]:
     return list(db.session.scalars(select(Assessment.id).where(Assessment.cycle_id == cycle_id).order_by(Assessment.id)))
 
 
+@use_case
 def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1, now: datetime | None = None) -> int:
     """Open a run; an open cycle moves to scoring, a published or final one may be re-scored
     (after restated figures): its status stays, its reports get new versions where they change."""
@@ -68,6 +71,7 @@ def check_scorable(cycle_id: int, employee_ids: set[int]) -> None:
         evaluate(context.input_for(assessment))
 
 
+@use_case
 def score_chunk(run_id: int, ids: list[int]) -> int:
     """Compute and store the scores of some assessments for a run; safe to run twice."""
     count = _score_rows(run_id, ids)
@@ -110,6 +114,7 @@ def _replace_rows(run_id: int, ids: list[int], scores: list[dict], item_scores: 
         db.session.execute(ItemScore.__table__.insert(), item_scores)
 
 
+@use_case
 def publish_run(run_id: int, *, actor_id: int | None = None, now: datetime | None = None) -> int:
     """Make a complete run visible: point the cycle at it and publish changed reports, at once.
     The run's row is locked, so two publishers cannot both write report versions."""
@@ -135,6 +140,7 @@ def publish_run(run_id: int, *, actor_id: int | None = None, now: datetime | Non
     return published
 
 
+@use_case
 def rescore(assessment_ids: list[int], *, reason: str, actor_id: int | None = None, now: datetime | None = None,
             commit: bool = True) -> dict[int, int]:
     """Re-score some assessments of a published cycle and publish a new report version for each

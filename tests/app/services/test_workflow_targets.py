@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.errors import DomainError
 from app.errors import ApiError
 from app.models import (
     Assessment,
@@ -80,18 +81,18 @@ def test_amendments_that_are_refused(db_session, cast):
     november, october = assessment_of(member, 11), assessment_of(member, 10)
     sales = item_of(november, "ops_sales")
     cases = {
-        "qualitative": (item_of(november, "ops_teamwork").id, "4", "理由", "target_not_amendable"),
-        "zero": (sales.id, "0", "理由", "invalid_input"),
-        "unchanged": (sales.id, str(sales.target), "理由", "target_unchanged"),
-        "published_month": (item_of(october, "ops_sales").id, "1", "理由", "targets_frozen"),
-        "no_reason": (sales.id, "1", "", "invalid_input"),
-        "not_a_number": (sales.id, "十万", "理由", "invalid_input"),
+        "qualitative": (item_of(november, "ops_teamwork").id, "4", "理由", "target_not_amendable", 422),
+        "zero": (sales.id, "0", "理由", "invalid_input", 422),
+        "unchanged": (sales.id, str(sales.target), "理由", "target_unchanged", 422),
+        "published_month": (item_of(october, "ops_sales").id, "1", "理由", "targets_frozen", 409),
+        "no_reason": (sales.id, "1", "", "invalid_input", 422),
+        "not_a_number": (sales.id, "十万", "理由", "invalid_input", 422),
     }
     target = sales.target
-    for case, (item_id, value, reason, code) in cases.items():
-        with pytest.raises(ApiError) as refused:
+    for case, (item_id, value, reason, code, status) in cases.items():
+        with pytest.raises(DomainError) as refused:
             targets.amend_target(item_id, value, reason, actor(cast.hr), now=NOV_NOW)
-        assert refused.value.code == code, case
+        assert (refused.value.code, refused.value.status) == (code, status), case
     assert db_session.scalar(select(func.count()).select_from(TargetAmendment)) == 0
     assert db_session.get(AssessmentItem, sales.id).target == target
 
