@@ -40,7 +40,15 @@ def score_command(source) -> None:
     try:
         document = json.load(source)
     except json.JSONDecodeError as exc:
-        _fail({"error": {"code": "score_file_invalid", "message": f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列", "fields": {}}})
+        _fail(
+            {
+                "error": {
+                    "code": "score_file_invalid",
+                    "message": f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列",
+                    "fields": {},
+                }
+            }
+        )
     try:
         result = score_document(document)
     except DomainError as exc:

@@ -246,15 +246,23 @@ class _Builder:
             day += timedelta(days=1)
         if a["_position"] == "warehouse" and a["last_day"] <= until:
             last_working = max(d for d in calendar.working_days_list(a["first_day"], a["last_day"]))
-            self._observation(activity.stock_take(p.talent, self.rng), p, last_working, None, observations, sync_runs, cycle)
+            stock_take = activity.stock_take(p.talent, self.rng)
+            self._observation(stock_take, p, last_working, None, observations, sync_runs, cycle)
 
     def _day(self, a, p, day, observations, entries, sync_runs, cycle) -> None:
         submitted = self.rng.random() < 0.93
         entry_id = None
         if submitted:
             entry_id = self.next_id("progress_entry")
-            entries.append({"id": entry_id, "employee_id": p.id, "assessment_id": a["id"], "day": day,
-                            "note": activity.note(self.rng)})
+            entries.append(
+                {
+                    "id": entry_id,
+                    "employee_id": p.id,
+                    "assessment_id": a["id"],
+                    "day": day,
+                    "note": activity.note(self.rng),
+                }
+            )
         for figure in activity.day_figures(a["_position"], p.talent, self.rng):
             if figure.provenance == "self_reported" and not submitted:
                 continue
@@ -266,18 +274,29 @@ class _Builder:
             run = sync_runs.get(figure.source)
             if run is None:
                 kind = "sync" if figure.provenance == "verified" else "import"
-                run = SyncRun(source=figure.source, kind=kind, status="done", counts={"observations": 0, "cycle": cycle.label})
+                run = SyncRun(
+                    source=figure.source, kind=kind, status="done", counts={"observations": 0, "cycle": cycle.label}
+                )
                 db.session.add(run)
                 db.session.flush()
                 sync_runs[figure.source] = run
             run.counts = {**run.counts, "observations": run.counts["observations"] + 1}
         ref = f"{p.employee_no}/{figure.indicator}/{day.isoformat()}"
-        observations.append({
-            "employee_id": p.id, "indicator_code": figure.indicator, "day": day, "numerator": figure.numerator,
-            "denominator": figure.denominator, "currency": figure.currency, "source": figure.source,
-            "provenance": figure.provenance, "run_id": run.id if run else None, "progress_entry_id": entry_id,
-            "external_ref": ref,
-        })
+        observations.append(
+            {
+                "employee_id": p.id,
+                "indicator_code": figure.indicator,
+                "day": day,
+                "numerator": figure.numerator,
+                "denominator": figure.denominator,
+                "currency": figure.currency,
+                "source": figure.source,
+                "provenance": figure.provenance,
+                "run_id": run.id if run else None,
+                "progress_entry_id": entry_id,
+                "external_ref": ref,
+            }
+        )
 
     def _ratings(self, assessments: list[dict]) -> None:
         ratings, peers = [], []
@@ -302,5 +321,11 @@ class _Builder:
         self.insert(Rating, ratings)
 
     def _rating(self, item: dict, kind: str, rater_id, ref: str, person: Person) -> dict:
-        return {"assessment_item_id": item["id"], "rater_kind": kind, "rater_id": rater_id, "rater_ref": ref,
-                "value": activity.rating(person.talent, self.rng), "comment": ""}
+        return {
+            "assessment_item_id": item["id"],
+            "rater_kind": kind,
+            "rater_id": rater_id,
+            "rater_ref": ref,
+            "value": activity.rating(person.talent, self.rng),
+            "comment": "",
+        }

@@ -53,8 +53,16 @@ def _ops(talent, rng):
     spend = rng.uniform(150, 300)
     return [
         DemoObservation("ops_sales", _d(rng.uniform(3600, 5000) * talent), None, "verified", "amazon_sp_api", "USD"),
-        DemoObservation("ops_new_conversion", Decimal(_share(rng, sessions, 0.048 * talent)), Decimal(sessions), "verified", "amazon_sp_api"),
-        DemoObservation("ops_ad_roi", _d(spend * rng.uniform(2.6, 3.4) * talent), _d(spend), "verified", "amazon_ads", "USD"),
+        DemoObservation(
+            "ops_new_conversion",
+            Decimal(_share(rng, sessions, 0.048 * talent)),
+            Decimal(sessions),
+            "verified",
+            "amazon_sp_api",
+        ),
+        DemoObservation(
+            "ops_ad_roi", _d(spend * rng.uniform(2.6, 3.4) * talent), _d(spend), "verified", "amazon_ads", "USD"
+        ),
     ]
 
 
@@ -63,13 +71,25 @@ def _cs(talent, rng):
     rated = _count(rng, 10, 30)
     complaints = _count(rng, 0, 4)
     figures = [
-        DemoObservation("cs_reply_30s_share", Decimal(_share(rng, replies, 0.87 * talent)), Decimal(replies), "imported", "chat_import"),
-        DemoObservation("cs_top_rating_share", Decimal(_share(rng, rated, 0.82 * talent)), Decimal(rated), "imported", "chat_import"),
-        DemoObservation("cs_avg_reply_seconds", Decimal(replies * rng.randint(18, 34)), Decimal(replies), "imported", "chat_import"),
+        DemoObservation(
+            "cs_reply_30s_share",
+            Decimal(_share(rng, replies, 0.87 * talent)),
+            Decimal(replies),
+            "imported",
+            "chat_import",
+        ),
+        DemoObservation(
+            "cs_top_rating_share", Decimal(_share(rng, rated, 0.82 * talent)), Decimal(rated), "imported", "chat_import"
+        ),
+        DemoObservation(
+            "cs_avg_reply_seconds", Decimal(replies * rng.randint(18, 34)), Decimal(replies), "imported", "chat_import"
+        ),
     ]
     if complaints:
         closed = complaints if rng.random() < 0.9 * talent else complaints - 1
-        figures.append(DemoObservation("cs_complaint_closed_24h", Decimal(closed), Decimal(complaints), "verified", "zendesk"))
+        figures.append(
+            DemoObservation("cs_complaint_closed_24h", Decimal(closed), Decimal(complaints), "verified", "zendesk")
+        )
     return figures
 
 
@@ -78,7 +98,9 @@ def _warehouse(talent, rng):
     wrong = 1 if rng.random() < 0.22 / talent else 0
     return [
         DemoObservation("wh_misship_rate", Decimal(wrong), Decimal(shipped), "verified", "erp"),
-        DemoObservation("wh_dispatch_24h_share", Decimal(_share(rng, shipped, 0.955 * talent)), Decimal(shipped), "verified", "erp"),
+        DemoObservation(
+            "wh_dispatch_24h_share", Decimal(_share(rng, shipped, 0.955 * talent)), Decimal(shipped), "verified", "erp"
+        ),
     ]
 
 
@@ -88,8 +110,20 @@ def _designer(talent, rng):
     on_time = assets if rng.random() < 0.93 * talent else assets - 1
     return [
         DemoObservation("design_on_time_share", Decimal(on_time), Decimal(assets), "self_reported", "self_report"),
-        DemoObservation("design_revision_rounds", Decimal(round(assets * rng.uniform(1.2, 2.6) / talent)), Decimal(assets), "self_reported", "self_report"),
-        DemoObservation("design_main_image_ctr", Decimal(_share(rng, impressions, 0.005 * talent)), Decimal(impressions), "verified", "amazon_ads"),
+        DemoObservation(
+            "design_revision_rounds",
+            Decimal(round(assets * rng.uniform(1.2, 2.6) / talent)),
+            Decimal(assets),
+            "self_reported",
+            "self_report",
+        ),
+        DemoObservation(
+            "design_main_image_ctr",
+            Decimal(_share(rng, impressions, 0.005 * talent)),
+            Decimal(impressions),
+            "verified",
+            "amazon_ads",
+        ),
     ]
 
 
@@ -99,7 +133,13 @@ _GENERATORS = {"ops": _ops, "cs": _cs, "warehouse": _warehouse, "designer": _des
 def stock_take(talent: float, rng: random.Random) -> DemoObservation:
     """The month's stock-take, counted on its last working day."""
     counted = 2000
-    return DemoObservation("wh_stock_accuracy", Decimal(_share(rng, counted, 0.995 * min(talent, 1.004))), Decimal(counted), "imported", "erp_import")
+    return DemoObservation(
+        "wh_stock_accuracy",
+        Decimal(_share(rng, counted, 0.995 * min(talent, 1.004))),
+        Decimal(counted),
+        "imported",
+        "erp_import",
+    )
 
 
 def rating(talent: float, rng: random.Random) -> Decimal:

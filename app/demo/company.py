@@ -58,7 +58,7 @@ def build_people(rng: random.Random, employees: int, first_month: date) -> list[
     add("hr", None, hr_lead.id, is_hr=True)
     add("hr", None, hr_lead.id, is_admin=True)
     sizes = _team_sizes(employees - len(people))
-    for (code, _, _, position, _), size in zip(TEAMS, sizes):
+    for (code, _, _, position, _), size in zip(TEAMS, sizes, strict=True):
         lead = add(code, position, boss.id)
         for _ in range(size - 1):
             add(code, position, lead.id)

@@ -34,10 +34,9 @@ from app.models.workflow import CorrectionRequest, ItemOverride
 
 __all__ = [
     "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
-    "Comment", "CompanySetting", "Cycle", "Department", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemScore",
-    "JobDescription", "KpiTemplate", "LeaveRecord", "Observation", "Outcome", "PeerRater", "Position",
-    "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Restatement", "Score", "ScoringRun", "Screenshot", "Shipment", "SyncRun",
-    "TargetAmendment", "TemplateItem", "WeChatIdentity",
-    "DeliveryAttempt", "Digest", "DigestLine", "NotifyState", "OutboxMessage", "SubscribeQuota",
-    "CorrectionRequest", "ItemOverride",
+    "Comment", "CompanySetting", "Cycle", "Department", "Employee", "ExternalIdentity", "FxRate", "Indicator",
+    "ItemScore", "JobDescription", "KpiTemplate", "LeaveRecord", "Observation", "Outcome", "PeerRater", "Position",
+    "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Restatement", "Score", "ScoringRun", "Screenshot",
+    "Shipment", "SyncRun", "TargetAmendment", "TemplateItem", "WeChatIdentity", "DeliveryAttempt", "Digest",
+    "DigestLine", "NotifyState", "OutboxMessage", "SubscribeQuota", "CorrectionRequest", "ItemOverride",
 ]

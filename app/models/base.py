@@ -5,7 +5,7 @@ are stored as text there), and MariaDB compares strings case-insensitively (so i
 come from other systems use a binary collation).
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import Integer, MetaData, Numeric, String, TypeDecorator
@@ -27,7 +27,7 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """Naive UTC, the one convention for stored timestamps (MariaDB DATETIME has no zone)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class ExactDecimal(TypeDecorator):
@@ -77,4 +77,6 @@ class ItemTerms:
 
 def Key(length: int = 64) -> String:
     """An identifier column that stays case-sensitive on MariaDB (binary collation)."""
-    return String(length).with_variant(mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb")
+    return String(length).with_variant(
+        mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+    )

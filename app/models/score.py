@@ -70,7 +70,10 @@ class Report(Base):
     WorkCalendar when the version is published (app.services.scoring.report_window)."""
 
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("assessment_id", "version"), Index("ix_report_due", "response", "window_closes_at"))
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "version"),
+        Index("ix_report_due", "response", "window_closes_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
@@ -81,6 +84,7 @@ class Report(Base):
     summary: Mapped[str] = mapped_column(String(500))
     body: Mapped[dict] = mapped_column(JSON)
     published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    response: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | appealed | auto_confirmed
+    # pending | confirmed | appealed | auto_confirmed
+    response: Mapped[str] = mapped_column(String(16), default="pending")
     responded_at: Mapped[datetime | None] = mapped_column(DateTime)
     window_closes_at: Mapped[datetime | None] = mapped_column(DateTime)

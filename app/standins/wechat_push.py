@@ -54,7 +54,7 @@ def user_message(
 
 
 def media_check_event(account: Account, openid: str, trace_id: str, suggest: str, now: float) -> str:
-    """The v2 `wxa_media_check` result event (WECHAT.md §5), in XML like the rest of our pushes."""
+    """The v2 `wxa_media_check` result event (docs/wechat.md §5), in XML like the rest of our pushes."""
     label = "100" if suggest == "pass" else "20002"
     return to_xml(
         {

@@ -1,6 +1,6 @@
 """The WeChat stand-in's memory: accounts, tokens, quotas, reply windows, scripted errors, records.
 
-It plays WeChat, so its rules are written from WeChat's documentation (WECHAT.md), independently of
+It plays WeChat, so its rules are written from WeChat's documentation (docs/wechat.md), independently of
 our client code: when both agree, the tests mean something.
 """
 
@@ -23,7 +23,11 @@ DEV_ACCOUNTS = {
         "mp", "wxjixiaodevmp0001", "dev-mp-secret", "devmptoken", "5m994CLknaJ1Ox9AoTDL0cm60gY+7xEBwG69psvRyQM"
     ),
     "wecom": Account(
-        "wecom", "wwjixiaodevcorp01", "dev-wecom-secret", "devwecomtoken", "pSl7kZblagKYpiBehXPB1oLSkjdQFy8vBXL123VnlpY",
+        "wecom",
+        "wwjixiaodevcorp01",
+        "dev-wecom-secret",
+        "devwecomtoken",
+        "pSl7kZblagKYpiBehXPB1oLSkjdQFy8vBXL123VnlpY",
         agent_id="1000002",
     ),
     "oa": Account(
@@ -32,18 +36,25 @@ DEV_ACCOUNTS = {
 }
 
 
-
 def dev_environment(base_url: str) -> dict:
     """The product's WeChat settings for talking to a stand-in at `base_url` (tests, `make run`)."""
     mp, wecom, oa = DEV_ACCOUNTS["mp"], DEV_ACCOUNTS["wecom"], DEV_ACCOUNTS["oa"]
     return {
-        "WECHAT_API_BASE": base_url, "WECOM_API_BASE": base_url,
-        "WECHAT_MP_APPID": mp.appid, "WECHAT_MP_SECRET": mp.secret,
-        "WECHAT_MP_TOKEN": mp.token, "WECHAT_MP_AES_KEY": mp.aes_key,
-        "WECOM_CORP_ID": wecom.appid, "WECOM_AGENT_ID": wecom.agent_id, "WECOM_SECRET": wecom.secret,
-        "WECOM_TOKEN": wecom.token, "WECOM_AES_KEY": wecom.aes_key,
-        "WECHAT_OA_APPID": oa.appid, "WECHAT_OA_SECRET": oa.secret,
-        "WECHAT_OA_TOKEN": oa.token, "WECHAT_OA_AES_KEY": oa.aes_key,
+        "WECHAT_API_BASE": base_url,
+        "WECOM_API_BASE": base_url,
+        "WECHAT_MP_APPID": mp.appid,
+        "WECHAT_MP_SECRET": mp.secret,
+        "WECHAT_MP_TOKEN": mp.token,
+        "WECHAT_MP_AES_KEY": mp.aes_key,
+        "WECOM_CORP_ID": wecom.appid,
+        "WECOM_AGENT_ID": wecom.agent_id,
+        "WECOM_SECRET": wecom.secret,
+        "WECOM_TOKEN": wecom.token,
+        "WECOM_AES_KEY": wecom.aes_key,
+        "WECHAT_OA_APPID": oa.appid,
+        "WECHAT_OA_SECRET": oa.secret,
+        "WECHAT_OA_TOKEN": oa.token,
+        "WECHAT_OA_AES_KEY": oa.aes_key,
     }
 
 
@@ -203,7 +214,7 @@ class StandinState:
         self.interactions[openid] = [self.now(), 0]
 
     def login(self, code: str) -> dict:
-        """jscode2session: a code works once (WECHAT.md §8)."""
+        """jscode2session: a code works once (docs/wechat.md §8)."""
         known = self.codes.pop(code, None)
         if known is not None:
             return known
@@ -212,7 +223,7 @@ class StandinState:
         raise StandinError(40029)
 
 
-# --- WeChat's subscribe-field rules, from its documentation table (WECHAT.md §8) -------------------
+# --- WeChat's subscribe-field rules, from its documentation table (docs/wechat.md §8) --------------
 _HAN = "\u4e00-\u9fff"
 FIELD_RULES = {
     "thing": (20, r".+"),
