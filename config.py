@@ -10,7 +10,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 
-# WeChat credentials are deployment settings (DESIGN.md "Roles"); empty means "not connected".
+# WeChat credentials are deployment settings (docs/product.md "Roles"); empty means "not connected".
 WECHAT_CREDENTIALS = (
     "WECHAT_MP_APPID", "WECHAT_MP_SECRET", "WECHAT_MP_TOKEN", "WECHAT_MP_AES_KEY",
     "WECOM_CORP_ID", "WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_AES_KEY",
