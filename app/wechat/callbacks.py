@@ -89,11 +89,13 @@ class CallbackGate:
         return echostr
 
     def open(self, args, body: bytes) -> Opened:
-        """Authenticate, decrypt, parse and claim one push, or raise `CallbackRefused`."""
+        """Authenticate, decrypt, parse and claim one push, or raise `CallbackRefused`. A body that
+        is not WeChat's XML is refused (400) before anything else is looked at."""
+        envelope = self._envelope(body)
         timestamp = self._timestamp(args)
         encrypted = self.account.channel == "wecom" or args.get("encrypt_type") == "aes"
         if encrypted:
-            plaintext = self._decrypt(args, body, timestamp)
+            plaintext = self._decrypt(args, envelope, timestamp)
         elif self.production:
             raise CallbackRefused("plaintext_refused", "unencrypted push under production")
         else:
@@ -138,13 +140,16 @@ class CallbackGate:
         if abs(self.clock() - int(timestamp)) > self.window:
             raise CallbackRefused("stale_timestamp", f"timestamp {timestamp}")
 
-    def _decrypt(self, args, body: bytes, timestamp: str) -> str:
-        if not self.account.aes_key:
-            raise CallbackRefused("wechat_not_configured", "encrypted push but no AES key configured")
+    def _envelope(self, body: bytes) -> dict:
         try:
-            encrypt = parse_xml(body).get("Encrypt")
+            return parse_xml(body)
         except MalformedMessage as exc:
             raise CallbackRefused("malformed", str(exc)) from exc
+
+    def _decrypt(self, args, envelope: dict, timestamp: str) -> str:
+        if not self.account.aes_key:
+            raise CallbackRefused("wechat_not_configured", "encrypted push but no AES key configured")
+        encrypt = envelope.get("Encrypt")
         if not isinstance(encrypt, str) or not encrypt:
             raise CallbackRefused("malformed", "no <Encrypt>")
         nonce = args.get("nonce", "")

@@ -1,12 +1,12 @@
 """One type for everything WeChat pushes to us, whichever channel it came through.
 
 wechatpy's `parse_message` yields a class per message type and maps only v1 media-check fields
-(WECHAT.md §5); the bot and the content-check handler want one shape with the raw fields kept,
+(docs/wechat.md §5); the bot and the content-check handler want one shape with the raw fields kept,
 so we parse the (already authenticated and decrypted) XML ourselves.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.parsers.expat import ExpatError
 
 import xmltodict
@@ -45,11 +45,12 @@ class InboundMessage:
 
 
 def parse_xml(text: str | bytes) -> dict:
-    """The fields under <xml>, or `MalformedMessage`; entities stay disabled (xmltodict default)."""
+    """The fields under <xml>, or `MalformedMessage`; entities stay disabled (xmltodict default).
+    A declared encoding Python cannot decode with (rot13, an unknown name) is malformed too."""
     try:
         document = xmltodict.parse(text, disable_entities=True)
-    except (ExpatError, ValueError) as exc:
-        raise MalformedMessage(f"not XML: {exc}") from exc
+    except (ExpatError, ValueError, LookupError) as exc:
+        raise MalformedMessage(f"not XML: {type(exc).__name__}") from exc
     root = document.get("xml") if isinstance(document, dict) else None
     if not isinstance(root, dict):
         raise MalformedMessage("no <xml> root")
@@ -61,7 +62,7 @@ def parse_inbound(channel: str, text: str | bytes) -> InboundMessage:
     fields = parse_xml(text)
     try:
         sender, kind = str(fields["FromUserName"]), str(fields["MsgType"]).lower()
-        created_at = datetime.fromtimestamp(int(fields["CreateTime"]), tz=timezone.utc)
+        created_at = datetime.fromtimestamp(int(fields["CreateTime"]), tz=UTC)
     except (KeyError, TypeError, ValueError, OverflowError, OSError) as exc:
         raise MalformedMessage(f"missing or bad field: {exc}") from exc
     event = None
