@@ -5,6 +5,8 @@ one handler answers them all with their status: 409 for a state or window confli
 input, 4xx for the rest. Anything else is a 500 that names nothing internal.
 """
 
+from collections.abc import Mapping
+
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -16,7 +18,7 @@ class ApiError(DomainError):
 
     status = 400
 
-    def __init__(self, code: str, message: str, status: int | None = None, fields: dict[str, str] | None = None):
+    def __init__(self, code: str, message: str, status: int | None = None, fields: Mapping[str, object] | None = None):
         super().__init__(code, message, fields, status)
 
 
@@ -32,7 +34,7 @@ _HTTP_MESSAGES = {
 
 
 def error_response(code: str, message: str, status: int,
-                   fields: dict[str, str] | None = None) -> tuple[Response, int]:
+                   fields: Mapping[str, object] | None = None) -> tuple[Response, int]:
     return jsonify({"error": {"code": code, "message": message, "fields": fields or {}}}), status
 
 

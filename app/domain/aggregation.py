@@ -4,10 +4,10 @@ Rates are the ratio of summed numerators to summed denominators — never a mean
 day with 10 sessions must not weigh as much as a day with 1,000. Results stay exact `Ratio`s.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, Inexact, localcontext
-from typing import Iterable
 
 from .errors import DataInvalid
 from .exact import EXACT, ONE, ZERO, Actual, Ratio
@@ -105,7 +105,9 @@ def _check_shape(indicator: Indicator, obs: DayObservation) -> None:
         raise DataInvalid(f"指标「{name}」按日累加，{day}的数据不应有分母", {indicator.code: day})
 
 
-def _converted(indicator: Indicator, obs: DayObservation, currency: str | None, rates: RateTable | None) -> DayObservation:
+def _converted(
+    indicator: Indicator, obs: DayObservation, currency: str | None, rates: RateTable | None
+) -> DayObservation:
     """The observation with its money parts in the template's currency."""
     if obs.currency is None or obs.currency == currency:
         return obs

@@ -1,4 +1,4 @@
-"""Alerts (预警): rules as data, and what they find in plain figures (DESIGN.md "Alerts").
+"""Alerts (预警): rules as data, and what they find in plain figures (docs/product.md "Alerts").
 
 - streak: a person's daily figure of record beyond a threshold on N consecutive working days (the
   seed's "连续3天响应时间超过30秒"). Only the person's own working days count: rest days, holidays,
@@ -14,13 +14,15 @@ rule + source + batch, rule + assessment + item + ISO week (the nudge repeats at
 the person stays behind). The database keeps fingerprints unique.
 """
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
-from typing import Iterable, Mapping, Sequence
+from typing import Any, NoReturn
 
+from .codec import JsonDict
 from .errors import DomainError
 from .exact import round_half_up
 from .formatting import format_value
@@ -37,7 +39,7 @@ EMPLOYEE, MANAGER = "employee", "manager"
 class AlertRuleInvalid(DomainError):
     """A rule whose parameters cannot be evaluated (unknown kind, missing threshold …)."""
 
-    def __init__(self, message_zh: str, fields: dict):
+    def __init__(self, message_zh: str, fields: JsonDict):
         super().__init__("alert_rule_invalid", message_zh, fields)
 
 
@@ -80,9 +82,14 @@ _DEFAULT_NOTIFY = {RuleKind.STREAK: (EMPLOYEE, MANAGER), RuleKind.BATCH_RATE: (M
                    RuleKind.PACE: (EMPLOYEE,), RuleKind.MISSING_PROGRESS: (EMPLOYEE,)}
 
 
-def parse_rule(code: str, name_zh: str, kind: str, indicator_code: str | None, params: Mapping) -> Rule:
-    """A stored rule (an AlertRule row or an entry of the shipped defaults), checked."""
-    def refuse(text: str, key: str):
+Refuse = Callable[[str, str], NoReturn]  # (problem, parameter) → AlertRuleInvalid naming the rule
+
+
+def parse_rule(code: str, name_zh: str, kind: str, indicator_code: str | None, params: Mapping[str, Any]) -> Rule:
+    """A stored rule (an AlertRule row or an entry of the shipped defaults), checked.
+
+    `params` is the rule's parsed JSON parameters."""
+    def refuse(text: str, key: str) -> NoReturn:
         raise AlertRuleInvalid(f"预警规则「{name_zh}」{text}", {key: params.get(key, kind)})
 
     if kind not in set(RuleKind):
@@ -111,7 +118,7 @@ def parse_rule(code: str, name_zh: str, kind: str, indicator_code: str | None, p
     return rule
 
 
-def _decimal(params: Mapping, key: str, refuse) -> Decimal:
+def _decimal(params: Mapping[str, Any], key: str, refuse: Refuse) -> Decimal:
     try:
         value = Decimal(str(params[key]))
     except (KeyError, InvalidOperation):
@@ -121,7 +128,7 @@ def _decimal(params: Mapping, key: str, refuse) -> Decimal:
     return value
 
 
-def _int(params: Mapping, key: str, refuse, low: int, high: int) -> int:
+def _int(params: Mapping[str, Any], key: str, refuse: Refuse, low: int, high: int) -> int:
     value = params.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         refuse(f"的{key}必须是{low}到{high}之间的整数", key)
@@ -154,7 +161,7 @@ class Finding:
     fingerprint: str
     employee_id: int | None
     message: str
-    evidence: dict = field(default_factory=dict)
+    evidence: JsonDict = field(default_factory=dict)
 
 
 # -- streaks -----------------------------------------------------------------------------------
@@ -186,7 +193,7 @@ def scan_streaks(rule: Rule, indicator: Indicator, person: Person, figures: Iter
         first_counted = first_counted or day
         figure = by_day.get(day)
         value = figure.value if figure else None
-        if value is not None and rule.comparison.breached(value.fraction(), threshold):
+        if figure is not None and value is not None and rule.comparison.breached(value.fraction(), threshold):
             runs[-1].append(figure)
         elif runs[-1]:
             runs.append([])
@@ -206,19 +213,26 @@ def _streak_finding(rule: Rule, indicator: Indicator, person: Person, days: Sequ
     def shown(value: Fraction) -> str:
         return format_value(value, indicator.display, indicator.unit)
 
-    listed = "、".join(f"{month_day(f.day)} {shown(f.value.fraction())}" for f in days[:LISTED])
+    listed = "、".join(f"{month_day(f.day)} {shown(_measured(f))}" for f in days[:LISTED])
     more = f"等{len(days)}天" if len(days) > LISTED else ""
     message = (f"{person.name}连续{rule.days}个工作日{indicator.name_zh}{rule.comparison.label_zh}"
                f"{shown(Fraction(rule.threshold))}（{listed}{more}）")
     evidence = {
         "kind": rule.kind.value, "indicator": indicator.code, "comparison": rule.comparison.value,
         "threshold": str(rule.threshold), "first_day": days[0].day.isoformat(),
-        "days": [{"day": f.day.isoformat(), "value": str(round_half_up(f.value.fraction(), 4)),
+        "days": [{"day": f.day.isoformat(), "value": str(round_half_up(_measured(f), 4)),
                   "numerator": str(f.num), "denominator": None if f.den is None else str(f.den),
                   "provenance": f.provenance.value} for f in days],
     }
     return Finding(rule.code, f"{rule.code}:{person.employee_id}:{days[0].day.isoformat()}", person.employee_id,
                    _clip(message), evidence)
+
+
+def _measured(figure: DayFigure) -> Fraction:
+    """A streak day's value: scan_streaks puts only days with a value (denominator not 0) in a run."""
+    value = figure.value
+    assert value is not None, "a streak day always has a value"
+    return value.fraction()
 
 
 # -- batches -----------------------------------------------------------------------------------
@@ -248,7 +262,8 @@ def batch_finding(rule: Rule, source: str, batch_no: str, shipped: Sequence[Pack
     orders = _listed([s.order_no for s in wrong], "单")
     names = _listed([s.packer_label for s in packers], "人")
     percent = format_value(Fraction(rule.threshold), Display.PERCENT)
-    message = f"批次{batch_no}错发率{format_value(rate, Display.PERCENT)}（超过{percent}）：订单{orders}；打包人：{names}"
+    message = (f"批次{batch_no}错发率{format_value(rate, Display.PERCENT)}（超过{percent}）："
+               f"订单{orders}；打包人：{names}")
     evidence = {
         "kind": rule.kind.value, "source": source, "batch_no": batch_no, "shipped": len(shipped),
         "wrong": len(wrong), "rate": str(round_half_up(rate, 6)), "threshold": str(rule.threshold),
@@ -273,11 +288,13 @@ def pace_findings(rule: Rule, person: Person, assessment_id: int, day: date,
     for code, bar in progress.items():
         if (rule.indicator_code and code != rule.indicator_code) or not bar.behind_pace_by_more_than(share):
             continue
+        achieved, expected = bar.achievement, bar.pace
+        assert achieved is not None and expected is not None, "an item behind its pace has both"
         message = (f"{person.name}的{names.get(code, code)}落后进度超过{format_value(share, Display.PERCENT)}："
                    f"{bar.label_zh}，{bar.pace_label_zh}")
         evidence = {"kind": rule.kind.value, "assessment_id": assessment_id, "indicator": code,
-                    "as_of": day.isoformat(), "achievement": str(round_half_up(bar.achievement, 4)),
-                    "pace": str(round_half_up(bar.pace, 4)), "behind_share": str(rule.threshold)}
+                    "as_of": day.isoformat(), "achievement": str(round_half_up(achieved, 4)),
+                    "pace": str(round_half_up(expected, 4)), "behind_share": str(rule.threshold)}
         found.append(Finding(rule.code, f"{rule.code}:{assessment_id}:{code}:{year}W{week:02d}",
                              person.employee_id, _clip(message), evidence))
     return found

@@ -1,4 +1,4 @@
-"""Who may do what (DESIGN.md "Roles"): one policy for the mini-program, the bot and the console.
+"""Who may do what (docs/product.md "Roles"): one policy for the mini-program, the bot and the console.
 
 A person always has their own data; a manager has their whole reporting subtree; HR has everyone;
 the admin flag grants connectors and identities but no scores or reports (an admin who also manages

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .codec import indicator_of, list_of, mapping_of, template_of, text_of
+from .codec import JsonDict, indicator_of, list_of, mapping_of, template_of, text_of
 from .errors import LibraryInvalid
 from .indicators import IndicatorLibrary, Kind
 from .positions import Authority, Department, Duty, Goal, JobDescription, Position
@@ -61,7 +61,7 @@ def load_catalog(data: Any) -> Catalog:
     return Catalog(departments, library, positions)
 
 
-def _position_of(raw: Any, path: str, qualitative: set[str], departments: dict) -> Position:
+def _position_of(raw: Any, path: str, qualitative: set[str], departments: dict[str, Department]) -> Position:
     err = LibraryInvalid
     p = mapping_of(raw, path, err)
     code = text_of(p.get("code"), f"{path}.code", err)
@@ -80,7 +80,7 @@ def _position_of(raw: Any, path: str, qualitative: set[str], departments: dict) 
     return Position(code, name, department, job, template, text_of(p.get("origin", "seed"), f"{path}.origin", err))
 
 
-def _texts(jd: dict, key: str, fields: tuple[str, ...], path: str) -> list[list[str]]:
+def _texts(jd: JsonDict, key: str, fields: tuple[str, ...], path: str) -> list[list[str]]:
     """The text fields of each entry of one job-description list (duties, authorities, goals)."""
     rows = []
     for j, raw in enumerate(list_of(jd.get(key), f"{path}.{key}", LibraryInvalid)):

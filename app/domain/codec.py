@@ -9,21 +9,29 @@ file `library_invalid`.
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from .errors import DomainError
 from .indicators import Aggregation, Direction, Display, Indicator, Kind, Money
 from .templates import DEFAULT_CAP, RATING_SCALE, KpiTemplate, Rater, TemplateItem
 
 E = TypeVar("E", bound=Enum)
+JsonDict = dict[str, Any]  # a parsed JSON object: its values are whatever the document holds
 
 
-def fail(err: type[DomainError], path: str, message: str):
+class ErrorClass(Protocol):
+    """A DomainError class whose code is fixed (ScoreFileInvalid, LibraryInvalid): the caller's choice
+    of error, built from a message and the fields it names."""
+
+    def __call__(self, message_zh: str, fields: JsonDict, /) -> DomainError: ...
+
+
+def fail(err: ErrorClass, path: str, message: str) -> NoReturn:
     """Raise `err` with one field's message."""
     raise err(f"{path}：{message}", {path: message})
 
 
-def decimal_of(value: Any, path: str, err: type[DomainError]) -> Decimal:
+def decimal_of(value: Any, path: str, err: ErrorClass) -> Decimal:
     """An exact Decimal from a JSON number or numeric string."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
         fail(err, path, f"必须是数字（建议写成字符串，如\"0.05\"），当前为{value!r}")
@@ -36,11 +44,11 @@ def decimal_of(value: Any, path: str, err: type[DomainError]) -> Decimal:
     return number
 
 
-def optional_decimal(value: Any, path: str, err: type[DomainError]) -> Decimal | None:
+def optional_decimal(value: Any, path: str, err: ErrorClass) -> Decimal | None:
     return None if value is None else decimal_of(value, path, err)
 
 
-def date_of(value: Any, path: str, err: type[DomainError]) -> date:
+def date_of(value: Any, path: str, err: ErrorClass) -> date:
     """A date written as "YYYY-MM-DD"."""
     if isinstance(value, str) and len(value) == 10 and value[4] == value[7] == "-":
         try:
@@ -50,7 +58,7 @@ def date_of(value: Any, path: str, err: type[DomainError]) -> date:
     fail(err, path, f"必须是YYYY-MM-DD格式的日期，当前为{value!r}")
 
 
-def enum_of(value: Any, enum: type[E], path: str, err: type[DomainError]) -> E:
+def enum_of(value: Any, enum: type[E], path: str, err: ErrorClass) -> E:
     try:
         return enum(value)
     except ValueError:
@@ -58,19 +66,19 @@ def enum_of(value: Any, enum: type[E], path: str, err: type[DomainError]) -> E:
         fail(err, path, f"必须是以下之一：{choices}，当前为{value!r}")
 
 
-def mapping_of(value: Any, path: str, err: type[DomainError]) -> dict:
+def mapping_of(value: Any, path: str, err: ErrorClass) -> JsonDict:
     if not isinstance(value, dict):
         fail(err, path, "必须是JSON对象")
     return value
 
 
-def list_of(value: Any, path: str, err: type[DomainError]) -> list:
+def list_of(value: Any, path: str, err: ErrorClass) -> list[Any]:
     if not isinstance(value, list):
         fail(err, path, "必须是JSON数组")
     return value
 
 
-def text_of(value: Any, path: str, err: type[DomainError], required: bool = True) -> str:
+def text_of(value: Any, path: str, err: ErrorClass, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
@@ -78,7 +86,7 @@ def text_of(value: Any, path: str, err: type[DomainError], required: bool = True
     return value
 
 
-def indicator_of(data: Any, path: str, err: type[DomainError]) -> Indicator:
+def indicator_of(data: Any, path: str, err: ErrorClass) -> Indicator:
     """An indicator definition (see data/positions.json for the fields)."""
     d = mapping_of(data, path, err)
     kind = enum_of(d.get("kind"), Kind, f"{path}.kind", err)
@@ -101,7 +109,7 @@ def indicator_of(data: Any, path: str, err: type[DomainError]) -> Indicator:
     )
 
 
-def template_of(data: Any, position_code: str, position_name_zh: str, path: str, err: type[DomainError],
+def template_of(data: Any, position_code: str, position_name_zh: str, path: str, err: ErrorClass,
                 qualitative: set[str]) -> KpiTemplate:
     """A KPI template; `qualitative` names the indicators whose target defaults to the rating scale."""
     d = mapping_of(data, path, err)

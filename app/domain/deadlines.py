@@ -1,4 +1,4 @@
-"""When a message may be sent and when a deadline falls, on the WorkCalendar (DESIGN.md "Notifications").
+"""When a message may be sent and when a deadline falls, on the WorkCalendar (docs/product.md "Notifications").
 
 Nothing is sent in quiet hours (default 21:00–08:00) or on the recipient's rest days, except
 replies to what the person just asked; a deadline (appeal window, the manager's 24 h, reminders)

@@ -1,6 +1,6 @@
 """The text of recurring news to managers: progress digests, the Monday digest, alert summaries.
 
-One composer per digest kind, lines in and text out, the same text for every channel (DESIGN.md
+One composer per digest kind, lines in and text out, the same text for every channel (docs/product.md
 "What people see"): WeCom and OA customer-service messages carry it verbatim, template and
 subscribe messages carry the short `summary` and open the mini-program's team view. Lines are
 numbered so the manager can answer "点评 1 内容"; `numbered` tells the service which news each
@@ -10,11 +10,12 @@ A chat message is limited (WeCom text: 2,048 bytes), so a digest that would not 
 that need attention first and says how many were left out; shown lines keep their input order.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, Protocol
 
 from .exact import Actual
 from .formatting import format_total, format_value
@@ -119,6 +120,19 @@ class AlertNews:
         return f"{self.member.label}{self.message}" if self.member else self.message
 
 
+class News(Protocol):
+    """What a digest needs of one entry (ProgressNews, WeekNews, AlertNews): its line, whether it
+    needs attention (kept first when space runs out) and the service's `ref` behind its number."""
+
+    @property
+    def ref(self) -> Any: ...
+
+    @property
+    def needs_attention(self) -> bool: ...
+
+    def text(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Composed:
     """A digest ready to send: `numbered` pairs each shown number with its news' `ref`."""
@@ -140,7 +154,9 @@ def day_figure(indicator: Indicator, item: ScoringItem, actual: Actual | None) -
         return False, None
     if achievement(item, actual) >= 1:
         return True, None
-    return True, MissedTarget(indicator.name_zh, actual.fraction(), Fraction(item.target), indicator.display, indicator.unit)
+    return True, MissedTarget(
+        indicator.name_zh, actual.fraction(), Fraction(item.target), indicator.display, indicator.unit
+    )
 
 
 def progress_digest(at: datetime, news: Sequence[ProgressNews]) -> Composed:
@@ -164,7 +180,7 @@ def alert_summary(at: datetime, news: Sequence[AlertNews]) -> Composed:
     return _compose("预警汇总", f"【预警汇总】{_day(at)} {at:%H:%M}", news, f"{len(news)}条预警")
 
 
-def _compose(title: str, head: str, news: Sequence, summary: str, budget: int = MAX_TEXT_BYTES) -> Composed:
+def _compose(title: str, head: str, news: Sequence[News], summary: str, budget: int = MAX_TEXT_BYTES) -> Composed:
     shown = _fit(head, news, budget)
     lines, numbered = [head], []
     for number, index in enumerate(shown, start=1):
@@ -177,7 +193,7 @@ def _compose(title: str, head: str, news: Sequence, summary: str, budget: int = 
     return Composed(title, "\n".join(lines), summary, tuple(numbered), omitted)
 
 
-def _fit(head: str, news: Sequence, budget: int) -> list[int]:
+def _fit(head: str, news: Sequence[News], budget: int) -> list[int]:
     """Indexes of the news that fit in `budget` bytes, attention first, returned in input order.
 
     Numbers take at most as many digits as the count of news, so the estimate is safe.

@@ -5,6 +5,8 @@ They map one-to-one onto the API's single error shape
 without translating.
 """
 
+from collections.abc import Mapping
+
 
 class DomainError(Exception):
     """Base of every refusal: a stable `code`, a Chinese `message`, the `fields` it concerns and the
@@ -13,11 +15,11 @@ class DomainError(Exception):
     code = "domain_error"
     status = 422
 
-    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None, status: int | None = None):
+    def __init__(self, code: str, message: str, fields: Mapping[str, object] | None = None, status: int | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.fields = dict(fields or {})
+        self.fields: dict[str, object] = dict(fields or {})
         if status is not None:
             self.status = status
 
@@ -36,7 +38,7 @@ class Conflict(DomainError):
 class _Coded(DomainError):
     """A DomainError whose code is fixed by its class."""
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None):
+    def __init__(self, message: str, fields: Mapping[str, object] | None = None):
         super().__init__(type(self).code, message, fields)
 
 

@@ -76,6 +76,7 @@ def summary_sentence(
     `lines` are the items to mention, in template order: unmet quantitative items and items
     without data. Qualitative ratings below full marks are not "unmet targets" and stay in the rows.
     """
-    head = f"{position_label(position_name_zh)}{'预计总分' if projected else '总分'}{format_total(total)}分，{grade_label_zh}"
+    total_label = "预计总分" if projected else "总分"
+    head = f"{position_label(position_name_zh)}{total_label}{format_total(total)}分，{grade_label_zh}"
     tail = "；".join(line.text() for line in lines) if lines else "各项均达标"
     return f"{head}；{tail}"

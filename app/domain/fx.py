@@ -4,10 +4,10 @@ A missing rate is an error naming the currency pair and month, never a silent 1:
 in CNY scored against a USD target would be off by a factor of seven.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, Inexact, localcontext
-from typing import Iterable
 
 from .errors import DataInvalid, FxRateMissing
 from .exact import EXACT

@@ -4,9 +4,9 @@ Bands are data (HR can change them); the grade is read from the total *as shown*
 rounding to one decimal, so 84.95 → 85.0 is 优秀 and nobody sees a total that disagrees with its grade.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
 
 from .errors import GradeBandsInvalid
 from .exact import plain
@@ -46,10 +46,11 @@ def _problems(bands: tuple[GradeBand, ...]) -> list[str]:
     problems = []
     if not bands or bands[-1].min_total is not None:
         problems.append("最后一个等级不能设最低分（兜底等级）")
-    minimums = [b.min_total for b in bands[:-1]]
-    if any(m is None for m in minimums):
+    given = [b.min_total for b in bands[:-1]]
+    minimums = [m for m in given if m is not None]
+    if len(minimums) != len(given):
         problems.append("除最后一个等级外，每个等级都要设最低分")
-    elif any(a <= b for a, b in zip(minimums, minimums[1:])):
+    elif any(a <= b for a, b in zip(minimums, minimums[1:], strict=False)):
         problems.append("等级最低分必须从高到低严格递减：" + " > ".join(plain(m) for m in minimums))
     codes = [b.code for b in bands]
     if len(set(codes)) != len(codes):

@@ -5,9 +5,9 @@ cap and floor. Keeping direction, aggregation and display here means a template 
 the nature of what it measures (a mis-shipment rate is lower-better everywhere).
 """
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Iterable, Mapping
 
 from .errors import LibraryInvalid
 
@@ -128,7 +128,7 @@ class IndicatorLibrary(Mapping[str, Indicator]):
     def __getitem__(self, code: str) -> Indicator:
         return self._by_code[code]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._by_code)
 
     def __len__(self) -> int:

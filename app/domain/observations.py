@@ -6,11 +6,11 @@ up. A self-report that differs from a higher-provenance figure of record for the
 than 5 % is a discrepancy the manager is told about — it never changes the figure of record.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, Inexact, localcontext
 from fractions import Fraction
-from typing import Iterable
 
 from .errors import DataInvalid
 from .exact import EXACT, ONE, ZERO, Ratio
@@ -116,13 +116,13 @@ def _combine(day: date, provenance: Provenance, observations: list[DayObservatio
     if len(observations) == 1:  # the usual case: nothing to add up
         only = observations[0]
         return DayFigure(day, only.numerator, only.denominator, provenance)
-    dens = [o.denominator for o in observations]
-    if any(d is None for d in dens) and any(d is not None for d in dens):
+    dens = [o.denominator for o in observations if o.denominator is not None]
+    if 0 < len(dens) < len(observations):  # some with a denominator, some without
         raise DataInvalid(f"{day.isoformat()}的数据有的带分母、有的不带，无法合并", {"day": day.isoformat()})
     try:
         with localcontext(EXACT):
             num = sum((o.numerator for o in observations), ZERO)
-            den = None if dens[0] is None else sum(dens, ZERO)
+            den = sum(dens, ZERO) if dens else None
     except Inexact:
         raise DataInvalid("数值位数过多，超出精确计算范围", {"day": day.isoformat()}) from None
     return DayFigure(day, num, den, provenance)

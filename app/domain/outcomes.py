@@ -4,9 +4,9 @@
 count); 优秀 three months running → candidate for team lead (组长); 不合格 → training for the position.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Sequence
 
 from .workcalendar import previous_month
 
@@ -53,7 +53,8 @@ def propose(history: Sequence[MonthGrade], position_zh: str, raises_this_quarter
     if current.grade_code == EXCELLENT and raises_this_quarter == 0:
         proposals.append(Proposal(OutcomeKind.PAY_RISE, f"{label}考核优秀，建议加薪{RAISE_PERCENT}%"))
     if _excellent_streak(history) >= STREAK_FOR_LEAD:
-        proposals.append(Proposal(OutcomeKind.TEAM_LEAD_CANDIDATE, f"截至{label}连续{STREAK_FOR_LEAD}个月考核优秀，列为组长候选"))
+        reason = f"截至{label}连续{STREAK_FOR_LEAD}个月考核优秀，列为组长候选"
+        proposals.append(Proposal(OutcomeKind.TEAM_LEAD_CANDIDATE, reason))
     if current.grade_code == FAIL:
         proposals.append(Proposal(OutcomeKind.TRAINING, f"{label}考核不合格，安排「{position_zh}」岗位培训"))
     return proposals

@@ -6,12 +6,12 @@ of the target expected by `as_of`, counted in the person's working days (holiday
 rest days and their own leave all respected). A rate is judged against its target at any time.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Collection
 
 from .exact import Actual, round_half_up
 from .formatting import completion_label, percent_floor

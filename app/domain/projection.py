@@ -7,10 +7,10 @@ last week. A qualitative item nobody has rated yet uses last month's rating, lab
 Each item says which basis it used, so the screen can label it.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from enum import StrEnum
-from typing import Mapping, Sequence
 
 from .exact import EXACT, Actual
 from .grades import DEFAULT_BANDS, GradeBands

@@ -7,11 +7,11 @@ acknowledges it (目标确认) — scoring then uses exactly the figure they saw
 pro-rate the target (it only moves the pace marker); HR amends a target for long leave.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Sequence
 
 from .errors import CalendarInvalid
 from .exact import round_half_up

@@ -7,6 +7,7 @@ total to 1 (the total is the rounded sum of the unrounded item scores).
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from .codec import JsonDict
 from .exact import fixed, plain, round_half_up
 from .formatting import (
     SummaryLine,
@@ -16,18 +17,20 @@ from .formatting import (
     summary_sentence,
 )
 from .indicators import Aggregation, Indicator, Kind
-from .observations import Discrepancy
-from .scoring import ItemScore, ItemStatus
+from .observations import DayFigure, Discrepancy
+from .progress import ItemProgress
+from .scoring import ItemScore, ItemStatus, ScoringItem
 
 if TYPE_CHECKING:  # evaluation is only read here
     from .evaluation import Evaluation
 
 
-def render_assessment(ev: "Evaluation") -> dict:
+def render_assessment(ev: "Evaluation") -> JsonDict:
+    """The result document; the score has one item per scoring item, in the same order."""
     given, score = ev.input, ev.score
     template, library = given.template, given.library
     rows, lines = [], []
-    for item, result in zip(ev.items, score.items):
+    for item, result in zip(ev.items, score.items, strict=True):
         indicator = library[item.code]
         rows.append(_item(ev, item, result, indicator))
         no_data, qualitative = result.status is ItemStatus.NO_DATA, indicator.kind is Kind.QUALITATIVE
@@ -60,7 +63,7 @@ def render_assessment(ev: "Evaluation") -> dict:
     return out
 
 
-def _item(ev: "Evaluation", item, result: ItemScore, indicator: Indicator) -> dict:
+def _item(ev: "Evaluation", item: ScoringItem, result: ItemScore, indicator: Indicator) -> JsonDict:
     currency = ev.input.template.currency
     actual = ev.actuals.get(item.code)
     value = None if actual is None else actual.fraction()
@@ -97,7 +100,7 @@ def _item(ev: "Evaluation", item, result: ItemScore, indicator: Indicator) -> di
     return row
 
 
-def _data(ev: "Evaluation", code: str, indicator: Indicator, currency: str) -> dict:
+def _data(ev: "Evaluation", code: str, indicator: Indicator, currency: str) -> JsonDict:
     given = ev.input
     if code in ev.figures:
         figure = ev.figures[code]
@@ -114,8 +117,8 @@ def _data(ev: "Evaluation", code: str, indicator: Indicator, currency: str) -> d
     return {"from": "none"}
 
 
-def _discrepancy(d: Discrepancy, indicator: Indicator, currency: str) -> dict:
-    reported, record = d.reported.value.fraction(), d.record.value.fraction()
+def _discrepancy(d: Discrepancy, indicator: Indicator, currency: str) -> JsonDict:
+    reported, record = _compared(d.reported), _compared(d.record)
     return {
         "day": d.day.isoformat(),
         "reported": plain(round_half_up(reported, 6)),
@@ -128,7 +131,14 @@ def _discrepancy(d: Discrepancy, indicator: Indicator, currency: str) -> dict:
     }
 
 
-def _progress(p) -> dict:
+def _compared(figure: DayFigure) -> Fraction:
+    """A figure of a discrepancy: observations.discrepancies compares only days with a value."""
+    value = figure.value
+    assert value is not None, "a compared figure always has a value"
+    return value.fraction()
+
+
+def _progress(p: ItemProgress) -> JsonDict:
     return {
         "label": p.label_zh,
         "fill": fixed(p.fill, 4),

@@ -6,8 +6,9 @@ so the golden files pin the domain, not the wrapper. All decimals in the output 
 """
 
 from fractions import Fraction
+from typing import Any
 
-from .codec import list_of, mapping_of
+from .codec import JsonDict, list_of, mapping_of
 from .errors import ScoreFileInvalid
 from .evaluation import Evaluation, evaluate
 from .formatting import format_total
@@ -16,9 +17,12 @@ from .rendering import render_assessment
 from .scorefile_parse import parse_assessment
 
 
-def score_document(doc: dict) -> dict:
-    """Score a document: one assessment, or {"assessments": [...]} for a month with a transfer."""
-    doc = mapping_of(doc, "document", ScoreFileInvalid)
+def score_document(document: Any) -> JsonDict:
+    """Score a document: one assessment, or {"assessments": [...]} for a month with a transfer.
+
+    `document` is parsed JSON of any shape: anything but an object is refused as invalid.
+    """
+    doc = mapping_of(document, "document", ScoreFileInvalid)
     if "assessments" not in doc:
         return render_assessment(evaluate(parse_assessment(doc)))
     shared = {key: value for key, value in doc.items() if key != "assessments"}
@@ -29,13 +33,13 @@ def score_document(doc: dict) -> dict:
     return {"assessments": [render_assessment(e) for e in evaluations], "month": _month(evaluations)}
 
 
-def _month(evaluations: list[Evaluation]) -> dict:
+def _month(evaluations: list[Evaluation]) -> JsonDict:
     """The month's total and grade from the assessments' shown totals weighted by working days."""
     months = {e.input.month for e in evaluations}
     if len(months) != 1:
         raise ScoreFileInvalid("同一文件中的考核表必须属于同一个月", {"assessments": "月份不一致"})
     periods = sorted(e.input.period for e in evaluations)
-    if any(later[0] <= earlier[1] for earlier, later in zip(periods, periods[1:])):
+    if any(later[0] <= earlier[1] for earlier, later in zip(periods, periods[1:], strict=False)):
         raise ScoreFileInvalid("同一个月的各考核表的考核期不能重叠", {"assessments": "考核期重叠"})
     bands = evaluations[0].input.bands
     result = month_grade([(e.score.total, e.cover.covered) for e in evaluations], bands)

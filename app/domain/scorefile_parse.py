@@ -4,11 +4,13 @@ Every refusal is a ScoreFileInvalid naming the field, so `flask kpi score` can p
 error object instead of a traceback.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from .builtin import load_builtin
 from .codec import (
+    JsonDict,
     date_of,
     decimal_of,
     enum_of,
@@ -26,14 +28,15 @@ from .fx import FxRate, RateTable
 from .grades import DEFAULT_BANDS, GradeBand, GradeBands
 from .indicators import IndicatorLibrary, Kind, Provenance
 from .observations import DayObservation, Rating
-from .templates import KpiTemplate, validate_template
+from .templates import RATING_SCALE, KpiTemplate, validate_template
 from .workcalendar import WorkCalendar, month_bounds
 
 ERR = ScoreFileInvalid
 MODES = ("final", "projection")
+FieldPath = Callable[[str], str]  # a key → its path in the document (parse_assessment's `at`)
 
 
-def parse_assessment(doc: dict, path: str = "") -> EvaluationInput:
+def parse_assessment(doc: JsonDict, path: str = "") -> EvaluationInput:
     """One assessment's document (shared keys already merged in)."""
 
     def at(key: str) -> str:
@@ -68,7 +71,7 @@ def parse_assessment(doc: dict, path: str = "") -> EvaluationInput:
     )
 
 
-def _template(doc: dict, at) -> tuple[IndicatorLibrary, KpiTemplate]:
+def _template(doc: JsonDict, at: FieldPath) -> tuple[IndicatorLibrary, KpiTemplate]:
     catalog = load_builtin()
     extra = [indicator_of(raw, f"{at('indicators')}[{i}]", ERR)
              for i, raw in enumerate(list_of(doc.get("indicators", []), at("indicators"), ERR))]
@@ -148,7 +151,7 @@ def _bands(value: Any, path: str) -> GradeBands:
     return GradeBands(bands)
 
 
-def _by_item(doc: dict, key: str, codes: set[str], at) -> dict:
+def _by_item(doc: JsonDict, key: str, codes: set[str], at: FieldPath) -> JsonDict:
     """A per-indicator block, refusing indicators the template does not have (typos)."""
     block = mapping_of(doc.get(key, {}), at(key), ERR)
     for code in block:
@@ -183,18 +186,24 @@ def _observation(value: Any, path: str) -> DayObservation:
     )
 
 
-def _ratings(doc: dict, key: str, template: KpiTemplate, library: IndicatorLibrary, at) -> dict[str, list[Rating]]:
-    """Ratings per qualitative item: a list of numbers between 1 and the item's scale."""
+def _ratings(doc: JsonDict, key: str, template: KpiTemplate, library: IndicatorLibrary,
+             at: FieldPath) -> dict[str, list[Rating]]:
+    """Ratings per qualitative item: a list of numbers between 1 and the item's scale.
+
+    The template is validated, so each indicator has exactly one item.
+    """
+    items = {i.indicator_code: i for i in template.items}
     found = {}
-    for code, values in _by_item(doc, key, {i.indicator_code for i in template.items}, at).items():
-        item, path = template.item(code), f"{at(key)}.{code}"
+    for code, values in _by_item(doc, key, set(items), at).items():
+        item, path = items[code], f"{at(key)}.{code}"
         if library[code].kind is not Kind.QUALITATIVE:
             fail(ERR, path, f"「{library[code].name_zh}」是定量指标，请用actuals或observations给出数据")
+        scale = max(item.target, RATING_SCALE)
         ratings = []
         for i, raw in enumerate(list_of(values, path, ERR)):
             value = decimal_of(raw, f"{path}[{i}]", ERR)
-            if not 1 <= value <= max(item.target, 5):
-                fail(ERR, f"{path}[{i}]", f"评分必须在1到{max(item.target, 5)}之间，当前为{value}")
+            if not 1 <= value <= scale:
+                fail(ERR, f"{path}[{i}]", f"评分必须在1到{scale}之间，当前为{value}")
             ratings.append(Rating(value, item.rater))
         found[code] = ratings
     return found

@@ -1,6 +1,6 @@
 """Item scores, the total and the grade of one assessment — the function the scoring run calls.
 
-Rules (DESIGN.md "Scoring"): higher-better `a = actual / target`; lower-better `a = target / actual`
+Rules (docs/product.md "Scoring"): higher-better `a = actual / target`; lower-better `a = target / actual`
 and a perfect 0 earns the cap; item score = weight × min(a, cap), 0 when a < floor (a == floor keeps
 its score); total rounded half-up to one decimal; met when a ≥ 1.
 
@@ -10,11 +10,12 @@ summed total lands within 1e-30 of a rounding boundary (x.x5), or any product wo
 digits, the assessment is recomputed with Fractions, so the shown total is always the exact one.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, Inexact, localcontext
 from enum import StrEnum
 from fractions import Fraction
-from typing import Mapping, Sequence
+from typing import overload
 
 from .errors import DataInvalid
 from .exact import DIVIDE, EXACT, ONE, ZERO, Actual, Ratio, round_half_up, to_decimal
@@ -137,7 +138,7 @@ def _score_item(item: ScoringItem, actual: Actual | None) -> ItemScore:
     return ItemScore(item.code, Ratio(a_num, a_den), score, status)
 
 
-def _check_actual(item: ScoringItem, num, den) -> None:
+def _check_actual(item: ScoringItem, num: Decimal, den: Decimal) -> None:
     if not den > 0:
         raise DataInvalid(f"指标「{item.code}」的分母必须大于0", {item.code: "分母必须大于0"})
     if item.direction is Direction.LOWER and num < 0:
@@ -152,7 +153,9 @@ def _near_rounding_boundary(total: Decimal) -> bool:
     return odd and DIVIDE.abs(DIVIDE.subtract(twenty, nearest)) < _NEAR_HALF
 
 
-def _score_exactly(items, actuals, bands: GradeBands) -> AssessmentScore:
+def _score_exactly(
+    items: Sequence[ScoringItem], actuals: Mapping[str, Actual | None], bands: GradeBands
+) -> AssessmentScore:
     """The fallback: the same rules in Fractions, for boundary totals and oversized figures."""
     scores, total = [], Fraction(0)
     for item in items:
@@ -163,8 +166,17 @@ def _score_exactly(items, actuals, bands: GradeBands) -> AssessmentScore:
     return AssessmentScore(tuple(scores), to_decimal(total), shown, bands.grade_for(shown), True)
 
 
+@overload
+def achievement(item: ScoringItem, actual: Actual) -> Fraction: ...
+@overload
+def achievement(item: ScoringItem, actual: None) -> None: ...
+
+
 def achievement(item: ScoringItem, actual: Actual | None) -> Fraction | None:
-    """The exact, direction-aware a of an item (None = no data); a perfect 0 earns the cap."""
+    """The exact, direction-aware a of an item (None = no data); a perfect 0 earns the cap.
+
+    Overloaded so that a caller who already knows there is data gets a Fraction, not an Optional.
+    """
     if actual is None:
         return None
     _check_actual(item, actual.num, actual.den)
@@ -175,9 +187,9 @@ def achievement(item: ScoringItem, actual: Actual | None) -> Fraction | None:
 
 
 def _score_item_exactly(item: ScoringItem, actual: Actual | None) -> tuple[ItemScore, Fraction]:
-    a = achievement(item, actual)
-    if a is None:
+    if actual is None:
         return ItemScore(item.code, None, ZERO, ItemStatus.NO_DATA), Fraction(0)
+    a = achievement(item, actual)
     perfect = item.direction is Direction.LOWER and actual.num == 0
     status = ItemStatus.MET if a >= 1 else ItemStatus.UNMET
     ratio = Ratio.from_fraction(a)

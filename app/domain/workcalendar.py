@@ -6,10 +6,10 @@ it is neither a public holiday nor one of the department's rest weekdays. A pers
 rest days for that person only, so they are passed per call, not stored in the shared calendar.
 """
 
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Collection, Iterator
 
 from .errors import CalendarInvalid
 
@@ -24,7 +24,7 @@ class WorkCalendar:
     makeup_days: frozenset[date] = field(default_factory=frozenset)
     rest_weekdays: frozenset[int] = WEEKEND
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         clash = self.holidays & self.makeup_days
         if clash:
             days = "、".join(d.isoformat() for d in sorted(clash))

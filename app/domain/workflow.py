@@ -1,5 +1,5 @@
 """Rules of the monthly workflow that need no database: rating values, claimed values, the appeal
-clock and the default choice of peer raters (DESIGN.md "The monthly process", "People change").
+clock and the default choice of peer raters (docs/product.md "The monthly process", "People change").
 """
 
 import hashlib
@@ -80,8 +80,11 @@ def pick_peers(assessment_id: int, person: Colleague, colleagues: list[Colleague
 
 
 # What grade each outcome follows from (app.domain.outcomes.propose): a pending proposal whose
-# grade an accepted appeal changed no longer applies and is withdrawn.
-OUTCOME_GRADES = {OutcomeKind.PAY_RISE: EXCELLENT, OutcomeKind.TEAM_LEAD_CANDIDATE: EXCELLENT, OutcomeKind.TRAINING: FAIL}
+# grade an accepted appeal changed no longer applies and is withdrawn. Keyed by str because the
+# stored kind is a plain string (an OutcomeKind is one, so both look up alike).
+OUTCOME_GRADES: dict[str, str] = {
+    OutcomeKind.PAY_RISE: EXCELLENT, OutcomeKind.TEAM_LEAD_CANDIDATE: EXCELLENT, OutcomeKind.TRAINING: FAIL,
+}
 
 
 def outcome_still_fits(kind: str, grade_code: str) -> bool:
