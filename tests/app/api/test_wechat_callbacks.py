@@ -178,6 +178,21 @@ def test_a_message_without_its_required_fields_is_refused(http, received, redis_
     assert_refused(response, "malformed", 400, received, redis_client)
 
 
+@pytest.mark.xfail(strict=True, reason="issue 12 item 6: a wrong AES key is reported as a malformed message")
+@pytest.mark.parametrize("channel", ["mp", "wecom", "oa"])
+def test_a_wrong_aes_key_of_ours_is_reported_as_misconfiguration(
+        tmp_path_factory, database_url, redis_url, clock, received, redis_client, caplog, channel):
+    """The push is signed with our token, so it is WeChat's: failing to decrypt it means our key is wrong."""
+    name = {"mp": "WECHAT_MP_AES_KEY", "wecom": "WECOM_AES_KEY", "oa": "WECHAT_OA_AES_KEY"}[channel]
+    other_key = "b" * 43
+    misconfigured = _app(tmp_path_factory, database_url, redis_url, clock, "http://127.0.0.1:9", **{name: other_key})
+    misconfigured.extensions["wechat_dispatcher"] = Dispatcher()
+    response = push(misconfigured.test_client(), channel, text(channel), time.time())
+    assert_refused(response, "wechat_misconfigured", 500, received, redis_client)
+    assert "EncodingAESKey" in response.get_json()["error"]["message"]
+    assert any(r.levelname == "ERROR" and "wechat_misconfigured" in r.getMessage() for r in caplog.records)
+
+
 def test_a_plain_mode_message_under_production_is_refused(production_app, received, redis_client):
     response = push(production_app.test_client(), "oa", text("oa"), time.time(), mode="plain")
     assert_refused(response, "plaintext_refused", 403, received, redis_client)

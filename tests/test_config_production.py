@@ -1,0 +1,71 @@
+"""Configuration mistakes stop the process: an unknown JIXIAO_ENV, and in production an EncodingAESKey
+of the wrong length, a token without its key, a short SECRET_KEY or SQLite. The embedded secret is
+created once, whole, with its final permissions, and processes started together agree on it."""
+
+import multiprocessing
+import stat
+
+import pytest
+
+from config import Config, ConfigError
+
+PRODUCTION = {
+    "JIXIAO_ENV": "production",
+    "DATABASE_URL": "mysql+pymysql://u:p@db/jixiao",
+    "REDIS_URL": "redis://r:6379/0",
+    "SECRET_KEY": "k" * 32,
+}
+AES_KEY = "a" * 43
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 6")
+@pytest.mark.parametrize("name", ["prod", "Production", "staging", "dev"])
+def test_an_unknown_environment_name_stops_the_process(name):
+    with pytest.raises(ConfigError, match="JIXIAO_ENV"):
+        Config({"JIXIAO_ENV": name}).validate()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 6")
+@pytest.mark.parametrize(("change", "named"), [
+    ({"WECHAT_MP_APPID": "wx1", "WECHAT_MP_TOKEN": "t", "WECHAT_MP_AES_KEY": "a" * 42}, "WECHAT_MP_AES_KEY"),
+    ({"WECOM_CORP_ID": "ww1", "WECOM_TOKEN": "t", "WECOM_AES_KEY": "a" * 44}, "WECOM_AES_KEY"),
+    ({"WECHAT_OA_APPID": "wx2", "WECHAT_OA_TOKEN": "t"}, "WECHAT_OA_AES_KEY"),
+    ({"SECRET_KEY": "short-secret"}, "SECRET_KEY"),
+    ({"DATABASE_URL": "sqlite:////srv/jixiao.db"}, "SQLite"),
+])
+def test_production_refuses_what_would_fail_later(change, named):
+    with pytest.raises(ConfigError, match=named):
+        Config(PRODUCTION | change).validate()
+
+
+def test_production_with_keys_of_the_right_length_starts():
+    Config(PRODUCTION | {"WECHAT_MP_APPID": "wx1", "WECHAT_MP_TOKEN": "t", "WECHAT_MP_AES_KEY": AES_KEY}).validate()
+    Config({"JIXIAO_ENV": "embedded"}).validate()
+
+
+def _secret_of(instance: str, barrier, results) -> None:
+    from flask import Flask
+
+    from app import prepare_instance
+
+    app = Flask("probe", instance_path=instance)
+    barrier.wait()
+    prepare_instance(app)
+    results.put(app.config["SECRET_KEY"])
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 6")
+def test_processes_started_together_agree_on_the_embedded_secret(tmp_path):
+    context = multiprocessing.get_context("fork")
+    for round_ in range(30):
+        instance = tmp_path / f"instance-{round_}"
+        barrier, results = context.Barrier(6), context.Queue()
+        workers = [context.Process(target=_secret_of, args=(str(instance), barrier, results)) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        secrets = {results.get(timeout=30) for _ in workers}
+        for worker in workers:
+            worker.join(timeout=30)
+        assert len(secrets) == 1 and len(secrets.pop()) == 64, f"round {round_}"
+        assert stat.S_IMODE((instance / "secret_key").stat().st_mode) == 0o600
+        assert [p.name for p in instance.iterdir()] == ["secret_key"]  # no temporary file left behind
