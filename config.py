@@ -18,6 +18,17 @@ WECHAT_CREDENTIALS = (
 )
 
 
+ENVIRONMENTS = ("embedded", "production")
+AES_KEY_LENGTH = 43  # WeChat's EncodingAESKey: 43 characters of base64 without its padding
+MIN_SECRET_KEY_LENGTH = 32  # the secret keys the bind-code hashes as well as the sessions
+# Each channel's callback token and the AES key that must come with it in production.
+CALLBACK_KEYS = (
+    ("WECHAT_MP_TOKEN", "WECHAT_MP_AES_KEY"),
+    ("WECOM_TOKEN", "WECOM_AES_KEY"),
+    ("WECHAT_OA_TOKEN", "WECHAT_OA_AES_KEY"),
+)
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the process must not start."""
 
@@ -38,7 +49,7 @@ class Config:
 
     def __init__(self, environ=None):
         env = os.environ if environ is None else environ
-        self.ENV_NAME = env.get("JIXIAO_ENV", "embedded")
+        self.ENV_NAME = env.get("JIXIAO_ENV") or "embedded"
         self.INSTANCE_PATH = str(Path(env.get("JIXIAO_INSTANCE", BASE_DIR / "instance")).resolve())
         self._database_url_given = bool(env.get("DATABASE_URL"))
         self.SQLALCHEMY_DATABASE_URI = self._database_url(env)
@@ -79,9 +90,18 @@ class Config:
         return {"pool_pre_ping": True, "pool_recycle": 3600}
 
     def validate(self) -> None:
-        """Refuse to start production without its secrets; embedded mode makes its own."""
-        if not self.is_production:
-            return
+        """Refuse to start on a setting that would fail later; production also needs its secrets
+        (embedded mode makes its own)."""
+        if self.ENV_NAME not in ENVIRONMENTS:
+            raise ConfigError(f"JIXIAO_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.ENV_NAME!r}")
+        problems = [f"{key} must be {AES_KEY_LENGTH} characters" for _, key in CALLBACK_KEYS
+                    if getattr(self, key) and len(getattr(self, key)) != AES_KEY_LENGTH]
+        if self.is_production:
+            problems += self._production_problems()
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    def _production_problems(self) -> list[str]:
         missing = [
             name
             for name, value in (
@@ -91,8 +111,14 @@ class Config:
             )
             if not value
         ]
-        if missing:
-            raise ConfigError("production needs " + ", ".join(missing))
+        problems = ["production needs " + ", ".join(missing)] if missing else []
+        if self.SECRET_KEY and len(self.SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+            problems.append(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters")
+        if self._database_url_given and self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and not self.TESTING:
+            problems.append("production needs MariaDB/MySQL: SQLite is the embedded default only")
+        problems += [f"{token} is set without {key}: production accepts only encrypted pushes"
+                     for token, key in CALLBACK_KEYS if getattr(self, token) and not getattr(self, key)]
+        return problems
 
 
 class TestConfig(Config):

@@ -1,6 +1,8 @@
 """Jixiao (绩效): KPI management for small e-commerce companies, run from WeChat."""
 
+import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import Flask
@@ -31,9 +33,22 @@ def prepare_instance(app: Flask) -> None:
         return
     key_file = instance / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        _create_once(key_file, secrets.token_hex(32))
     app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _create_once(path: Path, content: str) -> None:
+    """Write `content` to a private temporary file, then link it into place: the file appears whole
+    and already 0600, and when processes start together the first link wins and all read it."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(content)
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
 
 
 def check_wechat_settings(app: Flask) -> None:

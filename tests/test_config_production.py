@@ -6,7 +6,9 @@ import multiprocessing
 import stat
 
 import pytest
+from flask import Flask
 
+from app import prepare_instance
 from config import Config, ConfigError
 
 PRODUCTION = {
@@ -18,14 +20,12 @@ PRODUCTION = {
 AES_KEY = "a" * 43
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 6")
 @pytest.mark.parametrize("name", ["prod", "Production", "staging", "dev"])
 def test_an_unknown_environment_name_stops_the_process(name):
     with pytest.raises(ConfigError, match="JIXIAO_ENV"):
         Config({"JIXIAO_ENV": name}).validate()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 6")
 @pytest.mark.parametrize(("change", "named"), [
     ({"WECHAT_MP_APPID": "wx1", "WECHAT_MP_TOKEN": "t", "WECHAT_MP_AES_KEY": "a" * 42}, "WECHAT_MP_AES_KEY"),
     ({"WECOM_CORP_ID": "ww1", "WECOM_TOKEN": "t", "WECOM_AES_KEY": "a" * 44}, "WECOM_AES_KEY"),
@@ -44,17 +44,12 @@ def test_production_with_keys_of_the_right_length_starts():
 
 
 def _secret_of(instance: str, barrier, results) -> None:
-    from flask import Flask
-
-    from app import prepare_instance
-
     app = Flask("probe", instance_path=instance)
     barrier.wait()
     prepare_instance(app)
     results.put(app.config["SECRET_KEY"])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 6")
 def test_processes_started_together_agree_on_the_embedded_secret(tmp_path):
     context = multiprocessing.get_context("fork")
     for round_ in range(30):

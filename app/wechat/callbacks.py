@@ -46,6 +46,7 @@ REFUSALS = {
     "malformed": (400, "消息格式有误"),
     "plaintext_refused": (403, "生产环境只接受安全模式（加密）消息"),
     "wechat_not_configured": (404, "尚未配置该微信接入"),
+    "wechat_misconfigured": (500, "微信接入配置有误：EncodingAESKey与微信后台不一致，请联系管理员"),
 }
 
 
@@ -158,13 +159,15 @@ class CallbackGate:
         return self._unseal(lambda crypto: crypto.decrypt_message({"Encrypt": encrypt}, signature, timestamp, nonce))
 
     def _unseal(self, action) -> str:
-        """Run a wechatpy decryption; a foreign app id is an authenticity failure, garbage is malformed."""
+        """Run a wechatpy decryption of a push whose signature already matched our token, so it
+        came from WeChat: a foreign app id is an authenticity failure, and bytes that do not decrypt
+        mean our EncodingAESKey is not the one WeChat has — a misconfiguration, not a bad message."""
         try:
             return action(self._crypto())
         except (InvalidAppIdException, InvalidCorpIdException) as exc:
             raise CallbackRefused("bad_signature", "encrypted for another app") from exc
-        except Exception as exc:  # noqa: BLE001 - any failure to decrypt attacker-supplied bytes
-            raise CallbackRefused("malformed", f"cannot decrypt: {type(exc).__name__}") from exc
+        except Exception as exc:  # any failure to decrypt a signed push
+            raise CallbackRefused("wechat_misconfigured", f"cannot decrypt: {type(exc).__name__}") from exc
 
     def _crypto(self):
         cls = WeComCrypto if self.account.channel == "wecom" else WeChatCrypto
@@ -217,5 +220,6 @@ def _refusals_logged(channel: str, action):
     try:
         return action()
     except CallbackRefused as refused:
-        logger.warning("wechat %s callback refused: %s (%s)", channel, refused.code, refused.detail)
+        level = logging.ERROR if refused.status >= 500 else logging.WARNING
+        logger.log(level, "wechat %s callback refused: %s (%s)", channel, refused.code, refused.detail)
         raise
