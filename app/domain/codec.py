@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any, NoReturn, Protocol, TypeVar
 
 from .errors import DomainError
+from .exact import number_problem
 from .indicators import Aggregation, Direction, Display, Indicator, Kind, Money
 from .templates import DEFAULT_CAP, RATING_SCALE, KpiTemplate, Rater, TemplateItem
 
@@ -39,8 +40,9 @@ def decimal_of(value: Any, path: str, err: ErrorClass) -> Decimal:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     except InvalidOperation:
         fail(err, path, f"不是有效的数字：{value!r}")
-    if not number.is_finite():
-        fail(err, path, f"必须是有限的数字，当前为{value!r}")
+    problem = number_problem(number)
+    if problem:
+        fail(err, path, f"{problem}，当前为{value!r}")
     return number
 
 

@@ -28,6 +28,24 @@ DIVIDE = Context(prec=PRECISION, rounding=ROUND_HALF_EVEN, traps=_TRAPS)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
+# What the system holds (MariaDB's NUMERIC(20, 6)): every figure, target, weight and rate has at
+# most 14 digits before the point and 6 after. Inside that range nothing is ever rounded.
+INTEGER_DIGITS = 14
+PLACES = 6
+_BOUND = Decimal(10) ** INTEGER_DIGITS
+
+
+def number_problem(value: Decimal) -> str | None:
+    """Why a number cannot be held, in Chinese, or None. Every edge checks with this one rule."""
+    if not value.is_finite():
+        return "必须是有限的数字"
+    if abs(value) >= _BOUND:
+        return f"超出可保存的范围：最多{INTEGER_DIGITS}位整数"
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -PLACES:
+        return f"最多保留{PLACES}位小数"
+    return None
+
 
 class Ratio(NamedTuple):
     """An exact value `num / den` with `den > 0`, kept undivided until it has to be.
