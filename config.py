@@ -44,7 +44,6 @@ class Config:
     """Production and embedded settings; an instance is passed to `app.config.from_object`."""
 
     TESTING = False
-    JSON_AS_ASCII = False
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     def __init__(self, environ=None):

@@ -16,6 +16,7 @@ def create_app(config: Config | None = None) -> Flask:
     config.validate()
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
+    app.json.ensure_ascii = False  # Flask 3 ignores JSON_AS_ASCII: Chinese goes out as UTF-8
     prepare_instance(app)
     check_wechat_settings(app)
     register_extensions(app)

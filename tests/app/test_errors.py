@@ -84,7 +84,6 @@ def test_anything_else_is_a_500_that_names_nothing_internal(client):
     assert "internal detail" not in response.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 9: JSON_AS_ASCII is ignored by Flask 3, messages go out as \\u escapes")
 def test_messages_are_sent_as_real_utf8(client):
     response = client.get("/t/zero-target")
     assert response.mimetype == "application/json"
