@@ -2,10 +2,11 @@
 
 from app.extensions import db
 from app.models import AuditLog
+from app.services.usecase import JsonDict
 
 
-def record(action: str, entity: str, entity_id: int | None = None, *, before: dict | None = None,
-           after: dict | None = None, actor_id: int | None = None, source: str = "web") -> AuditLog:
+def record(action: str, entity: str, entity_id: int | None = None, *, before: JsonDict | None = None,
+           after: JsonDict | None = None, actor_id: int | None = None, source: str = "web") -> AuditLog:
     """Add one audit row to the session; the service that changed the data commits both."""
     row = AuditLog(actor_id=actor_id, source=source, action=action, entity=entity, entity_id=entity_id,
                    before=before, after=after)

@@ -6,7 +6,7 @@ zone, and these helpers convert at the edge. Everything asks `clock_now()`, whic
 setting `app.config["CLOCK"]` to a callable returning naive UTC.
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -37,12 +37,12 @@ def zone() -> ZoneInfo:
 
 def to_local(moment: datetime) -> datetime:
     """Naive UTC → naive local business time."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(zone()).replace(tzinfo=None)
+    return moment.replace(tzinfo=UTC).astimezone(zone()).replace(tzinfo=None)
 
 
 def to_utc(moment: datetime) -> datetime:
     """Naive local business time → naive UTC."""
-    return moment.replace(tzinfo=zone()).astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.replace(tzinfo=zone()).astimezone(UTC).replace(tzinfo=None)
 
 
 def calendar_for(employee_id: int, base: WorkCalendar | None = None) -> WorkCalendar:

@@ -1,6 +1,7 @@
 """The work calendar and rate table as the domain sees them, built from HR's tables."""
 
 import json
+from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -54,11 +55,13 @@ def parse_weekdays(text: str) -> frozenset[int]:
     return frozenset(int(part) for part in text.split(",") if part.strip())
 
 
-def leave_days(employee_ids, first: date, last: date) -> dict[int, frozenset[date]]:
+def leave_days(employee_ids: Iterable[int], first: date, last: date) -> dict[int, frozenset[date]]:
     """Each employee's leave days between `first` and `last`."""
     rows = db.session.execute(
         select(LeaveRecord.employee_id, LeaveRecord.first_day, LeaveRecord.last_day).where(
-            LeaveRecord.employee_id.in_(list(employee_ids)), LeaveRecord.first_day <= last, LeaveRecord.last_day >= first
+            LeaveRecord.employee_id.in_(list(employee_ids)),
+            LeaveRecord.first_day <= last,
+            LeaveRecord.last_day >= first,
         )
     )
     days: dict[int, set[date]] = {}

@@ -7,11 +7,12 @@ from sqlalchemy import text
 
 from app.extensions import db, redis_store
 from app.services import heartbeat
+from app.services.usecase import JsonDict
 
 
 @dataclass
 class Health:
-    checks: dict = field(default_factory=dict)
+    checks: dict[str, JsonDict] = field(default_factory=dict)
 
     @property
     def down(self) -> list[str]:
@@ -27,7 +28,7 @@ def check_all() -> Health:
     return health
 
 
-def _check_database() -> dict:
+def _check_database() -> JsonDict:
     try:
         db.session.execute(text("SELECT 1")).scalar_one()  # read to the end: no cursor left open
         return {"ok": True, "dialect": db.engine.dialect.name}
@@ -36,7 +37,7 @@ def _check_database() -> dict:
         return {"ok": False, "error": _short(exc)}
 
 
-def _check_redis() -> dict:
+def _check_redis() -> JsonDict:
     try:
         redis_store.client.ping()
         return {"ok": True}
@@ -44,7 +45,7 @@ def _check_redis() -> dict:
         return {"ok": False, "error": _short(exc)}
 
 
-def _check_scheduler(redis_ok: bool) -> dict:
+def _check_scheduler(redis_ok: bool) -> JsonDict:
     if not redis_ok:
         return {"ok": False, "error": "unknown: redis is down"}
     try:
@@ -55,7 +56,8 @@ def _check_scheduler(redis_ok: bool) -> dict:
     if age is None:
         return {"ok": False, "error": "no tick yet", "last_tick_age_seconds": None}
     if age > limit:
-        return {"ok": False, "error": f"last tick {age:.0f}s ago (limit {limit}s)", "last_tick_age_seconds": round(age, 1)}
+        return {"ok": False, "error": f"last tick {age:.0f}s ago (limit {limit}s)",
+                "last_tick_age_seconds": round(age, 1)}
     return {"ok": True, "last_tick_age_seconds": round(age, 1)}
 
 

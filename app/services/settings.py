@@ -1,5 +1,7 @@
 """Company settings: read with a default, changed by HR with an audit row."""
 
+from typing import Any
+
 from sqlalchemy import select
 
 from app.errors import ApiError
@@ -8,16 +10,17 @@ from app.models import CompanySetting
 from app.services import audit, authz
 from app.services.usecase import use_case
 
-KNOWN = {"retention_months": (int, 1, 120, "数据保留期（月）")}
+KNOWN: dict[str, tuple[type[int], int, int, str]] = {"retention_months": (int, 1, 120, "数据保留期（月）")}
 
 
-def get(key: str, default=None):
+def get(key: str, default: Any = None) -> Any:
+    """The stored JSON value of `key`, or `default` when it was never set."""
     row = db.session.scalar(select(CompanySetting).where(CompanySetting.key == key))
     return default if row is None else row.value["value"]
 
 
 @use_case
-def put(key: str, value, *, hr_id: int):
+def put(key: str, value: str | int | float, *, hr_id: int) -> int:
     """Change a known setting within its bounds; HR only."""
     authz.require(authz.actor(hr_id), authz.Action.CHANGE_SETTINGS, authz.Subject())
     if key not in KNOWN:

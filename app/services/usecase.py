@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Delete, Update, select
 
 from app.domain.formatting import format_value
 from app.domain.indicators import Display
@@ -21,6 +21,12 @@ from app.services.business_time import clock_now
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
+
+# A JSON-ready object (audit before/after, health checks, report bodies): its values are whatever JSON holds.
+JsonDict = dict[str, Any]
+# A number as an edge parsed it, for decimal_of (a float is refused there: it is not exact).
+DecimalInput = str | int | float | Decimal
 
 
 def use_case(fn: Callable[P, R]) -> Callable[P, R]:
@@ -42,13 +48,21 @@ def now_or_clock(now: datetime | None) -> datetime:
     return now if now is not None else clock_now()
 
 
-def get_or_404(model, row_id: int, what_zh: str, *, lock: bool = False):
+def get_or_404(model: type[T], row_id: int | None, what_zh: str, *, lock: bool = False) -> T:
     """The row a request names, or a 404 saying what was not found. `lock` reads it FOR UPDATE,
     so two people deciding the same case queue instead of both deciding it."""
     row = db.session.get(model, row_id, with_for_update=lock) if row_id is not None else None
     if row is None:
         raise ApiError("not_found", f"找不到该{what_zh}", 404)
     return row
+
+
+def changed_rows(statement: Update | Delete) -> int:
+    """Run an UPDATE or DELETE (no RETURNING) in the session; how many rows it changed."""
+    result = db.session.execute(statement)
+    # Session.execute is typed as returning Result; for UPDATE/DELETE it returns the CursorResult.
+    assert isinstance(result, CursorResult), "UPDATE/DELETE without RETURNING gives a CursorResult"
+    return result.rowcount
 
 
 def fresh_transaction() -> None:
@@ -70,7 +84,7 @@ def require_text(text: str | None, field: str, label: str, *, required: bool = T
     return text
 
 
-def decimal_of(value, field: str, label: str) -> Decimal:
+def decimal_of(value: DecimalInput, field: str, label: str) -> Decimal:
     """An exact decimal from what the edge parsed (str, int or Decimal — never a float)."""
     if isinstance(value, float):
         raise ApiError("invalid_input", f"{label}必须是精确的十进制数", 422, {field: "请以字符串传递小数"})
@@ -84,11 +98,15 @@ def decimal_of(value, field: str, label: str) -> Decimal:
 
 
 def cycle_of(assessment: Assessment) -> Cycle:
-    return db.session.get(Cycle, assessment.cycle_id)
+    cycle = db.session.get(Cycle, assessment.cycle_id)
+    assert cycle is not None, "assessment.cycle_id is a foreign key to cycle"
+    return cycle
 
 
 def indicator(code: str) -> Indicator:
-    return db.session.scalar(select(Indicator).where(Indicator.code == code))
+    ind = db.session.scalar(select(Indicator).where(Indicator.code == code))
+    assert ind is not None, f"indicator {code!r} named by an item is in the library (indicators are never deleted)"
+    return ind
 
 
 def format_figure(ind: Indicator, value: Decimal | None, currency: str = "") -> str:
@@ -105,5 +123,7 @@ def name_of(employee_id: int) -> str:
 
 def hr_members(*, exclude: int | None = None) -> list[int]:
     """Active HR members, optionally without the person concerned."""
-    ids = db.session.scalars(select(Employee.id).where(Employee.is_hr, Employee.status == "active").order_by(Employee.id))
+    ids = db.session.scalars(
+        select(Employee.id).where(Employee.is_hr, Employee.status == "active").order_by(Employee.id)
+    )
     return [i for i in ids if i != exclude]

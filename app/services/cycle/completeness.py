@@ -19,12 +19,12 @@ from app.models import (
 )
 from app.services import audit, authz
 from app.services.calendar import company_calendar
-from app.services.usecase import use_case
+from app.services.usecase import JsonDict, get_or_404, use_case
 
 NOT_SYNCED = {"self_report", "rating"}
 
 
-def gaps(cycle: Cycle) -> dict:
+def gaps(cycle: Cycle) -> JsonDict:
     """{"sources": {source: [missing working days]}, "ratings": {rater kind: missing count},
     "rates": ["YYYY-MM FROM→TO" HR has to add]}."""
     return {"sources": _missing_sources(cycle), "ratings": _missing_ratings(cycle), "rates": missing_rates(cycle)}
@@ -39,14 +39,14 @@ def is_green(cycle: Cycle) -> bool:
 def _missing_sources(cycle: Cycle) -> dict[str, list[str]]:
     first, last = month_bounds(cycle.year, cycle.month)
     working = company_calendar().working_days_list(first, last)
-    sources = defaultdict(set)
+    sources: dict[str, set[str]] = defaultdict(set)  # source → indicator codes
     for code, source in db.session.execute(
         select(AssessmentItem.indicator_code, Indicator.source).distinct()
         .join(Assessment).join(Indicator, Indicator.code == AssessmentItem.indicator_code)
         .where(Assessment.cycle_id == cycle.id, Indicator.source.not_in(NOT_SYNCED))
     ):
         sources[source].add(code)
-    missing = {}
+    missing: dict[str, list[str]] = {}
     for source in sorted(sources):
         seen = set(db.session.scalars(select(Observation.day).distinct().where(
             Observation.source == source, Observation.day.between(first, last))))
@@ -67,9 +67,10 @@ def missing_rates(cycle: Cycle) -> list[str]:
               & Observation.day.between(Assessment.first_day, Assessment.last_day))
         .join(AssessmentItem, (AssessmentItem.assessment_id == Assessment.id)
               & (AssessmentItem.indicator_code == Observation.indicator_code))
-        .where(Assessment.cycle_id == cycle.id, Observation.day.between(first, last), Observation.currency.is_not(None),
-               Observation.currency != Assessment.currency)).all()
-    known = set(db.session.execute(select(FxRate.currency, FxRate.target_currency).where(FxRate.month == month)).all())
+        .where(Assessment.cycle_id == cycle.id, Observation.day.between(first, last),
+               Observation.currency.is_not(None), Observation.currency != Assessment.currency)).all()
+    known = set(db.session.execute(
+        select(FxRate.currency, FxRate.target_currency).where(FxRate.month == month)).all())
     return sorted(f"{month} {source}→{target}" for source, target in needed if (source, target) not in known)
 
 
@@ -79,15 +80,16 @@ def _missing_ratings(cycle: Cycle) -> dict[str, int]:
         Assessment.cycle_id == cycle.id, AssessmentItem.rater.is_not(None), AssessmentItem.id.not_in(rated)))
     counts: dict[str, int] = defaultdict(int)
     for rater in rows:
-        counts[rater] += 1
+        if rater is not None:  # always: the query keeps rated items only
+            counts[rater] += 1
     return dict(counts)
 
 
 @use_case
-def acknowledge(cycle_id: int, *, hr_id: int) -> dict:
+def acknowledge(cycle_id: int, *, hr_id: int) -> JsonDict:
     """HR accepts the gaps: the month is scored with the data there is. Returns what was accepted."""
     authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
-    cycle = db.session.get(Cycle, cycle_id)
+    cycle = get_or_404(Cycle, cycle_id, "考核周期")
     found = gaps(cycle)
     cycle.gaps_acknowledged_by = hr_id
     audit.record("cycle.acknowledge_gaps", "cycle", cycle.id, actor_id=hr_id, after=found)

@@ -53,14 +53,16 @@ def _add_assessments(cycle: Cycle) -> int:
         or_(Employee.left_on.is_(None), Employee.left_on >= first)))
     added = 0
     for person in people:
-        template = templates.get(person.position_id)
+        template = None if person.position_id is None else templates.get(person.position_id)
         if template is None or person.id in have:
             continue
         db.session.add(Assessment(
             cycle_id=cycle.id, employee_id=person.id, position_id=person.position_id,
-            first_day=max(first, person.joined_on), last_day=min(last, person.left_on or last), currency=template.currency,
-            items=[AssessmentItem(indicator_code=item.indicator.code, sort=item.sort, weight=item.weight, target=item.target,
-                                  cap=item.cap, floor=item.floor, rater=item.rater) for item in template.items],
+            first_day=max(first, person.joined_on), last_day=min(last, person.left_on or last),
+            currency=template.currency,
+            items=[AssessmentItem(indicator_code=item.indicator.code, sort=item.sort, weight=item.weight,
+                                  target=item.target, cap=item.cap, floor=item.floor, rater=item.rater)
+                   for item in template.items],
         ))
         added += 1
     return added
@@ -100,6 +102,7 @@ def finalize(cycle_id: int, *, now: datetime | None = None) -> bool:
     """Move a settled cycle to final and propose its outcomes; False while something is open."""
     now = now or clock_now()
     cycle = db.session.get(Cycle, cycle_id)
+    assert cycle is not None, "the clock finalises cycles it has just read"
     if not ready_to_finalize(cycle, now):
         return False
     cycle.status = advance(cycle.status, CycleStatus.FINAL)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.domain.authz import Action, Subject
 from app.domain.grades import DEFAULT_BANDS
-from app.domain.outcomes import MonthGrade, OutcomeKind, propose, quarter_of
+from app.domain.outcomes import MonthGrade, OutcomeKind, Proposal, propose, quarter_of
 from app.domain.proration import month_grade
 from app.errors import ApiError
 from app.extensions import db
@@ -30,10 +30,10 @@ def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]
         .where(Assessment.cycle_id.in_(cycle_ids))
         .order_by(Assessment.first_day)
     )
-    parts: dict[tuple[int, int], list] = defaultdict(list)
+    parts: dict[tuple[int, int], list[tuple[Decimal, int, int]]] = defaultdict(list)  # (total, days, position)
     for cycle_id, employee_id, position_id, body in rows:
         parts[(cycle_id, employee_id)].append((Decimal(body["total"]), body["period"]["working_days"], position_id))
-    grades = {}
+    grades: dict[tuple[int, int], tuple[str, int]] = {}
     for key, entries in parts.items():
         covered = [(total, days) for total, days, _ in entries if days > 0] or [(entries[-1][0], 1)]
         grades[key] = (month_grade(covered, DEFAULT_BANDS).grade.code, entries[-1][2])
@@ -44,6 +44,7 @@ def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]
 def derive(cycle_id: int) -> int:
     """Propose the outcomes of a cycle's grades; idempotent. Returns how many were created."""
     cycle = db.session.get(Cycle, cycle_id)
+    assert cycle is not None, "outcomes are derived for a cycle the caller has just read"
     cycles = {c.id: c for c in db.session.scalars(select(Cycle).where(
         Cycle.status.in_(("published", "final")), (Cycle.year * 12 + Cycle.month) <= cycle.year * 12 + cycle.month))}
     cycles[cycle.id] = cycle  # the history ends with this cycle's month
@@ -65,21 +66,22 @@ def derive(cycle_id: int) -> int:
     return created
 
 
-def _raises_in_quarter(employee_id: int, quarter, cycles: dict, exclude_cycle: int) -> int:
+def _raises_in_quarter(employee_id: int, quarter: tuple[int, int], cycles: dict[int, Cycle], exclude_cycle: int) -> int:
     in_quarter = [cid for cid, c in cycles.items()
                   if quarter_of(f"{c.year:04d}-{c.month:02d}") == quarter and cid != exclude_cycle]
-    return db.session.scalar(select(func.count()).select_from(Outcome).where(
+    return db.session.execute(select(func.count()).select_from(Outcome).where(
         Outcome.employee_id == employee_id, Outcome.kind == OutcomeKind.PAY_RISE, Outcome.cycle_id.in_(in_quarter),
-        Outcome.status.in_(("pending", "approved"))))
+        Outcome.status.in_(("pending", "approved")))).scalar_one()
 
 
-def _insert(employee_id: int, cycle_id: int, proposal) -> int:
+def _insert(employee_id: int, cycle_id: int, proposal: Proposal) -> int:
     """Add a proposal unless the close already made it (a concurrent close loses on the unique key)."""
     exists = db.session.scalar(select(Outcome.id).where(
         Outcome.employee_id == employee_id, Outcome.cycle_id == cycle_id, Outcome.kind == proposal.kind.value))
     if exists:
         return 0
-    db.session.add(Outcome(employee_id=employee_id, cycle_id=cycle_id, kind=proposal.kind.value, reason=proposal.reason_zh))
+    db.session.add(Outcome(employee_id=employee_id, cycle_id=cycle_id, kind=proposal.kind.value,
+                           reason=proposal.reason_zh))
     return 1
 
 
@@ -95,6 +97,7 @@ def decide(outcome_id: int, *, approve: bool, actor_id: int, now: datetime | Non
     before = {"status": outcome.status}
     outcome.status = "approved" if approve else "rejected"
     outcome.decider_id, outcome.decided_at = actor_id, now or clock_now()
-    audit.record("outcome.decide", "outcome", outcome.id, actor_id=actor_id, before=before, after={"status": outcome.status})
+    audit.record("outcome.decide", "outcome", outcome.id, actor_id=actor_id, before=before,
+                 after={"status": outcome.status})
     db.session.commit()
     return outcome

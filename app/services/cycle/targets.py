@@ -6,6 +6,7 @@ the employee acknowledges it — their acknowledgement then covers the targets a
 """
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -14,12 +15,14 @@ from app.domain.cycles import CycleStatus
 from app.domain.indicators import Kind
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, AssessmentItem, TargetAmendment
+from app.models import Assessment, AssessmentItem, Indicator, TargetAmendment
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.notify import outbox
 from app.services.scoring import progress
 from app.services.usecase import (
+    DecimalInput,
+    JsonDict,
     cycle_of,
     decimal_of,
     format_figure,
@@ -32,7 +35,7 @@ from app.services.usecase import (
 
 
 @use_case
-def acknowledge_targets(assessment_id: int, who: Actor, *, now: datetime | None = None) -> dict:
+def acknowledge_targets(assessment_id: int, who: Actor, *, now: datetime | None = None) -> JsonDict:
     """The employee acknowledges their targets and any amendment not yet acknowledged; repeating
     it changes nothing. Returns the acknowledgement state."""
     now = now_or_clock(now)
@@ -53,13 +56,14 @@ def acknowledge_targets(assessment_id: int, who: Actor, *, now: datetime | None 
 
 
 @use_case
-def amend_target(assessment_item_id: int, new_target, reason: str, who: Actor, *,
+def amend_target(assessment_item_id: int, new_target: DecimalInput, reason: str, who: Actor, *,
                  now: datetime | None = None) -> TargetAmendment | None:
     """HR changes one quantitative item's target. In a draft the item changes in place (None is
     returned); in an open cycle it is an amendment the employee is told about and acknowledges."""
     now = now_or_clock(now)
     item = get_or_404(AssessmentItem, assessment_item_id, "考核项")
     assessment = db.session.get(Assessment, item.assessment_id)
+    assert assessment is not None, "item.assessment_id is a foreign key to assessment"
     require(who, Action.AMEND_TARGET, Subject(assessment.employee_id))
     cycle = cycle_of(assessment)
     ind = indicator(item.indicator_code)
@@ -85,7 +89,7 @@ def amend_target(assessment_item_id: int, new_target, reason: str, who: Actor, *
     return amendment
 
 
-def targets_view(assessment_id: int, who: Actor) -> dict:
+def targets_view(assessment_id: int, who: Actor) -> JsonDict:
     """The assessment's items and targets, with what is still to acknowledge (the 目标确认 page)."""
     assessment = get_or_404(Assessment, assessment_id, "考核表")
     require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
@@ -94,11 +98,12 @@ def targets_view(assessment_id: int, who: Actor) -> dict:
         ind = indicator(item.indicator_code)
         items.append({"assessment_item_id": item.id, "indicator": item.indicator_code, "name": ind.name,
                       "weight": str(item.weight), "target": str(item.target),
-                      "target_display": format_figure(ind, item.target, assessment.currency), "rater_kind": item.rater})
+                      "target_display": format_figure(ind, item.target, assessment.currency),
+                      "rater_kind": item.rater})
     return {"assessment_id": assessment.id, "items": items, **targets_state(assessment)}
 
 
-def targets_state(assessment: Assessment) -> dict:
+def targets_state(assessment: Assessment) -> JsonDict:
     pending = _unacknowledged(assessment.id)
     return {
         "acknowledged": assessment.acknowledged_at is not None and not pending,
@@ -115,8 +120,8 @@ def _unacknowledged(assessment_id: int) -> list[TargetAmendment]:
         .order_by(TargetAmendment.id)))
 
 
-def _tell(assessment: Assessment, ind, old, new, reason: str, amendment: TargetAmendment, label: str,
-          now: datetime) -> None:
+def _tell(assessment: Assessment, ind: Indicator, old: Decimal, new: Decimal, reason: str,
+          amendment: TargetAmendment, label: str, now: datetime) -> None:
     before, after = format_figure(ind, old, assessment.currency), format_figure(ind, new, assessment.currency)
     outbox.enqueue(assessment.employee_id, "target_push", title=f"{label}考核目标调整", summary=f"{ind.name}：{after}",
                    body=f"【目标调整】{label}「{ind.name}」的目标由{before}调整为{after}。原因：{reason}\n请在小程序中确认。",

@@ -26,7 +26,7 @@ from app.services import audit
 from app.services.business_time import allowed_send_time, to_local
 from app.services.notify import kinds, quota, routing
 from app.services.notify.routing import Refusal, Route
-from app.services.usecase import use_case
+from app.services.usecase import changed_rows, use_case
 from app.wechat import clients
 from app.wechat.errors import (
     BadCredentials,
@@ -59,6 +59,7 @@ def deliver(message_id: int, now: datetime) -> str:
     if not _claim(message_id, now):
         return "skipped"
     message = db.session.get(OutboxMessage, message_id)
+    assert message is not None, "the claim just changed this row"
     route = routing.route_for(message)
     if isinstance(route, Refusal):
         return _refused(message, route, now)
@@ -73,13 +74,13 @@ def reclaim_stale(now: datetime) -> int:
         OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)).all()
     reclaimed = 0
     for message_id, attempts in stale:
-        moved = db.session.execute(
+        moved = changed_rows(
             update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "sending",
                                         OutboxMessage.claimed_at < cutoff)
             .values(status="pending" if attempts < MAX_ATTEMPTS else "failed", next_attempt_at=now,
                     last_error="投递中断，结果未知")
         )
-        if moved.rowcount == 1:
+        if moved == 1:
             db.session.add(DeliveryAttempt(message_id=message_id, number=attempts, channel=None, started_at=now,
                                            result="abandoned", error="worker stopped before recording a result"))
             reclaimed += 1
@@ -88,17 +89,17 @@ def reclaim_stale(now: datetime) -> int:
 
 
 def _claim(message_id: int, now: datetime) -> bool:
-    claimed = db.session.execute(
+    claimed = changed_rows(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
         .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
-    return claimed.rowcount == 1
+    return claimed == 1
 
 
 def _attempt(message: OutboxMessage, route: Route, now: datetime) -> str:
-    reserved = route.channel != "mp" or quota.reserve(message.recipient_id, route.template_id, route.address, now)
+    reserved = route.channel != "mp" or quota.reserve(message.recipient_id, route.template, route.address, now)
     if not reserved:
         return _refused(message, Refusal("no_quota", "订阅消息次数已用完"), now)
     db.session.commit()  # the reservation stands before WeChat is called; no transaction is held meanwhile
@@ -111,7 +112,7 @@ def _attempt(message: OutboxMessage, route: Route, now: datetime) -> str:
         return _attempt(message, route.fallback, now)
     if route.channel == "mp":
         settle = quota.exhaust if isinstance(error, NoQuota) else quota.give_back
-        settle(message.recipient_id, route.template_id, now)
+        settle(message.recipient_id, route.template, now)
     return _not_sent(message, route, error, now)
 
 
@@ -125,9 +126,9 @@ def _send(message: OutboxMessage, route: Route) -> Exception | None:
         elif route.channel == "oa_text":
             clients.official_account().send_custom_text(route.address, message.body)
         elif route.channel == "mp":
-            clients.mini_program().send_subscribe(route.address, route.template_id, _fields(message), page=message.page)
+            clients.mini_program().send_subscribe(route.address, route.template, _fields(message), page=message.page)
         else:
-            clients.official_account().send_template(route.address, route.template_id, _fields(message),
+            clients.official_account().send_template(route.address, route.template, _fields(message),
                                                      miniprogram=_mini_program_link(message))
     except (WeChatError, ApiError) as exc:
         return exc
@@ -137,13 +138,13 @@ def _send(message: OutboxMessage, route: Route) -> Exception | None:
     return None
 
 
-def _fields(message: OutboxMessage) -> dict:
+def _fields(message: OutboxMessage) -> dict[str, str]:
     spec = kinds.kind(message.kind)
     facts = kinds.FieldInput(message.title, message.summary, message.data or {}, to_local(message.created_at))
     return spec.fields(facts)
 
 
-def _mini_program_link(message: OutboxMessage) -> dict | None:
+def _mini_program_link(message: OutboxMessage) -> dict[str, str] | None:
     """Template messages open the mini-program (the team view for managers) when it is configured."""
     appid = settings_from_config(current_app.config).mp.appid
     return {"appid": appid, "pagepath": message.page} if appid and message.page else None
@@ -217,19 +218,19 @@ def _mark_unreachable(employee_id: int, reason: str, now: datetime) -> None:
                 db.session.add(NotifyState(employee_id=employee_id))
         except IntegrityError:
             pass
-    marked = db.session.execute(
+    marked = changed_rows(
         update(NotifyState).where(NotifyState.employee_id == employee_id, NotifyState.unreachable_since.is_(None))
         .values(unreachable_since=now, unreachable_reason=reason)
     )
-    if marked.rowcount == 1:
+    if marked == 1:
         audit.record("notify.unreachable", "employee", employee_id, after={"reason": reason}, source="notify")
 
 
 def clear_unreachable(employee_id: int) -> None:
     """A message got through, or a channel was bound: the person may be reachable again (caller commits)."""
-    cleared = db.session.execute(
+    cleared = changed_rows(
         update(NotifyState).where(NotifyState.employee_id == employee_id, NotifyState.unreachable_since.is_not(None))
         .values(unreachable_since=None, unreachable_reason=None)
     )
-    if cleared.rowcount == 1:
+    if cleared == 1:
         audit.record("notify.reachable", "employee", employee_id, source="notify")

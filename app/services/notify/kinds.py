@@ -12,12 +12,13 @@ accepts; in production it has no template on that channel, so the outbox routes 
 records it unreachable (never a send with a made-up id).
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Callable
+from typing import Any
 
+from app.services.usecase import JsonDict
 from app.wechat.subscribe import format_time, truncate_thing
 from config import ConfigError
 
@@ -30,11 +31,11 @@ class FieldInput:
 
     title: str
     summary: str
-    data: dict
+    data: JsonDict
     at: datetime  # local time in the business zone
 
 
-def generic_fields(message: FieldInput) -> dict:
+def generic_fields(message: FieldInput) -> dict[str, str]:
     """事项 / 内容 / 时间: the shape of most of our templates."""
     return {
         "thing1": truncate_thing(message.title),
@@ -43,7 +44,7 @@ def generic_fields(message: FieldInput) -> dict:
     }
 
 
-def report_fields(message: FieldInput) -> dict:
+def report_fields(message: FieldInput) -> dict[str, str]:
     """考核结果: cycle, total and grade (a 优秀/良好/合格/不合格 phrase)."""
     return {
         "thing1": truncate_thing(message.title),
@@ -61,7 +62,7 @@ class MessageKind:
     mp_template: str | None  # subscribe message (mini-program): the development id
     oa_template: str | None  # template message (official account): the development id
     page: str  # the mini-program page the message opens
-    fields: Callable[[FieldInput], dict] = generic_fields
+    fields: Callable[[FieldInput], dict[str, str]] = generic_fields
 
     def template_for(self, channel: str) -> str | None:
         return {"mp": self.mp_template, "oa": self.oa_template}.get(channel)
@@ -100,7 +101,7 @@ def kind(code: str) -> MessageKind:
 TEMPLATE_SETTINGS = {"mp": "WECHAT_MP_TEMPLATES", "oa": "WECHAT_OA_TEMPLATES"}
 
 
-def deployment_templates(config: Mapping) -> dict[str, dict[str, str]]:
+def deployment_templates(config: Mapping[str, Any]) -> dict[str, dict[str, str]]:
     """Channel → kind → template id as configured; a malformed entry or unknown kind is refused."""
     return {channel: _parse_templates(channel, setting, str(config.get(setting) or ""))
             for channel, setting in TEMPLATE_SETTINGS.items()}
@@ -119,7 +120,7 @@ def _parse_templates(channel: str, setting: str, value: str) -> dict[str, str]:
     return templates
 
 
-def for_deployment(code: str, config: Mapping) -> MessageKind:
+def for_deployment(code: str, config: Mapping[str, Any]) -> MessageKind:
     """The kind with this deployment's template ids (see the module docstring)."""
     spec = kind(code)
     configured = deployment_templates(config)
@@ -133,15 +134,16 @@ def for_deployment(code: str, config: Mapping) -> MessageKind:
     return replace(spec, mp_template=pick("mp"), oa_template=pick("oa"))
 
 
-def missing_templates(config: Mapping) -> dict[str, list[str]]:
+def missing_templates(config: Mapping[str, Any]) -> dict[str, list[str]]:
     """Channel → kinds that channel could carry but this deployment names no template for."""
     configured = deployment_templates(config)
-    missing = {channel: [code for code in KINDS if KINDS[code].template_for(channel) and code not in configured[channel]]
+    missing = {channel: [code for code in KINDS
+                         if KINDS[code].template_for(channel) and code not in configured[channel]]
                for channel in TEMPLATE_SETTINGS}
     return {channel: kinds for channel, kinds in missing.items() if kinds}
 
 
-def subscribe_templates(config: Mapping) -> dict[str, str]:
+def subscribe_templates(config: Mapping[str, Any]) -> dict[str, str]:
     """Kind → subscribe template id: what the mini-program asks the person to accept (≤ 3 per tap)."""
     specs = (for_deployment(code, config) for code in KINDS)
     return {spec.code: spec.mp_template for spec in specs if spec.mp_template}

@@ -1,4 +1,4 @@
-"""The outbox: every message to a person goes through here (DESIGN.md "Notifications").
+"""The outbox: every message to a person goes through here (docs/product.md "Notifications").
 
     message = outbox.enqueue(employee_id, "reminder", title="今日进展未提交", body="…",
                              dedupe_key=f"reminder:{employee_id}:{day}", now=now)
@@ -11,7 +11,7 @@ that is not a reply gets its send time moved out of quiet hours and rest days of
 calendar; a reply (`is_reply`) is due at once and its job is queued right after the caller's commit,
 without waiting for the next tick.
 
-Times are naive UTC (see business_time). Delivery itself is outbox_delivery.
+Times are naive UTC (see business_time). Delivery itself is app.services.notify.delivery.
 """
 
 import logging
@@ -21,6 +21,7 @@ from rq.exceptions import DuplicateJobError
 from rq.job import JobStatus
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app import jobs
 from app.domain.workcalendar import WorkCalendar
@@ -29,7 +30,7 @@ from app.models import Employee, NotifyState, OutboxMessage
 from app.services.business_time import allowed_send_time
 from app.services.notify import kinds
 from app.services.notify.delivery import clear_unreachable, reclaim_stale
-from app.services.usecase import use_case
+from app.services.usecase import JsonDict, use_case
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +41,12 @@ _ENDED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CAN
 
 def enqueue(
     recipient_id: int, kind: str, *, title: str, body: str, dedupe_key: str, now: datetime,
-    summary: str = "", data: dict | None = None, page: str | None = None, audience: str | None = None,
+    summary: str = "", data: JsonDict | None = None, page: str | None = None, audience: str | None = None,
     is_reply: bool = False, not_before: datetime | None = None, calendar: WorkCalendar | None = None,
 ) -> OutboxMessage:
     """Add a message for `recipient_id` to the caller's transaction; an existing `dedupe_key` wins.
 
-    `kind` is a code of notify_templates (it picks the templates and the default audience and page);
+    `kind` is a code of app.services.notify.kinds (it picks the templates and the default audience and page);
     `body` is the full text chat channels carry, `title`/`summary` what template fields carry;
     `not_before` schedules it later; `calendar` (the company's) saves a query in bulk sends.
     """
@@ -106,13 +107,14 @@ def queue_delivery(message_id: int, attempts: int) -> bool:
     return False
 
 
-def unreachable_people() -> list[tuple[int, str, datetime, str]]:
+def unreachable_people() -> list[tuple[int, str, datetime, str | None]]:
     """(employee id, name, since, reason) of everyone no channel reaches: what HR should follow up."""
-    return list(db.session.execute(
+    rows = db.session.execute(
         select(Employee.id, Employee.name, NotifyState.unreachable_since, NotifyState.unreachable_reason)
         .join(NotifyState, NotifyState.employee_id == Employee.id)
         .where(NotifyState.unreachable_since.is_not(None)).order_by(NotifyState.unreachable_since, Employee.id)
-    ).all())
+    ).all()
+    return [(employee_id, name, since, reason) for employee_id, name, since, reason in rows if since is not None]
 
 
 def channel_bound(employee_id: int) -> None:
@@ -134,7 +136,7 @@ def _queue_after_commit(message_id: int) -> None:
         event.listen(session, "after_soft_rollback", _forget_replies)
 
 
-def _queue_replies(session) -> None:
+def _queue_replies(session: Session) -> None:
     for message_id in session.info.pop(_KICK_KEY, []):
         try:
             queue_delivery(message_id, 0)
@@ -142,6 +144,6 @@ def _queue_replies(session) -> None:
             logger.exception("could not queue reply %s now; the clock will", message_id)
 
 
-def _forget_replies(session, previous_transaction) -> None:
+def _forget_replies(session: Session, previous_transaction: SessionTransaction) -> None:
     if previous_transaction.parent is None and not previous_transaction.nested:
         session.info.pop(_KICK_KEY, None)

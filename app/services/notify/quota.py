@@ -1,4 +1,4 @@
-"""Subscribe-message quota: how many sends of each template a person has left (WECHAT.md §8).
+"""Subscribe-message quota: how many sends of each template a person has left (docs/wechat.md §8).
 
 WeChat offers no query API: one accepted subscription buys one send, so we count. Grants come from
 the mini-program (the person tapped "允许" for some templates); a send reserves one before calling
@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.errors import ApiError
 from app.extensions import db
 from app.models import SubscribeQuota, WeChatIdentity
-from app.services.usecase import use_case
+from app.services.usecase import changed_rows, use_case
 
 
 @use_case
@@ -56,19 +56,20 @@ def quota_left(employee_id: int, template_id: str, openid: str | None = None) ->
 
 def reserve(employee_id: int, template_id: str, openid: str, now: datetime) -> bool:
     """Take one send atomically; False when none is left (two workers never spend the same grant)."""
-    taken = db.session.execute(
+    taken = changed_rows(
         update(SubscribeQuota).where(
             SubscribeQuota.employee_id == employee_id, SubscribeQuota.template_id == template_id,
             SubscribeQuota.openid == openid, SubscribeQuota.remaining > 0,
         ).values(remaining=SubscribeQuota.remaining - 1, updated_at=now)
     )
-    return taken.rowcount == 1
+    return taken == 1
 
 
 def give_back(employee_id: int, template_id: str, now: datetime) -> None:
     """The send did not happen (a transient failure): the reserved grant is still the person's."""
     db.session.execute(
-        update(SubscribeQuota).where(SubscribeQuota.employee_id == employee_id, SubscribeQuota.template_id == template_id)
+        update(SubscribeQuota)
+        .where(SubscribeQuota.employee_id == employee_id, SubscribeQuota.template_id == template_id)
         .values(remaining=SubscribeQuota.remaining + 1, updated_at=now)
     )
 
@@ -76,7 +77,8 @@ def give_back(employee_id: int, template_id: str, now: datetime) -> None:
 def exhaust(employee_id: int, template_id: str, now: datetime) -> None:
     """WeChat said 43101: whatever we counted, nothing is left."""
     db.session.execute(
-        update(SubscribeQuota).where(SubscribeQuota.employee_id == employee_id, SubscribeQuota.template_id == template_id)
+        update(SubscribeQuota)
+        .where(SubscribeQuota.employee_id == employee_id, SubscribeQuota.template_id == template_id)
         .values(remaining=0, updated_at=now)
     )
 
@@ -98,4 +100,6 @@ def _insert(employee_id: int, template_id: str, openid: str, now: datetime) -> S
             db.session.add(row)
         return row
     except IntegrityError:  # a parallel grant created it
-        return _row(employee_id, template_id)
+        row_now = _row(employee_id, template_id)
+        assert row_now is not None, "the unique (employee, template) row that refused ours exists"
+        return row_now

@@ -1,4 +1,4 @@
-"""Which channel carries a message to a person (DESIGN.md "Notifications", WECHAT.md §6).
+"""Which channel carries a message to a person (docs/product.md "Notifications", docs/wechat.md §6).
 
 1. The company uses WeCom (configured) and the person has a WeCom userid: a WeCom app message with
    the full text, for employees and managers alike, replies included.
@@ -35,6 +35,12 @@ class Route:
     template_id: str | None = None
     fallback: "Route | None" = None
 
+    @property
+    def template(self) -> str:
+        """The template id of a template route (mp, oa): only those are asked for it."""
+        assert self.template_id is not None, f"a {self.channel} route carries no template"
+        return self.template_id
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -60,7 +66,7 @@ def choose(
         return Route("oa_text", usable["oa"], fallback=fallback)
     lacking_quota = False
     for route in template_routes:
-        if route.channel == "mp" and quota_left(route.template_id, route.address) <= 0:
+        if route.channel == "mp" and quota_left(route.template, route.address) <= 0:
             lacking_quota = True
             continue
         return route

@@ -62,6 +62,7 @@ def take_lease(run_id: int, index: int, *, now: float) -> None:
 def after_chunk(run_id: int) -> bool:
     """Record progress; publish when nothing is missing (True then)."""
     run = db.session.get(ScoringRun, run_id)
+    assert run is not None, "chunks belong to a run that was started (and committed) first"
     missing = missing_chunks(run)
     run.chunks_done = run.chunks_total - len(missing)
     db.session.commit()
@@ -95,7 +96,7 @@ def _reclaim(run_id: int, index: int, now: float) -> bool:
     """Atomically move a stale lease to `now`; only one caller wins a given stale lease."""
     key, field = LEASES.format(run_id), str(index)
     with redis_store.client.pipeline() as pipe:
-        pipe.watch(key)
+        pipe.watch(key)  # type: ignore[no-untyped-call]  # redis-py leaves Pipeline.watch unannotated
         lease = pipe.hget(key, field)
         if lease is not None and now - float(lease) <= LEASE_SECONDS:
             pipe.unwatch()

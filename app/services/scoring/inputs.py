@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from app.domain.evaluation import EvaluationInput
 from app.domain.exact import Ratio
+from app.domain.fx import RateTable
 from app.domain.grades import DEFAULT_BANDS
 from app.domain.indicators import (
     Aggregation,
@@ -28,7 +29,7 @@ from app.domain.indicators import Indicator as DomainIndicator
 from app.domain.observations import DayObservation
 from app.domain.observations import Rating as DomainRating
 from app.domain.templates import KpiTemplate, Rater, TemplateItem
-from app.domain.workcalendar import month_bounds, previous_month
+from app.domain.workcalendar import WorkCalendar, month_bounds, previous_month
 from app.extensions import db
 from app.models import (
     Assessment,
@@ -46,12 +47,25 @@ from app.services.calendar import department_calendars, leave_days, rate_table
 class Context:
     """The data of some assessments of one cycle."""
 
+    month: tuple[date, date]
+    assessments: list[Assessment]
+    library: IndicatorLibrary
+    positions: dict[int, Position]
+    calendars: dict[int, WorkCalendar]  # department id → calendar
+    leave: dict[int, frozenset[date]]  # employee id → leave days
+    rates: RateTable
+    observations: dict[int, dict[str, list[DayObservation]]]  # employee id → indicator code → days
+    ratings: dict[int, list[DomainRating]]  # assessment item id → ratings
+    overrides: dict[int, Decimal]  # assessment item id → an accepted appeal's value
+    last_month: dict[int, dict[str, list[DomainRating]]]  # employee id → indicator code → ratings
+
     @classmethod
     def load(cls, cycle: Cycle, ids: list[int], *, with_last_month: bool = False) -> "Context":
         self = cls()
         self.month = month_bounds(cycle.year, cycle.month)
         self.assessments = list(db.session.scalars(
-            select(Assessment).options(selectinload(Assessment.items)).where(Assessment.id.in_(ids)).order_by(Assessment.id)))
+            select(Assessment).options(selectinload(Assessment.items))
+            .where(Assessment.id.in_(ids)).order_by(Assessment.id)))
         employees = {a.employee_id for a in self.assessments}
         self.library = library()
         self.positions = {p.id: p for p in db.session.scalars(select(Position))}
@@ -67,13 +81,15 @@ class Context:
     def input_for(self, assessment: Assessment, *, as_of: date | None = None) -> EvaluationInput:
         """The domain's input: final when `as_of` is None, else a projection as of that day."""
         position = self.positions[assessment.position_id]
+        assert position.department_id is not None, f"position {position.code} has no department (no work calendar)"
         template = KpiTemplate(position.code, position.name, assessment.currency, tuple(
             TemplateItem(i.indicator_code, i.weight, i.target, i.cap, i.floor, Rater(i.rater) if i.rater else None)
             for i in assessment.items
         ))
         mine = self.observations.get(assessment.employee_id, {})
         # An accepted appeal's value replaces the item's observations or ratings (ItemOverride).
-        actuals = {i.indicator_code: Ratio.of(self.overrides[i.id]) for i in assessment.items if i.id in self.overrides}
+        actuals = {i.indicator_code: Ratio.of(self.overrides[i.id])
+                   for i in assessment.items if i.id in self.overrides}
         measured = [i for i in assessment.items if i.indicator_code not in actuals]
         quantitative = [i for i in measured if self.library[i.indicator_code].kind is Kind.QUANTITATIVE]
         qualitative = [i for i in measured if self.library[i.indicator_code].kind is Kind.QUALITATIVE]
@@ -81,12 +97,14 @@ class Context:
         return EvaluationInput(
             template=template, library=self.library, month=self.month,
             period=(assessment.first_day, assessment.last_day),
-            calendar=self.calendars[position.department_id], leave=self.leave.get(assessment.employee_id, frozenset()),
+            calendar=self.calendars[position.department_id],
+            leave=self.leave.get(assessment.employee_id, frozenset()),
             rates=self.rates, bands=DEFAULT_BANDS, mode="final" if as_of is None else "projection", as_of=as_of,
             actuals=actuals,
             observations={i.indicator_code: mine.get(i.indicator_code, []) for i in quantitative},
             ratings={i.indicator_code: self.ratings[i.id] for i in qualitative if self.ratings.get(i.id)},
-            last_month={i.indicator_code: previous[i.indicator_code] for i in qualitative if i.indicator_code in previous},
+            last_month={i.indicator_code: previous[i.indicator_code]
+                        for i in qualitative if i.indicator_code in previous},
         )
 
 
@@ -102,7 +120,7 @@ def library() -> IndicatorLibrary:
     )
 
 
-def _observations(employee_ids: set[int], month) -> dict[int, dict[str, list[DayObservation]]]:
+def _observations(employee_ids: set[int], month: tuple[date, date]) -> dict[int, dict[str, list[DayObservation]]]:
     rows = db.session.execute(
         select(Observation.employee_id, Observation.indicator_code, Observation.day, Observation.numerator,
                Observation.denominator, Observation.provenance, Observation.source, Observation.currency)

@@ -24,7 +24,7 @@ from app.models import Assessment, Cycle, ProgressSnapshot
 from app.models.base import utcnow
 from app.services.business_time import business_today
 from app.services.scoring.inputs import Context
-from app.services.usecase import use_case
+from app.services.usecase import JsonDict, use_case
 
 PENDING = "jixiao:progress:pending"
 SCHEDULED = "jixiao:progress:scheduled"
@@ -69,12 +69,15 @@ def recompute_many(ids: list[int], as_of: date | None = None) -> int:
     as_of = as_of or business_today()
     by_cycle: dict[int, list[int]] = defaultdict(list)
     for assessment_id, cycle_id in db.session.execute(
-        select(Assessment.id, Assessment.cycle_id).join(Cycle).where(Assessment.id.in_(ids), Cycle.status == CycleStatus.OPEN)
+        select(Assessment.id, Assessment.cycle_id).join(Cycle)
+        .where(Assessment.id.in_(ids), Cycle.status == CycleStatus.OPEN)
     ):
         by_cycle[cycle_id].append(assessment_id)
-    bodies = {}
+    bodies: dict[int, tuple[date, JsonDict]] = {}
     for cycle_id, cycle_ids in by_cycle.items():
-        context = Context.load(db.session.get(Cycle, cycle_id), cycle_ids, with_last_month=True)
+        cycle = db.session.get(Cycle, cycle_id)
+        assert cycle is not None, "the cycle was just joined to its assessments"
+        context = Context.load(cycle, cycle_ids, with_last_month=True)
         for assessment in context.assessments:
             day = min(max(as_of, assessment.first_day), assessment.last_day)
             try:
@@ -89,7 +92,7 @@ def recompute_many(ids: list[int], as_of: date | None = None) -> int:
     return len(bodies)
 
 
-def _store(bodies: dict[int, tuple[date, dict]]) -> None:
+def _store(bodies: dict[int, tuple[date, JsonDict]]) -> None:
     existing = {s.assessment_id: s for s in db.session.scalars(
         select(ProgressSnapshot).where(ProgressSnapshot.assessment_id.in_(list(bodies))))}
     now = utcnow()

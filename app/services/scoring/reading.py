@@ -6,10 +6,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Assessment, ProgressSnapshot
 from app.services.authz import Action, Actor, Subject, require
-from app.services.usecase import get_or_404
+from app.services.usecase import JsonDict, get_or_404
 
 
-def view_progress(assessment_id: int, who: Actor) -> dict | None:
+def view_progress(assessment_id: int, who: Actor) -> JsonDict | None:
     """The latest progress snapshot (bars, pace, projected score), or None before the first one.
     It carries ratings only as each item's mean and count (app.domain.rendering)."""
     assessment = get_or_404(Assessment, assessment_id, "考核表")

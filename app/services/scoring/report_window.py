@@ -1,4 +1,4 @@
-"""When a report's 3 days to confirm or appeal end (DESIGN.md "The monthly process", step 5).
+"""When a report's 3 days to confirm or appeal end (docs/product.md "The monthly process", step 5).
 
 Decision: the window is 72 working-day hours from publication on the person's WorkCalendar
 (app.domain.deadlines.deadline_after, the same counting as the manager's 20/24 h), so a report

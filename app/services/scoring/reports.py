@@ -15,7 +15,7 @@ from app.models import Appeal, Assessment, Report
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.scoring import report_window
-from app.services.usecase import fresh_transaction, get_or_404, now_or_clock, use_case
+from app.services.usecase import JsonDict, changed_rows, fresh_transaction, get_or_404, now_or_clock, use_case
 
 ANSWERABLE = ("pending", "appealed")
 
@@ -24,11 +24,12 @@ def latest_version(assessment_id: int) -> int:
     return db.session.scalar(select(func.max(Report.version)).where(Report.assessment_id == assessment_id)) or 0
 
 
-def view_report(report_id: int, who: Actor, *, now: datetime | None = None) -> dict:
+def view_report(report_id: int, who: Actor, *, now: datetime | None = None) -> JsonDict:
     """A report as its reader sees it: the rendered result, its answer and what can still be done."""
     now = now_or_clock(now)
     report = get_or_404(Report, report_id, "考核报告")
     assessment = db.session.get(Assessment, report.assessment_id)
+    assert assessment is not None, "report.assessment_id is a foreign key to assessment"
     require(who, Action.VIEW_REPORT, Subject(assessment.employee_id))
     latest = report.version == latest_version(report.assessment_id)
     open_window = latest and report.window_closes_at is not None and now < report.window_closes_at
@@ -55,6 +56,7 @@ def confirm_report(report_id: int, who: Actor, *, now: datetime | None = None) -
     fresh_transaction()
     report = get_or_404(Report, report_id, "考核报告", lock=True)
     assessment = db.session.get(Assessment, report.assessment_id)
+    assert assessment is not None, "report.assessment_id is a foreign key to assessment"
     require(who, Action.CONFIRM_REPORT, Subject(assessment.employee_id))
     if report.version != latest_version(report.assessment_id):
         raise ApiError("not_latest", "该报告已有新版本，请查看最新版本", 409)
@@ -91,9 +93,10 @@ def auto_confirm_due(now: datetime) -> int:
     if not due:
         db.session.commit()
         return 0
-    done = db.session.execute(update(Report).where(Report.id.in_(due), Report.response == "pending")
-                              .values(response="auto_confirmed", responded_at=Report.window_closes_at)).rowcount
-    audit.record("report.auto_confirm", "report", None, source="clock", after={"count": done, "as_of": now.isoformat()})
+    done = changed_rows(update(Report).where(Report.id.in_(due), Report.response == "pending")
+                        .values(response="auto_confirmed", responded_at=Report.window_closes_at))
+    audit.record("report.auto_confirm", "report", None, source="clock",
+                 after={"count": done, "as_of": now.isoformat()})
     db.session.commit()
     return done
 

@@ -8,7 +8,7 @@ writes the reports.
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 
 from app.domain.cycles import CycleStatus, IllegalTransition, advance
 from app.domain.evaluation import evaluate
@@ -23,11 +23,12 @@ from app.models import (
     Score,
     ScoringRun,
 )
+from app.models.base import Base
 from app.services import audit
 from app.services.business_time import clock_now
 from app.services.scoring import report_window
 from app.services.scoring.inputs import Context
-from app.services.usecase import use_case
+from app.services.usecase import JsonDict, use_case
 
 
 @use_case
@@ -40,7 +41,8 @@ def score_cycle(cycle_id: int, *, reason: str, actor_id: int | None = None, now:
 
 
 def assessment_ids(cycle_id: int) -> list[int]:
-    return list(db.session.scalars(select(Assessment.id).where(Assessment.cycle_id == cycle_id).order_by(Assessment.id)))
+    return list(db.session.scalars(
+        select(Assessment.id).where(Assessment.cycle_id == cycle_id).order_by(Assessment.id)))
 
 
 @use_case
@@ -48,6 +50,7 @@ def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1, now: datetim
     """Open a run; an open cycle moves to scoring, a published or final one may be re-scored
     (after restated figures): its status stays, its reports get new versions where they change."""
     cycle = db.session.get(Cycle, cycle_id)
+    assert cycle is not None, "runs are started for a cycle the caller has just read"
     if cycle.status == CycleStatus.OPEN:
         cycle.status = advance(cycle.status, CycleStatus.SCORING)
         cycle.scoring_at = now or clock_now()
@@ -66,7 +69,9 @@ def check_scorable(cycle_id: int, employee_ids: set[int]) -> None:
         return
     ids = db.session.scalars(select(Assessment.id).where(
         Assessment.cycle_id == cycle_id, Assessment.employee_id.in_(list(employee_ids)))).all()
-    context = Context.load(db.session.get(Cycle, cycle_id), list(ids))
+    cycle = db.session.get(Cycle, cycle_id)
+    assert cycle is not None, "the cycle has these people's assessments, so it exists (foreign key)"
+    context = Context.load(cycle, list(ids))
     for assessment in context.assessments:
         evaluate(context.input_for(assessment))
 
@@ -82,9 +87,12 @@ def score_chunk(run_id: int, ids: list[int]) -> int:
 def _score_rows(run_id: int, ids: list[int]) -> int:
     """Compute the scores of some assessments for a run and write them in the caller's transaction."""
     run = db.session.get(ScoringRun, run_id)
+    assert run is not None, "chunks are scored for a run that was started (and committed) first"
     cycle = db.session.get(Cycle, run.cycle_id)
+    assert cycle is not None, "run.cycle_id is a foreign key to cycle"
     context = Context.load(cycle, ids)
-    scores, item_scores = [], []
+    scores: list[JsonDict] = []
+    item_scores: list[JsonDict] = []
     for assessment in context.assessments:
         body = render_assessment(evaluate(context.input_for(assessment)))
         scores.append({"run_id": run_id, "assessment_id": assessment.id, "total": body["total"],
@@ -99,10 +107,11 @@ def _score_rows(run_id: int, ids: list[int]) -> int:
     return len(scores)
 
 
-def _replace_rows(run_id: int, ids: list[int], scores: list[dict], item_scores: list[dict]) -> None:
+def _replace_rows(run_id: int, ids: list[int], scores: list[JsonDict], item_scores: list[JsonDict]) -> None:
     """Replace what a previous attempt of this chunk wrote. Rows are found with a plain read and
     deleted by primary key: a range DELETE would take gap locks that deadlock concurrent chunks."""
-    old_scores = db.session.scalars(select(Score.id).where(Score.run_id == run_id, Score.assessment_id.in_(ids))).all()
+    old_scores = db.session.scalars(
+        select(Score.id).where(Score.run_id == run_id, Score.assessment_id.in_(ids))).all()
     if old_scores:
         item_ids = select(AssessmentItem.id).where(AssessmentItem.assessment_id.in_(ids))
         old_items = db.session.scalars(select(ItemScore.id).where(
@@ -110,8 +119,8 @@ def _replace_rows(run_id: int, ids: list[int], scores: list[dict], item_scores: 
         db.session.execute(delete(ItemScore).where(ItemScore.id.in_(old_items)))
         db.session.execute(delete(Score).where(Score.id.in_(old_scores)))
     if scores:
-        db.session.execute(Score.__table__.insert(), scores)
-        db.session.execute(ItemScore.__table__.insert(), item_scores)
+        db.session.execute(_table(Score).insert(), scores)
+        db.session.execute(_table(ItemScore).insert(), item_scores)
 
 
 @use_case
@@ -119,11 +128,14 @@ def publish_run(run_id: int, *, actor_id: int | None = None, now: datetime | Non
     """Make a complete run visible: point the cycle at it and publish changed reports, at once.
     The run's row is locked, so two publishers cannot both write report versions."""
     run = db.session.get(ScoringRun, run_id, with_for_update=True)
+    assert run is not None, "runs are published by whoever started them"
     if run.status == "done":
         db.session.rollback()
         return 0
     cycle = db.session.get(Cycle, run.cycle_id)
-    expected = db.session.scalar(select(func.count()).select_from(Assessment).where(Assessment.cycle_id == cycle.id))
+    assert cycle is not None, "run.cycle_id is a foreign key to cycle"
+    expected = db.session.scalar(
+        select(func.count()).select_from(Assessment).where(Assessment.cycle_id == cycle.id))
     scored = db.session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id))
     if scored != expected:
         raise RuntimeError(f"run {run_id} scored {scored} of {expected} assessments; not publishing")
@@ -154,6 +166,7 @@ def rescore(assessment_ids: list[int], *, reason: str, actor_id: int | None = No
     if len(cycle_ids) != 1:
         raise ValueError(f"re-score one cycle's assessments at a time, got cycles {sorted(cycle_ids)}")
     cycle = db.session.get(Cycle, cycle_ids.pop())
+    assert cycle is not None, "assessment.cycle_id is a foreign key to cycle"
     if cycle.status not in (CycleStatus.PUBLISHED, CycleStatus.FINAL):
         raise IllegalTransition(CycleStatus(cycle.status), CycleStatus.PUBLISHED)
     now = now or clock_now()
@@ -177,12 +190,12 @@ def _publish_reports(run_id: int, now: datetime) -> int:
         select(Report.assessment_id, func.max(Report.version)).join(Score, Score.assessment_id == Report.assessment_id)
         .where(Score.run_id == run_id).group_by(Report.assessment_id)
     ).all())
-    bodies = {}
+    bodies: dict[int, JsonDict] = {}
     if latest:
         rows = db.session.execute(select(Report.assessment_id, Report.version, Report.body).where(
             Report.assessment_id.in_(list(latest))))
         bodies = {a: body for a, version, body in rows if version == latest[a]}
-    reports = []
+    reports: list[JsonDict] = []
     for score in db.session.scalars(select(Score).where(Score.run_id == run_id)):
         if bodies.get(score.assessment_id) == score.body:
             continue
@@ -193,5 +206,12 @@ def _publish_reports(run_id: int, now: datetime) -> int:
     for report in reports:
         report["window_closes_at"] = windows[report["assessment_id"]]
     if reports:
-        db.session.execute(Report.__table__.insert(), reports)
+        db.session.execute(_table(Report).insert(), reports)
     return len(reports)
+
+
+def _table(model: type[Base]) -> Table:
+    """The model's Core table, for plain multi-row INSERTs (declarative types `__table__` as a FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table), "declarative models map a Table"
+    return table
