@@ -1,4 +1,4 @@
-"""WeChat callbacks: `/wechat/callback/<mp|work|oa>`, GET for URL verification, POST for pushes.
+"""WeChat callbacks: `/wechat/callback/<mp|wecom|oa>`, GET for URL verification, POST for pushes.
 
 Thin on purpose: all checking lives in `app.wechat.callbacks`, the one gate for the three channels.
 """

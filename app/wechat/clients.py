@@ -2,7 +2,7 @@
 
 Every call goes through `_Channel._call`: one bounded retry when WeChat says the access token is
 bad (40001/40014/42001: refresh once, resend once, then give up — wechatpy's own retry recurses
-without bound, WECHAT.md §4), and WeChat's error numbers become our exception types (errors.py).
+without bound, docs/wechat.md §4), and WeChat's error numbers become our exception types (errors.py).
 
 Use `mini_program()`, `wecom()` and `official_account()` inside an app context; `build_client` is
 the same without Flask (tests, scripts).
@@ -29,7 +29,7 @@ SCENE_PROFILE = 1  # msgSecCheck scenes: 1 资料 2 评论 3 论坛 4 社交日�
 
 @dataclass(frozen=True)
 class LoginSession:
-    """jscode2session's answer; `session_key` stays on the server (WECHAT.md §8)."""
+    """jscode2session's answer; `session_key` stays on the server (docs/wechat.md §8)."""
 
     openid: str
     session_key: str

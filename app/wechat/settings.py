@@ -1,7 +1,7 @@
 """WeChat settings as one value, read from the app config (which reads the environment).
 
 Three channels share one shape: the mini-program ("mp"), the WeCom self-built app ("wecom") and the
-official account ("oa"). Credentials are deployment settings (DESIGN.md "Roles"); the base URLs are
+official account ("oa"). Credentials are deployment settings (docs/product.md "Roles"); the base URLs are
 the only thing that differs between production (real hosts) and tests / `make run` (the stand-in).
 """
 

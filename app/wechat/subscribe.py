@@ -1,6 +1,6 @@
 """WeChat's rules for subscribe-message (and new OA template) fields, checked before we send.
 
-WeChat answers a bad field with 47003 and the message is lost (WECHAT.md §8), so every field is
+WeChat answers a bad field with 47003 and the message is lost (docs/wechat.md §8), so every field is
 checked here first and a `FieldRuleViolation` names each bad field. Nothing is ever truncated
 silently: numbers, dates and codes must not change meaning; for free text (`thing`) callers may
 choose `truncate_thing` explicitly.

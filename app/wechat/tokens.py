@@ -1,6 +1,6 @@
 """wechatpy clients that share one access token per account across every process, via Redis.
 
-Why not wechatpy as shipped (WECHAT.md §3/§4):
+Why not wechatpy as shipped (docs/wechat.md §3/§4):
 - `fetch_access_token` hard-codes the real hosts, and `GET /cgi-bin/token` invalidates the token the
   other processes hold. Mini-program and official account use `POST /cgi-bin/stable_token` instead,
   which hands every caller the same token; WeCom's `gettoken` already behaves that way.
