@@ -72,8 +72,10 @@ class RunningStandin(ServedApp):
     def reset(self) -> None:
         self._post("reset")
 
-    def script(self, path: str, errcode: int, times: int = 1, errmsg: str | None = None) -> None:
-        self._post("script", {"path": path, "errcode": errcode, "times": times, "errmsg": errmsg})
+    def script(self, path: str, errcode: int | None = None, times: int = 1, errmsg: str | None = None,
+               http_status: int | None = None) -> None:
+        self._post("script", {"path": path, "errcode": errcode, "times": times, "errmsg": errmsg,
+                              "http_status": http_status})
 
     def grant(self, openid: str, template_id: str, count: int = 1) -> None:
         self._post("grants", {"openid": openid, "template_id": template_id, "count": count})

@@ -12,7 +12,7 @@ window, 47003 bad field, 60020 untrusted IP, 81013 nobody valid. Test controls l
 import argparse
 import secrets
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
 from app.standins.wechat_control import bp as control_bp
 from app.standins.wechat_control import start_auto_delivery
@@ -46,6 +46,8 @@ def _ok(**fields):
 
 @bp.app_errorhandler(StandinError)
 def _wechat_error(err: StandinError):
+    if err.http_status:
+        return Response("<html><body>upstream failure</body></html>", status=err.http_status, mimetype="text/html")
     return jsonify({"errcode": err.errcode, "errmsg": err.errmsg})
 
 

@@ -41,13 +41,15 @@ def reset():
 
 @bp.post("/script")
 def script():
-    """Answer the next `times` calls of `path` with `errcode` (before any other check)."""
+    """Answer the next `times` calls of `path` with `errcode`, or with a bare HTTP `http_status`
+    (a gateway failure), before any other check."""
     body, state = _body(), _state()
-    if not body.get("path") or not isinstance(body.get("errcode"), int):
+    http_status = body.get("http_status")
+    if not body.get("path") or not (isinstance(body.get("errcode"), int) or isinstance(http_status, int)):
         abort(400)
     with state.lock:
         for _ in range(int(body.get("times", 1))):
-            state.scripts[body["path"]].append((body["errcode"], body.get("errmsg")))
+            state.scripts[body["path"]].append((body.get("errcode") or -1, body.get("errmsg"), http_status))
     return jsonify({"ok": True})
 
 

@@ -81,10 +81,11 @@ ERRMSG = {
 class StandinError(Exception):
     """An answer WeChat gives as `{errcode, errmsg}` with HTTP 200."""
 
-    def __init__(self, errcode: int, detail: str = ""):
+    def __init__(self, errcode: int, detail: str = "", http_status: int | None = None):
         super().__init__(errcode)
         self.errcode = errcode
         self.errmsg = ERRMSG.get(errcode, "error") + (f" {detail}" if detail else "")
+        self.http_status = http_status  # an HTTP failure (502, 503 …) instead of WeChat's JSON
 
 
 @dataclass
@@ -177,8 +178,8 @@ class StandinState:
         queue = self.scripts.get(path)
         if not queue:
             return None
-        errcode, errmsg = queue.popleft()
-        error = StandinError(errcode)
+        errcode, errmsg, http_status = queue.popleft()
+        error = StandinError(errcode, http_status=http_status)
         if errmsg:
             error.errmsg = errmsg
         return error
