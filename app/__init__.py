@@ -1,5 +1,6 @@
 """Jixiao (绩效): KPI management for small e-commerce companies, run from WeChat."""
 
+import logging
 import os
 import secrets
 import tempfile
@@ -18,6 +19,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.json.ensure_ascii = False  # Flask 3 ignores JSON_AS_ASCII: Chinese goes out as UTF-8
     prepare_instance(app)
+    keep_secrets_out_of_logs()
     check_wechat_settings(app)
     register_extensions(app)
     register_blueprints(app)
@@ -50,6 +52,13 @@ def _create_once(path: Path, content: str) -> None:
         pass
     finally:
         os.unlink(temporary)
+
+
+def keep_secrets_out_of_logs() -> None:
+    """WeChat wants the app secret and the access token in the query string, and the HTTP libraries
+    log every request line at DEBUG: they log at INFO and above, whatever the root level says."""
+    for name in ("urllib3", "wechatpy"):
+        logging.getLogger(name).setLevel(logging.INFO)
 
 
 def check_wechat_settings(app: Flask) -> None:

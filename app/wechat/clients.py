@@ -17,7 +17,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from app.extensions import redis_store
 from app.wechat import subscribe
-from app.wechat.errors import TOKEN_ERRCODES, NotConfigured, Unavailable, from_errcode
+from app.wechat.errors import TOKEN_ERRCODES, NotConfigured, Unavailable, describe_failure, from_errcode
 from app.wechat.settings import Account, WeChatSettings, settings_from_config
 from app.wechat.tokens import make_api_client
 
@@ -63,17 +63,24 @@ class _Channel:
                         logger.info("%s: token refused (%s); refreshing once", self.account.channel, exc.errcode)
                         self.api.refresh_access_token(stale=token)
                         continue
-                    raise from_errcode(exc.errcode, exc.errmsg) from exc
+                    raise _translated(exc) from exc
         except requests.RequestException as exc:
-            raise Unavailable(None, str(exc)) from exc
+            raise Unavailable(None, describe_failure(exc)) from exc
 
     def _call_without_token(self, action, *args, **kwargs):
         try:
             return action(*args, **kwargs)
         except WeChatClientException as exc:
-            raise from_errcode(exc.errcode, exc.errmsg) from exc
+            raise _translated(exc) from exc
         except requests.RequestException as exc:
-            raise Unavailable(None, str(exc)) from exc
+            raise Unavailable(None, describe_failure(exc)) from exc
+
+
+def _translated(exc: WeChatClientException) -> Exception:
+    """WeChat's answer as our exception; an HTTP failure wechatpy wrapped keeps only a safe description."""
+    if exc.errcode is None:
+        return from_errcode(None, describe_failure(exc))
+    return from_errcode(exc.errcode, exc.errmsg)
 
 
 class MiniProgram(_Channel):

@@ -5,7 +5,32 @@ fall back to a template message), never on errcode integers. Each is an `ApiErro
 that lets one escape still answers in the app's one error shape with a Chinese message.
 """
 
+from urllib.parse import urlsplit
+
+import requests
+
 from app.errors import ApiError
+
+
+def safe_url(url: str | None) -> str:
+    """Scheme, host, port and path of a URL we called: never its query (WeChat wants the secret and
+    the access token there) nor any user info."""
+    if not url:
+        return "?"
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
+
+
+def describe_failure(exc: Exception) -> str:
+    """What went wrong calling WeChat, fit for the log and the outbox: the kind of failure, the HTTP
+    status when there was one, and where — without the query string or any header."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, requests.Response):
+        return f"HTTP {response.status_code} from {safe_url(response.url)}"
+    request = getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    return f"{type(exc).__name__} calling {safe_url(url)}" if url else type(exc).__name__
 
 
 class WeChatError(ApiError):

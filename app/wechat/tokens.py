@@ -20,7 +20,7 @@ from requests.adapters import HTTPAdapter
 from wechatpy.client.api.base import BaseWeChatAPI
 from wechatpy.session.redisstorage import RedisStorage
 
-from app.wechat.errors import TOKEN_ERRCODES, BadCredentials, Unavailable, from_errcode
+from app.wechat.errors import TOKEN_ERRCODES, BadCredentials, Unavailable, from_errcode, safe_url
 from app.wechat.settings import REAL_WECHAT_API, REAL_WECOM_API, Account
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class RealHostGuard(HTTPAdapter):
         self.configured_base = configured_base
 
     def send(self, request, **kwargs):
-        raise RuntimeError(f"refusing {request.url}: WeChat base is configured as {self.configured_base}")
+        raise RuntimeError(f"refusing {safe_url(request.url)}: WeChat base is configured as {self.configured_base}")
 
 
 class SharedTokenMixin:
@@ -140,11 +140,11 @@ def _release(lock) -> None:
 
 def _json_or_raise(response: requests.Response) -> dict:
     if response.status_code >= 400:
-        raise Unavailable(None, f"HTTP {response.status_code} from {response.url}")
+        raise Unavailable(None, f"HTTP {response.status_code} from {safe_url(response.url)}")
     try:
         result = response.json()
     except ValueError as exc:
-        raise Unavailable(None, f"not JSON from {response.url}") from exc
+        raise Unavailable(None, f"not JSON from {safe_url(response.url)}") from exc
     errcode = int(result.get("errcode") or 0)
     if errcode in TOKEN_ERRCODES:
         # At the token endpoint 40001 means a wrong secret, not a stale token: no retry helps.

@@ -46,7 +46,6 @@ def assert_no_secret(texts: list[str], secrets: list[str]) -> None:
         assert secret and not any(secret in text for text in texts), secret
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 1: the requested URL with its query is stored")
 @pytest.mark.parametrize("failing", [GETTOKEN, WECOM])
 def test_a_5xx_from_wechat_leaves_no_secret_in_the_tables_or_the_log(
         db_session, clock, redis_client, standin, wecom_person, caplog, failing):
@@ -59,7 +58,6 @@ def test_a_5xx_from_wechat_leaves_no_secret_in_the_tables_or_the_log(
     assert_no_secret([everything_stored(), caplog.text], secrets)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 1: the requested URL with its query is stored")
 def test_wechat_unreachable_leaves_no_secret_in_the_tables_or_the_log(
         app, db_session, clock, redis_client, standin, wecom_person, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
