@@ -87,5 +87,6 @@ OUTCOME_GRADES: dict[str, str] = {
 }
 
 
-def outcome_still_fits(kind: str, grade_code: str) -> bool:
-    return OUTCOME_GRADES.get(kind) == grade_code
+def outcome_still_fits(kind: str, grade_code: str | None) -> bool:
+    """Whether a proposed outcome still follows from the person's grade (none: it cannot)."""
+    return grade_code is not None and OUTCOME_GRADES.get(kind) == grade_code

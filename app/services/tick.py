@@ -10,7 +10,9 @@ still run, and the failed one runs again on the next tick.
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from typing import Any, TypeVar
 
 from rq.timeouts import BaseTimeoutException
 from sqlalchemy import select
@@ -36,9 +38,10 @@ LOCK = "jixiao:clock:lock"
 DONE = "jixiao:clock:done:{}"  # markers that spare repeated work; every action is idempotent anyway
 DONE_TTL_SECONDS = 45 * 86400
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
-def run_due(now: datetime) -> dict:
+def run_due(now: datetime) -> dict[str, Any]:
     """Run every action that is due; returns what each one did (for the log and the tests)."""
     # The lock outlives the tick job's time limit, so two ticks never overlap.
     lock = redis_store.client.lock(LOCK, timeout=jobs.TICK.timeout + 120, blocking_timeout=0)
@@ -59,7 +62,7 @@ def run_due(now: datetime) -> dict:
             "appeals": lambda: (appeals.appeal_reminders_due(now), appeals.escalate_due(now)),
             "rating_prompts": lambda: _prompt_missing_ratings(local, now),
             "finalized": lambda: _finalize_settled(now),
-            "purged": lambda: _once(f"purge:{local.date()}", lambda: retention.purge_due(local.date()), []),
+            "purged": lambda: _purge(local),
             "dispatched": lambda: outbox.dispatch_due(now),
         }
         return {name: _isolated(name, action) for name, action in actions.items()}
@@ -67,7 +70,7 @@ def run_due(now: datetime) -> dict:
         lock.release()
 
 
-def _isolated(name: str, action: Callable):
+def _isolated(name: str, action: Callable[[], T]) -> T | dict[str, str]:
     """Run one action; a failure is rolled back and logged, and reported instead of its result."""
     try:
         return action()
@@ -79,7 +82,7 @@ def _isolated(name: str, action: Callable):
         return {"error": f"{type(exc).__name__}: {exc}"}
 
 
-def _once(marker: str, action: Callable, skipped):
+def _once(marker: str, action: Callable[[], T], skipped: T) -> T:
     """Run `action` unless it already succeeded for `marker` (then return `skipped`). The marker is
     set only after success, so an action that failed, or whose tick died, runs again next tick."""
     key = DONE.format(marker)
@@ -95,7 +98,7 @@ def _push_targets(now: datetime) -> int:
     open_ids = db.session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.OPEN)).all()
     pushed = 0
     for cycle_id in open_ids:
-        pushed += _once(f"targets:{cycle_id}", lambda: _targets(cycle_id, now), 0)
+        pushed += _once(f"targets:{cycle_id}", partial(_targets, cycle_id, now), 0)
     return pushed
 
 
@@ -123,7 +126,7 @@ def _prompt_missing_ratings(local: datetime, now: datetime) -> int:
 def _push_reports(now: datetime) -> int:
     since = now - timedelta(days=14)
     runs = db.session.scalars(select(ScoringRun.id).where(ScoringRun.status == "done", ScoringRun.finished_at >= since))
-    return sum(_once(f"reports:{run_id}", lambda: announcements.push_reports(run_id, now), 0) for run_id in runs.all())
+    return sum(_once(f"reports:{run_id}", partial(announcements.push_reports, run_id, now), 0) for run_id in runs.all())
 
 
 def _evening_reminders(local: datetime, now: datetime) -> int:
@@ -169,10 +172,16 @@ def _close_previous_month(local: datetime) -> int | None:
     return chunks.close_cycle(cycle.id, reason="月度评分")
 
 
+def _purge(local: datetime) -> list[int]:
+    """Once a day: leavers past the retention period; nobody when it already ran today."""
+    nobody: list[int] = []
+    return _once(f"purge:{local.date()}", lambda: retention.purge_due(local.date()), nobody)
+
+
 def _finalize_settled(now: datetime) -> list[int]:
     published = db.session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.PUBLISHED)).all()
     return [cycle_id for cycle_id in published if lifecycle.finalize(cycle_id, now=now)]
 
 
 def _epoch(now: datetime) -> float:
-    return now.replace(tzinfo=timezone.utc).timestamp()
+    return now.replace(tzinfo=UTC).timestamp()

@@ -24,12 +24,14 @@ from app.services.usecase import use_case
 def apply_claim(appeal: Appeal, assessment: Assessment, actor_id: int, now: datetime) -> Report | None:
     """Set the claimed value and publish the re-scored report; returns the new version (None when
     the result did not change). Audits the override's old and new value."""
-    override = db.session.scalar(select(ItemOverride).where(ItemOverride.assessment_item_id == appeal.assessment_item_id))
+    override = db.session.scalar(select(ItemOverride).where(
+        ItemOverride.assessment_item_id == appeal.assessment_item_id))
     before = None if override is None else {"value": str(override.value), "appeal_id": override.appeal_id}
     if override is None:
         override = ItemOverride(assessment_item_id=appeal.assessment_item_id)
         db.session.add(override)
-    override.value, override.appeal_id, override.set_by, override.set_at = appeal.claimed_value, appeal.id, actor_id, now
+    override.value, override.appeal_id = appeal.claimed_value, appeal.id
+    override.set_by, override.set_at = actor_id, now
     db.session.flush()
     audit.record("item.override", "assessment_item", appeal.assessment_item_id, actor_id=actor_id, before=before,
                  after={"value": str(appeal.claimed_value), "appeal_id": appeal.id})
@@ -43,9 +45,12 @@ def withdraw_stale_outcomes(assessment: Assessment, actor_id: int) -> list[int]:
     supports; returns their ids. Approved or rejected ones stay: HR already decided them. New
     proposals come from `rederive` once the caller's changes are in."""
     cycle = db.session.get(Cycle, assessment.cycle_id)
+    assert cycle is not None, "an assessment's cycle exists (foreign key)"
     if cycle.status != CycleStatus.FINAL:
         return []
-    grade = outcomes.month_grades([cycle.id]).get((cycle.id, assessment.employee_id), (None, None))[0]
+    graded = outcomes.month_grades([cycle.id]).get((cycle.id, assessment.employee_id))
+    grade = None if graded is None else graded[0]
+    # Without a grade no outcome fits (every stored kind follows from some grade).
     stale = [o for o in db.session.scalars(select(Outcome).where(
         Outcome.cycle_id == cycle.id, Outcome.employee_id == assessment.employee_id, Outcome.status == "pending"))
         if not outcome_still_fits(o.kind, grade)]
@@ -62,6 +67,7 @@ def finish(assessment: Assessment) -> None:
     """Commit the decision; in a final cycle through outcomes.derive (idempotent), which proposes
     what the new grade now supports and commits everything together."""
     cycle = db.session.get(Cycle, assessment.cycle_id)
+    assert cycle is not None, "an assessment's cycle exists (foreign key)"
     if cycle.status == CycleStatus.FINAL:
         outcomes.derive(cycle.id)
     else:

@@ -7,6 +7,8 @@ on it, so the clock's `appeal_reminders_due` and `escalate_due` are plain querie
 """
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -30,6 +32,7 @@ from app.models import (
     Report,
     Screenshot,
 )
+from app.models.base import Base
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, can, require
 from app.services.business_time import calendar_for, to_local, to_utc
@@ -50,16 +53,17 @@ from app.services.usecase import (
 )
 
 EVIDENCE_LIMIT = 9
+M = TypeVar("M", bound=Base)
 
 
 @use_case
-def file_appeal(report_id: int, item_indicator_code: str, claimed_value, reason: str, evidence_screenshot_ids: list[int],
-                who: Actor, *, now: datetime | None = None) -> Appeal:
+def file_appeal(report_id: int, item_indicator_code: str, claimed_value: str | int | Decimal, reason: str,
+                evidence_screenshot_ids: list[int], who: Actor, *, now: datetime | None = None) -> Appeal:
     """The employee appeals one item of their latest report inside its window; the manager is asked."""
     now = now_or_clock(now)
     fresh_transaction()
     report = get_or_404(Report, report_id, "考核报告", lock=True)  # one appeal at a time per report
-    assessment = db.session.get(Assessment, report.assessment_id)
+    assessment = _get(Assessment, report.assessment_id)
     require(who, Action.FILE_APPEAL, Subject(assessment.employee_id))
     _require_appealable(report, assessment, now)
     item = db.session.scalar(select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id,
@@ -67,7 +71,8 @@ def file_appeal(report_id: int, item_indicator_code: str, claimed_value, reason:
     if item is None:
         raise ApiError("unknown_item", "报告中没有该考核项", 422, {"item": item_indicator_code})
     claim = _claim(item, report, claimed_value)
-    if db.session.scalar(select(Appeal.id).where(Appeal.report_id == report.id, Appeal.assessment_item_id == item.id)):
+    if db.session.scalar(select(Appeal.id).where(Appeal.report_id == report.id,
+                                                 Appeal.assessment_item_id == item.id)):
         raise ApiError("already_appealed", "该考核项已申诉过，每个版本的报告每项只能申诉一次", 409)
     text = require_text(reason, "reason", "申诉理由")
     evidence = _evidence(evidence_screenshot_ids, assessment.employee_id)
@@ -102,12 +107,14 @@ def decide_appeal(appeal_id: int, accept: bool, reason: str, who: Actor, *, now:
     text = require_text(reason, "reason", "处理理由", required=not accept)
     current = db.session.scalar(select(Report).where(Report.assessment_id == assessment.id,
                                                      Report.version == latest_version(assessment.id)))
+    assert current is not None, "the appealed report's assessment has a latest version"
     appeal.status = "accepted" if accept else "rejected"
     appeal.decider_id, appeal.decided_at, appeal.decision_reason = who.employee_id, now, text
     new_report = appeal_effects.apply_claim(appeal, assessment, who.employee_id, now) if accept else None
     withdrawn = appeal_effects.withdraw_stale_outcomes(assessment, who.employee_id) if new_report else []
     audit.record(f"appeal.{appeal.status}", "appeal", appeal.id, actor_id=who.employee_id,
-                 before={"status": "open", "report_id": current.id, "total": str(current.total), "grade": current.grade},
+                 before={"status": "open", "report_id": current.id, "total": str(current.total),
+                         "grade": current.grade},
                  after={"status": appeal.status, "reason": text, "report_id": (new_report or current).id,
                         "total": str((new_report or current).total), "grade": (new_report or current).grade,
                         "outcomes_withdrawn": withdrawn})
@@ -139,7 +146,8 @@ def escalate_due(now: datetime) -> int:
     """Hand appeals unanswered at 24 h to HR (audited, HR told); returns how many were escalated.
     An appeal of the only HR member stays with their manager: nobody else could decide it."""
     due = db.session.scalars(select(Appeal).where(Appeal.status == "open", Appeal.escalated_at.is_(None),
-                                                  Appeal.escalate_at <= now).order_by(Appeal.id).with_for_update()).all()
+                                                  Appeal.escalate_at <= now)
+                             .order_by(Appeal.id).with_for_update()).all()
     escalated = 0
     for appeal in due:
         deciders = hr_members(exclude=appeal.employee_id)
@@ -154,7 +162,7 @@ def escalate_due(now: datetime) -> int:
     return escalated
 
 
-def appeals_to_decide(who: Actor) -> list[dict]:
+def appeals_to_decide(who: Actor) -> list[dict[str, Any]]:
     """Open appeals the actor may decide now (the bot's 待办 and the console's list)."""
     rows = db.session.scalars(select(Appeal).where(Appeal.status == "open").order_by(Appeal.filed_at)).all()
     mine = [a for a in rows
@@ -163,7 +171,7 @@ def appeals_to_decide(who: Actor) -> list[dict]:
 
 
 def _require_appealable(report: Report, assessment: Assessment, now: datetime) -> None:
-    if db.session.get(Cycle, assessment.cycle_id).status != CycleStatus.PUBLISHED:
+    if _get(Cycle, assessment.cycle_id).status != CycleStatus.PUBLISHED:
         raise ApiError("appeal_closed", "该考核周期已归档，不能再申诉", 409)
     if report.version != latest_version(assessment.id):
         raise ApiError("not_latest", "该报告已有新版本，请对最新版本申诉", 409)
@@ -173,14 +181,14 @@ def _require_appealable(report: Report, assessment: Assessment, now: datetime) -
         raise ApiError("already_answered", "报告已确认，不能再申诉", 409)
 
 
-def _claim(item: AssessmentItem, report: Report, value):
+def _claim(item: AssessmentItem, report: Report, value: str | int | Decimal) -> Decimal:
     ind = indicator(item.indicator_code)
     claim = decimal_of(value, "claimed_value", "申诉数值")
     display = Display.RATING if ind.kind == Kind.QUALITATIVE else Display(ind.display)
     problem = claim_problem(Kind(ind.kind), display, claim)
     if problem:
         raise ApiError("invalid_input", problem, 422, {"claimed_value": problem})
-    row = next((r for r in report.body["items"] if r["indicator"] == item.indicator_code), {})
+    row: dict[str, Any] = next((r for r in report.body["items"] if r["indicator"] == item.indicator_code), {})
     if row.get("actual") is not None and decimal_of(row["actual"], "actual", "报告值") == claim:
         raise ApiError("claim_unchanged", "申诉数值与报告中的数值相同", 422, {"claimed_value": "与报告值相同"})
     return claim
@@ -211,16 +219,24 @@ def _manager(appeal: Appeal) -> int | None:
     return db.session.scalar(select(Employee.manager_id).where(Employee.id == appeal.employee_id))
 
 
-def _summary(appeal: Appeal) -> dict:
-    item = db.session.get(AssessmentItem, appeal.assessment_item_id)
-    report = db.session.get(Report, appeal.report_id)
+def _summary(appeal: Appeal) -> dict[str, Any]:
+    item = _get(AssessmentItem, appeal.assessment_item_id)
+    report = _get(Report, appeal.report_id)
     ind = indicator(item.indicator_code)
-    row = next((r for r in report.body["items"] if r["indicator"] == item.indicator_code), {})
-    currency = db.session.get(Assessment, item.assessment_id).currency
+    row: dict[str, Any] = next((r for r in report.body["items"] if r["indicator"] == item.indicator_code), {})
+    currency = _get(Assessment, item.assessment_id).currency
     return {"appeal_id": appeal.id, "employee_id": appeal.employee_id, "employee": name_of(appeal.employee_id),
             "item": item.indicator_code, "name": ind.name, "reported": row.get("actual_display") or "无",
-            "claimed": format_figure(ind, appeal.claimed_value, currency), "reason": appeal.reason, "evidence": appeal.evidence,
-            "filed_at": appeal.filed_at.isoformat(), "escalated": appeal.escalated_at is not None}
+            "claimed": format_figure(ind, appeal.claimed_value, currency), "reason": appeal.reason,
+            "evidence": appeal.evidence, "filed_at": appeal.filed_at.isoformat(),
+            "escalated": appeal.escalated_at is not None}
+
+
+def _get(model: type[M], row_id: int) -> M:
+    """A row another row's foreign key names: it exists."""
+    row = db.session.get(model, row_id)
+    assert row is not None, f"{model.__name__} {row_id} is named by a foreign key, so it exists"
+    return row
 
 
 _ASK = {

@@ -6,6 +6,7 @@ changes of a figure, so the comment row is the record (no audit row).
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -47,7 +48,8 @@ def add_comment(who: Actor, body: str, *, progress_entry_id: int | None = None, 
     return comment
 
 
-def list_comments(who: Actor, *, progress_entry_id: int | None = None, assessment_id: int | None = None) -> list[dict]:
+def list_comments(who: Actor, *, progress_entry_id: int | None = None,
+                  assessment_id: int | None = None) -> list[dict[str, Any]]:
     """The conversation on a progress entry or an assessment, oldest first."""
     employee_id, _ = _target(progress_entry_id, assessment_id)
     require(who, Action.VIEW_PROGRESS, Subject(employee_id))

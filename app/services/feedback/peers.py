@@ -1,4 +1,4 @@
-"""Peer raters (同事评分人) of an assessment (DESIGN.md "People change"): same department, at least
+"""Peer raters (同事评分人) of an assessment (docs/product.md "People change"): same department, at least
 two, never the person or anyone they report to; picked by default, replaceable by HR.
 
 The list is shown to HR and the person's managers, never to the rated person: they learn only the
@@ -6,6 +6,7 @@ mean of their peers' ratings (app.services.feedback.ratings).
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, or_, select
 
@@ -17,7 +18,7 @@ from app.extensions import db
 from app.models import Assessment, AssessmentItem, Employee, PeerRater, Rating
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, managers_of, require
-from app.services.usecase import cycle_of, get_or_404, now_or_clock, use_case
+from app.services.usecase import changed_rows, cycle_of, get_or_404, now_or_clock, use_case
 
 OPEN_STATES = (CycleStatus.DRAFT, CycleStatus.OPEN)
 
@@ -53,7 +54,7 @@ def choose_peers(assessment_id: int, who: Actor | None, rater_ids: list[int] | N
 
 
 @use_case
-def assign_default_peers(cycle_id: int, *, now: datetime | None = None) -> dict:
+def assign_default_peers(cycle_id: int, *, now: datetime | None = None) -> dict[str, Any]:
     """Give every assessment of a cycle with a peer item its default peers, where it has none yet
     (the clock at opening; safe to repeat). Those without enough colleagues are listed for HR."""
     ids = db.session.scalars(select(Assessment.id).join(AssessmentItem).where(
@@ -71,7 +72,7 @@ def assign_default_peers(cycle_id: int, *, now: datetime | None = None) -> dict:
     return {"assigned": assigned, "without_enough_peers": short}
 
 
-def peer_raters(assessment_id: int, who: Actor) -> list[dict]:
+def peer_raters(assessment_id: int, who: Actor) -> list[dict[str, Any]]:
     """Who rates the assessment's peer items, and whether they have: for HR and the managers."""
     assessment = get_or_404(Assessment, assessment_id, "考核表")
     require(who, Action.VIEW_PEERS, Subject(assessment.employee_id))
@@ -85,6 +86,7 @@ def peer_raters(assessment_id: int, who: Actor) -> list[dict]:
 def _colleagues(assessment: Assessment) -> tuple[Colleague, list[Colleague], set[int]]:
     """The person, their active department colleagues during the assessment, and who they report to."""
     person = db.session.get(Employee, assessment.employee_id)
+    assert person is not None, "an assessment's employee exists (foreign key)"
     rows = db.session.execute(select(Employee.id, Employee.position_id, Employee.manager_id).where(
         Employee.department_id == person.department_id, Employee.status == "active",
         Employee.joined_on <= assessment.last_day,
@@ -123,9 +125,9 @@ def _replace(assessment: Assessment, peer_items: list[int], current: set[int], w
     if removed:
         db.session.execute(delete(PeerRater).where(PeerRater.assessment_id == assessment.id,
                                                    PeerRater.rater_id.in_(removed)))
-        dropped = db.session.execute(delete(Rating).where(
+        dropped = changed_rows(delete(Rating).where(
             Rating.assessment_item_id.in_(peer_items), Rating.rater_kind == Rater.PEER.value,
-            Rating.rater_id.in_(removed))).rowcount
+            Rating.rater_id.in_(removed)))
     chosen_by = None if who is None else who.employee_id
     for rater in wanted:
         if rater not in current:

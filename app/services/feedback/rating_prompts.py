@@ -7,6 +7,7 @@ next month (before scoring on day 3); the dedupe key holds one reminder per rate
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -57,8 +58,9 @@ def rating_tasks(cycle_id: int) -> list[RatingTask]:
         .join(Assessment).where(Assessment.cycle_id == cycle_id)).all())
     managed = {(item_id, kind) for item_id, kind, _ in given if kind == Rater.MANAGER.value}
     peers: dict[int, list[int]] = {}
-    for assessment_id, rater_id in db.session.execute(select(PeerRater.assessment_id, PeerRater.rater_id).join(Assessment)
-                                                      .where(Assessment.cycle_id == cycle_id).order_by(PeerRater.rater_id)):
+    for assessment_id, rater_id in db.session.execute(
+            select(PeerRater.assessment_id, PeerRater.rater_id).join(Assessment)
+            .where(Assessment.cycle_id == cycle_id).order_by(PeerRater.rater_id)):
         peers.setdefault(assessment_id, []).append(rater_id)
     tasks = []
     for item_id, kind, code, assessment_id, employee_id, manager_id in items:
@@ -66,7 +68,8 @@ def rating_tasks(cycle_id: int) -> list[RatingTask]:
             tasks.append(RatingTask(manager_id, kind, assessment_id, item_id, employee_id, code,
                                     (item_id, kind) in managed))
         elif kind == Rater.PEER.value:
-            tasks += [RatingTask(rater, kind, assessment_id, item_id, employee_id, code, (item_id, kind, rater) in given)
+            tasks += [RatingTask(rater, kind, assessment_id, item_id, employee_id, code,
+                                 (item_id, kind, rater) in given)
                       for rater in peers.get(assessment_id, [])]
     return tasks
 
@@ -80,7 +83,7 @@ def missing_ratings(cycle_id: int) -> dict[int, list[RatingTask]]:
     return missing
 
 
-def my_rating_tasks(cycle_id: int, who: Actor) -> list[dict]:
+def my_rating_tasks(cycle_id: int, who: Actor) -> list[dict[str, Any]]:
     """What the actor is asked to rate in the cycle (the bot's and mini-program's to-do list)."""
     mine = [t for t in rating_tasks(cycle_id) if t.rater_id == who.employee_id]
     names, indicators = _names([t.employee_id for t in mine]), _indicators()
@@ -115,7 +118,7 @@ def prompt_missing_ratings(cycle_id: int, now: datetime) -> int:
     return count
 
 
-def _body(label: str, tasks: list[RatingTask], names: dict, indicators: dict) -> str:
+def _body(label: str, tasks: list[RatingTask], names: dict[int, str], indicators: dict[str, str]) -> str:
     per_person: dict[int, list[str]] = {}
     for task in tasks:
         per_person.setdefault(task.employee_id, []).append(indicators[task.indicator_code])

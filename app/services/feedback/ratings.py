@@ -9,10 +9,12 @@ Peer ratings are anonymous to the rated person and their managers: everything th
 to anyone but HR is a mean and a count per item, never a rater or a single peer's value or comment.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from app.domain.aggregation import aggregate_ratings
 from app.domain.authz import Relation, relations
@@ -38,14 +40,17 @@ from app.services.usecase import (
 )
 
 REF_LIMIT = 128
+# A rating with its rater's name (none for a customer: the join is outer).
+RatingRow = Row[int, str, int | None, str | None, Decimal, str, datetime]
 
 
 @use_case
-def rate_item(assessment_item_id: int, value, who: Actor, comment: str = "", *, now: datetime | None = None) -> Rating:
+def rate_item(assessment_item_id: int, value: str | int | Decimal, who: Actor, comment: str = "", *,
+              now: datetime | None = None) -> Rating:
     """A manager's or an assigned peer's rating of one item, set or replaced (audited)."""
     now = now_or_clock(now)
     item = get_or_404(AssessmentItem, assessment_item_id, "考核项")
-    assessment = db.session.get(Assessment, item.assessment_id)
+    assessment = _assessment_of(item)
     kind = _rater_kind(item)
     if kind is Rater.CUSTOMER:
         raise ApiError("customer_rated", "客户评分由数据来源同步，不能手工录入", 409)
@@ -74,8 +79,8 @@ def rate_item(assessment_item_id: int, value, who: Actor, comment: str = "", *, 
 
 
 @use_case
-def record_customer_rating(assessment_item_id: int, value, source_ref: str, *, now: datetime | None = None,
-                           source: str = "connector") -> tuple[Rating, bool]:
+def record_customer_rating(assessment_item_id: int, value: str | int | Decimal, source_ref: str, *,
+                           now: datetime | None = None, source: str = "connector") -> tuple[Rating, bool]:
     """A customer's rating from a source (Zendesk, a chat import); the same `source_ref` again is the
     same rating: unchanged it writes nothing, restated it updates (audited). Returns (rating, created).
     Accepted whatever the cycle's state: a late rating is recorded, and a published report changes
@@ -91,7 +96,7 @@ def record_customer_rating(assessment_item_id: int, value, source_ref: str, *, n
     if rating is not None and rating.value == number:
         return rating, False
     created = rating is None
-    if created:
+    if rating is None:
         rating = Rating(assessment_item_id=item.id, rater_kind=Rater.CUSTOMER.value, rater_ref=ref)
         db.session.add(rating)
     else:
@@ -99,12 +104,12 @@ def record_customer_rating(assessment_item_id: int, value, source_ref: str, *, n
                      after={"value": str(number), "source_ref": ref})
     rating.value, rating.rated_at = number, now
     db.session.commit()
-    if cycle_of(db.session.get(Assessment, item.assessment_id)).status == CycleStatus.OPEN:
+    if cycle_of(_assessment_of(item)).status == CycleStatus.OPEN:
         progress.request_recompute(item.assessment_id)
     return rating, created
 
 
-def ratings_view(assessment_id: int, who: Actor) -> list[dict]:
+def ratings_view(assessment_id: int, who: Actor) -> list[dict[str, Any]]:
     """Each rated item with its mean and count. HR also sees every rating with its rater; a manager
     also sees the manager rating; the rated person sees the aggregates only."""
     assessment = get_or_404(Assessment, assessment_id, "考核表")
@@ -121,16 +126,23 @@ def ratings_view(assessment_id: int, who: Actor) -> list[dict]:
     return [_item_view(item, [r for r in rows if r.assessment_item_id == item.id], detail) for item in items]
 
 
-def _item_view(item: AssessmentItem, rows: list, detail: str | None) -> dict:
+def _item_view(item: AssessmentItem, rows: Sequence[RatingRow], detail: str | None) -> dict[str, Any]:
     ind = indicator(item.indicator_code)
     mean = aggregate_ratings([DomainRating(r.value) for r in rows])
-    view = {"indicator": item.indicator_code, "name": ind.name, "rater_kind": item.rater,
-            "rater_label": Rater(item.rater).label_zh, "count": len(rows),
-            "mean": None if mean is None else plain(round_half_up(mean.fraction(), 2))}
+    view: dict[str, Any] = {"indicator": item.indicator_code, "name": ind.name, "rater_kind": item.rater,
+                            "rater_label": _rater_kind(item).label_zh, "count": len(rows),
+                            "mean": None if mean is None else plain(round_half_up(mean.fraction(), 2))}
     if detail == "all" or (detail == "manager" and item.rater == Rater.MANAGER.value):
-        view["ratings"] = [{"rater_kind": r.rater_kind, "rater_id": r.rater_id, "rater": r.name, "value": str(r.value),
-                            "comment": r.comment, "rated_at": r.rated_at.isoformat()} for r in rows]
+        view["ratings"] = [{"rater_kind": r.rater_kind, "rater_id": r.rater_id, "rater": r.name,
+                            "value": str(r.value), "comment": r.comment, "rated_at": r.rated_at.isoformat()}
+                           for r in rows]
     return view
+
+
+def _assessment_of(item: AssessmentItem) -> Assessment:
+    assessment = db.session.get(Assessment, item.assessment_id)
+    assert assessment is not None, "an assessment item's assessment exists (foreign key)"
+    return assessment
 
 
 def _rater_kind(item: AssessmentItem) -> Rater:
@@ -139,7 +151,7 @@ def _rater_kind(item: AssessmentItem) -> Rater:
     return Rater(item.rater)
 
 
-def _rating_value(value) -> Decimal:
+def _rating_value(value: str | int | Decimal) -> Decimal:
     number = decimal_of(value, "value", "评分")
     problem = rating_problem(number)
     if problem:

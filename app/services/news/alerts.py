@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import and_, select
@@ -25,8 +26,8 @@ from app.domain import alerts as rules
 from app.domain.alerts import EMPLOYEE, MANAGER, Finding, Person, Rule, RuleKind
 from app.domain.errors import DomainError
 from app.domain.evaluation import evaluate
-from app.domain.indicators import Provenance
-from app.domain.observations import DayObservation, day_figures, figures_of_record
+from app.domain.indicators import Indicator, Provenance
+from app.domain.observations import DayFigure, DayObservation, day_figures, figures_of_record
 from app.extensions import db
 from app.models import (
     Alert,
@@ -130,7 +131,7 @@ def raise_alert(rule_id: int, finding: Finding) -> Alert | None:
     return alert
 
 
-def _raise(found: list[tuple[AlertRule, Finding]], scope: dict, always_audit: bool = False) -> list[Alert]:
+def _raise(found: list[tuple[AlertRule, Finding]], scope: dict[str, Any], always_audit: bool = False) -> list[Alert]:
     """Raise what is new (one query skips the known), audit the run once with counts, commit."""
     prints = [f.fingerprint for _, f in found]
     known = set(db.session.scalars(select(Alert.fingerprint).where(Alert.fingerprint.in_(prints))))
@@ -147,20 +148,23 @@ def _raise(found: list[tuple[AlertRule, Finding]], scope: dict, always_audit: bo
 def _streaks(through: date, employee_ids: list[int] | None = None) -> list[tuple[AlertRule, Finding]]:
     """Every streak rule whose indicator is in the library (a rule on a deleted one is skipped)."""
     indicators = library()
-    return [(row, f) for row, rule in active_rules({RuleKind.STREAK}) if rule.indicator_code in indicators
+    return [(row, f) for row, rule in active_rules({RuleKind.STREAK})
+            if rule.indicator_code is not None and rule.indicator_code in indicators
             for f in _streak_findings(row, rule, indicators[rule.indicator_code], through, employee_ids,
                                       STREAK_LOOKBACK_DAYS)]
 
 
-def _streak_findings(row: AlertRule, rule: Rule, indicator, through: date, employee_ids, lookback: int) -> list[Finding]:
+def _streak_findings(row: AlertRule, rule: Rule, indicator: Indicator, through: date, employee_ids: list[int] | None,
+                     lookback: int) -> list[Finding]:
     """One rule for everyone with figures in the window; people whose streak may have begun before
-    it are looked at again with a window twice as long."""
+    it are looked at again with a window twice as long. `indicator` is the rule's."""
     window = (through - timedelta(days=lookback - 1), through)
-    figures = _figures(rule.indicator_code, window, employee_ids)
+    figures = _figures(indicator.code, window, employee_ids)
     people = _people(list(figures), window)
     alerted = _alerted_days(row.id, list(figures), window[0])
     complete = lookback >= MAX_LOOKBACK_DAYS
-    findings, reopen = [], []
+    findings: list[Finding] = []
+    reopen: list[int] = []
     for employee_id, days in figures.items():
         scan = rules.scan_streaks(rule, indicator, people[employee_id], days, window,
                                   alerted.get(employee_id, frozenset()), complete)
@@ -172,7 +176,7 @@ def _streak_findings(row: AlertRule, rule: Rule, indicator, through: date, emplo
     return findings
 
 
-def _figures(code: str, window: tuple[date, date], employee_ids) -> dict[int, list]:
+def _figures(code: str, window: tuple[date, date], employee_ids: list[int] | None) -> dict[int, list[DayFigure]]:
     """Each employee's figures of record of one indicator in the window (one query)."""
     query = select(Observation.employee_id, Observation.day, Observation.numerator, Observation.denominator,
                    Observation.provenance).where(Observation.indicator_code == code, Observation.day.between(*window))
@@ -181,7 +185,7 @@ def _figures(code: str, window: tuple[date, date], employee_ids) -> dict[int, li
     raw: dict[int, list[DayObservation]] = defaultdict(list)
     for employee_id, day, num, den, provenance in db.session.execute(query):
         raw[employee_id].append(DayObservation(day, num, den, Provenance(provenance)))
-    found = {}
+    found: dict[int, list[DayFigure]] = {}
     for employee_id, observations in raw.items():
         try:
             found[employee_id] = figures_of_record(day_figures(observations))
@@ -277,11 +281,14 @@ def recipients(alert: Alert) -> list[tuple[int, str]]:
     "manager" means each one's manager. When nobody can be named (no packer is matched), HR hears
     of it, so an unmatched batch is still reported, never dropped.
     """
-    rule = _parsed(db.session.get(AlertRule, alert.rule_id))
+    row = db.session.get(AlertRule, alert.rule_id)
+    assert row is not None, "an alert's rule exists (foreign key)"
+    rule = _parsed(row)
     notify = rule.notify if rule else (EMPLOYEE, MANAGER)  # edited since it fired: tell all concerned
     subjects = ([alert.employee_id] if alert.employee_id is not None else
                 [p["employee_id"] for p in alert.evidence.get("packers", []) if p.get("employee_id")])
-    manager_of = dict(db.session.execute(select(Employee.id, Employee.manager_id).where(Employee.id.in_(subjects))).all())
+    manager_of = dict(db.session.execute(
+        select(Employee.id, Employee.manager_id).where(Employee.id.in_(subjects))).all())
     found = [(s, EMPLOYEE) for s in subjects] if EMPLOYEE in notify else []
     if MANAGER in notify:
         found += [(manager_of[s], MANAGER) for s in subjects if manager_of.get(s)]

@@ -4,6 +4,7 @@ runs twice — or two schedulers — enqueue each message once.
 """
 
 from datetime import date, datetime, time
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -35,7 +36,9 @@ def push_targets(cycle_id: int, now: datetime) -> int:
     calendar = company_calendar()  # loaded once for the whole company, not once per message
     count = 0
     for assessment in db.session.scalars(select(Assessment).where(Assessment.cycle_id == cycle_id)):
-        lines = [f"{indicators[i.indicator_code].name}：{_target(indicators[i.indicator_code], i.target, assessment.currency)}"
+        assert cycle is not None, "the cycle has assessments, so it exists (foreign key)"
+        lines = [f"{indicators[i.indicator_code].name}："
+                 f"{_target(indicators[i.indicator_code], i.target, assessment.currency)}"
                  f"（权重{i.weight.normalize():f}%）" for i in assessment.items]
         outbox.enqueue(
             assessment.employee_id, "target_push", title=f"{cycle.label}考核目标", summary="请查看并确认本月目标",
@@ -47,7 +50,7 @@ def push_targets(cycle_id: int, now: datetime) -> int:
     return count
 
 
-def _target(indicator: Indicator, target, currency: str) -> str:
+def _target(indicator: Indicator, target: Decimal, currency: str) -> str:
     if indicator.kind == "qualitative":
         return "主管/同事/客户评分"
     return format_value(Fraction(target), Display(indicator.display), indicator.unit, currency)
@@ -61,7 +64,8 @@ def evening_reminders(day: date, now: datetime) -> int:
     rows = db.session.execute(
         select(Assessment.employee_id, Employee.department_id).select_from(Assessment)
         .join(Cycle, Cycle.id == Assessment.cycle_id).join(Employee, Employee.id == Assessment.employee_id)
-        .where(Cycle.status == "open", Assessment.first_day <= day, Assessment.last_day >= day, Employee.status == "active")
+        .where(Cycle.status == "open", Assessment.first_day <= day, Assessment.last_day >= day,
+               Employee.status == "active")
     ).all()
     submitted = set(db.session.scalars(select(ProgressEntry.employee_id).where(ProgressEntry.day == day)))
     leave = leave_days({employee_id for employee_id, _ in rows}, day, day)
@@ -83,7 +87,9 @@ def evening_reminders(day: date, now: datetime) -> int:
 def push_reports(run_id: int, now: datetime) -> int:
     """Tell each person about the report version a run published (考核结果)."""
     run = db.session.get(ScoringRun, run_id)
+    assert run is not None, "the clock pushes the reports of runs it found"
     cycle = db.session.get(Cycle, run.cycle_id)
+    assert cycle is not None, "a scoring run's cycle exists (foreign key)"
     calendar = company_calendar()
     count = 0
     for report, employee_id in db.session.execute(

@@ -46,7 +46,7 @@ def send_due_digests(now: datetime) -> dict[str, int]:
     calendars = department_calendars(base)
     done = _done_slots(now - timedelta(days=8))
     org = team_news.load_org()
-    sent: Counter = Counter()
+    sent: Counter[str] = Counter()
     for manager_id, department_id in team_news.managers():
         for kind, slot in due_slots(local, calendars.get(department_id, base)):
             if (manager_id, kind, to_utc(slot)) in done:
@@ -75,7 +75,8 @@ def due_slots(local: datetime, calendar: WorkCalendar) -> list[tuple[str, dateti
 
 
 @use_case
-def compose(manager_id: int, kind: str, slot: datetime, now: datetime, org: dict | None = None) -> Digest | None:
+def compose(manager_id: int, kind: str, slot: datetime, now: datetime,
+            org: team_news.Org | None = None) -> Digest | None:
     """Build, store and enqueue one digest (commits); None when another scheduler already did.
 
     `org` (team_news.load_org) saves reloading the organisation for every manager.
@@ -84,7 +85,8 @@ def compose(manager_id: int, kind: str, slot: datetime, now: datetime, org: dict
     team = team_news.team_of(manager_id, org)
     if kind == WEEKLY:
         first, last = last_week(to_local(slot).date())
-        since, until = to_utc(datetime.combine(first, time())), to_utc(datetime.combine(last + timedelta(days=1), time()))
+        since = to_utc(datetime.combine(first, time()))
+        until = to_utc(datetime.combine(last + timedelta(days=1), time()))
         warnings = team_news.alert_messages(list(team), since, until)
         composed = composer.weekly_digest(first, last, week.week_news(team, first, last, warnings))
     else:
@@ -141,7 +143,8 @@ def _store(manager_id: int, kind: str, slot: datetime, since: datetime, until: d
 
 
 def _done_slots(since: datetime) -> set[tuple[int, str, datetime]]:
-    return set(db.session.execute(select(Digest.manager_id, Digest.kind, Digest.slot).where(Digest.slot >= since)).all())
+    return set(db.session.execute(
+        select(Digest.manager_id, Digest.kind, Digest.slot).where(Digest.slot >= since)).all())
 
 
 def _previous_until(manager_id: int, kind: str) -> datetime | None:

@@ -1,6 +1,6 @@
 """What a manager's team did, gathered for the digest composer (app.domain.digest) in a few queries.
 
-A manager's team is their whole reporting subtree (DESIGN.md "Roles"). News is selected by when it
+A manager's team is their whole reporting subtree (docs/product.md "Roles"). News is selected by when it
 reached us (`submitted_at`, `raised_at`) within a window of naive UTC times, so consecutive digests
 neither repeat nor drop anything; the figures shown are the day's figures of record.
 """
@@ -28,10 +28,13 @@ from app.models import (
 )
 from app.services.scoring.inputs import library
 
+# Active people by manager id (None for the top): (id, name, role) each.
+Org = dict[int | None, list[tuple[int, str, str]]]
 
-def load_org() -> dict[int | None, list[tuple]]:
+
+def load_org() -> Org:
     """Active people by manager id: (id, name, role) each. Load once when composing many digests."""
-    reports = defaultdict(list)
+    reports: Org = defaultdict(list)
     for person_id, manager_id, name, position, department in db.session.execute(
         select(Employee.id, Employee.manager_id, Employee.name, Position.name, Department.name)
         .join(Department, Department.id == Employee.department_id)
@@ -42,7 +45,7 @@ def load_org() -> dict[int | None, list[tuple]]:
     return reports
 
 
-def team_of(manager_id: int, org: dict | None = None) -> dict[int, composer.Member]:
+def team_of(manager_id: int, org: Org | None = None) -> dict[int, composer.Member]:
     """Everyone active below the manager, however deep, as the digest names them (in id order)."""
     org = load_org() if org is None else org
     team, waiting = {}, [manager_id]
@@ -95,11 +98,12 @@ def progress_news(team: dict[int, composer.Member], since: datetime, until: date
 
 def alert_messages(employee_ids: list[int], since: datetime, until: datetime) -> dict[int, list[str]]:
     """Each person's alerts raised in (since, until], oldest first."""
-    found = defaultdict(list)
+    found: dict[int, list[str]] = defaultdict(list)
     for employee_id, message in db.session.execute(
         select(Alert.employee_id, Alert.message).where(Alert.employee_id.in_(employee_ids), Alert.raised_at > since,
                                                        Alert.raised_at <= until).order_by(Alert.raised_at, Alert.id)
     ):
+        assert employee_id is not None, "only alerts about the given employees were selected"
         found[employee_id].append(message)
     return found
 
@@ -152,7 +156,7 @@ def _day_figures(employee_ids: set[int], days: set[date]) -> dict[tuple[int, dat
     return found
 
 
-def _screenshot_counts(entry_ids: list[int]) -> Counter:
+def _screenshot_counts(entry_ids: list[int]) -> Counter[int | None]:
     return Counter(dict(db.session.execute(
         select(Screenshot.progress_entry_id, func.count()).where(
             Screenshot.progress_entry_id.in_(entry_ids), Screenshot.deleted_at.is_(None))

@@ -7,6 +7,7 @@ score is the same as the mini-program's (evaluation.Context, projection as of th
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -57,7 +58,8 @@ def _working_days(assessments: dict[int, list[Assessment]], first: date, last: d
     for employee_id, mine in assessments.items():
         days = set()
         for a in mine:
-            calendar = calendars.get(departments.get(a.position_id), base)
+            department = departments.get(a.position_id)
+            calendar = base if department is None else calendars.get(department, base)
             start, end = max(first, a.first_day), min(last, a.last_day)
             days |= {d for d in days_between(start, end) if calendar.is_working_day(d, leave.get(employee_id, ()))}
         found[employee_id] = days
@@ -72,7 +74,7 @@ def _submitted_days(employee_ids: list[int], first: date, last: date) -> dict[in
     return found
 
 
-def _projections(assessments: list[Assessment], as_of: date) -> dict[int, tuple]:
+def _projections(assessments: list[Assessment], as_of: date) -> dict[int, tuple[Decimal, str, tuple[str, ...]]]:
     """(projected total, grade, quantitative items projected below target) per assessment of an open cycle."""
     by_cycle = defaultdict(list)
     for a in assessments:
@@ -80,13 +82,14 @@ def _projections(assessments: list[Assessment], as_of: date) -> dict[int, tuple]
     found = {}
     for cycle_id, ids in by_cycle.items():
         cycle = db.session.get(Cycle, cycle_id)
+        assert cycle is not None, "an assessment's cycle exists (foreign key)"
         if cycle.status != CycleStatus.OPEN:
             continue
         context = Context.load(cycle, ids, with_last_month=True)
         for a in context.assessments:
             ev = evaluate(context.input_for(a, as_of=min(max(as_of, a.first_day), a.last_day)))
             behind = tuple(
-                ev.input.library[item.code].name_zh for item, result in zip(ev.items, ev.score.items)
+                ev.input.library[item.code].name_zh for item, result in zip(ev.items, ev.score.items, strict=True)
                 if result.status is ItemStatus.UNMET and not item.qualitative
             )
             found[a.id] = (ev.score.total, ev.score.grade.label_zh, behind)

@@ -8,6 +8,8 @@ corrected: after scoring starts a result changes through an appeal.
 """
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -43,14 +45,15 @@ from app.services.usecase import (
 
 
 @use_case
-def request_correction(progress_entry_id: int, indicator_code: str, numerator, denominator, reason: str, who: Actor,
+def request_correction(progress_entry_id: int, indicator_code: str, numerator: str | int | Decimal,
+                       denominator: str | int | Decimal | None, reason: str, who: Actor,
                        *, now: datetime | None = None) -> CorrectionRequest:
     """The employee asks to change one figure of a past day; their manager is asked to decide."""
     now = now_or_clock(now)
     entry = get_or_404(ProgressEntry, progress_entry_id, "工作进展")
     require(who, Action.REQUEST_CORRECTION, Subject(entry.employee_id))
     _require_window_closed(entry, now)
-    assessment = db.session.get(Assessment, entry.assessment_id)
+    assessment = _assessment_of(entry)
     _require_open(assessment)
     figure = SubmittedFigure(decimal_of(numerator, "numerator", "数值"),
                     None if denominator is None else decimal_of(denominator, "denominator", "总数"))
@@ -87,9 +90,9 @@ def decide_correction(request_id: int, approve: bool, reason: str, who: Actor, *
     if correction.status != "pending":
         raise ApiError("already_decided", "该更正申请已处理", 409)
     text = require_text(reason, "reason", "驳回原因", required=not approve)
-    entry = db.session.get(ProgressEntry, correction.progress_entry_id)
+    entry = _entry_of(correction)
     if approve:
-        _require_open(db.session.get(Assessment, entry.assessment_id))
+        _require_open(_assessment_of(entry))
         _apply(correction, entry, who)
     correction.status = "approved" if approve else "rejected"
     correction.decider_id, correction.decided_at, correction.decision_reason = who.employee_id, now, text
@@ -102,14 +105,14 @@ def decide_correction(request_id: int, approve: bool, reason: str, who: Actor, *
     return correction
 
 
-def corrections_to_decide(who: Actor) -> list[dict]:
+def corrections_to_decide(who: Actor) -> list[dict[str, Any]]:
     """Pending requests the actor may decide (the bot's 待办 and the console's list), oldest first."""
     rows = db.session.scalars(select(CorrectionRequest).where(CorrectionRequest.status == "pending")
                               .order_by(CorrectionRequest.requested_at, CorrectionRequest.id)).all()
     mine = [r for r in rows if can(who, Action.DECIDE_CORRECTION, Subject(r.employee_id))]
     summaries = []
     for correction in mine:
-        what, old, new = _label(correction, db.session.get(ProgressEntry, correction.progress_entry_id))
+        what, old, new = _label(correction, _entry_of(correction))
         summaries.append({"correction_request_id": correction.id, "employee_id": correction.employee_id,
                           "employee": name_of(correction.employee_id), "what": what, "old": old, "new": new,
                           "reason": correction.reason, "requested_at": correction.requested_at.isoformat()})
@@ -129,7 +132,8 @@ def _apply(correction: CorrectionRequest, entry: ProgressEntry, who: Actor) -> N
     observation.numerator, observation.denominator = correction.new_numerator, correction.new_denominator
     db.session.flush()
     audit.record("observation.correct", "observation", observation.id, actor_id=who.employee_id, before=before,
-                 after={**_value(correction.new_numerator, correction.new_denominator), "correction_request_id": correction.id})
+                 after={**_value(correction.new_numerator, correction.new_denominator),
+                        "correction_request_id": correction.id})
 
 
 def _require_window_closed(entry: ProgressEntry, now: datetime) -> None:
@@ -148,6 +152,18 @@ def _require_open(assessment: Assessment) -> None:
         raise ApiError("cycle_closed", "本月考核已开始评分，数据不能再更正；如对结果有异议请在考核报告中申诉", 409)
 
 
+def _entry_of(correction: CorrectionRequest) -> ProgressEntry:
+    entry = db.session.get(ProgressEntry, correction.progress_entry_id)
+    assert entry is not None, "a correction request's progress entry exists (foreign key)"
+    return entry
+
+
+def _assessment_of(entry: ProgressEntry) -> Assessment:
+    assessment = db.session.get(Assessment, entry.assessment_id)
+    assert assessment is not None, "a progress entry's assessment exists (foreign key)"
+    return assessment
+
+
 def _observation(entry: ProgressEntry, code: str) -> Observation | None:
     return db.session.scalar(select(Observation).where(
         Observation.progress_entry_id == entry.id, Observation.indicator_code == code))
@@ -159,7 +175,7 @@ def _pending(entry_id: int, code: str) -> bool:
         CorrectionRequest.status == "pending")) is not None
 
 
-def _value(numerator, denominator) -> dict:
+def _value(numerator: Decimal | None, denominator: Decimal | None) -> dict[str, str | None]:
     return {"numerator": None if numerator is None else str(numerator),
             "denominator": None if denominator is None else str(denominator)}
 
@@ -186,6 +202,7 @@ def _ask_decider(correction: CorrectionRequest, entry: ProgressEntry, now: datet
 def _tell_employee(correction: CorrectionRequest, entry: ProgressEntry, now: datetime) -> None:
     what, _, new = _label(correction, entry)
     verdict = "已通过" if correction.status == "approved" else f"未通过。原因：{correction.decision_reason}"
-    outbox.enqueue(correction.employee_id, "correction_result", title="数据更正结果", summary=f"{what}更正{verdict[:3]}",
-                   body=f"你申请将{what}更正为{new}，{verdict}", dedupe_key=f"correction:{correction.id}:result", now=now,
+    outbox.enqueue(correction.employee_id, "correction_result", title="数据更正结果",
+                   summary=f"{what}更正{verdict[:3]}", body=f"你申请将{what}更正为{new}，{verdict}",
+                   dedupe_key=f"correction:{correction.id}:result", now=now,
                    data={"correction_request_id": correction.id, "status": correction.status})

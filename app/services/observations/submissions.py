@@ -7,8 +7,9 @@ and asks for a progress recompute once committed.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -43,7 +44,8 @@ def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], not
     assessment = _assessment_on(employee_id, day)
     indicators = _reportable(assessment)
     _check_figures(figures, indicators)
-    entry = db.session.scalar(select(ProgressEntry).where(ProgressEntry.employee_id == employee_id, ProgressEntry.day == day))
+    entry = db.session.scalar(select(ProgressEntry).where(ProgressEntry.employee_id == employee_id,
+                                                          ProgressEntry.day == day))
     before = _figures_of(entry) if entry else None
     if entry is None:
         entry = ProgressEntry(employee_id=employee_id, assessment_id=assessment.id, day=day)
@@ -66,11 +68,12 @@ def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], not
 
 
 def _check_window(day: date, now: datetime) -> None:
-    local = to_local(now.astimezone(timezone.utc).replace(tzinfo=None) if now.tzinfo else now)
+    local = to_local(now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now)
     if day > local.date():
         raise ApiError("day_in_future", "不能提交未来日期的进展", 422, {"day": day.isoformat()})
     if local >= datetime.combine(day + timedelta(days=1), EDIT_UNTIL):
-        raise ApiError("edit_window_closed", "已超过次日10:00的修改时限，如需更正请向主管申请", 409, {"day": day.isoformat()})
+        raise ApiError("edit_window_closed", "已超过次日10:00的修改时限，如需更正请向主管申请", 409,
+                       {"day": day.isoformat()})
 
 
 def _assessment_on(employee_id: int, day: date) -> Assessment:
@@ -101,16 +104,18 @@ def _check_figures(figures: dict[str, SubmittedFigure], indicators: dict[str, In
             problems[code] = f"「{indicator.name}」不能为负数"
         elif indicator.aggregation == "ratio" and not figure.denominator:
             problems[code] = f"「{indicator.name}」需要填写大于0的总数"
-        elif indicator.aggregation == "ratio" and indicator.display == "percent" and figure.numerator > figure.denominator:
+        elif (indicator.aggregation == "ratio" and indicator.display == "percent"
+              and figure.denominator is not None and figure.numerator > figure.denominator):
             problems[code] = f"「{indicator.name}」的完成数不能大于总数"
     if problems:
         raise ApiError("figures_invalid", "；".join(problems.values()), 422, problems)
 
 
-def _figures_of(entry: ProgressEntry) -> dict:
+def _figures_of(entry: ProgressEntry) -> dict[str, Any]:
     rows = db.session.scalars(select(Observation).where(Observation.progress_entry_id == entry.id))
-    return {"figures": {o.indicator_code: _plain(SubmittedFigure(o.numerator, o.denominator)) for o in rows}, "note": entry.note}
+    figures = {o.indicator_code: _plain(SubmittedFigure(o.numerator, o.denominator)) for o in rows}
+    return {"figures": figures, "note": entry.note}
 
 
-def _plain(figure: SubmittedFigure) -> list:
+def _plain(figure: SubmittedFigure) -> list[str | None]:
     return [str(figure.numerator), None if figure.denominator is None else str(figure.denominator)]

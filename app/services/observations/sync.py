@@ -11,8 +11,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import Table, select, tuple_, update
 
 from app.domain.cycles import CycleStatus
 from app.domain.errors import DomainError
@@ -39,18 +40,20 @@ class Incoming:
 
 
 @use_case
-def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
+def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter[str]:
     """Apply one sync/import run's figures; returns counts (inserted, updated, unchanged, restated)."""
     run = db.session.get(SyncRun, run_id)
+    assert run is not None, "the connector or import opens the run before recording into it"
     existing = _existing(run.source, [row.external_ref for row in rows])
     statuses = _cycle_statuses({row.day for row in rows} | {old.day for old in existing.values()})
     held = _held_refs(run.source)
-    counts: Counter = Counter()
-    inserts, touched = [], set()
+    counts: Counter[str] = Counter()
+    inserts: list[dict[str, Any]] = []
+    touched: set[tuple[int, date]] = set()
     for row in rows:
         old = existing.get(row.external_ref)
-        cycle_id, status = _published_cycle(statuses, row.day, old.day if old else None)
-        if old is None and status:
+        cycle_id = _published_cycle(statuses, row.day, old.day if old else None)
+        if old is None and cycle_id is not None:
             _restate_added(_insert_row(row, run, provenance), cycle_id)
             counts["restated"] += 1
             continue
@@ -60,7 +63,7 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
         elif _facts(old) == _facts(row):
             counts["unchanged"] += 1
             continue
-        elif status:
+        elif cycle_id is not None:
             _restate(old, row, run_id, cycle_id)
             counts["restated"] += 1
             continue
@@ -71,8 +74,10 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter:
             counts["updated"] += 1
         touched.add((row.employee_id, row.day))
     _supersede_held(run.source, held & {row["external_ref"] for row in inserts})
+    table = Observation.__table__
+    assert isinstance(table, Table), "Observation is mapped to one plain table"
     for start in range(0, len(inserts), CHUNK):
-        db.session.execute(Observation.__table__.insert(), inserts[start:start + CHUNK])
+        db.session.execute(table.insert(), inserts[start:start + CHUNK])
     run.status, run.finished_at, run.counts = "done", utcnow(), {**(run.counts or {}), **counts}
     audit.record(f"{run.kind}.run", "sync_run", run.id, source=run.source, after=dict(counts))
     db.session.commit()
@@ -87,24 +92,25 @@ _PUBLISHED = (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL)
 FACTS = ("employee_id", "indicator_code", "day", "numerator", "denominator", "currency")
 
 
-def _facts(figure) -> tuple:
+def _facts(figure: Observation | Incoming) -> tuple[object, ...]:
     """What a source record says: whose figure, of what, which day, how much."""
     return tuple(getattr(figure, name) for name in FACTS)
 
 
-def _set_facts(observation: Observation, figure) -> None:
+def _set_facts(observation: Observation, figure: Incoming) -> None:
     for name in FACTS:
         setattr(observation, name, getattr(figure, name))
 
 
-def _published_cycle(statuses: dict, day: date, old_day: date | None) -> tuple[int | None, bool]:
-    """(cycle id, True) when the record's month — or the month it moves out of — is published."""
+def _published_cycle(statuses: dict[tuple[int, int], tuple[int, str]], day: date,
+                     old_day: date | None) -> int | None:
+    """The cycle's id when the record's month — or the month it moves out of — is published."""
     for when in (old_day, day):
-        if when is not None:
-            cycle_id, status = statuses.get((when.year, when.month), (None, None))
+        if when is not None and (when.year, when.month) in statuses:
+            cycle_id, status = statuses[(when.year, when.month)]
             if status in _PUBLISHED:
-                return cycle_id, True
-    return None, False
+                return cycle_id
+    return None
 
 
 def _held_refs(source: str) -> set[str]:
@@ -139,7 +145,7 @@ def _existing(source: str, refs: list[str]) -> dict[str, Observation]:
     return found
 
 
-def _insert_row(row: Incoming, run: SyncRun, provenance: str) -> dict:
+def _insert_row(row: Incoming, run: SyncRun, provenance: str) -> dict[str, Any]:
     return {"employee_id": row.employee_id, "indicator_code": row.indicator_code, "day": row.day,
             "numerator": row.numerator, "denominator": row.denominator, "currency": row.currency,
             "source": run.source, "provenance": provenance, "run_id": run.id, "external_ref": row.external_ref,
@@ -149,7 +155,8 @@ def _insert_row(row: Incoming, run: SyncRun, provenance: str) -> dict:
 def _restate(old: Observation, row: Incoming, run_id: int, cycle_id: int) -> None:
     """Record the source's new figure beside the published one (an open restatement is updated);
     `record` keeps what else it says (a new owner, day or currency)."""
-    pending = db.session.scalar(select(Restatement).where(Restatement.observation_id == old.id, Restatement.status == "open"))
+    pending = db.session.scalar(select(Restatement).where(
+        Restatement.observation_id == old.id, Restatement.status == "open"))
     if pending is None:
         pending = Restatement(cycle_id=cycle_id, observation_id=old.id, old_numerator=old.numerator,
                               old_denominator=old.denominator)
@@ -158,7 +165,7 @@ def _restate(old: Observation, row: Incoming, run_id: int, cycle_id: int) -> Non
     pending.record = _json({name: getattr(row, name) for name in FACTS})
 
 
-def _restate_added(record: dict, cycle_id: int) -> None:
+def _restate_added(record: dict[str, Any], cycle_id: int) -> None:
     """Hold a record the source added to a published month (an open one for it is updated)."""
     pending = db.session.scalar(select(Restatement).where(
         Restatement.source == record["source"], Restatement.external_ref == record["external_ref"],
@@ -171,7 +178,7 @@ def _restate_added(record: dict, cycle_id: int) -> None:
     pending.record = _json({key: value for key, value in record.items() if key != "recorded_at"})
 
 
-def _json(values: dict) -> dict:
+def _json(values: dict[str, Any]) -> dict[str, Any]:
     return {key: str(value) if isinstance(value, (Decimal, date)) else value for key, value in values.items()}
 
 
@@ -180,6 +187,7 @@ def _apply(restatement: Restatement, now: datetime) -> set[int]:
     the employees whose figures changed."""
     if restatement.observation_id is None:
         record = restatement.record
+        assert record is not None, "a restatement without an observation holds the record the source added"
         db.session.add(Observation(
             **{key: record[key] for key in ("employee_id", "indicator_code", "currency", "source", "provenance",
                                             "run_id", "external_ref")},
@@ -187,6 +195,7 @@ def _apply(restatement: Restatement, now: datetime) -> set[int]:
             denominator=restatement.new_denominator, recorded_at=now))
         return {record["employee_id"]}
     observation = db.session.get(Observation, restatement.observation_id)
+    assert observation is not None, "a restatement's observation exists (foreign key)"
     before = observation.employee_id
     record = restatement.record or {}
     observation.employee_id = record.get("employee_id", observation.employee_id)
@@ -203,8 +212,9 @@ def _open_assessments(touched: set[tuple[int, date]]) -> list[int]:
     days = defaultdict(set)
     for employee_id, day in touched:
         days[employee_id].add(day)
-    rows = db.session.execute(select(Assessment.id, Assessment.employee_id, Assessment.first_day, Assessment.last_day)
-                              .join(Cycle).where(Cycle.status == CycleStatus.OPEN, Assessment.employee_id.in_(list(days))))
+    rows = db.session.execute(
+        select(Assessment.id, Assessment.employee_id, Assessment.first_day, Assessment.last_day)
+        .join(Cycle).where(Cycle.status == CycleStatus.OPEN, Assessment.employee_id.in_(list(days))))
     return sorted({a for a, e, first, last in rows if any(first <= d <= last for d in days[e])})
 
 
@@ -239,6 +249,8 @@ def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: dat
     db.session.commit()
     if republish and pending:
         runs.score_cycle(cycle_id, reason="数据更正后重新发布", actor_id=hr_id)
-        if db.session.get(Cycle, cycle_id).status == CycleStatus.FINAL:
+        cycle = db.session.get(Cycle, cycle_id)
+        assert cycle is not None, "the month has restatements, so it exists (foreign key)"
+        if cycle.status == CycleStatus.FINAL:
             outcomes.derive(cycle_id)
     return len(pending)

@@ -20,7 +20,7 @@ from app.models import BindCode, Employee, WeChatIdentity
 from app.services import audit
 from app.services.business_time import clock_now
 from app.services.notify import outbox
-from app.services.usecase import use_case
+from app.services.usecase import changed_rows, use_case
 
 CHANNELS = ("mp", "wecom", "oa")
 CODE_TTL = timedelta(days=3)
@@ -51,7 +51,8 @@ def issue_code(employee_no: str, *, actor_id: int | None = None, now: datetime |
                    issued_at=now, expires_at=expires_at)
     db.session.add(row)
     db.session.flush()
-    audit.record("bind_code.issue", "employee", employee.id, actor_id=actor_id, after={"expires_at": expires_at.isoformat()})
+    audit.record("bind_code.issue", "employee", employee.id, actor_id=actor_id,
+                 after={"expires_at": expires_at.isoformat()})
     db.session.commit()
     return code, expires_at
 
@@ -66,12 +67,14 @@ def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid
     lock_key = f"jixiao:bind:wrong:{channel}:{external_id}"
     if int(redis_store.client.get(lock_key) or 0) >= MAX_WRONG_PER_ACCOUNT:
         raise ApiError("bind_locked", "尝试次数过多，请1小时后再试", 429)
-    employee = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no, Employee.status == "active"))
+    employee = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no,
+                                                        Employee.status == "active"))
     pending = None
     if employee is not None:
         pending = db.session.scalar(select(BindCode).where(
             BindCode.employee_id == employee.id, BindCode.used_at.is_(None), BindCode.expires_at > now))
-    if pending is None or not hmac.compare_digest(pending.code_hash, _hash(f"{employee.id}:{code.strip()}")):
+    if (employee is None or pending is None
+            or not hmac.compare_digest(pending.code_hash, _hash(f"{employee.id}:{code.strip()}"))):
         _count_wrong(lock_key, pending, now)
         raise ApiError("bind_code_invalid", f"{_WRONG}，或绑定码已过期、已使用。请联系人事重新获取", 400)
     taken = db.session.scalar(select(WeChatIdentity).where(WeChatIdentity.channel == channel,
@@ -80,7 +83,8 @@ def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid
         raise ApiError("wechat_already_bound", "该微信账号已绑定其他员工，请先解绑", 409)
     db.session.execute(delete(WeChatIdentity).where(WeChatIdentity.employee_id == employee.id,
                                                     WeChatIdentity.channel == channel))
-    identity = WeChatIdentity(employee_id=employee.id, channel=channel, external_id=external_id, unionid=unionid, bound_at=now)
+    identity = WeChatIdentity(employee_id=employee.id, channel=channel, external_id=external_id, unionid=unionid,
+                              bound_at=now)
     db.session.add(identity)
     pending.used_at = now
     audit.record("wechat.bind", "employee", employee.id, actor_id=employee.id, after={"channel": channel})
@@ -106,8 +110,8 @@ def _count_wrong(lock_key: str, pending: BindCode | None, now: datetime) -> None
 @use_case
 def unbind(employee_id: int, channel: str, *, actor_id: int | None) -> bool:
     """Remove an employee's binding on one channel; True if there was one."""
-    removed = db.session.execute(delete(WeChatIdentity).where(WeChatIdentity.employee_id == employee_id,
-                                                              WeChatIdentity.channel == channel)).rowcount
+    removed = changed_rows(delete(WeChatIdentity).where(WeChatIdentity.employee_id == employee_id,
+                                                        WeChatIdentity.channel == channel))
     if removed:
         audit.record("wechat.unbind", "employee", employee_id, actor_id=actor_id, before={"channel": channel})
     db.session.commit()

@@ -7,10 +7,12 @@ that created anything, with the counts.
 """
 
 from collections import Counter
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from app.domain.builtin import Catalog, load_builtin
+from app.domain.positions import Position as CatalogPosition
 from app.extensions import db
 from app.models import (
     Department,
@@ -20,15 +22,18 @@ from app.models import (
     Position,
     TemplateItem,
 )
+from app.models.base import Base
 from app.services import audit
 from app.services.usecase import use_case
 
+M = TypeVar("M", bound=Base)
+
 
 @use_case
-def load_templates(catalog: Catalog | None = None) -> Counter:
+def load_templates(catalog: Catalog | None = None) -> Counter[str]:
     """Create what the catalog has and the database lacks; returns counts of created rows."""
     catalog = catalog or load_builtin()
-    created: Counter = Counter()
+    created: Counter[str] = Counter()
     departments = _ensure_departments(catalog, created)
     indicators = _ensure_indicators(catalog, created)
     for position in catalog.positions.values():
@@ -39,11 +44,11 @@ def load_templates(catalog: Catalog | None = None) -> Counter:
     return created
 
 
-def _existing(model, key: str) -> dict:
+def _existing(model: type[M], key: str) -> dict[str, M]:
     return {getattr(row, key): row for row in db.session.scalars(select(model))}
 
 
-def _ensure_departments(catalog: Catalog, created: Counter) -> dict:
+def _ensure_departments(catalog: Catalog, created: Counter[str]) -> dict[str, Department]:
     rows = _existing(Department, "code")
     for code, department in catalog.departments.items():
         if code not in rows:
@@ -54,7 +59,7 @@ def _ensure_departments(catalog: Catalog, created: Counter) -> dict:
     return rows
 
 
-def _ensure_indicators(catalog: Catalog, created: Counter) -> dict:
+def _ensure_indicators(catalog: Catalog, created: Counter[str]) -> dict[str, Indicator]:
     rows = _existing(Indicator, "code")
     for code, ind in catalog.library.items():
         if code in rows:
@@ -71,10 +76,12 @@ def _ensure_indicators(catalog: Catalog, created: Counter) -> dict:
     return rows
 
 
-def _ensure_position(position, departments: dict, indicators: dict, created: Counter) -> None:
+def _ensure_position(position: CatalogPosition, departments: dict[str, Department], indicators: dict[str, Indicator],
+                     created: Counter[str]) -> None:
     row = db.session.scalar(select(Position).where(Position.code == position.code))
     if row is None:
-        row = Position(code=position.code, name=position.name_zh, department_id=departments[position.department_code].id)
+        row = Position(code=position.code, name=position.name_zh,
+                       department_id=departments[position.department_code].id)
         db.session.add(row)
         db.session.flush()
         created["positions"] += 1

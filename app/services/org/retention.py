@@ -61,6 +61,7 @@ def purge(employee_id: int) -> dict[str, int]:
             db.session.execute(delete(table).where(table.c.id.in_(list(ids))))
             counts[table.name] = len(ids)
     employee = db.session.get(Employee, employee_id)
+    assert employee is not None, "purge_due passes the ids of employees it found"
     employee.name, employee.status = "（已删除）", "purged"
     audit.record("retention.purge", "employee", employee_id, source="clock", after=counts)
     db.session.commit()
@@ -87,7 +88,8 @@ def _collect(employee_id: int, tables: dict[str, Table]) -> dict[str, set[int]]:
                 continue
             for fk in child.foreign_keys:
                 if fk.column.table.name == parent and "id" in child.c:
-                    found = set(db.session.scalars(select(child.c.id).where(fk.parent.in_(list(ids))))) - doomed[child.name]
+                    pointing = db.session.scalars(select(child.c.id).where(fk.parent.in_(list(ids))))
+                    found = set(pointing) - doomed[child.name]
                     if found:
                         doomed[child.name] |= found
                         frontier.append((child.name, found))
