@@ -33,7 +33,8 @@ def main() -> None:
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     print(f"dialect: {kind}  employees: {args.employees}  "
           f"submissions: {len(latencies)}  worker: 1")
-    print(f"latency until visible: p50 {statistics.median(latencies):.3f} s  p95 {p95:.3f} s  max {latencies[-1]:.3f} s")
+    print(f"latency until visible: p50 {statistics.median(latencies):.3f} s  p95 {p95:.3f} s  "
+          f"max {latencies[-1]:.3f} s")
 
 
 def measure(app, env: dict, args) -> list[float]:

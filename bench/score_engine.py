@@ -82,7 +82,7 @@ KINDS = (money, rate, rate, roi, mis_shipment, rating, rating, revisions)
 def weights(rng):
     """Eight integer weights, each at least 5, summing to exactly 100."""
     cuts = sorted(rng.sample(range(1, 61), ITEMS - 1))
-    return [D(5 + b - a) for a, b in zip([0, *cuts], [*cuts, 60])]
+    return [D(5 + b - a) for a, b in zip([0, *cuts], [*cuts, 60], strict=True)]
 
 
 def build(count: int):
@@ -90,7 +90,7 @@ def build(count: int):
     templates = []
     for _ in range(TEMPLATES):
         items, makers = [], {}
-        for index, (kind, weight) in enumerate(zip(rng.sample(KINDS, ITEMS), weights(rng))):
+        for index, (kind, weight) in enumerate(zip(rng.sample(KINDS, ITEMS), weights(rng), strict=True)):
             target, direction, make = kind(rng)
             cap = D("1.0") if rng.random() < 0.15 else D("1.2")
             floor = D("0.5") if rng.random() < 0.2 else None
@@ -175,7 +175,7 @@ def main() -> int:
     print(f"checksum (domain):    sum of totals {mine[0]}  sha256 {mine[1]}")
     print(f"checksum (reference): sum of totals {theirs[0]}  sha256 {theirs[1]}  ({reference_elapsed:.3f} s)")
     if mine != theirs:
-        first = next(i for i, (a, b) in enumerate(zip(lines, expected)) if a != b)
+        first = next(i for i, (a, b) in enumerate(zip(lines, expected, strict=True)) if a != b)
         print(f"MISMATCH at assessment {first}: domain {lines[first]!r}, reference {expected[first]!r}")
         return 1
     requests = build_requests(len(cases))

@@ -136,25 +136,11 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def empty_database(session) -> None:
-    """Delete every row, children first (self and circular references are cut before)."""
-    from sqlalchemy import update
-
-    from app.extensions import db
-    from app.models import Comment, Cycle, Employee
-
-    session.execute(update(Cycle).values(visible_run_id=None))
-    session.execute(update(Comment).values(parent_id=None))
-    session.execute(update(Employee).values(manager_id=None))
-    for table in reversed(db.metadata.sorted_tables):
-        session.execute(table.delete())
-    session.commit()
-
-
 @pytest.fixture
 def db_session(app, redis_client):
     """An app context on an emptied database."""
     from app.extensions import db
+    from tests.support.database import empty_database
 
     with app.app_context():
         empty_database(db.session)
@@ -184,7 +170,7 @@ def clock(app, db_session, standin, monkeypatch):
     """The session app on an empty database, pointed at a fresh stand-in, with a fixed clock
     (app.config["CLOCK"], read by business_time.clock_now) that a test moves by hand."""
     from app.standins.wechat_state import dev_environment
-    from tests.app.services.test_outbox_support import Clock, utc
+    from tests.support.clock import Clock, utc
 
     for key, value in dev_environment(standin.url).items():
         monkeypatch.setitem(app.config, key, value)

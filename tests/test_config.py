@@ -26,7 +26,8 @@ def test_production_without_secrets_refuses_to_start():
 
 def test_production_with_its_settings_starts():
     config = Config(
-        {"JIXIAO_ENV": "production", "DATABASE_URL": "mysql+pymysql://u:p@db/j", "REDIS_URL": "redis://r", "SECRET_KEY": "x" * 32}
+        {"JIXIAO_ENV": "production", "DATABASE_URL": "mysql+pymysql://u:p@db/j", "REDIS_URL": "redis://r",
+         "SECRET_KEY": "x" * 32}
     )
     config.validate()
     assert config.is_production

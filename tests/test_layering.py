@@ -1,5 +1,6 @@
 """The house's rules, checked on the code: a pure domain, packages that import each other in one
-direction, nothing under app/ importing workers/, and every declared job resolving to a function.
+direction, nothing under app/ importing workers/, every service that commits being a use case, and
+every declared job resolving to a function (docs/architecture.md "Layering rules").
 
 Each check is a function returning its violations, run once on the real tree (expecting none) and
 once on a synthetic violation (expecting it to be found), so a check that cannot fail is caught.

@@ -1,12 +1,10 @@
 """baseline
 
 Revision ID: 0001_baseline
-Revises: 
+Revises:
 Create Date: 2026-11-27 06:28:21.941332
 
 """
-from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.

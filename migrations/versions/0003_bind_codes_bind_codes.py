@@ -5,11 +5,10 @@ Revises: 0002_data_model
 Create Date: 2026-11-27 06:46:35.176654
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.base  # noqa: F401  custom column types (ExactDecimal)
-
 
 # revision identifiers, used by Alembic.
 revision = '0003_bind_codes'

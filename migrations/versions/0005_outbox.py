@@ -5,11 +5,11 @@ Revises: 0004_progress_snapshots
 Create Date: 2026-11-27 06:56:58.899934
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import mysql
 
 import app.models.base  # noqa: F401  custom column types (ExactDecimal)
-from sqlalchemy.dialects import mysql
 
 # revision identifiers, used by Alembic.
 revision = '0005_outbox'
@@ -38,7 +38,10 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('page', sa.String(length=255), nullable=True),
-    sa.Column('dedupe_key', sa.String(length=191).with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=191), 'mariadb').with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=191), 'mysql'), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=191)
+              .with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=191), 'mariadb')
+              .with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=191), 'mysql'),
+              nullable=False),
     sa.Column('is_reply', sa.Boolean(), nullable=False),
     sa.Column('not_before', sa.DateTime(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
@@ -60,8 +63,14 @@ def upgrade():
     op.create_table('subscribe_quota',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('employee_id', sa.Integer(), nullable=False),
-    sa.Column('template_id', sa.String(length=64).with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=64), 'mariadb').with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=64), 'mysql'), nullable=False),
-    sa.Column('openid', sa.String(length=128).with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=128), 'mariadb').with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=128), 'mysql'), nullable=False),
+    sa.Column('template_id', sa.String(length=64)
+              .with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=64), 'mariadb')
+              .with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=64), 'mysql'),
+              nullable=False),
+    sa.Column('openid', sa.String(length=128)
+              .with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=128), 'mariadb')
+              .with_variant(mysql.VARCHAR(charset='utf8mb4', collation='utf8mb4_bin', length=128), 'mysql'),
+              nullable=False),
     sa.Column('remaining', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['employee_id'], ['employee.id'], name=op.f('fk_subscribe_quota_employee_id_employee')),
@@ -77,7 +86,8 @@ def upgrade():
     sa.Column('result', sa.String(length=32), nullable=False),
     sa.Column('errcode', sa.Integer(), nullable=True),
     sa.Column('error', sa.String(length=500), nullable=True),
-    sa.ForeignKeyConstraint(['message_id'], ['outbox_message.id'], name=op.f('fk_delivery_attempt_message_id_outbox_message')),
+    sa.ForeignKeyConstraint(['message_id'], ['outbox_message.id'],
+                            name=op.f('fk_delivery_attempt_message_id_outbox_message')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_attempt')),
     sa.UniqueConstraint('message_id', 'number', name=op.f('uq_delivery_attempt_message_id_number'))
     )
@@ -108,7 +118,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_digest_line_assessment_id_assessment')),
     sa.ForeignKeyConstraint(['digest_id'], ['digest.id'], name=op.f('fk_digest_line_digest_id_digest')),
     sa.ForeignKeyConstraint(['employee_id'], ['employee.id'], name=op.f('fk_digest_line_employee_id_employee')),
-    sa.ForeignKeyConstraint(['progress_entry_id'], ['progress_entry.id'], name=op.f('fk_digest_line_progress_entry_id_progress_entry')),
+    sa.ForeignKeyConstraint(['progress_entry_id'], ['progress_entry.id'],
+                            name=op.f('fk_digest_line_progress_entry_id_progress_entry')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_line')),
     sa.UniqueConstraint('digest_id', 'number', name=op.f('uq_digest_line_digest_id_number'))
     )

@@ -5,11 +5,10 @@ Revises: 0006_workflow
 Create Date: 2026-11-27 07:37:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.base  # noqa: F401  custom column types (ExactDecimal)
-
 
 # revision identifiers, used by Alembic.
 revision = '0007_restatements_settings'
@@ -43,7 +42,8 @@ def upgrade():
     sa.Column('resolved_by', sa.Integer(), nullable=True),
     sa.Column('resolved_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], name=op.f('fk_restatement_cycle_id_cycle')),
-    sa.ForeignKeyConstraint(['observation_id'], ['observation.id'], name=op.f('fk_restatement_observation_id_observation')),
+    sa.ForeignKeyConstraint(['observation_id'], ['observation.id'],
+                            name=op.f('fk_restatement_observation_id_observation')),
     sa.ForeignKeyConstraint(['resolved_by'], ['employee.id'], name=op.f('fk_restatement_resolved_by_employee')),
     sa.ForeignKeyConstraint(['run_id'], ['sync_run.id'], name=op.f('fk_restatement_run_id_sync_run')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_restatement'))

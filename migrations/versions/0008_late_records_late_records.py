@@ -5,8 +5,8 @@ Revises: 0007_restatements_settings
 Create Date: 2026-11-27 10:09:24
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import app.models.base  # noqa: F401  custom column types (ExactDecimal)
 

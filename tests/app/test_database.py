@@ -5,7 +5,7 @@ import os
 from sqlalchemy import inspect, text
 
 from app.extensions import db
-from tests.connections import own_connection
+from tests.support.connections import own_connection
 
 
 def expected_dialect() -> str:

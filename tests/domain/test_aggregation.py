@@ -24,7 +24,7 @@ from app.domain.observations import DayObservation, Rating
 from tests.reference import kpi_reference as ref
 
 LIB = load_builtin().library
-V, I, S = Provenance.VERIFIED, Provenance.IMPORTED, Provenance.SELF_REPORTED
+V, IMP, S = Provenance.VERIFIED, Provenance.IMPORTED, Provenance.SELF_REPORTED
 
 
 def day(n, month=10):
@@ -87,11 +87,13 @@ def test_a_missing_rate_is_an_error_naming_pair_and_month():
 
 def test_a_currency_on_a_non_money_indicator_is_refused():
     with pytest.raises(DataInvalid):
-        aggregate_month(LIB["ops_new_conversion"], [DayObservation(day(1), D(1), D(2), V, currency="CNY")], currency="USD")
+        aggregate_month(LIB["ops_new_conversion"], [DayObservation(day(1), D(1), D(2), V, currency="CNY")],
+                        currency="USD")
 
 
 def test_observations_outside_the_period_are_ignored():
-    month = aggregate_month(LIB["ops_sales"], [DayObservation(day(1), D(5), None, V), DayObservation(day(20), D(7), None, V)],
+    month = aggregate_month(LIB["ops_sales"],
+                            [DayObservation(day(1), D(5), None, V), DayObservation(day(20), D(7), None, V)],
                             period=(day(16), day(31)))
     assert month.actual.fraction() == 7 and month.last_day == day(20)
 
@@ -112,7 +114,8 @@ def test_a_rate_without_denominator_and_a_sum_with_one_are_refused():
 
 def test_latest_takes_the_last_days_figure_of_record():
     latest = Indicator("stock", "盘点", Kind.QUANTITATIVE, Direction.HIGHER, Aggregation.LATEST, Display.PERCENT)
-    month = aggregate_month(latest, [DayObservation(day(5), D(990), D(1000), V), DayObservation(day(28), D(996), D(1000), I),
+    month = aggregate_month(latest, [DayObservation(day(5), D(990), D(1000), V),
+                                     DayObservation(day(28), D(996), D(1000), IMP),
                                      DayObservation(day(28), D(1000), D(1000), S)])
     assert month.actual.fraction() == Fraction(996, 1000)
 

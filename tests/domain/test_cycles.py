@@ -1,5 +1,7 @@
 """The cycle's state machine only moves one step forward."""
 
+from itertools import pairwise
+
 import pytest
 
 from app.domain.cycles import CycleStatus, IllegalTransition, advance
@@ -7,7 +9,7 @@ from app.domain.cycles import CycleStatus, IllegalTransition, advance
 
 def test_each_status_moves_to_the_next():
     order = ["draft", "open", "scoring", "published", "final"]
-    for current, target in zip(order, order[1:]):
+    for current, target in pairwise(order):
         assert advance(current, target) is CycleStatus(target)
 
 

@@ -1,4 +1,4 @@
-"""The digest composer: DESIGN.md's sketch reproduced, numbering handed back, long digests cut."""
+"""The digest composer: docs/product.md's sketch reproduced, numbering handed back, long digests cut."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -85,7 +85,8 @@ def test_the_monday_digest_line_has_submissions_projection_and_items_behind():
 
 
 def test_an_alert_summary_lists_alerts_with_and_without_a_person():
-    news = [AlertNews(Member("李四", "客服"), "连续3天平均响应时间超过30秒", ref=7), AlertNews(None, "批次B12错发率0.3%")]
+    news = [AlertNews(Member("李四", "客服"), "连续3天平均响应时间超过30秒", ref=7),
+            AlertNews(None, "批次B12错发率0.3%")]
     composed = alert_summary(datetime(2026, 11, 13, 9, 30), news)
     assert composed.text.splitlines()[:3] == [
         "【预警汇总】11月13日 09:30", "1. 李四（客服）连续3天平均响应时间超过30秒", "2. 批次B12错发率0.3%",
@@ -96,7 +97,8 @@ def test_an_alert_summary_lists_alerts_with_and_without_a_person():
 
 def test_a_digest_too_long_for_one_chat_message_keeps_what_needs_attention_and_says_how_many_are_left():
     quiet = [ProgressNews(Member(f"员工{i:02d}", "客服"), date(2026, 11, 12), (), 3, 1, ref=i) for i in range(60)]
-    loud = ProgressNews(Member("李四", "客服"), date(2026, 11, 12), (REPLY_30S,), 1, 0, ("连续3天低于目标",), ref="loud")
+    loud = ProgressNews(Member("李四", "客服"), date(2026, 11, 12), (REPLY_30S,), 1, 0, ("连续3天低于目标",),
+                        ref="loud")
     news = quiet[:50] + [loud] + quiet[50:]
     composed = progress_digest(datetime(2026, 11, 12, 18, 0), news)
     assert len(composed.text.encode()) <= MAX_TEXT_BYTES

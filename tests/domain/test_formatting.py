@@ -49,7 +49,8 @@ def test_completion_label_rounds_down():
 
 def test_the_seed_sentence():
     line = SummaryLine("广告ROI", False, False, "2.8:1", "需优化关键词")
-    assert summary_sentence("运营", D("88.0"), "优秀", [line]) == "运营岗总分88分，优秀；广告ROI未达标（2.8:1），需优化关键词"
+    assert summary_sentence("运营", D("88.0"), "优秀", [line]) == \
+        "运营岗总分88分，优秀；广告ROI未达标（2.8:1），需优化关键词"
 
 
 def test_all_met_and_several_unmet_and_no_data():

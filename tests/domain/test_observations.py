@@ -15,7 +15,7 @@ from app.domain.observations import (
     figures_of_record,
 )
 
-V, I, S = Provenance.VERIFIED, Provenance.IMPORTED, Provenance.SELF_REPORTED
+V, IMP, S = Provenance.VERIFIED, Provenance.IMPORTED, Provenance.SELF_REPORTED
 DAY = date(2025, 10, 9)
 
 
@@ -25,9 +25,9 @@ def obs(value, provenance, day=DAY, den=None):
 
 def test_verified_beats_imported_beats_self_reported():
     tenth = date(2025, 10, 10)
-    by_day = day_figures([obs(100, S), obs(90, I), obs(80, V), obs(70, S, tenth), obs(60, I, tenth)])
+    by_day = day_figures([obs(100, S), obs(90, IMP), obs(80, V), obs(70, S, tenth), obs(60, IMP, tenth)])
     records = figures_of_record(by_day)
-    assert [(r.day.day, r.num, r.provenance) for r in records] == [(9, 80, V), (10, 60, I)]
+    assert [(r.day.day, r.num, r.provenance) for r in records] == [(9, 80, V), (10, 60, IMP)]
 
 
 def test_observations_of_the_same_provenance_on_a_day_add_up():
@@ -45,7 +45,7 @@ def test_self_report_more_than_5_percent_off_the_record_is_a_discrepancy():
 def test_exactly_5_percent_off_is_not_a_discrepancy_but_just_over_is():
     assert discrepancies(day_figures([obs("105", S), obs("100", V)])) == ()
     assert len(discrepancies(day_figures([obs("105.01", S), obs("100", V)]))) == 1
-    assert len(discrepancies(day_figures([obs("94.99", S), obs("100", I)]))) == 1
+    assert len(discrepancies(day_figures([obs("94.99", S), obs("100", IMP)]))) == 1
 
 
 def test_rates_are_compared_as_rates():

@@ -40,4 +40,5 @@ def test_good_and_pass_lead_to_nothing():
 
 
 def test_quarters():
-    assert [quarter_of(m) for m in ("2026-01", "2026-03", "2026-04", "2026-12")] == [(2026, 1), (2026, 1), (2026, 2), (2026, 4)]
+    assert [quarter_of(m) for m in ("2026-01", "2026-03", "2026-04", "2026-12")] == \
+        [(2026, 1), (2026, 1), (2026, 2), (2026, 4)]

@@ -56,13 +56,15 @@ def test_the_seed_report_reads_as_the_seed_wrote_it():
     assert result["summary"] == "运营岗总分88分，优秀；广告ROI未达标（2.8:1），需优化关键词"
     assert (result["total"], result["grade"], result["coefficient"]) == ("88.0", "优秀", "1.2")
     roi = item(result, "ops_ad_roi")
-    assert (roi["met"], roi["hint"], roi["actual_display"], roi["achievement"]) == (False, "需优化关键词", "2.8:1", "0.9333")
+    assert (roi["met"], roi["hint"], roi["actual_display"], roi["achievement"]) == \
+        (False, "需优化关键词", "2.8:1", "0.9333")
 
 
 def test_complaints_are_capped_at_full_marks_and_unmet_rates_are_listed():
     result = run("cs_seed_month")
     assert item(result, "cs_complaint_closed_24h")["score"] == "30.00"
-    assert result["summary"] == "客服岗总分96.9分，优秀；满意度4.8分以上占比未达标（78.95%），需提升服务质量，争取客户好评"
+    assert result["summary"] == \
+        "客服岗总分96.9分，优秀；满意度4.8分以上占比未达标（78.95%），需提升服务质量，争取客户好评"
 
 
 def test_a_perfect_zero_mis_shipment_rate_earns_the_cap():
@@ -179,7 +181,8 @@ def test_missing_items_are_no_data_and_named_in_the_summary():
     result = score_document({"position": "ops", "month": "2025-10", "actuals": {"ops_sales": "120000"}})
     conversion = item(result, "ops_new_conversion")
     assert (conversion["status"], conversion["achievement"], conversion["score"]) == ("no_data", None, "0.00")
-    assert result["summary"] == "运营岗总分36分，不合格；新品转化率无数据；广告ROI无数据；团队协作未评分；创新建议未评分"
+    assert result["summary"] == \
+        "运营岗总分36分，不合格；新品转化率无数据；广告ROI无数据；团队协作未评分；创新建议未评分"
 
 
 def test_the_documented_example_is_what_score_document_prints():

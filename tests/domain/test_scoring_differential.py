@@ -8,6 +8,7 @@ and totals of exactly x.x5 reached through non-terminating item scores.
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -37,7 +38,7 @@ def weights(draw, count: int) -> list[Decimal]:
     """`count` positive weights in hundredths summing to exactly 100."""
     cuts = sorted(draw(st.sets(st.integers(1, 9999), min_size=count - 1, max_size=count - 1)))
     bounds = [0, *cuts, 10000]
-    return [Decimal(b - a).scaleb(-2) for a, b in zip(bounds, bounds[1:])]
+    return [Decimal(b - a).scaleb(-2) for a, b in pairwise(bounds)]
 
 
 CAPS = (Decimal(1), Decimal("1.0"), Decimal("1.2"), Decimal("1.5"), None)  # None: draw one in 1.00–3.00
@@ -110,7 +111,7 @@ def boundary_assessments(draw):
     high = math.floor(min(cap, exact_total / w0) * d)
     assume(low <= high)
     n = draw(st.integers(low, high))
-    items = [ScoringItem(f"i{i}", w, t) for i, (w, t) in enumerate(zip(ws, targets))]
+    items = [ScoringItem(f"i{i}", w, t) for i, (w, t) in enumerate(zip(ws, targets, strict=True))]
     actuals = {"i0": Ratio(targets[0] * n, Decimal(d))}
     remainder_num = total * d - ws[0] * n  # the others' score sum is remainder_num / d
     for i in range(1, count):
@@ -139,7 +140,7 @@ def assert_agrees(items, actuals):
     theirs = reference_view(items, actuals)
     assert Fraction(mine.total) == theirs["total"]
     assert mine.grade.label_zh == theirs["grade"]
-    for got, want in zip(mine.items, theirs["items"]):
+    for got, want in zip(mine.items, theirs["items"], strict=True):
         assert got.met == want["met"]
         four_places = got.score.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
         assert Fraction(four_places) == ref.round_half_up(want["score"], 4)

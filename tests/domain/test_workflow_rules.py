@@ -36,7 +36,8 @@ def test_every_action_has_a_rule_and_a_message():
 
 
 def test_nobody_decides_their_own_case_whatever_their_flags():
-    me = Actor(11, is_hr=True, is_admin=True, subtree=frozenset({11}))  # even with bad data putting them in their own subtree
+    # even with bad data putting them in their own subtree
+    me = Actor(11, is_hr=True, is_admin=True, subtree=frozenset({11}))
     for action in DECISIONS:
         assert refusal(me, action, Subject(11, escalated=True, peer_raters=frozenset({11}))) == OWN_CASE
 

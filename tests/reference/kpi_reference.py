@@ -1,4 +1,4 @@
-"""The scoring and aggregation rules of DESIGN.md "Scoring", written plainly with Fractions.
+"""The scoring and aggregation rules of docs/product.md "Scoring", written plainly with Fractions.
 
 Inputs are plain data (strings, Fractions, dicts); outputs are Fractions and plain Python values.
 Deliberately naive: no cross-multiplication tricks, no fallbacks, no shared code with app/.

@@ -1,10 +1,25 @@
-"""Per-table checksums of a whole database, to prove a re-run changed nothing."""
+"""What a database holds, summed up to prove a call changed nothing: per-table checksums of every
+row (a re-run changed no table), and a fingerprint of what the workflow services write (a refused
+call wrote nothing at all)."""
 
 import hashlib
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models import (
+    Appeal,
+    Assessment,
+    AssessmentItem,
+    Base,
+    CorrectionRequest,
+    ItemOverride,
+    Observation,
+    Outcome,
+    PeerRater,
+    Rating,
+    Report,
+)
 
 
 def table_checksums(session) -> dict[str, str]:
@@ -16,3 +31,23 @@ def table_checksums(session) -> dict[str, str]:
             digest.update(repr(tuple(row)).encode())
         sums[table.name] = digest.hexdigest()
     return sums
+
+
+# Every table's row count, and the columns the workflow services change, so a refused call can be
+# shown to have written nothing at all.
+_WATCHED = {
+    Report: ("response", "responded_at", "window_closes_at"), Appeal: ("status", "escalated_at", "decider_id"),
+    Assessment: ("acknowledged_at",), AssessmentItem: ("target",), Rating: ("value", "rater_id"),
+    Outcome: ("status",), CorrectionRequest: ("status",), PeerRater: ("rater_id",), ItemOverride: ("value",),
+}
+
+
+def fingerprint(session) -> tuple:
+    session.rollback()  # read what is committed now, not an old snapshot
+    counts = tuple(session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables)
+    watched = tuple(
+        tuple(session.execute(select(model.id, *(getattr(model, c) for c in cols)).order_by(model.id)).all())
+        for model, cols in _WATCHED.items())
+    figures = tuple(session.execute(select(Observation.id, Observation.numerator, Observation.denominator)
+                                    .where(Observation.provenance == "self_reported").order_by(Observation.id)).all())
+    return counts, watched, figures

@@ -1,67 +1,22 @@
-"""Shared helpers of the notification tests (test_outbox*.py, test_digest*.py, tests/workers/test_notify.py):
-the injected clock, people with WeChat bindings, and a burst worker on the NOTIFY queue; the fixtures
-are in conftest.py. It holds no tests of its own.
-"""
+"""The outbox in the tests: WeChat API paths the stand-in answers, a queued reminder, a burst worker
+on the NOTIFY queue, and what was attempted and sent."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from rq import Queue, SimpleWorker
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import jobs
-from app.models import (
-    DeliveryAttempt,
-    Department,
-    Employee,
-    OutboxMessage,
-    WeChatIdentity,
-)
+from app.models import DeliveryAttempt, Employee, OutboxMessage
 from app.services.notify import outbox
 from app.services.notify.kinds import KINDS
+from tests.support.clock import Clock
 
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"
 CUSTOM = "/cgi-bin/message/custom/send"
 TEMPLATE = "/cgi-bin/message/template/send"
 WECOM = "/cgi-bin/message/send"
 REMINDER_TPL = KINDS["reminder"].mp_template
-
-
-def utc(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
-    """Naive UTC of a Shanghai local time in 2026 (UTC+8)."""
-    return datetime(2026, month, day, hour, minute) - timedelta(hours=8)
-
-
-class Clock:
-    """The notification clock (naive UTC) that jobs read through app.config["CLOCK"]."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
-def person(session, name: str, *, manager: Employee | None = None, department: str = "ops", rest: str = "6,7",
-           **identities: str) -> Employee:
-    """An employee with WeChat bindings given as channel=external id (mp=…, oa=…, wecom=…)."""
-    dept = session.scalar(select(Department).where(Department.code == department))
-    if dept is None:
-        dept = Department(code=department, name=f"{department}部", rest_weekdays=rest)
-        session.add(dept)
-        session.flush()
-    count = session.scalar(select(func.count()).select_from(Employee))
-    employee = Employee(employee_no=f"N{count + 1:04d}", name=name, department_id=dept.id,
-                        manager_id=manager.id if manager else None, joined_on=date(2025, 1, 1))
-    session.add(employee)
-    session.flush()
-    for channel, external_id in identities.items():
-        session.add(WeChatIdentity(employee_id=employee.id, channel=channel, external_id=external_id))
-    session.commit()
-    return employee
 
 
 def run_worker(redis_client) -> list:
@@ -82,8 +37,9 @@ def tick(clock: Clock, redis_client) -> int:
 
 
 def reminder(session, employee: Employee, key: str, now: datetime, **extra) -> OutboxMessage:
-    message = outbox.enqueue(employee.id, "reminder", title="今日进展未提交", body="今天的工作进展还没有提交，记得在21点前提交。",
-                             summary="请提交今日进展", dedupe_key=key, now=now, **extra)
+    message = outbox.enqueue(employee.id, "reminder", title="今日进展未提交",
+                             body="今天的工作进展还没有提交，记得在21点前提交。", summary="请提交今日进展",
+                             dedupe_key=key, now=now, **extra)
     session.commit()
     return message
 

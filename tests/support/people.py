@@ -1,49 +1,64 @@
-"""Shared set-up of the workflow tests (test_workflow_*.py): the demo company with October's reports
-published at a fixed time, who plays which role, and a fingerprint of everything a service could
-write. It holds no tests of its own.
+"""People and roles: an employee with WeChat bindings, the demo company's leads and members, and
+the demo company cast in roles (`demo_cast`, behind the `cast` fixture of tests/app/services) with
+October's reports published at a fixed time, plus look-ups of what belongs to a person.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from app.demo import seed_demo
 from app.extensions import db
 from app.models import (
-    Appeal,
     Assessment,
     AssessmentItem,
-    Base,
-    CorrectionRequest,
     Cycle,
     Department,
     Employee,
-    ItemOverride,
     Observation,
-    Outcome,
-    PeerRater,
     Position,
     ProgressEntry,
-    Rating,
     Report,
+    WeChatIdentity,
 )
 from app.services import authz
 from app.services.scoring import report_window
-
-TODAY = date(2026, 11, 27)
-
-
-def local(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
-    """Naive UTC of a Shanghai local time in 2026 (UTC+8)."""
-    return datetime(2026, month, day, hour, minute) - timedelta(hours=8)
-
+from tests.support.clock import TODAY, local
 
 OCT_PUBLISHED = local(3, 10)  # Tuesday 3 November, 10:00: October's reports go out
 OCT_WINDOW_CLOSES = local(6, 10)  # 72 working-day hours later: Friday 6 November, 10:00
 IN_OCT_WINDOW = local(4, 12)
 NOV_NOW = local(27, 12)  # Friday 27 November, 12:00: November is open
+
+
+def person(session, name: str, *, manager: Employee | None = None, department: str = "ops", rest: str = "6,7",
+           **identities: str) -> Employee:
+    """An employee with WeChat bindings given as channel=external id (mp=…, oa=…, wecom=…)."""
+    dept = session.scalar(select(Department).where(Department.code == department))
+    if dept is None:
+        dept = Department(code=department, name=f"{department}部", rest_weekdays=rest)
+        session.add(dept)
+        session.flush()
+    count = session.scalar(select(func.count()).select_from(Employee))
+    employee = Employee(employee_no=f"N{count + 1:04d}", name=name, department_id=dept.id,
+                        manager_id=manager.id if manager else None, joined_on=date(2025, 1, 1))
+    session.add(employee)
+    session.flush()
+    for channel, external_id in identities.items():
+        session.add(WeChatIdentity(employee_id=employee.id, channel=channel, external_id=external_id))
+    session.commit()
+    return employee
+
+
+def lead(session, department: str) -> Employee:
+    """The team lead of a demo department (reports to the general manager, id 1)."""
+    return session.scalar(select(Employee).join(Employee.department).where(
+        Employee.manager_id == 1, Employee.department.has(code=department)))
+
+
+def member(session, manager: Employee, index: int) -> Employee:
+    return session.scalars(select(Employee).where(Employee.manager_id == manager.id).order_by(Employee.id)).all()[index]
 
 
 @dataclass
@@ -71,8 +86,7 @@ def actor(employee_id: int) -> authz.Actor:
     return authz.actor(employee_id)
 
 
-@pytest.fixture
-def cast(db_session) -> Cast:
+def demo_cast(db_session) -> Cast:
     """The demo company, October published on 3 November 10:00, and one member per team in HR."""
     seed_demo(today=TODAY)
     october = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 10))
@@ -94,16 +108,16 @@ def cast(db_session) -> Cast:
 def _team(session, code: str) -> Team:
     """A department's lead and its members who held their position all of October and November."""
     dept = session.scalar(select(Department.id).where(Department.code == code))
-    lead = session.scalar(select(Employee.id).where(Employee.department_id == dept, Employee.position_id.is_not(None))
-                          .where(Employee.manager_id == select(Employee.id).where(Employee.manager_id.is_(None))
-                                 .scalar_subquery()))
+    boss = select(Employee.id).where(Employee.manager_id.is_(None)).scalar_subquery()
+    lead_id = session.scalar(select(Employee.id).where(
+        Employee.department_id == dept, Employee.position_id.is_not(None), Employee.manager_id == boss))
     october = session.scalar(select(Cycle.id).where(Cycle.month == 10))
     whole = (select(Assessment.employee_id).where(Assessment.cycle_id == october)
              .group_by(Assessment.employee_id).having(func.count() == 1))
     members = session.scalars(select(Employee.id).where(
-        Employee.manager_id == lead, Employee.department_id == dept, Employee.joined_on < date(2026, 10, 1),
+        Employee.manager_id == lead_id, Employee.department_id == dept, Employee.joined_on < date(2026, 10, 1),
         Employee.id.in_(whole)).order_by(Employee.id)).all()
-    return Team(code, lead, list(members[:-1]), members[-1])
+    return Team(code, lead_id, list(members[:-1]), members[-1])
 
 
 def _reports_to(session, employee_id: int) -> bool:
@@ -133,31 +147,13 @@ def entry_of(employee_id: int, day: date) -> ProgressEntry:
 
 def entries_with(employee_id: int, code: str, before: date) -> list[ProgressEntry]:
     """The person's entries with a self-reported figure of `code`, oldest first."""
-    return list(db.session.scalars(select(ProgressEntry).join(Observation, Observation.progress_entry_id == ProgressEntry.id)
-                                   .where(ProgressEntry.employee_id == employee_id, Observation.indicator_code == code,
-                                          ProgressEntry.day < before, ProgressEntry.day >= date(2026, 11, 1))
-                                   .order_by(ProgressEntry.day)))
+    return list(db.session.scalars(
+        select(ProgressEntry).join(Observation, Observation.progress_entry_id == ProgressEntry.id)
+        .where(ProgressEntry.employee_id == employee_id, Observation.indicator_code == code,
+               ProgressEntry.day < before, ProgressEntry.day >= date(2026, 11, 1))
+        .order_by(ProgressEntry.day)))
 
 
 def position_code(employee_id: int) -> str:
     return db.session.scalar(select(Position.code).join(Employee, Employee.position_id == Position.id)
                              .where(Employee.id == employee_id))
-
-
-# Every table's row count, and the columns the workflow services change, so a refused call can be
-# shown to have written nothing at all.
-_WATCHED = {
-    Report: ("response", "responded_at", "window_closes_at"), Appeal: ("status", "escalated_at", "decider_id"),
-    Assessment: ("acknowledged_at",), AssessmentItem: ("target",), Rating: ("value", "rater_id"),
-    Outcome: ("status",), CorrectionRequest: ("status",), PeerRater: ("rater_id",), ItemOverride: ("value",),
-}
-
-
-def fingerprint(session) -> tuple:
-    session.rollback()  # read what is committed now, not an old snapshot
-    counts = tuple(session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables)
-    watched = tuple(tuple(session.execute(select(model.id, *(getattr(model, c) for c in cols)).order_by(model.id)).all())
-                    for model, cols in _WATCHED.items())
-    figures = tuple(session.execute(select(Observation.id, Observation.numerator, Observation.denominator)
-                                    .where(Observation.provenance == "self_reported").order_by(Observation.id)).all())
-    return counts, watched, figures

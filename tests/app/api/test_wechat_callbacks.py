@@ -96,7 +96,8 @@ def test_a_valid_encrypted_message_passes_once(http, received, redis_client, cha
 
     assert response.status_code == 200 and response.text == "success"
     (message,) = received
-    assert (message.channel, message.sender, message.kind, message.content) == (channel, "o-alice", "text", "进度怎么样")
+    assert (message.channel, message.sender, message.kind, message.content) == \
+        (channel, "o-alice", "text", "进度怎么样")
     assert len(redis_client.keys("jixiao:wechat:seen:*")) == 1
 
 
@@ -210,7 +211,8 @@ def test_plain_mode_is_accepted_outside_production_with_a_valid_signature(http, 
 
 
 def test_a_handler_reply_goes_back_encrypted_as_a_passive_reply(wechat_app, http, received):
-    wechat_app.extensions["wechat_dispatcher"].register("text", lambda message: f"收到：{message.content}", channel="wecom")
+    wechat_app.extensions["wechat_dispatcher"].register("text", lambda message: f"收到：{message.content}",
+                                                         channel="wecom")
 
     response = push(http, "wecom", text("wecom", content="同意申诉", sender="zhang"), time.time())
 

@@ -1,6 +1,6 @@
 """`flask seed demo`: a deterministic company with published history and an open month."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -10,19 +10,54 @@ from app.models import (
     AuditLog,
     Cycle,
     Employee,
+    LeaveRecord,
     Observation,
+    Position,
     ProgressEntry,
     Report,
     Score,
     SyncRun,
 )
-from tests.checksums import table_checksums
+from tests.support.checksums import table_checksums
+from tests.support.database import empty_database
 
-TODAY = date(2026, 11, 27)
+TODAY = date(2026, 11, 27)  # a Friday; November 2026 has no public holiday
+REST = {"warehouse": {7}}  # the warehouse works Saturdays; everyone else rests on Saturday and Sunday
 
 
 def count(session, model, *where) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def worked_in_november(session) -> set[tuple[int, str, date]]:
+    """(person, position, day) of every November day before today that an assessed person works (by
+    their position's weekdays, within their assessment), and not on leave."""
+    leave = {(employee_id, first + timedelta(days=n))
+             for employee_id, first, last in session.execute(select(LeaveRecord.employee_id, LeaveRecord.first_day,
+                                                                    LeaveRecord.last_day))
+             for n in range((last - first).days + 1)}
+    worked = set()
+    for employee_id, position, first, last in session.execute(
+            select(Assessment.employee_id, Position.code, Assessment.first_day, Assessment.last_day)
+            .join(Position, Position.id == Assessment.position_id).join(Cycle).where(Cycle.month == 11)):
+        for n in range((min(last, TODAY - timedelta(days=1)) - first).days + 1):
+            day = first + timedelta(days=n)
+            if day.isoweekday() not in REST.get(position, {6, 7}) and (employee_id, day) not in leave:
+                worked.add((employee_id, position, day))
+    return worked
+
+
+def leave_days_in_november(session) -> int:
+    """The leave days that fall on a working day of November before today, once the person is here."""
+    days = 0
+    for position, joined_on, first, last in session.execute(
+            select(Position.code, Employee.joined_on, LeaveRecord.first_day, LeaveRecord.last_day)
+            .select_from(LeaveRecord).join(Employee, Employee.id == LeaveRecord.employee_id)
+            .join(Position, Position.id == Employee.position_id)):
+        leave = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        days += sum(1 for day in leave
+                    if joined_on <= day < TODAY and day.isoweekday() not in REST.get(position, {6, 7}))
+    return days
 
 
 def test_demo_company_has_history_and_an_open_month(db_session):
@@ -30,39 +65,62 @@ def test_demo_company_has_history_and_an_open_month(db_session):
     assert counts["employee"] == 50
     cycles = db_session.execute(select(Cycle.year, Cycle.month, Cycle.status).order_by(Cycle.year, Cycle.month)).all()
     assert cycles == [(2026, 8, "published"), (2026, 9, "published"), (2026, 10, "published"), (2026, 11, "open")]
-    assert db_session.scalar(select(func.count()).where(Employee.is_hr)) >= 1
+    # the general manager, and HR/admin: its lead and one member in HR, the third the admin
+    assert db_session.scalar(select(func.count()).where(Employee.is_hr)) == 2
     assert db_session.scalar(select(func.count()).where(Employee.is_admin)) == 1
     # everyone assessed in a past month has exactly one published report per assessment
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     assessments = count(db_session, Assessment, Assessment.cycle_id == october.id)
-    reports = count(db_session, Report, Report.assessment_id.in_(select(Assessment.id).where(Assessment.cycle_id == october.id)))
-    assert reports == assessments > 40
+    reports = count(db_session, Report,
+                    Report.assessment_id.in_(select(Assessment.id).where(Assessment.cycle_id == october.id)))
+    # 50 people less the four without a position (GM, two HR, admin) and the two who join on 10
+    # November, plus a second assessment for the specialist moved from operations to design on 16 October
+    assert reports == assessments == 50 - 4 - 2 + 1
     # the current month has progress so far but no scores
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     assert november.visible_run_id is None
-    assert count(db_session, ProgressEntry, ProgressEntry.day >= date(2026, 11, 1)) > 500
+    worked = worked_in_november(db_session)
+    # 19 working days before the 27th (22 for the warehouse, with three Saturdays): operations 13 (the
+    # 14th moved to design), customer service 14, the warehouse 12, design 5 and the 2 joiners from the 10th
+    # (13 days), less the days on leave
+    assert len(worked) == 13 * 19 + 14 * 19 + 12 * 22 + 5 * 19 + 2 * 13 - leave_days_in_november(db_session)
+    entries = set(db_session.execute(select(ProgressEntry.employee_id, ProgressEntry.day)
+                                     .where(ProgressEntry.day >= date(2026, 11, 1))).all())
+    # only on days the person worked; whether they submitted is the seed's draw (93 % of days)
+    assert entries <= {(employee_id, day) for employee_id, _, day in worked}
+    assert len(entries) > len(worked) // 2
     assert count(db_session, Observation, Observation.day == TODAY) == 0  # nothing from the future
-    assert count(db_session, Score, Score.assessment_id.in_(select(Assessment.id).where(Assessment.cycle_id == november.id))) == 0
+    assert count(db_session, Score,
+                 Score.assessment_id.in_(select(Assessment.id).where(Assessment.cycle_id == november.id))) == 0
 
 
 def test_demo_shows_a_transfer_and_joiners(db_session):
     seed_demo(today=TODAY)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     per_person = db_session.execute(
-        select(Assessment.employee_id, func.count()).where(Assessment.cycle_id == october.id).group_by(Assessment.employee_id)
+        select(Assessment.employee_id, func.count()).where(Assessment.cycle_id == october.id)
+        .group_by(Assessment.employee_id)
     ).all()
     assert sorted(n for _, n in per_person)[-1] == 2  # the mid-October transfer
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
-    late_starts = count(db_session, Assessment, Assessment.cycle_id == november.id, Assessment.first_day == date(2026, 11, 10))
+    late_starts = count(db_session, Assessment, Assessment.cycle_id == november.id,
+                        Assessment.first_day == date(2026, 11, 10))
     assert late_starts == 2
 
 
 def test_observations_point_to_their_run_and_runs_are_audited_once(db_session):
     seed_demo(today=TODAY)
     synced = count(db_session, Observation, Observation.provenance != "self_reported")
-    with_run = count(db_session, Observation, Observation.provenance != "self_reported", Observation.run_id.is_not(None))
-    assert synced == with_run > 0
-    assert count(db_session, Observation, Observation.provenance == "self_reported", Observation.progress_entry_id.is_(None)) == 0
+    with_run = count(db_session, Observation, Observation.provenance != "self_reported",
+                     Observation.run_id.is_not(None))
+    assert synced == with_run
+    # every day an operations specialist worked in November brought their synced sales figure, one each
+    sales = db_session.execute(select(Observation.employee_id, Observation.day).where(
+        Observation.indicator_code == "ops_sales", Observation.run_id.is_not(None),
+        Observation.day >= date(2026, 11, 1))).all()
+    assert sorted(sales) == sorted((e, day) for e, position, day in worked_in_november(db_session) if position == "ops")
+    assert count(db_session, Observation, Observation.provenance == "self_reported",
+                 Observation.progress_entry_id.is_(None)) == 0
     runs = count(db_session, SyncRun)
     assert count(db_session, AuditLog, AuditLog.action == "sync.run") == runs
 
@@ -78,8 +136,6 @@ def test_the_same_day_gives_the_same_company(db_session):
     seed_demo(today=TODAY)
     first = db_session.execute(select(Report.assessment_id, Report.total, Report.summary).order_by(Report.id)).all()
     names = db_session.scalars(select(Employee.name).order_by(Employee.id)).all()
-    from tests.conftest import empty_database
-
     empty_database(db_session)
     seed_demo(today=TODAY)
     assert db_session.scalars(select(Employee.name).order_by(Employee.id)).all() == names

@@ -1,4 +1,4 @@
-"""Who may do what, service by service and role by role (DESIGN.md "Roles").
+"""Who may do what, service by service and role by role (docs/product.md "Roles").
 
 Each row is one service with the team whose case it acts on; each role gets a fresh case about a
 person of that team: themselves (self), the person's lead (manager_in), another team's lead
@@ -19,17 +19,8 @@ from app.services.cycle import outcomes, targets
 from app.services.feedback import appeals, comments, peers, ratings
 from app.services.observations import corrections
 from app.services.scoring import progress, reading, reports
-from tests.app.services.test_workflow_support import (
-    IN_OCT_WINDOW,
-    NOV_NOW,
-    Cast,
-    actor,
-    assessment_of,
-    entries_with,
-    fingerprint,
-    item_of,
-    report_of,
-)
+from tests.support.checksums import fingerprint
+from tests.support.people import IN_OCT_WINDOW, NOV_NOW, Cast, actor, assessment_of, entries_with, item_of, report_of
 
 ROLES = ("self", "manager_in", "manager_out", "hr", "admin", "own_case", "colleague")
 
@@ -82,7 +73,8 @@ def _list_comments(cast, subject, acting, n):
 
 def _comment(cast, subject, acting, n):
     entry_id = _entry(subject)[0].id
-    return lambda who: comments.add_comment(who, "主图点击率提升明显，继续保持", progress_entry_id=entry_id, now=NOV_NOW)
+    return lambda who: comments.add_comment(who, "主图点击率提升明显，继续保持", progress_entry_id=entry_id,
+                                            now=NOV_NOW)
 
 
 def _rate_manager(cast, subject, acting, n):
@@ -134,8 +126,8 @@ def _one_more(subject, n) -> tuple[int, str, str]:
 
 def _request_correction(cast, subject, acting, n):
     entry_id, num, den = _one_more(subject, n)
-    return lambda who: corrections.request_correction(entry_id, "design_on_time_share", num, den, "漏报一张准时交付的图",
-                                                      who, now=NOV_NOW)
+    return lambda who: corrections.request_correction(entry_id, "design_on_time_share", num, den,
+                                                      "漏报一张准时交付的图", who, now=NOV_NOW)
 
 
 def _decide_correction(cast, subject, acting, n):
@@ -163,14 +155,16 @@ def _open_appeal(subject):
 
 def _decide_appeal(cast, subject, acting, n):
     appeal_id = _open_appeal(subject).id
-    return lambda who: appeals.decide_appeal(appeal_id, True, "核实后台数据无误", who, now=IN_OCT_WINDOW + timedelta(hours=1))
+    return lambda who: appeals.decide_appeal(appeal_id, True, "核实后台数据无误", who,
+                                             now=IN_OCT_WINDOW + timedelta(hours=1))
 
 
 def _decide_escalated(cast, subject, acting, n):
     appeal = _open_appeal(subject)
     appeals.escalate_due(appeal.escalate_at)
     appeal_id = appeal.id
-    return lambda who: appeals.decide_appeal(appeal_id, False, "证据不足", who, now=appeal.escalate_at + timedelta(hours=1))
+    return lambda who: appeals.decide_appeal(appeal_id, False, "证据不足", who,
+                                             now=appeal.escalate_at + timedelta(hours=1))
 
 
 def _decide_outcome(cast, subject, acting, n):

@@ -1,4 +1,4 @@
-"""Subscribe-message field rules (WECHAT.md §8): what WeChat would refuse is refused before sending."""
+"""Subscribe-message field rules (docs/wechat.md §8): what WeChat would refuse is refused before sending."""
 
 from datetime import date, datetime
 from decimal import Decimal

@@ -6,14 +6,10 @@ from sqlalchemy import select
 from app import jobs
 from app.models import Digest, OutboxMessage
 from app.services.notify import quota
-from tests.app.services.test_digest import add_alert
-from tests.app.services.test_outbox_support import (
-    REMINDER_TPL,
-    SUBSCRIBE,
-    person,
-    reminder,
-    utc,
-)
+from tests.support.clock import utc
+from tests.support.news import add_alert
+from tests.support.outbox import REMINDER_TPL, SUBSCRIBE, reminder
+from tests.support.people import person
 from workers.jobs import notify
 
 

@@ -17,9 +17,9 @@ from app import jobs
 from app.demo import seed_demo
 from app.models import Assessment, Cycle, Report, Score, ScoringRun
 from app.services.scoring import chunks, runs
-from tests.connections import own_connection
+from tests.support.connections import own_connection
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TODAY = date(2026, 11, 27)
 
 

@@ -19,6 +19,7 @@ from app.models import (
     TemplateItem,
 )
 from app.services.cycle import lifecycle, outcomes
+from tests.support.company import publish_history, small_company
 
 TODAY = date(2026, 11, 27)
 
@@ -49,7 +50,8 @@ def test_a_cycle_with_pending_reports_or_open_appeals_is_not_finalised(db_sessio
     for report in reports:
         report.response = "auto_confirmed"
     item = db_session.scalar(select(AssessmentItem).where(AssessmentItem.assessment_id == reports[0].assessment_id))
-    db_session.add(Appeal(report_id=reports[0].id, assessment_item_id=item.id, employee_id=1, claimed_value=1, reason="x"))
+    db_session.add(Appeal(report_id=reports[0].id, assessment_item_id=item.id, employee_id=1, claimed_value=1,
+                          reason="x"))
     db_session.commit()
     assert not lifecycle.finalize(october.id)
     db_session.scalar(select(Appeal)).status = "rejected"
@@ -62,30 +64,28 @@ def test_a_cycle_with_pending_reports_or_open_appeals_is_not_finalised(db_sessio
 
 
 def test_final_proposes_outcomes_once_and_hr_decides(db_session):
-    seed_demo(today=TODAY)
-    for cycle in db_session.scalars(select(Cycle).where(Cycle.status == "published")).all():
-        for report in db_session.scalars(select(Report).join(Assessment).where(Assessment.cycle_id == cycle.id)):
-            report.response = "confirmed"
+    people = small_company()
+    months = publish_history(people)  # the star 优秀, the lead 良好 and the trainee 不合格 in each month
+    for report in db_session.scalars(select(Report)).all():
+        report.response = "confirmed"
     db_session.commit()
-    for month in (8, 9, 10):
-        assert lifecycle.finalize(db_session.scalar(select(Cycle.id).where(Cycle.month == month)))
-    rows = db_session.scalars(select(Outcome)).all()
-    kinds = {o.kind for o in rows}
-    assert "pay_rise" in kinds and "team_lead_candidate" in kinds
-    # one raise per person per quarter: nobody has a raise in both August and September (Q3),
-    # although some people were 优秀 in both
-    aug, sep = (db_session.scalar(select(Cycle.id).where(Cycle.month == m)) for m in (8, 9))
+    for cycle in months:
+        assert lifecycle.finalize(cycle.id)
+    rows = db_session.scalars(select(Outcome).order_by(Outcome.id)).all()
+    month_of = {cycle.id: cycle.month for cycle in months}
+    # one raise per person per quarter: the star was 优秀 in August and September (Q3) but has one
+    # raise there, then one in October (Q4); three 优秀 months in a row, and only then, make them a
+    # candidate for team lead; the trainee, 不合格 each month, is proposed training each month
+    assert sorted((o.employee_id, month_of[o.cycle_id], o.kind) for o in rows) == sorted([
+        (people.star.id, 8, "pay_rise"), (people.star.id, 10, "pay_rise"), (people.star.id, 10, "team_lead_candidate"),
+        (people.trainee.id, 8, "training"), (people.trainee.id, 9, "training"), (people.trainee.id, 10, "training")])
+    aug, sep = months[0].id, months[1].id
     grades = outcomes.month_grades([aug, sep])
-    assert any(grades[(aug, e)][0] == grades[(sep, e)][0] == "excellent" for (c, e) in grades if c == aug and (sep, e) in grades)
-    q3 = db_session.scalars(select(Outcome.employee_id).join(Cycle).where(Outcome.kind == "pay_rise", Cycle.month.in_((8, 9)))).all()
-    assert len(q3) == len(set(q3))
-    # three 优秀 months in a row and only then: candidates appear in October
-    leads = db_session.scalars(select(Cycle.month).join(Outcome).where(Outcome.kind == "team_lead_candidate")).all()
-    assert set(leads) == {10}
-    assert outcomes.derive(db_session.scalar(select(Cycle.id).where(Cycle.month == 10))) == 0  # idempotent
+    assert grades[(aug, people.star.id)][0] == grades[(sep, people.star.id)][0] == "excellent"
+    assert outcomes.derive(months[-1].id) == 0  # idempotent
 
     outcome = rows[0]
-    hr = db_session.scalar(select(Employee).where(Employee.is_hr, Employee.id != outcome.employee_id))
+    hr = people.hr
     with pytest.raises(ApiError) as not_hr:
         outcomes.decide(outcome.id, approve=True, actor_id=outcome.employee_id)
     assert (not_hr.value.code, not_hr.value.status) == ("forbidden", 403)

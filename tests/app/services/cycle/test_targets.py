@@ -17,13 +17,7 @@ from app.models import (
     TargetAmendment,
 )
 from app.services.cycle import lifecycle, targets
-from tests.app.services.test_workflow_support import (  # noqa: F401
-    NOV_NOW,
-    actor,
-    assessment_of,
-    cast,
-    item_of,
-)
+from tests.support.people import NOV_NOW, actor, assessment_of, item_of
 
 
 def audits(session, action: str) -> int:
@@ -41,7 +35,8 @@ def test_an_amendment_is_told_and_waits_for_acknowledgement(db_session, cast):
     assert (amendment.old_target, amendment.new_target, amendment.acknowledged_at) == (old, Decimal(90000), None)
     assert db_session.get(AssessmentItem, item.id).target == Decimal(90000)
     audit = db_session.scalar(select(AuditLog).where(AuditLog.action == "target.amend"))
-    assert audit.actor_id == cast.hr and audit.before == {"target": str(old)} and audit.after["amendment_id"] == amendment.id
+    assert audit.actor_id == cast.hr and audit.before == {"target": str(old)}
+    assert audit.after["amendment_id"] == amendment.id
     [told] = db_session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == member)).all()
     assert told.kind == "target_push" and "90,000 USD" in told.body and "大促取消" in told.body
     view = targets.targets_view(assessment.id, actor(member))
@@ -69,7 +64,8 @@ def test_in_a_draft_hr_adjusts_in_place_without_an_amendment(db_session, cast):
     assessment = db_session.scalar(select(Assessment).where(Assessment.cycle_id == december.id,
                                                             Assessment.employee_id == member))
     item = item_of(assessment, "ops_new_conversion")
-    assert targets.amend_target(item.id, "0.06", "新品较多，提高目标", actor(cast.hr), now=datetime(2026, 11, 28)) is None
+    assert targets.amend_target(item.id, "0.06", "新品较多，提高目标", actor(cast.hr),
+                                now=datetime(2026, 11, 28)) is None
     assert db_session.get(AssessmentItem, item.id).target == Decimal("0.06")
     assert db_session.scalar(select(func.count()).select_from(TargetAmendment)) == 0
     assert db_session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

@@ -32,8 +32,8 @@ def seeded():
 
 def team(session, department: str) -> list[Employee]:
     """The department's members below its lead, in id order."""
-    return session.scalars(select(Employee).join(Department).where(Department.code == department,
-                                                                   Employee.manager_id != 1).order_by(Employee.id)).all()
+    return session.scalars(select(Employee).join(Department).where(
+        Department.code == department, Employee.manager_id != 1).order_by(Employee.id)).all()
 
 
 def reply_seconds(session, employee: Employee, day: date, average: int) -> None:
@@ -203,7 +203,8 @@ def test_default_rules_load_once_and_never_overwrite_hr_edits(db_session):
     db_session.commit()
     assert alerts.load_default_rules() == 0
     db_session.rollback()
-    assert db_session.scalar(select(AlertRule.params).where(AlertRule.code == "cs_reply_slow_streak"))["threshold"] == "40"
+    params = db_session.scalar(select(AlertRule.params).where(AlertRule.code == "cs_reply_slow_streak"))
+    assert params["threshold"] == "40"
     assert count(db_session, AlertRule) == 4
 
 

@@ -6,27 +6,18 @@ with fixed slots. Set JIXIAO_UPDATE_GOLDEN=1 to rewrite the golden files after a
 """
 
 import os
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 
-import pytest
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import func, select
 
-from app.demo import seed_demo
-from app.models import (
-    Alert,
-    AlertRule,
-    DigestLine,
-    Employee,
-    OutboxMessage,
-    ProgressEntry,
-    Screenshot,
-)
+from app.models import Alert, AlertRule, DigestLine, Employee, OutboxMessage, ProgressEntry
 from app.services.news import digest
-from tests.app.services.test_outbox_support import utc
+from tests.support.clock import utc
+from tests.support.news import add_alert, add_screenshots
+from tests.support.people import lead, member
 
-GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "digest"
-TODAY = date(2026, 11, 27)  # Friday; the demo has progress up to Thursday 26 November
+GOLDEN = Path(__file__).resolve().parents[3] / "golden" / "digest"
 
 
 def matches_golden(name: str, text: str) -> bool:
@@ -37,56 +28,8 @@ def matches_golden(name: str, text: str) -> bool:
     return text + "\n" == path.read_text(encoding="utf-8")
 
 
-def lead(session, department: str) -> Employee:
-    """The team lead of a demo department (reports to the general manager, id 1)."""
-    return session.scalar(select(Employee).join(Employee.department).where(
-        Employee.manager_id == 1, Employee.department.has(code=department)))
-
-
-def member(session, manager: Employee, index: int) -> Employee:
-    return session.scalars(select(Employee).where(Employee.manager_id == manager.id).order_by(Employee.id)).all()[index]
-
-
-def stamp_submissions(session, at: time = time(9, 30)) -> None:
-    """Each entry submitted at `at` UTC on its own day (17:30 in Shanghai by default)."""
-    table = ProgressEntry.__table__
-    rows = [{"entry_id": entry_id, "at": datetime.combine(day, at)}
-            for entry_id, day in session.execute(select(table.c.id, table.c.day))]
-    session.execute(update(table).where(table.c.id == bindparam("entry_id")).values(submitted_at=bindparam("at")), rows)
-    session.commit()
-
-
-def add_screenshots(session, employee: Employee, day: date, count: int) -> None:
-    entry = session.scalar(select(ProgressEntry).where(ProgressEntry.employee_id == employee.id, ProgressEntry.day == day))
-    for n in range(count):
-        session.add(Screenshot(progress_entry_id=entry.id, owner_id=employee.id, storage_key=f"shot-{entry.id}-{n}",
-                               sha256="0" * 64, content_type="image/png", width=750, height=1334, size_bytes=1000))
-    session.commit()
-
-
-def add_alert(session, employee: Employee, message: str, raised_at: datetime) -> Alert:
-    rule = session.scalar(select(AlertRule).where(AlertRule.code == "cs_slow_reply"))
-    if rule is None:
-        rule = AlertRule(code="cs_slow_reply", name="响应时间连续超标", kind="streak",
-                         indicator_code="cs_avg_reply_seconds", params={"days": 3, "above": 30})
-        session.add(rule)
-        session.flush()
-    alert = Alert(rule_id=rule.id, employee_id=employee.id, fingerprint=f"cs_slow_reply:{employee.id}:{raised_at}",
-                  message=message, raised_at=raised_at)
-    session.add(alert)
-    session.commit()
-    return alert
-
-
 def body(session, composed) -> str:
     return session.get(OutboxMessage, composed.message_id).body
-
-
-@pytest.fixture
-def demo(db_session):
-    seed_demo(today=TODAY)
-    stamp_submissions(db_session)
-    return db_session
 
 
 def test_the_customer_service_leads_progress_digest_matches_the_golden_text(demo):
@@ -109,8 +52,12 @@ def test_each_number_of_a_digest_stands_for_the_entry_on_that_line(demo):
                           .join(ProgressEntry, ProgressEntry.id == DigestLine.progress_entry_id)
                           .join(Employee, Employee.id == ProgressEntry.employee_id)
                           .where(DigestLine.digest_id == composed.id).order_by(DigestLine.number)).all()
-    assert len(stored) == len(lines) == composed.line_count > 5
-    for (number, name, day, _), line in zip(stored, lines):
+    # one line per entry the lead's people made on the 26th (stamped 17:30 that day, within the 24 hours)
+    submitted = demo.scalar(select(func.count()).select_from(ProgressEntry).where(
+        ProgressEntry.employee_id.in_(select(Employee.id).where(Employee.manager_id == cs.id)),
+        ProgressEntry.day == date(2026, 11, 26)))
+    assert len(stored) == len(lines) == composed.line_count == submitted
+    for (number, name, day, _), line in zip(stored, lines, strict=True):
         assert line.startswith(f"{number}. {name}（客服）") and day == date(2026, 11, 26)
 
 

@@ -5,17 +5,13 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.demo import seed_demo
 from app.domain.workcalendar import WorkCalendar
 from app.errors import ApiError
 from app.models import Digest, DigestLine, OutboxMessage, ProgressEntry, WeChatIdentity
 from app.services.news import digest
-from tests.app.services.test_digest import TODAY, lead, stamp_submissions
-from tests.app.services.test_outbox_support import (
-    TEMPLATE,
-    tick,
-    utc,
-)
+from tests.support.clock import utc
+from tests.support.outbox import TEMPLATE, tick
+from tests.support.people import lead
 
 OFFICE = WorkCalendar()
 WAREHOUSE = WorkCalendar(rest_weekdays=frozenset({7}))
@@ -46,13 +42,6 @@ def test_the_monday_digest_moves_to_the_first_working_day_of_the_week():
 
 def test_last_week_is_monday_to_sunday_before_this_one():
     assert digest.last_week(date(2026, 11, 26)) == (date(2026, 11, 16), date(2026, 11, 22))
-
-
-@pytest.fixture
-def demo(db_session):
-    seed_demo(today=TODAY)
-    stamp_submissions(db_session)
-    return db_session
 
 
 def messages(session) -> int:

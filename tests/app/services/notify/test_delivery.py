@@ -4,16 +4,9 @@ from datetime import timedelta
 
 from app.services.notify import outbox, quota
 from app.services.notify.delivery import MAX_ATTEMPTS
-from tests.app.services.test_outbox_support import (
-    REMINDER_TPL,
-    SUBSCRIBE,
-    attempts,
-    person,
-    reminder,
-    successes,
-    tick,
-    utc,
-)
+from tests.support.clock import utc
+from tests.support.outbox import REMINDER_TPL, SUBSCRIBE, attempts, reminder, successes, tick
+from tests.support.people import person
 
 
 def subscriber(db_session, standin, clock, grants: int = 1):

@@ -10,7 +10,8 @@ from app.services.notify.kinds import (
 )
 from config import ConfigError, TestConfig
 
-REAL = {"WECHAT_MP_TEMPLATES": "report_published = AbC-report_1, reminder=XyZ9", "WECHAT_OA_TEMPLATES": "digest=OAdigest"}
+REAL = {"WECHAT_MP_TEMPLATES": "report_published = AbC-report_1, reminder=XyZ9",
+        "WECHAT_OA_TEMPLATES": "digest=OAdigest"}
 
 
 def test_configured_ids_replace_the_development_ones():

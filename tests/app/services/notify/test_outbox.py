@@ -11,17 +11,9 @@ from app.models import AuditLog, OutboxMessage, WeChatIdentity
 from app.services.calendar import load_public_holidays
 from app.services.notify import outbox, quota
 from app.services.notify.delivery import deliver
-from tests.app.services.test_outbox_support import (
-    CUSTOM,
-    REMINDER_TPL,
-    SUBSCRIBE,
-    attempts,
-    person,
-    reminder,
-    run_worker,
-    tick,
-    utc,
-)
+from tests.support.clock import utc
+from tests.support.outbox import CUSTOM, REMINDER_TPL, SUBSCRIBE, attempts, reminder, run_worker, tick
+from tests.support.people import person
 
 
 def test_a_message_created_at_2130_is_held_and_sent_once_at_0800(clock, db_session, redis_client, standin, zhang):

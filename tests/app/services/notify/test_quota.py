@@ -6,15 +6,8 @@ from sqlalchemy import select
 from app.errors import ApiError
 from app.models import OutboxMessage, WeChatIdentity
 from app.services.notify import quota
-from tests.app.services.test_outbox_support import (
-    REMINDER_TPL,
-    SUBSCRIBE,
-    attempts,
-    person,
-    reminder,
-    successes,
-    tick,
-)
+from tests.support.outbox import REMINDER_TPL, SUBSCRIBE, attempts, reminder, successes, tick
+from tests.support.people import person
 
 
 def statuses(session) -> list[str]:

@@ -3,14 +3,8 @@
 from app.services.notify import outbox
 from app.services.notify.kinds import KINDS
 from app.services.notify.routing import Refusal, Route, choose
-from tests.app.services.test_outbox_support import (
-    CUSTOM,
-    TEMPLATE,
-    WECOM,
-    attempts,
-    person,
-    tick,
-)
+from tests.support.outbox import CUSTOM, TEMPLATE, WECOM, attempts, tick
+from tests.support.people import person
 
 ALL = frozenset({"mp", "wecom", "oa"})
 NO_WECOM = frozenset({"mp", "oa"})
@@ -40,7 +34,8 @@ def test_employees_get_subscribe_messages_and_managers_template_messages():
 
 def test_an_employee_without_quota_falls_back_to_the_official_account_if_they_follow_it():
     assert choose(REMINDER, "employee", False, NO_WECOM, {"mp": "o1", "oa": "o2"}, quota(0)).channel == "oa"
-    assert choose(REMINDER, "employee", False, NO_WECOM, {"mp": "o1"}, quota(0)) == Refusal("no_quota", "订阅消息次数已用完")
+    assert choose(REMINDER, "employee", False, NO_WECOM, {"mp": "o1"}, quota(0)) == \
+        Refusal("no_quota", "订阅消息次数已用完")
 
 
 def test_a_manager_with_only_the_mini_program_gets_a_subscribe_message():
@@ -60,7 +55,8 @@ def test_nobody_reachable_is_a_whole_person_matter_only_without_any_usable_bindi
     assert kind_only.status == "unreachable" and not kind_only.whole_person
 
 
-DIGEST_TEXT = "【团队进展】11月12日 18:00\n1. 张三（运营）新品转化率 4.2%（目标5%），截图2张\n回复“点评 1 内容”点评，“待办”查看待处理"
+DIGEST_TEXT = ("【团队进展】11月12日 18:00\n1. 张三（运营）新品转化率 4.2%（目标5%），截图2张\n"
+               "回复“点评 1 内容”点评，“待办”查看待处理")
 
 
 def digest_for(boss, db_session, clock, key="d1", **extra):

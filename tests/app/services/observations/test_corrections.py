@@ -9,7 +9,8 @@ from app.errors import ApiError
 from app.models import AuditLog, CorrectionRequest, Cycle, Observation, OutboxMessage
 from app.services.observations import corrections
 from app.services.scoring import progress
-from tests.app.services.test_workflow_support import NOV_NOW, actor, entries_with, local
+from tests.support.clock import local
+from tests.support.people import NOV_NOW, actor, entries_with
 
 CODE = "design_on_time_share"
 
@@ -66,7 +67,8 @@ def test_a_rejected_correction_needs_a_reason_and_changes_nothing(db_session, ca
     corrections.decide_correction(request.id, False, "截图显示当天只交付了原数量", actor(lead), now=NOV_NOW)
     assert figure(db_session, entry.id) == before
     assert db_session.get(CorrectionRequest, request.id).status == "rejected"
-    assert db_session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "observation.correct")) == 0
+    corrected = select(func.count()).select_from(AuditLog).where(AuditLog.action == "observation.correct")
+    assert db_session.scalar(corrected) == 0
     told = db_session.scalar(select(OutboxMessage).where(OutboxMessage.recipient_id == member))
     assert "未通过" in told.body and "只交付了原数量" in told.body
     with pytest.raises(ApiError) as again:
@@ -81,16 +83,17 @@ def test_hr_may_decide_and_a_missing_figure_can_be_added(db_session, cast, desig
     db_session.execute(Observation.__table__.delete().where(Observation.progress_entry_id == entry.id,
                                                             Observation.indicator_code == revision))
     db_session.commit()
-    request = corrections.request_correction(entry.id, revision, "3", "2", "忘记填写修改轮次", actor(member), now=NOV_NOW)
+    request = corrections.request_correction(entry.id, revision, "3", "2", "忘记填写修改轮次", actor(member),
+                                             now=NOV_NOW)
     assert request.old_numerator is None
     corrections.decide_correction(request.id, True, "", actor(cast.hr), now=NOV_NOW)
     assert figure(db_session, entry.id, revision) == (3, 2)
 
 
 @pytest.mark.parametrize("case,code", [
-    ("inside_window", "edit_window_open"), ("pending_twice", "correction_pending"), ("unchanged", "correction_unchanged"),
-    ("more_than_total", "figures_invalid"), ("synced_indicator", "figures_invalid"), ("closed_month", "cycle_closed"),
-    ("no_reason", "invalid_input"),
+    ("inside_window", "edit_window_open"), ("pending_twice", "correction_pending"),
+    ("unchanged", "correction_unchanged"), ("more_than_total", "figures_invalid"),
+    ("synced_indicator", "figures_invalid"), ("closed_month", "cycle_closed"), ("no_reason", "invalid_input"),
 ])
 def test_corrections_that_are_refused(db_session, cast, designer, case, code):
     member, _, entries = designer
@@ -108,7 +111,8 @@ def test_corrections_that_are_refused(db_session, cast, designer, case, code):
         elif case == "more_than_total":
             ask(member, entry, str(den + 1), str(den))
         elif case == "synced_indicator":
-            corrections.request_correction(entry.id, "design_main_image_ctr", "10", "100", "理由", actor(member), now=NOV_NOW)
+            corrections.request_correction(entry.id, "design_main_image_ctr", "10", "100", "理由", actor(member),
+                                           now=NOV_NOW)
         elif case == "closed_month":  # scoring has started: the month's figures are settled
             db_session.scalar(select(Cycle).where(Cycle.month == 11)).status = "scoring"
             db_session.commit()

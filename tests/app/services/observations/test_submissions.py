@@ -1,6 +1,6 @@
 """Daily submissions: own figures only, editable until 10:00 the next day, all or nothing."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,7 +18,7 @@ from app.models import (
 from app.services.observations.submissions import SubmittedFigure, submit
 
 TODAY = date(2026, 11, 27)
-AT_NOON = datetime(2026, 11, 27, 4, 0, tzinfo=timezone.utc)  # 12:00 in Shanghai
+AT_NOON = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 
 @pytest.fixture
@@ -35,26 +35,29 @@ def entries(session) -> int:
 
 
 def test_a_designer_reports_today_and_can_edit_it(db_session, designer):
-    figures = {"design_on_time_share": SubmittedFigure(Decimal(3), Decimal(3)), "design_revision_rounds": SubmittedFigure(Decimal(4), Decimal(3))}
+    figures = {"design_on_time_share": SubmittedFigure(Decimal(3), Decimal(3)),
+               "design_revision_rounds": SubmittedFigure(Decimal(4), Decimal(3))}
     entry = submit(designer.id, TODAY, figures, "完成3张主图", now=AT_NOON)
     stored = db_session.scalars(select(Observation).where(Observation.progress_entry_id == entry.id)).all()
     assert {o.indicator_code: (o.numerator, o.denominator, o.provenance) for o in stored} == {
         "design_on_time_share": (Decimal(3), Decimal(3), "self_reported"),
         "design_revision_rounds": (Decimal(4), Decimal(3), "self_reported"),
     }
-    submit(designer.id, TODAY, {"design_on_time_share": SubmittedFigure(Decimal(2), Decimal(3))}, "改为2张按时", now=AT_NOON)
+    submit(designer.id, TODAY, {"design_on_time_share": SubmittedFigure(Decimal(2), Decimal(3))}, "改为2张按时",
+           now=AT_NOON)
     stored = db_session.scalars(select(Observation).where(Observation.progress_entry_id == entry.id)).all()
     assert [(o.indicator_code, o.numerator) for o in stored] == [("design_on_time_share", Decimal(2))]
-    audits = db_session.scalars(select(AuditLog).where(AuditLog.entity == "progress_entry", AuditLog.entity_id == entry.id)).all()
+    audits = db_session.scalars(select(AuditLog).where(AuditLog.entity == "progress_entry",
+                                                       AuditLog.entity_id == entry.id)).all()
     assert audits[-1].before["figures"]["design_on_time_share"] == ["3", "3"]
     assert audits[-1].after["figures"]["design_on_time_share"] == ["2", "3"]
 
 
 def test_yesterday_is_editable_until_ten_but_not_after(db_session, designer):
     yesterday = date(2026, 11, 26)
-    before_ten = datetime(2026, 11, 27, 1, 59, tzinfo=timezone.utc)  # 09:59 in Shanghai
+    before_ten = datetime(2026, 11, 27, 1, 59, tzinfo=UTC)  # 09:59 in Shanghai
     submit(designer.id, yesterday, {}, "补充说明", now=before_ten)
-    after_ten = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
+    after_ten = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
     with pytest.raises(ApiError) as late:
         submit(designer.id, yesterday, {}, "再改一次", now=after_ten)
     assert late.value.code == "edit_window_closed"
@@ -62,7 +65,8 @@ def test_yesterday_is_editable_until_ten_but_not_after(db_session, designer):
 
 
 @pytest.mark.parametrize("figures,code,field", [
-    ({"design_main_image_ctr": SubmittedFigure(Decimal(10), Decimal(1000))}, "figures_invalid", "design_main_image_ctr"),
+    ({"design_main_image_ctr": SubmittedFigure(Decimal(10), Decimal(1000))}, "figures_invalid",
+     "design_main_image_ctr"),
     ({"design_on_time_share": SubmittedFigure(Decimal(4), Decimal(3))}, "figures_invalid", "design_on_time_share"),
     ({"design_on_time_share": SubmittedFigure(Decimal(-1), Decimal(3))}, "figures_invalid", "design_on_time_share"),
     ({"design_revision_rounds": SubmittedFigure(Decimal(1), None)}, "figures_invalid", "design_revision_rounds"),
@@ -81,7 +85,7 @@ def test_the_future_and_days_without_an_open_assessment_are_refused(db_session, 
         submit(designer.id, date(2026, 11, 28), {}, now=AT_NOON)
     assert future.value.code == "day_in_future"
     with pytest.raises(ApiError) as closed:
-        submit(designer.id, date(2026, 10, 30), {}, now=datetime(2026, 10, 30, 4, tzinfo=timezone.utc))
+        submit(designer.id, date(2026, 10, 30), {}, now=datetime(2026, 10, 30, 4, tzinfo=UTC))
     assert closed.value.code == "no_open_assessment"
 
 

@@ -39,7 +39,8 @@ def seeded_sales(session, day: date) -> Observation:
 
 
 def again(obs: Observation, numerator: Decimal) -> Incoming:
-    return Incoming(obs.employee_id, obs.indicator_code, obs.day, numerator, obs.denominator, obs.external_ref, obs.currency)
+    return Incoming(obs.employee_id, obs.indicator_code, obs.day, numerator, obs.denominator, obs.external_ref,
+                    obs.currency)
 
 
 def test_a_run_inserts_updates_and_leaves_alone_with_one_audit_row(db_session, redis_client):
@@ -53,8 +54,10 @@ def test_a_run_inserts_updates_and_leaves_alone_with_one_audit_row(db_session, r
     assert counts == {"inserted": 1, "updated": 1, "unchanged": 1}
     db_session.expire_all()
     assert db_session.get(Observation, current.id).run_id == run.id
-    assert db_session.scalar(select(Observation.numerator).where(Observation.external_ref == "brand-new")) == Decimal("1234.5")
-    audits = db_session.scalars(select(AuditLog).where(AuditLog.entity == "sync_run", AuditLog.entity_id == run.id)).all()
+    assert db_session.scalar(select(Observation.numerator).where(Observation.external_ref == "brand-new")) == \
+        Decimal("1234.5")
+    audits = db_session.scalars(select(AuditLog).where(AuditLog.entity == "sync_run",
+                                                       AuditLog.entity_id == run.id)).all()
     assert len(audits) == 1 and audits[0].after == {"inserted": 1, "updated": 1, "unchanged": 1}
     assert redis_client.scard(progress.PENDING) == 1  # the open month's progress is recomputed
 
@@ -79,7 +82,8 @@ def test_hr_republishes_a_restated_month_with_new_report_versions(db_session, re
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     sync.record_run(new_run(db_session).id, "verified", [again(sales, sales.numerator + 20000)])
-    staff = db_session.scalar(select(Employee).where(Employee.is_hr.is_(False), Employee.is_admin.is_(False)).order_by(Employee.id))
+    staff = db_session.scalar(select(Employee).where(Employee.is_hr.is_(False), Employee.is_admin.is_(False))
+                              .order_by(Employee.id))
     with pytest.raises(ApiError):
         sync.resolve_restatements(october.id, republish=True, hr_id=staff.id)
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
@@ -110,7 +114,8 @@ def test_a_record_the_source_adds_late_to_a_published_month_waits_for_hr(db_sess
     seed_demo(today=TODAY)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
-    late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("50000"), None, "late-attribution/1", sales.currency)
+    late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("50000"), None, "late-attribution/1",
+                    sales.currency)
     assert sync.record_run(new_run(db_session).id, "verified", [late]) == {"restated": 1}
     sync.record_run(new_run(db_session).id, "verified", [late])
     db_session.expire_all()
@@ -197,9 +202,11 @@ def test_a_held_late_record_the_source_moves_into_an_open_month_is_inserted_once
     sales = seeded_sales(db_session, date(2026, 10, 15))
     late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("500"), None, "late/7", sales.currency)
     sync.record_run(new_run(db_session).id, "verified", [late])
-    redated = Incoming(sales.employee_id, "ops_sales", date(2026, 11, 2), Decimal("500"), None, "late/7", sales.currency)
+    redated = Incoming(sales.employee_id, "ops_sales", date(2026, 11, 2), Decimal("500"), None, "late/7",
+                       sales.currency)
     assert sync.record_run(new_run(db_session).id, "verified", [redated]) == {"inserted": 1}
     assert sync.open_restatements() == []
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
     assert sync.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 0
-    assert db_session.scalar(select(func.count()).select_from(Observation).where(Observation.external_ref == "late/7")) == 1
+    assert db_session.scalar(select(func.count()).select_from(Observation)
+                             .where(Observation.external_ref == "late/7")) == 1

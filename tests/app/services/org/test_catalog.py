@@ -13,7 +13,7 @@ from app.models import (
     TemplateItem,
 )
 from app.services.org.catalog import load_templates
-from tests.checksums import table_checksums
+from tests.support.checksums import table_checksums
 
 
 def _template(session, position_code: str) -> dict:
@@ -30,7 +30,7 @@ def _template(session, position_code: str) -> dict:
 def test_seed_positions_carry_the_figures_written_in_design_md(db_session):
     load_templates()
     D = Decimal
-    # Copied from DESIGN.md "The seed's positions", not from the data file.
+    # Copied from docs/product.md "The seed's positions", not from the data file.
     ops = _template(db_session, "ops")
     assert ops["currency"] == "USD"
     assert [(w, t) for _, w, t, _, _ in ops["items"]] == [

@@ -15,7 +15,8 @@ TODAY = date(2026, 11, 27)
 
 
 def reports_of(session, cycle_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(Report).join(Assessment).where(Assessment.cycle_id == cycle_id))
+    return session.scalar(select(func.count()).select_from(Report).join(Assessment)
+                          .where(Assessment.cycle_id == cycle_id))
 
 
 def test_chunked_scores_stay_invisible_until_published(db_session):
@@ -41,7 +42,8 @@ def test_chunked_scores_stay_invisible_until_published(db_session):
     cycle = db_session.get(Cycle, november.id)
     assert (cycle.status, cycle.visible_run_id) == ("published", run_id)
     assert reports_of(db_session, november.id) == len(ids)
-    audit = db_session.scalar(select(AuditLog).where(AuditLog.action == "cycle.publish", AuditLog.entity_id == cycle.id))
+    audit = db_session.scalar(select(AuditLog).where(AuditLog.action == "cycle.publish",
+                                                     AuditLog.entity_id == cycle.id))
     assert audit.after["assessments"] == len(ids)
 
 

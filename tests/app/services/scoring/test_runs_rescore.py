@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.domain.cycles import IllegalTransition
 from app.models import AuditLog, Cycle, Report, Score, ScoringRun
 from app.services.scoring import report_window, runs
-from tests.app.services.test_workflow_support import actor, assessment_of, cast  # noqa: F401
+from tests.support.people import assessment_of
 
 
 def test_rescoring_unchanged_data_publishes_nothing_and_keeps_the_visible_run(db_session, cast):
@@ -20,7 +20,8 @@ def test_rescoring_unchanged_data_publishes_nothing_and_keeps_the_visible_run(db
     assert db_session.scalars(select(Score.assessment_id).where(Score.run_id == run.id)).all() == [assessment_id]
     assert db_session.get(Cycle, october.id).visible_run_id == visible
     assert db_session.scalar(select(func.count()).select_from(Report)) == reports
-    assert db_session.scalar(select(AuditLog).where(AuditLog.action == "cycle.rescore")).after["assessments"] == [assessment_id]
+    audit = db_session.scalar(select(AuditLog).where(AuditLog.action == "cycle.rescore"))
+    assert audit.after["assessments"] == [assessment_id]
 
 
 def test_only_a_published_month_of_one_cycle_is_rescored(db_session, cast):
