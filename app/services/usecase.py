@@ -1,22 +1,18 @@
-"""Small helpers the workflow services share (comments, ratings, targets, corrections, reports,
-appeals): the time a use case runs at, loading what a request names, input refusals in the one
-error shape, and who HR is."""
+"""What every use case needs at its edge: the transaction (`use_case` rolls a refusal back), the
+time it runs at, the row a request names, and input refused in the one error shape."""
 
 import functools
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import CursorResult, Delete, Update, select
+from sqlalchemy import CursorResult, Delete, Update
 
-from app.domain.formatting import format_value
-from app.domain.indicators import Display
+from app.domain.exact import number_problem
 from app.domain.workflow import text_problem
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, Cycle, Employee, Indicator
 from app.services.business_time import clock_now
 
 P = ParamSpec("P")
@@ -92,38 +88,7 @@ def decimal_of(value: DecimalInput, field: str, label: str) -> Decimal:
         result = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         raise ApiError("invalid_input", f"{label}不是有效的数字", 422, {field: "不是有效的数字"}) from None
-    if not result.is_finite():
-        raise ApiError("invalid_input", f"{label}不是有效的数字", 422, {field: "不是有效的数字"})
+    problem = number_problem(result)
+    if problem:
+        raise ApiError("invalid_input", f"{label}{problem}", 422, {field: problem})
     return result
-
-
-def cycle_of(assessment: Assessment) -> Cycle:
-    cycle = db.session.get(Cycle, assessment.cycle_id)
-    assert cycle is not None, "assessment.cycle_id is a foreign key to cycle"
-    return cycle
-
-
-def indicator(code: str) -> Indicator:
-    ind = db.session.scalar(select(Indicator).where(Indicator.code == code))
-    assert ind is not None, f"indicator {code!r} named by an item is in the library (indicators are never deleted)"
-    return ind
-
-
-def format_figure(ind: Indicator, value: Decimal | None, currency: str = "") -> str:
-    """A figure as people read it ("5%", "2.8:1", "100,000 USD", "4.5分")."""
-    if value is None:
-        return "无"
-    display = Display.RATING if ind.kind == "qualitative" else Display(ind.display)
-    return format_value(Fraction(value), display, ind.unit, currency)
-
-
-def name_of(employee_id: int) -> str:
-    return db.session.scalar(select(Employee.name).where(Employee.id == employee_id)) or ""
-
-
-def hr_members(*, exclude: int | None = None) -> list[int]:
-    """Active HR members, optionally without the person concerned."""
-    ids = db.session.scalars(
-        select(Employee.id).where(Employee.is_hr, Employee.status == "active").order_by(Employee.id)
-    )
-    return [i for i in ids if i != exclude]

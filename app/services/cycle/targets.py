@@ -18,20 +18,10 @@ from app.extensions import db
 from app.models import Assessment, AssessmentItem, Indicator, TargetAmendment
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
+from app.services.lookup import cycle_of, format_figure, indicator
 from app.services.notify import outbox
 from app.services.scoring import progress
-from app.services.usecase import (
-    DecimalInput,
-    JsonDict,
-    cycle_of,
-    decimal_of,
-    format_figure,
-    get_or_404,
-    indicator,
-    now_or_clock,
-    require_text,
-    use_case,
-)
+from app.services.usecase import DecimalInput, JsonDict, decimal_of, get_or_404, now_or_clock, require_text, use_case
 
 
 @use_case

@@ -37,20 +37,10 @@ from app.services import audit
 from app.services.authz import Action, Actor, Subject, can, require
 from app.services.business_time import calendar_for, to_local, to_utc
 from app.services.feedback import appeal_effects
+from app.services.lookup import format_figure, hr_members, indicator, name_of
 from app.services.notify import outbox
 from app.services.scoring.reports import ANSWERABLE, latest_version
-from app.services.usecase import (
-    decimal_of,
-    format_figure,
-    fresh_transaction,
-    get_or_404,
-    hr_members,
-    indicator,
-    name_of,
-    now_or_clock,
-    require_text,
-    use_case,
-)
+from app.services.usecase import decimal_of, fresh_transaction, get_or_404, now_or_clock, require_text, use_case
 
 EVIDENCE_LIMIT = 9
 M = TypeVar("M", bound=Base)

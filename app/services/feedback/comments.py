@@ -14,15 +14,9 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, Comment, Employee, ProgressEntry
 from app.services.authz import Action, Actor, Subject, require
+from app.services.lookup import cycle_of, name_of
 from app.services.notify import outbox
-from app.services.usecase import (
-    cycle_of,
-    get_or_404,
-    name_of,
-    now_or_clock,
-    require_text,
-    use_case,
-)
+from app.services.usecase import get_or_404, now_or_clock, require_text, use_case
 
 
 @use_case

@@ -18,7 +18,8 @@ from app.extensions import db
 from app.models import Assessment, AssessmentItem, Employee, PeerRater, Rating
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, managers_of, require
-from app.services.usecase import changed_rows, cycle_of, get_or_404, now_or_clock, use_case
+from app.services.lookup import cycle_of
+from app.services.usecase import changed_rows, get_or_404, now_or_clock, use_case
 
 OPEN_STATES = (CycleStatus.DRAFT, CycleStatus.OPEN)
 

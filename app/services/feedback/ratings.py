@@ -28,16 +28,9 @@ from app.extensions import db
 from app.models import Assessment, AssessmentItem, Employee, PeerRater, Rating
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, can, require
+from app.services.lookup import cycle_of, indicator
 from app.services.scoring import progress
-from app.services.usecase import (
-    cycle_of,
-    decimal_of,
-    get_or_404,
-    indicator,
-    now_or_clock,
-    require_text,
-    use_case,
-)
+from app.services.usecase import decimal_of, get_or_404, now_or_clock, require_text, use_case
 
 REF_LIMIT = 128
 # A rating with its rater's name (none for a customer: the join is outer).

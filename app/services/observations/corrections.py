@@ -25,23 +25,12 @@ from app.models import (
 )
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, can, require
+from app.services.lookup import cycle_of, format_figure, hr_members, indicator, name_of
 from app.services.notify import outbox
 from app.services.observations import submissions
 from app.services.observations.submissions import SubmittedFigure
 from app.services.scoring import progress
-from app.services.usecase import (
-    cycle_of,
-    decimal_of,
-    format_figure,
-    fresh_transaction,
-    get_or_404,
-    hr_members,
-    indicator,
-    name_of,
-    now_or_clock,
-    require_text,
-    use_case,
-)
+from app.services.usecase import decimal_of, fresh_transaction, get_or_404, now_or_clock, require_text, use_case
 
 
 @use_case

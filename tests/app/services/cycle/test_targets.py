@@ -83,6 +83,8 @@ def test_amendments_that_are_refused(db_session, cast):
         "published_month": (item_of(october, "ops_sales").id, "1", "理由", "targets_frozen", 409),
         "no_reason": (sales.id, "1", "", "invalid_input", 422),
         "not_a_number": (sales.id, "十万", "理由", "invalid_input", 422),
+        "more_than_the_system_holds": (sales.id, "1e15", "理由", "invalid_input", 422),
+        "seven_decimals": (sales.id, "0.0500001", "理由", "invalid_input", 422),
     }
     target = sales.target
     for case, (item_id, value, reason, code, status) in cases.items():

@@ -1,0 +1,44 @@
+"""What the workflow services look up by id or code: an assessment's cycle, an indicator, how a
+figure reads, a person's name, who HR is."""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from app.domain.formatting import format_value
+from app.domain.indicators import Display
+from app.extensions import db
+from app.models import Assessment, Cycle, Employee, Indicator
+
+
+def cycle_of(assessment: Assessment) -> Cycle:
+    cycle = db.session.get(Cycle, assessment.cycle_id)
+    assert cycle is not None, "assessment.cycle_id is a foreign key to cycle"
+    return cycle
+
+
+def indicator(code: str) -> Indicator:
+    ind = db.session.scalar(select(Indicator).where(Indicator.code == code))
+    assert ind is not None, f"indicator {code!r} named by an item is in the library (indicators are never deleted)"
+    return ind
+
+
+def format_figure(ind: Indicator, value: Decimal | None, currency: str = "") -> str:
+    """A figure as people read it ("5%", "2.8:1", "100,000 USD", "4.5分")."""
+    if value is None:
+        return "无"
+    display = Display.RATING if ind.kind == "qualitative" else Display(ind.display)
+    return format_value(Fraction(value), display, ind.unit, currency)
+
+
+def name_of(employee_id: int) -> str:
+    return db.session.scalar(select(Employee.name).where(Employee.id == employee_id)) or ""
+
+
+def hr_members(*, exclude: int | None = None) -> list[int]:
+    """Active HR members, optionally without the person concerned."""
+    ids = db.session.scalars(
+        select(Employee.id).where(Employee.is_hr, Employee.status == "active").order_by(Employee.id)
+    )
+    return [i for i in ids if i != exclude]
