@@ -140,6 +140,51 @@ def test_a_replayed_event_is_refused_by_sender_and_create_time(http, received):
     assert received[0].route == "event.subscribe"
 
 
+@pytest.mark.xfail(strict=True, reason="issue 12 item 7: WeChat's genuine retry is refused with 409")
+@pytest.mark.parametrize("channel", ["mp", "wecom", "oa"])
+def test_wechats_retry_of_an_accepted_push_gets_the_first_answer_and_acts_once(
+        wechat_app, http, received, channel):
+    wechat_app.extensions["wechat_dispatcher"].register("text", lambda m: received.append(m) or "收到", channel=channel)
+    xml = text(channel)
+    first = push(http, channel, xml, time.time())
+    retries = [push(http, channel, xml, time.time()) for _ in range(2)]  # WeChat signs each retry afresh
+
+    assert [r.status_code for r in [first, *retries]] == [200, 200, 200]
+    replies = [open_reply(DEV_ACCOUNTS[channel], r.text) for r in [first, *retries]]
+    assert all("<Content><![CDATA[收到]]></Content>" in reply for reply in replies)
+    assert len(received) == 2  # the catch-all and the text handler, once each
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 7: WeChat's genuine retry is refused with 409")
+def test_a_retry_of_a_push_answered_with_success_gets_success(http, received):
+    xml = text("oa")
+    assert push(http, "oa", xml, time.time()).text == "success"
+    again = push(http, "oa", xml, time.time())
+    assert (again.status_code, again.text, len(received)) == (200, "success", 1)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 7: events collide by sender and second")
+def test_two_different_events_from_one_user_in_the_same_second_are_both_handled(http, received):
+    now = time.time()
+    subscribe = user_message(DEV_ACCOUNTS["oa"], "o-bob", now, msg_type="event", event="subscribe")
+    click = user_message(DEV_ACCOUNTS["oa"], "o-bob", now, msg_type="event", event="CLICK",
+                         extra={"EventKey": "TODO"})
+    other_click = user_message(DEV_ACCOUNTS["oa"], "o-bob", now, msg_type="event", event="CLICK",
+                               extra={"EventKey": "TEAM"})
+    assert [push(http, "oa", xml, now).status_code for xml in (subscribe, click, other_click)] == [200, 200, 200]
+    assert [(m.event, m.payload.get("EventKey")) for m in received] == [
+        ("subscribe", None), ("click", "TODO"), ("click", "TEAM")]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 7: replay keys live only in Redis")
+def test_a_push_accepted_before_redis_lost_its_data_is_not_acted_on_again(http, received, redis_client):
+    xml = text("mp")
+    assert push(http, "mp", xml, time.time()).status_code == 200
+    redis_client.flushall()  # the embedded Redis killed and restarted without its data
+    assert push(http, "mp", xml, time.time()).status_code == 200
+    assert len(received) == 1
+
+
 def test_malformed_xml_is_refused(http, received, redis_client):
     now = str(int(time.time()))
     signature = plain_signature(DEV_ACCOUNTS["mp"].token, now, "1")
