@@ -6,6 +6,7 @@ from app.models.base import Base
 from app.models.calendar import CalendarDay, FxRate
 from app.models.cycle import Assessment, AssessmentItem, Cycle, TargetAmendment
 from app.models.feedback import Appeal, Comment
+from app.models.inbound import WeChatPush
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
 from app.models.notify import (
     DeliveryAttempt,
@@ -34,9 +35,10 @@ from app.models.workflow import CorrectionRequest, ItemOverride
 
 __all__ = [
     "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
-    "Comment", "CompanySetting", "Cycle", "Department", "Employee", "ExternalIdentity", "FxRate", "Indicator",
-    "ItemScore", "JobDescription", "KpiTemplate", "LeaveRecord", "Observation", "Outcome", "PeerRater", "Position",
-    "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Restatement", "Score", "ScoringRun", "Screenshot",
-    "Shipment", "SyncRun", "TargetAmendment", "TemplateItem", "WeChatIdentity", "DeliveryAttempt", "Digest",
-    "DigestLine", "NotifyState", "OutboxMessage", "SubscribeQuota", "CorrectionRequest", "ItemOverride",
+    "Comment", "CompanySetting", "CorrectionRequest", "Cycle", "DeliveryAttempt", "Department", "Digest",
+    "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
+    "JobDescription", "KpiTemplate", "LeaveRecord", "NotifyState", "Observation", "OutboxMessage", "Outcome",
+    "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Restatement", "Score",
+    "ScoringRun", "Screenshot", "Shipment", "SubscribeQuota", "SyncRun", "TargetAmendment", "TemplateItem",
+    "WeChatIdentity", "WeChatPush",
 ]

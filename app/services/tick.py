@@ -30,6 +30,7 @@ from app.services.news import alerts, announcements, digest
 from app.services.notify import outbox
 from app.services.org import retention
 from app.services.scoring import chunks, reports
+from app.wechat import pushes
 
 OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
 CLOSE_ON_DAY = 3  # scoring starts on day 3 of the next month, once the data is complete
@@ -63,6 +64,7 @@ def run_due(now: datetime) -> dict[str, Any]:
             "rating_prompts": lambda: _prompt_missing_ratings(local, now),
             "finalized": lambda: _finalize_settled(now),
             "purged": lambda: _purge(local),
+            "pushes_pruned": lambda: _once(f"prune-pushes:{local.date()}", partial(pushes.prune, now), 0),
             "dispatched": lambda: outbox.dispatch_due(now),
         }
         return {name: _isolated(name, action) for name, action in actions.items()}

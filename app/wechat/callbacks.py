@@ -1,10 +1,10 @@
 """Callback security: one gate for mini-program, WeCom and official-account pushes.
 
 Every POST passes, in order: mode (production accepts only 安全模式), signature (constant-time),
-AES decryption (wechatpy crypto), timestamp window (±300 s, injectable clock), parsing into one
-`InboundMessage`, and de-duplication. The de-dup key is written last, with SET NX, so a refused
-request leaves nothing behind in Redis and nothing reaches the dispatcher. Refusals are logged
-and answered in the app's one error shape with stable codes.
+AES decryption (wechatpy crypto), timestamp window (±300 s, injectable clock) and parsing into one
+`InboundMessage`; only then is the push claimed (app.wechat.pushes), so a refused request leaves
+nothing behind and nothing reaches the dispatcher, and a retry of an accepted push gets the first
+answer. Refusals are logged and answered in the app's one error shape with stable codes.
 """
 
 import hashlib
@@ -22,7 +22,7 @@ from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.replies import TextReply
 
 from app.errors import ApiError
-from app.extensions import redis_store
+from app.wechat import pushes
 from app.wechat.dispatch import dispatcher_for
 from app.wechat.inbound import (
     InboundMessage,
@@ -35,14 +35,11 @@ from app.wechat.settings import Account, settings_from_config
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 300
-SEEN_PREFIX = "jixiao:wechat:seen:"
-SEEN_TTL_SECONDS = 24 * 3600  # far beyond WeChat's retries (3 within ~15 s) and the window
 MAX_BODY_BYTES = 256 * 1024
 
 REFUSALS = {
     "bad_signature": (403, "消息签名校验失败"),
     "stale_timestamp": (403, "消息时间戳超出允许范围"),
-    "replayed": (409, "该消息已经处理过"),
     "malformed": (400, "消息格式有误"),
     "plaintext_refused": (403, "生产环境只接受安全模式（加密）消息"),
     "wechat_not_configured": (404, "尚未配置该微信接入"),
@@ -59,11 +56,10 @@ class CallbackRefused(ApiError):
 
 @dataclass(frozen=True)
 class Opened:
-    """An accepted push: the message, whether it came encrypted, and its de-dup key."""
+    """An authentic push: the message, and whether it came encrypted (its reply must be too)."""
 
     message: InboundMessage
     encrypted: bool
-    seen_key: str
 
 
 def signature_of(*parts: str) -> str:
@@ -74,8 +70,8 @@ def signature_of(*parts: str) -> str:
 class CallbackGate:
     """Checks one channel's pushes with that account's token and AES key."""
 
-    def __init__(self, account: Account, production: bool, redis, clock=time.time, window: int = WINDOW_SECONDS):
-        self.account, self.production, self.redis = account, production, redis
+    def __init__(self, account: Account, production: bool, clock=time.time, window: int = WINDOW_SECONDS):
+        self.account, self.production = account, production
         self.clock, self.window = clock, window
 
     def verify_url(self, args) -> str:
@@ -107,11 +103,7 @@ class CallbackGate:
             message = parse_inbound(self.account.channel, plaintext)
         except MalformedMessage as exc:
             raise CallbackRefused("malformed", str(exc)) from exc
-        return Opened(message, encrypted, self._claim(message))
-
-    def release(self, opened: Opened) -> None:
-        """Forget a claim whose handler failed, so WeChat's retry is processed, not refused."""
-        self.redis.delete(opened.seen_key)
+        return Opened(message, encrypted)
 
     def seal(self, opened: Opened, text: str, nonce: str) -> str:
         """A passive text reply, encrypted when the push was."""
@@ -176,12 +168,6 @@ class CallbackGate:
         except (ValueError, AssertionError) as exc:
             raise CallbackRefused("wechat_not_configured", "AES key is not 43 base64 characters") from exc
 
-    def _claim(self, message: InboundMessage) -> str:
-        key = f"{SEEN_PREFIX}{message.channel}:{message.dedupe_key}"
-        if not self.redis.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS):
-            raise CallbackRefused("replayed", key)
-        return key
-
 
 def gate_for(channel: str) -> CallbackGate:
     settings = settings_from_config(current_app.config)
@@ -189,7 +175,7 @@ def gate_for(channel: str) -> CallbackGate:
     if not account.can_receive:
         raise CallbackRefused("wechat_not_configured", f"{channel} has no callback token")
     clock = current_app.config.get("WECHAT_CLOCK") or time.time
-    return CallbackGate(account, settings.production, redis_store.client, clock)
+    return CallbackGate(account, settings.production, clock)
 
 
 def verify_url(channel: str, args) -> str:
@@ -199,14 +185,25 @@ def verify_url(channel: str, args) -> str:
 def receive(channel: str, args, body: bytes) -> tuple[str, str]:
     """Handle one push; returns (response body, mimetype): a passive reply or "success"."""
     gate, opened = _refusals_logged(channel, lambda: _open(channel, args, body))
-    try:
-        reply = dispatcher_for(current_app).dispatch(opened.message)
-    except Exception:
-        gate.release(opened)
-        raise
+    claim = pushes.claim(channel, opened.message.dedupe_key)
+    if claim.push_id is None:  # WeChat's retry: our first answer did not reach it
+        logger.info("wechat %s push %s again: answered as the first time", channel, opened.message.dedupe_key)
+        reply = claim.earlier_reply
+    else:
+        reply = _dispatch(claim.push_id, opened.message)
     if not reply:
         return "success", "text/plain"
     return gate.seal(opened, reply, args.get("nonce", "")), "application/xml"
+
+
+def _dispatch(push_id: int, message: InboundMessage) -> str | None:
+    try:
+        reply = dispatcher_for(current_app).dispatch(message)
+    except Exception:
+        pushes.release(push_id)  # WeChat's retry is then handled afresh
+        raise
+    pushes.answered(push_id, reply or None)
+    return reply
 
 
 def _open(channel: str, args, body: bytes) -> tuple[CallbackGate, Opened]:

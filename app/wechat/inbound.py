@@ -35,13 +35,14 @@ class InboundMessage:
 
     @property
     def dedupe_key(self) -> str:
-        """WeChat's own advice: MsgId for messages, FromUserName + CreateTime for events;
-        media-check results are unique by trace_id."""
+        """MsgId for messages; media-check results are unique by trace_id; other events by sender,
+        time, event and event key, so two taps on different menu items in one second both count."""
         if self.msg_id:
             return f"msg:{self.msg_id}"
         if self.event == "wxa_media_check" and self.payload.get("trace_id"):
             return f"trace:{self.payload['trace_id']}"
-        return f"event:{self.sender}:{int(self.created_at.timestamp())}"
+        event_key = str(self.payload.get("EventKey") or "")
+        return f"event:{self.sender}:{int(self.created_at.timestamp())}:{self.event}:{event_key}"[:191]
 
 
 def parse_xml(text: str | bytes) -> dict:
