@@ -52,12 +52,18 @@ def up() -> None:
 def _start_children(env: dict, host: str, port: int) -> dict:
     python = sys.executable
     commands = {
-        "web": [python, "-m", "gunicorn", "--workers", "2", "--bind", f"{host}:{port}", "wsgi:app"],
+        "web": web_command(python, host, port),
         "worker": [python, "-m", "workers", "worker"],
         "scheduler": [python, "-m", "workers", "scheduler"],
     }
     commands.update(_wechat_standin(env, python, host, port))
     return {name: subprocess.Popen(cmd, cwd=BASE_DIR, env=env) for name, cmd in commands.items()}
+
+
+def web_command(python: str, host: str, port: int) -> list[str]:
+    """How the web tier is started: one command, so the tests and bench/slow_clients.py start the
+    server exactly as `make run` does."""
+    return [python, "-m", "gunicorn", "--workers", "2", "--bind", f"{host}:{port}", "wsgi:app"]
 
 
 def _wechat_standin(env: dict, python: str, host: str, port: int) -> dict:
