@@ -14,6 +14,7 @@ from typing import Any, NoReturn, Protocol, TypeVar
 from .errors import DomainError
 from .exact import number_problem
 from .indicators import Aggregation, Direction, Display, Indicator, Kind, Money
+from .methods import RATIO, Band, Bands, ByRatio, Deduction, Method, MethodKind, PassFail
 from .templates import DEFAULT_CAP, RATING_SCALE, KpiTemplate, Rater, TemplateItem
 
 E = TypeVar("E", bound=Enum)
@@ -124,6 +125,9 @@ def template_of(data: Any, position_code: str, position_name_zh: str, path: str,
         target = item.get("target", default_target)
         if target is None:
             fail(err, f"{p}.target", "定量考核项必须设目标值")
+        method = RATIO if item.get("method") is None else method_of(item["method"], f"{p}.method", err)
+        if "cap" in item and not isinstance(method, ByRatio):
+            fail(err, f"{p}.cap", f"封顶系数只适用于比例计分，该项按{method.kind.label_zh}计分")
         items.append(TemplateItem(
             indicator_code=code,
             weight=decimal_of(item.get("weight"), f"{p}.weight", err),
@@ -131,6 +135,7 @@ def template_of(data: Any, position_code: str, position_name_zh: str, path: str,
             cap=decimal_of(item.get("cap", DEFAULT_CAP), f"{p}.cap", err),
             floor=optional_decimal(item.get("floor"), f"{p}.floor", err),
             rater=None if item.get("rater") is None else enum_of(item["rater"], Rater, f"{p}.rater", err),
+            method=method,
         ))
     return KpiTemplate(
         position_code=position_code,
@@ -139,3 +144,22 @@ def template_of(data: Any, position_code: str, position_name_zh: str, path: str,
         items=tuple(items),
         editable=bool(d.get("editable", True)),
     )
+
+
+def method_of(data: Any, path: str, err: ErrorClass) -> Method:
+    """A scoring method: {"kind": "ratio" | "pass_fail"}, {"kind": "deduction", "step", "points"} or
+    {"kind": "bands", "bands": [{"min"?, "max"?, "points"}, …]} (rules checked by validate_template)."""
+    d = mapping_of(data, path, err)
+    kind = enum_of(d.get("kind"), MethodKind, f"{path}.kind", err)
+    if kind is MethodKind.DEDUCTION:
+        return Deduction(decimal_of(d.get("step"), f"{path}.step", err),
+                         decimal_of(d.get("points"), f"{path}.points", err))
+    if kind is MethodKind.BANDS:
+        bands = []
+        for i, raw in enumerate(list_of(d.get("bands"), f"{path}.bands", err)):
+            b, at = mapping_of(raw, f"{path}.bands[{i}]", err), f"{path}.bands[{i}]"
+            bands.append(Band(decimal_of(b.get("points"), f"{at}.points", err),
+                              optional_decimal(b.get("min"), f"{at}.min", err),
+                              optional_decimal(b.get("max"), f"{at}.max", err)))
+        return Bands(tuple(bands))
+    return PassFail() if kind is MethodKind.PASS_FAIL else RATIO

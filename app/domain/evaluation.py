@@ -5,6 +5,7 @@ progress. The one engine behind the month's close, live progress, alerts, digest
 from dataclasses import dataclass
 from datetime import date
 
+from .adjustments import NO_LINES, SheetLines
 from .aggregation import MonthFigure, aggregate_month, aggregate_ratings
 from .exact import Actual
 from .fx import RateTable
@@ -22,7 +23,8 @@ from .workcalendar import WorkCalendar
 @dataclass(frozen=True)
 class EvaluationInput:
     """Everything the rules need to evaluate one assessment: its template, period, calendar, rates,
-    bands and figures. Built by the score-file parser (the CLI) and by the services from the database."""
+    bands, figures and HR's lines (加减分项, 一票否决; none by default). Built by the score-file parser
+    (the CLI) and by the services from the database."""
 
     template: KpiTemplate
     library: IndicatorLibrary
@@ -38,6 +40,7 @@ class EvaluationInput:
     observations: dict[str, list[DayObservation]]
     ratings: dict[str, list[Rating]]
     last_month: dict[str, list[Rating]]
+    lines: SheetLines = NO_LINES
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,11 @@ def evaluate(given: EvaluationInput) -> Evaluation:
     bases, progress = None, None
     if given.mode == "projection":
         last_month = {code: aggregate_ratings(r) for code, r in given.last_month.items()}
-        projection = project(items, so_far, last_month, worked, given.bands)
+        projection = project(items, so_far, last_month, worked, given.bands, given.lines)
         score, bases = projection.score, {code: p.basis for code, p in projection.items.items()}
         actuals = {code: p.actual for code, p in projection.items.items()}
     else:
-        score, actuals = score_assessment(items, so_far, given.bands), so_far
+        score, actuals = score_assessment(items, so_far, given.bands, given.lines), so_far
     if worked is not None:
         progress = {item.code: item_progress(item, so_far[item.code], worked.share) for item in items}
     return Evaluation(given, items, cover, actuals, figures, score, bases, progress)

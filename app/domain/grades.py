@@ -38,6 +38,11 @@ class GradeBands:
                 return band
         raise AssertionError("unreachable: the last band has no minimum")
 
+    @property
+    def lowest(self) -> GradeBand:
+        """The catch-all band (不合格 by default): where a veto puts an assessment."""
+        return self.bands[-1]
+
     def by_code(self, code: str) -> GradeBand | None:
         return next((b for b in self.bands if b.code == code), None)
 

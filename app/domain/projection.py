@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from enum import StrEnum
 
+from .adjustments import NO_LINES, SheetLines
 from .exact import EXACT, Actual
 from .grades import DEFAULT_BANDS, GradeBands
 from .progress import Pace
@@ -73,8 +74,9 @@ def project(
     last_month: Mapping[str, Actual | None] | None = None,
     pace: Pace | None = None,
     bands: GradeBands = DEFAULT_BANDS,
+    lines: SheetLines = NO_LINES,
 ) -> Projection:
-    """Score the projected figures with the same rules as the month's close."""
+    """Score the projected figures with the same rules as the month's close (HR's lines included)."""
     projected = projected_actuals(items, so_far, last_month, pace)
-    score = score_assessment(items, {code: p.actual for code, p in projected.items()}, bands)
+    score = score_assessment(items, {code: p.actual for code, p in projected.items()}, bands, lines)
     return Projection(score, projected)

@@ -3,8 +3,11 @@
 An assessment covers the days the person held the position (join, leave, transfer). A cumulative
 target (sales) shrinks with the working days covered; a rate target (conversion ≥ 5 %) does not.
 The pro-rated target is rounded half-up to 2 decimals, because it is shown to the employee, who
-acknowledges it (目标确认) — scoring then uses exactly the figure they saw. Personal leave does not
-pro-rate the target (it only moves the pace marker); HR amends a target for long leave.
+acknowledges it (目标确认) — scoring then uses exactly the figure they saw. The figures of a cumulative
+item's scoring method (a deduction's step, the bounds of bands) are in the same units as its target
+and shrink with it, rounded the same way, so "每少1万元扣2分" keeps its meaning for half a month.
+Personal leave does not pro-rate the target (it only moves the pace marker); HR amends a target for
+long leave. A veto in any of a month's assessments makes the month's grade the lowest.
 """
 
 from collections.abc import Sequence
@@ -16,6 +19,7 @@ from fractions import Fraction
 from .errors import CalendarInvalid
 from .exact import round_half_up
 from .grades import DEFAULT_BANDS, GradeBand, GradeBands
+from .methods import Band, Bands, Deduction, Method
 from .scoring import ScoringItem
 from .workcalendar import WorkCalendar
 
@@ -62,10 +66,27 @@ def prorate_target(target: Decimal, cover: Coverage) -> Decimal:
 
 
 def prorated_items(items: Sequence[ScoringItem], cover: Coverage) -> tuple[ScoringItem, ...]:
-    """The items with cumulative targets pro-rated; other items unchanged."""
+    """The items with cumulative targets (and their methods' figures) pro-rated; other items unchanged."""
+    if not cover.partial:
+        return tuple(items)
     return tuple(
-        replace(item, target=prorate_target(item.target, cover)) if item.cumulative else item for item in items
+        replace(item, target=prorate_target(item.target, cover), method=_prorated_method(item.method, cover))
+        if item.cumulative else item
+        for item in items
     )
+
+
+def _prorated_method(method: Method, cover: Coverage) -> Method:
+    """A deduction's step (≥ 0.01, like a target) and the bounds of bands for the covered share."""
+    if isinstance(method, Deduction):
+        return replace(method, step=prorate_target(method.step, cover))
+    if isinstance(method, Bands):
+        return Bands(tuple(Band(b.points, _bound(b.low, cover), _bound(b.high, cover)) for b in method.bands))
+    return method
+
+
+def _bound(value: Decimal | None, cover: Coverage) -> Decimal | None:
+    return None if value is None else round_half_up(Fraction(value) * cover.share, 2)
 
 
 @dataclass(frozen=True)
@@ -77,11 +98,15 @@ class MonthGrade:
     weights: tuple[int, ...]
 
 
-def month_grade(parts: Sequence[tuple[Decimal, int]], bands: GradeBands = DEFAULT_BANDS) -> MonthGrade:
-    """Combine (shown total, working days covered) pairs; the result is rounded half-up to 1 decimal."""
+def month_grade(
+    parts: Sequence[tuple[Decimal, int]], bands: GradeBands = DEFAULT_BANDS, vetoed: bool = False
+) -> MonthGrade:
+    """Combine (shown total, working days covered) pairs; the result is rounded half-up to 1 decimal.
+    `vetoed`: one of the assessments has a veto, so the month's grade is the lowest band."""
     days = sum(d for _, d in parts)
     if not parts or days <= 0 or any(d < 0 for _, d in parts):
         raise CalendarInvalid("各考核表覆盖的工作日合计必须大于0", {"parts": [d for _, d in parts]})
     weighted = sum((Fraction(total) * d for total, d in parts), Fraction(0)) / days
     total = round_half_up(weighted, 1)
-    return MonthGrade(total, bands.grade_for(total), tuple(d for _, d in parts))
+    grade = bands.lowest if vetoed else bands.grade_for(total)
+    return MonthGrade(total, grade, tuple(d for _, d in parts))

@@ -1,25 +1,34 @@
 """An evaluated assessment as the JSON-ready result of `flask kpi score` (SCOREFILE.md "Output").
 
 Decimals are strings: figures rounded half-up to 6 places, achievements to 4, item scores to 2, the
-total to 1 (the total is the rounded sum of the unrounded item scores).
+total to 1 (the total is the rounded sum of the unrounded item scores and HR's counted adjustments).
+What is not the default is shown only where it applies — an item's method when it is not the ratio,
+the adjustments and the veto when HR recorded them — so a ratio-only result reads as it always did.
 """
 
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from .adjustments import SheetLines
 from .codec import JsonDict
 from .exact import fixed, plain, round_half_up
 from .formatting import (
     SummaryLine,
+    adjustments_text,
     completion_label,
     format_total,
     format_value,
+    method_label,
+    method_rule,
+    signed,
     summary_sentence,
 )
+from .grades import GradeBands
 from .indicators import Aggregation, Indicator, Kind
+from .methods import Bands, ByRatio
 from .observations import DayFigure, Discrepancy
 from .progress import ItemProgress
-from .scoring import ItemScore, ItemStatus, ScoringItem
+from .scoring import AssessmentScore, ItemScore, ItemStatus, ScoringItem
 
 if TYPE_CHECKING:  # evaluation is only read here
     from .evaluation import Evaluation
@@ -36,7 +45,8 @@ def render_assessment(ev: "Evaluation") -> JsonDict:
         no_data, qualitative = result.status is ItemStatus.NO_DATA, indicator.kind is Kind.QUALITATIVE
         if no_data or (result.status is ItemStatus.UNMET and not qualitative):
             lines.append(SummaryLine(indicator.name_zh, no_data, qualitative, rows[-1]["actual_display"] or "",
-                                     indicator.hint_zh))
+                                     indicator.hint_zh, rows[-1].get("method_label", ""),
+                                     plain(round_half_up(result.score, 2))))
     out = {
         "position": {"code": template.position_code, "name": template.position_name_zh},
         "mode": given.mode,
@@ -55,11 +65,41 @@ def render_assessment(ev: "Evaluation") -> JsonDict:
         "grade": score.grade.label_zh,
         "grade_code": score.grade.code,
         "coefficient": format(score.grade.coefficient, "f"),
-        "summary": summary_sentence(template.position_name_zh, score.total, score.grade.label_zh, lines,
-                                    projected=given.mode == "projection"),
+        "summary": summary_sentence(
+            template.position_name_zh, score.total, score.grade.label_zh, lines, projected=given.mode == "projection",
+            veto_zh="" if score.veto is None else score.veto.label_zh,
+            adjustments_zh="" if score.adjustments is None else adjustments_text(score.adjustments),
+        ),
     }
     if given.as_of is not None:
         out["as_of"] = given.as_of.isoformat()
+    out.update(_sheet_lines(given.lines, score, given.bands))
+    return out
+
+
+def _sheet_lines(lines: SheetLines, score: AssessmentScore, bands: GradeBands) -> JsonDict:
+    """HR's adjustments and veto, when there are any (absent keys keep ratio-only results unchanged)."""
+    out: JsonDict = {}
+    counted, limit = score.adjustments, lines.limit
+    if counted is not None and limit is not None:
+        out["adjustments"] = {
+            "lines": [{"points": signed(a.points), "reason": a.reason, "given_by": a.given_by}
+                      for a in lines.adjustments],
+            "limit": {"bonus": plain(limit.bonus), "penalty": plain(limit.penalty)},
+            "bonus": plain(counted.bonus), "bonus_counted": plain(counted.bonus_counted),
+            "bonus_limited": counted.bonus_limited,
+            "penalty": plain(counted.penalty), "penalty_counted": plain(counted.penalty_counted),
+            "penalty_limited": counted.penalty_limited,
+            "counted": signed(counted.counted),
+            "label": adjustments_text(counted),
+        }
+    if score.veto is not None:
+        by_total = bands.grade_for(score.total)
+        out["veto"] = {
+            "code": score.veto.code, "name": score.veto.name, "evidence": score.veto.evidence,
+            "recorded_by": score.veto.recorded_by, "label": score.veto.label_zh,
+            "grade_by_total": by_total.label_zh, "grade_code_by_total": by_total.code,
+        }
     return out
 
 
@@ -93,11 +133,29 @@ def _item(ev: "Evaluation", item: ScoringItem, result: ItemScore, indicator: Ind
     }
     if actual is not None and indicator.aggregation is Aggregation.RATIO:
         row["numerator"], row["denominator"] = plain(actual.num), plain(actual.den)
+    if not isinstance(item.method, ByRatio):
+        row.update(_method(item, result, indicator, currency))
     if ev.bases is not None:
         row["basis"], row["basis_label"] = ev.bases[item.code].value, ev.bases[item.code].label_zh
     if ev.progress is not None:
         row["progress"] = _progress(ev.progress[item.code])
     return row
+
+
+def _method(item: ScoringItem, result: ItemScore, indicator: Indicator, currency: str) -> JsonDict:
+    """How a deduction, bands or pass/fail item got its points; cap and floor are the ratio's only."""
+    shown = (item.direction, indicator.display, indicator.unit, currency)
+    out: JsonDict = {
+        "method": item.method.kind.value,
+        "method_label": method_label(item.method, item.weight, *shown),
+        "cap": None,
+        "floor": None,
+    }
+    if result.steps is not None:
+        out["steps"] = result.steps
+    if result.band is not None and isinstance(item.method, Bands):
+        out["band"] = method_rule(Bands((item.method.bands[result.band],)), item.weight, *shown)
+    return out
 
 
 def _data(ev: "Evaluation", code: str, indicator: Indicator, currency: str) -> JsonDict:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from .adjustments import Adjustment, AdjustmentLimit, SheetLines, Veto
 from .builtin import load_builtin
 from .codec import (
     JsonDict,
@@ -67,7 +68,7 @@ def parse_assessment(doc: JsonDict, path: str = "") -> EvaluationInput:
     return EvaluationInput(
         template, library, month, period, calendar, leave, _rates(doc.get("rates"), at("rates")),
         _bands(doc.get("grade_bands"), at("grade_bands")), mode, as_of, actuals, observations,
-        ratings, _ratings(doc, "last_month_ratings", template, library, at),
+        ratings, _ratings(doc, "last_month_ratings", template, library, at), _lines(doc, at),
     )
 
 
@@ -149,6 +150,28 @@ def _bands(value: Any, path: str) -> GradeBands:
             minimum, decimal_of(b.get("coefficient", "1"), f"{path}[{i}].coefficient", ERR),
         ))
     return GradeBands(bands)
+
+
+def _lines(doc: JsonDict, at: FieldPath) -> SheetLines:
+    """HR's 加减分项 (with their limit) and 一票否决; SheetLines checks the rules."""
+    adjustments = []
+    for i, raw in enumerate(list_of(doc.get("adjustments", []), at("adjustments"), ERR)):
+        a, path = mapping_of(raw, f"{at('adjustments')}[{i}]", ERR), f"{at('adjustments')}[{i}]"
+        adjustments.append(Adjustment(decimal_of(a.get("points"), f"{path}.points", ERR),
+                                      text_of(a.get("reason"), f"{path}.reason", ERR),
+                                      text_of(a.get("given_by"), f"{path}.given_by", ERR)))
+    limit = None
+    if doc.get("adjustment_limit") is not None:
+        raw, path = mapping_of(doc["adjustment_limit"], at("adjustment_limit"), ERR), at("adjustment_limit")
+        limit = AdjustmentLimit(decimal_of(raw.get("bonus"), f"{path}.bonus", ERR),
+                                decimal_of(raw.get("penalty"), f"{path}.penalty", ERR))
+    veto = None
+    if doc.get("veto") is not None:
+        v, path = mapping_of(doc["veto"], at("veto"), ERR), at("veto")
+        veto = Veto(text_of(v.get("name"), f"{path}.name", ERR), text_of(v.get("evidence"), f"{path}.evidence", ERR),
+                    text_of(v.get("recorded_by"), f"{path}.recorded_by", ERR),
+                    text_of(v.get("code", ""), f"{path}.code", ERR, required=False))
+    return SheetLines(tuple(adjustments), limit, veto)
 
 
 def _by_item(doc: JsonDict, key: str, codes: set[str], at: FieldPath) -> JsonDict:

@@ -2,7 +2,10 @@
 
 Rules (docs/product.md "Scoring"): higher-better `a = actual / target`; lower-better `a = target / actual`
 and a perfect 0 earns the cap; item score = weight × min(a, cap), 0 when a < floor (a == floor keeps
-its score); total rounded half-up to one decimal; met when a ≥ 1.
+its score); total rounded half-up to one decimal; met when a ≥ 1. Those are the ratio method's
+rules; an item scored by deduction, bands or pass/fail gets its points from methods.py (exact
+decimals). HR's adjustments are added to the total within their limit, the total is never below 0,
+and a veto sets the grade to the lowest band (adjustments.py).
 
 Exactness: every comparison is a cross-multiplication under the trapping 60-digit context, so it is
 exact or raises. The only rounding is the division weight × num / den (at the 60th digit). If the
@@ -17,10 +20,12 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import overload
 
+from .adjustments import NO_LINES, AdjustmentSum, SheetLines, Veto, adjustment_sum
 from .errors import DataInvalid
 from .exact import DIVIDE, EXACT, ONE, ZERO, Actual, Ratio, round_half_up, to_decimal
 from .grades import DEFAULT_BANDS, GradeBand, GradeBands
 from .indicators import Direction, IndicatorLibrary, Kind
+from .methods import RATIO, ByRatio, Method, method_score
 from .templates import DEFAULT_CAP, KpiTemplate
 
 _TWENTY = Decimal(20)
@@ -49,11 +54,13 @@ class ScoringItem:
     floor: Decimal | None = None
     cumulative: bool = False
     qualitative: bool = False
+    method: Method = RATIO
 
 
 @dataclass(frozen=True, slots=True)
 class ItemScore:
-    """One item's result. `score` is the 60-digit value; round it only for display."""
+    """One item's result. `score` is the 60-digit value; round it only for display. `steps` (deduction)
+    and `band` (bands, 0-based) say where a non-ratio item's points came from."""
 
     code: str
     achievement: Ratio | None
@@ -62,6 +69,8 @@ class ItemScore:
     capped: bool = False
     below_floor: bool = False
     perfect_zero: bool = False
+    steps: int | None = None
+    band: int | None = None
 
     @property
     def met(self) -> bool:
@@ -70,13 +79,16 @@ class ItemScore:
 
 @dataclass(frozen=True, slots=True)
 class AssessmentScore:
-    """Item scores, the unrounded and the shown total, and the grade of the shown total."""
+    """Item scores, the unrounded and the shown total (adjustments included), and the grade of the
+    shown total — or the lowest grade when a veto is recorded."""
 
     items: tuple[ItemScore, ...]
     total_raw: Decimal
     total: Decimal
     grade: GradeBand
     exact_fallback: bool = False
+    adjustments: AdjustmentSum | None = None
+    veto: Veto | None = None
 
 
 def scoring_items(template: KpiTemplate, library: IndicatorLibrary) -> tuple[ScoringItem, ...]:
@@ -87,7 +99,7 @@ def scoring_items(template: KpiTemplate, library: IndicatorLibrary) -> tuple[Sco
         items.append(
             ScoringItem(
                 item.indicator_code, item.weight, item.target, indicator.direction,
-                item.cap, item.floor, indicator.cumulative, indicator.kind is Kind.QUALITATIVE,
+                item.cap, item.floor, indicator.cumulative, indicator.kind is Kind.QUALITATIVE, item.method,
             )
         )
     return tuple(items)
@@ -97,20 +109,29 @@ def score_assessment(
     items: Sequence[ScoringItem],
     actuals: Mapping[str, Actual | None],
     bands: GradeBands = DEFAULT_BANDS,
+    lines: SheetLines = NO_LINES,
 ) -> AssessmentScore:
-    """Score one assessment from its month actuals (absent or None = no data)."""
+    """Score one assessment from its month actuals (absent or None = no data) and HR's lines."""
+    adjusted = adjustment_sum(lines)
     try:
         with localcontext(EXACT):
             scores = tuple([_score_item(item, actuals.get(item.code)) for item in items])
         total_raw = ZERO
         for item_score in scores:
             total_raw = DIVIDE.add(total_raw, item_score.score)
+        if adjusted is not None:
+            total_raw = max(ZERO, DIVIDE.add(total_raw, adjusted.counted))
         if not _near_rounding_boundary(total_raw):
             total = round_half_up(total_raw, 1)
-            return AssessmentScore(scores, total_raw, total, bands.grade_for(total))
+            return AssessmentScore(scores, total_raw, total, _grade(bands, total, lines), False, adjusted, lines.veto)
     except Inexact:
         pass  # a product needed more than 60 digits: do it all with Fractions
-    return _score_exactly(items, actuals, bands)
+    return _score_exactly(items, actuals, bands, lines)
+
+
+def _grade(bands: GradeBands, total: Decimal, lines: SheetLines) -> GradeBand:
+    """The grade of the shown total; a veto sets the lowest band whatever the total."""
+    return bands.lowest if lines.veto is not None else bands.grade_for(total)
 
 
 def _score_item(item: ScoringItem, actual: Actual | None) -> ItemScore:
@@ -127,6 +148,8 @@ def _score_item(item: ScoringItem, actual: Actual | None) -> ItemScore:
     else:
         a_num, a_den = item.target * den, num
     status = ItemStatus.MET if a_num >= a_den else ItemStatus.UNMET
+    if not isinstance(item.method, ByRatio):
+        return _by_method(item, actual, Ratio(a_num, a_den), status)[0]
     if item.floor is not None and a_num < item.floor * a_den:
         return ItemScore(item.code, Ratio(a_num, a_den), ZERO, status, below_floor=True)
     if a_num <= 0:
@@ -145,6 +168,15 @@ def _check_actual(item: ScoringItem, num: Decimal, den: Decimal) -> None:
         raise DataInvalid(f"指标「{item.code}」越低越好，实际值不能为负数", {item.code: "实际值不能为负数"})
 
 
+def _by_method(item: ScoringItem, actual: Actual, a: Ratio, status: ItemStatus) -> tuple[ItemScore, Fraction]:
+    """A deduction, bands or pass/fail item: exact points (a terminating decimal) and how they came."""
+    assert not isinstance(item.method, ByRatio), "the ratio is scored by _score_item"
+    result = method_score(item.method, item.weight, item.target, item.direction, actual.fraction(),
+                          status is ItemStatus.MET)
+    score = ItemScore(item.code, a, to_decimal(result.score), status, steps=result.steps, band=result.band)
+    return score, result.score
+
+
 def _near_rounding_boundary(total: Decimal) -> bool:
     """Whether a 60-digit total is so close to x.x5 that only exact arithmetic can round it."""
     twenty = DIVIDE.multiply(total, _TWENTY)
@@ -154,7 +186,7 @@ def _near_rounding_boundary(total: Decimal) -> bool:
 
 
 def _score_exactly(
-    items: Sequence[ScoringItem], actuals: Mapping[str, Actual | None], bands: GradeBands
+    items: Sequence[ScoringItem], actuals: Mapping[str, Actual | None], bands: GradeBands, lines: SheetLines
 ) -> AssessmentScore:
     """The fallback: the same rules in Fractions, for boundary totals and oversized figures."""
     scores, total = [], Fraction(0)
@@ -162,8 +194,12 @@ def _score_exactly(
         item_score, exact = _score_item_exactly(item, actuals.get(item.code))
         scores.append(item_score)
         total += exact
+    adjusted = adjustment_sum(lines)
+    if adjusted is not None:
+        total = max(Fraction(0), total + Fraction(adjusted.counted))
     shown = round_half_up(total, 1)
-    return AssessmentScore(tuple(scores), to_decimal(total), shown, bands.grade_for(shown), True)
+    return AssessmentScore(tuple(scores), to_decimal(total), shown, _grade(bands, shown, lines), True, adjusted,
+                           lines.veto)
 
 
 @overload
@@ -193,6 +229,8 @@ def _score_item_exactly(item: ScoringItem, actual: Actual | None) -> tuple[ItemS
     perfect = item.direction is Direction.LOWER and actual.num == 0
     status = ItemStatus.MET if a >= 1 else ItemStatus.UNMET
     ratio = Ratio.from_fraction(a)
+    if not isinstance(item.method, ByRatio):
+        return _by_method(item, actual, ratio, status)
     if item.floor is not None and a < Fraction(item.floor):
         return ItemScore(item.code, ratio, ZERO, status, below_floor=True), Fraction(0)
     if a <= 0:

@@ -2,6 +2,8 @@
 
 A template is refused as a whole, with every problem named in Chinese by the item it concerns, so HR
 can fix it in one pass; `fields` carries the same sentences keyed by item for a form to place.
+Each item has a scoring method (methods.py); the ratio is the default, and its cap and floor are the
+ratio's parameters — a floor on an item scored another way would be a rule nobody applies.
 """
 
 import re
@@ -12,6 +14,7 @@ from enum import StrEnum
 from .errors import TemplateInvalid
 from .exact import plain
 from .indicators import IndicatorLibrary, Kind
+from .methods import RATIO, ByRatio, Method, method_problems
 
 DEFAULT_CAP = Decimal("1.2")
 RATING_SCALE = Decimal(5)
@@ -33,7 +36,8 @@ class Rater(StrEnum):
 @dataclass(frozen=True)
 class TemplateItem:
     """One indicator of a template. For a qualitative item `target` is the rating worth full marks
-    (the scale, 5 by default), so `a = rating / target` like every other higher-better item."""
+    (the scale, 5 by default), so `a = rating / target` like every other higher-better item.
+    `method` says how the figure becomes points; every method keeps the target, which decides 达标."""
 
     indicator_code: str
     weight: Decimal
@@ -41,6 +45,7 @@ class TemplateItem:
     cap: Decimal = DEFAULT_CAP
     floor: Decimal | None = None
     rater: Rater | None = None
+    method: Method = RATIO
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,17 @@ def _item_problems(item: TemplateItem, library: IndicatorLibrary, seen: set[str]
         problems.append(
             f"{name}的门槛系数必须不小于0且小于封顶系数（门槛{plain(item.floor)}，封顶{plain(item.cap)}）"
         )
-    if indicator.kind is Kind.QUALITATIVE and item.rater is None:
-        problems.append(f"{name}是定性指标，必须指定评分人（主管、客户或同事）")
-    if indicator.kind is Kind.QUANTITATIVE and item.rater is not None:
-        problems.append(f"{name}是定量指标，不设评分人")
+    problems.extend(_rater_problems(item, indicator.kind, name))
+    if not isinstance(item.method, ByRatio) and item.floor is not None:
+        problems.append(f"{name}按{item.method.kind.label_zh}计分，门槛系数只适用于比例计分")
+    problems.extend(method_problems(item.method, item.weight, name))
     return problems
+
+
+def _rater_problems(item: TemplateItem, kind: Kind, name: str) -> list[str]:
+    """A rated item needs its rater; a measured one has none."""
+    if kind is Kind.QUALITATIVE and item.rater is None:
+        return [f"{name}是定性指标，必须指定评分人（主管、客户或同事）"]
+    if kind is Kind.QUANTITATIVE and item.rater is not None:
+        return [f"{name}是定量指标，不设评分人"]
+    return []
