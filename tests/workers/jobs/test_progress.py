@@ -1,8 +1,13 @@
-"""Live progress on a real worker: bursts coalesce, and the bar equals a recompute from scratch."""
+"""Live progress on a real worker: bursts coalesce, the bar equals a recompute from scratch, and a
+drain that fails or is killed loses none of its work."""
 
+import os
+import signal
 import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from rq import Queue, SimpleWorker
 from rq.registry import FinishedJobRegistry
 from sqlalchemy import func, select
@@ -19,6 +24,9 @@ from app.models import (
 )
 from app.services.business_time import business_today
 from app.services.scoring import progress
+from tests.support.company import open_month, small_company
+from tests.support.connections import writer_holding
+from tests.support.workers import burst, retries_due_now, start_worker, unreachable
 
 
 def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_client):
@@ -105,3 +113,68 @@ def test_one_assessment_that_cannot_be_computed_does_not_cost_the_others_their_b
                                     .where(ProgressSnapshot.assessment_id.in_([a.id for a in batch]))))
     assert stored == {batch[1].id, batch[2].id}
     assert FailedJobRegistry(jobs.PROGRESS, connection=redis_client).count == 0
+
+
+def bars(session) -> dict[int, datetime]:
+    """Assessment id → when its bar was last computed, as committed."""
+    session.rollback()  # MariaDB: see what the workers committed
+    return dict(session.execute(select(ProgressSnapshot.assessment_id, ProgressSnapshot.computed_at)).all())
+
+
+def open_november(session) -> list[int]:
+    small_company()
+    november = open_month(2026, 11)
+    return sorted(session.scalars(select(Assessment.id).where(Assessment.cycle_id == november.id)))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 5: a drain that fails has already popped its ids; "
+                                       "those bars are never recomputed")
+def test_a_drain_that_fails_keeps_its_work_and_its_retry_recomputes_every_bar(app, db_session, redis_client,
+                                                                              tmp_path):
+    """The database is down while a worker drains: the drain fails, and once the database is back
+    RQ's retry of that drain recomputes every bar that was pending."""
+    ids = open_november(db_session)
+    for assessment_id in ids:
+        progress.request_recompute(assessment_id)
+    log = tmp_path / "worker.log"
+
+    burst(app, log, database_url=unreachable(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path))
+
+    assert bars(db_session) == {}
+    assert "OperationalError" in log.read_text(errors="replace")  # it failed for the reason the test means
+    retries_due_now(redis_client, jobs.PROGRESS)
+    SimpleWorker([Queue(jobs.PROGRESS, connection=redis_client)], connection=redis_client).work(
+        burst=True, with_scheduler=True)
+    assert sorted(bars(db_session)) == ids, log.read_text(errors="replace")[-3000:]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 5: a drain whose worker dies mid-work has popped its ids; "
+                                       "nothing recomputes those bars")
+def test_a_drain_killed_mid_work_leaves_its_ids_to_the_clock_watch(app, clock, db_session, redis_client, tmp_path):
+    """A worker is SIGKILLed while its drain waits for a database lock: nothing it took is lost, and
+    once its lease is over the clock's watch job queues a drain that recomputes every bar."""
+    ids = open_november(db_session)
+    progress.recompute_many(ids)
+    before = bars(db_session)
+    for assessment_id in ids:
+        progress.request_recompute(assessment_id)
+    log = tmp_path / "worker.log"
+    with writer_holding(ProgressSnapshot.__table__.c.computed_at):  # the drain computes, then waits on its write
+        worker = start_worker(app, log)
+        deadline = time.monotonic() + 30
+        while redis_client.scard(progress.PENDING) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert redis_client.scard(progress.PENDING) == 0, log.read_text(errors="replace")
+        time.sleep(1)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    assert bars(db_session) == before
+
+    clock.now = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1)  # the drain's lease is long over
+    queues = [Queue(name, connection=redis_client) for name in (jobs.CLOCK, jobs.PROGRESS)]
+    queues[0].enqueue("workers.jobs.watch.watch")
+    SimpleWorker(queues, connection=redis_client).work(burst=True)
+
+    after = bars(db_session)
+    assert sorted(after) == ids
+    assert all(after[i] > before[i] for i in ids), log.read_text(errors="replace")[-3000:]

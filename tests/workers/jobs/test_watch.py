@@ -1,0 +1,43 @@
+"""The clock's watch job on a real worker: a job that failed for good is told to the admins, once."""
+
+import pytest
+from rq import Queue, SimpleWorker
+from sqlalchemy import select
+
+from app import jobs
+from app.models import OutboxMessage
+from tests.support.company import small_company
+from tests.support.workers import burst, unreachable
+
+WATCH = "workers.jobs.watch.watch"
+
+
+def watch(redis_client, times: int = 1) -> None:
+    queue = Queue(jobs.CLOCK, connection=redis_client)
+    for _ in range(times):
+        queue.enqueue(WATCH)
+    SimpleWorker([queue], connection=redis_client).work(burst=True)
+
+
+def told(session) -> list[OutboxMessage]:
+    session.rollback()
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "job_failed")
+                           .order_by(OutboxMessage.id)).all()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 5: nothing watches the failed registries; nobody is told")
+def test_a_job_that_failed_for_good_is_told_to_the_admins_once(app, clock, db_session, redis_client, tmp_path):
+    people = small_company()
+    people.boss.is_admin = True
+    db_session.commit()
+    # A delivery whose worker cannot reach the database: the outbox, not RQ, retries deliveries,
+    # so the job fails for good at once.
+    jobs.enqueue(jobs.DELIVER, 424242)
+    burst(app, tmp_path / "worker.log", database_url=unreachable(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path))
+    assert Queue(jobs.NOTIFY, connection=redis_client).failed_job_registry.count == 1
+
+    watch(redis_client, times=2)
+
+    (message,) = told(db_session)
+    assert message.recipient_id == people.boss.id
+    assert "notify" in message.body and "workers.jobs.notify.deliver" in message.body
