@@ -1,0 +1,33 @@
+"""Two HR members deciding the same outcome proposal at the same moment: one decision stands, the
+other gets a 409 and writes nothing — on SQLite and on MariaDB."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.models import AuditLog, Cycle, Outcome
+from app.services.cycle import outcomes
+from tests.support.people import NOV_NOW
+from tests.support.race import at_once, refused
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 4: two HR members deciding one outcome at once both win")
+def test_two_hr_members_at_once_decide_an_outcome_once(app, db_session, cast):
+    october = db_session.scalar(select(Cycle.id).where(Cycle.month == 10))
+    outcome = Outcome(employee_id=cast.member("ops", 1), cycle_id=october, kind="training", reason="培训安排")
+    db_session.add(outcome)
+    db_session.commit()
+    outcome_id, hr, other_hr = outcome.id, cast.hr, cast.teams["cs"].hr_member
+
+    results = at_once(app, [
+        lambda: outcomes.decide(outcome_id, approve=True, actor_id=hr, now=NOV_NOW),
+        lambda: outcomes.decide(outcome_id, approve=False, actor_id=other_hr, now=NOV_NOW),
+    ], meet_after=r"FROM outcome\s+WHERE outcome\.id")
+
+    db_session.rollback()
+    assert sorted(refused(r) or "decided" for r in results) == ["already_decided", "decided"]
+    assert next(r for r in results if r.error).error.status == 409
+    winner = "approved" if results[0].error is None else "rejected"
+    assert db_session.get(Outcome, outcome_id).status == winner
+    decisions = select(func.count()).select_from(AuditLog).where(AuditLog.action == "outcome.decide",
+                                                                 AuditLog.entity_id == outcome_id)
+    assert db_session.scalar(decisions) == 1
