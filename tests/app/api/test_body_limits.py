@@ -42,9 +42,10 @@ def wechat_app(tmp_path_factory, database_url, redis_url) -> Flask:
 
 
 def post(app: Flask, path: str, body: Body, declared: int | None):
-    """POST `body`; without `declared` it has no Content-Length and the server terminates the stream
-    (as gunicorn does for a chunked body: wsgi.input_terminated)."""
-    overrides = {"wsgi.input_terminated": True} if declared is None else {}
+    """POST `body`; without `declared` it is chunked, as gunicorn presents such a body: no Content-Length
+    and a stream the server terminates (wsgi.input_terminated). The test client would otherwise
+    measure the stream and declare its length."""
+    overrides = {"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"} if declared is None else {}
     return app.test_client().post(path, input_stream=body, content_length=declared, content_type="text/xml",
                                   environ_overrides=overrides)
 
@@ -78,6 +79,12 @@ def test_a_callback_body_at_the_limit_reaches_the_gate(wechat_app):
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "malformed"
     assert body.read_so_far == CALLBACK_LIMIT
+
+
+def test_a_chunked_callback_body_of_exactly_the_limit_reaches_the_gate(wechat_app):
+    response = post(wechat_app, "/wechat/callback/mp", Body(CALLBACK_LIMIT), declared=None)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "malformed"
 
 
 @pytest.mark.xfail(strict=True, reason="issue 12 item 3: routes other than the callbacks have no body limit at all")
@@ -117,6 +124,9 @@ def test_a_route_may_allow_more_than_the_default(tmp_path, database_url, redis_u
 
     body = Body(2 * DEFAULT_LIMIT)
     assert post(app, "/upload", body, declared=2 * DEFAULT_LIMIT).get_json() == {"received": 2 * DEFAULT_LIMIT}
-    too_big = Body(4 * DEFAULT_LIMIT + 1)
+    assert post(app, "/upload", Body(4 * DEFAULT_LIMIT), declared=None).get_json() == {"received": 4 * DEFAULT_LIMIT}
+    over = 4 * DEFAULT_LIMIT + 1
+    assert_too_large(post(app, "/upload", Body(over), declared=over), 4 * DEFAULT_LIMIT)
+    too_big = Body(4 * DEFAULT_LIMIT + 1)  # chunked: cut off while streaming, not silently truncated
     assert_too_large(post(app, "/upload", too_big, declared=None), 4 * DEFAULT_LIMIT)
     assert too_big.read_so_far <= 4 * DEFAULT_LIMIT + 64 * KIB
