@@ -1,15 +1,21 @@
-"""Every background job, declared once: where its function lives, its queue, time limit and how long
-RQ keeps its result and its failure.
+"""Every background job, declared once: where its function lives, its queue, time limit, how long
+RQ keeps its result and its failure, and how often RQ retries it when it fails.
 
 Services queue work with `enqueue(NAME, ...)`; `workers/` listens to `QUEUES` in order and runs the
 functions the paths name. Paths are strings so nothing under `app/` imports `workers/` (the worker
 code is a thin adapter around the services); a test resolves every path to a function.
+
+`failures()` and `waiting()` read RQ's registries for the watch job and /healthz: what failed for
+good, and how long the oldest job of each queue has waited.
 """
 
+import re
+import time
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
-from rq import Queue
+from redis import Redis
+from rq import Queue, Retry
 from rq.job import Job as RqJob
 
 from app.extensions import redis_store
@@ -28,33 +34,102 @@ DAY = 24 * HOUR
 
 @dataclass(frozen=True)
 class JobSpec:
-    """One kind of job: the function RQ imports, where it waits, and RQ's limits for it."""
+    """One kind of job: the function RQ imports, where it waits, RQ's limits for it, and the pauses
+    before RQ's retries (none: a failure is final at once, because something else retries it)."""
 
     path: str
     queue: str
     timeout: int  # seconds before RQ stops the job
     result_ttl: int  # seconds a finished job's result is kept
     failure_ttl: int  # seconds a failed job stays in the failed registry
+    retry_after: tuple[int, ...] = ()  # seconds before each retry; a worker's scheduler queues them
+
+    @property
+    def retry(self) -> Retry | None:
+        """RQ's Retry for this job: as many retries as pauses, each after its pause."""
+        return Retry(max=len(self.retry_after), interval=list(self.retry_after)) if self.retry_after else None
 
 
+# The tick runs again next minute, deliveries are retried by the outbox's own schedule and the
+# watch every few minutes: none of them is retried by RQ. The others recompute or re-evaluate from
+# the database, so running them again is safe.
 TICK = JobSpec("workers.jobs.clock.tick", CLOCK, timeout=600, result_ttl=HOUR, failure_ttl=DAY)
-DRAIN_PROGRESS = JobSpec("workers.jobs.progress.drain_progress", PROGRESS, timeout=300, result_ttl=60, failure_ttl=DAY)
-SCORE_CHUNK = JobSpec("workers.jobs.scoring.score_chunk", SCORING, timeout=600, result_ttl=HOUR, failure_ttl=7 * DAY)
+WATCH = JobSpec("workers.jobs.watch.watch", CLOCK, timeout=120, result_ttl=HOUR, failure_ttl=DAY)
+DRAIN_PROGRESS = JobSpec("workers.jobs.progress.drain_progress", PROGRESS, timeout=300, result_ttl=60, failure_ttl=DAY,
+                         retry_after=(10, 60, 300))
+SCORE_CHUNK = JobSpec("workers.jobs.scoring.score_chunk", SCORING, timeout=600, result_ttl=HOUR, failure_ttl=7 * DAY,
+                      retry_after=(60, 300))
 DELIVER = JobSpec("workers.jobs.notify.deliver", NOTIFY, timeout=60, result_ttl=HOUR, failure_ttl=DAY)
-EVALUATE_ALERTS = JobSpec("workers.jobs.alerts.evaluate_day", DEFAULT, timeout=600, result_ttl=HOUR, failure_ttl=DAY)
+EVALUATE_ALERTS = JobSpec("workers.jobs.alerts.evaluate_day", DEFAULT, timeout=600, result_ttl=HOUR, failure_ttl=DAY,
+                          retry_after=(60, 300, 900))
 
-JOBS = (TICK, DRAIN_PROGRESS, SCORE_CHUNK, DELIVER, EVALUATE_ALERTS)
+JOBS = (TICK, WATCH, DRAIN_PROGRESS, SCORE_CHUNK, DELIVER, EVALUATE_ALERTS)
+WATCH_INTERVAL_SECONDS = 300  # how often the scheduler queues WATCH
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")  # a traceback's final line starts at column 0
+_EXCEPTION_WORD = re.compile(r"\b([A-Za-z_][\w.]*(?:Error|Exception))\b")  # RQ's own notes ("AbandonedJobError")
 
 
-def queue(name: str) -> Queue:
-    """The named queue on the app's Redis."""
-    return Queue(name, connection=redis_store.client)
+def queue(name: str, connection: Redis | None = None) -> Queue:
+    """The named queue on the app's Redis (or on `connection`)."""
+    return Queue(name, connection=connection or redis_store.client)
 
 
-def enqueue(spec: JobSpec, *args: Any, job_id: str | None = None, unique: bool = False) -> RqJob:
-    """Queue one job with its declared limits. With `unique`, a job id already queued or running
-    raises rq's DuplicateJobError, so a caller can tell "queued now" from "already there"."""
+def enqueue(spec: JobSpec, *args: object, job_id: str | None = None, unique: bool = False) -> RqJob:
+    """Queue one job with its declared limits and retries. With `unique`, a job id RQ still holds
+    (waiting, running, scheduled for a retry, or finished or failed and not yet expired) raises
+    rq's DuplicateJobError, so a caller can tell "queued now" from "already there"."""
     return queue(spec.queue).enqueue(
         spec.path, *args, job_id=job_id, unique=unique, job_timeout=spec.timeout,
-        result_ttl=spec.result_ttl, failure_ttl=spec.failure_ttl,
+        result_ttl=spec.result_ttl, failure_ttl=spec.failure_ttl, retry=spec.retry,
     )
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A job that failed for good (its retries used up) and still sits in its failed registry."""
+
+    queue: str
+    job_id: str
+    path: str
+    ended_at: datetime | None  # aware UTC, as RQ records it
+    error: str  # the exception's type only: driver messages may name hosts, paths or values
+
+
+def failures(connection: Redis | None = None) -> list[Failure]:
+    """Every job in the failed registries, queue by queue in `QUEUES` order."""
+    found = []
+    for name in QUEUES:
+        registry = queue(name, connection).failed_job_registry
+        for job in RqJob.fetch_many(registry.get_job_ids(), connection=registry.connection):
+            if job is not None:
+                result = job.latest_result()
+                error = _exception_type(result.exc_string if result is not None else None)
+                found.append(Failure(name, job.id, job.func_name or "?", job.ended_at, error))
+    return found
+
+
+def waiting(connection: Redis | None = None, now: float | None = None) -> dict[str, dict[str, float | int | None]]:
+    """Per queue: jobs waiting, seconds the oldest one has waited (None when none waits), and jobs
+    that failed for good."""
+    now = time.time() if now is None else now
+    report: dict[str, dict[str, float | int | None]] = {}
+    for name in QUEUES:
+        rq_queue = queue(name, connection)
+        first = rq_queue.get_job_ids(0, 1)
+        oldest = rq_queue.fetch_job(first[0]) if first else None
+        queued_at = oldest.enqueued_at if oldest is not None else None
+        report[name] = {
+            "waiting": rq_queue.count,
+            "oldest_waiting_seconds": round(max(0.0, now - queued_at.timestamp()), 1) if queued_at else None,
+            "failed": rq_queue.failed_job_registry.count,
+        }
+    return report
+
+
+def _exception_type(exc_info: str | None) -> str:
+    """The type named by a traceback's final exception line ("pkg.Error: text" → "pkg.Error")."""
+    for line in reversed((exc_info or "").splitlines()):
+        if found := _EXCEPTION_LINE.match(line):
+            return found.group(1)
+    found = _EXCEPTION_WORD.search(exc_info or "")
+    return found.group(1) if found else ""

@@ -1,7 +1,9 @@
 """`python -m workers worker|scheduler|up`.
 
-- worker: an RQ worker on every queue, in priority order, inside one app context.
-- scheduler: the one rq CronScheduler, enqueueing `tick` every JIXIAO_TICK_SECONDS.
+- worker: an RQ worker on every queue, in priority order, inside one app context; it also runs RQ's
+  scheduler (one worker at a time holds its lock), which queues the retries jobs declare.
+- scheduler: the one rq CronScheduler, enqueueing `tick` every JIXIAO_TICK_SECONDS and `watch`
+  every few minutes (app.jobs.WATCH_INTERVAL_SECONDS).
 - up: what `make run` starts: the embedded Redis (unless REDIS_URL is set), gunicorn, one
   worker and the scheduler; it prints the URL and stops everything on Ctrl-C.
 """
@@ -21,20 +23,23 @@ def run_worker(burst: bool = False) -> None:
     connection = redis_connection(app)
     with app.app_context():
         listen = [Queue(name, connection=connection) for name in jobs.QUEUES]
-        Worker(listen, connection=connection).work(burst=burst, with_scheduler=False)
+        # with_scheduler: retries declared with a pause wait in RQ's scheduled registry until then
+        Worker(listen, connection=connection).work(burst=burst, with_scheduler=True)
 
 
 def run_scheduler() -> None:
     from rq.cron import CronScheduler
 
     from workers.jobs.clock import tick
+    from workers.jobs.watch import watch
     from workers.runtime import build_app, redis_connection
 
     app = build_app()
     scheduler = CronScheduler(connection=redis_connection(app), logging_level=logging.INFO)
-    scheduler.register(tick, queue_name=jobs.TICK.queue, interval=app.config["TICK_INTERVAL_SECONDS"],
-                       job_timeout=jobs.TICK.timeout, result_ttl=jobs.TICK.result_ttl,
-                       failure_ttl=jobs.TICK.failure_ttl)
+    for function, spec, interval in ((tick, jobs.TICK, app.config["TICK_INTERVAL_SECONDS"]),
+                                     (watch, jobs.WATCH, jobs.WATCH_INTERVAL_SECONDS)):
+        scheduler.register(function, queue_name=spec.queue, interval=interval, job_timeout=spec.timeout,
+                           result_ttl=spec.result_ttl, failure_ttl=spec.failure_ttl)
     scheduler.start()
 
 

@@ -139,14 +139,10 @@ def _evening_reminders(local: datetime, now: datetime) -> int:
 
 
 def _request_alerts(local: datetime) -> bool:
+    """From 06:00, yesterday's run; the job marks the day done when it succeeded (see request_day)."""
     if local.time() < ALERTS_AT:
         return False
-
-    def request() -> bool:
-        alerts.request_day(local.date() - timedelta(days=1))
-        return True
-
-    return _once(f"alerts:{local.date()}", request, False)
+    return alerts.request_day(local.date() - timedelta(days=1))
 
 
 def _open_month(local: datetime, now: datetime) -> int | None:

@@ -11,9 +11,10 @@ from app.services.news import alerts
 
 
 def evaluate_day(day_iso: str | None = None) -> int:
-    """The daily run for `day_iso` (default: yesterday in the business zone); returns alerts raised."""
+    """The daily run for `day_iso` (default: yesterday in the business zone); returns alerts raised.
+    The day is marked done only when the run committed; a failure is retried by RQ (app/jobs.py)."""
     day = date.fromisoformat(day_iso) if day_iso else business_today() - timedelta(days=1)
-    return len(alerts.evaluate_all(day))
+    return len(alerts.run_day(day))
 
 
 def evaluate_employee(employee_id: int, day_iso: str) -> int:

@@ -12,11 +12,12 @@ import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from rq.exceptions import DuplicateJobError
+from rq.job import JobStatus
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -28,7 +29,7 @@ from app.domain.errors import DomainError
 from app.domain.evaluation import evaluate
 from app.domain.indicators import Indicator, Provenance
 from app.domain.observations import DayFigure, DayObservation, day_figures, figures_of_record
-from app.extensions import db
+from app.extensions import db, redis_store
 from app.models import (
     Alert,
     AlertRule,
@@ -51,6 +52,9 @@ RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "alert_rules.json"
 STREAK_LOOKBACK_DAYS = 31  # a daily run re-reads a month: late figures still complete a streak
 MAX_LOOKBACK_DAYS = 400  # an open streak is traced back this far at most
 BATCH_LOOKBACK_DAYS = 14  # wrong items are found after delivery: batches stay under watch two weeks
+DONE = "jixiao:alerts:done:{}"  # + day: the daily run for that day committed
+DONE_TTL_SECONDS = 45 * 86400
+REQUEST_AGAIN_AFTER = timedelta(hours=1)  # a run that failed for good is asked for again after this
 
 
 @use_case
@@ -109,12 +113,41 @@ def evaluate_all(day: date) -> list[Alert]:
 
 
 def request_day(day: date) -> bool:
-    """Queue the daily run for `day` once; False when a run for that day is already queued."""
+    """Queue the daily run for `day` unless it succeeded, or a run of it is waiting, running or due
+    for a retry, or failed for good less than REQUEST_AGAIN_AFTER ago; True when queued now.
+
+    The clock asks every tick: only the job marks the day done (`run_day`), so a run that failed is
+    asked for again, at most once per REQUEST_AGAIN_AFTER once RQ's own retries are used up."""
+    if redis_store.client.exists(DONE.format(day.isoformat())):
+        return False
+    job_id = f"alerts-{day.isoformat()}"
+    earlier = jobs.queue(jobs.EVALUATE_ALERTS.queue).fetch_job(job_id)
+    if earlier is not None:
+        status = earlier.get_status(refresh=True)
+        if status not in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+            return False
+        ended = earlier.ended_at.timestamp() if earlier.ended_at else 0.0
+        if status == JobStatus.FAILED and _epoch_now() - ended < REQUEST_AGAIN_AFTER.total_seconds():
+            return False
+        earlier.delete()  # its record would make the unique enqueue below refuse
     try:
-        jobs.enqueue(jobs.EVALUATE_ALERTS, day.isoformat(), job_id=f"alerts-{day.isoformat()}", unique=True)
-    except DuplicateJobError:
+        jobs.enqueue(jobs.EVALUATE_ALERTS, day.isoformat(), job_id=job_id, unique=True)
+    except DuplicateJobError:  # another tick queued it a moment ago
         return False
     return True
+
+
+def _epoch_now() -> float:
+    """RQ records when a job ended in real time, so the pause after a failure is real time too."""
+    return datetime.now(UTC).timestamp()
+
+
+@use_case
+def run_day(day: date) -> list[Alert]:
+    """The daily run's job: evaluate `day`, and only once that committed, mark the day done."""
+    raised = evaluate_all(day)
+    redis_store.client.set(DONE.format(day.isoformat()), 1, ex=DONE_TTL_SECONDS)
+    return raised
 
 
 def raise_alert(rule_id: int, finding: Finding) -> Alert | None:

@@ -84,6 +84,8 @@ _KINDS = (
                 "pages/team/index"),
     MessageKind("correction_result", "数据更正结果", EMPLOYEE, "dev-tpl-correction-result", "dev-oa-correction-result",
                 "pages/home/index"),
+    # To the admins: background jobs that failed for good (app/services/notify/job_failures.py).
+    MessageKind("job_failed", "后台任务失败", MANAGER, "dev-tpl-job-failed", "dev-oa-job-failed", "pages/home/index"),
     # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
     MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
 )

@@ -5,9 +5,17 @@ takes everything pending and recomputes it in one set-based load, so a burst of 
 observations for one person costs one or two recomputes, and a busy evening for the whole
 company costs a few batched jobs rather than one job per submission. The drain clears its flag
 before taking the set, so data that arrives while it computes queues the next drain.
+
+A drain never loses what it took. Taking moves the ids, in one Redis script, from the pending set
+into a set of the drain's own under a lease; they leave it only after the bars are committed. A
+drain that fails gives them back before RQ retries it (the job declares retries in app/jobs.py);
+one whose worker died keeps them until its lease ends, and then the next drain, or the watch job
+(`resume`, every few minutes), puts them back and queues a drain.
 """
 
 import logging
+import time
+import uuid
 from collections import defaultdict
 from datetime import date
 
@@ -29,8 +37,32 @@ from app.services.usecase import JsonDict, use_case
 PENDING = "jixiao:progress:pending"
 SCHEDULED = "jixiao:progress:scheduled"
 SCHEDULED_TTL_SECONDS = 600  # a lost drain job must not stop recomputes for longer than this
+LEASES = "jixiao:progress:leases"  # sorted set: drain token → when its lease ends (epoch seconds)
+TAKEN = "jixiao:progress:taken:"  # + token: the ids one drain took and has not committed yet
+LEASE_SECONDS = jobs.DRAIN_PROGRESS.timeout + 60  # RQ has stopped the drain by then
 BATCH = 500
 log = logging.getLogger(__name__)
+
+# KEYS: pending, leases. ARGV: taken prefix, now. Expired drains' ids go back to pending.
+_RECLAIM = """
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+for _, token in ipairs(expired) do
+  local taken = ARGV[1] .. token
+  if redis.call('EXISTS', taken) == 1 then redis.call('SUNIONSTORE', KEYS[1], KEYS[1], taken) end
+  redis.call('DEL', taken)
+  redis.call('ZREM', KEYS[2], token)
+end
+return #expired
+"""
+# KEYS: pending, leases. ARGV: taken prefix, now, token, lease end, batch. Reclaim, then take.
+_TAKE = _RECLAIM.replace("return #expired", """
+local ids = redis.call('SPOP', KEYS[1], ARGV[5])
+if #ids > 0 then
+  redis.call('SADD', ARGV[1] .. ARGV[3], unpack(ids))
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+end
+return ids
+""")
 
 
 def request_recompute(assessment_id: int) -> bool:
@@ -40,20 +72,66 @@ def request_recompute(assessment_id: int) -> bool:
     return bool(added)
 
 
-def _schedule_drain() -> None:
+def _schedule_drain() -> bool:
     if redis_store.client.set(SCHEDULED, 1, nx=True, ex=SCHEDULED_TTL_SECONDS):
         jobs.enqueue(jobs.DRAIN_PROGRESS)
+        return True
+    return False
 
 
 @use_case
 def drain(as_of: date | None = None) -> int:
-    """Recompute everything pending (in batches); returns how many assessments were recomputed."""
+    """Recompute everything pending (in batches); returns how many assessments were recomputed.
+    On any failure what it took goes back to the pending set and the failure is raised for RQ."""
     redis_store.client.delete(SCHEDULED)
-    ids = [int(raw) for raw in redis_store.client.spop(PENDING, BATCH) or []]
-    done = recompute_many(ids, as_of)
+    token = uuid.uuid4().hex
+    ids = _take(token, time.time())
+    try:
+        done = recompute_many(ids, as_of)
+    except BaseException:  # a timeout too: RQ's retry, or the next drain, takes them again
+        _give_back(token)
+        raise
+    _settle(token)
     if redis_store.client.scard(PENDING):
         _schedule_drain()
     return done
+
+
+def resume(now: float) -> bool:
+    """The watch job's safety net: put back what drains that died took (their lease over by `now`,
+    epoch seconds) and queue a drain when anything waits; True when one was queued."""
+    client = redis_store.client
+    client.eval(_RECLAIM, 2, PENDING, LEASES, TAKEN, repr(now))
+    if not client.scard(PENDING):
+        return False
+    return _schedule_drain()
+
+
+def _take(token: str, now: float) -> list[int]:
+    """Move up to BATCH pending ids into this drain's leased set, after reclaiming expired leases."""
+    raw = redis_store.client.eval(_TAKE, 2, PENDING, LEASES, TAKEN, repr(now), token,
+                                  repr(now + LEASE_SECONDS), BATCH)
+    return [int(value) for value in raw or []]
+
+
+def _give_back(token: str) -> None:
+    """Return the drain's ids to the pending set; if Redis is gone too, the lease returns them later."""
+    try:
+        with redis_store.client.pipeline() as pipe:  # MULTI/EXEC: all or nothing
+            pipe.sunionstore(PENDING, [PENDING, TAKEN + token])
+            pipe.delete(TAKEN + token)
+            pipe.zrem(LEASES, token)
+            pipe.execute()
+    except Exception:
+        log.exception("progress: could not give back drain %s; its lease will", token)
+
+
+def _settle(token: str) -> None:
+    """The bars are committed: the drain's ids are done."""
+    with redis_store.client.pipeline() as pipe:
+        pipe.delete(TAKEN + token)
+        pipe.zrem(LEASES, token)
+        pipe.execute()
 
 
 @use_case

@@ -3,7 +3,6 @@ fails, and marked done only when it succeeded."""
 
 from datetime import date, datetime, timedelta
 
-import pytest
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
@@ -68,8 +67,6 @@ def work_default_queue(redis_client) -> None:
         burst=True, with_scheduler=True)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 5: the daily alert run is marked done when it is queued; "
-                                       "a failed evaluation is never retried")
 def test_a_failed_daily_run_is_retried_and_only_its_success_marks_the_day_done(app, db_session, redis_client,
                                                                               tmp_path):
     log = tmp_path / "worker.log"
@@ -86,8 +83,6 @@ def test_a_failed_daily_run_is_retried_and_only_its_success_marks_the_day_done(a
     assert len(Queue(jobs.DEFAULT, connection=redis_client)) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 5: a daily alert run that failed for good is never asked "
-                                       "for again")
 def test_a_daily_run_that_failed_for_good_is_asked_for_again_an_hour_later(app, db_session, redis_client, tmp_path):
     log = tmp_path / "worker.log"
     down = unreachable(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)

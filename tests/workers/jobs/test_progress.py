@@ -7,7 +7,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from rq import Queue, SimpleWorker
 from rq.registry import FinishedJobRegistry
 from sqlalchemy import func, select
@@ -127,8 +126,6 @@ def open_november(session) -> list[int]:
     return sorted(session.scalars(select(Assessment.id).where(Assessment.cycle_id == november.id)))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 5: a drain that fails has already popped its ids; "
-                                       "those bars are never recomputed")
 def test_a_drain_that_fails_keeps_its_work_and_its_retry_recomputes_every_bar(app, db_session, redis_client,
                                                                               tmp_path):
     """The database is down while a worker drains: the drain fails, and once the database is back
@@ -148,8 +145,6 @@ def test_a_drain_that_fails_keeps_its_work_and_its_retry_recomputes_every_bar(ap
     assert sorted(bars(db_session)) == ids, log.read_text(errors="replace")[-3000:]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 5: a drain whose worker dies mid-work has popped its ids; "
-                                       "nothing recomputes those bars")
 def test_a_drain_killed_mid_work_leaves_its_ids_to_the_clock_watch(app, clock, db_session, redis_client, tmp_path):
     """A worker is SIGKILLed while its drain waits for a database lock: nothing it took is lost, and
     once its lease is over the clock's watch job queues a drain that recomputes every bar."""

@@ -1,6 +1,5 @@
 """The clock's watch job on a real worker: a job that failed for good is told to the admins, once."""
 
-import pytest
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
@@ -25,7 +24,6 @@ def told(session) -> list[OutboxMessage]:
                            .order_by(OutboxMessage.id)).all()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 5: nothing watches the failed registries; nobody is told")
 def test_a_job_that_failed_for_good_is_told_to_the_admins_once(app, clock, db_session, redis_client, tmp_path):
     people = small_company()
     people.boss.is_admin = True
