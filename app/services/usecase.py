@@ -61,6 +61,16 @@ def changed_rows(statement: Update | Delete) -> int:
     return result.rowcount
 
 
+def claim(statement: Update, conflict: ApiError) -> None:
+    """Make a decide-once change with a conditional UPDATE whose WHERE says what must still hold
+    (`status == 'pending'`), or raise `conflict` when it changed no row: someone decided first.
+    The row count decides on every database — the UPDATE waits for the other writer's lock and
+    then sees what they committed — where FOR UPDATE locks nothing on SQLite. Make it the
+    decision's first write, and read what the rest depends on after it."""
+    if changed_rows(statement) == 0:
+        raise conflict
+
+
 def fresh_transaction() -> None:
     """Start a decision from a fresh transaction so it sees what other decisions committed
     (MariaDB keeps one REPEATABLE READ snapshot per transaction). Callers hand over a session with

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.domain.authz import Action, Subject
 from app.domain.grades import DEFAULT_BANDS
@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Assessment, Cycle, Outcome, Position, Report
 from app.services import audit, authz
 from app.services.business_time import clock_now
-from app.services.usecase import use_case
+from app.services.usecase import claim, use_case
 
 
 def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]:
@@ -85,6 +85,10 @@ def _insert(employee_id: int, cycle_id: int, proposal: Proposal) -> int:
     return 1
 
 
+def _already_decided() -> ApiError:
+    return ApiError("already_decided", "该结果运用已审批", 409)
+
+
 @use_case
 def decide(outcome_id: int, *, approve: bool, actor_id: int, now: datetime | None = None) -> Outcome:
     """HR approves or rejects a proposal; nobody decides about themselves."""
@@ -93,10 +97,11 @@ def decide(outcome_id: int, *, approve: bool, actor_id: int, now: datetime | Non
         raise ApiError("not_found", "找不到该结果运用记录", 404)
     authz.require(authz.actor(actor_id), Action.DECIDE_OUTCOME, Subject(employee_id=outcome.employee_id))
     if outcome.status != "pending":
-        raise ApiError("already_decided", "该结果运用已审批", 409)
+        raise _already_decided()
     before = {"status": outcome.status}
-    outcome.status = "approved" if approve else "rejected"
-    outcome.decider_id, outcome.decided_at = actor_id, now or clock_now()
+    claim(update(Outcome).where(Outcome.id == outcome.id, Outcome.status == "pending")
+          .values(status="approved" if approve else "rejected", decider_id=actor_id, decided_at=now or clock_now()),
+          _already_decided())
     audit.record("outcome.decide", "outcome", outcome.id, actor_id=actor_id, before=before,
                  after={"status": outcome.status})
     db.session.commit()

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.domain.cycles import CycleStatus
 from app.domain.deadlines import deadline_after
@@ -40,7 +40,15 @@ from app.services.feedback import appeal_effects
 from app.services.lookup import format_figure, hr_members, indicator, name_of
 from app.services.notify import outbox
 from app.services.scoring.reports import ANSWERABLE, latest_version
-from app.services.usecase import decimal_of, fresh_transaction, get_or_404, now_or_clock, require_text, use_case
+from app.services.usecase import (
+    claim,
+    decimal_of,
+    fresh_transaction,
+    get_or_404,
+    now_or_clock,
+    require_text,
+    use_case,
+)
 
 EVIDENCE_LIMIT = 9
 M = TypeVar("M", bound=Base)
@@ -55,12 +63,16 @@ def file_appeal(report_id: int, item_indicator_code: str, claimed_value: str | i
     report = get_or_404(Report, report_id, "考核报告", lock=True)  # one appeal at a time per report
     assessment = _get(Assessment, report.assessment_id)
     require(who, Action.FILE_APPEAL, Subject(assessment.employee_id))
+    before = {"response": report.response}
+    # The report's answer is taken first: another answer at the same moment waits here, then loses.
+    claim(update(Report).where(Report.id == report.id, Report.response.in_(ANSWERABLE))
+          .values(response="appealed", responded_at=now), _already_answered())
     _require_appealable(report, assessment, now)
     item = db.session.scalar(select(AssessmentItem).where(AssessmentItem.assessment_id == assessment.id,
                                                           AssessmentItem.indicator_code == item_indicator_code))
     if item is None:
         raise ApiError("unknown_item", "报告中没有该考核项", 422, {"item": item_indicator_code})
-    claim = _claim(item, report, claimed_value)
+    claimed = _claim(item, report, claimed_value)
     if db.session.scalar(select(Appeal.id).where(Appeal.report_id == report.id,
                                                  Appeal.assessment_item_id == item.id)):
         raise ApiError("already_appealed", "该考核项已申诉过，每个版本的报告每项只能申诉一次", 409)
@@ -68,14 +80,12 @@ def file_appeal(report_id: int, item_indicator_code: str, claimed_value: str | i
     evidence = _evidence(evidence_screenshot_ids, assessment.employee_id)
     manager = db.session.scalar(select(Employee.manager_id).where(Employee.id == assessment.employee_id))
     appeal = Appeal(report_id=report.id, assessment_item_id=item.id, employee_id=assessment.employee_id,
-                    claimed_value=claim, reason=text, evidence=evidence, filed_at=now, status="open")
+                    claimed_value=claimed, reason=text, evidence=evidence, filed_at=now, status="open")
     _set_due_times(appeal, manager, now)
     db.session.add(appeal)
-    before = {"response": report.response}
-    report.response, report.responded_at = "appealed", now
     db.session.flush()
     audit.record("appeal.file", "appeal", appeal.id, actor_id=who.employee_id, before=before,
-                 after={"item": item.indicator_code, "claimed_value": str(claim), "evidence": evidence})
+                 after={"item": item.indicator_code, "claimed_value": str(claimed), "evidence": evidence})
     deciders = [manager] if manager else hr_members(exclude=appeal.employee_id)
     _ask(appeal, deciders, "filed", now)
     db.session.commit()
@@ -91,15 +101,19 @@ def decide_appeal(appeal_id: int, accept: bool, reason: str, who: Actor, *, now:
     appeal = get_or_404(Appeal, appeal_id, "申诉", lock=True)
     report = get_or_404(Report, appeal.report_id, "考核报告", lock=True)
     assessment = get_or_404(Assessment, report.assessment_id, "考核表", lock=True)  # decisions on one assessment queue
-    require(who, Action.DECIDE_APPEAL, Subject(appeal.employee_id, escalated=appeal.escalated_at is not None))
+    escalated = appeal.escalated_at is not None
+    require(who, Action.DECIDE_APPEAL, Subject(appeal.employee_id, escalated=escalated))
     if appeal.status != "open":
-        raise ApiError("already_decided", "该申诉已处理", 409)
+        raise _already_decided()
     text = require_text(reason, "reason", "处理理由", required=not accept)
+    # Decided once, and under the facts it was allowed on (who decides changes at escalation).
+    claim(update(Appeal).where(Appeal.id == appeal.id, Appeal.status == "open",
+                               Appeal.escalated_at.is_not(None) if escalated else Appeal.escalated_at.is_(None))
+          .values(status="accepted" if accept else "rejected", decider_id=who.employee_id, decided_at=now,
+                  decision_reason=text), _already_decided())
     current = db.session.scalar(select(Report).where(Report.assessment_id == assessment.id,
                                                      Report.version == latest_version(assessment.id)))
     assert current is not None, "the appealed report's assessment has a latest version"
-    appeal.status = "accepted" if accept else "rejected"
-    appeal.decider_id, appeal.decided_at, appeal.decision_reason = who.employee_id, now, text
     new_report = appeal_effects.apply_claim(appeal, assessment, who.employee_id, now) if accept else None
     withdrawn = appeal_effects.withdraw_stale_outcomes(assessment, who.employee_id) if new_report else []
     audit.record(f"appeal.{appeal.status}", "appeal", appeal.id, actor_id=who.employee_id,
@@ -160,6 +174,14 @@ def appeals_to_decide(who: Actor) -> list[dict[str, Any]]:
     return [_summary(a) for a in mine]
 
 
+def _already_decided() -> ApiError:
+    return ApiError("already_decided", "该申诉已处理", 409)
+
+
+def _already_answered() -> ApiError:
+    return ApiError("already_answered", "报告已确认，不能再申诉", 409)
+
+
 def _require_appealable(report: Report, assessment: Assessment, now: datetime) -> None:
     if _get(Cycle, assessment.cycle_id).status != CycleStatus.PUBLISHED:
         raise ApiError("appeal_closed", "该考核周期已归档，不能再申诉", 409)
@@ -168,20 +190,20 @@ def _require_appealable(report: Report, assessment: Assessment, now: datetime) -
     if report.window_closes_at is None or now >= report.window_closes_at:
         raise ApiError("appeal_window_closed", "已超过3天申诉期，不能再申诉", 409)
     if report.response not in ANSWERABLE:
-        raise ApiError("already_answered", "报告已确认，不能再申诉", 409)
+        raise _already_answered()
 
 
 def _claim(item: AssessmentItem, report: Report, value: str | int | Decimal) -> Decimal:
     ind = indicator(item.indicator_code)
-    claim = decimal_of(value, "claimed_value", "申诉数值")
+    number = decimal_of(value, "claimed_value", "申诉数值")
     display = Display.RATING if ind.kind == Kind.QUALITATIVE else Display(ind.display)
-    problem = claim_problem(Kind(ind.kind), display, claim)
+    problem = claim_problem(Kind(ind.kind), display, number)
     if problem:
         raise ApiError("invalid_input", problem, 422, {"claimed_value": problem})
     row: dict[str, Any] = next((r for r in report.body["items"] if r["indicator"] == item.indicator_code), {})
-    if row.get("actual") is not None and decimal_of(row["actual"], "actual", "报告值") == claim:
+    if row.get("actual") is not None and decimal_of(row["actual"], "actual", "报告值") == number:
         raise ApiError("claim_unchanged", "申诉数值与报告中的数值相同", 422, {"claimed_value": "与报告值相同"})
-    return claim
+    return number
 
 
 def _evidence(ids: list[int] | None, owner_id: int) -> list[int]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.domain.cycles import CycleStatus
 from app.errors import ApiError
@@ -30,7 +30,15 @@ from app.services.notify import outbox
 from app.services.observations import submissions
 from app.services.observations.submissions import SubmittedFigure
 from app.services.scoring import progress
-from app.services.usecase import decimal_of, fresh_transaction, get_or_404, now_or_clock, require_text, use_case
+from app.services.usecase import (
+    claim,
+    decimal_of,
+    fresh_transaction,
+    get_or_404,
+    now_or_clock,
+    require_text,
+    use_case,
+)
 
 
 @use_case
@@ -77,14 +85,15 @@ def decide_correction(request_id: int, approve: bool, reason: str, who: Actor, *
     correction = get_or_404(CorrectionRequest, request_id, "更正申请", lock=True)
     require(who, Action.DECIDE_CORRECTION, Subject(correction.employee_id))
     if correction.status != "pending":
-        raise ApiError("already_decided", "该更正申请已处理", 409)
+        raise _already_decided()
     text = require_text(reason, "reason", "驳回原因", required=not approve)
+    claim(update(CorrectionRequest).where(CorrectionRequest.id == correction.id, CorrectionRequest.status == "pending")
+          .values(status="approved" if approve else "rejected", decider_id=who.employee_id, decided_at=now,
+                  decision_reason=text), _already_decided())
     entry = _entry_of(correction)
     if approve:
         _require_open(_assessment_of(entry))
         _apply(correction, entry, who)
-    correction.status = "approved" if approve else "rejected"
-    correction.decider_id, correction.decided_at, correction.decision_reason = who.employee_id, now, text
     audit.record(f"correction.{correction.status}", "correction_request", correction.id, actor_id=who.employee_id,
                  before={"status": "pending"}, after={"status": correction.status, "reason": text})
     _tell_employee(correction, entry, now)
@@ -123,6 +132,10 @@ def _apply(correction: CorrectionRequest, entry: ProgressEntry, who: Actor) -> N
     audit.record("observation.correct", "observation", observation.id, actor_id=who.employee_id, before=before,
                  after={**_value(correction.new_numerator, correction.new_denominator),
                         "correction_request_id": correction.id})
+
+
+def _already_decided() -> ApiError:
+    return ApiError("already_decided", "该更正申请已处理", 409)
 
 
 def _require_window_closed(entry: ProgressEntry, now: datetime) -> None:

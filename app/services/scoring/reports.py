@@ -15,7 +15,15 @@ from app.models import Appeal, Assessment, Report
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.scoring import report_window
-from app.services.usecase import JsonDict, changed_rows, fresh_transaction, get_or_404, now_or_clock, use_case
+from app.services.usecase import (
+    JsonDict,
+    changed_rows,
+    claim,
+    fresh_transaction,
+    get_or_404,
+    now_or_clock,
+    use_case,
+)
 
 ANSWERABLE = ("pending", "appealed")
 
@@ -58,14 +66,15 @@ def confirm_report(report_id: int, who: Actor, *, now: datetime | None = None) -
     assessment = db.session.get(Assessment, report.assessment_id)
     assert assessment is not None, "report.assessment_id is a foreign key to assessment"
     require(who, Action.CONFIRM_REPORT, Subject(assessment.employee_id))
+    before = {"response": report.response}
+    # The answer is taken first (another answer at the same moment waits, then loses); what may
+    # still forbid it — a newer version, an open appeal — is read after, as committed by then.
+    claim(update(Report).where(Report.id == report.id, Report.response.in_(ANSWERABLE))
+          .values(response="confirmed", responded_at=now), ApiError("already_answered", "该报告已确认", 409))
     if report.version != latest_version(report.assessment_id):
         raise ApiError("not_latest", "该报告已有新版本，请查看最新版本", 409)
-    if report.response not in ANSWERABLE:
-        raise ApiError("already_answered", "该报告已确认", 409)
     if _appeal_open(report.assessment_id):
         raise ApiError("appeal_open", "申诉处理中，处理完成后再确认", 409)
-    before = {"response": report.response}
-    report.response, report.responded_at = "confirmed", now
     audit.record("report.confirm", "report", report.id, actor_id=who.employee_id, before=before,
                  after={"response": "confirmed"})
     db.session.commit()

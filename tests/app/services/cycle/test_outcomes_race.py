@@ -1,7 +1,6 @@
 """Two HR members deciding the same outcome proposal at the same moment: one decision stands, the
 other gets a 409 and writes nothing — on SQLite and on MariaDB."""
 
-import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditLog, Cycle, Outcome
@@ -10,7 +9,6 @@ from tests.support.people import NOV_NOW
 from tests.support.race import at_once, refused
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 4: two HR members deciding one outcome at once both win")
 def test_two_hr_members_at_once_decide_an_outcome_once(app, db_session, cast):
     october = db_session.scalar(select(Cycle.id).where(Cycle.month == 10))
     outcome = Outcome(employee_id=cast.member("ops", 1), cycle_id=october, kind="training", reason="培训安排")

@@ -1,10 +1,8 @@
 """Appeals decided or filed twice at the same moment (two managers in the line, a double tap):
 one stands, the other gets a 409 and writes nothing — on SQLite as on MariaDB."""
 
-import os
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from app.models import Appeal, AuditLog, OutboxMessage, Report
@@ -12,7 +10,6 @@ from app.services.feedback import appeals
 from tests.support.people import IN_OCT_WINDOW, actor, assessment_of, report_of
 from tests.support.race import at_once, refused
 
-ON_SQLITE = not os.environ.get("DATABASE_URL", "").startswith("mysql")
 LATER = IN_OCT_WINDOW + timedelta(hours=1)
 
 
@@ -20,7 +17,6 @@ def count(session, query) -> int:
     return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
-@pytest.mark.xfail(ON_SQLITE, strict=True, reason="issue 12 item 4: on SQLite both decisions of one appeal win")
 def test_two_managers_at_once_decide_an_appeal_once(app, db_session, cast):
     member, lead, boss = cast.member("ops", 1), cast.teams["ops"].lead, cast.boss
     appeal = appeals.file_appeal(report_of(member).id, "ops_ad_roi", "3.9", "广告归因延迟", [], actor(member),
@@ -48,7 +44,6 @@ def test_two_managers_at_once_decide_an_appeal_once(app, db_session, cast):
     assert count(db_session, versions) == (2 if winner == "accepted" else 1)
 
 
-@pytest.mark.xfail(ON_SQLITE, strict=True, reason="issue 12 item 4: on SQLite a double tap files one item twice")
 def test_one_item_appealed_twice_at_once_is_filed_once(app, db_session, cast):
     member = cast.member("ops", 2)
     report_id, who = report_of(member).id, actor(member)

@@ -2,10 +2,8 @@
 stands, the other is told it came second (409) and writes nothing — on SQLite, where FOR UPDATE
 locks nothing, as on MariaDB."""
 
-import os
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditLog, CorrectionRequest, OutboxMessage
@@ -14,10 +12,8 @@ from tests.support.people import NOV_NOW, actor, entries_with
 from tests.support.race import at_once, refused
 
 CODE = "design_on_time_share"
-ON_SQLITE = not os.environ.get("DATABASE_URL", "").startswith("mysql")
 
 
-@pytest.mark.xfail(ON_SQLITE, strict=True, reason="issue 12 item 4: on SQLite both decisions of one correction win")
 def test_two_deciders_at_once_decide_a_correction_once(app, db_session, cast):
     member, lead = cast.member("design", 0), cast.teams["design"].lead
     entry = entries_with(member, CODE, date(2026, 11, 26))[0]

@@ -2,9 +2,6 @@
 appealing on another): one answer stands, the other gets a 409 and writes nothing — on SQLite as on
 MariaDB."""
 
-import os
-
-import pytest
 from sqlalchemy import func, select
 
 from app.models import Appeal, AuditLog, Report
@@ -13,7 +10,6 @@ from app.services.scoring import reports
 from tests.support.people import IN_OCT_WINDOW, actor, report_of
 from tests.support.race import at_once, refused
 
-ON_SQLITE = not os.environ.get("DATABASE_URL", "").startswith("mysql")
 REPORT_READ = r"FROM report\s+WHERE report\.id"
 
 
@@ -22,7 +18,6 @@ def audits(session, action: str, report_id: int) -> int:
                                                                            AuditLog.entity_id == report_id))
 
 
-@pytest.mark.xfail(ON_SQLITE, strict=True, reason="issue 12 item 4: on SQLite a double 认可 is confirmed twice")
 def test_a_double_confirm_confirms_once(app, db_session, cast):
     member = cast.member("ops", 1)
     report_id, who = report_of(member).id, actor(member)
@@ -37,7 +32,6 @@ def test_a_double_confirm_confirms_once(app, db_session, cast):
     assert audits(db_session, "report.confirm", report_id) == 1
 
 
-@pytest.mark.xfail(ON_SQLITE, strict=True, reason="issue 12 item 4: on SQLite 认可 and 申诉 at once both stand")
 def test_confirming_while_appealing_keeps_one_answer(app, db_session, cast):
     member = cast.member("ops", 2)
     report_id, who = report_of(member).id, actor(member)
