@@ -1,8 +1,10 @@
 """The domain's Decimal scoring agrees with an independent Fraction reference (tests/reference).
 
-Random templates (weights summing to 100, any direction, caps, floors) and random actuals, plus
-strategies that deliberately land on the rules' edges: a == floor, a == cap, a == 1, perfect zeros,
-and totals of exactly x.x5 reached through non-terminating item scores.
+Random templates (weights summing to 100, any direction, caps, floors, every scoring method) and
+random actuals, plus strategies that deliberately land on the rules' edges: a == floor, a == cap,
+a == 1, perfect zeros, totals of exactly x.x5 reached through non-terminating item scores, a
+shortfall of exactly k deduction steps or just past it, an actual exactly on a band's boundary or
+just beside it; with HR's adjustments (limits hit or not) and vetoes.
 """
 
 import math
@@ -10,11 +12,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import pairwise
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from app.domain.adjustments import Adjustment, AdjustmentLimit, SheetLines, Veto
 from app.domain.exact import Ratio
 from app.domain.indicators import Direction
+from app.domain.methods import RATIO, Band, Bands, ByRatio, Deduction, Method, PassFail
 from app.domain.scoring import ScoringItem, score_assessment
 from tests.reference import kpi_reference as ref
 
@@ -42,12 +47,34 @@ def weights(draw, count: int) -> list[Decimal]:
 
 
 CAPS = (Decimal(1), Decimal("1.0"), Decimal("1.2"), Decimal("1.5"), None)  # None: draw one in 1.00–3.00
+METHODS = ("ratio", "deduction", "bands", "pass_fail")
+TINY = Decimal("0.000001")  # the smallest step a figure can take (6 places)
+
+
+def points_up_to(weight: Decimal):
+    """Points in hundredths from 0 to the weight."""
+    return st.integers(0, int(weight * 100)).map(lambda n: Decimal(n).scaleb(-2))
 
 
 @st.composite
-def item_shapes(draw, weight: Decimal, index: int) -> ScoringItem:
+def methods(draw, kind: str, weight: Decimal) -> Method:
+    """A valid method of `kind` for an item of `weight`: steps and points > 0, bands contiguous."""
+    if kind == "deduction":
+        points = draw(points_up_to(weight).filter(lambda p: p > 0))
+        return Deduction(draw(decimals(max_digits=4, min_mantissa=1)), points)
+    if kind == "bands":
+        cuts = sorted(draw(st.sets(decimals(max_digits=6), max_size=4)))
+        bounds = [None, *cuts, None]
+        return Bands(tuple(Band(draw(points_up_to(weight)), low, high) for low, high in pairwise(bounds)))
+    return PassFail() if kind == "pass_fail" else RATIO
+
+
+@st.composite
+def item_shapes(draw, weight: Decimal, index: int, kinds: tuple[str, ...] = METHODS) -> ScoringItem:
     cap = draw(st.sampled_from(CAPS)) or Decimal(draw(st.integers(100, 300))).scaleb(-2)
-    floor = Decimal(draw(st.integers(0, int(cap * 100) - 1))).scaleb(-2) if draw(st.booleans()) else None
+    method = draw(methods(draw(st.sampled_from(kinds)), weight))
+    by_ratio = isinstance(method, ByRatio)
+    floor = Decimal(draw(st.integers(0, int(cap * 100) - 1))).scaleb(-2) if by_ratio and draw(st.booleans()) else None
     return ScoringItem(
         code=f"i{index}",
         weight=weight,
@@ -55,10 +82,12 @@ def item_shapes(draw, weight: Decimal, index: int) -> ScoringItem:
         direction=draw(st.sampled_from([Direction.HIGHER, Direction.LOWER])),
         cap=cap,
         floor=floor,
+        method=method,
     )
 
 
-ACTUAL_KINDS = ("none", "plain", "ratio", "at_one", "at_cap", "zero", "at_floor")
+ACTUAL_KINDS = ("none", "plain", "ratio", "at_one", "at_cap", "zero", "at_floor", "on_step", "past_step",
+                "on_bound", "beside_bound")
 plain_figures = st.builds(Ratio, decimals(), st.just(Decimal(1)))
 ratio_figures = st.builds(Ratio, decimals(), positive)
 
@@ -85,13 +114,40 @@ def actual_for(draw, item: ScoringItem):
         return on(item.cap)
     if kind == "at_floor" and item.floor:
         return on(item.floor)
+    if kind in ("on_step", "past_step") and isinstance(item.method, Deduction):
+        return draw(short_by_steps(item, item.method, past=kind == "past_step"))
+    if kind in ("on_bound", "beside_bound") and isinstance(item.method, Bands) and len(item.method.bands) > 1:
+        bound = draw(st.sampled_from([b.low for b in item.method.bands[1:]]))
+        assert bound is not None, "validated bands: every band but the first has a lower bound"
+        nudge = draw(st.sampled_from([-TINY, TINY])) if kind == "beside_bound" else Decimal(0)
+        return Ratio(max(Decimal(0), bound + nudge), Decimal(1))
     return Ratio(Decimal(0), Decimal(1))
 
 
 @st.composite
-def assessments(draw):
+def short_by_steps(draw, item: ScoringItem, method: Deduction, past: bool) -> Ratio:
+    """An actual exactly k steps short of the target (below it, or above it for lower-better), or
+    just past k steps — where a started step starts to count."""
+    steps = draw(st.integers(0, 60))
+    short = method.step * steps + (TINY if past else Decimal(0))
+    actual = item.target - short if item.direction is Direction.HIGHER else item.target + short
+    return Ratio(actual, Decimal(1))
+
+
+@st.composite
+def sheet_lines(draw) -> SheetLines:
+    """None, some or many adjustments (±0.01–20 points) under limits that may cut them; maybe a veto."""
+    signed_points = st.integers(-2000, 2000).filter(bool).map(lambda n: Decimal(n).scaleb(-2))
+    points = draw(st.lists(signed_points, max_size=5))
+    limit = AdjustmentLimit(*(Decimal(draw(st.integers(0, 1000))).scaleb(-2) for _ in "bp")) if points else None
+    veto = Veto("重大客诉", "工单1", "人事") if draw(st.booleans()) else None
+    return SheetLines(tuple(Adjustment(p, "理由", "主管") for p in points), limit, veto)
+
+
+@st.composite
+def assessments(draw, kinds: tuple[str, ...] = METHODS):
     count = draw(st.integers(1, 8))
-    items = [draw(item_shapes(w, i)) for i, w in enumerate(draw(weights(count)))]
+    items = [draw(item_shapes(w, i, kinds)) for i, w in enumerate(draw(weights(count)))]
     return items, {item.code: draw(actual_for(item)) for item in items}
 
 
@@ -119,7 +175,19 @@ def boundary_assessments(draw):
     return items, actuals
 
 
-def reference_view(items, actuals):
+def plain_method(method: Method) -> dict:
+    """A method as the reference reads it: plain dicts, tuples and Fractions."""
+    if isinstance(method, Deduction):
+        return {"kind": "deduction", "step": Fraction(method.step), "points": Fraction(method.points)}
+    if isinstance(method, Bands):
+        def bound(value):
+            return None if value is None else Fraction(value)
+        return {"kind": "bands", "bands": [(bound(b.low), bound(b.high), Fraction(b.points)) for b in method.bands]}
+    return {"kind": method.kind.value}
+
+
+def reference_view(items, actuals, lines: SheetLines | None = None):
+    lines = lines or SheetLines()
     return ref.score(
         [
             {
@@ -129,15 +197,19 @@ def reference_view(items, actuals):
                 "floor": None if i.floor is None else Fraction(i.floor),
                 "direction": i.direction.value,
                 "actual": None if actuals[i.code] is None else actuals[i.code].fraction(),
+                "method": plain_method(i.method),
             }
             for i in items
-        ]
+        ],
+        adjustments=[Fraction(a.points) for a in lines.adjustments],
+        limit=None if lines.limit is None else (Fraction(lines.limit.bonus), Fraction(lines.limit.penalty)),
+        veto=lines.veto is not None,
     )
 
 
-def assert_agrees(items, actuals):
-    mine = score_assessment(items, actuals)
-    theirs = reference_view(items, actuals)
+def assert_agrees(items, actuals, lines: SheetLines | None = None):
+    mine = score_assessment(items, actuals, lines=lines or SheetLines())
+    theirs = reference_view(items, actuals, lines)
     assert Fraction(mine.total) == theirs["total"]
     assert mine.grade.label_zh == theirs["grade"]
     for got, want in zip(mine.items, theirs["items"], strict=True):
@@ -154,6 +226,25 @@ def assert_agrees(items, actuals):
 @given(assessments())
 def test_random_templates_and_actuals_score_like_the_fraction_reference(case):
     assert_agrees(*case)
+
+
+@pytest.mark.parametrize("kind", METHODS)
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_every_scoring_method_scores_like_the_fraction_reference(kind, data):
+    """Templates whose items all use one method, so each method is exercised whatever the mix draws."""
+    items, actuals = data.draw(assessments((kind,)))
+    assert all(item.method.kind.value == kind for item in items)
+    assert_agrees(items, actuals)
+
+
+@settings(max_examples=300, deadline=None)
+@given(assessments(), sheet_lines())
+def test_adjustments_and_vetoes_total_and_grade_like_the_fraction_reference(case, lines):
+    mine, theirs = assert_agrees(*case, lines)
+    if lines.veto is not None:
+        assert mine.grade.label_zh == "不合格" and mine.veto == lines.veto
+    assert mine.total >= 0
 
 
 @settings(max_examples=200, deadline=None)
