@@ -20,7 +20,7 @@ from app.models import BindCode, Employee, WeChatIdentity
 from app.services import audit
 from app.services.business_time import clock_now
 from app.services.notify import outbox
-from app.services.usecase import changed_rows, use_case
+from app.services.usecase import changed_rows, claim, use_case
 
 CHANNELS = ("mp", "wecom", "oa")
 CODE_TTL = timedelta(days=3)
@@ -60,51 +60,67 @@ def issue_code(employee_no: str, *, actor_id: int | None = None, now: datetime |
 @use_case
 def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid: str | None = None,
          now: datetime | None = None) -> WeChatIdentity:
-    """Bind `external_id` on `channel` to the employee whose number and code both match."""
+    """Bind `external_id` on `channel` to the employee whose number and code both match.
+
+    Every attempt is counted before it is judged — against the account (Redis INCR) and against
+    the employee's live code (a conditional UPDATE) — so a burst of concurrent guesses is judged
+    only up to the caps. The code is then taken by a conditional UPDATE: of two accounts using it
+    at the same moment exactly one binds."""
     if channel not in CHANNELS:
         raise ApiError("unknown_channel", "不支持的微信渠道", 400)
     now = now or clock_now()
     lock_key = f"jixiao:bind:wrong:{channel}:{external_id}"
-    if int(redis_store.client.get(lock_key) or 0) >= MAX_WRONG_PER_ACCOUNT:
-        raise ApiError("bind_locked", "尝试次数过多，请1小时后再试", 429)
-    employee = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no,
-                                                        Employee.status == "active"))
-    pending = None
-    if employee is not None:
-        pending = db.session.scalar(select(BindCode).where(
-            BindCode.employee_id == employee.id, BindCode.used_at.is_(None), BindCode.expires_at > now))
-    if (employee is None or pending is None
-            or not hmac.compare_digest(pending.code_hash, _hash(f"{employee.id}:{code.strip()}"))):
-        _count_wrong(lock_key, pending, now)
-        raise ApiError("bind_code_invalid", f"{_WRONG}，或绑定码已过期、已使用。请联系人事重新获取", 400)
+    _count_account_attempt(lock_key)
+    employee_id = db.session.scalar(select(Employee.id).where(Employee.employee_no == employee_no,
+                                                              Employee.status == "active"))
+    pending = _count_code_attempt(employee_id, now)
+    if pending is None or not hmac.compare_digest(pending.code_hash, _hash(f"{employee_id}:{code.strip()}")):
+        raise _invalid()
+    employee_id = pending.employee_id
+    claim(update(BindCode).where(BindCode.id == pending.id, BindCode.used_at.is_(None), BindCode.expires_at > now)
+          .values(used_at=now, failed_attempts=BindCode.failed_attempts - 1), _invalid())
     taken = db.session.scalar(select(WeChatIdentity).where(WeChatIdentity.channel == channel,
                                                            WeChatIdentity.external_id == external_id))
-    if taken is not None and taken.employee_id != employee.id:
+    if taken is not None and taken.employee_id != employee_id:
         raise ApiError("wechat_already_bound", "该微信账号已绑定其他员工，请先解绑", 409)
-    db.session.execute(delete(WeChatIdentity).where(WeChatIdentity.employee_id == employee.id,
+    db.session.execute(delete(WeChatIdentity).where(WeChatIdentity.employee_id == employee_id,
                                                     WeChatIdentity.channel == channel))
-    identity = WeChatIdentity(employee_id=employee.id, channel=channel, external_id=external_id, unionid=unionid,
+    identity = WeChatIdentity(employee_id=employee_id, channel=channel, external_id=external_id, unionid=unionid,
                               bound_at=now)
     db.session.add(identity)
-    pending.used_at = now
-    audit.record("wechat.bind", "employee", employee.id, actor_id=employee.id, after={"channel": channel})
-    outbox.channel_bound(employee.id)
+    audit.record("wechat.bind", "employee", employee_id, actor_id=employee_id, after={"channel": channel})
+    outbox.channel_bound(employee_id)
     db.session.commit()
     redis_store.client.delete(lock_key)
     return identity
 
 
-def _count_wrong(lock_key: str, pending: BindCode | None, now: datetime) -> None:
-    """A wrong guess counts against the WeChat account and, if it named a real code, the code."""
+def _invalid() -> ApiError:
+    return ApiError("bind_code_invalid", f"{_WRONG}，或绑定码已过期、已使用。请联系人事重新获取", 400)
+
+
+def _count_account_attempt(lock_key: str) -> None:
+    """Count the attempt against the WeChat account first (INCR is atomic), then refuse past the
+    cap: concurrent attempts cannot all read a count below it. A successful bind clears it."""
     pipe = redis_store.client.pipeline()
     pipe.incr(lock_key)
     pipe.expire(lock_key, LOCKOUT_SECONDS)
-    pipe.execute()
-    if pending is not None:
-        pending.failed_attempts += 1
-        if pending.failed_attempts >= MAX_WRONG_PER_CODE:
-            pending.expires_at = now
-        db.session.commit()
+    attempts, _ = pipe.execute()
+    if int(attempts) > MAX_WRONG_PER_ACCOUNT:
+        raise ApiError("bind_locked", "尝试次数过多，请1小时后再试", 429)
+
+
+def _count_code_attempt(employee_id: int | None, now: datetime) -> BindCode | None:
+    """Count the attempt against the employee's live code before judging it, by one conditional
+    UPDATE committed at once, so the count stands whatever follows; a code with its five attempts
+    used is void. Returns the code to judge, or None (no such code, or void) — the same queries
+    run either way. A successful bind gives its attempt back when it takes the code."""
+    live = (BindCode.employee_id == (employee_id or 0), BindCode.used_at.is_(None), BindCode.expires_at > now)
+    counted = changed_rows(update(BindCode).where(*live, BindCode.failed_attempts < MAX_WRONG_PER_CODE)
+                           .values(failed_attempts=BindCode.failed_attempts + 1))
+    db.session.commit()
+    pending = db.session.scalar(select(BindCode).where(*live))
+    return pending if counted else None
 
 
 @use_case

@@ -32,7 +32,6 @@ def wrong(code: str, n: int = 1) -> str:
     return f"{(int(code) + n) % 10**8:08d}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 4: one bind code used at once from two accounts binds both")
 @pytest.mark.parametrize("first,second", [(("mp", "o-phone"), ("oa", "o-official")),
                                           (("mp", "o-phone"), ("mp", "o-other-phone"))])
 def test_one_code_used_from_two_accounts_at_once_binds_one(app, db_session, staff, first, second):
@@ -49,7 +48,6 @@ def test_one_code_used_from_two_accounts_at_once_binds_one(app, db_session, staf
     assert db_session.scalar(select(func.count()).where(AuditLog.action == "wechat.bind")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 4: concurrent wrong guesses lose counts and pass the cap")
 def test_a_burst_of_wrong_guesses_at_one_code_is_judged_five_times(app, db_session, staff):
     code, _ = binding.issue_code("E001", now=NOW)
     guesses = [lambda n=n: binding.bind("mp", f"guesser-{n}", "E001", wrong(code, n + 1), now=NOW)
@@ -65,7 +63,6 @@ def test_a_burst_of_wrong_guesses_at_one_code_is_judged_five_times(app, db_sessi
     assert voided.value.code == "bind_code_invalid"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 4: one account's concurrent guesses all pass the lockout")
 def test_a_burst_of_guesses_from_one_account_is_judged_ten_times(app, db_session, staff):
     guesses = [lambda n=n: binding.bind("oa", "guesser", "E002", f"{n:08d}", now=NOW) for n in range(12)]
 
