@@ -45,6 +45,8 @@ class Config:
 
     TESTING = False
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # The request body limit of every route that does not declare its own (app.api.limits.body_limit).
+    MAX_CONTENT_LENGTH = 1024 * 1024
 
     def __init__(self, environ=None):
         env = os.environ if environ is None else environ

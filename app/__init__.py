@@ -22,6 +22,7 @@ def create_app(config: Config | None = None) -> Flask:
     keep_secrets_out_of_logs()
     check_wechat_settings(app)
     register_extensions(app)
+    register_request_limits(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -85,6 +86,13 @@ def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             configure_sqlite(db.engine)
+
+
+def register_request_limits(app: Flask) -> None:
+    """Body limits per route, refused before reading (app.api.limits)."""
+    from app.api.limits import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -62,8 +62,9 @@ def _start_children(env: dict, host: str, port: int) -> dict:
 
 def web_command(python: str, host: str, port: int) -> list[str]:
     """How the web tier is started: one command, so the tests and bench/slow_clients.py start the
-    server exactly as `make run` does."""
-    return [python, "-m", "gunicorn", "--workers", "2", "--bind", f"{host}:{port}", "wsgi:app"]
+    server exactly as `make run` does. Workers, threads and timeouts are in gunicorn.conf.py."""
+    config = str(BASE_DIR / "gunicorn.conf.py")
+    return [python, "-m", "gunicorn", "--config", config, "--bind", f"{host}:{port}", "wsgi:app"]
 
 
 def _wechat_standin(env: dict, python: str, host: str, port: int) -> dict:

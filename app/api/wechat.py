@@ -5,6 +5,7 @@ Thin on purpose: all checking lives in `app.wechat.callbacks`, the one gate for 
 
 from flask import Blueprint, Response, request
 
+from app.api.limits import body_limit
 from app.wechat import callbacks
 
 bp = Blueprint("wechat", __name__, url_prefix="/wechat")
@@ -18,6 +19,7 @@ def verify_url(channel: str):
 
 
 @bp.post(f"/callback/{CHANNEL}")
+@body_limit(callbacks.MAX_BODY_BYTES)
 def receive(channel: str):
     """A message or event pushed by WeChat; answered with "success" or a passive reply."""
     body, mimetype = callbacks.receive(channel, request.args, request.get_data(cache=False))

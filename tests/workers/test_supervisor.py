@@ -26,7 +26,6 @@ def web(app, database_url, redis_url, tmp_path_factory):
         yield server
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 3: two trickling clients hold both sync workers")
 def test_two_clients_trickling_bodies_do_not_stop_healthz(web):
     tricklers = [Trickler(web.url, CALLBACK) for _ in range(2)]
     for trickler in tricklers:
@@ -43,7 +42,6 @@ def test_two_clients_trickling_bodies_do_not_stop_healthz(web):
             trickler.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 3: a declared oversized body is waited for, not refused")
 def test_a_declared_600_mb_body_is_answered_413_before_it_is_sent(web):
     with socket.create_connection((HOST, web.port), timeout=5) as sock:
         sock.sendall((f"POST {CALLBACK} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: text/xml\r\n"
@@ -55,7 +53,6 @@ def test_a_declared_600_mb_body_is_answered_413_before_it_is_sent(web):
     assert head.startswith(b"HTTP/1.1 413"), head
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 3: a chunked body is buffered whole in the worker")
 def test_a_128_mb_chunked_body_is_cut_off_without_growing_the_server(web):
     before = web.peak_rss()
     result = stream_chunked(web.url, CALLBACK, 128 * MIB, timeout=60)

@@ -56,7 +56,6 @@ def assert_too_large(response, limit: int) -> None:
                                             "fields": {"max_bytes": limit}}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 3: the callback reads the whole body before its 256 KiB check")
 @pytest.mark.parametrize("channel", ["mp", "wecom", "oa"])
 def test_a_callback_declaring_more_than_256_kib_is_refused_before_a_byte_is_read(wechat_app, channel):
     body = Body(CALLBACK_LIMIT + 1)
@@ -65,7 +64,6 @@ def test_a_callback_declaring_more_than_256_kib_is_refused_before_a_byte_is_read
     assert body.read_so_far == 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 3: a chunked callback body is buffered whole before the check")
 def test_a_callback_body_without_length_is_cut_off_at_256_kib_while_streaming(wechat_app):
     body = Body(8 * DEFAULT_LIMIT)
     response = post(wechat_app, "/wechat/callback/mp", body, declared=None)
@@ -87,7 +85,6 @@ def test_a_chunked_callback_body_of_exactly_the_limit_reaches_the_gate(wechat_ap
     assert response.get_json()["error"]["code"] == "malformed"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 3: routes other than the callbacks have no body limit at all")
 def test_any_other_route_refuses_a_declared_body_over_1_mib_before_reading(wechat_app):
     body = Body(DEFAULT_LIMIT + 1)
     response = post(wechat_app, "/healthz", body, declared=DEFAULT_LIMIT + 1)
@@ -95,7 +92,6 @@ def test_any_other_route_refuses_a_declared_body_over_1_mib_before_reading(wecha
     assert body.read_so_far == 0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 3: unknown routes have no body limit either")
 def test_an_unknown_route_refuses_an_oversized_body_before_reading(wechat_app):
     body = Body(DEFAULT_LIMIT + 1)
     response = post(wechat_app, "/no/such/route", body, declared=DEFAULT_LIMIT + 1)
@@ -108,7 +104,6 @@ def test_a_small_body_on_another_route_is_not_refused_for_its_size(wechat_app):
     assert response.status_code == 405
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 3: there is no way for a route to set its own body limit")
 def test_a_route_may_allow_more_than_the_default(tmp_path, database_url, redis_url):
     from app.api.limits import body_limit
 
