@@ -1,5 +1,6 @@
 """Partial months: pro-rated cumulative targets and the month's grade from a transfer."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -8,8 +9,9 @@ import pytest
 from app.domain.builtin import load_builtin
 from app.domain.errors import CalendarInvalid
 from app.domain.exact import Ratio
+from app.domain.methods import Band, Bands, Deduction, PassFail
 from app.domain.proration import coverage, month_grade, prorate_target, prorated_items
-from app.domain.scoring import score_assessment, scoring_items
+from app.domain.scoring import ScoringItem, score_assessment, scoring_items
 from app.domain.workcalendar import WorkCalendar, month_bounds
 
 OCTOBER = month_bounds(2025, 10)
@@ -30,6 +32,20 @@ def test_cumulative_targets_are_prorated_and_rates_are_not():
     by_code = {i.code: i for i in items}
     assert by_code["ops_sales"].target == D("33333.33")
     assert by_code["ops_new_conversion"].target == D("0.05")
+
+
+def test_a_cumulative_items_steps_and_bands_shrink_with_its_target():
+    cover = coverage(CAL, FIRST_HALF, OCTOBER)  # 6 of 18 working days
+    bands = Bands((Band(D(0), high=D(50000)), Band(D(20), D(50000), D(100000)), Band(D(30), D(100000))))
+    sales = ScoringItem("sales", D(30), D(100000), cumulative=True, method=bands)
+    rate = ScoringItem("rate", D(30), D("0.05"), method=Deduction(D("0.001"), D(2)))
+    by_deduction = ScoringItem("sales", D(30), D(100000), cumulative=True, method=Deduction(D(10000), D(2)))
+    prorated, kept, stepped = prorated_items([sales, rate, by_deduction], cover)
+    assert prorated.method == Bands((Band(D(0), high=D("16666.67")), Band(D(20), D("16666.67"), D("33333.33")),
+                                     Band(D(30), D("33333.33"))))
+    assert kept == rate
+    assert stepped.method == Deduction(D("3333.33"), D(2))
+    assert prorated_items([replace(sales, method=PassFail())], cover)[0].method == PassFail()
 
 
 def test_prorated_targets_round_half_up_to_cents():

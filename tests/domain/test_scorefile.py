@@ -6,6 +6,7 @@ and review the diff: a golden file is a claim about behaviour, not a snapshot to
 
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,135 @@ def test_missing_items_are_no_data_and_named_in_the_summary():
     assert (conversion["status"], conversion["achievement"], conversion["score"]) == ("no_data", None, "0.00")
     assert result["summary"] == \
         "运营岗总分36分，不合格；新品转化率无数据；广告ROI无数据；团队协作未评分；创新建议未评分"
+
+
+def test_there_are_golden_cases_for_every_scoring_method_adjustments_and_a_veto():
+    assert {"method_deduction_to_zero", "method_bands_on_boundary", "method_pass_fail", "veto_total_95",
+            "adjustments_limit_hit", "error_method_invalid"} <= set(CASES)
+
+
+def test_74_percent_stock_accuracy_by_deduction_reaches_zero_and_partial_steps_count_whole():
+    result = run("method_deduction_to_zero")
+    stock, mis, dispatch = (item(result, c) for c in ("wh_stock_accuracy", "wh_misship_rate", "wh_dispatch_24h_share"))
+    assert (stock["score"], stock["steps"], stock["method"]) == ("0.00", 255, "deduction")
+    assert stock["method_label"] == "扣分制：每低于目标0.1%扣2分，不足0.1%按0.1%计，扣完为止"
+    assert (stock["cap"], stock["floor"]) == (None, None)
+    assert (mis["score"], mis["steps"]) == ("21.00", 3)  # 0.13 % against ≤ 0.1 %: 3 steps of 0.01 % above
+    assert (dispatch["score"], dispatch["steps"]) == ("24.00", 3)  # 0.25 % short: a started step counts
+    assert ("库存准确率未达标（74%，按扣分制得0分：每低于目标0.1%扣2分，不足0.1%按0.1%计，扣完为止）"
+            in result["summary"])
+    assert "method" not in item(result, "wh_responsibility")  # a ratio item reads as it always did
+
+
+def test_a_figure_exactly_on_a_band_boundary_earns_the_better_band():
+    result = run("method_bands_on_boundary")
+    stock, mis = item(result, "wh_stock_accuracy"), item(result, "wh_misship_rate")
+    assert (stock["actual_display"], stock["score"], stock["band"]) == ("98%", "20.00", "98%（含）至99.5%得20分")
+    assert (mis["actual_display"], mis["score"], mis["band"]) == ("0.3%", "15.00", "0.1%至0.3%（含）得15分")
+    assert (result["total"], result["grade"]) == ("73.0", "合格")
+
+
+def test_pass_fail_is_all_or_nothing_and_exactly_at_target_passes():
+    result = run("method_pass_fail")
+    assert (item(result, "cs_reply_30s_share")["score"], item(result, "cs_reply_30s_share")["met"]) == ("25.00", True)
+    assert item(result, "cs_complaint_closed_24h")["score"] == "0.00"
+    assert result["summary"] == ("客服岗总分68分，合格；"
+                                 "投诉处理及时率未达标（91.67%，按达标制得0分：达标得30分，未达标得0分），"
+                                 "需在24小时内闭环每一条投诉")
+
+
+def test_a_veto_on_a_total_of_95_is_fail_and_named_in_the_report():
+    result = run("veto_total_95")
+    assert (result["total"], result["grade"], result["grade_code"], result["coefficient"]) == \
+        ("95.0", "不合格", "fail", "0.5")
+    assert result["summary"] == "仓储岗总分95分，不合格（一票否决：重大客诉）；各项均达标"
+    veto = result["veto"]
+    assert (veto["name"], veto["grade_by_total"], veto["recorded_by"]) == ("重大客诉", "优秀", "人事 张敏")
+    assert veto["evidence"].startswith("工单CS-20251017")
+
+
+def test_adjustments_beyond_their_limits_count_only_up_to_them():
+    result = run("adjustments_limit_hit")
+    adjustments = result["adjustments"]
+    assert (adjustments["bonus"], adjustments["bonus_counted"], adjustments["bonus_limited"]) == ("7", "5", True)
+    assert (adjustments["penalty"], adjustments["penalty_counted"], adjustments["penalty_limited"]) == \
+        ("-4", "-3", True)
+    assert (result["total"], result["grade"]) == ("90.0", "优秀")  # the seed's 88 + 5 − 3
+    assert [line["given_by"] for line in adjustments["lines"]][:2] == ["运营主管 王磊", "总经理 陈静"]
+    assert result["summary"].endswith("；加减分项+2分（加分7分，超过上限按5分计；扣分4分，超过上限按3分计）")
+
+
+def test_a_template_with_broken_methods_is_refused_naming_every_problem():
+    error = run("error_method_invalid")["error"]
+    assert error["code"] == "template_invalid"
+    assert set(error["fields"]) == {"items[0]", "items[1]", "items[2]"}
+    assert "之间有空缺（0.97至0.98）" in error["fields"]["items[0]"] and "重叠" in error["fields"]["items[0]"]
+    assert "当前为35" in error["fields"]["items[0]"]
+
+
+def inline(method: object, **item: object) -> dict:
+    return {"month": "2025-10", "template": {"name_zh": "仓储", "currency": "CNY", "items": [
+        {"indicator": "wh_stock_accuracy", "weight": "100", "target": "0.995", "method": method, **item}]}}
+
+
+@pytest.mark.parametrize("doc, field", [
+    (inline({"kind": "steps"}), "template.items[0].method.kind"),
+    (inline("deduction"), "template.items[0].method"),
+    (inline({"kind": "deduction", "points": "2"}), "template.items[0].method.step"),
+    (inline({"kind": "bands", "bands": {}}), "template.items[0].method.bands"),
+    (inline({"kind": "bands", "bands": [{"min": "x", "points": "1"}]}), "template.items[0].method.bands[0].min"),
+    (inline({"kind": "pass_fail"}, cap="1.0"), "template.items[0].cap"),
+    ({"position": "ops", "month": "2025-10", "adjustments": [{"points": "1", "reason": "加班"}],
+      "adjustment_limit": {"bonus": "5", "penalty": "5"}}, "adjustments[0].given_by"),
+    ({"position": "ops", "month": "2025-10", "adjustment_limit": {"bonus": "5"}}, "adjustment_limit.penalty"),
+    ({"position": "ops", "month": "2025-10", "veto": {"name": "重大客诉", "recorded_by": "人事"}}, "veto.evidence"),
+    ({"month": "2025-10", "veto": {"name": "重大客诉", "evidence": "工单", "recorded_by": "人事"},
+      "assessments": [{"position": "ops"}]}, "veto"),
+])
+def test_malformed_methods_and_lines_are_refused_naming_the_field(doc, field):
+    with pytest.raises(DomainError) as caught:
+        score_document(doc)
+    assert caught.value.code == "score_file_invalid"
+    assert field in caught.value.fields, caught.value.fields
+
+
+def test_lines_that_break_a_rule_are_data_invalid():
+    doc = {"position": "ops", "month": "2025-10", "adjustments": [{"points": "0", "reason": "无", "given_by": "王"}]}
+    with pytest.raises(DomainError) as caught:
+        score_document(doc)
+    assert caught.value.code == "data_invalid"
+    assert set(caught.value.fields) == {"adjustments[0]", "adjustment_limit"}
+
+
+def test_a_veto_in_one_assessment_of_a_transfer_makes_the_month_fail():
+    doc = {"month": "2025-10", "assessments": [
+        {"position": "ops", "period": {"start": "2025-10-01", "end": "2025-10-15"},
+         "actuals": {"ops_sales": "50000", "ops_new_conversion": "0.05", "ops_ad_roi": "3"},
+         "ratings": {"ops_teamwork": ["5"], "ops_innovation": ["5"]}},
+        {"position": "cs", "period": {"start": "2025-10-16", "end": "2025-10-31"},
+         "actuals": {"cs_reply_30s_share": "0.9", "cs_top_rating_share": "0.85", "cs_complaint_closed_24h": "1"},
+         "ratings": {"cs_service_attitude": ["5"], "cs_product_knowledge": ["5"]},
+         "veto": {"name": "重大客诉", "evidence": "工单", "recorded_by": "人事"}}]}
+    result = score_document(doc)
+    ops, cs = result["assessments"]
+    assert (ops["grade"], cs["grade"], cs["total"]) == ("优秀", "不合格", "100.0")
+    assert Decimal(result["month"]["total"]) > 85 and result["month"]["grade"] == "不合格"
+
+
+def test_a_cumulative_items_method_figures_are_prorated_with_its_target():
+    doc = {"month": "2025-10", "period": {"start": "2025-10-01", "end": "2025-10-15"},
+           "template": {"name_zh": "运营", "currency": "USD", "items": [
+               {"indicator": "ops_sales", "weight": "50", "target": "100000",
+                "method": {"kind": "deduction", "step": "10000", "points": "5"}},
+               {"indicator": "ops_new_conversion", "weight": "50", "target": "0.05",
+                "method": {"kind": "bands", "bands": [{"max": "0.04", "points": "0"},
+                                                      {"min": "0.04", "points": "50"}]}}]},
+           "actuals": {"ops_sales": "40000", "ops_new_conversion": "0.04"}}
+    result = score_document(doc)  # 11 of 23 working days
+    sales = item(result, "ops_sales")
+    assert (sales["target"], sales["steps"], sales["score"]) == ("47826.09", 2, "40.00")
+    assert sales["method_label"] == "扣分制：每低于目标4,782.61 USD扣5分，不足4,782.61 USD按4,782.61 USD计，扣完为止"
+    assert item(result, "ops_new_conversion")["score"] == "50.00"  # a rate's bands are not pro-rated
 
 
 def test_the_documented_example_is_what_score_document_prints():
