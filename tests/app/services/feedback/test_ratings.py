@@ -22,6 +22,7 @@ from app.services.authz import managers_of
 from app.services.cycle import targets
 from app.services.feedback import comments, peers, rating_prompts, ratings
 from app.services.scoring import progress, reading, reports, runs
+from tests.support.checksums import fingerprint
 from tests.support.clock import local
 from tests.support.people import NOV_NOW, actor, assessment_of, item_of, report_of
 
@@ -110,6 +111,22 @@ def test_default_peers_are_two_department_colleagues_never_the_manager(db_sessio
     assert {db_session.get(Employee, e).department_id for e in chosen} == {department}
     assert peers.choose_peers(assessment.id, actor(cast.hr), now=NOV_NOW) == chosen  # deterministic
     assert peers.choose_peers(assessment.id, None, now=NOV_NOW) == chosen  # the system never overrides
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 8: choose_peers skips the policy when called without an actor")
+def test_the_clock_picks_default_peers_as_the_system_and_never_replaces_them(db_session, cast):
+    from app.services.authz import system
+
+    assessment = assessment_of(cast.member("warehouse", 4), 11)
+    chosen = peers.choose_peers(assessment.id, system("clock"), now=NOV_NOW)
+    audit = db_session.scalars(select(AuditLog).where(AuditLog.action == "peers.choose")).all()[-1]
+    assert (audit.actor_id, audit.source, audit.after["raters"]) == (None, "clock", chosen)
+    others = [m for m in cast.teams["warehouse"].members if m not in chosen and m != assessment.employee_id]
+    before = fingerprint(db_session)
+    with pytest.raises(ApiError) as refused:
+        peers.choose_peers(assessment.id, system("clock"), others[:2], now=NOV_NOW)
+    assert refused.value.status == 403
+    assert fingerprint(db_session) == before
 
 
 def test_hr_cannot_pick_invalid_peers(db_session, cast):

@@ -1,11 +1,13 @@
 """Bind codes: expiring, single-use, guess-limited, and only for the employee they were issued to."""
 
+import hmac
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.errors import ApiError
+from app.extensions import db
 from app.models import AuditLog, BindCode, Department, Employee, WeChatIdentity
 from app.services.org import binding
 
@@ -111,3 +113,53 @@ def test_cli_prints_a_code(app, staff, runner):
     assert "E002 的绑定码" in result.output
     unknown = runner.invoke(args=["kpi", "bind-code", "NOPE"])
     assert unknown.exit_code == 2 and "找不到在职员工" in unknown.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 8: each channel of one WeChat user has a lockout of its own")
+def test_one_lockout_across_channels(db_session, staff):
+    for attempt in range(binding.MAX_WRONG_PER_ACCOUNT):
+        with pytest.raises(ApiError):
+            binding.bind("mp", "o-mp-guesser", "E00X", f"{attempt:08d}", unionid="u-guesser", now=NOW)
+    with pytest.raises(ApiError) as locked:
+        binding.bind("oa", "o-oa-guesser", "E00X", "00000099", unionid="u-guesser", now=NOW)
+    assert (locked.value.code, locked.value.status) == ("bind_locked", 429)
+
+
+def _steps(app, monkeypatch, employee_no: str) -> list[str]:
+    """The statements sent and the hashing done by one refused bind attempt, in order."""
+    steps: list[str] = []
+    compare, new = hmac.compare_digest, hmac.new
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: steps.append("compare") or compare(a, b))
+    monkeypatch.setattr(hmac, "new", lambda *args, **kwargs: steps.append("hash") or new(*args, **kwargs))
+
+    def sent(conn, cursor, statement, *rest):
+        steps.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", sent)
+    try:
+        with pytest.raises(ApiError) as refused:
+            binding.bind("mp", f"o-{employee_no}", employee_no, "12345678", now=NOW)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", sent)
+        monkeypatch.undo()
+    assert refused.value.code == "bind_code_invalid"
+    return steps
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 8: no code is told from a wrong code by the work done")
+def test_no_code_and_a_wrong_code_take_the_same_steps(app, db_session, staff, monkeypatch):
+    db_session.add(BindCode(employee_id=staff[0].id, code_hash="0" * 64, issued_at=NOW,
+                            expires_at=NOW + timedelta(days=1)))
+    db_session.commit()
+    wrong_code = _steps(app, monkeypatch, "E001")
+    assert "compare" in wrong_code and "hash" in wrong_code
+    assert _steps(app, monkeypatch, "E002") == wrong_code  # an employee without a code
+    assert _steps(app, monkeypatch, "E404") == wrong_code  # no such employee
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 8: a code from the CLI is audited as the web, not the operator")
+def test_the_cli_issues_codes_as_the_system(app, staff, runner, db_session):
+    assert runner.invoke(args=["kpi", "bind-code", "E001"]).exit_code == 0
+    db_session.rollback()
+    issued = db_session.scalar(select(AuditLog).where(AuditLog.action == "bind_code.issue"))
+    assert (issued.actor_id, issued.source) == (None, "cli")
