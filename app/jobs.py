@@ -5,8 +5,9 @@ Services queue work with `enqueue(NAME, ...)`; `workers/` listens to `QUEUES` in
 functions the paths name. Paths are strings so nothing under `app/` imports `workers/` (the worker
 code is a thin adapter around the services); a test resolves every path to a function.
 
-`failures()` and `waiting()` read RQ's registries for the watch job and /healthz: what failed for
-good, and how long the oldest job of each queue has waited.
+`failures()`, `waiting()` and `scheduler_ages()` read RQ's registries for the watch job and
+/healthz: what failed for good, how long the oldest job of each queue has waited, and when each
+CronScheduler was last heard from.
 """
 
 import re
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from redis import Redis
-from rq import Queue, Retry
+from rq import Queue, Retry, cron_scheduler_registry
 from rq.job import Job as RqJob
 
 from app.extensions import redis_store
@@ -133,3 +134,13 @@ def _exception_type(exc_info: str | None) -> str:
             return found.group(1)
     found = _EXCEPTION_WORD.search(exc_info or "")
     return found.group(1) if found else ""
+
+
+def scheduler_ages(connection: Redis | None = None, now: float | None = None) -> list[float]:
+    """Seconds since each CronScheduler's last heartbeat (RQ's registry), freshest first. Entries a
+    day old (schedulers that died without unregistering) are removed."""
+    client = connection or redis_store.client
+    now = time.time() if now is None else now
+    cron_scheduler_registry.cleanup(client, threshold=DAY)
+    scores = client.zrange(cron_scheduler_registry.get_registry_key(), 0, -1, withscores=True)
+    return sorted(max(0.0, now - float(beat[1])) for beat in scores)

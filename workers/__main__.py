@@ -14,17 +14,19 @@ import logging
 from app import jobs
 
 
-def run_worker(burst: bool = False) -> None:
-    from rq import Queue, Worker
+def run_worker(burst: bool = False, heartbeat_seconds: int | None = None) -> None:
+    from rq import Queue
 
-    from workers.runtime import build_app, redis_connection
+    from workers.runtime import DEFAULT_HEARTBEAT_SECONDS, HeartbeatWorker, build_app, redis_connection
 
     app = build_app()
     connection = redis_connection(app)
     with app.app_context():
         listen = [Queue(name, connection=connection) for name in jobs.QUEUES]
+        worker = HeartbeatWorker(listen, connection=connection,
+                                 heartbeat_seconds=heartbeat_seconds or DEFAULT_HEARTBEAT_SECONDS)
         # with_scheduler: retries declared with a pause wait in RQ's scheduled registry until then
-        Worker(listen, connection=connection).work(burst=burst, with_scheduler=True)
+        worker.work(burst=burst, with_scheduler=True)
 
 
 def run_scheduler() -> None:
@@ -48,11 +50,13 @@ def main(argv=None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     worker = sub.add_parser("worker", help="run one RQ worker")
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    worker.add_argument("--heartbeat", type=int, metavar="SECONDS",
+                        help="the longest pause between heartbeats /healthz expects (default 30)")
     sub.add_parser("scheduler", help="run the one scheduler")
     sub.add_parser("up", help="run the whole product (make run)")
     args = parser.parse_args(argv)
     if args.command == "worker":
-        run_worker(burst=args.burst)
+        run_worker(burst=args.burst, heartbeat_seconds=args.heartbeat)
     elif args.command == "scheduler":
         run_scheduler()
     else:

@@ -1,22 +1,33 @@
-"""Deleting a leaver's data once the retention period HR sets has passed (default 24 months).
+"""What is kept how long, applied by the clock's daily purge (`purge_due`).
 
-What belongs to the person — their assessments, figures, progress entries, screenshots, reports,
-appeals, messages, bindings — is found from a short list of ownership columns and followed down
-every foreign key to it, then deleted children first. The employee row itself stays, renamed, so
-audit rows and the ratings or comments they gave others still point somewhere.
+- A leaver's data, once the retention period HR sets has passed (default 24 months, at most 120):
+  what belongs to the person — their assessments, figures, progress entries, screenshots, reports,
+  appeals, messages, bindings — is found from a short list of ownership columns and followed down
+  every foreign key to it, then deleted children first. The employee row itself stays, renamed, so
+  audit rows and the ratings or comments they gave others still point somewhere.
+- Delivery attempts: 90 days (they explain a recent failure; the message keeps its outcome).
+- Outbox messages that ended (sent, failed, unreachable, no quota): 180 days. A message still
+  pending is never deleted; a digest outlives its message (its link is cleared).
+- The audit log: 10 years, the longest of all — longer than HR's longest leaver period, so the
+  record of a change outlives what it describes.
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Table, delete, select, update
 
 from app.extensions import db
-from app.models import Employee
+from app.models import AuditLog, DeliveryAttempt, Digest, Employee, OutboxMessage
 from app.services import audit, settings
-from app.services.usecase import use_case
+from app.services.usecase import changed_rows, use_case
 
 DEFAULT_RETENTION_MONTHS = 24
+ATTEMPT_RETENTION = timedelta(days=90)
+MESSAGE_RETENTION = timedelta(days=180)
+AUDIT_RETENTION_MONTHS = 120
+ENDED = ("sent", "failed", "unreachable", "no_quota")  # outbox statuses nothing will change any more
+DELETE_BATCH = 1000
 KEEP = {"employee", "audit_log"}  # never deleted: anonymised, or the record of what happened
 OWNERSHIP = {  # table: the column that says "this row is the person's"
     "assessment": "employee_id", "observation": "employee_id", "progress_entry": "employee_id",
@@ -33,12 +44,39 @@ def retention_months() -> int:
 
 @use_case
 def purge_due(today: date) -> list[int]:
-    """Purge every leaver whose leaving date is older than the retention period; returns their ids."""
+    """Purge every leaver whose leaving date is older than the retention period, then expire old
+    messages, attempts and audit rows; returns the leavers' ids."""
     cutoff = _months_before(today, retention_months())
     due = db.session.scalars(select(Employee.id).where(Employee.status == "left", Employee.left_on < cutoff)).all()
     for employee_id in due:
         purge(employee_id)
+    expire_records(today)
     return list(due)
+
+
+@use_case
+def expire_records(today: date) -> dict[str, int]:
+    """Delete delivery attempts, ended messages and audit rows older than their periods; one audit
+    row with the counts (when anything went)."""
+    midnight = datetime.combine(today, time())
+    old_messages = list(db.session.scalars(select(OutboxMessage.id).where(
+        OutboxMessage.status.in_(ENDED), OutboxMessage.created_at < midnight - MESSAGE_RETENTION)))
+    deleted = {"outbox_message": 0, "delivery_attempt": 0, "audit_log": 0}
+    for start in range(0, len(old_messages), DELETE_BATCH):
+        batch = old_messages[start:start + DELETE_BATCH]
+        db.session.execute(update(Digest).where(Digest.message_id.in_(batch)).values(message_id=None))
+        attempts = delete(DeliveryAttempt).where(DeliveryAttempt.message_id.in_(batch))
+        deleted["delivery_attempt"] += changed_rows(attempts)
+        deleted["outbox_message"] += changed_rows(delete(OutboxMessage).where(OutboxMessage.id.in_(batch)))
+    deleted["delivery_attempt"] += changed_rows(
+        delete(DeliveryAttempt).where(DeliveryAttempt.started_at < midnight - ATTEMPT_RETENTION))
+    audit_cutoff = datetime.combine(_months_before(today, AUDIT_RETENTION_MONTHS), time())
+    deleted["audit_log"] = changed_rows(delete(AuditLog).where(AuditLog.at < audit_cutoff))
+    if any(deleted.values()):
+        audit.record("retention.records", "retention", source="clock",
+                     after={"deleted": deleted, "day": today.isoformat()})
+    db.session.commit()
+    return deleted
 
 
 def _months_before(day: date, months: int) -> date:

