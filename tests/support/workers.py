@@ -2,6 +2,7 @@
 optionally pointed at a database that cannot be reached, and RQ's scheduled retries made due now."""
 
 import os
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -53,3 +54,32 @@ def retries_due_now(redis_client, queue_name: str) -> list[str]:
     for job_id in ids:
         registry.schedule(Job.fetch(job_id, connection=redis_client), datetime.now(UTC))
     return ids
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below `pid` (from /proc): RQ's work horse puts itself in a process group
+    of its own, so killing the worker's group leaves the horse running."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, frontier = [], [pid]
+    while frontier:
+        below = children.get(frontier.pop(), [])
+        found += below
+        frontier += below
+    return found
+
+
+def kill_worker(process: subprocess.Popen) -> None:
+    """SIGKILL a worker and everything it started (its work horse, RQ's scheduler), as a crash would."""
+    for pid in [process.pid, *descendants(process.pid)]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait()

@@ -1,8 +1,6 @@
 """Live progress on a real worker: bursts coalesce, the bar equals a recompute from scratch, and a
 drain that fails or is killed loses none of its work."""
 
-import os
-import signal
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +23,7 @@ from app.services.business_time import business_today
 from app.services.scoring import progress
 from tests.support.company import open_month, small_company
 from tests.support.connections import writer_holding
-from tests.support.workers import burst, retries_due_now, start_worker, unreachable
+from tests.support.workers import burst, kill_worker, retries_due_now, start_worker, unreachable
 
 
 def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_client):
@@ -161,8 +159,7 @@ def test_a_drain_killed_mid_work_leaves_its_ids_to_the_clock_watch(app, clock, d
             time.sleep(0.05)
         assert redis_client.scard(progress.PENDING) == 0, log.read_text(errors="replace")
         time.sleep(1)
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+        kill_worker(worker)
     assert bars(db_session) == before
 
     clock.now = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=1)  # the drain's lease is long over
