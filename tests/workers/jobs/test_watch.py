@@ -39,3 +39,24 @@ def test_a_job_that_failed_for_good_is_told_to_the_admins_once(app, clock, db_se
     (message,) = told(db_session)
     assert message.recipient_id == people.boss.id
     assert "notify" in message.body and "workers.jobs.notify.deliver" in message.body
+
+
+def fail_one(redis_client, queue_name: str) -> None:
+    """A job that really fails in a real worker (no retry declared): int("not a number")."""
+    queue = Queue(queue_name, connection=redis_client)
+    queue.enqueue("builtins.int", "not a number")
+    SimpleWorker([queue], connection=redis_client).work(burst=True)
+
+
+def test_without_an_admin_hr_is_told_and_a_later_failure_is_told_again(app, clock, db_session, redis_client):
+    people = small_company()  # nobody is an admin
+    fail_one(redis_client, jobs.DEFAULT)
+    watch(redis_client)
+    fail_one(redis_client, jobs.SCORING)
+    watch(redis_client, times=2)
+
+    first, second = told(db_session)
+    assert first.recipient_id == second.recipient_id == people.hr.id
+    assert first.summary == "1 个后台任务失败" and "default 队列 builtins.int（ValueError" in first.body
+    assert "scoring 队列 builtins.int（ValueError" in second.body and "default" not in second.body
+    assert "not a number" not in first.body + second.body  # the exception's type, never its text
