@@ -41,6 +41,7 @@ def measure(app, env: dict, args) -> list[float]:
     from app.demo import seed_demo
     from app.extensions import db
     from app.models import Assessment, Cycle, ProgressSnapshot
+    from app.services.authz import actor
     from app.services.business_time import business_today
     from app.services.observations.submissions import submit
 
@@ -59,7 +60,7 @@ def measure(app, env: dict, args) -> list[float]:
         time.sleep(2)  # let the worker start before the clock runs
         watcher.start()
         for assessment_id, employee_id in targets:
-            submit(employee_id, today, {}, "今日工作已完成")
+            submit(employee_id, today, {}, actor(employee_id), "今日工作已完成")
             submitted[assessment_id] = time.perf_counter()
         watcher.expected = len(targets)
         watcher.join(timeout=300)

@@ -66,10 +66,11 @@ def _fail(error: dict) -> None:
 def bind_code_command(employee_no: str) -> None:
     """Issue a one-time code with which EMPLOYEE_NO binds their WeChat account."""
     from app.errors import ApiError
+    from app.services.authz import system
     from app.services.org.binding import issue_code
 
     try:
-        code, expires_at = issue_code(employee_no)
+        code, expires_at = issue_code(employee_no, system("cli"))  # an operator at the server's shell
     except ApiError as exc:
         click.echo(exc.message, err=True)
         sys.exit(2)

@@ -6,6 +6,9 @@ people has their team like any manager — the flag neither adds nor takes away)
 their own assessment: every decision lists only relations that exclude the person concerned, so an
 HR member's appeal or correction goes to another HR member.
 
+The product acting on its own — the clock, an operator at the server's CLI — is a system actor: a
+party of the policy like anyone, allowed only the actions that name it, never a person.
+
 The policy is data: each action names the relations that allow it. Relations are worked out from an
 `Actor` (their subtree loaded once per request by the service layer) and a `Subject` (the person
 concerned, and what the action needs to know about the case).
@@ -37,6 +40,10 @@ class Action(StrEnum):
     MAP_IDENTITIES = "map_identities"
     RUN_CYCLE = "run_cycle"  # accept a month's data gaps, re-publish or dismiss restatements
     CHANGE_SETTINGS = "change_settings"
+    SUBMIT_PROGRESS = "submit_progress"
+    ISSUE_BIND_CODE = "issue_bind_code"
+    UNBIND_WECHAT = "unbind_wechat"
+    ASSIGN_DEFAULT_PEERS = "assign_default_peers"  # the clock's pick at opening; never a replacement
 
 
 class Relation(StrEnum):
@@ -47,6 +54,7 @@ class Relation(StrEnum):
     ADMIN = "admin"
     MANAGER_BEFORE_ESCALATION = "manager_before_escalation"
     HR_AFTER_ESCALATION = "hr_after_escalation"
+    SYSTEM = "system"  # the clock or an operator's CLI: no person, and no other relation
 
 
 S, M, H = Relation.SELF, Relation.MANAGER, Relation.HR
@@ -73,6 +81,10 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.MAP_IDENTITIES: frozenset({Relation.ADMIN}),
     Action.RUN_CYCLE: frozenset({H}),
     Action.CHANGE_SETTINGS: frozenset({H}),
+    Action.SUBMIT_PROGRESS: frozenset({S}),
+    Action.ISSUE_BIND_CODE: frozenset({H, Relation.ADMIN, Relation.SYSTEM}),
+    Action.UNBIND_WECHAT: frozenset({S, H, Relation.ADMIN}),
+    Action.ASSIGN_DEFAULT_PEERS: frozenset({Relation.SYSTEM}),
 }
 
 DECISIONS = frozenset({
@@ -102,6 +114,10 @@ REFUSALS = {
     Action.MAP_IDENTITIES: "只有管理员可以维护外部账号映射",
     Action.RUN_CYCLE: "只有人事可以处理考核周期的数据缺口和数据更正",
     Action.CHANGE_SETTINGS: "只有人事可以修改公司设置",
+    Action.SUBMIT_PROGRESS: "只能提交本人的工作进展",
+    Action.ISSUE_BIND_CODE: "只有人事或管理员可以发放绑定码",
+    Action.UNBIND_WECHAT: "只能解绑本人的微信账号，或由人事、管理员解绑",
+    Action.ASSIGN_DEFAULT_PEERS: "默认同事评分人由系统在开月时指定，调整请由人事操作",
 }
 OWN_CASE = "不能处理与自己有关的事项，请由其他人处理"
 
@@ -114,6 +130,23 @@ class Actor:
     is_hr: bool = False
     is_admin: bool = False
     subtree: frozenset[int] = field(default_factory=frozenset)
+    system: str | None = None  # where the product acts on its own ("clock", "cli"); None for a person
+
+    @property
+    def person_id(self) -> int | None:
+        """Who to record as having acted: the person, or nobody for the system."""
+        return None if self.system else self.employee_id
+
+    @property
+    def source(self) -> str:
+        """The audit row's source: the system's name, or the web for a person."""
+        return self.system or "web"
+
+
+def system_actor(source: str) -> Actor:
+    """The product acting on its own (`source` names where: "clock", "cli"). Its employee_id 0
+    names nobody, so a slip that records it as a person fails on the foreign key."""
+    return Actor(employee_id=0, system=source)
 
 
 @dataclass(frozen=True)
@@ -126,7 +159,10 @@ class Subject:
 
 
 def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
-    """How the actor stands to the subject. SELF excludes every other relation but ADMIN."""
+    """How the actor stands to the subject. SELF excludes every other relation but ADMIN; the
+    system stands in no relation but SYSTEM to anyone."""
+    if actor.system:
+        return frozenset({Relation.SYSTEM})
     found = {Relation.ADMIN} if actor.is_admin else set()
     if subject.employee_id is not None and subject.employee_id == actor.employee_id:
         return frozenset(found | {Relation.SELF})

@@ -2,18 +2,19 @@
 
 Every workflow service takes an `Actor` and calls `require` before it writes anything, so the
 mini-program, the bot and the console get the same answer from the same rule (app.domain.authz).
+The clock and the CLI act as `system(...)`, which the policy allows only what names it.
 """
 
 from sqlalchemy import literal, select
 
-from app.domain.authz import Action, Actor, Subject, refusal
+from app.domain.authz import Action, Actor, Subject, refusal, system_actor
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Employee
 
 MAX_DEPTH = 64  # a reporting line is never this long; the bound ends a walk through looping data
 
-__all__ = ["Action", "Actor", "Subject", "actor", "can", "can_view", "require", "subtree_of", "managers_of"]
+__all__ = ["Action", "Actor", "Subject", "actor", "can", "can_view", "require", "subtree_of", "managers_of", "system"]
 
 
 def actor(employee_id: int) -> Actor:
@@ -23,6 +24,11 @@ def actor(employee_id: int) -> Actor:
     if row is None or row.status != "active":
         raise ApiError("unknown_actor", "找不到该用户或已离职", 401)
     return Actor(row.id, bool(row.is_hr), bool(row.is_admin), subtree_of(row.id))
+
+
+def system(source: str) -> Actor:
+    """The product acting on its own: "clock" for the tick's work, "cli" for an operator's command."""
+    return system_actor(source)
 
 
 def subtree_of(employee_id: int) -> frozenset[int]:

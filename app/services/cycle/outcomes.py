@@ -90,19 +90,19 @@ def _already_decided() -> ApiError:
 
 
 @use_case
-def decide(outcome_id: int, *, approve: bool, actor_id: int, now: datetime | None = None) -> Outcome:
+def decide(outcome_id: int, who: authz.Actor, *, approve: bool, now: datetime | None = None) -> Outcome:
     """HR approves or rejects a proposal; nobody decides about themselves."""
     outcome = db.session.get(Outcome, outcome_id)
     if outcome is None:
         raise ApiError("not_found", "找不到该结果运用记录", 404)
-    authz.require(authz.actor(actor_id), Action.DECIDE_OUTCOME, Subject(employee_id=outcome.employee_id))
+    authz.require(who, Action.DECIDE_OUTCOME, Subject(employee_id=outcome.employee_id))
     if outcome.status != "pending":
         raise _already_decided()
     before = {"status": outcome.status}
     claim(update(Outcome).where(Outcome.id == outcome.id, Outcome.status == "pending")
-          .values(status="approved" if approve else "rejected", decider_id=actor_id, decided_at=now or clock_now()),
-          _already_decided())
-    audit.record("outcome.decide", "outcome", outcome.id, actor_id=actor_id, before=before,
+          .values(status="approved" if approve else "rejected", decider_id=who.person_id,
+                  decided_at=now or clock_now()), _already_decided())
+    audit.record("outcome.decide", "outcome", outcome.id, actor_id=who.person_id, before=before,
                  after={"status": outcome.status})
     db.session.commit()
     return outcome

@@ -17,7 +17,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, Employee, PeerRater, Rating
 from app.services import audit
-from app.services.authz import Action, Actor, Subject, managers_of, require
+from app.services.authz import Action, Actor, Subject, managers_of, require, system
 from app.services.lookup import cycle_of
 from app.services.usecase import changed_rows, get_or_404, now_or_clock, use_case
 
@@ -25,24 +25,22 @@ OPEN_STATES = (CycleStatus.DRAFT, CycleStatus.OPEN)
 
 
 @use_case
-def choose_peers(assessment_id: int, who: Actor | None, rater_ids: list[int] | None = None, *,
+def choose_peers(assessment_id: int, who: Actor, rater_ids: list[int] | None = None, *,
                  now: datetime | None = None) -> list[int]:
     """Set an assessment's peer raters and return them. `rater_ids` None picks the default (HR may
-    ask for it again); a list replaces them (HR only). `who` None is the system's default pick at
-    opening, which never overrides a choice already made. A removed rater's ratings go with them."""
+    ask for it again); a list replaces them (HR only). The clock's default pick at opening (the
+    system actor) never overrides a choice already made. A removed rater's ratings go with them."""
     now = now_or_clock(now)
     assessment = get_or_404(Assessment, assessment_id, "考核表")
-    if who is not None:
-        require(who, Action.CHOOSE_PEERS, Subject(assessment.employee_id))
-    elif rater_ids is not None:
-        raise ValueError("only HR replaces peer raters")
+    default_pick = who.system is not None and rater_ids is None
+    require(who, Action.ASSIGN_DEFAULT_PEERS if default_pick else Action.CHOOSE_PEERS, Subject(assessment.employee_id))
     peer_items = [i.id for i in assessment.items if i.rater == Rater.PEER.value]
     if not peer_items:
         raise ApiError("no_peer_items", "该考核表没有同事评分项", 422)
     if cycle_of(assessment).status not in OPEN_STATES:
         raise ApiError("peers_closed", "本月考核已进入评分，不能再调整同事评分人", 409)
     current = set(db.session.scalars(select(PeerRater.rater_id).where(PeerRater.assessment_id == assessment.id)))
-    if who is None and current:
+    if default_pick and current:
         return sorted(current)
     wanted = _default(assessment) if rater_ids is None else _validated(assessment, rater_ids)
     if len(wanted) < PEER_COUNT:
@@ -61,10 +59,10 @@ def assign_default_peers(cycle_id: int, *, now: datetime | None = None) -> dict[
     ids = db.session.scalars(select(Assessment.id).join(AssessmentItem).where(
         Assessment.cycle_id == cycle_id, AssessmentItem.rater == Rater.PEER.value)
         .distinct().order_by(Assessment.id)).all()
-    assigned, short = 0, []
+    assigned, short, clock = 0, [], system("clock")
     for assessment_id in ids:
         try:
-            choose_peers(assessment_id, None, now=now)
+            choose_peers(assessment_id, clock, now=now)
             assigned += 1
         except ApiError as err:
             if err.code != "not_enough_peers":
@@ -120,7 +118,7 @@ def _validated(assessment: Assessment, rater_ids: list[int]) -> list[int]:
 
 
 def _replace(assessment: Assessment, peer_items: list[int], current: set[int], wanted: list[int],
-             who: Actor | None) -> None:
+             who: Actor) -> None:
     removed = current - set(wanted)
     dropped = 0
     if removed:
@@ -129,9 +127,9 @@ def _replace(assessment: Assessment, peer_items: list[int], current: set[int], w
         dropped = changed_rows(delete(Rating).where(
             Rating.assessment_item_id.in_(peer_items), Rating.rater_kind == Rater.PEER.value,
             Rating.rater_id.in_(removed)))
-    chosen_by = None if who is None else who.employee_id
+    chosen_by = who.person_id
     for rater in wanted:
         if rater not in current:
             db.session.add(PeerRater(assessment_id=assessment.id, rater_id=rater, chosen_by=chosen_by))
-    audit.record("peers.choose", "assessment", assessment.id, actor_id=chosen_by, source="web" if who else "clock",
+    audit.record("peers.choose", "assessment", assessment.id, actor_id=chosen_by, source=who.source,
                  before={"raters": sorted(current)}, after={"raters": sorted(wanted), "ratings_removed": dropped})

@@ -18,6 +18,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, Cycle, Indicator, Observation, ProgressEntry
 from app.services import audit
+from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import clock_now, to_local
 from app.services.scoring import progress
 from app.services.usecase import use_case
@@ -34,10 +35,11 @@ class SubmittedFigure:
 
 
 @use_case
-def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], note: str = "", *,
+def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], who: Actor, note: str = "", *,
            now: datetime | None = None) -> ProgressEntry:
-    """Save (or replace) the employee's entry for `day`; returns it, committed."""
+    """Save (or replace) the employee's entry for `day` — only they may; returns it, committed."""
     now = now or clock_now()
+    require(who, Action.SUBMIT_PROGRESS, Subject(employee_id))
     _check_window(day, now)
     if len(note) > NOTE_LIMIT:
         raise ApiError("note_too_long", f"备注最多{NOTE_LIMIT}字", 422, {"note": f"最多{NOTE_LIMIT}字"})
@@ -60,7 +62,7 @@ def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], not
             progress_entry_id=entry.id, external_ref=f"{employee_id}/{code}/{day.isoformat()}",
         ))
     after = {code: _plain(f) for code, f in sorted(figures.items())}
-    audit.record("progress.submit", "progress_entry", entry.id, actor_id=employee_id, before=before,
+    audit.record("progress.submit", "progress_entry", entry.id, actor_id=who.person_id, before=before,
                  after={"day": day.isoformat(), "figures": after, "note": note})
     db.session.commit()
     progress.request_recompute(assessment.id)

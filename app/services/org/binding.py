@@ -1,9 +1,12 @@
 """Binding a WeChat account (mini-program openid, WeCom userid, official-account openid) to an
-employee with a one-time code HR hands out.
+employee with a one-time code HR (or the admin, or an operator at the CLI) hands out.
 
-The employee types their employee number and the code; both must match. Codes are 8 digits
-(easy to type on a phone), stored only as a keyed hash, expire after three days, work once, and
-are void after five wrong guesses. A WeChat account that keeps guessing is locked out for an hour.
+The employee types their employee number and the code; both must match. The employee number is no
+secret — the code is: 8 digits from `secrets` (easy to type on a phone, never derived from the
+person), stored only as a keyed hash, expiring after three days, working once, and void after five
+attempts. A WeChat user who keeps guessing is locked out for an hour on every channel at once (by
+unionid where WeChat gives one). A refused attempt does the same work whether the employee, their
+code or only the right code is missing, so its timing tells nothing.
 """
 
 import hashlib
@@ -18,6 +21,7 @@ from app.errors import ApiError
 from app.extensions import db, redis_store
 from app.models import BindCode, Employee, WeChatIdentity
 from app.services import audit
+from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import clock_now
 from app.services.notify import outbox
 from app.services.usecase import changed_rows, claim, use_case
@@ -29,6 +33,7 @@ MAX_WRONG_PER_ACCOUNT = 10
 LOCKOUT_SECONDS = 3600
 
 _WRONG = "工号或绑定码不正确"
+_NO_CODE = "0" * 64  # compared against when there is no live code, so that case takes the same time
 
 
 def _hash(code: str) -> str:
@@ -37,21 +42,23 @@ def _hash(code: str) -> str:
 
 
 @use_case
-def issue_code(employee_no: str, *, actor_id: int | None = None, now: datetime | None = None) -> tuple[str, datetime]:
-    """A fresh code for an active employee; any earlier unused code of theirs stops working."""
+def issue_code(employee_no: str, who: Actor, *, now: datetime | None = None) -> tuple[str, datetime]:
+    """A fresh code for an active employee, issued by HR, the admin or the CLI (never to oneself);
+    any earlier unused code of theirs stops working."""
     now = now or clock_now()
     employee = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no))
     if employee is None or employee.status != "active":
         raise ApiError("employee_not_found", f"找不到在职员工「{employee_no}」", 404)
+    require(who, Action.ISSUE_BIND_CODE, Subject(employee.id))
     db.session.execute(update(BindCode).where(BindCode.employee_id == employee.id, BindCode.used_at.is_(None),
                                               BindCode.expires_at > now).values(expires_at=now))
     code = f"{secrets.randbelow(10**8):08d}"
     expires_at = now + CODE_TTL
-    row = BindCode(employee_id=employee.id, code_hash=_hash(f"{employee.id}:{code}"), issued_by=actor_id,
+    row = BindCode(employee_id=employee.id, code_hash=_hash(f"{employee.id}:{code}"), issued_by=who.person_id,
                    issued_at=now, expires_at=expires_at)
     db.session.add(row)
     db.session.flush()
-    audit.record("bind_code.issue", "employee", employee.id, actor_id=actor_id,
+    audit.record("bind_code.issue", "employee", employee.id, actor_id=who.person_id, source=who.source,
                  after={"expires_at": expires_at.isoformat()})
     db.session.commit()
     return code, expires_at
@@ -69,12 +76,14 @@ def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid
     if channel not in CHANNELS:
         raise ApiError("unknown_channel", "不支持的微信渠道", 400)
     now = now or clock_now()
-    lock_key = f"jixiao:bind:wrong:{channel}:{external_id}"
-    _count_account_attempt(lock_key)
+    lock_keys = _lock_keys(channel, external_id, unionid)
+    _count_account_attempt(lock_keys)
     employee_id = db.session.scalar(select(Employee.id).where(Employee.employee_no == employee_no,
                                                               Employee.status == "active"))
     pending = _count_code_attempt(employee_id, now)
-    if pending is None or not hmac.compare_digest(pending.code_hash, _hash(f"{employee_id}:{code.strip()}")):
+    given = _hash(f"{employee_id or 0}:{code.strip()}")
+    matches = hmac.compare_digest(pending.code_hash if pending else _NO_CODE, given)
+    if pending is None or not matches:
         raise _invalid()
     employee_id = pending.employee_id
     claim(update(BindCode).where(BindCode.id == pending.id, BindCode.used_at.is_(None), BindCode.expires_at > now)
@@ -91,7 +100,7 @@ def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid
     audit.record("wechat.bind", "employee", employee_id, actor_id=employee_id, after={"channel": channel})
     outbox.channel_bound(employee_id)
     db.session.commit()
-    redis_store.client.delete(lock_key)
+    redis_store.client.delete(*lock_keys)
     return identity
 
 
@@ -99,14 +108,22 @@ def _invalid() -> ApiError:
     return ApiError("bind_code_invalid", f"{_WRONG}，或绑定码已过期、已使用。请联系人事重新获取", 400)
 
 
-def _count_account_attempt(lock_key: str) -> None:
-    """Count the attempt against the WeChat account first (INCR is atomic), then refuse past the
-    cap: concurrent attempts cannot all read a count below it. A successful bind clears it."""
+def _lock_keys(channel: str, external_id: str, unionid: str | None) -> list[str]:
+    """The counters an attempt is held to: its account, and the WeChat user behind every channel
+    (the unionid, where WeChat gives one), so one lockout holds across channels."""
+    keys = [f"jixiao:bind:wrong:{channel}:{external_id}"]
+    return keys + [f"jixiao:bind:wrong:user:{unionid}"] if unionid else keys
+
+
+def _count_account_attempt(lock_keys: list[str]) -> None:
+    """Count the attempt against the WeChat account and user first (INCR is atomic), then refuse
+    past the cap: concurrent attempts cannot all read a count below it. A successful bind clears it."""
     pipe = redis_store.client.pipeline()
-    pipe.incr(lock_key)
-    pipe.expire(lock_key, LOCKOUT_SECONDS)
-    attempts, _ = pipe.execute()
-    if int(attempts) > MAX_WRONG_PER_ACCOUNT:
+    for key in lock_keys:
+        pipe.incr(key)
+        pipe.expire(key, LOCKOUT_SECONDS)
+    attempts = pipe.execute()[::2]
+    if max(int(n) for n in attempts) > MAX_WRONG_PER_ACCOUNT:
         raise ApiError("bind_locked", "尝试次数过多，请1小时后再试", 429)
 
 
@@ -124,12 +141,15 @@ def _count_code_attempt(employee_id: int | None, now: datetime) -> BindCode | No
 
 
 @use_case
-def unbind(employee_id: int, channel: str, *, actor_id: int | None) -> bool:
-    """Remove an employee's binding on one channel; True if there was one."""
+def unbind(employee_id: int, channel: str, who: Actor) -> bool:
+    """Remove an employee's binding on one channel — the person themselves, HR or the admin;
+    True if there was one."""
+    require(who, Action.UNBIND_WECHAT, Subject(employee_id))
     removed = changed_rows(delete(WeChatIdentity).where(WeChatIdentity.employee_id == employee_id,
                                                         WeChatIdentity.channel == channel))
     if removed:
-        audit.record("wechat.unbind", "employee", employee_id, actor_id=actor_id, before={"channel": channel})
+        audit.record("wechat.unbind", "employee", employee_id, actor_id=who.person_id, source=who.source,
+                     before={"channel": channel})
     db.session.commit()
     return bool(removed)
 

@@ -183,7 +183,7 @@ def _decide_outcome(cast, subject, acting, n):
     db.session.add(outcome)
     db.session.commit()
     outcome_id = outcome.id
-    return lambda who: outcomes.decide(outcome_id, approve=True, actor_id=who.employee_id, now=NOV_NOW)
+    return lambda who: outcomes.decide(outcome_id, who, approve=True, now=NOV_NOW)
 
 
 def _submit(cast, subject, acting, n):
@@ -228,7 +228,6 @@ TABLE = {
     "issue_bind_code": ("ops", binding.issue_code, _issue_code, Y, "hr admin"),
     "unbind": ("ops", binding.unbind, _unbind, Y, "self hr admin own_case"),
 }
-NEW_ROWS = ("submit_progress", "issue_bind_code", "unbind")  # issue 12 item 8
 
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
 COMPANY_ACTIONS = "cycle.completeness.acknowledge observations.sync.resolve_restatements settings.put"
@@ -311,7 +310,6 @@ def _takes_an_actor(function) -> bool:
     return any(p.annotation is Actor for p in inspect.signature(function, eval_str=True).parameters.values())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 8: services change people's data without an actor or a row")
 def test_every_public_service_function_has_a_row_or_a_reason():
     rows = {_name(function) for _, function, _, _, _ in TABLE.values()} | set(COMPANY_ACTIONS.split())
     reasons = [name for names in NOT_ACTING_FOR_A_PERSON.values() for name in names.split()]
@@ -327,9 +325,7 @@ def test_the_table_names_only_known_roles():
     assert all(set(allowed.split()) <= set(ROLES) for _, _, _, _, allowed in TABLE.values())
 
 
-@pytest.mark.parametrize("service", [
-    pytest.param(row, marks=pytest.mark.xfail(strict=True, reason="issue 12 item 8: no actor, no policy"))
-    if row in NEW_ROWS else row for row in sorted(TABLE)])
+@pytest.mark.parametrize("service", sorted(TABLE))
 def test_each_role_is_allowed_or_refused_with_nothing_written(db_session, cast, service):
     dept, _, build, writes, roles = TABLE[service]
     allowed = {role: role in roles.split() for role in ROLES}

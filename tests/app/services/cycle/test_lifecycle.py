@@ -18,6 +18,7 @@ from app.models import (
     Report,
     TemplateItem,
 )
+from app.services.authz import actor
 from app.services.cycle import lifecycle, outcomes
 from tests.support.company import publish_history, small_company
 
@@ -87,10 +88,10 @@ def test_final_proposes_outcomes_once_and_hr_decides(db_session):
     outcome = rows[0]
     hr = people.hr
     with pytest.raises(ApiError) as not_hr:
-        outcomes.decide(outcome.id, approve=True, actor_id=outcome.employee_id)
+        outcomes.decide(outcome.id, actor(outcome.employee_id), approve=True)
     assert (not_hr.value.code, not_hr.value.status) == ("forbidden", 403)
-    decided = outcomes.decide(outcome.id, approve=True, actor_id=hr.id)
+    decided = outcomes.decide(outcome.id, actor(hr.id), approve=True)
     assert decided.status == "approved"
     with pytest.raises(ApiError) as twice:
-        outcomes.decide(outcome.id, approve=False, actor_id=hr.id)
+        outcomes.decide(outcome.id, actor(hr.id), approve=False)
     assert twice.value.code == "already_decided"

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.models import AuditLog, Cycle, Outcome
 from app.services.cycle import outcomes
-from tests.support.people import NOV_NOW
+from tests.support.people import NOV_NOW, actor
 from tests.support.race import at_once, refused
 
 
@@ -14,11 +14,11 @@ def test_two_hr_members_at_once_decide_an_outcome_once(app, db_session, cast):
     outcome = Outcome(employee_id=cast.member("ops", 1), cycle_id=october, kind="training", reason="培训安排")
     db_session.add(outcome)
     db_session.commit()
-    outcome_id, hr, other_hr = outcome.id, cast.hr, cast.teams["cs"].hr_member
+    outcome_id, hr, other_hr = outcome.id, actor(cast.hr), actor(cast.teams["cs"].hr_member)
 
     results = at_once(app, [
-        lambda: outcomes.decide(outcome_id, approve=True, actor_id=hr, now=NOV_NOW),
-        lambda: outcomes.decide(outcome_id, approve=False, actor_id=other_hr, now=NOV_NOW),
+        lambda: outcomes.decide(outcome_id, hr, approve=True, now=NOV_NOW),
+        lambda: outcomes.decide(outcome_id, other_hr, approve=False, now=NOV_NOW),
     ], meet_after=r"FROM outcome\s+WHERE outcome\.id")
 
     db_session.rollback()

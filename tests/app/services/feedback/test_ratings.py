@@ -18,7 +18,7 @@ from app.models import (
     PeerRater,
     Rating,
 )
-from app.services.authz import managers_of
+from app.services.authz import managers_of, system
 from app.services.cycle import targets
 from app.services.feedback import comments, peers, rating_prompts, ratings
 from app.services.scoring import progress, reading, reports, runs
@@ -105,18 +105,15 @@ def test_the_rated_person_never_learns_who_rated_what(db_session, cast):
 def test_default_peers_are_two_department_colleagues_never_the_manager(db_session, cast):
     person = cast.member("warehouse", 1)
     assessment = assessment_of(person, 11)
-    chosen = peers.choose_peers(assessment.id, None, now=NOV_NOW)
+    chosen = peers.choose_peers(assessment.id, system("clock"), now=NOV_NOW)
     department = db_session.get(Employee, person).department_id
     assert len(chosen) == 2 and person not in chosen and not set(chosen) & set(managers_of(person))
     assert {db_session.get(Employee, e).department_id for e in chosen} == {department}
     assert peers.choose_peers(assessment.id, actor(cast.hr), now=NOV_NOW) == chosen  # deterministic
-    assert peers.choose_peers(assessment.id, None, now=NOV_NOW) == chosen  # the system never overrides
+    assert peers.choose_peers(assessment.id, system("clock"), now=NOV_NOW) == chosen  # the system never overrides
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 8: choose_peers skips the policy when called without an actor")
 def test_the_clock_picks_default_peers_as_the_system_and_never_replaces_them(db_session, cast):
-    from app.services.authz import system
-
     assessment = assessment_of(cast.member("warehouse", 4), 11)
     chosen = peers.choose_peers(assessment.id, system("clock"), now=NOV_NOW)
     audit = db_session.scalars(select(AuditLog).where(AuditLog.action == "peers.choose")).all()[-1]
@@ -132,7 +129,7 @@ def test_the_clock_picks_default_peers_as_the_system_and_never_replaces_them(db_
 def test_hr_cannot_pick_invalid_peers(db_session, cast):
     person, lead = cast.member("warehouse", 2), cast.teams["warehouse"].lead
     assessment = assessment_of(person, 11)
-    before = peers.choose_peers(assessment.id, None, now=NOV_NOW)
+    before = peers.choose_peers(assessment.id, system("clock"), now=NOV_NOW)
     colleague = next(m for m in cast.teams["warehouse"].members if m not in before and m != person)
     cases = {"manager": ([lead, colleague], "peers_invalid"), "self": ([person, colleague], "peers_invalid"),
              "duplicate": ([colleague, colleague], "peers_invalid"), "one": ([colleague], "not_enough_peers"),
@@ -148,7 +145,7 @@ def test_hr_cannot_pick_invalid_peers(db_session, cast):
 def test_hr_replacing_a_peer_drops_their_rating(db_session, cast):
     person = cast.member("warehouse", 3)
     assessment = assessment_of(person, 11)
-    first, second = peers.choose_peers(assessment.id, None, now=NOV_NOW)
+    first, second = peers.choose_peers(assessment.id, system("clock"), now=NOV_NOW)
     item = item_of(assessment, "wh_team_cooperation")
     ratings.rate_item(item.id, "3", actor(first), now=NOV_NOW)
     ratings.rate_item(item.id, "4", actor(second), now=NOV_NOW)

@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from app.errors import ApiError
 from app.models import AuditLog, BindCode, Department, Employee, WeChatIdentity
+from app.services.authz import system
 from app.services.org import binding
 from tests.support.race import at_once, refused
 
 NOW = datetime(2026, 11, 27, 2, 0)
+CLI = system("cli")
 EMPLOYEE_READ = r"FROM employee\s+WHERE employee\.employee_no"
 
 
@@ -35,7 +37,7 @@ def wrong(code: str, n: int = 1) -> str:
 @pytest.mark.parametrize("first,second", [(("mp", "o-phone"), ("oa", "o-official")),
                                           (("mp", "o-phone"), ("mp", "o-other-phone"))])
 def test_one_code_used_from_two_accounts_at_once_binds_one(app, db_session, staff, first, second):
-    code, _ = binding.issue_code("E001", now=NOW)
+    code, _ = binding.issue_code("E001", CLI, now=NOW)
 
     outcomes = at_once(app, [lambda: binding.bind(*first, "E001", code, now=NOW),
                              lambda: binding.bind(*second, "E001", code, now=NOW)], meet_after=EMPLOYEE_READ)
@@ -49,7 +51,7 @@ def test_one_code_used_from_two_accounts_at_once_binds_one(app, db_session, staf
 
 
 def test_a_burst_of_wrong_guesses_at_one_code_is_judged_five_times(app, db_session, staff):
-    code, _ = binding.issue_code("E001", now=NOW)
+    code, _ = binding.issue_code("E001", CLI, now=NOW)
     guesses = [lambda n=n: binding.bind("mp", f"guesser-{n}", "E001", wrong(code, n + 1), now=NOW)
                for n in range(12)]
 
