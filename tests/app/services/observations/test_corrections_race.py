@@ -4,6 +4,7 @@ locks nothing, as on MariaDB."""
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditLog, CorrectionRequest, OutboxMessage
@@ -40,3 +41,21 @@ def test_two_deciders_at_once_decide_a_correction_once(app, db_session, cast):
     told = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient_id == member,
                                                                  OutboxMessage.kind == "correction_result")
     assert db_session.scalar(told) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12 item 4: a double tap files two pending corrections of one figure")
+def test_one_figure_asked_twice_at_once_has_one_pending_correction(app, db_session, cast):
+    member = cast.member("design", 1)
+    entry_id, who = entries_with(member, CODE, date(2026, 11, 26))[0].id, actor(member)
+    ask = lambda: corrections.request_correction(entry_id, CODE, "99", "99", "漏报", who, now=NOV_NOW)  # noqa: E731
+
+    outcomes = at_once(app, [ask, ask], meet_after=r"FROM progress_entry\s+WHERE progress_entry\.id")
+
+    db_session.rollback()
+    assert sorted(refused(o) or "asked" for o in outcomes) == ["asked", "correction_pending"]
+    assert next(o for o in outcomes if o.error).error.status == 409
+    pending = select(func.count()).select_from(CorrectionRequest).where(
+        CorrectionRequest.progress_entry_id == entry_id, CorrectionRequest.status == "pending")
+    assert db_session.scalar(pending) == 1
+    asked = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "correction_to_decide")
+    assert db_session.scalar(asked) == 1
