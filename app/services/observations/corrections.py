@@ -47,8 +47,10 @@ def request_correction(progress_entry_id: int, indicator_code: str, numerator: s
                        *, now: datetime | None = None) -> CorrectionRequest:
     """The employee asks to change one figure of a past day; their manager is asked to decide."""
     now = now_or_clock(now)
-    entry = get_or_404(ProgressEntry, progress_entry_id, "工作进展")
+    fresh_transaction()
+    entry = get_or_404(ProgressEntry, progress_entry_id, "工作进展", lock=True)
     require(who, Action.REQUEST_CORRECTION, Subject(entry.employee_id))
+    _queue_on(entry)
     _require_window_closed(entry, now)
     assessment = _assessment_of(entry)
     _require_open(assessment)
@@ -132,6 +134,15 @@ def _apply(correction: CorrectionRequest, entry: ProgressEntry, who: Actor) -> N
     audit.record("observation.correct", "observation", observation.id, actor_id=who.employee_id, before=before,
                  after={**_value(correction.new_numerator, correction.new_denominator),
                         "correction_request_id": correction.id})
+
+
+def _queue_on(entry: ProgressEntry) -> None:
+    """Requests for one entry run one at a time, so "one pending request per figure" holds for a
+    double tap: MariaDB queues them on the entry read FOR UPDATE; on SQLite, where FOR UPDATE locks
+    nothing, this no-op write takes the database's write lock, and the pending check after it reads
+    what the other request committed."""
+    db.session.execute(update(ProgressEntry).where(ProgressEntry.id == entry.id)
+                       .values(updated_at=ProgressEntry.updated_at))
 
 
 def _already_decided() -> ApiError:

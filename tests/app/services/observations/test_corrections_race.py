@@ -4,7 +4,6 @@ locks nothing, as on MariaDB."""
 
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditLog, CorrectionRequest, OutboxMessage
@@ -43,7 +42,6 @@ def test_two_deciders_at_once_decide_a_correction_once(app, db_session, cast):
     assert db_session.scalar(told) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 4: a double tap files two pending corrections of one figure")
 def test_one_figure_asked_twice_at_once_has_one_pending_correction(app, db_session, cast):
     member = cast.member("design", 1)
     entry_id, who = entries_with(member, CODE, date(2026, 11, 26))[0].id, actor(member)
