@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, select, update
 
 from app.domain.aggregation import aggregate_ratings
 from app.domain.authz import Relation, relations
@@ -30,7 +30,7 @@ from app.services import audit
 from app.services.authz import Action, Actor, Subject, can, require
 from app.services.lookup import cycle_of, indicator
 from app.services.scoring import progress
-from app.services.usecase import decimal_of, get_or_404, now_or_clock, require_text, use_case
+from app.services.usecase import decimal_of, fresh_transaction, get_or_404, now_or_clock, require_text, use_case
 
 REF_LIMIT = 128
 # A rating with its rater's name (none for a customer: the join is outer).
@@ -42,7 +42,8 @@ def rate_item(assessment_item_id: int, value: str | int | Decimal, who: Actor, c
               now: datetime | None = None) -> Rating:
     """A manager's or an assigned peer's rating of one item, set or replaced (audited)."""
     now = now_or_clock(now)
-    item = get_or_404(AssessmentItem, assessment_item_id, "考核项")
+    fresh_transaction()
+    item = get_or_404(AssessmentItem, assessment_item_id, "考核项", lock=True)
     assessment = _assessment_of(item)
     kind = _rater_kind(item)
     if kind is Rater.CUSTOMER:
@@ -53,6 +54,7 @@ def rate_item(assessment_item_id: int, value: str | int | Decimal, who: Actor, c
     _require_open(assessment)
     number = _rating_value(value)
     text = require_text(comment, "comment", "评语", required=False)
+    _queue_on(item)
     query = select(Rating).where(Rating.assessment_item_id == item.id, Rating.rater_kind == kind.value)
     if kind is Rater.PEER:
         query = query.where(Rating.rater_ref == str(who.employee_id))
@@ -130,6 +132,15 @@ def _item_view(item: AssessmentItem, rows: Sequence[RatingRow], detail: str | No
                             "value": str(r.value), "comment": r.comment, "rated_at": r.rated_at.isoformat()}
                            for r in rows]
     return view
+
+
+def _queue_on(item: AssessmentItem) -> None:
+    """Ratings of one item run one at a time, so the rule "one manager rating per item, the later
+    replaces it" holds when two managers rate at the same moment: MariaDB queues them on the item
+    read FOR UPDATE; on SQLite, where FOR UPDATE locks nothing, this no-op write takes the database's
+    write lock, and the rating looked up after it is what the other committed."""
+    db.session.execute(update(AssessmentItem).where(AssessmentItem.id == item.id)
+                       .values(indicator_code=AssessmentItem.indicator_code))
 
 
 def _assessment_of(item: AssessmentItem) -> Assessment:
