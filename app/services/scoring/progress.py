@@ -10,16 +10,17 @@ A drain never loses what it took. Taking moves the ids, in one Redis script, fro
 into a set of the drain's own under a lease; they leave it only after the bars are committed. A
 drain that fails gives them back before RQ retries it (the job declares retries in app/jobs.py);
 one whose worker died keeps them until its lease ends, and then the next drain, or the watch job
-(`resume`, every few minutes), puts them back and queues a drain.
+(`resume`, every few minutes), puts them back and queues a drain. The watch job also checks the
+pending set against the database (`reconcile`), so even a Redis that lost its data loses no bars.
 """
 
 import logging
 import time
 import uuid
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from app import jobs
@@ -28,7 +29,7 @@ from app.domain.errors import DomainError
 from app.domain.evaluation import evaluate
 from app.domain.rendering import render_assessment
 from app.extensions import db, redis_store
-from app.models import Assessment, Cycle, ProgressSnapshot
+from app.models import Assessment, Cycle, Observation, ProgressEntry, ProgressSnapshot
 from app.models.base import utcnow
 from app.services.business_time import business_today
 from app.services.scoring.inputs import Context
@@ -41,6 +42,7 @@ LEASES = "jixiao:progress:leases"  # sorted set: drain token → when its lease 
 TAKEN = "jixiao:progress:taken:"  # + token: the ids one drain took and has not committed yet
 LEASE_SECONDS = jobs.DRAIN_PROGRESS.timeout + 60  # RQ has stopped the drain by then
 BATCH = 500
+RECONCILE_WINDOW = timedelta(days=2)  # data older than this had its bars computed long ago
 log = logging.getLogger(__name__)
 
 # KEYS: pending, leases. ARGV: taken prefix, now. Expired drains' ids go back to pending.
@@ -105,6 +107,32 @@ def resume(now: float) -> bool:
     if not client.scard(PENDING):
         return False
     return _schedule_drain()
+
+
+def reconcile(now: datetime) -> int:
+    """The watch job's check against the database, the source of truth: assessments of open months
+    whose person has data newer than their bars (the pending set lost with a Redis that restarted
+    without its data) are asked for again. Returns how many."""
+    since = now - RECONCILE_WINDOW
+    newest = union_all(
+        select(ProgressEntry.employee_id.label("employee_id"), ProgressEntry.updated_at.label("at"))
+        .where(ProgressEntry.updated_at >= since),
+        select(Observation.employee_id.label("employee_id"), Observation.recorded_at.label("at"))
+        .where(Observation.recorded_at >= since, Observation.employee_id.is_not(None)),
+    ).subquery()
+    latest = select(newest.c.employee_id, func.max(newest.c.at).label("at")).group_by(newest.c.employee_id).subquery()
+    stale = db.session.scalars(
+        select(Assessment.id).join(Cycle).join(latest, latest.c.employee_id == Assessment.employee_id)
+        .outerjoin(ProgressSnapshot, ProgressSnapshot.assessment_id == Assessment.id)
+        .where(Cycle.status == CycleStatus.OPEN,
+               or_(ProgressSnapshot.id.is_(None), ProgressSnapshot.computed_at < latest.c.at))
+    ).all()
+    db.session.commit()  # end the read: the next check sees fresh rows
+    for assessment_id in stale:
+        redis_store.client.sadd(PENDING, assessment_id)
+    if stale:
+        _schedule_drain()
+    return len(stale)
 
 
 def _take(token: str, now: float) -> list[int]:

@@ -21,7 +21,7 @@ from app.models import (
 )
 from app.services.business_time import business_today
 from app.services.scoring import progress
-from tests.support.company import open_month, small_company
+from tests.support.company import assessment_of, open_month, small_company
 from tests.support.connections import writer_holding
 from tests.support.workers import burst, kill_worker, retries_due_now, start_worker, unreachable
 
@@ -170,3 +170,26 @@ def test_a_drain_killed_mid_work_leaves_its_ids_to_the_clock_watch(app, clock, d
     after = bars(db_session)
     assert sorted(after) == ids
     assert all(after[i] > before[i] for i in ids), log.read_text(errors="replace")[-3000:]
+
+
+def test_bars_a_redis_that_lost_its_data_forgot_are_asked_for_again_by_the_watch(db_session, redis_client):
+    """The pending set lives in Redis; the watch checks it against the database, the source of truth."""
+    today = business_today()
+    people = small_company()
+    cycle = open_month(today.year, today.month)
+    db_session.add(Observation(employee_id=people.star.id, indicator_code="ops_sales", day=today,
+                               numerator=Decimal(5000), source="amazon_sp_api", provenance="verified",
+                               external_ref="lost/1", currency="USD"))
+    db_session.commit()
+    progress.request_recompute(assessment_of(people.star, cycle).id)
+    redis_client.flushall()  # the embedded Redis restarted without its data: the request is gone
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    assert progress.reconcile(now) == 1
+    SimpleWorker([Queue(jobs.PROGRESS, connection=redis_client)], connection=redis_client).work(burst=True)
+    db_session.expire_all()
+    snapshot = db_session.scalar(select(ProgressSnapshot).where(
+        ProgressSnapshot.assessment_id == assessment_of(people.star, cycle).id))
+    sales = next(item for item in snapshot.body["items"] if item["indicator"] == "ops_sales")
+    assert sales["actual"] == "5000"
+    assert progress.reconcile(now) == 0  # the bars are as new as the data now
