@@ -268,14 +268,14 @@ NOT_ACTING_FOR_A_PERSON = {
         news.team_news.team_of news.team_news.managers news.team_news.progress_news news.team_news.alert_messages
         news.team_news.alert_news news.week.week_news org.retention.retention_months org.retention.purge_due
         org.retention.purge org.retention.expire_records notify.outbox.dispatch_due notify.outbox.queue_delivery
-        notify.delivery.deliver
-        notify.delivery.reclaim_stale notify.delivery.clear_unreachable""",
+        notify.delivery.deliver notify.delivery.reclaim_stale notify.delivery.clear_unreachable""",
     "scoring machinery run by the clock, its jobs and HR actions that asked the policy first": """
         scoring.chunks.close_cycle scoring.chunks.chunk_ids scoring.chunks.missing_chunks
         scoring.chunks.enqueue_chunk scoring.chunks.take_lease scoring.chunks.after_chunk scoring.chunks.resume_runs
-        scoring.progress.request_recompute scoring.progress.drain scoring.progress.resume scoring.progress.recompute
-        scoring.progress.recompute_many scoring.runs.score_cycle scoring.runs.assessment_ids scoring.runs.start_run
-        scoring.runs.check_scorable scoring.runs.score_chunk scoring.runs.publish_run scoring.runs.rescore""",
+        scoring.progress.request_recompute scoring.progress.drain scoring.progress.resume scoring.progress.reconcile
+        scoring.progress.recompute scoring.progress.recompute_many scoring.runs.score_cycle scoring.runs.assessment_ids
+        scoring.runs.start_run scoring.runs.check_scorable scoring.runs.score_chunk scoring.runs.publish_run
+        scoring.runs.rescore""",
     "data from a source system or an operator's load, not a person acting in the product": """
         observations.sync.record_run observations.sync.open_restatements feedback.ratings.record_customer_rating
         calendar.load_public_holidays org.catalog.load_templates""",
