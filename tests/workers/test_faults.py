@@ -15,7 +15,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import psutil
-import pytest
 from sqlalchemy import func, select
 
 from app import create_app
@@ -114,7 +113,6 @@ def finish_from_the_database(run_id: int, entry_ids: list[int], message_ids: lis
     return run_done and sent == len(message_ids) and fresh == len(entry_ids)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 fault test: a killed embedded Redis cannot be restarted on its data")
 def test_killing_the_worker_and_the_embedded_redis_mid_work_loses_nothing_and_does_nothing_twice(
         database_url, db_session, standin, tmp_path, monkeypatch):
     for key, value in dev_environment(standin.url).items():
