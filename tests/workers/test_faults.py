@@ -10,7 +10,7 @@ with time moved past every lease, must finish everything from the database, the 
 import os
 import signal
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -97,11 +97,12 @@ def scored(run_id: int) -> int:
 
 
 def finish_from_the_database(run_id: int, entry_ids: list[int], message_ids: list[int]) -> bool:
-    """One pass of what the clock does, as if every lease had run out: True when all is done."""
-    later = datetime.now() + timedelta(hours=1)
+    """One pass of what the clock does, as if the dead worker's leases had run out: True when all is
+    done. (Messages are not sent mid-send when the worker dies, so no claim needs to go stale.)"""
+    now = datetime.now(UTC).replace(tzinfo=None)
     progress.resume(time.time() + progress.LEASE_SECONDS + 1)
-    progress.reconcile(datetime.utcnow())
-    outbox.dispatch_due(later)
+    progress.reconcile(now)
+    outbox.dispatch_due(now)
     chunks.resume_runs(now=time.time() + chunks.LEASE_SECONDS + 1)
     db.session.rollback()
     run_done = db.session.get(ScoringRun, run_id).status == "done"

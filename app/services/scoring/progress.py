@@ -109,6 +109,7 @@ def resume(now: float) -> bool:
     return _schedule_drain()
 
 
+@use_case
 def reconcile(now: datetime) -> int:
     """The watch job's check against the database, the source of truth: assessments of open months
     whose person has data newer than their bars (the pending set lost with a Redis that restarted
