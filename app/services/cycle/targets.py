@@ -8,7 +8,7 @@ the employee acknowledges it — their acknowledgement then covers the targets a
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.domain import targets as rules
 from app.domain.cycles import CycleStatus
@@ -21,7 +21,16 @@ from app.services.authz import Action, Actor, Subject, require
 from app.services.lookup import cycle_of, format_figure, indicator
 from app.services.notify import outbox
 from app.services.scoring import progress
-from app.services.usecase import DecimalInput, JsonDict, decimal_of, get_or_404, now_or_clock, require_text, use_case
+from app.services.usecase import (
+    DecimalInput,
+    JsonDict,
+    changed_rows,
+    decimal_of,
+    get_or_404,
+    now_or_clock,
+    require_text,
+    use_case,
+)
 
 
 @use_case
@@ -33,15 +42,18 @@ def acknowledge_targets(assessment_id: int, who: Actor, *, now: datetime | None 
     require(who, Action.ACKNOWLEDGE_TARGETS, Subject(assessment.employee_id))
     if cycle_of(assessment).status != CycleStatus.OPEN:
         raise ApiError("cycle_not_open", "考核目标只能在考核月进行中确认", 409)
-    pending = _unacknowledged(assessment.id)
-    if assessment.acknowledged_at is None or pending:
-        first = assessment.acknowledged_at is None
-        assessment.acknowledged_at = assessment.acknowledged_at or now
-        for amendment in pending:
-            amendment.acknowledged_at = now
+    # Conditional updates: of two taps at the same moment, only the one that changed a row records it.
+    first = changed_rows(update(Assessment).where(Assessment.id == assessment.id,
+                                                  Assessment.acknowledged_at.is_(None))
+                         .values(acknowledged_at=now)) == 1
+    amended = [a.id for a in _unacknowledged(assessment.id) if changed_rows(
+        update(TargetAmendment).where(TargetAmendment.id == a.id, TargetAmendment.acknowledged_at.is_(None))
+        .values(acknowledged_at=now)) == 1]
+    if first or amended:
         audit.record("targets.acknowledge", "assessment", assessment.id, actor_id=who.employee_id,
-                     after={"targets": first, "amendments": [a.id for a in pending]})
-        db.session.commit()
+                     after={"targets": first, "amendments": amended})
+    db.session.commit()
+    db.session.refresh(assessment)
     return targets_state(assessment)
 
 

@@ -1,7 +1,6 @@
 """The employee acknowledging their targets twice at the same moment (a double tap, two devices):
 the targets are acknowledged once, with one audit row, and both taps answer acknowledged."""
 
-import pytest
 from sqlalchemy import func, select
 
 from app.models import AuditLog
@@ -10,7 +9,6 @@ from tests.support.people import NOV_NOW, actor, assessment_of
 from tests.support.race import at_once
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 item 4: a double tap writes two audit rows")
 def test_a_double_tap_acknowledges_the_targets_once(app, db_session, cast):
     member = cast.member("ops", 5)
     assessment = assessment_of(member, 11)
