@@ -1,31 +1,19 @@
 """Bind codes: expiring, single-use, guess-limited, and only for the employee they were issued to."""
 
 import hmac
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
 from app.errors import ApiError
 from app.extensions import db
-from app.models import AuditLog, BindCode, Department, Employee, WeChatIdentity
+from app.models import AuditLog, BindCode, WeChatIdentity
 from app.services import authz
 from app.services.org import binding
 
 NOW = datetime(2026, 11, 27, 2, 0)
 CLI = authz.system("cli")  # an operator at the server's shell
-
-
-@pytest.fixture
-def staff(db_session):
-    dept = Department(code="ops", name="运营部")
-    db_session.add(dept)
-    db_session.flush()
-    people = [Employee(employee_no=no, name=name, department_id=dept.id, joined_on=date(2025, 1, 1))
-              for no, name in (("E001", "张三"), ("E002", "李四"))]
-    db_session.add_all(people)
-    db_session.commit()
-    return people
 
 
 def identities(session) -> int:

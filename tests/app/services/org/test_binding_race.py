@@ -2,13 +2,13 @@
 exactly one; a burst of wrong guesses is judged only up to the caps (5 per code, 10 per account) and
 every guess is counted — on SQLite and on MariaDB."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from app.errors import ApiError
-from app.models import AuditLog, BindCode, Department, Employee, WeChatIdentity
+from app.models import AuditLog, BindCode, WeChatIdentity
 from app.services.authz import system
 from app.services.org import binding
 from tests.support.race import at_once, refused
@@ -16,18 +16,6 @@ from tests.support.race import at_once, refused
 NOW = datetime(2026, 11, 27, 2, 0)
 CLI = system("cli")
 EMPLOYEE_READ = r"FROM employee\s+WHERE employee\.employee_no"
-
-
-@pytest.fixture
-def staff(db_session):
-    dept = Department(code="ops", name="运营部")
-    db_session.add(dept)
-    db_session.flush()
-    people = [Employee(employee_no=no, name=name, department_id=dept.id, joined_on=date(2025, 1, 1))
-              for no, name in (("E001", "张三"), ("E002", "李四"))]
-    db_session.add_all(people)
-    db_session.commit()
-    return people
 
 
 def wrong(code: str, n: int = 1) -> str:
