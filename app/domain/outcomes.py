@@ -26,7 +26,7 @@ class OutcomeKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class MonthGrade:
+class GradeOfMonth:
     """A person's grade for one month ("2026-10"), combined over their assessments."""
 
     month: str
@@ -44,7 +44,7 @@ def quarter_of(month: str) -> tuple[int, int]:
     return year, (mon - 1) // 3 + 1
 
 
-def propose(history: Sequence[MonthGrade], position_zh: str, raises_this_quarter: int) -> list[Proposal]:
+def propose(history: Sequence[GradeOfMonth], position_zh: str, raises_this_quarter: int) -> list[Proposal]:
     """Proposals for the last month of `history` (oldest first), given how many pay rises are
     already pending or approved for the person in that month's quarter."""
     current = history[-1]
@@ -60,7 +60,7 @@ def propose(history: Sequence[MonthGrade], position_zh: str, raises_this_quarter
     return proposals
 
 
-def _excellent_streak(history: Sequence[MonthGrade]) -> int:
+def _excellent_streak(history: Sequence[GradeOfMonth]) -> int:
     """How many consecutive calendar months, ending with the last, were 优秀."""
     streak, expected = 0, None
     for grade in reversed(history):

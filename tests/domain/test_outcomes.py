@@ -1,14 +1,14 @@
 """Outcomes: a raise for 优秀 at most once a quarter, team lead after three 优秀 in a row, training for 不合格."""
 
-from app.domain.outcomes import MonthGrade, OutcomeKind, propose, quarter_of
+from app.domain.outcomes import GradeOfMonth, OutcomeKind, propose, quarter_of
 
 
 def kinds(history, raises=0):
-    return [p.kind for p in propose([MonthGrade(m, g) for m, g in history], "运营", raises)]
+    return [p.kind for p in propose([GradeOfMonth(m, g) for m, g in history], "运营", raises)]
 
 
 def test_excellent_proposes_a_raise_with_its_reason():
-    (proposal,) = propose([MonthGrade("2026-10", "excellent")], "运营", 0)
+    (proposal,) = propose([GradeOfMonth("2026-10", "excellent")], "运营", 0)
     assert proposal.kind is OutcomeKind.PAY_RISE
     assert proposal.reason_zh == "2026年10月考核优秀，建议加薪10%"
 
@@ -31,7 +31,7 @@ def test_a_gap_or_a_lesser_month_breaks_the_streak():
 
 
 def test_fail_means_training_for_the_position():
-    (proposal,) = propose([MonthGrade("2026-10", "fail")], "仓储", 0)
+    (proposal,) = propose([GradeOfMonth("2026-10", "fail")], "仓储", 0)
     assert proposal.kind is OutcomeKind.TRAINING and "「仓储」岗位培训" in proposal.reason_zh
 
 

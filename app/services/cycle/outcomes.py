@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from app.domain.authz import Action, Subject
 from app.domain.grades import DEFAULT_BANDS
-from app.domain.outcomes import MonthGrade, OutcomeKind, Proposal, propose, quarter_of
+from app.domain.outcomes import GradeOfMonth, OutcomeKind, Proposal, propose, quarter_of
 from app.domain.proration import month_grade
 from app.errors import ApiError
 from app.extensions import db
@@ -50,9 +50,9 @@ def derive(cycle_id: int) -> int:
     cycles[cycle.id] = cycle  # the history ends with this cycle's month
     month_of = {cid: f"{c.year:04d}-{c.month:02d}" for cid, c in cycles.items()}
     grades = month_grades(list(cycles))
-    history: dict[int, list[MonthGrade]] = defaultdict(list)
+    history: dict[int, list[GradeOfMonth]] = defaultdict(list)
     for (cid, employee_id), (code, _) in sorted(grades.items(), key=lambda kv: month_of[kv[0][0]]):
-        history[employee_id].append(MonthGrade(month_of[cid], code))
+        history[employee_id].append(GradeOfMonth(month_of[cid], code))
     positions = dict(db.session.execute(select(Position.id, Position.name)).all())
     created = 0
     for (cid, employee_id), (_, position_id) in grades.items():
