@@ -7,8 +7,9 @@ come from other systems use a binary collation).
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Integer, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import JSON, Integer, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -73,6 +74,9 @@ class ItemTerms:
     cap: Mapped[Decimal] = mapped_column(ExactDecimal)
     floor: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     rater: Mapped[str | None] = mapped_column(String(16))  # manager | customer | peer, for rated items
+    # How the figure becomes points, in the score-file form ({"kind": "deduction", "step", "points"} …,
+    # app/domain/SCOREFILE.md); None is the ratio method.
+    method: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 def Key(length: int = 64) -> String:

@@ -59,6 +59,7 @@ def test_a_128_mb_chunked_body_is_cut_off_without_growing_the_server(web):
     time.sleep(0.5)
     after = web.peak_rss()
     growth = max(after[pid] - peak for pid, peak in before.items() if pid in after)
-    assert growth < 16 * MIB, f"a worker's peak RSS grew by {growth / MIB:.0f} MiB"
+    # Buffering the body grew a worker by 131 MiB; a first request's lazy imports alone can add ~20 MiB.
+    assert growth < 48 * MIB, f"a worker's peak RSS grew by {growth / MIB:.0f} MiB"
     assert result.status in (413, None), result  # None: closed while the client was still sending
     assert probe(web.url + "/healthz", timeout=5) is not None

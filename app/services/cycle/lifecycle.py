@@ -61,7 +61,8 @@ def _add_assessments(cycle: Cycle) -> int:
             first_day=max(first, person.joined_on), last_day=min(last, person.left_on or last),
             currency=template.currency,
             items=[AssessmentItem(indicator_code=item.indicator.code, sort=item.sort, weight=item.weight,
-                                  target=item.target, cap=item.cap, floor=item.floor, rater=item.rater)
+                                  target=item.target, cap=item.cap, floor=item.floor, rater=item.rater,
+                                  method=item.method)
                    for item in template.items],
         ))
         added += 1

@@ -26,7 +26,7 @@ from app.models import (
     ProgressEntry,
     Screenshot,
 )
-from app.services.scoring.inputs import library
+from app.services.scoring.inputs import library, stored_method
 
 # Active people by manager id (None for the top): (id, name, role) each.
 Org = dict[int | None, list[tuple[int, str, str]]]
@@ -135,7 +135,7 @@ def _items(assessment_ids: set[int], indicators: IndicatorLibrary) -> dict[int, 
         indicator = indicators[row.indicator_code]
         found[row.assessment_id].append(ScoringItem(
             row.indicator_code, row.weight, row.target, indicator.direction, row.cap, row.floor,
-            indicator.cumulative, indicator.kind is Kind.QUALITATIVE,
+            indicator.cumulative, indicator.kind is Kind.QUALITATIVE, stored_method(row.method),
         ))
     return found
 

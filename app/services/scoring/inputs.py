@@ -12,6 +12,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.domain.codec import method_of
+from app.domain.errors import TemplateInvalid
 from app.domain.evaluation import EvaluationInput
 from app.domain.exact import Ratio
 from app.domain.fx import RateTable
@@ -26,6 +28,7 @@ from app.domain.indicators import (
     Provenance,
 )
 from app.domain.indicators import Indicator as DomainIndicator
+from app.domain.methods import RATIO, Method
 from app.domain.observations import DayObservation
 from app.domain.observations import Rating as DomainRating
 from app.domain.templates import KpiTemplate, Rater, TemplateItem
@@ -42,6 +45,7 @@ from app.models import (
     Rating,
 )
 from app.services.calendar import department_calendars, leave_days, rate_table
+from app.services.usecase import JsonDict
 
 
 class Context:
@@ -83,7 +87,8 @@ class Context:
         position = self.positions[assessment.position_id]
         assert position.department_id is not None, f"position {position.code} has no department (no work calendar)"
         template = KpiTemplate(position.code, position.name, assessment.currency, tuple(
-            TemplateItem(i.indicator_code, i.weight, i.target, i.cap, i.floor, Rater(i.rater) if i.rater else None)
+            TemplateItem(i.indicator_code, i.weight, i.target, i.cap, i.floor, Rater(i.rater) if i.rater else None,
+                         stored_method(i.method))
             for i in assessment.items
         ))
         mine = self.observations.get(assessment.employee_id, {})
@@ -106,6 +111,11 @@ class Context:
             last_month={i.indicator_code: previous[i.indicator_code]
                         for i in qualitative if i.indicator_code in previous},
         )
+
+
+def stored_method(data: JsonDict | None) -> Method:
+    """An item's stored scoring method (validated when HR set it); None is the ratio method."""
+    return RATIO if data is None else method_of(data, "method", TemplateInvalid)
 
 
 def library() -> IndicatorLibrary:

@@ -246,8 +246,9 @@ NOT_ACTING_FOR_A_PERSON = {
         business_time.to_utc business_time.calendar_for business_time.allowed_send_time
         calendar.company_calendar calendar.department_calendars calendar.parse_weekdays calendar.leave_days
         calendar.rate_table lookup.cycle_of lookup.indicator lookup.format_figure lookup.name_of lookup.hr_members
-        settings.get scoring.inputs.library scoring.report_window.closes_at scoring.reports.latest_version
-        cycle.targets.targets_state notify.kinds.generic_fields notify.kinds.report_fields notify.kinds.kind
+        settings.get scoring.inputs.library scoring.inputs.stored_method scoring.report_window.closes_at
+        scoring.reports.latest_version cycle.targets.targets_state notify.kinds.generic_fields
+        notify.kinds.report_fields notify.kinds.kind
         notify.kinds.deployment_templates notify.kinds.for_deployment notify.kinds.missing_templates
         notify.kinds.subscribe_templates notify.routing.choose notify.routing.route_for
         notify.quota.quota_left notify.quota.mini_program_openid notify.outbox.unreachable_people""",
