@@ -182,7 +182,7 @@ def test_bars_a_redis_that_lost_its_data_forgot_are_asked_for_again_by_the_watch
                                external_ref="lost/1", currency="USD"))
     db_session.commit()
     progress.request_recompute(assessment_of(people.star, cycle).id)
-    redis_client.flushall()  # the embedded Redis restarted without its data: the request is gone
+    redis_client.flushdb()  # Redis restarted without its data: the request is gone (this test's db only)
 
     now = datetime.now(UTC).replace(tzinfo=None)
     assert progress.reconcile(now) == 1
