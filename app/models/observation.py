@@ -47,6 +47,7 @@ class Observation(Base):
         UniqueConstraint("source", "external_ref"),
         Index("ix_observation_employee_day", "employee_id", "day"),
         Index("ix_observation_day", "day"),
+        Index("ix_observation_recorded_at", "recorded_at"),  # the watch's reconcile reads recent rows
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -21,7 +22,8 @@ class ProgressEntry(Base):
     """One day's submission; its figures are self-reported observations pointing back here."""
 
     __tablename__ = "progress_entry"
-    __table_args__ = (UniqueConstraint("employee_id", "day"),)
+    # updated_at: the watch's reconcile reads recent entries
+    __table_args__ = (UniqueConstraint("employee_id", "day"), Index("ix_progress_entry_updated_at", "updated_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))

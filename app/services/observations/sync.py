@@ -98,8 +98,10 @@ def _facts(figure: Observation | Incoming) -> tuple[object, ...]:
 
 
 def _set_facts(observation: Observation, figure: Incoming) -> None:
+    """A changed figure is recorded anew: the watch's reconcile compares bars with `recorded_at`."""
     for name in FACTS:
         setattr(observation, name, getattr(figure, name))
+    observation.recorded_at = utcnow()
 
 
 def _published_cycle(statuses: dict[tuple[int, int], tuple[int, str]], day: date,

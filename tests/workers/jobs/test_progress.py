@@ -18,8 +18,11 @@ from app.models import (
     Observation,
     Position,
     ProgressSnapshot,
+    SyncRun,
 )
 from app.services.business_time import business_today
+from app.services.observations import sync
+from app.services.observations.sync import Incoming
 from app.services.scoring import progress
 from tests.support.company import assessment_of, open_month, small_company
 from tests.support.connections import writer_holding
@@ -193,3 +196,11 @@ def test_bars_a_redis_that_lost_its_data_forgot_are_asked_for_again_by_the_watch
     sales = next(item for item in snapshot.body["items"] if item["indicator"] == "ops_sales")
     assert sales["actual"] == "5000"
     assert progress.reconcile(now) == 0  # the bars are as new as the data now
+
+    run = SyncRun(source="amazon_sp_api", kind="sync")
+    db_session.add(run)
+    db_session.commit()
+    changed = Incoming(people.star.id, "ops_sales", today, Decimal(6000), None, "lost/1", "USD")
+    assert sync.record_run(run.id, "verified", [changed])["updated"] == 1
+    redis_client.flushdb()  # and the recompute that re-sync asked for is lost as well
+    assert progress.reconcile(now) == 1  # a figure changed by a re-sync counts as new data
