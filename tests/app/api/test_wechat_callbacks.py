@@ -19,8 +19,10 @@ from app.standins.wechat_push import (
     user_message,
 )
 from app.standins.wechat_state import DEV_ACCOUNTS, dev_environment
+from app.wechat import pushes
 from app.wechat.clients import build_client
 from app.wechat.dispatch import Dispatcher
+from app.wechat.inbound import parse_inbound
 from app.wechat.settings import settings_from_config
 from config import TestConfig
 
@@ -154,6 +156,20 @@ def test_wechats_retry_of_an_accepted_push_gets_the_first_answer_and_acts_once(
     replies = [open_reply(DEV_ACCOUNTS[channel], r.text) for r in [first, *retries]]
     assert all("<Content><![CDATA[收到]]></Content>" in reply for reply in replies)
     assert len(received) == 1  # handled once
+
+
+@pytest.mark.xfail(strict=True, reason="a retry during handling gets success, then a failing handler loses it")
+def test_a_retry_while_the_first_delivery_is_still_handled_is_asked_to_come_again(http, received):
+    xml = text("mp")
+    message = parse_inbound("mp", xml)
+    with received.app.app_context():
+        first = pushes.claim("mp", message.dedupe_key)  # the first delivery, still being handled
+    busy = push(http, "mp", xml, time.time())
+    assert (busy.status_code, busy.get_json()["error"]["code"], len(received)) == (503, "in_progress", 0)
+    with received.app.app_context():
+        pushes.release(first.push_id)  # its handler failed: WeChat's next retry is handled
+    assert push(http, "mp", xml, time.time()).status_code == 200
+    assert len(received) == 1
 
 
 def test_a_retry_of_a_push_answered_with_success_gets_success(http, received):
