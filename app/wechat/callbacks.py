@@ -43,6 +43,7 @@ REFUSALS = {
     "malformed": (400, "消息格式有误"),
     "plaintext_refused": (403, "生产环境只接受安全模式（加密）消息"),
     "wechat_not_configured": (404, "尚未配置该微信接入"),
+    "in_progress": (503, "消息正在处理，请稍后重试"),
     "wechat_misconfigured": (500, "微信接入配置有误：EncodingAESKey与微信后台不一致，请联系管理员"),
 }
 
@@ -186,6 +187,8 @@ def receive(channel: str, args, body: bytes) -> tuple[str, str]:
     """Handle one push; returns (response body, mimetype): a passive reply or "success"."""
     gate, opened = _refusals_logged(channel, lambda: _open(channel, args, body))
     claim = pushes.claim(channel, opened.message.dedupe_key)
+    if claim.in_flight:  # the first delivery may still fail: WeChat must come again, not take "success"
+        raise CallbackRefused("in_progress", opened.message.dedupe_key)
     if claim.push_id is None:  # WeChat's retry: our first answer did not reach it
         logger.info("wechat %s push %s again: answered as the first time", channel, opened.message.dedupe_key)
         reply = claim.earlier_reply

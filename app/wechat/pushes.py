@@ -22,10 +22,12 @@ RETENTION = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Claim:
-    """Ours to handle (`push_id`), or a retry of an earlier push with what it was answered."""
+    """Ours to handle (`push_id`), a retry of an earlier push with what it was answered, or a retry
+    that came while the first delivery is still handled (`in_flight`)."""
 
     push_id: int | None
     earlier_reply: str | None = None
+    in_flight: bool = False
 
 
 def claim(channel: str, dedupe_key: str) -> Claim:
@@ -41,9 +43,8 @@ def claim(channel: str, dedupe_key: str) -> Claim:
         earlier = db.session.scalar(select(WeChatPush).where(
             WeChatPush.channel == channel, WeChatPush.dedupe_key == dedupe_key))
         if earlier is not None:
-            # Still being handled: this retry answers "success"; WeChat keeps the first answer.
-            return Claim(None, earlier.reply if earlier.status == "answered" else None)
-    return Claim(None)
+            return Claim(None, earlier.reply, in_flight=earlier.status != "answered")
+    return Claim(None, in_flight=True)
 
 
 def answered(push_id: int, reply: str | None) -> None:

@@ -158,7 +158,6 @@ def test_wechats_retry_of_an_accepted_push_gets_the_first_answer_and_acts_once(
     assert len(received) == 1  # handled once
 
 
-@pytest.mark.xfail(strict=True, reason="a retry during handling gets success, then a failing handler loses it")
 def test_a_retry_while_the_first_delivery_is_still_handled_is_asked_to_come_again(http, received):
     xml = text("mp")
     message = parse_inbound("mp", xml)
