@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .errors import DataInvalid
-from .exact import number_problem
-
-ZERO = Decimal(0)
+from .exact import ZERO, number_problem
 
 
 @dataclass(frozen=True)

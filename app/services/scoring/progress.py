@@ -129,9 +129,8 @@ def reconcile(now: datetime) -> int:
                or_(ProgressSnapshot.id.is_(None), ProgressSnapshot.computed_at < latest.c.at))
     ).all()
     db.session.commit()  # end the read: the next check sees fresh rows
-    for assessment_id in stale:
-        redis_store.client.sadd(PENDING, assessment_id)
     if stale:
+        redis_store.client.sadd(PENDING, *stale)
         _schedule_drain()
     return len(stale)
 
