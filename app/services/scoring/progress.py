@@ -126,7 +126,8 @@ def reconcile(now: datetime) -> int:
         select(Assessment.id).join(Cycle).join(latest, latest.c.employee_id == Assessment.employee_id)
         .outerjoin(ProgressSnapshot, ProgressSnapshot.assessment_id == Assessment.id)
         .where(Cycle.status == CycleStatus.OPEN,
-               or_(ProgressSnapshot.id.is_(None), ProgressSnapshot.computed_at < latest.c.at))
+               # <=: MariaDB keeps whole seconds, so a tie cannot tell which came first: recompute
+               or_(ProgressSnapshot.id.is_(None), ProgressSnapshot.computed_at <= latest.c.at))
     ).all()
     db.session.commit()  # end the read: the next check sees fresh rows
     if stale:
