@@ -4,6 +4,8 @@ from datetime import date
 from decimal import Decimal as D
 from fractions import Fraction
 
+import pytest
+
 from app.domain.exact import Ratio
 from app.domain.indicators import Direction
 from app.domain.progress import BarState, item_progress, pace
@@ -15,6 +17,7 @@ CAL = WorkCalendar(frozenset(date(2025, 10, d) for d in range(1, 9)), frozenset(
 CONVERSION = ScoringItem("conv", D(20), D("0.05"))
 MISSHIP = ScoringItem("mis", D(30), D("0.001"), Direction.LOWER)
 SALES = ScoringItem("sales", D(30), D(100000), cumulative=True)
+TEAMWORK = ScoringItem("tw", D(15), D(5), qualitative=True)  # rated 1–5 by the manager
 
 
 def test_conversion_4_percent_against_5_percent_shows_done_80_percent():
@@ -70,3 +73,11 @@ def test_no_data_bar():
     bar = item_progress(SALES, None, Fraction(1, 2))
     assert bar.state is BarState.NO_DATA and bar.label_zh == "暂无数据"
     assert not bar.behind_pace_by_more_than(Fraction(1, 5))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13: a rating of 4 out of 5 is a red 落后 bar labelled 完成80%")
+def test_a_rating_is_shown_as_the_rating_out_of_its_scale_never_behind():
+    four = item_progress(TEAMWORK, Ratio.of(4), Fraction(1, 2))
+    assert (four.label_zh, four.state.value, four.fill, four.pace) == ("4/5分", "rated", D("0.8"), None)
+    assert item_progress(TEAMWORK, Ratio(D(9), D(2))).label_zh == "4.5/5分"  # the mean of 4 and 5
+    assert item_progress(TEAMWORK, None).state is BarState.NO_DATA  # not rated yet: no data, as before

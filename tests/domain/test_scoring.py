@@ -1,5 +1,6 @@
 """Item scores, totals and grades: the seed's worked examples and every boundary of the rules."""
 
+from dataclasses import replace
 from decimal import Decimal as D
 from fractions import Fraction
 
@@ -9,6 +10,7 @@ from app.domain.builtin import load_builtin
 from app.domain.errors import DataInvalid
 from app.domain.exact import Ratio
 from app.domain.indicators import Direction
+from app.domain.methods import PassFail
 from app.domain.scoring import (
     ItemStatus,
     ScoringItem,
@@ -203,3 +205,14 @@ def test_scoring_items_take_direction_and_kind_from_the_library():
 def test_ratings_score_as_rating_over_the_scale():
     result = one(ScoringItem("tw", D(15), D(5)), Ratio(D(9), D(2)))  # mean of 4 and 5
     assert result.score == D("13.5")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13: a rating below full marks is 未达标, as if a target were missed")
+def test_a_rated_item_is_never_met_or_unmet_and_scores_as_before():
+    teamwork = ScoringItem("tw", D(15), D(5), qualitative=True)
+    four, five = one(teamwork, Ratio.of(4)), one(teamwork, Ratio.of(5))
+    assert (four.status.value, four.score, four.met) == ("rated", D(12), False)  # 15 × 4/5
+    assert (five.status.value, five.score, five.met) == ("rated", D(15), False)
+    assert one(teamwork, None).status is ItemStatus.NO_DATA  # not rated yet
+    by_pass_fail = replace(teamwork, method=PassFail())  # points still follow the rating worth full marks
+    assert (one(by_pass_fail, Ratio.of(5)).score, one(by_pass_fail, Ratio.of(4)).score) == (D(15), D(0))
