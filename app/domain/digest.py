@@ -83,7 +83,8 @@ class ProgressNews:
 
 @dataclass(frozen=True)
 class WeekNews:
-    """One team member's last week: submissions on working days, projected score, items behind."""
+    """One team member's last week: submissions on working days, projected score, and `behind`: the
+    items whose target is not met so far (never a rated item: a rating is not a target)."""
 
     member: Member
     submitted: int

@@ -2,8 +2,9 @@
 
 Rates are stored as fractions (5 % = 0.05) and shown as percentages with at most two decimals and
 no trailing zeros (0.05 → "5%", 0.042 → "4.2%", 0.0005 → "0.05%"); ratios as "2.8:1"; money with
-thousands separators and the currency ("85,000 USD"); ratings as "4.5分". Rounding is half-up and
-exact. A total is shown without a trailing ".0" in sentences ("88分", "84.9分").
+thousands separators and the currency ("85,000 USD"); ratings as "4.5分", and a rated item out of its
+scale as "4.5/5分". Rounding is half-up and exact. A total is shown without a trailing ".0" in
+sentences ("88分", "84.9分").
 
 A scoring method is written the way HR states it ("扣分制：每低于目标0.1%扣2分，不足0.1%按0.1%计，
 扣完为止"), with its figures exact — a step or a bound is a rule, not a measurement to round.
@@ -116,6 +117,12 @@ def completion_label(achievement: Fraction | None) -> str:
     return "完成" + percent_floor(achievement)
 
 
+def rating_label(rating: Fraction, scale: Decimal) -> str:
+    """A rated item's (mean) rating out of its scale: "4/5分", "4.5/5分", "4.33/5分". A rating is a
+    judgement, not a target, so it is shown as itself and never as 达标, 未达标 or 落后."""
+    return f"{plain(round_half_up(rating, 2))}/{plain(scale)}分"
+
+
 def position_label(name_zh: str) -> str:
     """"运营" → "运营岗"; a name already ending in 岗 is kept."""
     return name_zh if name_zh.endswith("岗") else name_zh + "岗"
@@ -151,8 +158,8 @@ def summary_sentence(
 ) -> str:
     """The seed's sentence: "运营岗总分88分，优秀；广告ROI未达标（2.8:1），需优化关键词".
 
-    `lines` are the items to mention, in template order: unmet quantitative items and items
-    without data. Qualitative ratings below full marks are not "unmet targets" and stay in the rows.
+    `lines` are the items to mention, in template order: unmet items and items without data. A rated
+    item is never unmet (a rating below full marks is not a missed target): its row shows "4/5分".
     A veto is named beside the grade it set ("不合格（一票否决：重大客诉）"); HR's adjustments close the
     sentence, since the total already includes them.
     """

@@ -4,6 +4,8 @@ The bar shows the direction-aware achievement so far, so a mis-shipment rate of 
 ≤ 0.1 % is ahead (a = 2), not "5 % done". Only cumulative indicators have a pace marker: the share
 of the target expected by `as_of`, counted in the person's working days (holidays, 调休 make-up days,
 rest days and their own leave all respected). A rate is judged against its target at any time.
+A rated item's bar shows its rating out of its scale ("4/5分"): a rating is not a target, so it is
+never ahead or behind, and never red.
 """
 
 from collections.abc import Collection
@@ -15,18 +17,19 @@ from fractions import Fraction
 
 from .exact import Actual, round_half_up
 from .formatting import completion_label, percent_floor
-from .scoring import ScoringItem, achievement
+from .scoring import ScoringItem, achievement, rated_label
 from .workcalendar import WorkCalendar
 
 
 class BarState(StrEnum):
     AHEAD = "ahead"  # at or beyond the target (rates) or the pace (cumulative)
     BEHIND = "behind"  # shown red
+    RATED = "rated"  # a rating: neither ahead nor behind; the bar's label says it ("4/5分")
     NO_DATA = "no_data"
 
     @property
     def label_zh(self) -> str:
-        return {"ahead": "正常", "behind": "落后", "no_data": "暂无数据"}[self.value]
+        return {"ahead": "正常", "behind": "落后", "rated": "已评分", "no_data": "暂无数据"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,14 @@ class ItemProgress:
     pace: Fraction | None = None
     pace_label_zh: str | None = None
 
+    @property
+    def state_label_zh(self) -> str:
+        """正常 / 落后 / 暂无数据; a rated bar is labelled with its rating, which is neither."""
+        return self.label_zh if self.state is BarState.RATED else self.state.label_zh
+
     def behind_pace_by_more_than(self, share: Fraction) -> bool:
         """Whether a cumulative item is behind its pace by more than `share` of it (the 20 % nudge)."""
-        if self.pace is None or self.achievement is None:
+        if self.state is not BarState.BEHIND or self.pace is None or self.achievement is None:
             return False
         return self.achievement < self.pace * (1 - share)
 
@@ -71,14 +79,16 @@ def pace(
 
 def item_progress(item: ScoringItem, actual: Actual | None, pace_share: Fraction | None = None) -> ItemProgress:
     """The bar of one item; `pace_share` is used only for cumulative items."""
-    a = achievement(item, actual)
     marker = pace_share if item.cumulative else None
-    if a is None:
+    if actual is None:
         return ItemProgress(item.code, None, Decimal(0), completion_label(None), BarState.NO_DATA, marker,
                             _pace_label(marker))
+    a = achievement(item, actual)
+    fill = round_half_up(min(max(a, Fraction(0)), Fraction(1)), 4)
+    if item.qualitative:
+        return ItemProgress(item.code, a, fill, rated_label(item, actual), BarState.RATED)
     expected = marker if marker is not None else Fraction(1)
     state = BarState.AHEAD if a >= expected else BarState.BEHIND
-    fill = round_half_up(min(max(a, Fraction(0)), Fraction(1)), 4)
     return ItemProgress(item.code, a, fill, completion_label(a), state, marker, _pace_label(marker))
 
 

@@ -4,6 +4,7 @@ Decimals are strings: figures rounded half-up to 6 places, achievements to 4, it
 total to 1 (the total is the rounded sum of the unrounded item scores and HR's counted adjustments).
 What is not the default is shown only where it applies — an item's method when it is not the ratio,
 the adjustments and the veto when HR recorded them — so a ratio-only result reads as it always did.
+A rated item is `rated`, never met or unmet: its row and bar read its rating ("4/5分"), with no hint.
 """
 
 from fractions import Fraction
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from .adjustments import SheetLines
 from .codec import JsonDict
-from .exact import fixed, plain, round_half_up
+from .exact import Actual, fixed, plain, round_half_up
 from .formatting import (
     SummaryLine,
     adjustments_text,
@@ -28,10 +29,12 @@ from .indicators import Aggregation, Indicator, Kind
 from .methods import Bands, ByRatio
 from .observations import DayFigure, Discrepancy
 from .progress import ItemProgress
-from .scoring import AssessmentScore, ItemScore, ItemStatus, ScoringItem
+from .scoring import AssessmentScore, ItemScore, ItemStatus, ScoringItem, rated_label
 
 if TYPE_CHECKING:  # evaluation is only read here
     from .evaluation import Evaluation
+
+MISSED = (ItemStatus.UNMET, ItemStatus.NO_DATA)  # named in the summary, with the indicator's hint
 
 
 def render_assessment(ev: "Evaluation") -> JsonDict:
@@ -42,8 +45,8 @@ def render_assessment(ev: "Evaluation") -> JsonDict:
     for item, result in zip(ev.items, score.items, strict=True):
         indicator = library[item.code]
         rows.append(_item(ev, item, result, indicator))
-        no_data, qualitative = result.status is ItemStatus.NO_DATA, indicator.kind is Kind.QUALITATIVE
-        if no_data or (result.status is ItemStatus.UNMET and not qualitative):
+        if result.status in MISSED:
+            no_data, qualitative = result.status is ItemStatus.NO_DATA, indicator.kind is Kind.QUALITATIVE
             lines.append(SummaryLine(indicator.name_zh, no_data, qualitative, rows[-1]["actual_display"] or "",
                                      indicator.hint_zh, rows[-1].get("method_label", ""),
                                      plain(round_half_up(result.score, 2))))
@@ -108,6 +111,7 @@ def _item(ev: "Evaluation", item: ScoringItem, result: ItemScore, indicator: Ind
     actual = ev.actuals.get(item.code)
     value = None if actual is None else actual.fraction()
     a = None if result.achievement is None else result.achievement.fraction()
+    completion, status_label = _labels(item, result, actual, a)
     row = {
         "indicator": item.code,
         "name": indicator.name_zh,
@@ -121,14 +125,14 @@ def _item(ev: "Evaluation", item: ScoringItem, result: ItemScore, indicator: Ind
         "actual": None if value is None else plain(round_half_up(value, 6)),
         "actual_display": None if value is None else format_value(value, indicator.display, indicator.unit, currency),
         "achievement": None if a is None else fixed(round_half_up(a, 4), 4),
-        "completion": completion_label(a),
+        "completion": completion,
         "score": fixed(result.score, 2),
         "met": result.met,
         "status": result.status.value,
-        "status_label": result.status.label_zh,
+        "status_label": status_label,
         "capped": result.capped,
         "below_floor": result.below_floor,
-        "hint": None if result.met else (indicator.hint_zh or None),
+        "hint": (indicator.hint_zh or None) if result.status in MISSED else None,
         "data": _data(ev, item.code, indicator, currency),
     }
     if actual is not None and indicator.aggregation is Aggregation.RATIO:
@@ -140,6 +144,14 @@ def _item(ev: "Evaluation", item: ScoringItem, result: ItemScore, indicator: Ind
     if ev.progress is not None:
         row["progress"] = _progress(ev.progress[item.code])
     return row
+
+
+def _labels(item: ScoringItem, result: ItemScore, actual: Actual | None, a: Fraction | None) -> tuple[str, str]:
+    """(completion, status label): "完成80%" and 达标 / 未达标 / 无数据, or a rated item's rating twice."""
+    if result.status is ItemStatus.RATED and actual is not None:
+        rating = rated_label(item, actual)
+        return rating, rating
+    return completion_label(a), result.status.label_zh
 
 
 def _method(item: ScoringItem, result: ItemScore, indicator: Indicator, currency: str) -> JsonDict:
@@ -201,7 +213,7 @@ def _progress(p: ItemProgress) -> JsonDict:
         "label": p.label_zh,
         "fill": fixed(p.fill, 4),
         "state": p.state.value,
-        "state_label": p.state.label_zh,
+        "state_label": p.state_label_zh,
         "pace": None if p.pace is None else fixed(round_half_up(p.pace, 4), 4),
         "pace_label": p.pace_label_zh,
     }

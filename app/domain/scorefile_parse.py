@@ -29,7 +29,7 @@ from .fx import FxRate, RateTable
 from .grades import DEFAULT_BANDS, GradeBand, GradeBands
 from .indicators import IndicatorLibrary, Kind, Provenance
 from .observations import DayObservation, Rating
-from .templates import RATING_SCALE, KpiTemplate, validate_template
+from .templates import KpiTemplate, rating_scale, validate_template
 from .workcalendar import WorkCalendar, month_bounds
 
 ERR = ScoreFileInvalid
@@ -221,7 +221,7 @@ def _ratings(doc: JsonDict, key: str, template: KpiTemplate, library: IndicatorL
         item, path = items[code], f"{at(key)}.{code}"
         if library[code].kind is not Kind.QUALITATIVE:
             fail(ERR, path, f"「{library[code].name_zh}」是定量指标，请用actuals或observations给出数据")
-        scale = max(item.target, RATING_SCALE)
+        scale = rating_scale(item.target)
         ratings = []
         for i, raw in enumerate(list_of(values, path, ERR)):
             value = decimal_of(raw, f"{path}[{i}]", ERR)

@@ -2,7 +2,9 @@
 
 Rules (docs/product.md "Scoring"): higher-better `a = actual / target`; lower-better `a = target / actual`
 and a perfect 0 earns the cap; item score = weight × min(a, cap), 0 when a < floor (a == floor keeps
-its score); total rounded half-up to one decimal; met when a ≥ 1. Those are the ratio method's
+its score); total rounded half-up to one decimal; met when a ≥ 1, except that a rated (qualitative)
+item is never met or unmet: a rating of 4 out of 5 is a judgement, not a missed target, so it is
+RATED and shown as "4/5分" (its points are the same either way). Those are the ratio method's
 rules; an item scored by deduction, bands or pass/fail gets its points from methods.py (exact
 decimals). HR's adjustments are added to the total within their limit, the total is never below 0,
 and a veto sets the grade to the lowest band (adjustments.py).
@@ -23,10 +25,11 @@ from typing import overload
 from .adjustments import NO_LINES, AdjustmentSum, SheetLines, Veto, adjustment_sum
 from .errors import DataInvalid
 from .exact import DIVIDE, EXACT, ONE, ZERO, Actual, Ratio, round_half_up, to_decimal
+from .formatting import rating_label
 from .grades import DEFAULT_BANDS, GradeBand, GradeBands
 from .indicators import Direction, IndicatorLibrary, Kind
 from .methods import RATIO, ByRatio, Method, method_score
-from .templates import DEFAULT_CAP, KpiTemplate
+from .templates import DEFAULT_CAP, KpiTemplate, rating_scale
 
 _TWENTY = Decimal(20)
 _NEAR_HALF = Decimal("2e-29")  # 1e-30 on the total is 2e-29 on total × 20
@@ -35,11 +38,12 @@ _NEAR_HALF = Decimal("2e-29")  # 1e-30 on the total is 2e-29 on total × 20
 class ItemStatus(StrEnum):
     MET = "met"
     UNMET = "unmet"
+    RATED = "rated"  # a qualitative item with its rating: never met or unmet; rows show `rated_label`
     NO_DATA = "no_data"  # no observation or rating: score 0, but not "a = 0"
 
     @property
     def label_zh(self) -> str:
-        return {"met": "达标", "unmet": "未达标", "no_data": "无数据"}[self.value]
+        return {"met": "达标", "unmet": "未达标", "rated": "已评分", "no_data": "无数据"}[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,11 @@ def scoring_items(template: KpiTemplate, library: IndicatorLibrary) -> tuple[Sco
     return tuple(items)
 
 
+def rated_label(item: ScoringItem, actual: Actual) -> str:
+    """How a rated item's row and bar read: its mean rating out of its scale, "4/5分" or "4.5/5分"."""
+    return rating_label(actual.fraction(), rating_scale(item.target))
+
+
 def score_assessment(
     items: Sequence[ScoringItem],
     actuals: Mapping[str, Actual | None],
@@ -147,9 +156,9 @@ def _score_item(item: ScoringItem, actual: Actual | None) -> ItemScore:
         a_num, a_den, perfect = item.cap, ONE, True
     else:
         a_num, a_den = item.target * den, num
-    status = ItemStatus.MET if a_num >= a_den else ItemStatus.UNMET
+    status = _status(item, a_num >= a_den)
     if not isinstance(item.method, ByRatio):
-        return _by_method(item, actual, Ratio(a_num, a_den), status)[0]
+        return _by_method(item, actual, Ratio(a_num, a_den), a_num >= a_den)[0]
     if item.floor is not None and a_num < item.floor * a_den:
         return ItemScore(item.code, Ratio(a_num, a_den), ZERO, status, below_floor=True)
     if a_num <= 0:
@@ -168,12 +177,20 @@ def _check_actual(item: ScoringItem, num: Decimal, den: Decimal) -> None:
         raise DataInvalid(f"指标「{item.code}」越低越好，实际值不能为负数", {item.code: "实际值不能为负数"})
 
 
-def _by_method(item: ScoringItem, actual: Actual, a: Ratio, status: ItemStatus) -> tuple[ItemScore, Fraction]:
-    """A deduction, bands or pass/fail item: exact points (a terminating decimal) and how they came."""
+def _status(item: ScoringItem, reached: bool) -> ItemStatus:
+    """Met or unmet by the target; a rated item is neither, whatever its rating."""
+    if item.qualitative:
+        return ItemStatus.RATED
+    return ItemStatus.MET if reached else ItemStatus.UNMET
+
+
+def _by_method(item: ScoringItem, actual: Actual, a: Ratio, reached: bool) -> tuple[ItemScore, Fraction]:
+    """A deduction, bands or pass/fail item: exact points (a terminating decimal) and how they came.
+    `reached` (the target, direction-aware) decides pass/fail's points, even for a rated item."""
     assert not isinstance(item.method, ByRatio), "the ratio is scored by _score_item"
-    result = method_score(item.method, item.weight, item.target, item.direction, actual.fraction(),
-                          status is ItemStatus.MET)
-    score = ItemScore(item.code, a, to_decimal(result.score), status, steps=result.steps, band=result.band)
+    result = method_score(item.method, item.weight, item.target, item.direction, actual.fraction(), reached)
+    score = ItemScore(item.code, a, to_decimal(result.score), _status(item, reached), steps=result.steps,
+                      band=result.band)
     return score, result.score
 
 
@@ -227,10 +244,10 @@ def _score_item_exactly(item: ScoringItem, actual: Actual | None) -> tuple[ItemS
         return ItemScore(item.code, None, ZERO, ItemStatus.NO_DATA), Fraction(0)
     a = achievement(item, actual)
     perfect = item.direction is Direction.LOWER and actual.num == 0
-    status = ItemStatus.MET if a >= 1 else ItemStatus.UNMET
+    status = _status(item, a >= 1)
     ratio = Ratio.from_fraction(a)
     if not isinstance(item.method, ByRatio):
-        return _by_method(item, actual, ratio, status)
+        return _by_method(item, actual, ratio, a >= 1)
     if item.floor is not None and a < Fraction(item.floor):
         return ItemScore(item.code, ratio, ZERO, status, below_floor=True), Fraction(0)
     if a <= 0:

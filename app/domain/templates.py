@@ -21,6 +21,12 @@ RATING_SCALE = Decimal(5)
 HUNDRED = Decimal(100)
 
 
+def rating_scale(target: Decimal) -> Decimal:
+    """The highest rating a qualitative item takes: 5, or its target when HR set full marks higher.
+    Ratings are checked against it, and a rated item is shown out of it ("4/5分")."""
+    return max(target, RATING_SCALE)
+
+
 class Rater(StrEnum):
     """Who rates a qualitative item."""
 

@@ -202,6 +202,12 @@ def test_behind_pace_by_more_than_20_percent_after_mid_month_nudges_once_a_week(
                                  "achievement": "0.4000", "pace": "0.6000", "behind_share": "0.2"}
 
 
+def test_a_rated_item_is_never_nudged_as_behind():
+    teamwork = ScoringItem("ops_teamwork", D(15), D(5), qualitative=True)
+    rated = {"ops_teamwork": item_progress(teamwork, Ratio.of(1), Fraction(3, 5))}  # 1 of 5, late in the month
+    assert pace_findings(PACE, WANG, 41, day(23), rated, NAMES) == []
+
+
 def test_no_nudge_within_20_percent_before_mid_month_or_on_a_rest_day():
     assert pace_findings(PACE, WANG, 41, day(23), bars(48000, Fraction(3, 5)), NAMES) == []  # exactly 80 % of pace
     assert pace_findings(PACE, WANG, 41, day(13), bars(10000, Fraction(2, 5)), NAMES) == []

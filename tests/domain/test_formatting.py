@@ -11,6 +11,7 @@ from app.domain.formatting import (
     format_total,
     format_value,
     position_label,
+    rating_label,
     summary_sentence,
 )
 from app.domain.indicators import Display
@@ -39,6 +40,11 @@ def test_totals_drop_a_trailing_zero_decimal():
     assert format_total(D("88.0")) == "88"
     assert format_total(D("84.9")) == "84.9"
     assert format_total(D("0.0")) == "0"
+
+
+def test_a_rating_reads_out_of_its_scale_with_at_most_two_decimals():
+    assert [rating_label(r, D(5)) for r in (F(4), F(9, 2), F(13, 3), F(5))] == ["4/5分", "4.5/5分", "4.33/5分", "5/5分"]
+    assert rating_label(F(8), D(10)) == "8/10分"
 
 
 def test_completion_label_rounds_down():

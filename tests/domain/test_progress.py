@@ -4,8 +4,6 @@ from datetime import date
 from decimal import Decimal as D
 from fractions import Fraction
 
-import pytest
-
 from app.domain.exact import Ratio
 from app.domain.indicators import Direction
 from app.domain.progress import BarState, item_progress, pace
@@ -75,7 +73,6 @@ def test_no_data_bar():
     assert not bar.behind_pace_by_more_than(Fraction(1, 5))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: a rating of 4 out of 5 is a red 落后 bar labelled 完成80%")
 def test_a_rating_is_shown_as_the_rating_out_of_its_scale_never_behind():
     four = item_progress(TEAMWORK, Ratio.of(4), Fraction(1, 2))
     assert (four.label_zh, four.state.value, four.fill, four.pace) == ("4/5分", "rated", D("0.8"), None)

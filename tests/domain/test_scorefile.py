@@ -122,7 +122,6 @@ def test_a_projection_labels_last_months_rating_and_extrapolates_sales_at_pace()
     assert result["summary"].startswith("运营岗预计总分93.6分，优秀；")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: a rating of 4 out of 5 reads 未达标 on its row and 落后 on its bar")
 def test_a_rated_item_reads_as_its_rating_never_unmet_or_behind():
     result = score_document({"position": "ops", "month": "2025-10", "mode": "projection", "as_of": "2025-10-15",
                              "actuals": {"ops_sales": "50000", "ops_new_conversion": "0.05", "ops_ad_roi": "3"},

@@ -207,7 +207,6 @@ def test_ratings_score_as_rating_over_the_scale():
     assert result.score == D("13.5")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: a rating below full marks is 未达标, as if a target were missed")
 def test_a_rated_item_is_never_met_or_unmet_and_scores_as_before():
     teamwork = ScoringItem("tw", D(15), D(5), qualitative=True)
     four, five = one(teamwork, Ratio.of(4)), one(teamwork, Ratio.of(5))

@@ -88,9 +88,9 @@ def _projections(assessments: list[Assessment], as_of: date) -> dict[int, tuple[
         context = Context.load(cycle, ids, with_last_month=True)
         for a in context.assessments:
             ev = evaluate(context.input_for(a, as_of=min(max(as_of, a.first_day), a.last_day)))
-            behind = tuple(
+            behind = tuple(  # unmet targets only: a rated item is never unmet (ItemStatus.RATED)
                 ev.input.library[item.code].name_zh for item, result in zip(ev.items, ev.score.items, strict=True)
-                if result.status is ItemStatus.UNMET and not item.qualitative
+                if result.status is ItemStatus.UNMET
             )
             found[a.id] = (ev.score.total, ev.score.grade.label_zh, behind)
     return found

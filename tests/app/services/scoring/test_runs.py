@@ -79,7 +79,6 @@ def test_a_draft_cycle_cannot_be_scored(db_session):
     assert "草稿" in refused.value.message
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: the bars and the report show a rating of 4 of 5 as 落后 and 未达标")
 def test_ratings_read_as_ratings_in_the_live_bars_and_the_published_report(db_session):
     people = small_company()
     cycle = open_month(2026, 10)
