@@ -1,4 +1,5 @@
-"""The built-in positions (运营, 客服, 仓储 from the seed; 美工 designed) loaded from data/positions.json.
+"""The built-in positions (运营, 客服, 仓储 from the seed; 美工, 部门主管, 人事行政 designed) loaded from
+data/positions.json.
 
 The data file is validated by the same rules as any HR-made template, so a typo in the shipped
 data fails a test instead of a month's close. Loading is lazy and cached: importing this module

@@ -8,7 +8,8 @@ import pytest
 from app.domain.builtin import DATA_PATH, load_builtin, load_catalog
 from app.domain.errors import LibraryInvalid, TemplateInvalid
 from app.domain.indicators import Aggregation, Direction, Kind
-from app.domain.templates import Rater
+from app.domain.scorefile import score_document
+from app.domain.templates import Rater, validate_template
 
 
 def items(position):
@@ -110,3 +111,91 @@ def test_a_bad_number_in_the_data_file_names_its_path():
     with pytest.raises(LibraryInvalid) as caught:
         load_catalog(data)
     assert "positions[2].template.items[1].target" in caught.value.fields
+
+
+def test_the_department_head_template_weighs_team_results_and_management():
+    assert items("dept_head") == {
+        "head_team_avg_score": (D(20), D(80), D("1.2"), None),
+        "head_key_work_completion": (D(25), D(1), D("1.0"), None),
+        "head_team_retention": (D(10), D("0.95"), D("1.2"), None),
+        "head_coaching_completion": (D(10), D("0.9"), D("1.2"), None),
+        "head_appraisal_on_time": (D(10), D(1), D("1.0"), None),
+        "head_leadership": (D(15), D(5), D("1.2"), Rater.MANAGER),
+        "head_collaboration": (D(10), D(5), D("1.2"), Rater.MANAGER),
+    }
+
+
+def test_the_hr_template_covers_hiring_payroll_training_satisfaction_the_cycle_and_costs():
+    assert items("hr_admin") == {
+        "hr_hiring_on_time": (D(20), D("0.9"), D("1.2"), None),
+        "hr_payroll_accuracy": (D(20), D(1), D("1.0"), None),
+        "hr_kpi_cycle_on_time": (D(15), D(1), D("1.0"), None),
+        "hr_training_completion": (D(10), D("0.9"), D("1.2"), None),
+        "hr_employee_satisfaction": (D(10), D("0.85"), D("1.2"), None),
+        "hr_admin_cost_control": (D(10), D(1), D("1.0"), None),
+        "hr_service": (D(15), D(5), D("1.2"), Rater.MANAGER),
+    }
+
+
+@pytest.mark.parametrize(("position", "department", "quantitative"), [("dept_head", "总经办", 75),
+                                                                      ("hr_admin", "人事行政部", 85)])
+def test_the_staff_templates_are_designed_editable_valid_and_need_no_connector(position, department, quantitative):
+    catalog = load_builtin()
+    built = catalog.positions[position]
+    template = built.template
+    assert built.origin == "designed" and template.editable and template.currency == "CNY"
+    assert catalog.departments[built.department_code].name_zh == department
+    validate_template(template, catalog.library)
+    assert sum(i.weight for i in template.items) == 100
+    measured = [catalog.library[i.indicator_code] for i in template.items if i.rater is None]
+    assert sum(i.weight for i in template.items if i.rater is None) == quantitative
+    # Nothing here is synced yet: every figure is reported by the person (with evidence), a rate of
+    # events that adds up over the month however often it is reported; the rest the manager rates.
+    for indicator in measured:
+        assert (indicator.kind, indicator.source, indicator.aggregation, indicator.cumulative) == \
+            (Kind.QUANTITATIVE, "self_report", Aggregation.RATIO, False), indicator.code
+        assert indicator.hint_zh and indicator.definition_zh, indicator.code
+    assert {i.rater for i in template.items if i.rater} == {Rater.MANAGER}
+
+
+def test_the_staff_positions_come_after_the_seeds_and_the_designer():
+    data = raw()
+    assert [p["code"] for p in data["positions"]] == ["ops", "cs", "warehouse", "designer", "dept_head", "hr_admin"]
+    assert [p["origin"] for p in data["positions"]] == ["seed"] * 3 + ["designed"] * 3
+
+
+def test_an_hr_month_scores_as_worked_out_by_hand():
+    result = score_document({
+        "position": "hr_admin", "month": "2026-10",
+        "actuals": {
+            "hr_hiring_on_time": {"numerator": "9", "denominator": "10"},  # 90 % of 90 %: 20
+            "hr_payroll_accuracy": {"numerator": "49", "denominator": "50"},  # 98 %: 19.6
+            "hr_kpi_cycle_on_time": {"numerator": "5", "denominator": "5"},  # 15
+            "hr_training_completion": {"numerator": "18", "denominator": "20"},  # 10
+            "hr_employee_satisfaction": {"numerator": "34", "denominator": "40"},  # 85 %: 10
+            "hr_admin_cost_control": {"numerator": "20000", "denominator": "22000"},  # 10 × 10/11
+        },
+        "ratings": {"hr_service": ["4"]},  # 15 × 4/5 = 12
+    })
+    # 20 + 19.6 + 15 + 10 + 10 + 9.0909… + 12 = 95.69… → 95.7
+    assert (result["total"], result["grade"]) == ("95.7", "优秀")
+    assert result["summary"].startswith("人事行政岗总分95.7分，优秀；薪资考勤核算准确率未达标（98%）")
+    assert "行政费用预算控制率未达标（90.91%）" in result["summary"]
+
+
+def test_a_department_head_over_target_is_capped_where_more_than_all_is_meaningless():
+    result = score_document({
+        "position": "dept_head", "month": "2026-10",
+        "actuals": {
+            "head_team_avg_score": {"numerator": "172", "denominator": "2"},  # 86 of 80: 21.5
+            "head_key_work_completion": {"numerator": "4", "denominator": "4"},  # 25, capped at 1.0
+            "head_team_retention": {"numerator": "12", "denominator": "12"},  # 100 % of 95 %: 10.526…
+            "head_coaching_completion": {"numerator": "3", "denominator": "4"},  # 75 % of 90 %: 8.333…
+            "head_appraisal_on_time": {"numerator": "9", "denominator": "10"},  # 9
+        },
+        "ratings": {"head_leadership": ["5"], "head_collaboration": ["3"]},  # 15 + 6
+    })
+    # 21.5 + 25 + 10.5263 + 8.3333 + 9 + 15 + 6 = 95.36 → 95.4
+    assert (result["total"], result["grade"]) == ("95.4", "优秀")
+    key = next(i for i in result["items"] if i["indicator"] == "head_key_work_completion")
+    assert (key["score"], key["met"]) == ("25.00", True)

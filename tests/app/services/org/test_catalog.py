@@ -1,11 +1,14 @@
 """The built-in templates land in the database with the seed's exact figures, and only once."""
 
+import json
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.domain.builtin import DATA_PATH, load_catalog
 from app.models import (
     AuditLog,
+    Department,
     Indicator,
     JobDescription,
     KpiTemplate,
@@ -73,12 +76,12 @@ def test_job_descriptions_follow_the_seed(db_session):
 
 def test_loading_twice_changes_no_table(db_session):
     first = load_templates()
-    assert first["templates"] == 4
+    assert first["templates"] == 6  # the seed's three, 美工, 部门主管 and 人事行政
     before = table_checksums(db_session)
     again = load_templates()
     assert not again
     assert table_checksums(db_session) == before
-    assert db_session.scalar(select(AuditLog.after).where(AuditLog.action == "catalog.load"))["templates"] == 4
+    assert db_session.scalar(select(AuditLog.after).where(AuditLog.action == "catalog.load"))["templates"] == 6
 
 
 def test_an_edited_template_is_not_overwritten(db_session):
@@ -89,3 +92,63 @@ def test_an_edited_template_is_not_overwritten(db_session):
     load_templates()
     db_session.expire_all()
     assert db_session.get(TemplateItem, item.id).target == Decimal(120000)
+
+
+def test_the_department_head_and_hr_templates_land_with_their_figures(db_session):
+    load_templates()
+    D = Decimal
+    head = _template(db_session, "dept_head")
+    assert head["currency"] == "CNY"
+    assert [(name, w, t, c, r) for name, w, t, c, r in head["items"]] == [
+        ("团队平均绩效得分", D(20), D(80), D("1.2"), None),
+        ("部门重点工作达成率", D(25), D(1), D("1.0"), None),
+        ("团队人员保留率", D(10), D("0.95"), D("1.2"), None),
+        ("团队培训辅导完成率", D(10), D("0.9"), D("1.2"), None),
+        ("考核工作及时率", D(10), D(1), D("1.0"), None),
+        ("团队管理能力", D(15), D(5), D("1.2"), "manager"),
+        ("跨部门协作", D(10), D(5), D("1.2"), "manager"),
+    ]
+    hr = _template(db_session, "hr_admin")
+    assert [(name, w, t) for name, w, t, _, _ in hr["items"]] == [
+        ("招聘及时到岗率", D(20), D("0.9")), ("薪资考勤核算准确率", D(20), D(1)), ("考核工作按时完成率", D(15), D(1)),
+        ("培训计划完成率", D(10), D("0.9")), ("员工满意度", D(10), D("0.85")), ("行政费用预算控制率", D(10), D(1)),
+        ("服务意识与保密", D(15), D(5)),
+    ]
+    for template in (head, hr):
+        assert sum(w for _, w, *_ in template["items"]) == D(100)
+    departments = dict(db_session.execute(
+        select(Position.code, Department.name).join(Department, Department.id == Position.department_id)).all())
+    assert (departments["dept_head"], departments["hr_admin"]) == ("总经办", "人事行政部")
+    editable = db_session.scalars(select(KpiTemplate.editable).join(Position)
+                                  .where(Position.code.in_(("dept_head", "hr_admin")))).all()
+    assert editable == [True, True]
+    # figures the person reports (typed in the mini-program), not waiting for a connector
+    sources = set(db_session.scalars(select(Indicator.source).where(Indicator.code.like("head_%")
+                                                                    | Indicator.code.like("hr_%"))))
+    assert sources == {"self_report", "rating"}
+    jd = db_session.scalar(select(JobDescription).join(Position).where(Position.code == "hr_admin"))
+    assert any("考核日历" in duty["standard"] for duty in jd.duties)
+    assert jd.authorities and any("90%" in goal["text"] for goal in jd.goals)
+
+
+def test_a_database_loaded_before_the_staff_templates_gets_only_them(db_session):
+    data = json.loads(DATA_PATH.read_text(encoding="utf-8"))
+    earlier = {**data, "positions": [p for p in data["positions"] if p["code"] not in ("dept_head", "hr_admin")],
+               "departments": [d for d in data["departments"] if d["code"] not in ("gm", "hr")],
+               "indicators": [i for i in data["indicators"] if not i["code"].startswith(("head_", "hr_"))]}
+    assert load_templates(load_catalog(earlier))["templates"] == 4
+    ops = db_session.scalar(select(TemplateItem).join(Indicator).where(Indicator.code == "ops_sales"))
+    ops.target = Decimal(120000)  # HR edited a template meanwhile
+    db_session.commit()
+    before = _items(db_session)
+    added = load_templates()
+    assert added == {"departments": 2, "indicators": 14, "positions": 2, "job_descriptions": 2, "templates": 2}
+    db_session.expire_all()
+    after = _items(db_session)
+    assert {row: after[row] for row in before} == before  # the earlier templates, HR's edit too, untouched
+    assert len(after) == len(before) + 14
+    assert not load_templates()
+
+
+def _items(session) -> dict[int, tuple]:
+    return {row.id: (row.template_id, row.weight, row.target) for row in session.scalars(select(TemplateItem))}
