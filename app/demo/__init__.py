@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.demo import activity
-from app.demo.company import STAFF, TEAMS, Person, build_people
+from app.demo.company import STAFF, TEAM_POSITIONS, TEAMS, Person, build_people
 from app.domain.cycles import CycleStatus
 from app.domain.workcalendar import month_bounds
 from app.extensions import db
@@ -57,7 +57,9 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026) 
     months = _months(today)
     rng = random.Random(seed)
     people = build_people(rng, employees, date(*months[0], 1))
-    builder = _Builder(rng, people, today)
+    # The HR department's figures and ratings come from a generator of their own, so the teams'
+    # figures are the same whether or not the staff are assessed.
+    builder = _Builder(rng, people, today, staff_rng=random.Random(f"{seed}/staff"))
     builder.organisation(months)
     for year, month in months:
         builder.month(year, month, current=(year, month) == (today.year, today.month))
@@ -79,6 +81,18 @@ def _months(today: date) -> list[tuple[int, int]]:
     return months[::-1]
 
 
+def _team_sizes(people: list[Person]) -> dict[int, int]:
+    """How many people are in each person's reporting subtree (their team), themselves not counted."""
+    sizes = dict.fromkeys((p.id for p in people), 0)
+    manager = {p.id: p.manager_id for p in people}
+    for p in people:
+        boss = manager[p.id]
+        while boss is not None:
+            sizes[boss] += 1
+            boss = manager[boss]
+    return sizes
+
+
 def _depth_in(rows: list[dict]):
     """A sort key placing everyone after their manager (foreign keys are checked row by row)."""
     manager = {row["id"]: row["manager_id"] for row in rows}
@@ -95,11 +109,16 @@ def _depth_in(rows: list[dict]):
 class _Builder:
     """Collects rows for bulk inserts; ids are assigned in memory."""
 
-    def __init__(self, rng: random.Random, people: list[Person], today: date):
-        self.rng, self.people, self.today = rng, people, today
+    def __init__(self, rng: random.Random, people: list[Person], today: date, staff_rng: random.Random):
+        self.rng, self.people, self.today, self.staff_rng = rng, people, today, staff_rng
+        self.teams = _team_sizes(people)
         self.counts: Counter = Counter()
         self.past_cycles: list[tuple[int, int, int]] = []
         self.ids: Counter = Counter()
+
+    def rng_for(self, position: str) -> random.Random:
+        """The teams' generator, or the staff's for a position outside the teams."""
+        return self.rng if position in TEAM_POSITIONS else self.staff_rng
 
     def next_id(self, table: str) -> int:
         self.ids[table] += 1
@@ -144,7 +163,7 @@ class _Builder:
     def _mark_joiners_and_transfer(self, months) -> None:
         """Two joiners this month, and one operations specialist moved to design mid last month."""
         year, month = months[-1]
-        staff = [p for p in self.people if p.position and p.manager_id and p.manager_id != 1]
+        staff = [p for p in self.people if p.position in TEAM_POSITIONS and p.manager_id != 1]
         if self.today.day > 10:
             for p in staff[-2:]:
                 p.joined_on = date(year, month, 10)
@@ -157,7 +176,7 @@ class _Builder:
     def _leave(self, current) -> None:
         first, last = month_bounds(*current)
         rows = []
-        for p in self.rng.sample([p for p in self.people if p.position], k=min(3, len(self.people))):
+        for p in self.rng.sample([p for p in self.people if p.position in TEAM_POSITIONS], k=min(3, len(self.people))):
             start = first + timedelta(days=self.rng.randrange(3, 12))
             rows.append({"id": self.next_id("leave"), "employee_id": p.id, "first_day": start,
                          "last_day": start + timedelta(days=1), "kind": "personal", "note": "事假"})
@@ -204,7 +223,8 @@ class _Builder:
                     continue
                 row = {"id": self.next_id("assessment"), "cycle_id": cycle.id, "employee_id": p.id,
                        "position_id": self.positions[position].id, "first_day": start, "last_day": end,
-                       "currency": template.currency, "acknowledged_at": self._acknowledged(start),
+                       "currency": template.currency,
+                       "acknowledged_at": self._acknowledged(start, self.rng_for(position)),
                        "_person": p, "_position": position,
                        "_items": []}
                 for item in template.items:
@@ -218,11 +238,11 @@ class _Builder:
         self.insert(AssessmentItem, items)
         return rows
 
-    def _acknowledged(self, start: date) -> datetime | None:
+    def _acknowledged(self, start: date, rng: random.Random) -> datetime | None:
         """Most people confirm their targets within hours of the push; a few have not yet."""
-        if start >= self.today - timedelta(days=2) and self.rng.random() < 0.5:
+        if start >= self.today - timedelta(days=2) and rng.random() < 0.5:
             return None
-        return datetime.combine(start, time(2, 0)) + timedelta(minutes=self.rng.randrange(600))
+        return datetime.combine(start, time(2, 0)) + timedelta(minutes=rng.randrange(600))
 
     def _spans(self, p: Person, first: date, last: date):
         """(position, first day, last day) this person held within the month."""
@@ -240,17 +260,21 @@ class _Builder:
         p, calendar = a["_person"], self.calendars[self.positions[a["_position"]].department_id]
         day = max(a["first_day"], first)
         end = min(a["last_day"], until)
+        # the month-end report (the staff's team results, payroll, survey, budget), once the month is over
+        month_end = (max(calendar.working_days_list(a["first_day"], a["last_day"]))
+                     if a["_position"] not in TEAM_POSITIONS and a["last_day"] <= until else None)
         while day <= end:
             if calendar.is_working_day(day) and (p.id, day) not in self.leave:
-                self._day(a, p, day, observations, entries, sync_runs, cycle)
+                self._day(a, p, day, observations, entries, sync_runs, cycle, day == month_end)
             day += timedelta(days=1)
         if a["_position"] == "warehouse" and a["last_day"] <= until:
             last_working = max(d for d in calendar.working_days_list(a["first_day"], a["last_day"]))
             stock_take = activity.stock_take(p.talent, self.rng)
             self._observation(stock_take, p, last_working, None, observations, sync_runs, cycle)
 
-    def _day(self, a, p, day, observations, entries, sync_runs, cycle) -> None:
-        submitted = self.rng.random() < 0.93
+    def _day(self, a, p, day, observations, entries, sync_runs, cycle, month_end: bool = False) -> None:
+        rng = self.rng_for(a["_position"])
+        submitted = rng.random() < 0.93 or month_end
         entry_id = None
         if submitted:
             entry_id = self.next_id("progress_entry")
@@ -260,10 +284,13 @@ class _Builder:
                     "employee_id": p.id,
                     "assessment_id": a["id"],
                     "day": day,
-                    "note": activity.note(self.rng),
+                    "note": activity.note(rng),
                 }
             )
-        for figure in activity.day_figures(a["_position"], p.talent, self.rng):
+        figures = activity.day_figures(a["_position"], p.talent, rng)
+        if month_end:
+            figures += activity.month_end_figures(a["_position"], p.talent, rng, self.teams[p.id], len(self.people))
+        for figure in figures:
             if figure.provenance == "self_reported" and not submitted:
                 continue
             self._observation(figure, p, day, entry_id, observations, sync_runs, cycle)
@@ -304,28 +331,28 @@ class _Builder:
         for a in assessments:
             by_position.setdefault(a["_position"], []).append(a["_person"])
         for a in assessments:
-            p = a["_person"]
+            p, rng = a["_person"], self.rng_for(a["_position"])
             manager = p.extra["manager_after"] if a["_position"] == p.extra.get("position_after") else p.manager_id
             for item in a["_items"]:
                 if item["rater"] == "manager":
-                    ratings.append(self._rating(item, "manager", manager, str(manager), p))
+                    ratings.append(self._rating(item, "manager", manager, str(manager), p, rng))
                 elif item["rater"] == "customer":
-                    for n in range(self.rng.randint(4, 8)):
-                        ratings.append(self._rating(item, "customer", None, f"zendesk:{a['id']}-{n}", p))
+                    for n in range(rng.randint(4, 8)):
+                        ratings.append(self._rating(item, "customer", None, f"zendesk:{a['id']}-{n}", p, rng))
                 elif item["rater"] == "peer":
                     colleagues = [c for c in by_position[a["_position"]] if c.id not in (p.id, manager)]
-                    for rater in self.rng.sample(colleagues, k=min(2, len(colleagues))):
+                    for rater in rng.sample(colleagues, k=min(2, len(colleagues))):
                         peers.append({"id": self.next_id("peer_rater"), "assessment_id": a["id"], "rater_id": rater.id})
-                        ratings.append(self._rating(item, "peer", rater.id, str(rater.id), p))
+                        ratings.append(self._rating(item, "peer", rater.id, str(rater.id), p, rng))
         self.insert(PeerRater, peers)
         self.insert(Rating, ratings)
 
-    def _rating(self, item: dict, kind: str, rater_id, ref: str, person: Person) -> dict:
+    def _rating(self, item: dict, kind: str, rater_id, ref: str, person: Person, rng: random.Random) -> dict:
         return {
             "assessment_item_id": item["id"],
             "rater_kind": kind,
             "rater_id": rater_id,
             "rater_ref": ref,
-            "value": activity.rating(person.talent, self.rng),
+            "value": activity.rating(person.talent, rng),
             "comment": "",
         }

@@ -127,7 +127,65 @@ def _designer(talent, rng):
     ]
 
 
-_GENERATORS = {"ops": _ops, "cs": _cs, "warehouse": _warehouse, "designer": _designer}
+def _due(rng: random.Random, chance: float, talent: float, most: int = 1) -> tuple[int, int] | None:
+    """Work falling due today with probability `chance`: (done in time, due), or None."""
+    if rng.random() >= chance:
+        return None
+    due = rng.randint(1, most)
+    return (due if rng.random() < 0.92 * talent else due - 1), due
+
+
+def _self_reported(indicator: str, done: Decimal | int, total: Decimal | int) -> DemoObservation:
+    return DemoObservation(indicator, Decimal(done), Decimal(total), "self_reported", "self_report")
+
+
+def _dept_head(talent, rng):
+    """A department head's day: key work, appraisal work and coaching that fell due."""
+    figures = []
+    for indicator, chance, most in (("head_key_work_completion", 0.25, 2), ("head_appraisal_on_time", 0.3, 3),
+                                    ("head_coaching_completion", 0.15, 1)):
+        due = _due(rng, chance, talent, most)
+        if due:
+            figures.append(_self_reported(indicator, *due))
+    return figures
+
+
+def _hr_admin(talent, rng):
+    """An HR/administration day: hires and appraisal milestones due, training hours planned."""
+    figures = []
+    for indicator, chance, most in (("hr_hiring_on_time", 0.15, 2), ("hr_kpi_cycle_on_time", 0.2, 2)):
+        due = _due(rng, chance, talent, most)
+        if due:
+            figures.append(_self_reported(indicator, *due))
+    if rng.random() < 0.15:
+        planned = rng.choice((2, 3, 4))
+        figures.append(_self_reported("hr_training_completion", planned if rng.random() < 0.9 * talent else 1, planned))
+    return figures
+
+
+_GENERATORS = {"ops": _ops, "cs": _cs, "warehouse": _warehouse, "designer": _designer,
+               "dept_head": _dept_head, "hr_admin": _hr_admin}
+
+
+def month_end_figures(position: str, talent: float, rng: random.Random, team: int, headcount: int
+                      ) -> list[DemoObservation]:
+    """What a person reports once, on the last working day of the month: a department head their
+    team's (`team` people) average score of last month and who stayed; HR the payroll of
+    `headcount` people, the month's satisfaction survey and the administration budget."""
+    if position == "dept_head" and team:
+        scores = sum(min(100.0, rng.gauss(80 * talent, 6)) for _ in range(team))
+        left = 1 if team > 1 and rng.random() < 0.1 / talent else 0
+        return [_self_reported("head_team_avg_score", _d(scores, 1), team),
+                _self_reported("head_team_retention", team - left, team)]
+    if position == "hr_admin":
+        wrong_payslips = 0 if rng.random() < 0.8 * talent else 1
+        answers = round(headcount * rng.uniform(0.7, 0.9))
+        budget = 20000
+        spent = round(budget * rng.uniform(0.85, 1.05) / talent)
+        return [_self_reported("hr_payroll_accuracy", headcount - wrong_payslips, headcount),
+                _self_reported("hr_employee_satisfaction", _share(rng, answers, 0.85 * talent), answers),
+                _self_reported("hr_admin_cost_control", min(spent, budget), spent)]
+    return []
 
 
 def stock_take(talent: float, rng: random.Random) -> DemoObservation:

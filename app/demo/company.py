@@ -3,6 +3,10 @@
 Fifty people by default (the seed's size): a general manager, operations, customer service,
 warehouse and design teams each with a manager, and HR/admin. `scale` grows every team in
 proportion for benchmarks; the same seed always gives the same people.
+
+Everyone but the general manager is assessed: the team leads on their team's position (they
+work alongside their people), the head of 人事行政部 as 部门主管 and the two people under that head as
+人事行政. The general manager has nobody above to rate their work, so has no position.
 """
 
 import random
@@ -20,6 +24,8 @@ TEAMS = (
     ("design", "设计部", "6,7", "designer", 6),
 )
 STAFF = (("gm", "总经办", "6,7"), ("hr", "人事行政部", "6,7"))
+TEAM_POSITIONS = frozenset(team[3] for team in TEAMS)
+HEAD_POSITION, HR_POSITION = "dept_head", "hr_admin"  # the positions of the HR department's people
 
 
 @dataclass
@@ -54,9 +60,9 @@ def build_people(rng: random.Random, employees: int, first_month: date) -> list[
         return person
 
     boss = add("gm", None, None)
-    hr_lead = add("hr", None, boss.id, is_hr=True)
-    add("hr", None, hr_lead.id, is_hr=True)
-    add("hr", None, hr_lead.id, is_admin=True)
+    hr_lead = add("hr", HEAD_POSITION, boss.id, is_hr=True)
+    add("hr", HR_POSITION, hr_lead.id, is_hr=True)
+    add("hr", HR_POSITION, hr_lead.id, is_admin=True)
     sizes = _team_sizes(employees - len(people))
     for (code, _, _, position, _), size in zip(TEAMS, sizes, strict=True):
         lead = add(code, position, boss.id)

@@ -74,7 +74,7 @@ class Team:
 @dataclass
 class Cast:
     teams: dict[str, Team]
-    hr: int  # an HR member with no reports and no assessment
+    hr: int  # an HR member with no reports (assessed as 人事行政)
     admin: int
     boss: int
 
@@ -97,7 +97,8 @@ def demo_cast(db_session) -> Cast:
     teams = {code: _team(db_session, code) for code in ("ops", "cs", "warehouse", "design")}
     for team in teams.values():
         db_session.get(Employee, team.hr_member).is_hr = True
-    staff = db_session.scalars(select(Employee).where(Employee.position_id.is_(None)).order_by(Employee.id)).all()
+    staff = db_session.scalars(select(Employee).join(Employee.department).where(Department.code.in_(("gm", "hr")))
+                               .order_by(Employee.id)).all()
     db_session.commit()
     hr = next(e.id for e in staff if e.is_hr and e.manager_id is not None and not _reports_to(db_session, e.id))
     admin = next(e.id for e in staff if e.is_admin)

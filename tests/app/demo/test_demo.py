@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.demo import seed_demo
 from app.models import (
     Assessment,
+    AssessmentItem,
     AuditLog,
     Cycle,
     Employee,
@@ -14,6 +15,7 @@ from app.models import (
     Observation,
     Position,
     ProgressEntry,
+    Rating,
     Report,
     Score,
     SyncRun,
@@ -73,17 +75,17 @@ def test_demo_company_has_history_and_an_open_month(db_session):
     assessments = count(db_session, Assessment, Assessment.cycle_id == october.id)
     reports = count(db_session, Report,
                     Report.assessment_id.in_(select(Assessment.id).where(Assessment.cycle_id == october.id)))
-    # 50 people less the four without a position (GM, two HR, admin) and the two who join on 10
-    # November, plus a second assessment for the specialist moved from operations to design on 16 October
-    assert reports == assessments == 50 - 4 - 2 + 1
+    # 50 people less the general manager (no position) and the two who join on 10 November, plus a
+    # second assessment for the specialist moved from operations to design on 16 October
+    assert reports == assessments == 50 - 1 - 2 + 1
     # the current month has progress so far but no scores
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     assert november.visible_run_id is None
     worked = worked_in_november(db_session)
     # 19 working days before the 27th (22 for the warehouse, with three Saturdays): operations 13 (the
-    # 14th moved to design), customer service 14, the warehouse 12, design 5 and the 2 joiners from the 10th
-    # (13 days), less the days on leave
-    assert len(worked) == 13 * 19 + 14 * 19 + 12 * 22 + 5 * 19 + 2 * 13 - leave_days_in_november(db_session)
+    # 14th moved to design), customer service 14, the warehouse 12, design 5, the HR department 3 and the
+    # 2 joiners from the 10th (13 days), less the days on leave
+    assert len(worked) == 13 * 19 + 14 * 19 + 12 * 22 + 5 * 19 + 3 * 19 + 2 * 13 - leave_days_in_november(db_session)
     entries = set(db_session.execute(select(ProgressEntry.employee_id, ProgressEntry.day)
                                      .where(ProgressEntry.day >= date(2026, 11, 1))).all())
     # only on days the person worked; whether they submitted is the seed's draw (93 % of days)
@@ -141,3 +143,39 @@ def test_the_same_day_gives_the_same_company(db_session):
     assert db_session.scalars(select(Employee.name).order_by(Employee.id)).all() == names
     again = db_session.execute(select(Report.assessment_id, Report.total, Report.summary).order_by(Report.id)).all()
     assert [(t, s) for _, t, s in again] == [(t, s) for _, t, s in first]
+
+
+def test_the_hr_department_is_assessed_every_month_and_the_general_manager_is_not(db_session):
+    seed_demo(today=TODAY)
+    boss = db_session.scalar(select(Employee).where(Employee.manager_id.is_(None)))
+    head = db_session.scalar(select(Employee).where(Employee.manager_id == boss.id, Employee.is_hr))
+    held = db_session.execute(
+        select(Employee.id, Position.code, func.count(Assessment.id))
+        .join(Position, Position.id == Employee.position_id).join(Assessment, Assessment.employee_id == Employee.id)
+        .where(Employee.department.has(code="hr")).group_by(Employee.id, Position.code).order_by(Employee.id)).all()
+    # the head of 人事行政部 as 部门主管, the HR member and the admin under them as 人事行政: August to November
+    team = db_session.scalars(select(Employee.id).where(Employee.manager_id == head.id).order_by(Employee.id)).all()
+    assert held == [(head.id, "dept_head", 4)] + [(member, "hr_admin", 4) for member in team]
+    assert len(team) == 2 and boss.position_id is None
+    assert count(db_session, Assessment, Assessment.employee_id == boss.id) == 0  # nobody above rates the GM
+
+    october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
+    mine = select(Assessment.id).where(Assessment.cycle_id == october.id, Assessment.employee_id.in_([head.id, *team]))
+    assert count(db_session, Report, Report.assessment_id.in_(mine)) == 3
+    # the general manager rated the head's management, the head rated the two under them
+    raters = db_session.execute(
+        select(Assessment.employee_id, Rating.rater_id).distinct()
+        .join(AssessmentItem, AssessmentItem.assessment_id == Assessment.id)
+        .join(Rating, Rating.assessment_item_id == AssessmentItem.id).where(Assessment.id.in_(mine))).all()
+    assert sorted(raters) == [(head.id, boss.id)] + [(member, head.id) for member in team]
+    # the month-end report is self-reported with the day's entry: the team's average of its two people
+    average = db_session.scalar(select(Observation).where(
+        Observation.employee_id == head.id, Observation.indicator_code == "head_team_avg_score",
+        Observation.day.between(date(2026, 10, 1), date(2026, 10, 31))))
+    assert (average.denominator, average.provenance, average.source) == (2, "self_reported", "self_report")
+    assert average.progress_entry_id is not None
+    # November is open: its month-end figures are not in yet, the daily ones are
+    november = [code for (code,) in db_session.execute(select(Observation.indicator_code).distinct().where(
+        Observation.employee_id.in_([head.id, *team]), Observation.day >= date(2026, 11, 1)))]
+    assert "head_team_avg_score" not in november and "hr_payroll_accuracy" not in november
+    assert {"head_key_work_completion", "hr_kpi_cycle_on_time"} <= set(november)

@@ -36,8 +36,9 @@ def test_opening_december_freezes_the_templates(db_session):
     frozen_target = item.target
     item.target = frozen_target * 2
     db_session.commit()
-    frozen = db_session.scalar(select(AssessmentItem).join(Assessment).where(Assessment.cycle_id == cycle.id)
-                               .order_by(AssessmentItem.id))
+    frozen = db_session.scalar(select(AssessmentItem).join(Assessment).where(
+        Assessment.cycle_id == cycle.id, AssessmentItem.indicator_code == item.indicator.code,
+    ).order_by(AssessmentItem.id))
     assert frozen.target == frozen_target
     assert lifecycle.open_cycle(2026, 12).id == cycle.id  # a second tick changes nothing
     assert db_session.scalar(select(func.count()).where(Assessment.cycle_id == cycle.id)) == active
