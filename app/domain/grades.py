@@ -31,6 +31,12 @@ class GradeBands:
         if problems:
             raise GradeBandsInvalid("等级设置有误：" + "；".join(problems), {"grade_bands": problems})
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GradeBands) and self.bands == other.bands
+
+    def __hash__(self) -> int:
+        return hash(self.bands)
+
     def grade_for(self, total: Decimal) -> GradeBand:
         """The band of a (rounded) total."""
         for band in self.bands:
@@ -57,6 +63,8 @@ def _problems(bands: tuple[GradeBand, ...]) -> list[str]:
         problems.append("除最后一个等级外，每个等级都要设最低分")
     elif any(a <= b for a, b in zip(minimums, minimums[1:], strict=False)):
         problems.append("等级最低分必须从高到低严格递减：" + " > ".join(plain(m) for m in minimums))
+    elif minimums and minimums[-1] <= 0:
+        problems.append("兜底等级以上各等级的最低分必须大于0，否则兜底等级用不到，0分以上也会有空档")
     codes = [b.code for b in bands]
     if len(set(codes)) != len(codes):
         problems.append("等级代码不能重复")

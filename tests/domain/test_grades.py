@@ -45,3 +45,9 @@ def test_codes_must_be_unique_and_coefficients_not_negative():
     with pytest.raises(GradeBandsInvalid) as caught:
         GradeBands([GradeBand("a", "A", D(70), D(-1)), GradeBand("a", "B", None, D(0))])
     assert "代码不能重复" in caught.value.message and "不能为负数" in caught.value.message
+
+
+def test_a_band_minimum_of_zero_would_leave_the_catch_all_unreachable():
+    with pytest.raises(GradeBandsInvalid) as caught:
+        GradeBands([GradeBand("a", "A", D(60), D(1)), GradeBand("b", "B", D(0), D(1)), GradeBand("c", "C", None, D(0))])
+    assert "大于0" in caught.value.message
