@@ -2,11 +2,14 @@
 
 import json
 import sys
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 import click
 from flask.cli import AppGroup
 
 kpi = AppGroup("kpi", help="KPI templates and scoring.")
+T = TypeVar("T")
 
 
 @kpi.command("load-templates")
@@ -75,3 +78,133 @@ def bind_code_command(employee_no: str) -> None:
         click.echo(exc.message, err=True)
         sys.exit(2)
     click.echo(f"{employee_no} 的绑定码：{code}（{expires_at:%Y-%m-%d %H:%M} UTC 前有效，仅可使用一次）")
+
+
+@kpi.group("settings")
+def settings_group() -> None:
+    """Company settings (公司设置): grade bands, quiet hours, the scoring and draft days, windows."""
+
+
+@settings_group.command("list")
+def settings_list_command() -> None:
+    """Print every setting with its current value and how it is written."""
+    from app.services.org import company_settings
+
+    for row in company_settings.listing():
+        click.echo(f"{row['key']}\t{row['label_zh']}\t{row['value']}\t（{row['hint_zh']}）")
+
+
+@settings_group.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.option("--by", "employee_no", required=True, help="The employee number of the HR member making the change.")
+def settings_set_command(key: str, value: str, employee_no: str) -> None:
+    """Set KEY to VALUE as HR member --by (audited). Months already open keep their settings."""
+    from app.services.org import company_settings
+
+    shown = _as_hr(employee_no, lambda hr_id: company_settings.change(key, value, hr_id=hr_id))
+    click.echo(f"{key} = {shown}（已开始的考核月仍按开月时的设置）")
+
+
+def _as_hr(employee_no: str, change: Callable[[int], T]) -> T:
+    """Run an HR change as the employee numbered `employee_no`; a refusal prints its message, exit 2."""
+    from sqlalchemy import select
+
+    from app.domain.errors import DomainError
+    from app.extensions import db
+    from app.models import Employee
+
+    hr_id = db.session.scalar(select(Employee.id).where(Employee.employee_no == employee_no))
+    if hr_id is None:
+        _refuse(f"找不到员工「{employee_no}」")
+    try:
+        return change(hr_id)
+    except DomainError as exc:
+        _refuse(exc.message)
+
+
+def _refuse(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(2)
+
+
+@kpi.command("method")
+@click.argument("position")
+@click.argument("indicator")
+@click.argument("method")
+@click.option("--by", "employee_no", required=True, help="The employee number of the HR member making the change.")
+def method_command(position: str, indicator: str, method: str, employee_no: str) -> None:
+    """Set how INDICATOR is scored in POSITION's template: METHOD is the score-file JSON
+    ({"kind": "deduction", "step": "0.001", "points": "2"} …, app/domain/SCOREFILE.md) or "ratio".
+    Applies from the next month drafted (and to a month still in draft)."""
+    from app.services.org import template_edits
+
+    try:
+        chosen = None if method == "ratio" else json.loads(method)
+    except json.JSONDecodeError:
+        _refuse("计分方式应为 JSON，如 {\"kind\": \"pass_fail\"}，或 ratio")
+    click.echo(_as_hr(employee_no, lambda hr_id: template_edits.set_method(position, indicator, chosen, hr_id=hr_id)))
+
+
+@kpi.command("adjust", context_settings={"ignore_unknown_options": True})  # so "-2" is points, not an option
+@click.argument("employee_no")
+@click.argument("month")
+@click.argument("points")
+@click.argument("reason")
+@click.option("--by", "hr_no", required=True, help="The employee number of the HR member recording it.")
+def adjust_command(employee_no: str, month: str, points: str, reason: str, hr_no: str) -> None:
+    """Add a 加减分项 of POINTS (+3, -2) with REASON to EMPLOYEE_NO's assessment of MONTH (2026-11)."""
+    from app.services.authz import actor
+    from app.services.feedback import sheet_lines
+
+    assessment_id = _assessment_id(employee_no, month)
+    line = _as_hr(hr_no, lambda hr_id: sheet_lines.add_adjustment(assessment_id, points, reason, actor(hr_id)))
+    click.echo(f"已记录加减分项 #{line.id}：{employee_no} {month} {points}分（{reason}）")
+
+
+@kpi.command("veto")
+@click.argument("employee_no")
+@click.argument("month")
+@click.argument("event")
+@click.option("--evidence", required=True, help="What shows the event happened (order, ticket, complaint number …).")
+@click.option("--by", "hr_no", required=True, help="The employee number of the HR member recording it.")
+def veto_command(employee_no: str, month: str, event: str, evidence: str, hr_no: str) -> None:
+    """Record a 一票否决 EVENT on EMPLOYEE_NO's assessment of MONTH: graded 不合格 whatever the total."""
+    from app.services.authz import actor
+    from app.services.feedback import sheet_lines
+
+    assessment_id = _assessment_id(employee_no, month)
+    line = _as_hr(hr_no, lambda hr_id: sheet_lines.record_veto(assessment_id, event, evidence, actor(hr_id)))
+    click.echo(f"已记录一票否决 #{line.id}：{employee_no} {month}「{event}」")
+
+
+@kpi.command("withdraw-line")
+@click.argument("line_id", type=int)
+@click.argument("reason")
+@click.option("--by", "hr_no", required=True, help="The employee number of the HR member withdrawing it.")
+def withdraw_line_command(line_id: int, reason: str, hr_no: str) -> None:
+    """Withdraw a 加减分项 or 一票否决 recorded by mistake (it stays on record, marked withdrawn)."""
+    from app.services.authz import actor
+    from app.services.feedback import sheet_lines
+
+    _as_hr(hr_no, lambda hr_id: sheet_lines.withdraw_line(line_id, reason, actor(hr_id)))
+    click.echo(f"已撤销 #{line_id}")
+
+
+def _assessment_id(employee_no: str, month: str) -> int:
+    """The person's assessment of a month ("2026-11"): the latest if they changed position in it."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Assessment, Cycle, Employee
+
+    try:
+        year, number = (int(part) for part in month.split("-"))
+    except ValueError:
+        _refuse("月份的格式应为 2026-11")
+    found = db.session.scalar(select(Assessment.id).join(Cycle).join(Employee, Employee.id == Assessment.employee_id)
+                              .where(Employee.employee_no == employee_no, Cycle.year == year, Cycle.month == number)
+                              .order_by(Assessment.first_day.desc()).limit(1))
+    if found is None:
+        _refuse(f"找不到员工「{employee_no}」{month}的考核表")
+    return found

@@ -40,6 +40,8 @@ class Action(StrEnum):
     MAP_IDENTITIES = "map_identities"
     RUN_CYCLE = "run_cycle"  # accept a month's data gaps, re-publish or dismiss restatements
     CHANGE_SETTINGS = "change_settings"
+    EDIT_TEMPLATE = "edit_template"  # a template item's scoring method
+    ADJUST_SHEET = "adjust_sheet"  # 加减分项 and 一票否决 on someone's assessment
     SUBMIT_PROGRESS = "submit_progress"
     ISSUE_BIND_CODE = "issue_bind_code"
     UNBIND_WECHAT = "unbind_wechat"
@@ -81,6 +83,8 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.MAP_IDENTITIES: frozenset({Relation.ADMIN}),
     Action.RUN_CYCLE: frozenset({H}),
     Action.CHANGE_SETTINGS: frozenset({H}),
+    Action.EDIT_TEMPLATE: frozenset({H}),
+    Action.ADJUST_SHEET: frozenset({H}),
     Action.SUBMIT_PROGRESS: frozenset({S}),
     Action.ISSUE_BIND_CODE: frozenset({H, Relation.ADMIN, Relation.SYSTEM}),
     Action.UNBIND_WECHAT: frozenset({S, H, Relation.ADMIN}),
@@ -89,7 +93,7 @@ POLICY: dict[Action, frozenset[Relation]] = {
 
 DECISIONS = frozenset({
     Action.RATE_MANAGER, Action.RATE_PEER, Action.CHOOSE_PEERS, Action.AMEND_TARGET, Action.DECIDE_CORRECTION,
-    Action.DECIDE_APPEAL, Action.DECIDE_OUTCOME,
+    Action.DECIDE_APPEAL, Action.DECIDE_OUTCOME, Action.ADJUST_SHEET,
 })
 
 REFUSALS = {
@@ -114,6 +118,8 @@ REFUSALS = {
     Action.MAP_IDENTITIES: "只有管理员可以维护外部账号映射",
     Action.RUN_CYCLE: "只有人事可以处理考核周期的数据缺口和数据更正",
     Action.CHANGE_SETTINGS: "只有人事可以修改公司设置",
+    Action.EDIT_TEMPLATE: "只有人事可以修改考核模板",
+    Action.ADJUST_SHEET: "只有人事可以记录加减分项和一票否决",
     Action.SUBMIT_PROGRESS: "只能提交本人的工作进展",
     Action.ISSUE_BIND_CODE: "只有人事或管理员可以发放绑定码",
     Action.UNBIND_WECHAT: "只能解绑本人的微信账号，或由人事、管理员解绑",

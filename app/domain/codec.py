@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any, NoReturn, Protocol, TypeVar
 
 from .errors import DomainError
-from .exact import number_problem
+from .exact import number_problem, plain
 from .indicators import Aggregation, Direction, Display, Indicator, Kind, Money
 from .methods import RATIO, Band, Bands, ByRatio, Deduction, Method, MethodKind, PassFail
 from .templates import DEFAULT_CAP, RATING_SCALE, KpiTemplate, Rater, TemplateItem
@@ -163,3 +163,14 @@ def method_of(data: Any, path: str, err: ErrorClass) -> Method:
                               optional_decimal(b.get("max"), f"{at}.max", err)))
         return Bands(tuple(bands))
     return PassFail() if kind is MethodKind.PASS_FAIL else RATIO
+
+
+def method_json(method: Method) -> JsonDict | None:
+    """The stored form of a method, read back by `method_of`; None for the ratio (the default)."""
+    if isinstance(method, Deduction):
+        return {"kind": MethodKind.DEDUCTION.value, "step": plain(method.step), "points": plain(method.points)}
+    if isinstance(method, Bands):
+        return {"kind": MethodKind.BANDS.value, "bands": [
+            {"points": plain(b.points)} | ({} if b.low is None else {"min": plain(b.low)})
+            | ({} if b.high is None else {"max": plain(b.high)}) for b in method.bands]}
+    return {"kind": MethodKind.PASS_FAIL.value} if isinstance(method, PassFail) else None

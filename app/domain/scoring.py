@@ -1,6 +1,6 @@
 """Item scores, the total and the grade of one assessment — the function the scoring run calls.
 
-Rules (docs/product.md "Scoring"): higher-better `a = actual / target`; lower-better `a = target / actual`
+Rules (docs/kpi-rules.md "Scoring"): higher-better `a = actual / target`; lower-better `a = target / actual`
 and a perfect 0 earns the cap; item score = weight × min(a, cap), 0 when a < floor (a == floor keeps
 its score); total rounded half-up to one decimal; met when a ≥ 1, except that a rated (qualitative)
 item is never met or unmet: a rating of 4 out of 5 is a judgement, not a missed target, so it is

@@ -82,6 +82,10 @@ def previous_month(year: int, month: int) -> tuple[int, int]:
     return (year, month - 1) if month > 1 else (year - 1, 12)
 
 
+def next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def month_bounds(year: int, month: int) -> tuple[date, date]:
     """The first and last day of a month."""
     first = date(year, month, 1)

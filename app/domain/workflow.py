@@ -13,8 +13,8 @@ RATING_MIN, RATING_MAX = Decimal(1), Decimal(5)
 RATING_PLACES = 1  # 4.5 is a rating; 4.55 is a typo
 
 # The appeal clock, in working-day hours of the WorkCalendar (app.domain.deadlines.deadline_after):
-# 3 days to confirm or appeal from publication; the manager is reminded at 20 h; HR decides from 24 h.
-APPEAL_WINDOW_HOURS = 72
+# the manager is reminded at 20 h; HR decides from 24 h. (How long the employee has to confirm or
+# appeal is a company setting, 72 h by default: app.domain.settings.)
 APPEAL_REMIND_HOURS = 20
 APPEAL_ESCALATE_HOURS = 24
 

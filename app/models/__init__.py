@@ -4,7 +4,7 @@ from app.models.alert import Alert, AlertRule
 from app.models.audit import AuditLog
 from app.models.base import Base
 from app.models.calendar import CalendarDay, FxRate
-from app.models.cycle import Assessment, AssessmentItem, Cycle, TargetAmendment
+from app.models.cycle import Assessment, AssessmentItem, Cycle, SheetLine, TargetAmendment
 from app.models.feedback import Appeal, Comment
 from app.models.inbound import WeChatPush
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
@@ -39,6 +39,6 @@ __all__ = [
     "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "NotifyState", "Observation", "OutboxMessage", "Outcome",
     "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Restatement", "Score",
-    "ScoringRun", "Screenshot", "Shipment", "SubscribeQuota", "SyncRun", "TargetAmendment", "TemplateItem",
+    "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SubscribeQuota", "SyncRun", "TargetAmendment", "TemplateItem",
     "WeChatIdentity", "WeChatPush",
 ]

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, ExactDecimal, ItemTerms, Key, utcnow
@@ -12,7 +12,8 @@ from app.models.base import Base, ExactDecimal, ItemTerms, Key, utcnow
 class Cycle(Base):
     """One calendar month; its status moves draft → open → scoring → published → final
     (app.domain.cycles says which moves are legal). `visible_run_id` is the scoring run whose
-    scores everyone sees: switching it is the one step that makes a run visible."""
+    scores everyone sees: switching it is the one step that makes a run visible. `settings` freezes
+the company settings when the month opens, so a later change never alters a month's rules."""
 
     __tablename__ = "cycle"
     __table_args__ = (UniqueConstraint("year", "month"),)
@@ -27,6 +28,7 @@ class Cycle(Base):
     final_at: Mapped[datetime | None] = mapped_column(DateTime)
     gaps_acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
     visible_run_id: Mapped[int | None] = mapped_column(ForeignKey("scoring_run.id", use_alter=True))
+    settings: Mapped[dict | None] = mapped_column(JSON)  # the company settings it opened with; None in draft
 
     @property
     def label(self) -> str:
@@ -79,3 +81,23 @@ class TargetAmendment(Base):
     amended_by: Mapped[int] = mapped_column(ForeignKey("employee.id"))
     amended_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SheetLine(Base):
+    """A line HR adds to an assessment: a 加减分项 (`kind` "adjustment", with `points`) or a 一票否决
+    (`kind` "veto", naming the event in `text` with its `evidence`). Withdrawn, never deleted, so the
+    report and the audit can always say what was on the sheet when."""
+
+    __tablename__ = "sheet_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    points: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    text: Mapped[str] = mapped_column(String(200))  # the adjustment's reason, or the vetoing event
+    evidence: Mapped[str] = mapped_column(String(500), default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdraw_reason: Mapped[str | None] = mapped_column(String(200))

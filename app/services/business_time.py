@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from app.domain.deadlines import QUIET_HOURS, send_time
+from app.domain.deadlines import send_time
 from app.domain.workcalendar import WorkCalendar
 from app.extensions import db
 from app.models import Department, Employee
 from app.models.base import utcnow
+from app.services import settings
 from app.services.calendar import company_calendar, parse_weekdays
 
 
@@ -56,5 +57,7 @@ def calendar_for(employee_id: int, base: WorkCalendar | None = None) -> WorkCale
 
 
 def allowed_send_time(employee_id: int, at: datetime, base: WorkCalendar | None = None) -> datetime:
-    """`at` (naive UTC) moved out of the person's quiet hours and rest days, in naive UTC."""
-    return to_utc(send_time(to_local(at), calendar_for(employee_id, base), QUIET_HOURS))
+    """`at` (naive UTC) moved out of the person's rest days and the quiet hours of that month, in naive UTC."""
+    local = to_local(at)
+    quiet = settings.of_month(local.year, local.month).quiet_hours
+    return to_utc(send_time(local, calendar_for(employee_id, base), quiet))

@@ -1,43 +1,35 @@
-"""Company settings: read with a default, changed by HR with an audit row."""
+"""Company settings as the rules read them: what HR set over the defaults, and the copy each month froze.
 
-from typing import Any
+The rules of a month read `of_month` (or `of_cycle`): a month that has opened reads the settings it
+froze when it opened, so changing the bands never regrades a past month when it is re-published;
+a month still in draft, or not created yet, reads the current settings. HR changes them through
+app.services.org.company_settings. (No use case lives here, so the time helpers can import it.)
+"""
 
 from sqlalchemy import select
 
-from app.errors import ApiError
+from app.domain.settings import CompanySettings
 from app.extensions import db
-from app.models import CompanySetting
-from app.services import audit, authz
-from app.services.usecase import use_case
-
-KNOWN: dict[str, tuple[type[int], int, int, str]] = {"retention_months": (int, 1, 120, "数据保留期（月）")}
+from app.models import CompanySetting, Cycle
 
 
-def get(key: str, default: Any = None) -> Any:
-    """The stored JSON value of `key`, or `default` when it was never set."""
-    row = db.session.scalar(select(CompanySetting).where(CompanySetting.key == key))
-    return default if row is None else row.value["value"]
+def current() -> CompanySettings:
+    """The settings in force for a month that has not opened yet: HR's values over the defaults."""
+    rows = db.session.execute(select(CompanySetting.key, CompanySetting.value)).all()
+    return CompanySettings.from_stored({key: value["value"] for key, value in rows})
 
 
-@use_case
-def put(key: str, value: str | int | float, *, hr_id: int) -> int:
-    """Change a known setting within its bounds; HR only."""
-    authz.require(authz.actor(hr_id), authz.Action.CHANGE_SETTINGS, authz.Subject())
-    if key not in KNOWN:
-        raise ApiError("unknown_setting", f"没有名为「{key}」的设置", 404)
-    kind, low, high, label = KNOWN[key]
-    try:
-        value = kind(value)
-    except (TypeError, ValueError):
-        raise ApiError("setting_invalid", f"{label}必须是数字", 422, {key: "必须是数字"}) from None
-    if not low <= value <= high:
-        raise ApiError("setting_invalid", f"{label}必须在{low}到{high}之间", 422, {key: f"{low}–{high}"})
-    row = db.session.scalar(select(CompanySetting).where(CompanySetting.key == key))
-    before = None if row is None else row.value
-    if row is None:
-        row = CompanySetting(key=key, value={"value": value})
-        db.session.add(row)
-    row.value, row.updated_by = {"value": value}, hr_id
-    audit.record("setting.change", "company_setting", None, actor_id=hr_id, before=before, after={key: value})
-    db.session.commit()
-    return value
+def of_cycle(cycle: Cycle) -> CompanySettings:
+    """The settings a month's rules read: frozen at opening, current while a draft."""
+    return current() if cycle.settings is None else CompanySettings.from_stored(cycle.settings)
+
+
+def of_month(year: int, month: int) -> CompanySettings:
+    """`of_cycle` for a month given by number (the month of a day, of a moment, of a reminder)."""
+    frozen = db.session.scalar(select(Cycle.settings).where(Cycle.year == year, Cycle.month == month))
+    return current() if frozen is None else CompanySettings.from_stored(frozen)
+
+
+def freeze(cycle: Cycle) -> None:
+    """Keep today's settings on a month that is opening (the caller commits with the opening)."""
+    cycle.settings = current().stored()

@@ -10,7 +10,7 @@ still run, and the failed one runs again on the next tick.
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -19,9 +19,10 @@ from sqlalchemy import select
 
 from app import jobs
 from app.domain.cycles import CycleStatus
-from app.domain.workcalendar import previous_month
+from app.domain.workcalendar import next_month, previous_month
 from app.extensions import db, redis_store
 from app.models import Cycle, ScoringRun
+from app.services import settings
 from app.services.business_time import to_local
 from app.services.calendar import company_calendar
 from app.services.cycle import completeness, lifecycle
@@ -33,7 +34,6 @@ from app.services.scoring import chunks, reports
 from app.wechat import pushes
 
 OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
-CLOSE_ON_DAY = 3  # scoring starts on day 3 of the next month, once the data is complete
 ALERTS_AT = time(6, 0)  # yesterday's figures have synced by then
 LOCK = "jixiao:clock:lock"
 DONE = "jixiao:clock:done:{}"  # markers that spare repeated work; every action is idempotent anyway
@@ -51,6 +51,7 @@ def run_due(now: datetime) -> dict[str, Any]:
     try:
         local = to_local(now)
         actions = {
+            "drafted": lambda: _draft_next_month(local),
             "opened": lambda: _open_month(local, now),
             "targets": lambda: _push_targets(now),
             "closing": lambda: _close_previous_month(local),
@@ -132,8 +133,9 @@ def _push_reports(now: datetime) -> int:
 
 
 def _evening_reminders(local: datetime, now: datetime) -> int:
-    """From 18:00, once a day; who works that day is decided per department and person."""
-    if local.time() < announcements.REMIND_AT:
+    """From the reminder time (18:00 by default), once a day; who works that day is decided per
+    department and person."""
+    if local.time() < settings.of_month(local.year, local.month).reminder_at:
         return 0
     return _once(f"reminders:{local.date()}", lambda: announcements.evening_reminders(local.date(), now), 0)
 
@@ -143,6 +145,18 @@ def _request_alerts(local: datetime) -> bool:
     if local.time() < ALERTS_AT:
         return False
     return alerts.request_day(local.date() - timedelta(days=1))
+
+
+def _draft_next_month(local: datetime) -> int | None:
+    """From the draft day (the 25th by default), next month is a draft HR can adjust; once a day
+    it takes in people hired since. Nothing is told to anyone until the month opens."""
+    if local.day < settings.of_month(local.year, local.month).draft_day:
+        return None
+    year, month = next_month(local.year, local.month)
+    cycle = db.session.scalar(select(Cycle).where(Cycle.year == year, Cycle.month == month))
+    if cycle is not None and cycle.status != CycleStatus.DRAFT:
+        return None
+    return _once(f"draft:{year}-{month}:{local.date()}", lambda: lifecycle.draft_cycle(year, month).id, None)
 
 
 def _open_month(local: datetime, now: datetime) -> int | None:
@@ -156,12 +170,13 @@ def _open_month(local: datetime, now: datetime) -> int | None:
 
 
 def _close_previous_month(local: datetime) -> int | None:
-    """From day 3, score last month once its data is complete or HR accepted the gaps."""
-    if local.date() < date(local.year, local.month, CLOSE_ON_DAY):
-        return None
+    """From the scoring day (day 3 by default, as last month opened with), score last month once its
+    data is complete or HR accepted the gaps."""
     year, month = previous_month(local.year, local.month)
     cycle = db.session.scalar(select(Cycle).where(Cycle.year == year, Cycle.month == month))
     if cycle is None or cycle.status != CycleStatus.OPEN:
+        return None
+    if local.day < settings.of_cycle(cycle).scoring_day:
         return None
     if completeness.missing_rates(cycle):  # HR's word cannot stand in for a rate: scoring would fail
         return None

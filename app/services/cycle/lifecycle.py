@@ -21,7 +21,7 @@ from app.models import (
     KpiTemplate,
     Report,
 )
-from app.services import audit
+from app.services import audit, settings
 from app.services.business_time import clock_now
 from app.services.cycle import outcomes
 from app.services.usecase import use_case
@@ -71,12 +71,14 @@ def _add_assessments(cycle: Cycle) -> int:
 
 @use_case
 def open_cycle(year: int, month: int, *, now: datetime | None = None) -> Cycle:
-    """Open the month (day 1, 09:00): assessments freeze and targets go out. Idempotent."""
+    """Open the month (day 1, 09:00): assessments and the company settings freeze, and targets go
+    out. Idempotent."""
     cycle = draft_cycle(year, month)
     if cycle.status != CycleStatus.DRAFT:
         return cycle
     cycle.status = advance(cycle.status, CycleStatus.OPEN)
     cycle.opened_at = now or clock_now()
+    settings.freeze(cycle)
     count = db.session.scalar(select(func.count()).select_from(Assessment).where(Assessment.cycle_id == cycle.id))
     audit.record("cycle.open", "cycle", cycle.id, source="clock", after={"assessments": count})
     db.session.commit()

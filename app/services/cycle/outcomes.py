@@ -7,20 +7,20 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 
 from app.domain.authz import Action, Subject
-from app.domain.grades import DEFAULT_BANDS
 from app.domain.outcomes import GradeOfMonth, OutcomeKind, Proposal, propose, quarter_of
 from app.domain.proration import month_grade
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, Cycle, Outcome, Position, Report
-from app.services import audit, authz
+from app.services import audit, authz, settings
 from app.services.business_time import clock_now
 from app.services.usecase import claim, use_case
 
 
 def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]:
     """(cycle, employee) → (grade code, main position id): the month's grade from the latest report
-    version of each of the person's assessments, weighted by working days covered."""
+    version of each of the person's assessments, weighted by working days covered; a veto on any of
+    them makes it the lowest grade."""
     latest = (select(Report.assessment_id, func.max(Report.version).label("version"))
               .group_by(Report.assessment_id).subquery())
     rows = db.session.execute(
@@ -31,12 +31,17 @@ def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]
         .order_by(Assessment.first_day)
     )
     parts: dict[tuple[int, int], list[tuple[Decimal, int, int]]] = defaultdict(list)  # (total, days, position)
+    vetoed: set[tuple[int, int]] = set()  # a veto on any of the month's assessments decides the month
     for cycle_id, employee_id, position_id, body in rows:
         parts[(cycle_id, employee_id)].append((Decimal(body["total"]), body["period"]["working_days"], position_id))
+        if body.get("veto"):
+            vetoed.add((cycle_id, employee_id))
+    bands = {c.id: settings.of_cycle(c).grade_bands for c in db.session.scalars(select(Cycle).where(
+        Cycle.id.in_(cycle_ids)))}  # each month by the bands it opened with
     grades: dict[tuple[int, int], tuple[str, int]] = {}
     for key, entries in parts.items():
         covered = [(total, days) for total, days, _ in entries if days > 0] or [(entries[-1][0], 1)]
-        grades[key] = (month_grade(covered, DEFAULT_BANDS).grade.code, entries[-1][2])
+        grades[key] = (month_grade(covered, bands[key[0]], vetoed=key in vetoed).grade.code, entries[-1][2])
     return grades
 
 

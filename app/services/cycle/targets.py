@@ -92,9 +92,12 @@ def amend_target(assessment_item_id: int, new_target: DecimalInput, reason: str,
 
 
 def targets_view(assessment_id: int, who: Actor) -> JsonDict:
-    """The assessment's items and targets, with what is still to acknowledge (the 目标确认 page)."""
+    """The assessment's items and targets, with what is still to acknowledge (the 目标确认 page).
+    A drafted month is for HR and managers to prepare: the employee sees it once it opens."""
     assessment = get_or_404(Assessment, assessment_id, "考核表")
     require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
+    if cycle_of(assessment).status == CycleStatus.DRAFT and who.employee_id == assessment.employee_id:
+        raise ApiError("targets_not_issued", "本月考核目标尚未下达，下达后会通知您", 409)
     items = []
     for item in assessment.items:
         ind = indicator(item.indicator_code)

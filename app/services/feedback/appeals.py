@@ -33,7 +33,7 @@ from app.models import (
     Screenshot,
 )
 from app.models.base import Base
-from app.services import audit
+from app.services import audit, settings
 from app.services.authz import Action, Actor, Subject, can, require
 from app.services.business_time import calendar_for, to_local, to_utc
 from app.services.feedback import appeal_effects
@@ -188,7 +188,8 @@ def _require_appealable(report: Report, assessment: Assessment, now: datetime) -
     if report.version != latest_version(assessment.id):
         raise ApiError("not_latest", "该报告已有新版本，请对最新版本申诉", 409)
     if report.window_closes_at is None or now >= report.window_closes_at:
-        raise ApiError("appeal_window_closed", "已超过3天申诉期，不能再申诉", 409)
+        window = settings.of_cycle(_get(Cycle, assessment.cycle_id)).appeal_window_zh
+        raise ApiError("appeal_window_closed", f"已超过{window}申诉期，不能再申诉", 409)
     if report.response not in ANSWERABLE:
         raise _already_answered()
 
@@ -223,8 +224,9 @@ def _set_due_times(appeal: Appeal, manager: int | None, now: datetime) -> None:
         appeal.remind_at = appeal.escalate_at = appeal.escalated_at = now
         return
     calendar, start = calendar_for(manager), to_local(now)
-    appeal.remind_at = to_utc(deadline_after(start, APPEAL_REMIND_HOURS, calendar))
-    appeal.escalate_at = to_utc(deadline_after(start, APPEAL_ESCALATE_HOURS, calendar))
+    quiet = settings.of_month(start.year, start.month).quiet_hours
+    appeal.remind_at = to_utc(deadline_after(start, APPEAL_REMIND_HOURS, calendar, quiet))
+    appeal.escalate_at = to_utc(deadline_after(start, APPEAL_ESCALATE_HOURS, calendar, quiet))
 
 
 def _manager(appeal: Appeal) -> int | None:

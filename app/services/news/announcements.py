@@ -3,7 +3,7 @@ submit, and published reports. Every message has a dedupe key naming its facts, 
 runs twice — or two schedulers — enqueue each message once.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -21,11 +21,10 @@ from app.models import (
     Report,
     ScoringRun,
 )
+from app.services import settings
 from app.services.calendar import company_calendar, department_calendars, leave_days
 from app.services.notify import outbox
 from app.services.usecase import use_case
-
-REMIND_AT = time(18, 0)  # "no progress by the evening of a working day"
 
 
 @use_case
@@ -69,13 +68,14 @@ def evening_reminders(day: date, now: datetime) -> int:
     ).all()
     submitted = set(db.session.scalars(select(ProgressEntry.employee_id).where(ProgressEntry.day == day)))
     leave = leave_days({employee_id for employee_id, _ in rows}, day, day)
+    until = settings.of_month(day.year, day.month).edit_until
     count = 0
     for employee_id, department_id in rows:
         if employee_id in submitted or not calendars[department_id].is_working_day(day, leave.get(employee_id, ())):
             continue
         outbox.enqueue(
             employee_id, "reminder", title="今日进展未提交", summary="请在今晚提交今日工作进展",
-            body=f"您{day.month}月{day.day}日的工作进展还没有提交，请在小程序中提交（次日10:00前可修改）。",
+            body=f"您{day.month}月{day.day}日的工作进展还没有提交，请在小程序中提交（次日{until:%H:%M}前可修改）。",
             dedupe_key=f"reminder:{employee_id}:{day.isoformat()}", now=now, calendar=calendar,
         )
         count += 1
@@ -91,13 +91,14 @@ def push_reports(run_id: int, now: datetime) -> int:
     cycle = db.session.get(Cycle, run.cycle_id)
     assert cycle is not None, "a scoring run's cycle exists (foreign key)"
     calendar = company_calendar()
+    window = settings.of_cycle(cycle).appeal_window_zh
     count = 0
     for report, employee_id in db.session.execute(
         select(Report, Assessment.employee_id).join(Assessment).where(Report.run_id == run_id)
     ):
         outbox.enqueue(
             employee_id, "report_published", title=f"{cycle.label}考核结果", summary=report.summary,
-            body=f"【{cycle.label}考核结果】\n{report.summary}\n如有异议，请在3天内在小程序中申诉。",
+            body=f"【{cycle.label}考核结果】\n{report.summary}\n如有异议，请在{window}内在小程序中申诉。",
             dedupe_key=f"report:{report.id}", now=now, calendar=calendar,
             data={"report_id": report.id, "total": report.body["total_display"], "grade": report.body["grade"]},
         )

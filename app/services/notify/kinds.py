@@ -75,6 +75,7 @@ _KINDS = (
     MessageKind("appeal_result", "申诉结果", EMPLOYEE, "dev-tpl-appeal-result", "dev-oa-appeal-result",
                 "pages/report/index"),
     MessageKind("reminder", "提醒", EMPLOYEE, "dev-tpl-reminder", "dev-oa-reminder", "pages/submit/index"),
+    MessageKind("sheet_line", "考核加减分", EMPLOYEE, "dev-tpl-sheet-line", "dev-oa-sheet-line", "pages/report/index"),
     MessageKind("comment", "收到点评", EMPLOYEE, "dev-tpl-comment", "dev-oa-comment", "pages/home/index"),
     MessageKind("alert", "预警", EMPLOYEE, "dev-tpl-alert", "dev-oa-alert", "pages/home/index"),
     MessageKind("digest", "团队进展", MANAGER, "dev-tpl-digest", "dev-oa-digest", "pages/team/index"),

@@ -157,7 +157,8 @@ def _require_window_closed(entry: ProgressEntry, now: datetime) -> None:
         if closed.code == "edit_window_closed":
             return
         raise
-    raise ApiError("edit_window_open", "次日10:00前可直接修改当天的进展，无需申请更正", 409)
+    until = submissions.edit_until(entry.day)
+    raise ApiError("edit_window_open", f"次日{until:%H:%M}前可直接修改当天的进展，无需申请更正", 409)
 
 
 def _require_open(assessment: Assessment) -> None:

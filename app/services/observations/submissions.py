@@ -1,9 +1,9 @@
 """Daily progress submissions (提交进展): the employee's own figures for one day, with a note.
 
 Only indicators without a source system are typed in (synced figures are shown read-only). A
-day's entry can be edited until 10:00 the next day in the business time zone; later corrections
-go through the manager. Each save replaces that day's self-reported figures, audits what changed
-and asks for a progress recompute once committed.
+day's entry can be edited until the edit deadline the next day (10:00 unless HR set another) in
+the business time zone; later corrections go through the manager. Each save replaces that day's
+self-reported figures, audits what changed and asks for a progress recompute once committed.
 """
 
 from dataclasses import dataclass
@@ -17,14 +17,13 @@ from app.domain.cycles import CycleStatus
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, Cycle, Indicator, Observation, ProgressEntry
-from app.services import audit
+from app.services import audit, settings
 from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import clock_now, to_local
 from app.services.scoring import progress
 from app.services.usecase import use_case
 
 SELF_REPORT = "self_report"
-EDIT_UNTIL = time(10, 0)
 NOTE_LIMIT = 500
 
 
@@ -73,9 +72,15 @@ def _check_window(day: date, now: datetime) -> None:
     local = to_local(now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now)
     if day > local.date():
         raise ApiError("day_in_future", "不能提交未来日期的进展", 422, {"day": day.isoformat()})
-    if local >= datetime.combine(day + timedelta(days=1), EDIT_UNTIL):
-        raise ApiError("edit_window_closed", "已超过次日10:00的修改时限，如需更正请向主管申请", 409,
+    until = edit_until(day)
+    if local >= datetime.combine(day + timedelta(days=1), until):
+        raise ApiError("edit_window_closed", f"已超过次日{until:%H:%M}的修改时限，如需更正请向主管申请", 409,
                        {"day": day.isoformat()})
+
+
+def edit_until(day: date) -> time:
+    """Until when, on the next day, the employee may still change a day's entry (the month's setting)."""
+    return settings.of_month(day.year, day.month).edit_until
 
 
 def _assessment_on(employee_id: int, day: date) -> Assessment:

@@ -12,6 +12,7 @@ from typing import TypeVar
 from sqlalchemy import select
 
 from app.domain.builtin import Catalog, load_builtin
+from app.domain.codec import method_json
 from app.domain.positions import Position as CatalogPosition
 from app.extensions import db
 from app.models import (
@@ -101,7 +102,7 @@ def _ensure_position(position: CatalogPosition, departments: dict[str, Departmen
             items=[
                 TemplateItem(indicator_id=indicators[item.indicator_code].id, sort=i, weight=item.weight,
                              target=item.target, cap=item.cap, floor=item.floor,
-                             rater=item.rater.value if item.rater else None)
+                             rater=item.rater.value if item.rater else None, method=method_json(item.method))
                 for i, item in enumerate(template.items)
             ],
         ))

@@ -22,7 +22,6 @@ from app.models import AuditLog, DeliveryAttempt, Digest, Employee, OutboxMessag
 from app.services import audit, settings
 from app.services.usecase import changed_rows, use_case
 
-DEFAULT_RETENTION_MONTHS = 24
 ATTEMPT_RETENTION = timedelta(days=90)
 MESSAGE_RETENTION = timedelta(days=180)
 AUDIT_RETENTION_MONTHS = 120
@@ -39,7 +38,7 @@ OWNERSHIP = {  # table: the column that says "this row is the person's"
 
 
 def retention_months() -> int:
-    return int(settings.get("retention_months", DEFAULT_RETENTION_MONTHS))
+    return settings.current().retention_months
 
 
 @use_case

@@ -12,12 +12,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.domain.adjustments import NO_LINES, Adjustment, AdjustmentLimit, SheetLines, Veto
 from app.domain.codec import method_of
 from app.domain.errors import TemplateInvalid
 from app.domain.evaluation import EvaluationInput
 from app.domain.exact import Ratio
 from app.domain.fx import RateTable
-from app.domain.grades import DEFAULT_BANDS
+from app.domain.grades import GradeBands
 from app.domain.indicators import (
     Aggregation,
     Direction,
@@ -38,12 +39,15 @@ from app.models import (
     Assessment,
     AssessmentItem,
     Cycle,
+    Employee,
     Indicator,
     ItemOverride,
     Observation,
     Position,
     Rating,
+    SheetLine,
 )
+from app.services import settings
 from app.services.calendar import department_calendars, leave_days, rate_table
 from app.services.usecase import JsonDict
 
@@ -52,6 +56,7 @@ class Context:
     """The data of some assessments of one cycle."""
 
     month: tuple[date, date]
+    bands: GradeBands  # the month's, frozen when it opened
     assessments: list[Assessment]
     library: IndicatorLibrary
     positions: dict[int, Position]
@@ -61,12 +66,14 @@ class Context:
     observations: dict[int, dict[str, list[DayObservation]]]  # employee id → indicator code → days
     ratings: dict[int, list[DomainRating]]  # assessment item id → ratings
     overrides: dict[int, Decimal]  # assessment item id → an accepted appeal's value
+    lines: dict[int, SheetLines]  # assessment id → HR's adjustments and veto
     last_month: dict[int, dict[str, list[DomainRating]]]  # employee id → indicator code → ratings
 
     @classmethod
     def load(cls, cycle: Cycle, ids: list[int], *, with_last_month: bool = False) -> "Context":
         self = cls()
         self.month = month_bounds(cycle.year, cycle.month)
+        self.bands = settings.of_cycle(cycle).grade_bands
         self.assessments = list(db.session.scalars(
             select(Assessment).options(selectinload(Assessment.items))
             .where(Assessment.id.in_(ids)).order_by(Assessment.id)))
@@ -79,6 +86,7 @@ class Context:
         self.observations = _observations(employees, self.month)
         self.ratings = _ratings(ids)
         self.overrides = _overrides(ids)
+        self.lines = _sheet_lines(ids, settings.of_cycle(cycle).adjustment_limit)
         self.last_month = _last_month_ratings(cycle, employees) if with_last_month else {}
         return self
 
@@ -104,13 +112,30 @@ class Context:
             period=(assessment.first_day, assessment.last_day),
             calendar=self.calendars[position.department_id],
             leave=self.leave.get(assessment.employee_id, frozenset()),
-            rates=self.rates, bands=DEFAULT_BANDS, mode="final" if as_of is None else "projection", as_of=as_of,
+            rates=self.rates, bands=self.bands, mode="final" if as_of is None else "projection", as_of=as_of,
             actuals=actuals,
             observations={i.indicator_code: mine.get(i.indicator_code, []) for i in quantitative},
             ratings={i.indicator_code: self.ratings[i.id] for i in qualitative if self.ratings.get(i.id)},
             last_month={i.indicator_code: previous[i.indicator_code]
                         for i in qualitative if i.indicator_code in previous},
+            lines=self.lines.get(assessment.id, NO_LINES),
         )
+
+
+def _sheet_lines(ids: list[int], limit: AdjustmentLimit) -> dict[int, SheetLines]:
+    """The lines in force (not withdrawn) on each assessment, oldest first, with the month's limit."""
+    found: dict[int, tuple[list[Adjustment], list[Veto]]] = defaultdict(lambda: ([], []))
+    for line, recorder in db.session.execute(
+            select(SheetLine, Employee.name).join(Employee, Employee.id == SheetLine.recorded_by)
+            .where(SheetLine.assessment_id.in_(ids), SheetLine.withdrawn_at.is_(None)).order_by(SheetLine.id)):
+        adjustments, vetoes = found[line.assessment_id]
+        if line.kind == "veto":
+            vetoes.append(Veto(line.text, line.evidence, recorder, code=f"veto-{line.id}"))
+        else:
+            assert line.points is not None, "an adjustment line has points (sheet_lines.add_adjustment)"
+            adjustments.append(Adjustment(line.points, line.text, recorder))
+    return {aid: SheetLines(tuple(adjustments), limit if adjustments else None, vetoes[0] if vetoes else None)
+            for aid, (adjustments, vetoes) in found.items()}
 
 
 def stored_method(data: JsonDict | None) -> Method:

@@ -15,6 +15,7 @@ import importlib
 import inspect
 import pkgutil
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -22,10 +23,10 @@ from sqlalchemy import select
 from app import services
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Comment, Cycle, Employee, Observation, OutboxMessage, Outcome, WeChatIdentity
+from app.models import Comment, Cycle, Employee, Observation, OutboxMessage, Outcome, SheetLine, WeChatIdentity
 from app.services.authz import Actor
 from app.services.cycle import outcomes, targets
-from app.services.feedback import appeals, comments, peers, ratings
+from app.services.feedback import appeals, comments, peers, ratings, sheet_lines
 from app.services.observations import corrections, submissions
 from app.services.org import binding
 from app.services.scoring import progress, reading, reports
@@ -126,6 +127,24 @@ def _amend(cast, subject, acting, n):
     return lambda who: targets.amend_target(item_id, "90000", "店铺活动取消，目标下调", who, now=NOV_NOW)
 
 
+def _adjust(cast, subject, acting, n):
+    assessment_id = assessment_of(subject, 11).id
+    return lambda who: sheet_lines.add_adjustment(assessment_id, "2", "顶班两天", who, now=NOV_NOW)
+
+
+def _veto(cast, subject, acting, n):
+    assessment_id = assessment_of(subject, 11).id
+    return lambda who: sheet_lines.record_veto(assessment_id, "重大客诉", "投诉单 C-2026-1127", who, now=NOV_NOW)
+
+
+def _withdraw(cast, subject, acting, n):
+    line = SheetLine(assessment_id=assessment_of(subject, 11).id, kind="adjustment", points=Decimal(-2),
+                     text="盘点缺席", recorded_by=cast.hr, recorded_at=NOV_NOW)
+    db.session.add(line)
+    db.session.commit()
+    return lambda who: sheet_lines.withdraw_line(line.id, "记错了人", who, now=NOV_NOW)
+
+
 def _one_more(subject, n) -> tuple[int, str, str]:
     """An entry of the person's and its on-time figure with one more asset delivered on time."""
     entry = _entry(subject)[n]
@@ -217,6 +236,9 @@ TABLE = {
     "view_peers": ("warehouse", peers.peer_raters, _view_peers, N, "manager_in hr"),
     "acknowledge_targets": ("ops", targets.acknowledge_targets, _acknowledge, Y, "self own_case"),
     "amend_target": ("ops", targets.amend_target, _amend, Y, "hr"),
+    "add_adjustment": ("ops", sheet_lines.add_adjustment, _adjust, Y, "hr"),
+    "record_veto": ("ops", sheet_lines.record_veto, _veto, Y, "hr"),
+    "withdraw_line": ("ops", sheet_lines.withdraw_line, _withdraw, Y, "hr"),
     "submit_progress": ("design", submissions.submit, _submit, Y, "self own_case"),
     "request_correction": ("design", corrections.request_correction, _request_correction, Y, "self own_case"),
     "decide_correction": ("design", corrections.decide_correction, _decide_correction, Y, "manager_in hr"),
@@ -230,7 +252,8 @@ TABLE = {
 }
 
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
-COMPANY_ACTIONS = "cycle.completeness.acknowledge observations.sync.resolve_restatements settings.put"
+COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_restatements org.company_settings.change
+    org.template_edits.set_method"""
 
 # Every other public function under app/services, and why it is not a use case acting for a person.
 NOT_ACTING_FOR_A_PERSON = {
@@ -246,7 +269,9 @@ NOT_ACTING_FOR_A_PERSON = {
         business_time.to_utc business_time.calendar_for business_time.allowed_send_time
         calendar.company_calendar calendar.department_calendars calendar.parse_weekdays calendar.leave_days
         calendar.rate_table lookup.cycle_of lookup.indicator lookup.format_figure lookup.name_of lookup.hr_members
-        settings.get scoring.inputs.library scoring.inputs.stored_method scoring.report_window.closes_at
+        settings.current settings.of_cycle settings.of_month org.company_settings.listing
+        observations.submissions.edit_until
+        scoring.inputs.library scoring.inputs.stored_method scoring.report_window.closes_at
         scoring.reports.latest_version cycle.targets.targets_state notify.kinds.generic_fields
         notify.kinds.report_fields notify.kinds.kind
         notify.kinds.deployment_templates notify.kinds.for_deployment notify.kinds.missing_templates
@@ -255,7 +280,7 @@ NOT_ACTING_FOR_A_PERSON = {
     "the clock's work (services/tick.py and its jobs), acting for nobody": """
         tick.run_due heartbeat.record_tick heartbeat.last_tick_age heartbeat.record_worker heartbeat.forget_worker
         heartbeat.workers health.check_all health.check_ready notify.job_failures.tell_admins
-        cycle.lifecycle.draft_cycle cycle.lifecycle.open_cycle cycle.lifecycle.ready_to_finalize
+        cycle.lifecycle.draft_cycle cycle.lifecycle.open_cycle settings.freeze cycle.lifecycle.ready_to_finalize
         cycle.lifecycle.finalize cycle.outcomes.month_grades cycle.outcomes.derive
         cycle.completeness.gaps cycle.completeness.is_green cycle.completeness.missing_rates
         feedback.appeals.appeal_reminders_due feedback.appeals.escalate_due feedback.peers.assign_default_peers

@@ -5,15 +5,16 @@ import pytest
 
 from app.errors import ApiError
 from app.models import AuditLog
-from app.services import settings
 from app.services.cycle import completeness
 from app.services.observations import sync
+from app.services.org import company_settings, template_edits
 from tests.support.company import hire, open_month, small_company
 
 CALLS = {
     "acknowledge_gaps": lambda cycle, who: completeness.acknowledge(cycle.id, hr_id=who),
     "resolve_restatements": lambda cycle, who: sync.resolve_restatements(cycle.id, republish=False, hr_id=who),
-    "change_setting": lambda cycle, who: settings.put("retention_months", 24, hr_id=who),
+    "change_setting": lambda cycle, who: company_settings.change("retention_months", 24, hr_id=who),
+    "edit_template": lambda cycle, who: template_edits.set_method("ops", "ops_sales", {"kind": "pass_fail"}, hr_id=who),
 }
 
 

@@ -3,12 +3,15 @@ whether the tick runs twice at once, twice in a row, or two days late."""
 
 import threading
 from datetime import date
+from decimal import Decimal
 
+import pytest
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
 from app import jobs
 from app.demo import seed_demo
+from app.errors import ApiError
 from app.models import (
     Assessment,
     Cycle,
@@ -18,10 +21,12 @@ from app.models import (
     WeChatIdentity,
 )
 from app.services import tick
-from app.services.cycle import completeness
+from app.services.cycle import completeness, targets
+from app.services.lookup import format_figure, indicator
 from tests.support.clock import utc
-from tests.support.company import small_company
+from tests.support.company import assessment_of, open_month, small_company
 from tests.support.outbox import WECOM, run_worker
+from tests.support.people import actor
 
 TODAY = date(2026, 11, 27)
 
@@ -120,3 +125,56 @@ def test_published_reports_are_pushed_once(app, db_session, redis_client, standi
     run_worker(redis_client)
     reports = [user for user, text in sent_texts(standin) if "2026年11月考核结果" in text]
     assert len(reports) == pushed and len(set(reports)) == pushed
+
+
+def test_december_is_drafted_on_the_25th_adjusted_on_the_28th_and_pushed_only_on_the_first(
+        app, db_session, redis_client, standin, clock):
+    people = small_company()
+    open_month(2026, 11)
+    users = {employee_id: userid for userid, employee_id in everyone_on_wecom(db_session, standin).items()}
+
+    def tick_at(moment):
+        clock.now = moment
+        return tick.run_due(moment)
+
+    def december_pushes() -> int:
+        db_session.rollback()
+        return db_session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.kind == "target_push", OutboxMessage.title == "2026年12月考核目标"))
+
+    assert tick_at(utc(24, 10))["drafted"] is None  # before the draft day
+    drafted = tick_at(utc(25, 10))["drafted"]
+    december = db_session.get(Cycle, drafted)
+    assert (december.year, december.month, december.status) == (2026, 12, "draft")
+    star = assessment_of(people.star, december)
+    sales = next(item for item in star.items if item.indicator_code == "ops_sales")
+    old, new = format_figure(indicator("ops_sales"), sales.target, "USD"), format_figure(
+        indicator("ops_sales"), Decimal(120000), "USD")
+
+    # HR adjusts the star's target on the 28th; their manager already sees it, the draft changes in place.
+    assert targets.amend_target(sales.id, "120000", "旺季备货，目标上调", actor(people.hr.id),
+                                now=utc(28, 15)) is None
+    seen = targets.targets_view(star.id, actor(people.lead.id))
+    assert next(i for i in seen["items"] if i["indicator"] == "ops_sales")["target_display"] == new
+    with pytest.raises(ApiError) as not_yet:
+        targets.targets_view(star.id, actor(people.star.id))
+    assert not_yet.value.code == "targets_not_issued"  # the employee hears of it when the month opens
+
+    for day, hour in ((28, 18), (30, 23)):
+        tick_at(utc(day, hour))
+    tick_at(utc(1, 8, 59, month=12))
+    run_worker(redis_client)
+    assert december_pushes() == 0 and not [t for _, t in sent_texts(standin) if "2026年12月考核目标" in t]
+    assert status_of(db_session, december.id) == "draft"
+
+    assert tick_at(utc(1, 9, month=12))["opened"] == december.id
+    run_worker(redis_client)
+    pushed = {user: text for user, text in sent_texts(standin) if "2026年12月考核目标" in text}
+    assert december_pushes() == len(pushed) == 3
+    assert new in pushed[users[people.star.id]] and old not in pushed[users[people.star.id]]
+    assert old in pushed[users[people.trainee.id]]  # nobody else's target moved
+
+
+def status_of(session, cycle_id: int) -> str:
+    session.rollback()
+    return session.get(Cycle, cycle_id).status

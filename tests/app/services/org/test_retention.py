@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.errors import DomainError
 from app.errors import ApiError
 from app.models import (
     Assessment,
@@ -20,8 +21,7 @@ from app.models import (
     Report,
     WeChatIdentity,
 )
-from app.services import settings
-from app.services.org import retention
+from app.services.org import company_settings, retention
 from tests.support.clock import TODAY
 from tests.support.company import SmallCompany, on_target, open_month, rate_all, small_company
 
@@ -49,7 +49,7 @@ def september_with_a_leaver(session, left_on: date) -> tuple[SmallCompany, Emplo
 
 def test_a_leaver_past_the_retention_period_is_purged(db_session, redis_client):
     people, person = september_with_a_leaver(db_session, date(2026, 9, 30))
-    settings.put("retention_months", 1, hr_id=people.hr.id)
+    company_settings.change("retention_months", 1, hr_id=people.hr.id)
     assert count(db_session, Observation, Observation.employee_id == person.id) == 3
     assert count(db_session, Observation, Observation.employee_id != person.id) == 3  # the star's
     assert count(db_session, Rating, Rating.rater_id == person.id) == 2 * 2  # of the star and the trainee
@@ -85,12 +85,12 @@ def test_only_hr_sets_the_period_within_bounds(db_session, redis_client):
     people = small_company()
     hr, staff = people.hr, people.trainee
     with pytest.raises(ApiError) as forbidden:
-        settings.put("retention_months", 12, hr_id=staff.id)
+        company_settings.change("retention_months", 12, hr_id=staff.id)
     assert forbidden.value.status == 403
-    with pytest.raises(ApiError) as bad:
-        settings.put("retention_months", 0, hr_id=hr.id)
+    with pytest.raises(DomainError) as bad:
+        company_settings.change("retention_months", 0, hr_id=hr.id)
     assert bad.value.code == "setting_invalid"
-    assert settings.put("retention_months", "36", hr_id=hr.id) == 36
+    assert company_settings.change("retention_months", "36", hr_id=hr.id) == "36"
     assert retention.retention_months() == 36
 
 

@@ -1,0 +1,79 @@
+"""HR sets an item's scoring method from the CLI: checked with its template, audited, taken by the
+month still in draft and every month drafted later, never by a month already open."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.domain.evaluation import evaluate
+from app.extensions import db
+from app.models import AssessmentItem, AuditLog, Cycle, Observation, TemplateItem
+from app.services.cycle import lifecycle
+from app.services.scoring import inputs
+from tests.support.company import assessment_of, open_month, small_company
+
+DEDUCTION = json.dumps({"kind": "deduction", "step": "1000", "points": "2"})
+
+
+def sales_points(people, cycle: Cycle, sales: str) -> str:
+    """The star's 月度销售额 points with `sales` USD sold in the month (target 100,000 USD, weight 30)."""
+    day = date(cycle.year, cycle.month, 2)
+    db.session.add(Observation(employee_id=people.star.id, indicator_code="ops_sales", day=day,
+                                  numerator=Decimal(sales), currency="USD", source="amazon_sp_api",
+                                  provenance="verified", external_ref=f"star/{day}"))
+    db.session.commit()
+    assessment = assessment_of(people.star, cycle)
+    result = evaluate(inputs.Context.load(cycle, [assessment.id]).input_for(assessment))
+    return str(next(item.score for item in result.score.items if item.code == "ops_sales"))
+
+
+def test_a_deduction_set_from_the_cli_scores_the_draft_and_later_months_not_the_open_one(db_session, runner):
+    people = small_company()
+    november = open_month(2026, 11)
+    december = lifecycle.draft_cycle(2026, 12)
+
+    result = runner.invoke(args=["kpi", "method", "ops", "ops_sales", DEDUCTION, "--by", people.hr.employee_no])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "月度销售额：扣分制：每低于目标1,000 USD扣2分，不足1,000 USD按1,000 USD计，扣完为止"
+
+    assert sales_points(people, november, "90000") == "27"  # opened with the ratio: 30 × 0.9
+    lifecycle.open_cycle(2026, 12)
+    assert sales_points(people, december, "90000") == "10"  # 10 steps short: 30 − 10 × 2
+    january = lifecycle.draft_cycle(2027, 1)
+    stored = db_session.scalar(select(AssessmentItem.method).where(
+        AssessmentItem.assessment_id == assessment_of(people.star, january).id,
+        AssessmentItem.indicator_code == "ops_sales"))
+    assert stored == {"kind": "deduction", "step": "1000", "points": "2"}
+    audit = db_session.scalar(select(AuditLog).where(AuditLog.action == "template.method"))
+    assert audit.actor_id == people.hr.id and audit.before == {"method": None}
+    assert audit.after["draft_items"] == 3  # December's lead, star and trainee, still a draft then
+
+
+def test_ratio_puts_the_default_back(db_session, runner):
+    people = small_company()
+    hr = people.hr.employee_no
+    assert runner.invoke(args=["kpi", "method", "ops", "ops_sales", '{"kind": "pass_fail"}', "--by", hr]).exit_code == 0
+    back = runner.invoke(args=["kpi", "method", "ops", "ops_sales", "ratio", "--by", hr])
+    assert back.exit_code == 0 and back.stdout.strip() == "月度销售额：比例计分：按完成率计分"
+    assert [method for method in db_session.scalars(select(TemplateItem.method)) if method is not None] == []
+
+
+def test_a_method_that_breaks_the_template_or_comes_from_staff_changes_nothing(db_session, runner):
+    people = small_company()
+    gaps = json.dumps({"kind": "bands", "bands": [{"max": "50000", "points": "0"}, {"min": "60000", "points": "30"}]})
+    cases = [
+        (gaps, people.hr.employee_no, "区间"),
+        ('{"kind": "deduction", "step": "0", "points": "2"}', people.hr.employee_no, "扣分"),
+        ("{kind: deduction", people.hr.employee_no, "计分方式应为 JSON"),
+        ('{"kind": "pass_fail"}', people.star.employee_no, "只有人事可以修改考核模板"),
+    ]
+    for method, by, message in cases:
+        result = runner.invoke(args=["kpi", "method", "ops", "ops_sales", method, "--by", by])
+        assert result.exit_code == 2 and message in result.stderr, (method, result.stderr)
+    unknown = runner.invoke(args=["kpi", "method", "ops", "cs_reply_time", '{"kind": "pass_fail"}',
+                                  "--by", people.hr.employee_no])
+    assert unknown.exit_code == 2 and "模板中没有指标" in unknown.stderr
+    assert [method for method in db_session.scalars(select(TemplateItem.method)) if method is not None] == []
+    assert db_session.scalar(select(AuditLog.id).where(AuditLog.action == "template.method")) is None
