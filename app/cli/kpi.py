@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 kpi = AppGroup("kpi", help="KPI templates and scoring.")
 T = TypeVar("T")
+hr_option = click.option("--by", "hr_no", required=True, help="The employee number of the HR member acting (audited).")
 
 
 @kpi.command("load-templates")
@@ -97,26 +98,26 @@ def settings_list_command() -> None:
 @settings_group.command("set")
 @click.argument("key")
 @click.argument("value")
-@click.option("--by", "employee_no", required=True, help="The employee number of the HR member making the change.")
-def settings_set_command(key: str, value: str, employee_no: str) -> None:
+@hr_option
+def settings_set_command(key: str, value: str, hr_no: str) -> None:
     """Set KEY to VALUE as HR member --by (audited). Months already open keep their settings."""
     from app.services.org import company_settings
 
-    shown = _as_hr(employee_no, lambda hr_id: company_settings.change(key, value, hr_id=hr_id))
+    shown = _as_hr(hr_no, lambda hr_id: company_settings.change(key, value, hr_id=hr_id))
     click.echo(f"{key} = {shown}（已开始的考核月仍按开月时的设置）")
 
 
-def _as_hr(employee_no: str, change: Callable[[int], T]) -> T:
-    """Run an HR change as the employee numbered `employee_no`; a refusal prints its message, exit 2."""
+def _as_hr(hr_no: str, change: Callable[[int], T]) -> T:
+    """Run an HR change as the employee numbered `hr_no`; a refusal prints its message, exit 2."""
     from sqlalchemy import select
 
     from app.domain.errors import DomainError
     from app.extensions import db
     from app.models import Employee
 
-    hr_id = db.session.scalar(select(Employee.id).where(Employee.employee_no == employee_no))
+    hr_id = db.session.scalar(select(Employee.id).where(Employee.employee_no == hr_no))
     if hr_id is None:
-        _refuse(f"找不到员工「{employee_no}」")
+        _refuse(f"找不到员工「{hr_no}」")
     try:
         return change(hr_id)
     except DomainError as exc:
@@ -132,8 +133,8 @@ def _refuse(message: str) -> NoReturn:
 @click.argument("position")
 @click.argument("indicator")
 @click.argument("method")
-@click.option("--by", "employee_no", required=True, help="The employee number of the HR member making the change.")
-def method_command(position: str, indicator: str, method: str, employee_no: str) -> None:
+@hr_option
+def method_command(position: str, indicator: str, method: str, hr_no: str) -> None:
     """Set how INDICATOR is scored in POSITION's template: METHOD is the score-file JSON
     ({"kind": "deduction", "step": "0.001", "points": "2"} …, app/domain/SCOREFILE.md) or "ratio".
     Applies from the next month drafted (and to a month still in draft)."""
@@ -143,7 +144,7 @@ def method_command(position: str, indicator: str, method: str, employee_no: str)
         chosen = None if method == "ratio" else json.loads(method)
     except json.JSONDecodeError:
         _refuse("计分方式应为 JSON，如 {\"kind\": \"pass_fail\"}，或 ratio")
-    click.echo(_as_hr(employee_no, lambda hr_id: template_edits.set_method(position, indicator, chosen, hr_id=hr_id)))
+    click.echo(_as_hr(hr_no, lambda hr_id: template_edits.set_method(position, indicator, chosen, hr_id=hr_id)))
 
 
 @kpi.command("adjust", context_settings={"ignore_unknown_options": True})  # so "-2" is points, not an option
@@ -151,7 +152,7 @@ def method_command(position: str, indicator: str, method: str, employee_no: str)
 @click.argument("month")
 @click.argument("points")
 @click.argument("reason")
-@click.option("--by", "hr_no", required=True, help="The employee number of the HR member recording it.")
+@hr_option
 def adjust_command(employee_no: str, month: str, points: str, reason: str, hr_no: str) -> None:
     """Add a 加减分项 of POINTS (+3, -2) with REASON to EMPLOYEE_NO's assessment of MONTH (2026-11)."""
     from app.services.authz import actor
@@ -167,7 +168,7 @@ def adjust_command(employee_no: str, month: str, points: str, reason: str, hr_no
 @click.argument("month")
 @click.argument("event")
 @click.option("--evidence", required=True, help="What shows the event happened (order, ticket, complaint number …).")
-@click.option("--by", "hr_no", required=True, help="The employee number of the HR member recording it.")
+@hr_option
 def veto_command(employee_no: str, month: str, event: str, evidence: str, hr_no: str) -> None:
     """Record a 一票否决 EVENT on EMPLOYEE_NO's assessment of MONTH: graded 不合格 whatever the total."""
     from app.services.authz import actor
@@ -181,7 +182,7 @@ def veto_command(employee_no: str, month: str, event: str, evidence: str, hr_no:
 @kpi.command("withdraw-line")
 @click.argument("line_id", type=int)
 @click.argument("reason")
-@click.option("--by", "hr_no", required=True, help="The employee number of the HR member withdrawing it.")
+@hr_option
 def withdraw_line_command(line_id: int, reason: str, hr_no: str) -> None:
     """Withdraw a 加减分项 or 一票否决 recorded by mistake (it stays on record, marked withdrawn)."""
     from app.services.authz import actor
