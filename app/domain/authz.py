@@ -46,6 +46,7 @@ class Action(StrEnum):
     ISSUE_BIND_CODE = "issue_bind_code"
     UNBIND_WECHAT = "unbind_wechat"
     ASSIGN_DEFAULT_PEERS = "assign_default_peers"  # the clock's pick at opening; never a replacement
+    EDIT_CALENDAR = "edit_calendar"  # import or confirm a year of the work calendar
 
 
 class Relation(StrEnum):
@@ -89,6 +90,7 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.ISSUE_BIND_CODE: frozenset({H, Relation.ADMIN, Relation.SYSTEM}),
     Action.UNBIND_WECHAT: frozenset({S, H, Relation.ADMIN}),
     Action.ASSIGN_DEFAULT_PEERS: frozenset({Relation.SYSTEM}),
+    Action.EDIT_CALENDAR: frozenset({H}),
 }
 
 DECISIONS = frozenset({
@@ -124,6 +126,7 @@ REFUSALS = {
     Action.ISSUE_BIND_CODE: "只有人事或管理员可以发放绑定码",
     Action.UNBIND_WECHAT: "只能解绑本人的微信账号，或由人事、管理员解绑",
     Action.ASSIGN_DEFAULT_PEERS: "默认同事评分人由系统在开月时指定，调整请由人事操作",
+    Action.EDIT_CALENDAR: "只有人事可以导入和确认工作日历",
 }
 OWN_CASE = "不能处理与自己有关的事项，请由其他人处理"
 

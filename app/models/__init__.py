@@ -3,7 +3,7 @@
 from app.models.alert import Alert, AlertRule
 from app.models.audit import AuditLog
 from app.models.base import Base
-from app.models.calendar import CalendarDay, FxRate
+from app.models.calendar import CalendarDay, CalendarYear, FxRate
 from app.models.cycle import Assessment, AssessmentItem, Cycle, SheetLine, TargetAmendment
 from app.models.feedback import Appeal, Comment
 from app.models.inbound import WeChatPush
@@ -35,8 +35,8 @@ from app.models.workflow import CorrectionRequest, ItemOverride
 
 __all__ = [
     "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
-    "Comment", "CompanySetting", "CorrectionRequest", "Cycle", "DeliveryAttempt", "Department", "Digest",
-    "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
+    "CalendarYear", "Comment", "CompanySetting", "CorrectionRequest", "Cycle", "DeliveryAttempt", "Department",
+    "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "NotifyState", "Observation", "OutboxMessage", "Outcome",
     "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Restatement", "Score",
     "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SubscribeQuota", "SyncRun", "TargetAmendment", "TemplateItem",

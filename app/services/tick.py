@@ -29,7 +29,7 @@ from app.services.cycle import completeness, lifecycle
 from app.services.feedback import appeals, peers, rating_prompts
 from app.services.news import alerts, announcements, digest
 from app.services.notify import outbox
-from app.services.org import retention
+from app.services.org import calendar_years, retention
 from app.services.scoring import chunks, reports
 from app.wechat import pushes
 
@@ -51,6 +51,7 @@ def run_due(now: datetime) -> dict[str, Any]:
     try:
         local = to_local(now)
         actions = {
+            "calendar": lambda: _calendar_years(local, now),
             "drafted": lambda: _draft_next_month(local),
             "opened": lambda: _open_month(local, now),
             "targets": lambda: _push_targets(now),
@@ -94,6 +95,21 @@ def _once(marker: str, action: Callable[[], T], skipped: T) -> T:
     result = action()
     redis_store.client.set(key, 1, ex=DONE_TTL_SECONDS)
     return result
+
+
+def _calendar_years(local: datetime, now: datetime) -> dict[str, list[int]]:
+    """Once a day, first: this year and next are recorded, so every later action reads them (a year
+    nobody imported is provisional). Once a week, while this year is unconfirmed — or from 1 November
+    next year — HR is told; a week with nothing to tell sets no marker."""
+    today = local.date()
+    nothing: list[int] = []
+    recorded = _once(f"calendar:{today}", lambda: calendar_years.ensure_years((today.year, today.year + 1)), nothing)
+    if not calendar_years.unconfirmed_years(today):
+        return {"recorded": recorded, "told": nothing}
+    week = today.isocalendar()
+    told = _once(f"calendar-notice:{week.year}-W{week.week:02d}",
+                 lambda: calendar_years.tell_unconfirmed(today, now), nothing)
+    return {"recorded": recorded, "told": told}
 
 
 def _push_targets(now: datetime) -> int:

@@ -87,6 +87,9 @@ _KINDS = (
                 "pages/home/index"),
     # To the admins: background jobs that failed for good (app/services/notify/job_failures.py).
     MessageKind("job_failed", "后台任务失败", MANAGER, "dev-tpl-job-failed", "dev-oa-job-failed", "pages/home/index"),
+    # To HR, once a week: a year of the work calendar is unconfirmed (app/services/org/calendar_years.py).
+    MessageKind("calendar_unconfirmed", "工作日历待确认", MANAGER, "dev-tpl-calendar", "dev-oa-calendar",
+                "pages/home/index"),
     # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
     MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
 )

@@ -253,7 +253,7 @@ TABLE = {
 
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
 COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_restatements org.company_settings.change
-    org.template_edits.set_method"""
+    org.template_edits.set_method org.calendar_years.import_year org.calendar_years.confirm_year"""
 
 # Every other public function under app/services, and why it is not a use case acting for a person.
 NOT_ACTING_FOR_A_PERSON = {
@@ -263,7 +263,7 @@ NOT_ACTING_FOR_A_PERSON = {
         usecase.fresh_transaction usecase.require_text usecase.decimal_of""",
     "written in the caller's transaction by a use case that has already asked the policy": """
         audit.record feedback.appeal_effects.apply_claim feedback.appeal_effects.withdraw_stale_outcomes
-        feedback.appeal_effects.finish notify.outbox.enqueue notify.outbox.channel_bound""",
+        feedback.appeal_effects.finish notify.outbox.enqueue notify.outbox.channel_bound calendar.replace_days""",
     "reads of time, calendars, rates and names for other services (no person's data changes)": """
         business_time.clock_now business_time.business_today business_time.zone business_time.to_local
         business_time.to_utc business_time.calendar_for business_time.allowed_send_time
@@ -276,7 +276,8 @@ NOT_ACTING_FOR_A_PERSON = {
         notify.kinds.report_fields notify.kinds.kind
         notify.kinds.deployment_templates notify.kinds.for_deployment notify.kinds.missing_templates
         notify.kinds.subscribe_templates notify.routing.choose notify.routing.route_for
-        notify.quota.quota_left notify.quota.mini_program_openid notify.outbox.unreachable_people""",
+        notify.quota.quota_left notify.quota.mini_program_openid notify.outbox.unreachable_people
+        calendar.default_days calendar.year_days org.calendar_years.year_view org.calendar_years.unconfirmed_years""",
     "the clock's work (services/tick.py and its jobs), acting for nobody": """
         tick.run_due heartbeat.record_tick heartbeat.last_tick_age heartbeat.record_worker heartbeat.forget_worker
         heartbeat.workers health.check_all health.check_ready notify.job_failures.tell_admins
@@ -293,7 +294,8 @@ NOT_ACTING_FOR_A_PERSON = {
         news.alerts.run_day news.digest.due_slots news.digest.compose news.digest.last_week news.team_news.load_org
         news.team_news.team_of news.team_news.managers news.team_news.progress_news news.team_news.alert_messages
         news.team_news.alert_news news.week.week_news org.retention.retention_months org.retention.purge_due
-        org.retention.purge org.retention.expire_records notify.outbox.dispatch_due notify.outbox.queue_delivery
+        org.retention.purge org.retention.expire_records org.calendar_years.ensure_years
+        org.calendar_years.tell_unconfirmed notify.outbox.dispatch_due notify.outbox.queue_delivery
         notify.delivery.deliver notify.delivery.reclaim_stale notify.delivery.clear_unreachable""",
     "scoring machinery run by the clock, its jobs and HR actions that asked the policy first": """
         scoring.chunks.close_cycle scoring.chunks.chunk_ids scoring.chunks.missing_chunks
@@ -304,7 +306,7 @@ NOT_ACTING_FOR_A_PERSON = {
         scoring.runs.rescore""",
     "data from a source system or an operator's load, not a person acting in the product": """
         observations.sync.record_run observations.sync.open_restatements feedback.ratings.record_customer_rating
-        calendar.load_public_holidays org.catalog.load_templates""",
+        calendar.load_public_holidays calendar.record_year org.catalog.load_templates""",
     "WeChat telling us about the person (a subscription granted, used or refused), not a person acting": """
         notify.quota.grant_quota notify.quota.reserve notify.quota.give_back notify.quota.exhaust""",
     "lists the policy filters (can), so there is nothing to refuse; their tests show who sees what": """

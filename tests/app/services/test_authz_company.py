@@ -7,14 +7,18 @@ from app.errors import ApiError
 from app.models import AuditLog
 from app.services.cycle import completeness
 from app.services.observations import sync
-from app.services.org import company_settings, template_edits
+from app.services.org import calendar_years, company_settings, template_edits
 from tests.support.company import hire, open_month, small_company
+
+A_YEAR = {"years": {"2027": [{"name": "春节", "holidays": ["2027-02-05", "2027-02-08"], "workdays": ["2027-02-14"]}]}}
 
 CALLS = {
     "acknowledge_gaps": lambda cycle, who: completeness.acknowledge(cycle.id, hr_id=who),
     "resolve_restatements": lambda cycle, who: sync.resolve_restatements(cycle.id, republish=False, hr_id=who),
     "change_setting": lambda cycle, who: company_settings.change("retention_months", 24, hr_id=who),
     "edit_template": lambda cycle, who: template_edits.set_method("ops", "ops_sales", {"kind": "pass_fail"}, hr_id=who),
+    "import_calendar_year": lambda cycle, who: calendar_years.import_year(A_YEAR, hr_id=who),
+    "confirm_calendar_year": lambda cycle, who: calendar_years.confirm_year(2027, hr_id=who),
 }
 
 
