@@ -34,7 +34,7 @@ from app.models import (
     Rating,
     SyncRun,
 )
-from app.services import audit
+from app.services import audit, settings
 from app.services.calendar import (
     department_calendars,
     load_public_holidays,
@@ -198,6 +198,7 @@ class _Builder:
     def month(self, year: int, month: int, current: bool) -> None:
         first, last = month_bounds(year, month)
         cycle = Cycle(year=year, month=month, status=CycleStatus.OPEN.value)
+        settings.freeze(cycle)  # opened like any month: with the company settings of the day
         db.session.add(cycle)
         db.session.flush()
         sync_runs = {}
@@ -301,8 +302,9 @@ class _Builder:
             run = sync_runs.get(figure.source)
             if run is None:
                 kind = "sync" if figure.provenance == "verified" else "import"
-                run = SyncRun(
-                    source=figure.source, kind=kind, status="done", counts={"observations": 0, "cycle": cycle.label}
+                run = SyncRun(  # each source synced every day through yesterday, found rows or not
+                    source=figure.source, kind=kind, status="done", counts={"observations": 0, "cycle": cycle.label},
+                    covered_through=min(month_bounds(cycle.year, cycle.month)[1], self.today - timedelta(days=1)),
                 )
                 db.session.add(run)
                 db.session.flush()

@@ -13,7 +13,7 @@ from typing import Any, NoReturn, Protocol, TypeVar
 
 from .errors import DomainError
 from .exact import number_problem, plain
-from .indicators import Aggregation, Direction, Display, Indicator, Kind, Money
+from .indicators import Aggregation, Direction, Display, Indicator, Kind, Money, PaceBasis
 from .methods import RATIO, Band, Bands, ByRatio, Deduction, Method, MethodKind, PassFail
 from .templates import DEFAULT_CAP, RATING_SCALE, KpiTemplate, Rater, TemplateItem
 
@@ -109,6 +109,7 @@ def indicator_of(data: Any, path: str, err: ErrorClass) -> Indicator:
         money=enum_of(d.get("money", "none"), Money, f"{path}.money", err),
         scored=bool(d.get("scored", True)),
         definition_zh=text_of(d.get("definition_zh"), f"{path}.definition_zh", err, required=False),
+        pace_basis=enum_of(d.get("pace_basis", "working"), PaceBasis, f"{path}.pace_basis", err),
     )
 
 

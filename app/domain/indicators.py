@@ -68,12 +68,27 @@ class Display(StrEnum):
     RATING = "rating"  # 4.5 → "4.5分"
 
 
+SELF_REPORT = "self_report"  # the source of figures the person types in
+
+
 class Money(StrEnum):
     """Which parts of an observation are amounts of money, converted to the template's currency."""
 
     NONE = "none"
     NUMERATOR = "numerator"  # sales
     BOTH = "both"  # ad ROI: ad sales / ad spend
+
+
+class PaceBasis(StrEnum):
+    """Which days a cumulative figure accrues on, for its pace, projection and pro-rated target:
+    a shop sells every calendar day; the warehouse dispatches on the person's working days."""
+
+    CALENDAR = "calendar"
+    WORKING = "working"
+
+    @property
+    def label_zh(self) -> str:
+        return {"calendar": "按自然日", "working": "按工作日"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -88,11 +103,18 @@ class Indicator:
     display: Display
     unit: str = ""
     cumulative: bool = False
-    source: str = "self_report"
+    source: str = SELF_REPORT
     hint_zh: str = ""
     money: Money = Money.NONE
     scored: bool = True
     definition_zh: str = ""
+    pace_basis: PaceBasis = PaceBasis.WORKING
+
+    @property
+    def synced(self) -> bool:
+        """Whether a quantitative indicator's figures come from a source system (so they arrive after
+        the day they describe), rather than from the person."""
+        return self.kind is Kind.QUANTITATIVE and self.source != SELF_REPORT
 
 
 def check_indicator(indicator: Indicator) -> list[str]:

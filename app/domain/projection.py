@@ -1,7 +1,8 @@
 """The projected score (预计得分) shown while the month runs.
 
 It uses this month's figures so far. A cumulative item (sales) is extrapolated to the month's end at
-its working-day pace — sales of 40,000 after 9 of 18 working days project to 80,000 — because
+its pace through the last day its figures cover, in its pace basis — sales of 40,000 after 9 of 18
+working days project to 80,000 — because
 scoring month-to-date sales against the whole month's target would call everyone 不合格 until the
 last week. A qualitative item nobody has rated yet uses last month's rating, labelled 参考上月.
 Each item says which basis it used, so the screen can label it.
@@ -48,13 +49,13 @@ def projected_actuals(
     items: Sequence[ScoringItem],
     so_far: Mapping[str, Actual | None],
     last_month: Mapping[str, Actual | None] | None = None,
-    pace: Pace | None = None,
+    paces: Mapping[str, Pace] | None = None,
 ) -> dict[str, ProjectedActual]:
     """The figure each item would be scored on, and where it came from."""
-    last_month = last_month or {}
+    last_month, paces = last_month or {}, paces or {}
     projected = {}
     for item in items:
-        actual = so_far.get(item.code)
+        actual, pace = so_far.get(item.code), paces.get(item.code)
         if actual is None and item.qualitative and last_month.get(item.code) is not None:
             projected[item.code] = ProjectedActual(last_month[item.code], Basis.LAST_MONTH)
         elif actual is None:
@@ -72,11 +73,11 @@ def project(
     items: Sequence[ScoringItem],
     so_far: Mapping[str, Actual | None],
     last_month: Mapping[str, Actual | None] | None = None,
-    pace: Pace | None = None,
+    paces: Mapping[str, Pace] | None = None,
     bands: GradeBands = DEFAULT_BANDS,
     lines: SheetLines = NO_LINES,
 ) -> Projection:
     """Score the projected figures with the same rules as the month's close (HR's lines included)."""
-    projected = projected_actuals(items, so_far, last_month, pace)
+    projected = projected_actuals(items, so_far, last_month, paces)
     score = score_assessment(items, {code: p.actual for code, p in projected.items()}, bands, lines)
     return Projection(score, projected)

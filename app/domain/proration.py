@@ -1,7 +1,8 @@
 """Partial months: pro-rated cumulative targets and the month's grade from several assessments.
 
 An assessment covers the days the person held the position (join, leave, transfer). A cumulative
-target (sales) shrinks with the working days covered; a rate target (conversion ≥ 5 %) does not.
+target shrinks with the days covered — calendar days for a shop's sales, working days for work the
+person does (the indicator's pace basis); a rate target (conversion ≥ 5 %) does not.
 The pro-rated target is rounded half-up to 2 decimals, because it is shown to the employee, who
 acknowledges it (目标确认) — scoring then uses exactly the figure they saw. The figures of a cumulative
 item's scoring method (a deduction's step, the bounds of bands) are in the same units as its target
@@ -10,7 +11,7 @@ Personal leave does not pro-rate the target (it only moves the pace marker); HR 
 long leave. A veto in any of a month's assessments makes the month's grade the lowest.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ from fractions import Fraction
 from .errors import CalendarInvalid
 from .exact import round_half_up
 from .grades import DEFAULT_BANDS, GradeBand, GradeBands
+from .indicators import PaceBasis
 from .methods import Band, Bands, Deduction, Method
 from .scoring import ScoringItem
 from .workcalendar import WorkCalendar
@@ -42,14 +44,18 @@ class Coverage:
         return Fraction(self.covered, self.month)
 
 
-def coverage(calendar: WorkCalendar, period: tuple[date, date], month: tuple[date, date]) -> Coverage:
-    """Working days in the assessment's period against those of its whole month."""
+def coverage(calendar: WorkCalendar, period: tuple[date, date], month: tuple[date, date],
+             basis: PaceBasis = PaceBasis.WORKING) -> Coverage:
+    """Days of the basis in the assessment's period against those of its whole month: working days,
+    or every calendar day for figures that accrue daily (a shop's sales)."""
     start, end = period
     if start > end or start < month[0] or end > month[1]:
         raise CalendarInvalid(
             f"考核期{start.isoformat()}至{end.isoformat()}必须在{month[0].isoformat()}所在月份内且起止有序",
             {"period": f"{start.isoformat()}/{end.isoformat()}"},
         )
+    if basis is PaceBasis.CALENDAR:
+        return Coverage((end - start).days + 1, (month[1] - month[0]).days + 1)
     month_days = calendar.working_days(*month)
     if month_days == 0:
         raise CalendarInvalid("该月没有工作日，请检查工作日历", {"calendar": month[0].isoformat()})
@@ -65,15 +71,16 @@ def prorate_target(target: Decimal, cover: Coverage) -> Decimal:
     return max(round_half_up(Fraction(target) * cover.share, 2), _CENT)
 
 
-def prorated_items(items: Sequence[ScoringItem], cover: Coverage) -> tuple[ScoringItem, ...]:
-    """The items with cumulative targets (and their methods' figures) pro-rated; other items unchanged."""
+def prorated_items(items: Sequence[ScoringItem], covers: Mapping[PaceBasis, Coverage]) -> tuple[ScoringItem, ...]:
+    """The items with cumulative targets (and their methods' figures) pro-rated by the coverage of
+    their pace basis; other items unchanged."""
+    return tuple(_prorated(item, covers[item.pace_basis]) if item.cumulative else item for item in items)
+
+
+def _prorated(item: ScoringItem, cover: Coverage) -> ScoringItem:
     if not cover.partial:
-        return tuple(items)
-    return tuple(
-        replace(item, target=prorate_target(item.target, cover), method=_prorated_method(item.method, cover))
-        if item.cumulative else item
-        for item in items
-    )
+        return item
+    return replace(item, target=prorate_target(item.target, cover), method=_prorated_method(item.method, cover))
 
 
 def _prorated_method(method: Method, cover: Coverage) -> Method:

@@ -108,10 +108,10 @@ def _sheet_lines(lines: SheetLines, score: AssessmentScore, bands: GradeBands) -
 
 def _item(ev: "Evaluation", item: ScoringItem, result: ItemScore, indicator: Indicator) -> JsonDict:
     currency = ev.input.template.currency
-    actual = ev.actuals.get(item.code)
+    actual = ev.so_far.get(item.code)
     value = None if actual is None else actual.fraction()
     a = None if result.achievement is None else result.achievement.fraction()
-    completion, status_label = _labels(item, result, actual, a)
+    completion, status_label = _labels(item, result, ev.actuals.get(item.code), a)
     row = {
         "indicator": item.code,
         "name": indicator.name_zh,
@@ -141,15 +141,28 @@ def _item(ev: "Evaluation", item: ScoringItem, result: ItemScore, indicator: Ind
         row.update(_method(item, result, indicator, currency))
     if ev.bases is not None:
         row["basis"], row["basis_label"] = ev.bases[item.code].value, ev.bases[item.code].label_zh
+        row.update(_projected(ev, item.code, indicator, currency))
     if ev.progress is not None:
         row["progress"] = _progress(ev.progress[item.code])
     return row
 
 
-def _labels(item: ScoringItem, result: ItemScore, actual: Actual | None, a: Fraction | None) -> tuple[str, str]:
-    """(completion, status label): "完成80%" and 达标 / 未达标 / 无数据, or a rated item's rating twice."""
-    if result.status is ItemStatus.RATED and actual is not None:
-        rating = rated_label(item, actual)
+def _projected(ev: "Evaluation", code: str, indicator: Indicator, currency: str) -> JsonDict:
+    """The figure a projection scores, beside the real one so far: "预计" 90,000 USD when 45,000 USD
+    are sold half-way (a last month's rating is shown as such, not as this month's)."""
+    projected = ev.actuals.get(code)
+    if projected is None or projected == ev.so_far.get(code):
+        return {}
+    value = projected.fraction()
+    return {"projected": plain(round_half_up(value, 6)),
+            "projected_display": format_value(value, indicator.display, indicator.unit, currency)}
+
+
+def _labels(item: ScoringItem, result: ItemScore, scored: Actual | None, a: Fraction | None) -> tuple[str, str]:
+    """(completion, status label): "完成80%" and 达标 / 未达标 / 无数据, or a rated item's rating twice
+    (the rating it is scored on: last month's in a projection, when this month's is not in yet)."""
+    if result.status is ItemStatus.RATED and scored is not None:
+        rating = rated_label(item, scored)
         return rating, rating
     return completion_label(a), result.status.label_zh
 
@@ -209,7 +222,7 @@ def _compared(figure: DayFigure) -> Fraction:
 
 
 def _progress(p: ItemProgress) -> JsonDict:
-    return {
+    out: JsonDict = {
         "label": p.label_zh,
         "fill": fixed(p.fill, 4),
         "state": p.state.value,
@@ -217,3 +230,8 @@ def _progress(p: ItemProgress) -> JsonDict:
         "pace": None if p.pace is None else fixed(round_half_up(p.pace, 4), 4),
         "pace_label": p.pace_label_zh,
     }
+    if p.fresh is not None:
+        out["through"] = None if p.fresh.through is None else p.fresh.through.isoformat()
+        out["through_label"] = p.fresh.through_label_zh
+        out["stale"], out["stale_label"] = p.fresh.stale, p.fresh.stale_label_zh
+    return out

@@ -27,7 +27,7 @@ from .errors import DataInvalid
 from .exact import DIVIDE, EXACT, ONE, ZERO, Actual, Ratio, round_half_up, to_decimal
 from .formatting import rating_label
 from .grades import DEFAULT_BANDS, GradeBand, GradeBands
-from .indicators import Direction, IndicatorLibrary, Kind
+from .indicators import Direction, IndicatorLibrary, Kind, PaceBasis
 from .methods import RATIO, ByRatio, Method, method_score
 from .templates import DEFAULT_CAP, KpiTemplate, rating_scale
 
@@ -59,6 +59,7 @@ class ScoringItem:
     cumulative: bool = False
     qualitative: bool = False
     method: Method = RATIO
+    pace_basis: PaceBasis = PaceBasis.WORKING
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ def scoring_items(template: KpiTemplate, library: IndicatorLibrary) -> tuple[Sco
             ScoringItem(
                 item.indicator_code, item.weight, item.target, indicator.direction,
                 item.cap, item.floor, indicator.cumulative, indicator.kind is Kind.QUALITATIVE, item.method,
+                indicator.pace_basis,
             )
         )
     return tuple(items)

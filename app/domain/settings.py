@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import time
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 from .adjustments import AdjustmentLimit
@@ -110,6 +111,18 @@ def _limit(key: str, raw: Any) -> AdjustmentLimit:
     return AdjustmentLimit(bonus, penalty)
 
 
+def _share(key: str, raw: Any) -> Fraction:
+    """"5%" (or "5"): how far short of the pace still counts as on pace, 0–50 %."""
+    text = str(raw).strip().removesuffix("%").strip()
+    try:
+        percent = Decimal(text)
+    except InvalidOperation:
+        percent = Decimal(-1)
+    if not percent.is_finite() or not 0 <= percent <= 50:
+        raise SettingInvalid(key, f"{REGISTRY[key].label_zh}应为0%到50%之间的百分比，如 5%")
+    return Fraction(percent) / 100
+
+
 def _dump_bands(bands: GradeBands) -> list[dict[str, Any]]:
     return [{"code": b.code, "label_zh": b.label_zh, "min_total": None if b.min_total is None else plain(b.min_total),
              "coefficient": plain(b.coefficient)} for b in bands.bands]
@@ -120,6 +133,8 @@ REGISTRY: dict[str, Setting] = {s.key: s for s in (
             _dump_bands(DEFAULT_BANDS), _bands, _dump_bands),
     Setting("adjustment_limit", "加减分上限", "加分上限/扣分上限，如 5/5", "5/5", _limit,
             lambda v: f"{plain(v.bonus)}/{plain(v.penalty)}"),
+    Setting("pace_tolerance", "进度容差", "累计指标落后进度多少以内仍算正常，如 5%", "5%", _share,
+            lambda v: plain(Decimal(v.numerator) / v.denominator * 100) + "%"),
     Setting("quiet_hours", "免打扰时段", "开始-结束，如 21:00-08:00", "21:00-08:00", _quiet_hours,
             lambda v: f"{_hhmm(v[0])}-{_hhmm(v[1])}"),
     Setting("scoring_day", "评分日", "次月第几日开始评分（2–15）", 3, _whole(2, 15), int),
@@ -138,6 +153,7 @@ class CompanySettings:
 
     grade_bands: GradeBands
     adjustment_limit: AdjustmentLimit
+    pace_tolerance: Fraction
     quiet_hours: tuple[time, time]
     scoring_day: int
     edit_until: time

@@ -27,6 +27,8 @@ class Indicator(Base):
     scored: Mapped[bool] = mapped_column(Boolean, default=True)
     hint: Mapped[str] = mapped_column(String(200), default="")
     definition: Mapped[str] = mapped_column(String(500), default="")
+    # calendar | working: the days a cumulative figure accrues on (pace, projection, pro-rating)
+    pace_basis: Mapped[str] = mapped_column(String(16), default="working", server_default="working")
 
 
 class KpiTemplate(Base):

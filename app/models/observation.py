@@ -33,6 +33,8 @@ class SyncRun(Base):
     file_sha256: Mapped[str | None] = mapped_column(String(64))
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(String(500))
+    # The last day the run covered for its source, rows or not: a source's bars run to the latest one.
+    covered_through: Mapped[date | None] = mapped_column(Date)
 
 
 class Observation(Base):

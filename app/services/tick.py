@@ -30,7 +30,7 @@ from app.services.feedback import appeals, peers, rating_prompts
 from app.services.news import alerts, announcements, digest
 from app.services.notify import outbox
 from app.services.org import calendar_years, retention
-from app.services.scoring import chunks, reports
+from app.services.scoring import chunks, progress, reports
 from app.wechat import pushes
 
 OPEN_AT = time(9, 0)  # day 1, 09:00: the month opens and targets go out
@@ -59,6 +59,7 @@ def run_due(now: datetime) -> dict[str, Any]:
             "resumed": lambda: chunks.resume_runs(now=_epoch(now)),
             "reports": lambda: _push_reports(now),
             "reminders": lambda: _evening_reminders(local, now),
+            "refreshed": lambda: _once(f"progress-refresh:{local.date()}", progress.refresh_open, 0),
             "alerts": lambda: _request_alerts(local),
             "digests": lambda: digest.send_due_digests(now),
             "confirmed": lambda: reports.auto_confirm_due(now),

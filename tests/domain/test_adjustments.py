@@ -111,5 +111,5 @@ def test_signed_points_read_as_a_sheet_shows_them():
 
 def test_a_projection_counts_the_lines_too():
     sales = ScoringItem("s", D(100), D(100), cumulative=True)
-    projection = project([sales], {"s": Ratio.of(40)}, pace=Pace(9, 18), lines=lines("2", veto=VETO))
+    projection = project([sales], {"s": Ratio.of(40)}, paces={"s": Pace(9, 18)}, lines=lines("2", veto=VETO))
     assert (projection.score.total, projection.score.grade.code) == (D("82.0"), "fail")  # 40 → 80 at pace

@@ -28,19 +28,20 @@ def test_unrated_qualitative_items_use_last_months_rating_labelled():
 
 
 def test_cumulative_items_are_extrapolated_at_working_day_pace():
-    projected = projected_actuals(ops_items(), SO_FAR, pace=Pace(9, 18))
+    projected = projected_actuals(ops_items(), SO_FAR, paces={"ops_sales": Pace(9, 18)})
     assert projected["ops_sales"].basis is Basis.EXTRAPOLATED
     assert projected["ops_sales"].actual.fraction() == 80000
     assert projected["ops_new_conversion"].basis is Basis.ACTUAL  # rates are not extrapolated
 
 
 def test_no_extrapolation_before_the_first_or_after_the_last_working_day():
-    assert projected_actuals(ops_items(), SO_FAR, pace=Pace(0, 18))["ops_sales"].basis is Basis.ACTUAL
-    assert projected_actuals(ops_items(), SO_FAR, pace=Pace(18, 18))["ops_sales"].actual.fraction() == 40000
+    before, after = ({"ops_sales": Pace(elapsed, 18)} for elapsed in (0, 18))
+    assert projected_actuals(ops_items(), SO_FAR, paces=before)["ops_sales"].basis is Basis.ACTUAL
+    assert projected_actuals(ops_items(), SO_FAR, paces=after)["ops_sales"].actual.fraction() == 40000
 
 
 def test_projected_score_uses_the_same_rules_as_the_close():
-    projection = project(ops_items(), SO_FAR, {"ops_innovation": Ratio.of(3)}, Pace(9, 18))
+    projection = project(ops_items(), SO_FAR, {"ops_innovation": Ratio.of(3)}, {"ops_sales": Pace(9, 18)})
     # sales 80000 → 24; conversion 5 % → 20; ROI 3 → 20; teamwork 4 → 12; innovation (last month) 3 → 9
     assert projection.score.total == D("85.0")
     assert projection.score.grade.label_zh == "优秀"

@@ -9,8 +9,9 @@ import pytest
 from app.domain.builtin import load_builtin
 from app.domain.errors import CalendarInvalid
 from app.domain.exact import Ratio
+from app.domain.indicators import PaceBasis
 from app.domain.methods import Band, Bands, Deduction, PassFail
-from app.domain.proration import coverage, month_grade, prorate_target, prorated_items
+from app.domain.proration import Coverage, coverage, month_grade, prorate_target, prorated_items
 from app.domain.scoring import ScoringItem, score_assessment, scoring_items
 from app.domain.workcalendar import WorkCalendar, month_bounds
 
@@ -26,16 +27,27 @@ def test_coverage_counts_working_days_of_the_period_and_month():
     assert first.partial and not coverage(CAL, OCTOBER, OCTOBER).partial
 
 
-def test_cumulative_targets_are_prorated_and_rates_are_not():
+def covers(period: tuple[date, date]) -> dict[PaceBasis, Coverage]:
+    return {basis: coverage(CAL, period, OCTOBER, basis) for basis in PaceBasis}
+
+
+def test_calendar_coverage_counts_every_day():
+    cover = coverage(CAL, FIRST_HALF, OCTOBER, PaceBasis.CALENDAR)
+    assert (cover.covered, cover.month) == (15, 31)
+
+
+def test_cumulative_targets_are_prorated_on_their_pace_basis_and_rates_are_not():
     catalog = load_builtin()
-    items = prorated_items(scoring_items(catalog.template("ops"), catalog.library), coverage(CAL, FIRST_HALF, OCTOBER))
+    items = prorated_items(scoring_items(catalog.template("ops"), catalog.library), covers(FIRST_HALF))
     by_code = {i.code: i for i in items}
-    assert by_code["ops_sales"].target == D("33333.33")
+    assert by_code["ops_sales"].target == D("48387.10")  # a shop sells every day: 15 of 31 calendar days
     assert by_code["ops_new_conversion"].target == D("0.05")
+    dispatches = ScoringItem("dispatches", D(30), D(1800), cumulative=True)  # work done on working days
+    assert prorated_items([dispatches], covers(FIRST_HALF))[0].target == D(600)  # 6 of 18 working days
 
 
 def test_a_cumulative_items_steps_and_bands_shrink_with_its_target():
-    cover = coverage(CAL, FIRST_HALF, OCTOBER)  # 6 of 18 working days
+    cover = covers(FIRST_HALF)  # 6 of 18 working days
     bands = Bands((Band(D(0), high=D(50000)), Band(D(20), D(50000), D(100000)), Band(D(30), D(100000))))
     sales = ScoringItem("sales", D(30), D(100000), cumulative=True, method=bands)
     rate = ScoringItem("rate", D(30), D("0.05"), method=Deduction(D("0.001"), D(2)))
@@ -67,16 +79,16 @@ def test_a_period_outside_its_month_is_refused():
 
 def test_mid_month_transfer_grade_is_weighted_by_working_days():
     catalog = load_builtin()
-    ops = prorated_items(scoring_items(catalog.template("ops"), catalog.library), coverage(CAL, FIRST_HALF, OCTOBER))
-    cs = prorated_items(scoring_items(catalog.template("cs"), catalog.library), coverage(CAL, SECOND_HALF, OCTOBER))
+    ops = prorated_items(scoring_items(catalog.template("ops"), catalog.library), covers(FIRST_HALF))
+    cs = prorated_items(scoring_items(catalog.template("cs"), catalog.library), covers(SECOND_HALF))
     ops_score = score_assessment(ops, {
-        "ops_sales": Ratio.of(40000), "ops_new_conversion": Ratio(D(5), D(100)), "ops_ad_roi": Ratio.of(3),
+        "ops_sales": Ratio.of(60000), "ops_new_conversion": Ratio(D(5), D(100)), "ops_ad_roi": Ratio.of(3),
         "ops_teamwork": Ratio.of(4), "ops_innovation": Ratio.of(4)})
     cs_score = score_assessment(cs, {
         "cs_reply_30s_share": Ratio(D(70), D(100)), "cs_top_rating_share": Ratio(D(60), D(100)),
         "cs_complaint_closed_24h": Ratio(D(8), D(10)), "cs_service_attitude": Ratio.of(4),
         "cs_product_knowledge": Ratio.of(3)})
-    assert ops_score.total == D("100.0")  # sales 40000/33333.33 → capped 36; 20 + 20 + 12 + 12
+    assert ops_score.total == D("100.0")  # sales 60000/48387.10 → capped 36; 20 + 20 + 12 + 12
     assert cs_score.total == D("75.1")  # 19.44 + 17.65 + 24 + 8 + 6 = 75.09…
     month = month_grade([(ops_score.total, 6), (cs_score.total, 12)])
     assert month.total == D("83.4")  # (100 × 6 + 75.1 × 12) / 18 = 83.4; an unweighted mean would say 87.6

@@ -103,10 +103,10 @@ def test_a_transfer_gives_two_assessments_and_a_month_grade_weighted_by_working_
     ops, cs = result["assessments"]
     assert ops["period"] == {"start": "2025-10-01", "end": "2025-10-15", "working_days": 6,
                              "month_working_days": 18, "prorated": True}
-    assert item(ops, "ops_sales")["target"] == "33333.33"
-    assert (ops["total"], cs["total"]) == ("100.0", "75.1")
+    assert item(ops, "ops_sales")["target"] == "48387.1"  # a shop sells every day: 15 of 31 calendar days
+    assert (ops["total"], cs["total"]) == ("88.8", "75.1")  # 30 × 40000 / 48387.10 = 24.80 + 64
     month = result["month"]
-    assert (month["total"], month["grade"]) == ("83.4", "良好")
+    assert (month["total"], month["grade"]) == ("79.7", "良好")  # (88.8 × 6 + 75.1 × 12) / 18
     assert (month["weights"], month["working_days"]) == (["1/3", "2/3"], [6, 12])
 
 
@@ -115,11 +115,14 @@ def test_a_projection_labels_last_months_rating_and_extrapolates_sales_at_pace()
     innovation, sales = item(result, "ops_innovation"), item(result, "ops_sales")
     assert (innovation["basis"], innovation["basis_label"]) == ("last_month", "参考上月")
     assert item(result, "ops_teamwork")["basis"] == "actual"
-    assert (sales["basis"], sales["actual"]) == ("extrapolated", "99000")
+    # 33,000 USD sold through 15 October (15 of 31 calendar days) is shown as it is, beside the
+    # projection to the month's end: 33000 × 31 / 15 = 68,200 USD.
+    assert (sales["basis"], sales["actual"], sales["projected"]) == ("extrapolated", "33000", "68200")
     assert sales["progress"] == {"label": "完成33%", "fill": "0.3300", "state": "behind", "state_label": "落后",
-                                 "pace": "0.3333", "pace_label": "进度应达33%"}
+                                 "pace": "0.4839", "pace_label": "进度应达48%", "through": "2025-10-15",
+                                 "through_label": "截至10月15日", "stale": False, "stale_label": None}
     assert item(result, "ops_ad_roi")["progress"]["pace"] is None
-    assert result["summary"].startswith("运营岗预计总分93.6分，优秀；")
+    assert result["summary"].startswith("运营岗预计总分84.3分，良好；")
 
 
 def test_a_rated_item_reads_as_its_rating_never_unmet_or_behind():
@@ -322,10 +325,10 @@ def test_a_cumulative_items_method_figures_are_prorated_with_its_target():
                 "method": {"kind": "bands", "bands": [{"max": "0.04", "points": "0"},
                                                       {"min": "0.04", "points": "50"}]}}]},
            "actuals": {"ops_sales": "40000", "ops_new_conversion": "0.04"}}
-    result = score_document(doc)  # 11 of 23 working days
+    result = score_document(doc)  # sales accrue every day: 15 of 31 calendar days
     sales = item(result, "ops_sales")
-    assert (sales["target"], sales["steps"], sales["score"]) == ("47826.09", 2, "40.00")
-    assert sales["method_label"] == "扣分制：每低于目标4,782.61 USD扣5分，不足4,782.61 USD按4,782.61 USD计，扣完为止"
+    assert (sales["target"], sales["steps"], sales["score"]) == ("48387.1", 2, "40.00")
+    assert sales["method_label"] == "扣分制：每低于目标4,838.71 USD扣5分，不足4,838.71 USD按4,838.71 USD计，扣完为止"
     assert item(result, "ops_new_conversion")["score"] == "50.00"  # a rate's bands are not pro-rated
 
 

@@ -3,6 +3,7 @@
 import json
 from datetime import time
 from decimal import Decimal as D
+from fractions import Fraction
 
 import pytest
 
@@ -12,6 +13,7 @@ from app.domain.settings import DEFAULTS, REGISTRY, CompanySettings, SettingInva
 
 ACCEPTED = {  # key: (what HR types, what the rules read)
     "adjustment_limit": ("10/2.5", AdjustmentLimit(D(10), D("2.5"))),
+    "pace_tolerance": ("7.5%", Fraction(3, 40)),
     "quiet_hours": ("22:30-07:00", (time(22, 30), time(7, 0))),
     "scoring_day": ("5", 5),
     "edit_until": ("9:30", time(9, 30)),
@@ -22,6 +24,7 @@ ACCEPTED = {  # key: (what HR types, what the rules read)
 }
 REFUSED = {
     "adjustment_limit": ["5", "5/-1", "101/5", "五/五", "5/5/5"],
+    "pace_tolerance": ["51%", "-1%", "五%", ""],
     "quiet_hours": ["21:00", "25:00-08:00", "晚上"],
     "scoring_day": ["1", "16", "3.5", "three", ""],
     "edit_until": ["24:00", "10", "10:60"],

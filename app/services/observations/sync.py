@@ -40,8 +40,12 @@ class Incoming:
 
 
 @use_case
-def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter[str]:
-    """Apply one sync/import run's figures; returns counts (inserted, updated, unchanged, restated)."""
+def record_run(run_id: int, provenance: str, rows: list[Incoming], *,
+               covered_through: date | None = None) -> Counter[str]:
+    """Apply one sync/import run's figures; returns counts (inserted, updated, unchanged, restated).
+    `covered_through` is the last day the run covered — given by a connector that found no rows
+    for a day it asked about, else the last day of its rows — so bars run to it (docs/kpi-rules.md
+    "Pace")."""
     run = db.session.get(SyncRun, run_id)
     assert run is not None, "the connector or import opens the run before recording into it"
     existing = _existing(run.source, [row.external_ref for row in rows])
@@ -79,6 +83,7 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming]) -> Counter[st
     for start in range(0, len(inserts), CHUNK):
         db.session.execute(table.insert(), inserts[start:start + CHUNK])
     run.status, run.finished_at, run.counts = "done", utcnow(), {**(run.counts or {}), **counts}
+    run.covered_through = covered_through or max((row.day for row in rows), default=None)
     audit.record(f"{run.kind}.run", "sync_run", run.id, source=run.source, after=dict(counts))
     db.session.commit()
     for assessment_id in _open_assessments(touched):

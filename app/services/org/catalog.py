@@ -69,7 +69,7 @@ def _ensure_indicators(catalog: Catalog, created: Counter[str]) -> dict[str, Ind
             code=code, name=ind.name_zh, kind=ind.kind.value, direction=ind.direction.value,
             aggregation=ind.aggregation.value, display=ind.display.value, unit=ind.unit,
             cumulative=ind.cumulative, source=ind.source, money=ind.money.value, scored=ind.scored,
-            hint=ind.hint_zh, definition=ind.definition_zh,
+            hint=ind.hint_zh, definition=ind.definition_zh, pace_basis=ind.pace_basis.value,
         )
         db.session.add(rows[code])
         created["indicators"] += 1

@@ -6,10 +6,11 @@ their domain requests here, so the two can never disagree about what an assessme
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.domain.adjustments import NO_LINES, Adjustment, AdjustmentLimit, SheetLines, Veto
@@ -26,12 +27,14 @@ from app.domain.indicators import (
     IndicatorLibrary,
     Kind,
     Money,
+    PaceBasis,
     Provenance,
 )
 from app.domain.indicators import Indicator as DomainIndicator
 from app.domain.methods import RATIO, Method
 from app.domain.observations import DayObservation
 from app.domain.observations import Rating as DomainRating
+from app.domain.progress import Freshness
 from app.domain.templates import KpiTemplate, Rater, TemplateItem
 from app.domain.workcalendar import WorkCalendar, month_bounds, previous_month
 from app.extensions import db
@@ -44,8 +47,10 @@ from app.models import (
     ItemOverride,
     Observation,
     Position,
+    ProgressEntry,
     Rating,
     SheetLine,
+    SyncRun,
 )
 from app.services import settings
 from app.services.calendar import department_calendars, leave_days, rate_table
@@ -67,13 +72,17 @@ class Context:
     ratings: dict[int, list[DomainRating]]  # assessment item id → ratings
     overrides: dict[int, Decimal]  # assessment item id → an accepted appeal's value
     lines: dict[int, SheetLines]  # assessment id → HR's adjustments and veto
+    covered: dict[str, date]  # source → the last day a successful run covered
+    last_entry: dict[int, date]  # employee id → the latest day they submitted progress for
+    pace_tolerance: Fraction  # the month's setting
     last_month: dict[int, dict[str, list[DomainRating]]]  # employee id → indicator code → ratings
 
     @classmethod
     def load(cls, cycle: Cycle, ids: list[int], *, with_last_month: bool = False) -> "Context":
         self = cls()
         self.month = month_bounds(cycle.year, cycle.month)
-        self.bands = settings.of_cycle(cycle).grade_bands
+        rules = settings.of_cycle(cycle)
+        self.bands = rules.grade_bands
         self.assessments = list(db.session.scalars(
             select(Assessment).options(selectinload(Assessment.items))
             .where(Assessment.id.in_(ids)).order_by(Assessment.id)))
@@ -86,7 +95,10 @@ class Context:
         self.observations = _observations(employees, self.month)
         self.ratings = _ratings(ids)
         self.overrides = _overrides(ids)
-        self.lines = _sheet_lines(ids, settings.of_cycle(cycle).adjustment_limit)
+        self.lines = _sheet_lines(ids, rules.adjustment_limit)
+        self.pace_tolerance = rules.pace_tolerance
+        self.covered = _covered()
+        self.last_entry = _last_entries(employees, self.month)
         self.last_month = _last_month_ratings(cycle, employees) if with_last_month else {}
         return self
 
@@ -119,7 +131,36 @@ class Context:
             last_month={i.indicator_code: previous[i.indicator_code]
                         for i in qualitative if i.indicator_code in previous},
             lines=self.lines.get(assessment.id, NO_LINES),
+            freshness={} if as_of is None else {i.indicator_code: self._freshness(
+                self.library[i.indicator_code], assessment.employee_id, as_of) for i in quantitative},
+            pace_tolerance=self.pace_tolerance,
         )
+
+    def _freshness(self, indicator: DomainIndicator, employee_id: int, as_of: date) -> Freshness:
+        """Through which day an item's figures run on the morning of `as_of`: a synced source to the
+        last day a successful run covered (数据未更新 once yesterday is not covered); what the person
+        types in through yesterday, or through today once today is submitted."""
+        yesterday = as_of - timedelta(days=1)
+        if not indicator.synced:
+            return Freshness(as_of if self.last_entry.get(employee_id, date.min) >= as_of else yesterday)
+        covered = self.covered.get(indicator.source)
+        if covered is None:
+            return Freshness(None, stale=True)
+        return Freshness(min(covered, as_of), stale=covered < yesterday)
+
+
+def _covered() -> dict[str, date]:
+    """Each source's last covered day, from its successful runs."""
+    return {source: through for source, through in db.session.execute(
+        select(SyncRun.source, func.max(SyncRun.covered_through)).where(SyncRun.status == "done")
+        .group_by(SyncRun.source)) if through is not None}
+
+
+def _last_entries(employee_ids: set[int], month: tuple[date, date]) -> dict[int, date]:
+    return dict(db.session.execute(
+        select(ProgressEntry.employee_id, func.max(ProgressEntry.day))
+        .where(ProgressEntry.employee_id.in_(list(employee_ids)), ProgressEntry.day.between(*month))
+        .group_by(ProgressEntry.employee_id)).all())
 
 
 def _sheet_lines(ids: list[int], limit: AdjustmentLimit) -> dict[int, SheetLines]:
@@ -150,6 +191,7 @@ def library() -> IndicatorLibrary:
             code=r.code, name_zh=r.name, kind=Kind(r.kind), direction=Direction(r.direction),
             aggregation=Aggregation(r.aggregation), display=Display(r.display), unit=r.unit, cumulative=r.cumulative,
             source=r.source, hint_zh=r.hint, money=Money(r.money), scored=r.scored, definition_zh=r.definition,
+            pace_basis=PaceBasis(r.pace_basis),
         )
         for r in db.session.scalars(select(Indicator))
     )

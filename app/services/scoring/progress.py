@@ -74,6 +74,16 @@ def request_recompute(assessment_id: int) -> bool:
     return bool(added)
 
 
+def refresh_open() -> int:
+    """Ask for every open assessment's bars again (the clock, once a day): the day moved on, so the
+    pace marker and "截至…" move too, with or without new data."""
+    ids = list(db.session.scalars(select(Assessment.id).join(Cycle).where(Cycle.status == CycleStatus.OPEN)))
+    if ids:
+        redis_store.client.sadd(PENDING, *ids)
+        _schedule_drain()
+    return len(ids)
+
+
 def _schedule_drain() -> bool:
     if redis_store.client.set(SCHEDULED, 1, nx=True, ex=SCHEDULED_TTL_SECONDS):
         jobs.enqueue(jobs.DRAIN_PROGRESS)

@@ -9,6 +9,7 @@ people and data, and must give the default's answer in September and the new one
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -17,13 +18,13 @@ from app.domain.evaluation import evaluate
 from app.domain.settings import REGISTRY
 from app.errors import ApiError
 from app.extensions import db
-from app.models import AuditLog, CompanySetting, Cycle
+from app.models import AuditLog, CompanySetting, Cycle, Observation, SyncRun
 from app.services import settings, tick
 from app.services.authz import actor
 from app.services.business_time import allowed_send_time, to_local, to_utc
 from app.services.feedback import sheet_lines
 from app.services.observations import submissions
-from app.services.scoring import inputs, report_window
+from app.services.scoring import inputs, progress, report_window
 from tests.support.company import SmallCompany, assessment_of, on_target, open_month, rate_all, small_company
 
 BANDS_FROM_70 = ('[{"code": "excellent", "label_zh": "优秀", "min_total": 70, "coefficient": "1.2"},'
@@ -50,6 +51,21 @@ def lead_total_with_a_bonus_of_8(people: SmallCompany, cycle: Cycle) -> str:
     sheet_lines.add_adjustment(assessment_of(people.lead, cycle).id, "8", "连续顶班", actor(people.hr.id),
                                now=at(cycle.year, cycle.month, 20, 10))
     return lead_grade(people, cycle)
+
+
+def sales_bar_seven_percent_behind(people: SmallCompany, cycle: Cycle) -> str:
+    """The star's sales bar on the 20th: 3,100 USD a day through the 19th against 100,000 USD for the
+    month (3,333.33 a day), i.e. 7 % behind the pace of 19 of 30 calendar days."""
+    for day in range(1, 20):
+        db.session.add(Observation(employee_id=people.star.id, indicator_code="ops_sales", day=date(
+            cycle.year, cycle.month, day), numerator=Decimal(3100), currency="USD", source="amazon_sp_api",
+            provenance="verified", external_ref=f"star/{cycle.month}/{day}"))
+    db.session.add(SyncRun(source="amazon_sp_api", kind="sync", status="done",
+                           covered_through=date(cycle.year, cycle.month, 19)))
+    db.session.commit()
+    snapshot = progress.recompute(assessment_of(people.star, cycle).id, date(cycle.year, cycle.month, 20))
+    sales = next(item for item in snapshot.body["items"] if item["indicator"] == "ops_sales")
+    return f"{sales['progress']['state_label']}（{sales['progress']['pace_label']}）"
 
 
 def send_time_at_half_past_eight(people: SmallCompany, cycle: Cycle) -> str:
@@ -131,6 +147,7 @@ class Case:
 CASES = {
     "grade_bands": Case(BANDS_FROM_70, lead_grade, "76.0分良好", "76.0分优秀"),
     "adjustment_limit": Case("10/10", lead_total_with_a_bonus_of_8, "81.0分良好", "84.0分良好"),
+    "pace_tolerance": Case("10%", sales_bar_seven_percent_behind, "落后（进度应达63%）", "正常（进度应达63%）"),
     "quiet_hours": Case("20:00-08:00", send_time_at_half_past_eight, "0天后20:30", "1天后08:00"),
     "scoring_day": Case("5", first_closing_day, 3, 5),
     "edit_until": Case("09:00", edit_at_half_past_nine, "saved", "edit_window_closed"),

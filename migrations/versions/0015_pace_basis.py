@@ -1,0 +1,36 @@
+"""pace basis and sync coverage: which days a cumulative indicator accrues on, and through which
+day each successful sync run covered its source
+
+The built-in 月度销售额 (ops_sales) accrues every calendar day (a shop sells on holidays too); every
+other indicator keeps the working days. A run recorded before this has no coverage: its source's
+bars read as not updated until the next run.
+
+Revision ID: 0015_pace_basis
+Revises: 0014_calendar_years
+Create Date: 2026-11-30 12:30:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '0015_pace_basis'
+down_revision = '0014_calendar_years'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('indicator', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pace_basis', sa.String(length=16), nullable=False, server_default='working'))
+    with op.batch_alter_table('sync_run', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('covered_through', sa.Date(), nullable=True))
+    indicator = sa.table('indicator', sa.column('code', sa.String), sa.column('pace_basis', sa.String))
+    op.execute(indicator.update().where(indicator.c.code == 'ops_sales').values(pace_basis='calendar'))
+
+
+def downgrade():
+    with op.batch_alter_table('sync_run', schema=None) as batch_op:
+        batch_op.drop_column('covered_through')
+    with op.batch_alter_table('indicator', schema=None) as batch_op:
+        batch_op.drop_column('pace_basis')
