@@ -5,6 +5,7 @@ every open bar once a day so the marker moves without new data."""
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.models import Observation, ProgressSnapshot, SyncRun
@@ -82,3 +83,20 @@ def test_the_clock_refreshes_every_open_bar_once_a_day(db_session, redis_client)
         ProgressSnapshot.assessment_id.in_([assessment_of(p, november).id for p in people.assessed]))))
     assert as_of == {date(2026, 11, 21)}
     assert db_session.scalar(select(Observation.id)) is None  # no new data was needed
+
+
+@pytest.mark.xfail(strict=True, reason="a run that covers a day with no rows refreshes nobody's bars")
+def test_a_run_that_covers_a_new_day_without_rows_refreshes_every_bar_of_its_source(db_session, redis_client):
+    people = small_company()
+    november = open_month(2026, 11)
+    synced(db_session, "amazon_sp_api", [], covered=date(2026, 11, 18))
+    progress.drain(date(2026, 11, 20))
+    star = assessment_of(people.star, november)
+    assert sales_bar(db_session.scalar(select(ProgressSnapshot).where(
+        ProgressSnapshot.assessment_id == star.id)))["stale"] is True
+
+    synced(db_session, "amazon_sp_api", [], covered=date(2026, 11, 19))  # nobody sold anything: no rows
+    assert progress.drain(date(2026, 11, 20)) == len(people.assessed)
+    db_session.expire_all()
+    bar = sales_bar(db_session.scalar(select(ProgressSnapshot).where(ProgressSnapshot.assessment_id == star.id)))
+    assert (bar["stale"], bar["through_label"]) == (False, "截至11月19日")
