@@ -13,12 +13,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, select, tuple_, update
+from sqlalchemy import Table, func, select, tuple_, update
 
 from app.domain.cycles import CycleStatus
 from app.domain.errors import DomainError
 from app.extensions import db
-from app.models import Assessment, Cycle, Observation, Restatement, SyncRun
+from app.models import Assessment, AssessmentItem, Cycle, Indicator, Observation, Restatement, SyncRun
 from app.models.base import utcnow
 from app.services import audit, authz
 from app.services.cycle import outcomes
@@ -82,13 +82,29 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming], *,
     assert isinstance(table, Table), "Observation is mapped to one plain table"
     for start in range(0, len(inserts), CHUNK):
         db.session.execute(table.insert(), inserts[start:start + CHUNK])
+    covered_before = _covered_through(run.source)
     run.status, run.finished_at, run.counts = "done", utcnow(), {**(run.counts or {}), **counts}
     run.covered_through = covered_through or max((row.day for row in rows), default=None)
     audit.record(f"{run.kind}.run", "sync_run", run.id, source=run.source, after=dict(counts))
     db.session.commit()
-    for assessment_id in _open_assessments(touched):
+    moved = run.covered_through is not None and (covered_before is None or run.covered_through > covered_before)
+    # A run that covers a new day moves every bar of its source ("截至…", 数据未更新), rows or not.
+    for assessment_id in _open_assessments_of_source(run.source) if moved else _open_assessments(touched):
         progress.request_recompute(assessment_id)
     return counts
+
+
+def _covered_through(source: str) -> date | None:
+    return db.session.scalar(select(func.max(SyncRun.covered_through)).where(
+        SyncRun.source == source, SyncRun.status == "done"))
+
+
+def _open_assessments_of_source(source: str) -> list[int]:
+    """Open assessments with an item whose figures come from `source`."""
+    return sorted(db.session.scalars(
+        select(Assessment.id).distinct().join(Cycle).join(AssessmentItem, AssessmentItem.assessment_id == Assessment.id)
+        .join(Indicator, Indicator.code == AssessmentItem.indicator_code)
+        .where(Cycle.status == CycleStatus.OPEN, Indicator.source == source)))
 
 
 _PUBLISHED = (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL)

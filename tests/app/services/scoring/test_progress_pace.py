@@ -5,7 +5,6 @@ every open bar once a day so the marker moves without new data."""
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from app.models import Observation, ProgressSnapshot, SyncRun
@@ -85,7 +84,6 @@ def test_the_clock_refreshes_every_open_bar_once_a_day(db_session, redis_client)
     assert db_session.scalar(select(Observation.id)) is None  # no new data was needed
 
 
-@pytest.mark.xfail(strict=True, reason="a run that covers a day with no rows refreshes nobody's bars")
 def test_a_run_that_covers_a_new_day_without_rows_refreshes_every_bar_of_its_source(db_session, redis_client):
     people = small_company()
     november = open_month(2026, 11)
