@@ -5,7 +5,7 @@ them (later target changes are audited amendments). Finalising happens once ever
 confirmed (or counted as confirmed) and no appeal is open; it proposes the outcomes.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 
@@ -29,37 +29,65 @@ from app.services.usecase import use_case
 
 @use_case
 def draft_cycle(year: int, month: int) -> Cycle:
-    """The month's cycle, created as a draft with an assessment for everyone eligible."""
+    """The month's cycle, created as a draft with an assessment for everyone eligible. Run again
+    (daily from the draft day, and at opening) it follows the roster: who left or moved since loses
+    their drafted assessment, a new leaving date trims it, newcomers get one; HR's drafted target
+    changes stay on the assessments that remain."""
     cycle = db.session.scalar(select(Cycle).where(Cycle.year == year, Cycle.month == month))
     if cycle is None:
         cycle = Cycle(year=year, month=month, status=CycleStatus.DRAFT.value)
         db.session.add(cycle)
         db.session.flush()
     if cycle.status == CycleStatus.DRAFT:
-        added = _add_assessments(cycle)
-        if added:
-            audit.record("cycle.draft", "cycle", cycle.id, source="clock", after={"assessments_added": added})
+        eligible = _eligible(cycle)
+        changes = {**_follow_roster(cycle, eligible), "assessments_added": _add_assessments(cycle, eligible)}
+        if any(changes.values()):
+            audit.record("cycle.draft", "cycle", cycle.id, source="clock", after=changes)
     db.session.commit()
     return cycle
 
 
-def _add_assessments(cycle: Cycle) -> int:
-    """One assessment per active employee whose position has a template, for the days they work."""
+def _eligible(cycle: Cycle) -> dict[int, Employee]:
+    """Active employees with a position who work some day of the month."""
     first, last = month_bounds(cycle.year, cycle.month)
+    return {person.id: person for person in db.session.scalars(select(Employee).where(
+        Employee.status == "active", Employee.position_id.is_not(None), Employee.joined_on <= last,
+        or_(Employee.left_on.is_(None), Employee.left_on >= first)))}
+
+
+def _period(cycle: Cycle, person: Employee) -> tuple[date, date]:
+    first, last = month_bounds(cycle.year, cycle.month)
+    return max(first, person.joined_on), min(last, person.left_on or last)
+
+
+def _follow_roster(cycle: Cycle, eligible: dict[int, Employee]) -> dict[str, int]:
+    """Drop drafted assessments of people who are gone or hold another position now; re-date the rest."""
+    removed = trimmed = 0
+    for assessment in db.session.scalars(select(Assessment).where(Assessment.cycle_id == cycle.id)).all():
+        person = eligible.get(assessment.employee_id)
+        if person is None or person.position_id != assessment.position_id:
+            db.session.delete(assessment)
+            removed += 1
+        elif (assessment.first_day, assessment.last_day) != _period(cycle, person):
+            assessment.first_day, assessment.last_day = _period(cycle, person)
+            trimmed += 1
+    db.session.flush()
+    return {"assessments_removed": removed, "assessments_redated": trimmed}
+
+
+def _add_assessments(cycle: Cycle, eligible: dict[int, Employee]) -> int:
+    """One assessment per eligible employee whose position has a template, for the days they work."""
     templates = {t.position_id: t for t in db.session.scalars(select(KpiTemplate))}
     have = set(db.session.scalars(select(Assessment.employee_id).where(Assessment.cycle_id == cycle.id)))
-    people = db.session.scalars(select(Employee).where(
-        Employee.status == "active", Employee.position_id.is_not(None), Employee.joined_on <= last,
-        or_(Employee.left_on.is_(None), Employee.left_on >= first)))
     added = 0
-    for person in people:
-        template = None if person.position_id is None else templates.get(person.position_id)
+    for person in eligible.values():
+        template = templates.get(person.position_id) if person.position_id is not None else None
         if template is None or person.id in have:
             continue
+        first_day, last_day = _period(cycle, person)
         db.session.add(Assessment(
             cycle_id=cycle.id, employee_id=person.id, position_id=person.position_id,
-            first_day=max(first, person.joined_on), last_day=min(last, person.left_on or last),
-            currency=template.currency,
+            first_day=first_day, last_day=last_day, currency=template.currency,
             items=[AssessmentItem(indicator_code=item.indicator.code, sort=item.sort, weight=item.weight,
                                   target=item.target, cap=item.cap, floor=item.floor, rater=item.rater,
                                   method=item.method)

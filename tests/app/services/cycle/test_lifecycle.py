@@ -99,7 +99,6 @@ def test_final_proposes_outcomes_once_and_hr_decides(db_session):
     assert twice.value.code == "already_decided"
 
 
-@pytest.mark.xfail(strict=True, reason="a drafted month keeps the roster of the draft day")
 def test_opening_follows_who_left_or_moved_since_the_draft(db_session):
     people = small_company()
     december = lifecycle.draft_cycle(2026, 12)
