@@ -101,3 +101,20 @@ def test_bad_lines_and_closed_months_change_nothing(db_session, redis_client):
     assert db_session.scalar(select(func.count()).select_from(Outcome)) == 0
     assert db_session.scalar(select(func.count()).select_from(AuditLog).where(
         AuditLog.action.like("sheet_line.%"))) == 0
+
+
+@pytest.mark.xfail(strict=True, reason="a veto recorded by mistake cannot be undone once the month is published")
+def test_a_veto_found_wrong_after_publication_is_withdrawn_and_the_report_republished(db_session, redis_client):
+    people = small_company()
+    november = open_month(2026, 11)
+    on_target(people.star, november)
+    rate_all(people.star, november, 5)
+    hr = actor(people.hr.id)
+    line = sheet_lines.record_veto(assessment_of(people.star, november).id, "重大客诉", "C-1", hr)
+    publish(november)
+    sheet_lines.withdraw_line(line.id, "经核实为仓库责任", hr)
+
+    reports = db_session.scalars(select(Report).where(
+        Report.assessment_id == assessment_of(people.star, november).id).order_by(Report.version)).all()
+    assert [r.version for r in reports] == [1, 2]
+    assert reports[-1].summary.startswith("运营岗总分100分，优秀") and "veto" not in reports[-1].body
