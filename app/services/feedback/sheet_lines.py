@@ -11,7 +11,7 @@ withdrawn with a reason, never deleted.
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.domain.adjustments import Adjustment, SheetLines, Veto
 from app.domain.cycles import CycleStatus
@@ -24,8 +24,16 @@ from app.services import audit, settings
 from app.services.authz import Action, Actor, Subject, require
 from app.services.lookup import cycle_of, name_of
 from app.services.notify import outbox
-from app.services.scoring import progress
-from app.services.usecase import DecimalInput, decimal_of, get_or_404, now_or_clock, require_text, use_case
+from app.services.scoring import progress, runs
+from app.services.usecase import (
+    DecimalInput,
+    claim,
+    decimal_of,
+    get_or_404,
+    now_or_clock,
+    require_text,
+    use_case,
+)
 
 ADJUSTMENT, VETO = "adjustment", "veto"
 EVIDENCE_LIMIT = 500
@@ -35,14 +43,15 @@ EVIDENCE_LIMIT = 500
 def add_adjustment(assessment_id: int, points: DecimalInput, reason: str, who: Actor, *,
                    now: datetime | None = None) -> SheetLine:
     """A bonus (points > 0) or penalty (points < 0) line with its reason."""
-    assessment = _open_assessment(assessment_id, who)
+    assessment = _assessment(assessment_id, who)
     value = decimal_of(points, "points", "分值")
     text = require_text(reason, "reason", "加减分理由", limit=200)
     limit = settings.of_cycle(cycle_of(assessment)).adjustment_limit
     SheetLines((Adjustment(value, text, name_of(who.employee_id)),), limit)  # built to run the domain's checks
-    line = _record(assessment, ADJUSTMENT, text, who, now_or_clock(now), points=value)
+    now = now_or_clock(now)
+    line = _record(assessment, ADJUSTMENT, text, who, now, points=value)
     _tell(assessment, line, f"{cycle_of(assessment).label}考核加减分：{signed(value)}分。理由：{text}"
-                            f"（加分上限{plain(limit.bonus)}分，扣分上限{plain(limit.penalty)}分）")
+                            f"（加分上限{plain(limit.bonus)}分，扣分上限{plain(limit.penalty)}分）", now=now)
     return line
 
 
@@ -50,39 +59,52 @@ def add_adjustment(assessment_id: int, points: DecimalInput, reason: str, who: A
 def record_veto(assessment_id: int, event: str, evidence: str, who: Actor, *,
                 now: datetime | None = None) -> SheetLine:
     """一票否决: the month is graded 不合格 whatever the total. One per assessment."""
-    assessment = _open_assessment(assessment_id, who)
+    assessment = _assessment(assessment_id, who)
     name = require_text(event, "event", "否决事项", limit=200)
     proof = require_text(evidence, "evidence", "证据", limit=EVIDENCE_LIMIT)
     SheetLines(veto=Veto(name, proof, name_of(who.employee_id)))  # built to run the domain's checks
     if _active(assessment.id, VETO):
         raise ApiError("veto_exists", "该考核表已记录一票否决，如需更换请先撤销原记录", 409)
-    line = _record(assessment, VETO, name, who, now_or_clock(now), evidence=proof)
-    _tell(assessment, line, f"{cycle_of(assessment).label}考核记录了一票否决：{name}，本月等级为最低等级。"
-                            f"证据：{proof}。如有异议，可在考核结果发布后申诉。")
+    now = now_or_clock(now)
+    line = _record(assessment, VETO, name, who, now, evidence=proof)
+    cycle = cycle_of(assessment)
+    lowest = settings.of_cycle(cycle).grade_bands.lowest.label_zh
+    _tell(assessment, line, f"{cycle.label}考核记录了一票否决：{name}，该月等级将定为{lowest}。证据：{proof}。"
+                            "如有异议，请联系人事核实；记录有误的，人事可在结果归档前撤销。", now=now)
     return line
 
 
 @use_case
 def withdraw_line(line_id: int, reason: str, who: Actor, *, now: datetime | None = None) -> SheetLine:
-    """Take back a line recorded by mistake (while the month is open); it stays on record."""
+    """Take back a line recorded by mistake; it stays on record. While the month is open the bars
+    follow; once it is published (and until it is final) the report is re-scored and published as a
+    new version, as an accepted appeal is."""
     line = get_or_404(SheetLine, line_id, "加减分或否决记录")
-    assessment = _open_assessment(line.assessment_id, who)
-    if line.withdrawn_at is not None:
-        raise ApiError("already_withdrawn", "该记录已撤销", 409)
+    now = now_or_clock(now)
+    assessment = _assessment(line.assessment_id, who, (CycleStatus.OPEN, CycleStatus.PUBLISHED))
     text = require_text(reason, "reason", "撤销原因", limit=200)
-    line.withdrawn_by, line.withdrawn_at, line.withdraw_reason = who.employee_id, now_or_clock(now), text
+    claim(update(SheetLine).where(SheetLine.id == line.id, SheetLine.withdrawn_at.is_(None))
+          .values(withdrawn_by=who.employee_id, withdrawn_at=now, withdraw_reason=text),
+          ApiError("already_withdrawn", "该记录已撤销", 409))
     audit.record("sheet_line.withdraw", "sheet_line", line.id, actor_id=who.person_id,
                  before={"withdrawn": False}, after={"withdrawn": True, "reason": text})
+    if cycle_of(assessment).status == CycleStatus.PUBLISHED:
+        runs.rescore([assessment.id], reason=f"撤销加减分/否决#{line.id}", actor_id=who.person_id, now=now,
+                     commit=False)
     _tell(assessment, line, f"{cycle_of(assessment).label}考核的「{line.text}」已撤销。原因：{text}",
-          dedupe=f"sheet-line-withdrawn:{line.id}")
+          now=now, dedupe=f"sheet-line-withdrawn:{line.id}")
     return line
 
 
-def _open_assessment(assessment_id: int, who: Actor) -> Assessment:
+def _assessment(assessment_id: int, who: Actor, allowed: tuple[CycleStatus, ...] = (CycleStatus.OPEN,)) -> Assessment:
+    """The assessment HR acts on, in a month whose state allows it: lines are recorded while the month
+    is open, and withdrawn until the month is final (outcomes are proposed then)."""
     assessment = get_or_404(Assessment, assessment_id, "考核表")
     require(who, Action.ADJUST_SHEET, Subject(assessment.employee_id))
-    if cycle_of(assessment).status != CycleStatus.OPEN:
-        raise ApiError("cycle_not_open", "加减分项和一票否决只能在考核月进行中记录；评分后如有变化请走申诉", 409)
+    if cycle_of(assessment).status not in allowed:
+        message = ("加减分项和一票否决只能在考核月进行中记录" if allowed == (CycleStatus.OPEN,)
+                   else "该考核月正在评分或已归档，记录不能撤销")
+        raise ApiError("cycle_not_open", message, 409)
     return assessment
 
 
@@ -103,10 +125,10 @@ def _record(assessment: Assessment, kind: str, text: str, who: Actor, now: datet
     return line
 
 
-def _tell(assessment: Assessment, line: SheetLine, body: str, *, dedupe: str | None = None) -> None:
+def _tell(assessment: Assessment, line: SheetLine, body: str, *, now: datetime, dedupe: str | None = None) -> None:
     """Tell the employee, commit, and have their progress counted again."""
     outbox.enqueue(assessment.employee_id, "sheet_line", title="考核加减分与否决", summary=body[:60], body=body,
-                   dedupe_key=dedupe or f"sheet-line:{line.id}", now=line.withdrawn_at or line.recorded_at,
+                   dedupe_key=dedupe or f"sheet-line:{line.id}", now=now,
                    data={"assessment_id": assessment.id, "sheet_line_id": line.id})
     db.session.commit()
     progress.request_recompute(assessment.id)

@@ -103,7 +103,6 @@ def test_bad_lines_and_closed_months_change_nothing(db_session, redis_client):
         AuditLog.action.like("sheet_line.%"))) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="a veto recorded by mistake cannot be undone once the month is published")
 def test_a_veto_found_wrong_after_publication_is_withdrawn_and_the_report_republished(db_session, redis_client):
     people = small_company()
     november = open_month(2026, 11)
