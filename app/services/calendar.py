@@ -54,6 +54,9 @@ def _provisional(year: int) -> YearDays:
     return _library().get(year) or YearDays(year, {}, {})
 
 
+SWAPPED = "调休"  # how the library names a day off swapped for a make-up working day
+
+
 @lru_cache(maxsize=1)
 def _library() -> dict[int, YearDays]:
     """Every later year the library knows, read once per process (one call is ten times faster
@@ -61,9 +64,16 @@ def _library() -> dict[int, YearDays]:
     found = holiday_library.country_holidays("CN", years=range(min(_shipped(HOLIDAYS_FILE)) + 1, LAST_YEAR + 1),
                                              language="zh_CN", categories=(PUBLIC,))
     years: dict[int, dict[date, str]] = {}
-    for day, name in sorted(found.items()):
+    for day, name in public_days_off(found.items()):
         years.setdefault(day.year, {})[day] = name[:NAME_LENGTH]
     return {year: YearDays(year, named, {}) for year, named in years.items()}
+
+
+def public_days_off(days: Iterable[tuple[date, str]]) -> list[tuple[date, str]]:
+    """The library's days off a provisional year keeps: public holidays and their observed days, not
+    the days off it swaps for a 调休 working day ("休息日（由 2026-01-04 调休）") — a provisional year
+    takes no make-up working day, so it must not take the day off bought with one either."""
+    return [(day, name) for day, name in sorted(days) if SWAPPED not in name]
 
 
 def default_days(year: int, path: Path = HOLIDAYS_FILE) -> tuple[Source, YearDays] | None:

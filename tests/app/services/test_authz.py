@@ -277,7 +277,8 @@ NOT_ACTING_FOR_A_PERSON = {
         notify.kinds.deployment_templates notify.kinds.for_deployment notify.kinds.missing_templates
         notify.kinds.subscribe_templates notify.routing.choose notify.routing.route_for
         notify.quota.quota_left notify.quota.mini_program_openid notify.outbox.unreachable_people
-        calendar.default_days calendar.year_days org.calendar_years.year_view org.calendar_years.unconfirmed_years""",
+        calendar.default_days calendar.year_days calendar.public_days_off org.calendar_years.year_view
+        org.calendar_years.unconfirmed_years""",
     "the clock's work (services/tick.py and its jobs), acting for nobody": """
         tick.run_due heartbeat.record_tick heartbeat.last_tick_age heartbeat.record_worker heartbeat.forget_worker
         heartbeat.workers health.check_all health.check_ready notify.job_failures.tell_admins

@@ -231,3 +231,15 @@ def test_the_cli_shows_a_year_and_refuses_a_bad_file_or_someone_not_hr_without_c
     assert shown.startswith(f"2027年工作日历：人事导入，已确认（{people.hr.name} ")
     assert runner.invoke(args=["calendar", "confirm", "2025", "--by", people.hr.employee_no]).stderr.strip() == (
         "2025年还没有工作日历，请先导入（flask calendar import 文件 --by 工号）")
+
+
+def test_a_provisional_year_keeps_no_day_off_bought_with_a_make_up_working_day():
+    import holidays
+
+    from app.services.calendar import public_days_off
+
+    known = holidays.country_holidays("CN", years=2026, language="zh_CN", categories=("public",))
+    kept = dict(public_days_off(known.items()))
+    assert date(2026, 1, 2) in known and date(2026, 1, 2) not in kept  # swapped for Sunday 4 January
+    assert date(2026, 10, 7) in known and date(2026, 10, 7) not in kept  # swapped for Saturday 10 October
+    assert kept[date(2026, 1, 1)] == "元旦" and kept[date(2026, 10, 5)] == "国庆节（补假）"
