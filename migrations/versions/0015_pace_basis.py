@@ -2,8 +2,8 @@
 day each successful sync run covered its source
 
 The built-in 月度销售额 (ops_sales) accrues every calendar day (a shop sells on holidays too); every
-other indicator keeps the working days. A run recorded before this has no coverage: its source's
-bars read as not updated until the next run.
+other indicator keeps the working days. A finished run recorded before this covered, as far as we
+know, through the last day of its rows.
 
 Revision ID: 0015_pace_basis
 Revises: 0014_calendar_years
@@ -27,6 +27,11 @@ def upgrade():
         batch_op.add_column(sa.Column('covered_through', sa.Date(), nullable=True))
     indicator = sa.table('indicator', sa.column('code', sa.String), sa.column('pace_basis', sa.String))
     op.execute(indicator.update().where(indicator.c.code == 'ops_sales').values(pace_basis='calendar'))
+    run = sa.table('sync_run', sa.column('id', sa.Integer), sa.column('status', sa.String),
+                   sa.column('covered_through', sa.Date))
+    observation = sa.table('observation', sa.column('run_id', sa.Integer), sa.column('day', sa.Date))
+    last_row = sa.select(sa.func.max(observation.c.day)).where(observation.c.run_id == run.c.id).scalar_subquery()
+    op.execute(run.update().where(run.c.status == 'done').values(covered_through=last_row))
 
 
 def downgrade():
