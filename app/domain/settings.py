@@ -23,6 +23,7 @@ from .exact import plain
 from .grades import DEFAULT_BANDS, GradeBand, GradeBands
 from .outcomes import EXCELLENT, FAIL
 
+EARLIEST_REMINDER = time(12, 0)
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -48,7 +49,7 @@ class Setting:
 def _whole(low: int, high: int) -> Callable[[str, Any], int]:
     def parse(key: str, raw: Any) -> int:
         text = str(raw).strip()
-        if isinstance(raw, bool) or not text.isdigit() or not low <= int(text) <= high:
+        if isinstance(raw, bool) or not text.isascii() or not text.isdecimal() or not low <= int(text) <= high:
             raise SettingInvalid(key, f"{REGISTRY[key].label_zh}必须是{low}到{high}之间的整数")
         return int(text)
     return parse
@@ -180,7 +181,11 @@ class CompanySettings:
         return updated
 
     def check(self) -> None:
-        """Rules between settings: the evening reminder must be a time a message may be sent."""
+        """Rules between settings: the evening reminder must be a time a message may be sent, late
+        enough in the day to remind of that day's progress."""
+        if self.reminder_at < EARLIEST_REMINDER:
+            raise SettingInvalid("reminder_at", f"未提交提醒时间不能早于{_hhmm(EARLIEST_REMINDER)}："
+                                                "提醒的是当天还没提交的进展")
         if is_quiet(self.reminder_at, self.quiet_hours):
             raise SettingInvalid("reminder_at", f"提醒时间{_hhmm(self.reminder_at)}落在免打扰时段"
                                                 f"{REGISTRY['quiet_hours'].dump(self.quiet_hours)}内，提醒发不出去")
