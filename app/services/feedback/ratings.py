@@ -164,5 +164,8 @@ def _rating_value(value: str | int | Decimal) -> Decimal:
 
 
 def _require_open(assessment: Assessment) -> None:
-    if cycle_of(assessment).status != CycleStatus.OPEN:
+    status = cycle_of(assessment).status
+    if status == CycleStatus.DRAFT:  # drafted from the 25th: nothing to rate before the month opens
+        raise ApiError("ratings_not_open", "该考核月尚未开始，开始后才能评分", 409)
+    if status != CycleStatus.OPEN:
         raise ApiError("ratings_closed", "本月评分已截止，如对结果有异议请在考核报告中申诉", 409)

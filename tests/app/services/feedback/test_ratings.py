@@ -19,7 +19,7 @@ from app.models import (
     Rating,
 )
 from app.services.authz import managers_of, system
-from app.services.cycle import targets
+from app.services.cycle import lifecycle, targets
 from app.services.feedback import comments, peers, rating_prompts, ratings
 from app.services.scoring import progress, reading, reports, runs
 from tests.support.checksums import fingerprint
@@ -186,6 +186,11 @@ def test_ratings_close_with_the_month_and_customer_items_come_from_a_source(db_s
         october_item = item_of(assessment_of(cast.member("ops", 1), 10), "ops_teamwork")
         ratings.rate_item(october_item.id, "4", actor(lead), now=NOV_NOW)
     assert closed.value.code == "ratings_closed"
+    lifecycle.draft_cycle(2026, 12)
+    with pytest.raises(ApiError) as not_yet:  # December is drafted from the 25th: nothing to rate yet
+        ratings.rate_item(item_of(assessment_of(cast.member("ops", 1), 12), "ops_teamwork").id, "4", actor(lead),
+                          now=NOV_NOW)
+    assert not_yet.value.code == "ratings_not_open" and "尚未开始" in not_yet.value.message
     cs_item = item_of(assessment_of(cast.member("cs", 0), 11), "cs_service_attitude")
     with pytest.raises(ApiError) as by_hand:
         ratings.rate_item(cs_item.id, "5", actor(cast.teams["cs"].lead), now=NOV_NOW)
