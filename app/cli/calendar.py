@@ -11,7 +11,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from app.cli.kpi import _as_hr, _refuse, hr_option
+from app.cli.common import as_hr, hr_option, refuse
 
 calendar = AppGroup("calendar", help="The work calendar: public holidays and 调休 working days per year.")
 
@@ -26,7 +26,7 @@ def show_command(year: int) -> None:
     try:
         view = calendar_years.year_view(year)
     except DomainError as exc:
-        _refuse(exc.message)
+        refuse(exc.message)
     state = "已确认" if view["confirmed"] else "未确认"
     if view["confirmed_by"]:
         state += f"（{view['confirmed_by']} {view['confirmed_at']}）"
@@ -47,8 +47,8 @@ def import_command(source, hr_no: str) -> None:
     try:
         document = json.load(source)
     except json.JSONDecodeError as exc:
-        _refuse(f"工作日历文件不是有效的 JSON：第{exc.lineno}行第{exc.colno}列")
-    days = _as_hr(hr_no, lambda hr_id: calendar_years.import_year(document, hr_id=hr_id))
+        refuse(f"工作日历文件不是有效的 JSON：第{exc.lineno}行第{exc.colno}列")
+    days = as_hr(hr_no, lambda hr_id: calendar_years.import_year(document, hr_id=hr_id))
     click.echo(f"已导入{days.year}年工作日历：放假{len(days.holidays)}天，调休上班{len(days.workdays)}天。"
                f"核对无误后请执行 flask calendar confirm {days.year} --by {hr_no}")
 
@@ -60,4 +60,4 @@ def confirm_command(year: int, hr_no: str) -> None:
     """Confirm YEAR as it stands (HR checked it against the State Council's notice); audited."""
     from app.services.org import calendar_years
 
-    click.echo(_as_hr(hr_no, lambda hr_id: calendar_years.confirm_year(year, hr_id=hr_id)))
+    click.echo(as_hr(hr_no, lambda hr_id: calendar_years.confirm_year(year, hr_id=hr_id)))

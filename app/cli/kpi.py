@@ -2,15 +2,13 @@
 
 import json
 import sys
-from collections.abc import Callable
-from typing import NoReturn, TypeVar
 
 import click
 from flask.cli import AppGroup
 
+from app.cli.common import as_hr, hr_option, refuse
+
 kpi = AppGroup("kpi", help="KPI templates and scoring.")
-T = TypeVar("T")
-hr_option = click.option("--by", "hr_no", required=True, help="The employee number of the HR member acting (audited).")
 
 
 @kpi.command("load-templates")
@@ -76,8 +74,7 @@ def bind_code_command(employee_no: str) -> None:
     try:
         code, expires_at = issue_code(employee_no, system("cli"))  # an operator at the server's shell
     except ApiError as exc:
-        click.echo(exc.message, err=True)
-        sys.exit(2)
+        refuse(exc.message)
     click.echo(f"{employee_no} 的绑定码：{code}（{expires_at:%Y-%m-%d %H:%M} UTC 前有效，仅可使用一次）")
 
 
@@ -103,30 +100,8 @@ def settings_set_command(key: str, value: str, hr_no: str) -> None:
     """Set KEY to VALUE as HR member --by (audited). Months already open keep their settings."""
     from app.services.org import company_settings
 
-    shown = _as_hr(hr_no, lambda hr_id: company_settings.change(key, value, hr_id=hr_id))
+    shown = as_hr(hr_no, lambda hr_id: company_settings.change(key, value, hr_id=hr_id))
     click.echo(f"{key} = {shown}（已开始的考核月仍按开月时的设置）")
-
-
-def _as_hr(hr_no: str, change: Callable[[int], T]) -> T:
-    """Run an HR change as the employee numbered `hr_no`; a refusal prints its message, exit 2."""
-    from sqlalchemy import select
-
-    from app.domain.errors import DomainError
-    from app.extensions import db
-    from app.models import Employee
-
-    hr_id = db.session.scalar(select(Employee.id).where(Employee.employee_no == hr_no))
-    if hr_id is None:
-        _refuse(f"找不到员工「{hr_no}」")
-    try:
-        return change(hr_id)
-    except DomainError as exc:
-        _refuse(exc.message)
-
-
-def _refuse(message: str) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(2)
 
 
 @kpi.command("method")
@@ -143,8 +118,8 @@ def method_command(position: str, indicator: str, method: str, hr_no: str) -> No
     try:
         chosen = None if method == "ratio" else json.loads(method)
     except json.JSONDecodeError:
-        _refuse("计分方式应为 JSON，如 {\"kind\": \"pass_fail\"}，或 ratio")
-    click.echo(_as_hr(hr_no, lambda hr_id: template_edits.set_method(position, indicator, chosen, hr_id=hr_id)))
+        refuse("计分方式应为 JSON，如 {\"kind\": \"pass_fail\"}，或 ratio")
+    click.echo(as_hr(hr_no, lambda hr_id: template_edits.set_method(position, indicator, chosen, hr_id=hr_id)))
 
 
 @kpi.command("adjust", context_settings={"ignore_unknown_options": True})  # so "-2" is points, not an option
@@ -159,7 +134,7 @@ def adjust_command(employee_no: str, month: str, points: str, reason: str, hr_no
     from app.services.feedback import sheet_lines
 
     assessment_id = _assessment_id(employee_no, month)
-    line = _as_hr(hr_no, lambda hr_id: sheet_lines.add_adjustment(assessment_id, points, reason, actor(hr_id)))
+    line = as_hr(hr_no, lambda hr_id: sheet_lines.add_adjustment(assessment_id, points, reason, actor(hr_id)))
     click.echo(f"已记录加减分项 #{line.id}：{employee_no} {month} {points}分（{reason}）")
 
 
@@ -175,7 +150,7 @@ def veto_command(employee_no: str, month: str, event: str, evidence: str, hr_no:
     from app.services.feedback import sheet_lines
 
     assessment_id = _assessment_id(employee_no, month)
-    line = _as_hr(hr_no, lambda hr_id: sheet_lines.record_veto(assessment_id, event, evidence, actor(hr_id)))
+    line = as_hr(hr_no, lambda hr_id: sheet_lines.record_veto(assessment_id, event, evidence, actor(hr_id)))
     click.echo(f"已记录一票否决 #{line.id}：{employee_no} {month}「{event}」")
 
 
@@ -188,7 +163,7 @@ def withdraw_line_command(line_id: int, reason: str, hr_no: str) -> None:
     from app.services.authz import actor
     from app.services.feedback import sheet_lines
 
-    _as_hr(hr_no, lambda hr_id: sheet_lines.withdraw_line(line_id, reason, actor(hr_id)))
+    as_hr(hr_no, lambda hr_id: sheet_lines.withdraw_line(line_id, reason, actor(hr_id)))
     click.echo(f"已撤销 #{line_id}")
 
 
@@ -202,10 +177,10 @@ def _assessment_id(employee_no: str, month: str) -> int:
     try:
         year, number = (int(part) for part in month.split("-"))
     except ValueError:
-        _refuse("月份的格式应为 2026-11")
+        refuse("月份的格式应为 2026-11")
     found = db.session.scalar(select(Assessment.id).join(Cycle).join(Employee, Employee.id == Assessment.employee_id)
                               .where(Employee.employee_no == employee_no, Cycle.year == year, Cycle.month == number)
                               .order_by(Assessment.first_day.desc()).limit(1))
     if found is None:
-        _refuse(f"找不到员工「{employee_no}」{month}的考核表")
+        refuse(f"找不到员工「{employee_no}」{month}的考核表")
     return found

@@ -86,10 +86,6 @@ class PaceBasis(StrEnum):
     CALENDAR = "calendar"
     WORKING = "working"
 
-    @property
-    def label_zh(self) -> str:
-        return {"calendar": "按自然日", "working": "按工作日"}[self.value]
-
 
 @dataclass(frozen=True)
 class Indicator:

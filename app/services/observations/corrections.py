@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.domain.cycles import CycleStatus
+from app.domain.indicators import SELF_REPORT
 from app.errors import ApiError
 from app.extensions import db
 from app.models import (
@@ -126,7 +127,7 @@ def _apply(correction: CorrectionRequest, entry: ProgressEntry, who: Actor) -> N
     if observation is None:
         observation = Observation(
             employee_id=entry.employee_id, indicator_code=correction.indicator_code, day=entry.day,
-            source=submissions.SELF_REPORT, provenance="self_reported", progress_entry_id=entry.id,
+            source=SELF_REPORT, provenance="self_reported", progress_entry_id=entry.id,
             external_ref=f"{entry.employee_id}/{correction.indicator_code}/{entry.day.isoformat()}")
         db.session.add(observation)
     observation.numerator, observation.denominator = correction.new_numerator, correction.new_denominator

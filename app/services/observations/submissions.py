@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from app.domain.cycles import CycleStatus
+from app.domain.indicators import SELF_REPORT
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, Cycle, Indicator, Observation, ProgressEntry
@@ -23,7 +24,6 @@ from app.services.business_time import clock_now, to_local
 from app.services.scoring import progress
 from app.services.usecase import use_case
 
-SELF_REPORT = "self_report"
 NOTE_LIMIT = 500
 
 
