@@ -24,7 +24,7 @@ from app.services import tick
 from app.services.cycle import completeness, targets
 from app.services.lookup import format_figure, indicator
 from tests.support.clock import utc
-from tests.support.company import assessment_of, open_month, small_company
+from tests.support.company import assessment_of, hire, open_month, small_company
 from tests.support.outbox import WECOM, run_worker
 from tests.support.people import actor
 
@@ -178,3 +178,21 @@ def test_december_is_drafted_on_the_25th_adjusted_on_the_28th_and_pushed_only_on
 def status_of(session, cycle_id: int) -> str:
     session.rollback()
     return session.get(Cycle, cycle_id).status
+
+
+@pytest.mark.xfail(strict=True, reason="the target message shows the whole month's target to a joiner")
+def test_a_half_month_joiner_is_told_the_pro_rated_target_scoring_will_use(app, db_session, redis_client, standin,
+                                                                             clock):
+    people = small_company()
+    joiner = hire("孙新到", people.lead.department, position="ops", manager=people.lead, joined_on=date(2026, 12, 15))
+    db_session.commit()
+    users = {employee_id: userid for userid, employee_id in everyone_on_wecom(db_session, standin).items()}
+    clock.now = utc(1, 9, month=12)
+    tick.run_due(clock.now)  # drafts December (the joiner's first day is in it), opens it, pushes targets
+    run_worker(redis_client)
+
+    pushed = {user: text for user, text in sent_texts(standin) if "2026年12月考核目标" in text}
+    # 月度销售额 accrues on calendar days: 15–31 December is 17 of 31, so 100,000 × 17/31 = 54,838.71 USD.
+    assert "月度销售额：54,838.71 USD" in pushed[users[joiner.id]]
+    assert "新品转化率：5%" in pushed[users[joiner.id]]  # a rate target is not pro-rated
+    assert "月度销售额：100,000 USD" in pushed[users[people.star.id]]  # a whole month keeps its target
