@@ -4,55 +4,38 @@ runs twice — or two schedulers — enqueue each message once.
 """
 
 from datetime import date, datetime
-from decimal import Decimal
-from fractions import Fraction
 
 from sqlalchemy import select
 
-from app.domain.formatting import format_value
-from app.domain.indicators import Display
 from app.extensions import db
 from app.models import (
     Assessment,
     Cycle,
     Employee,
-    Indicator,
     ProgressEntry,
     Report,
     ScoringRun,
 )
 from app.services import settings
 from app.services.calendar import company_calendar, department_calendars, leave_days
+from app.services.cycle.target_messages import TargetNews
 from app.services.notify import outbox
 from app.services.usecase import use_case
 
 
 @use_case
 def push_targets(cycle_id: int, now: datetime) -> int:
-    """Tell everyone assessed in the cycle their targets (目标下达); returns messages enqueued."""
+    """Tell everyone assessed in the cycle their targets (目标下达), pro-rated for a partial month;
+    returns messages enqueued."""
     cycle = db.session.get(Cycle, cycle_id)
-    indicators = {i.code: i for i in db.session.scalars(select(Indicator))}
-    calendar = company_calendar()  # loaded once for the whole company, not once per message
+    news = TargetNews(company_calendar())  # loaded once for the whole company, not once per message
     count = 0
     for assessment in db.session.scalars(select(Assessment).where(Assessment.cycle_id == cycle_id)):
         assert cycle is not None, "the cycle has assessments, so it exists (foreign key)"
-        lines = [f"{indicators[i.indicator_code].name}："
-                 f"{_target(indicators[i.indicator_code], i.target, assessment.currency)}"
-                 f"（权重{i.weight.normalize():f}%）" for i in assessment.items]
-        outbox.enqueue(
-            assessment.employee_id, "target_push", title=f"{cycle.label}考核目标", summary="请查看并确认本月目标",
-            body=f"【{cycle.label}考核目标】\n" + "\n".join(lines) + "\n请在小程序中确认目标。",
-            dedupe_key=f"targets:{assessment.id}", now=now, data={"assessment_id": assessment.id}, calendar=calendar,
-        )
+        news.enqueue(assessment, cycle, now)
         count += 1
     db.session.commit()
     return count
-
-
-def _target(indicator: Indicator, target: Decimal, currency: str) -> str:
-    if indicator.kind == "qualitative":
-        return "主管/同事/客户评分"
-    return format_value(Fraction(target), Display(indicator.display), indicator.unit, currency)
 
 
 @use_case

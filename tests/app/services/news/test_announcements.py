@@ -180,7 +180,6 @@ def status_of(session, cycle_id: int) -> str:
     return session.get(Cycle, cycle_id).status
 
 
-@pytest.mark.xfail(strict=True, reason="the target message shows the whole month's target to a joiner")
 def test_a_half_month_joiner_is_told_the_pro_rated_target_scoring_will_use(app, db_session, redis_client, standin,
                                                                              clock):
     people = small_company()
