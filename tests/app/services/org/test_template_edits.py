@@ -5,11 +5,12 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.domain.evaluation import evaluate
 from app.extensions import db
-from app.models import AssessmentItem, AuditLog, Cycle, Observation, TemplateItem
+from app.models import AssessmentItem, AuditLog, Cycle, Observation, Position, TemplateItem
 from app.services.cycle import lifecycle
 from app.services.scoring import inputs
 from tests.support.company import assessment_of, open_month, small_company
@@ -76,4 +77,16 @@ def test_a_method_that_breaks_the_template_or_comes_from_staff_changes_nothing(d
                                   "--by", people.hr.employee_no])
     assert unknown.exit_code == 2 and "模板中没有指标" in unknown.stderr
     assert [method for method in db_session.scalars(select(TemplateItem.method)) if method is not None] == []
+    assert db_session.scalar(select(AuditLog.id).where(AuditLog.action == "template.method")) is None
+
+
+@pytest.mark.xfail(strict=True, reason="an HR member may set the scoring rules of their own position")
+def test_hr_does_not_set_the_rules_of_their_own_position(db_session, runner):
+    people = small_company()
+    hr_position = db_session.scalar(select(Position.id).where(Position.code == "hr_admin"))
+    people.hr.position_id = hr_position
+    db_session.commit()
+    result = runner.invoke(args=["kpi", "method", "hr_admin", "hr_payroll_accuracy", '{"kind": "pass_fail"}',
+                                 "--by", people.hr.employee_no])
+    assert result.exit_code == 2 and "不能处理与自己有关的事项" in result.stderr
     assert db_session.scalar(select(AuditLog.id).where(AuditLog.action == "template.method")) is None
