@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.domain.authz import OWN_CASE
 from app.domain.codec import method_json, method_of
 from app.domain.cycles import CycleStatus
 from app.domain.errors import TemplateInvalid
@@ -21,7 +22,7 @@ from app.domain.templates import Rater, validate_template
 from app.domain.templates import TemplateItem as DomainItem
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, AssessmentItem, Cycle, KpiTemplate, Position, TemplateItem
+from app.models import Assessment, AssessmentItem, Cycle, Employee, KpiTemplate, Position, TemplateItem
 from app.services import audit, authz
 from app.services.scoring.inputs import library, stored_method
 from app.services.usecase import use_case
@@ -29,10 +30,12 @@ from app.services.usecase import use_case
 
 @use_case
 def set_method(position_code: str, indicator_code: str, method: Any, *, hr_id: int) -> str:
-    """Set one item's scoring method (`method` in the score-file form; None is the ratio). Returns
-    the rule as the report will word it."""
+    """Set one item's scoring method (`method` in the score-file form; None is the ratio), never in
+    the position the HR member is assessed in. Returns the rule as the report will word it."""
     authz.require(authz.actor(hr_id), authz.Action.EDIT_TEMPLATE, authz.Subject())
     template, item = _item(position_code, indicator_code)
+    if db.session.scalar(select(Employee.position_id).where(Employee.id == hr_id)) == template.position_id:
+        raise ApiError("forbidden", OWN_CASE, 403, {"action": authz.Action.EDIT_TEMPLATE.value})
     chosen = RATIO if method is None else method_of(method, "method", TemplateInvalid)
     validate_template(_domain(template, replace_item=(item.id, chosen)), library())
     before, after = item.method, method_json(chosen)

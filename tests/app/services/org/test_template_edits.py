@@ -5,7 +5,6 @@ import json
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from app.domain.evaluation import evaluate
@@ -80,7 +79,6 @@ def test_a_method_that_breaks_the_template_or_comes_from_staff_changes_nothing(d
     assert db_session.scalar(select(AuditLog.id).where(AuditLog.action == "template.method")) is None
 
 
-@pytest.mark.xfail(strict=True, reason="an HR member may set the scoring rules of their own position")
 def test_hr_does_not_set_the_rules_of_their_own_position(db_session, runner):
     people = small_company()
     hr_position = db_session.scalar(select(Position.id).where(Position.code == "hr_admin"))
