@@ -6,6 +6,13 @@ people has their team like any manager — the flag neither adds nor takes away)
 their own assessment: every decision lists only relations that exclude the person concerned, so an
 HR member's appeal or correction goes to another HR member.
 
+A person who has left (Actor.left) keeps only FORMER_SELF: their own progress, ratings and reports,
+which they may still confirm or appeal inside the window, and their own WeChat binding to remove —
+never anything as a manager, HR, a peer or the admin, whatever flags their record still carries.
+
+A manager-rated item of a person with no active manager above them (their managers left, or they
+have none) is rated by HR in the manager's place (HR_IN_PLACE_OF_MANAGER).
+
 The product acting on its own — the clock, an operator at the server's CLI — is a system actor: a
 party of the policy like anyone, allowed only the actions that name it, never a person.
 
@@ -58,17 +65,19 @@ class Relation(StrEnum):
     MANAGER_BEFORE_ESCALATION = "manager_before_escalation"
     HR_AFTER_ESCALATION = "hr_after_escalation"
     SYSTEM = "system"  # the clock or an operator's CLI: no person, and no other relation
+    FORMER_SELF = "former_self"  # the person concerned, who has left: their own last reports only
+    HR_IN_PLACE_OF_MANAGER = "hr_in_place_of_manager"  # HR, for a person with no active manager above
 
 
-S, M, H = Relation.SELF, Relation.MANAGER, Relation.HR
+S, M, H, F = Relation.SELF, Relation.MANAGER, Relation.HR, Relation.FORMER_SELF
 
 POLICY: dict[Action, frozenset[Relation]] = {
-    Action.VIEW_PROGRESS: frozenset({S, M, H}),
-    Action.VIEW_REPORT: frozenset({S, M, H}),
-    Action.VIEW_RATINGS: frozenset({S, M, H}),
+    Action.VIEW_PROGRESS: frozenset({S, M, H, F}),
+    Action.VIEW_REPORT: frozenset({S, M, H, F}),
+    Action.VIEW_RATINGS: frozenset({S, M, H, F}),
     Action.VIEW_RATERS: frozenset({H}),
     Action.COMMENT: frozenset({S, M}),
-    Action.RATE_MANAGER: frozenset({M}),
+    Action.RATE_MANAGER: frozenset({M, Relation.HR_IN_PLACE_OF_MANAGER}),
     Action.RATE_PEER: frozenset({Relation.PEER}),
     Action.CHOOSE_PEERS: frozenset({H}),
     Action.VIEW_PEERS: frozenset({M, H}),
@@ -76,8 +85,8 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.AMEND_TARGET: frozenset({H}),
     Action.REQUEST_CORRECTION: frozenset({S}),
     Action.DECIDE_CORRECTION: frozenset({M, H}),
-    Action.CONFIRM_REPORT: frozenset({S}),
-    Action.FILE_APPEAL: frozenset({S}),
+    Action.CONFIRM_REPORT: frozenset({S, F}),
+    Action.FILE_APPEAL: frozenset({S, F}),
     Action.DECIDE_APPEAL: frozenset({Relation.MANAGER_BEFORE_ESCALATION, Relation.HR_AFTER_ESCALATION}),
     Action.DECIDE_OUTCOME: frozenset({H}),
     Action.MANAGE_CONNECTORS: frozenset({Relation.ADMIN}),
@@ -88,7 +97,7 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.ADJUST_SHEET: frozenset({H}),
     Action.SUBMIT_PROGRESS: frozenset({S}),
     Action.ISSUE_BIND_CODE: frozenset({H, Relation.ADMIN, Relation.SYSTEM}),
-    Action.UNBIND_WECHAT: frozenset({S, H, Relation.ADMIN}),
+    Action.UNBIND_WECHAT: frozenset({S, H, Relation.ADMIN, F}),
     Action.ASSIGN_DEFAULT_PEERS: frozenset({Relation.SYSTEM}),
     Action.EDIT_CALENDAR: frozenset({H}),
 }
@@ -104,7 +113,7 @@ REFUSALS = {
     Action.VIEW_RATINGS: "只能查看本人或下属的评分",
     Action.VIEW_RATERS: "评分人明细只有人事可以查看",
     Action.COMMENT: "只能点评本人或下属的进展与考核表",
-    Action.RATE_MANAGER: "只有该员工的主管可以评分",
+    Action.RATE_MANAGER: "只有该员工的主管可以评分（上级主管均已离职时由人事评分）",
     Action.RATE_PEER: "只有被指定的同事可以评分",
     Action.CHOOSE_PEERS: "只有人事可以指定同事评分人",
     Action.VIEW_PEERS: "只有主管和人事可以查看同事评分人",
@@ -129,6 +138,7 @@ REFUSALS = {
     Action.EDIT_CALENDAR: "只有人事可以导入和确认工作日历",
 }
 OWN_CASE = "不能处理与自己有关的事项，请由其他人处理"
+FORMER = "您已离职，只能查看和答复本人的考核报告"
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,7 @@ class Actor:
     is_admin: bool = False
     subtree: frozenset[int] = field(default_factory=frozenset)
     system: str | None = None  # where the product acts on its own ("clock", "cli"); None for a person
+    left: bool = False  # the person has left: FORMER_SELF about themselves, nothing else
 
     @property
     def person_id(self) -> int | None:
@@ -164,14 +175,18 @@ class Subject:
 
     employee_id: int | None = None
     escalated: bool = False  # an appeal past the manager's 24 h goes to HR
+    without_manager: bool = False  # nobody above the person is active: HR rates in the manager's place
     peer_raters: frozenset[int] = field(default_factory=frozenset)
 
 
 def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
     """How the actor stands to the subject. SELF excludes every other relation but ADMIN; the
-    system stands in no relation but SYSTEM to anyone."""
+    system stands in no relation but SYSTEM to anyone, a leaver in none but FORMER_SELF."""
     if actor.system:
         return frozenset({Relation.SYSTEM})
+    if actor.left:
+        mine = subject.employee_id is not None and subject.employee_id == actor.employee_id
+        return frozenset({Relation.FORMER_SELF}) if mine else frozenset()
     found = {Relation.ADMIN} if actor.is_admin else set()
     if subject.employee_id is not None and subject.employee_id == actor.employee_id:
         return frozenset(found | {Relation.SELF})
@@ -183,6 +198,8 @@ def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
         found.add(Relation.HR)
         if subject.escalated:
             found.add(Relation.HR_AFTER_ESCALATION)
+        if subject.without_manager and subject.employee_id is not None:
+            found.add(Relation.HR_IN_PLACE_OF_MANAGER)
     if actor.employee_id in subject.peer_raters:
         found.add(Relation.PEER)
     return frozenset(found)
@@ -195,6 +212,8 @@ def refusal(actor: Actor, action: Action, subject: Subject) -> str | None:
         return None
     if Relation.SELF in mine and action in DECISIONS:
         return OWN_CASE
+    if actor.left:
+        return FORMER
     return REFUSALS[action]
 
 

@@ -2,7 +2,9 @@
 
 Every workflow service takes an `Actor` and calls `require` before it writes anything, so the
 mini-program, the bot and the console get the same answer from the same rule (app.domain.authz).
-The clock and the CLI act as `system(...)`, which the policy allows only what names it.
+The clock and the CLI act as `system(...)`, which the policy allows only what names it. A person
+who has left is still an actor — `Actor.left`, to whom the policy allows only their own last reports
+(docs/product.md "People change") — so that refusal, too, is the policy's.
 """
 
 from sqlalchemy import literal, select
@@ -14,15 +16,19 @@ from app.models import Employee
 
 MAX_DEPTH = 64  # a reporting line is never this long; the bound ends a walk through looping data
 
-__all__ = ["Action", "Actor", "Subject", "actor", "can", "can_view", "require", "subtree_of", "managers_of", "system"]
+__all__ = ["Action", "Actor", "Subject", "actor", "can", "can_view", "require", "subtree_of", "managers_of",
+           "active_managers_of", "system"]
 
 
 def actor(employee_id: int) -> Actor:
-    """The acting person with their reporting subtree, in two queries whatever the tree's size."""
+    """The acting person with their reporting subtree, in two queries whatever the tree's size; a
+    leaver with no flags and no subtree, marked `left` (the policy allows them their own reports)."""
     row = db.session.execute(select(Employee.id, Employee.is_hr, Employee.is_admin, Employee.status)
                              .where(Employee.id == employee_id)).first()
-    if row is None or row.status != "active":
-        raise ApiError("unknown_actor", "找不到该用户或已离职", 401)
+    if row is None or row.status not in ("active", "left"):
+        raise ApiError("unknown_actor", "找不到该用户", 401)
+    if row.status == "left":
+        return Actor(row.id, left=True)
     return Actor(row.id, bool(row.is_hr), bool(row.is_admin), subtree_of(row.id))
 
 
@@ -46,6 +52,16 @@ def managers_of(employee_id: int) -> list[int]:
     chain = chain.union(select(Employee.manager_id, chain.c.depth + 1).join(chain, Employee.id == chain.c.id)
                         .where(Employee.manager_id.is_not(None), chain.c.depth < MAX_DEPTH))
     return [row.id for row in db.session.execute(select(chain.c.id, chain.c.depth).order_by(chain.c.depth))]
+
+
+def active_managers_of(employee_id: int) -> list[int]:
+    """The person's managers who have not left, nearest first: who rates their manager items (none:
+    HR does, Subject.without_manager)."""
+    chain = managers_of(employee_id)
+    if not chain:
+        return []
+    active = set(db.session.scalars(select(Employee.id).where(Employee.id.in_(chain), Employee.status == "active")))
+    return [manager for manager in chain if manager in active]
 
 
 def require(who: Actor, action: Action, subject: Subject) -> None:

@@ -1,7 +1,7 @@
 """The system actor (the clock, an operator's CLI) is a party of the policy like anyone: it may do
 only what the policy names it for, and it is never a person."""
 
-from app.domain.authz import Action, Actor, Subject, allows, system_actor
+from app.domain.authz import FORMER, OWN_CASE, Action, Actor, Subject, allows, refusal, system_actor
 
 
 def test_the_system_acts_only_where_the_policy_names_it():
@@ -22,3 +22,25 @@ def test_submitting_binding_codes_and_unbinding_are_in_the_policy():
     assert [allows(who, Action.UNBIND_WECHAT, Subject(1)) for who in (me, hr, admin, lead)] == [
         True, True, True, False]
     assert not allows(hr, Action.ISSUE_BIND_CODE, Subject(2))  # nobody hands themselves a code
+
+
+def test_a_leaver_may_only_see_and_answer_their_own_reports():
+    """docs/product.md "People change": whatever flags and subtree their record still carries."""
+    former = Actor(1, is_hr=True, is_admin=True, subtree=frozenset({2}), left=True)
+    assert {action for action in Action if allows(former, action, Subject(1))} == {
+        Action.VIEW_PROGRESS, Action.VIEW_REPORT, Action.VIEW_RATINGS, Action.CONFIRM_REPORT, Action.FILE_APPEAL,
+        Action.UNBIND_WECHAT}
+    for subject in (Subject(2), Subject(2, escalated=True, without_manager=True, peer_raters=frozenset({1})),
+                    Subject()):
+        assert {action for action in Action if allows(former, action, subject)} == set()
+    assert refusal(former, Action.SUBMIT_PROGRESS, Subject(1)) == FORMER
+
+
+def test_hr_rates_in_the_managers_place_only_when_nobody_above_is_active():
+    hr, lead = Actor(2, is_hr=True), Actor(3, subtree=frozenset({1}))
+    assert not allows(hr, Action.RATE_MANAGER, Subject(1))
+    assert allows(hr, Action.RATE_MANAGER, Subject(1, without_manager=True))
+    assert allows(lead, Action.RATE_MANAGER, Subject(1, without_manager=True))  # bad data: a lead still counts
+    assert refusal(hr, Action.RATE_MANAGER, Subject(2, without_manager=True)) == OWN_CASE
+    assert {action for action in Action if allows(hr, action, Subject(1, without_manager=True))} - {
+        action for action in Action if allows(hr, action, Subject(1))} == {Action.RATE_MANAGER}

@@ -1,9 +1,10 @@
 """Ratings (评分) of qualitative items: by the manager, by assigned peers, and from customers.
 
 A manager's rating is one figure per item (a later manager rating replaces it, whoever in the
-reporting line gives it); each assigned peer gives one; customer ratings arrive from a source and
-are idempotent by the source's reference. Ratings are taken while the cycle is open — once scoring
-starts a result changes only through an appeal.
+reporting line gives it; HR gives it when nobody above the person is active); each assigned peer
+gives one; customer ratings arrive from a source and are idempotent by the source's reference.
+Ratings are taken while the cycle is open — once scoring starts a result changes only through an
+appeal.
 
 Peer ratings are anonymous to the rated person and their managers: everything this module returns
 to anyone but HR is a mean and a count per item, never a rater or a single peer's value or comment.
@@ -27,7 +28,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, Employee, PeerRater, Rating
 from app.services import audit
-from app.services.authz import Action, Actor, Subject, can, require
+from app.services.authz import Action, Actor, Subject, active_managers_of, can, require
 from app.services.lookup import cycle_of, indicator
 from app.services.scoring import progress
 from app.services.usecase import decimal_of, fresh_transaction, get_or_404, now_or_clock, require_text, use_case
@@ -50,7 +51,9 @@ def rate_item(assessment_item_id: int, value: str | int | Decimal, who: Actor, c
         raise ApiError("customer_rated", "客户评分由数据来源同步，不能手工录入", 409)
     peers = frozenset(db.session.scalars(select(PeerRater.rater_id).where(PeerRater.assessment_id == assessment.id)))
     action = Action.RATE_MANAGER if kind is Rater.MANAGER else Action.RATE_PEER
-    require(who, action, Subject(assessment.employee_id, peer_raters=peers))
+    # Nobody above the person is active (their managers left, or they have none): HR rates instead.
+    without_manager = kind is Rater.MANAGER and not active_managers_of(assessment.employee_id)
+    require(who, action, Subject(assessment.employee_id, peer_raters=peers, without_manager=without_manager))
     _require_open(assessment)
     number = _rating_value(value)
     text = require_text(comment, "comment", "评语", required=False)

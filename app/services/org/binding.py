@@ -47,9 +47,10 @@ def issue_code(employee_no: str, who: Actor, *, now: datetime | None = None) -> 
     any earlier unused code of theirs stops working."""
     now = now or clock_now()
     employee = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no))
+    if employee is not None:  # the policy first: whether they still work here is not for everyone
+        require(who, Action.ISSUE_BIND_CODE, Subject(employee.id))
     if employee is None or employee.status != "active":
         raise ApiError("employee_not_found", f"找不到在职员工「{employee_no}」", 404)
-    require(who, Action.ISSUE_BIND_CODE, Subject(employee.id))
     db.session.execute(update(BindCode).where(BindCode.employee_id == employee.id, BindCode.used_at.is_(None),
                                               BindCode.expires_at > now).values(expires_at=now))
     code = f"{secrets.randbelow(10**8):08d}"

@@ -3,8 +3,10 @@
 Each row is one service with the team whose case it acts on; each role gets a fresh case about a
 person of that team: themselves (self), the person's lead (manager_in), another team's lead
 (manager_out), an HR member (hr), the admin, an HR member acting on their own case (own_case) and a
-colleague in the same team (an assigned peer rater where the service has peers). An allowed call
-succeeds; a refused one raises 403 and leaves the database exactly as it was.
+colleague in the same team (an assigned peer rater where the service has peers); then two who have
+left (docs/product.md "People change"): the person's lead (manager_left), and the person themselves
+(leaver), who keeps only their own progress, ratings and reports. An allowed call succeeds; a
+refused one raises 403 and leaves the database exactly as it was.
 
 The table is checked against the code: every public function under app/services has a row here, a
 company-level test in test_authz_company.py, or a one-line reason why it does not act for a person —
@@ -33,7 +35,8 @@ from app.services.scoring import progress, reading, reports
 from tests.support.checksums import fingerprint
 from tests.support.people import IN_OCT_WINDOW, NOV_NOW, Cast, actor, assessment_of, entries_with, item_of, report_of
 
-ROLES = ("self", "manager_in", "manager_out", "hr", "admin", "own_case", "colleague")
+ROLES = ("self", "manager_in", "manager_out", "hr", "admin", "own_case", "colleague", "manager_left", "leaver")
+LEFT = {"manager_left", "leaver"}  # who acts has left by the time they act (after the case is built)
 
 
 def subject_and_actor(cast: Cast, dept: str, role: str, index: int) -> tuple[int, int]:
@@ -45,7 +48,7 @@ def subject_and_actor(cast: Cast, dept: str, role: str, index: int) -> tuple[int
     subject = team.hr_member if role == "own_case" else plain[index % len(plain)]
     acting = {
         "self": subject, "own_case": subject, "manager_in": team.lead, "manager_out": cast.teams["cs"].lead,
-        "hr": cast.hr, "admin": cast.admin, "colleague": colleague,
+        "hr": cast.hr, "admin": cast.admin, "colleague": colleague, "manager_left": team.lead, "leaver": subject,
     }[role]
     return subject, acting
 
@@ -215,6 +218,15 @@ def _issue_code(cast, subject, acting, n):
     return lambda who: binding.issue_code(employee_no, who, now=NOV_NOW)
 
 
+def _rate_without_manager(cast, subject, acting, n):
+    """Everyone above the person has left: HR rates their manager items in the manager's place."""
+    for manager in (cast.teams["ops"].lead, cast.boss):
+        db.session.get(Employee, manager).status = "left"
+    db.session.commit()
+    item_id = item_of(assessment_of(subject, 11), "ops_teamwork").id
+    return lambda who: ratings.rate_item(item_id, "4", who, "代主管评分", now=NOV_NOW)
+
+
 def _unbind(cast, subject, acting, n):
     db.session.add(WeChatIdentity(employee_id=subject, channel="oa", external_id=f"o-authz-{subject}"))
     db.session.commit()
@@ -224,13 +236,14 @@ def _unbind(cast, subject, acting, n):
 Y, N = True, False
 # row: (team, the service function, case builder, writes?, the roles allowed — every other role is refused)
 TABLE = {
-    "view_progress": ("ops", reading.view_progress, _progress, N, "self manager_in hr own_case"),
-    "view_report": ("ops", reports.view_report, _report, N, "self manager_in hr own_case"),
-    "view_ratings": ("ops", ratings.ratings_view, _ratings_view, N, "self manager_in hr own_case"),
-    "view_targets": ("ops", targets.targets_view, _targets_view, N, "self manager_in hr own_case"),
-    "list_comments": ("design", comments.list_comments, _list_comments, N, "self manager_in hr own_case"),
+    "view_progress": ("ops", reading.view_progress, _progress, N, "self manager_in hr own_case leaver"),
+    "view_report": ("ops", reports.view_report, _report, N, "self manager_in hr own_case leaver"),
+    "view_ratings": ("ops", ratings.ratings_view, _ratings_view, N, "self manager_in hr own_case leaver"),
+    "view_targets": ("ops", targets.targets_view, _targets_view, N, "self manager_in hr own_case leaver"),
+    "list_comments": ("design", comments.list_comments, _list_comments, N, "self manager_in hr own_case leaver"),
     "comment": ("design", comments.add_comment, _comment, Y, "self manager_in own_case"),
     "rate_manager": ("ops", ratings.rate_item, _rate_manager, Y, "manager_in"),
+    "rate_manager_without_manager": ("ops", ratings.rate_item, _rate_without_manager, Y, "hr"),
     "rate_peer": ("warehouse", ratings.rate_item, _rate_peer, Y, "colleague"),
     "choose_peers": ("warehouse", peers.choose_peers, _choose_peers, Y, "hr"),
     "view_peers": ("warehouse", peers.peer_raters, _view_peers, N, "manager_in hr"),
@@ -242,13 +255,13 @@ TABLE = {
     "submit_progress": ("design", submissions.submit, _submit, Y, "self own_case"),
     "request_correction": ("design", corrections.request_correction, _request_correction, Y, "self own_case"),
     "decide_correction": ("design", corrections.decide_correction, _decide_correction, Y, "manager_in hr"),
-    "confirm_report": ("ops", reports.confirm_report, _confirm, Y, "self own_case"),
-    "file_appeal": ("ops", appeals.file_appeal, _file_appeal, Y, "self own_case"),
+    "confirm_report": ("ops", reports.confirm_report, _confirm, Y, "self own_case leaver"),
+    "file_appeal": ("ops", appeals.file_appeal, _file_appeal, Y, "self own_case leaver"),
     "decide_appeal": ("ops", appeals.decide_appeal, _decide_appeal, Y, "manager_in"),
     "decide_escalated_appeal": ("ops", appeals.decide_appeal, _decide_escalated, Y, "hr"),
     "decide_outcome": ("ops", outcomes.decide, _decide_outcome, Y, "hr"),
     "issue_bind_code": ("ops", binding.issue_code, _issue_code, Y, "hr admin"),
-    "unbind": ("ops", binding.unbind, _unbind, Y, "self hr admin own_case"),
+    "unbind": ("ops", binding.unbind, _unbind, Y, "self hr admin own_case leaver"),
 }
 
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
@@ -258,7 +271,8 @@ COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_re
 # Every other public function under app/services, and why it is not a use case acting for a person.
 NOT_ACTING_FOR_A_PERSON = {
     "the policy itself and the edge's helpers (who acts, may they, the transaction, the input)": """
-        authz.actor authz.subtree_of authz.managers_of authz.require authz.can authz.can_view authz.system
+        authz.actor authz.subtree_of authz.managers_of authz.active_managers_of authz.require authz.can
+        authz.can_view authz.system
         usecase.use_case usecase.now_or_clock usecase.get_or_404 usecase.changed_rows usecase.claim
         usecase.fresh_transaction usecase.require_text usecase.decimal_of""",
     "written in the caller's transaction by a use case that has already asked the policy": """
@@ -363,6 +377,9 @@ def test_each_role_is_allowed_or_refused_with_nothing_written(db_session, cast, 
     for index, role in enumerate(ROLES):
         subject, acting = subject_and_actor(cast, dept, role, index)
         call = build(cast, subject, acting, index)
+        if role in LEFT:
+            db_session.get(Employee, acting).status = "left"
+            db_session.commit()
         who = actor(acting)
         before = fingerprint(db_session)
         if allowed[role]:
