@@ -2,47 +2,27 @@
 
 from collections import defaultdict
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
 from app.domain.authz import Action, Subject
 from app.domain.outcomes import GradeOfMonth, OutcomeKind, Proposal, propose, quarter_of
-from app.domain.proration import month_grade
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, Cycle, Outcome, Position, Report
-from app.services import audit, authz, settings
+from app.models import Cycle, Outcome, Position
+from app.services import audit, authz
 from app.services.business_time import clock_now
+from app.services.scoring import month_result
 from app.services.usecase import claim, use_case
 
 
 def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]:
     """(cycle, employee) → (grade code, main position id): the month's grade from the latest report
     version of each of the person's assessments, weighted by working days covered; a veto on any of
-    them makes it the lowest grade."""
-    latest = (select(Report.assessment_id, func.max(Report.version).label("version"))
-              .group_by(Report.assessment_id).subquery())
-    rows = db.session.execute(
-        select(Assessment.cycle_id, Assessment.employee_id, Assessment.position_id, Report.body)
-        .join(Report, Report.assessment_id == Assessment.id)
-        .join(latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
-        .where(Assessment.cycle_id.in_(cycle_ids))
-        .order_by(Assessment.first_day)
-    )
-    parts: dict[tuple[int, int], list[tuple[Decimal, int, int]]] = defaultdict(list)  # (total, days, position)
-    vetoed: set[tuple[int, int]] = set()  # a veto on any of the month's assessments decides the month
-    for cycle_id, employee_id, position_id, body in rows:
-        parts[(cycle_id, employee_id)].append((Decimal(body["total"]), body["period"]["working_days"], position_id))
-        if body.get("veto"):
-            vetoed.add((cycle_id, employee_id))
-    bands = {c.id: settings.of_cycle(c).grade_bands for c in db.session.scalars(select(Cycle).where(
-        Cycle.id.in_(cycle_ids)))}  # each month by the bands it opened with
-    grades: dict[tuple[int, int], tuple[str, int]] = {}
-    for key, entries in parts.items():
-        covered = [(total, days) for total, days, _ in entries if days > 0] or [(entries[-1][0], 1)]
-        grades[key] = (month_grade(covered, bands[key[0]], vetoed=key in vetoed).grade.code, entries[-1][2])
-    return grades
+    them makes it the lowest grade (app.services.scoring.month_result, what the person reads)."""
+    bands = month_result.bands_of(cycle_ids)  # each month by the bands it opened with
+    return {key: (month_result.combine(parts, bands[key[0]]).grade.code, parts[-1].position_id)
+            for key, parts in month_result.latest_parts(cycle_ids).items()}
 
 
 @use_case

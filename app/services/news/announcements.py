@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from app.domain.formatting import format_total
 from app.extensions import db
 from app.models import (
     Assessment,
@@ -20,6 +21,7 @@ from app.services import settings
 from app.services.calendar import company_calendar, department_calendars, leave_days
 from app.services.cycle.target_messages import TargetNews
 from app.services.notify import outbox
+from app.services.scoring import month_result
 from app.services.usecase import use_case
 
 
@@ -68,23 +70,55 @@ def evening_reminders(day: date, now: datetime) -> int:
 
 @use_case
 def push_reports(run_id: int, now: datetime) -> int:
-    """Tell each person about the report version a run published (考核结果)."""
+    """Tell each person about the report versions a run published (考核结果): one message each. Someone
+    with several assessments in the month (a transfer) reads the month result first — the total and
+    grade outcomes follow from (app.services.scoring.month_result) — then each part's report."""
     run = db.session.get(ScoringRun, run_id)
     assert run is not None, "the clock pushes the reports of runs it found"
     cycle = db.session.get(Cycle, run.cycle_id)
     assert cycle is not None, "a scoring run's cycle exists (foreign key)"
     calendar = company_calendar()
     window = settings.of_cycle(cycle).appeal_window_zh
-    count = 0
+    published: dict[int, list[Report]] = {}
     for report, employee_id in db.session.execute(
-        select(Report, Assessment.employee_id).join(Assessment).where(Report.run_id == run_id)
+        select(Report, Assessment.employee_id).join(Assessment).where(Report.run_id == run_id).order_by(Report.id)
     ):
-        outbox.enqueue(
-            employee_id, "report_published", title=f"{cycle.label}考核结果", summary=report.summary,
-            body=f"【{cycle.label}考核结果】\n{report.summary}\n如有异议，请在{window}内在小程序中申诉。",
-            dedupe_key=f"report:{report.id}", now=now, calendar=calendar,
-            data={"report_id": report.id, "total": report.body["total_display"], "grade": report.body["grade"]},
-        )
+        published.setdefault(employee_id, []).append(report)
+    months = month_result.latest_parts([cycle.id]) if published else {}
+    bands = month_result.bands_of([cycle.id])[cycle.id] if published else None
+    count = 0
+    for employee_id, reports in published.items():
+        parts = months.get((cycle.id, employee_id), [])
+        first = reports[0]
+        if len(parts) < 2:
+            outbox.enqueue(
+                employee_id, "report_published", title=f"{cycle.label}考核结果", summary=first.summary,
+                body=f"【{cycle.label}考核结果】\n{first.summary}\n如有异议，请在{window}内在小程序中申诉。",
+                dedupe_key=f"report:{first.id}", now=now, calendar=calendar,
+                data={"report_id": first.id, "total": first.body["total_display"], "grade": first.body["grade"]},
+            )
+        else:
+            assert bands is not None, "bands are read whenever a report was published"
+            month = month_result.combine(parts, bands)
+            total, grade = format_total(month.total), month.grade.label_zh
+            vetoed = "（一票否决）" if any(p.body.get("veto") for p in parts) else ""
+            lines = [f"{n}. {_period(p.body['period'])}（{p.working_days}个工作日）：{p.summary}"
+                     for n, p in enumerate(parts, 1)]
+            outbox.enqueue(
+                employee_id, "report_published", title=f"{cycle.label}考核结果",
+                summary=f"本月结果{total}分，{grade}",
+                body=(f"【{cycle.label}考核结果】\n本月结果：{total}分，{grade}{vetoed}"
+                      f"（{len(parts)}段考核按工作日加权）\n" + "\n".join(lines)
+                      + f"\n每段考核分别确认；如有异议，请在{window}内在小程序中对该段申诉。"),
+                dedupe_key=f"report:{first.id}", now=now, calendar=calendar,
+                data={"report_id": first.id, "report_ids": [p.report_id for p in parts], "total": total,
+                      "grade": grade},
+            )
         count += 1
     db.session.commit()
     return count
+
+
+def _period(period: dict[str, str]) -> str:
+    start, end = date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    return f"{start.month}月{start.day}日–{end.month}月{end.day}日"

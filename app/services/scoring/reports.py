@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import Appeal, Assessment, Report
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
-from app.services.scoring import report_window
+from app.services.scoring import month_result, report_window
 from app.services.usecase import (
     JsonDict,
     changed_rows,
@@ -33,7 +33,8 @@ def latest_version(assessment_id: int) -> int:
 
 
 def view_report(report_id: int, who: Actor, *, now: datetime | None = None) -> JsonDict:
-    """A report as its reader sees it: the rendered result, its answer and what can still be done."""
+    """A report as its reader sees it: the rendered result, its answer and what can still be done, and
+    the month's result it is part of (`month`: total and grade, each part's report under it)."""
     now = now_or_clock(now)
     report = get_or_404(Report, report_id, "考核报告")
     assessment = db.session.get(Assessment, report.assessment_id)
@@ -48,6 +49,8 @@ def view_report(report_id: int, who: Actor, *, now: datetime | None = None) -> J
         "report_id": report.id, "assessment_id": assessment.id, "version": report.version, "latest": latest,
         "total": report.body["total_display"], "grade": report.body["grade"], "summary": report.summary,
         "body": report.body, "published_at": report.published_at.isoformat(),
+        # The month's result leads: a transfer's two reports combine into the one grade outcomes follow.
+        "month": month_result.month_result(assessment.cycle_id, assessment.employee_id),
         "window_closes_at": report.window_closes_at.isoformat() if report.window_closes_at else None,
         "response": report.response, "responded_at": report.responded_at.isoformat() if report.responded_at else None,
         "can_confirm": answerable and not _appeal_open(assessment.id),

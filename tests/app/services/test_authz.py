@@ -286,7 +286,9 @@ NOT_ACTING_FOR_A_PERSON = {
         settings.current settings.of_cycle settings.of_month org.company_settings.listing
         observations.submissions.edit_until
         scoring.inputs.library scoring.inputs.stored_method scoring.report_window.closes_at
-        scoring.reports.latest_version cycle.targets.targets_state notify.kinds.generic_fields
+        scoring.reports.latest_version scoring.month_result.latest_parts scoring.month_result.combine
+        scoring.month_result.bands_of scoring.month_result.month_result cycle.targets.targets_state
+        notify.kinds.generic_fields
         notify.kinds.report_fields notify.kinds.kind
         notify.kinds.deployment_templates notify.kinds.for_deployment notify.kinds.missing_templates
         notify.kinds.subscribe_templates notify.routing.choose notify.routing.route_for

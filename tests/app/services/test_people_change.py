@@ -53,7 +53,6 @@ def leave(session, employee_id: int, day: date) -> None:
 
 # -- a transfer: one month result ----------------------------------------------------------------
 
-@XFAIL
 def test_a_transfer_reads_the_month_result_first_and_both_parts_under_it(db_session, cast):
     employee_id, parts = transfer(db_session)
     assert len(parts) == 2 and parts[0].body["position"] != parts[1].body["position"]
@@ -73,7 +72,6 @@ def test_a_transfer_reads_the_month_result_first_and_both_parts_under_it(db_sess
     assert len(single["parts"]) == 1 and single["total"] == report_of(cast.member("ops", 0)).body["total_display"]
 
 
-@XFAIL
 def test_the_published_report_message_gives_a_transfer_one_month_result(db_session, cast):
     employee_id, parts = transfer(db_session)
     announcements.push_reports(parts[0].run_id, IN_OCT_WINDOW)
