@@ -54,6 +54,7 @@ class Action(StrEnum):
     UNBIND_WECHAT = "unbind_wechat"
     ASSIGN_DEFAULT_PEERS = "assign_default_peers"  # the clock's pick at opening; never a replacement
     EDIT_CALENDAR = "edit_calendar"  # import or confirm a year of the work calendar
+    MANAGE_PEOPLE = "manage_people"  # joiners, leavers, transfers and leave (请假)
 
 
 class Relation(StrEnum):
@@ -100,11 +101,12 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.UNBIND_WECHAT: frozenset({S, H, Relation.ADMIN, F}),
     Action.ASSIGN_DEFAULT_PEERS: frozenset({Relation.SYSTEM}),
     Action.EDIT_CALENDAR: frozenset({H}),
+    Action.MANAGE_PEOPLE: frozenset({H}),
 }
 
 DECISIONS = frozenset({
     Action.RATE_MANAGER, Action.RATE_PEER, Action.CHOOSE_PEERS, Action.AMEND_TARGET, Action.DECIDE_CORRECTION,
-    Action.DECIDE_APPEAL, Action.DECIDE_OUTCOME, Action.ADJUST_SHEET,
+    Action.DECIDE_APPEAL, Action.DECIDE_OUTCOME, Action.ADJUST_SHEET, Action.MANAGE_PEOPLE,
 })
 
 REFUSALS = {
@@ -136,6 +138,7 @@ REFUSALS = {
     Action.UNBIND_WECHAT: "只能解绑本人的微信账号，或由人事、管理员解绑",
     Action.ASSIGN_DEFAULT_PEERS: "默认同事评分人由系统在开月时指定，调整请由人事操作",
     Action.EDIT_CALENDAR: "只有人事可以导入和确认工作日历",
+    Action.MANAGE_PEOPLE: "只有人事可以办理入职、离职、调岗和请假",
 }
 OWN_CASE = "不能处理与自己有关的事项，请由其他人处理"
 FORMER = "您已离职，只能查看和答复本人的考核报告"

@@ -29,7 +29,7 @@ from app.services.cycle import completeness, lifecycle
 from app.services.feedback import appeals, peers, rating_prompts
 from app.services.news import alerts, announcements, digest
 from app.services.notify import outbox
-from app.services.org import calendar_years, retention
+from app.services.org import calendar_years, people, retention
 from app.services.scoring import chunks, progress, reports
 from app.wechat import pushes
 
@@ -52,6 +52,7 @@ def run_due(now: datetime) -> dict[str, Any]:
         local = to_local(now)
         actions = {
             "calendar": lambda: _calendar_years(local, now),
+            "leavers": lambda: _mark_leavers(local),
             "drafted": lambda: _draft_next_month(local),
             "opened": lambda: _open_month(local, now),
             "targets": lambda: _push_targets(now),
@@ -200,6 +201,12 @@ def _close_previous_month(local: datetime) -> int | None:
     if cycle.gaps_acknowledged_by is None and not completeness.is_green(cycle):
         return None
     return chunks.close_cycle(cycle.id, reason="月度评分")
+
+
+def _mark_leavers(local: datetime) -> list[int]:
+    """Once a day: whoever's last day is past is marked left (their access ends, retention starts)."""
+    nobody: list[int] = []
+    return _once(f"leavers:{local.date()}", lambda: people.mark_leavers(local.date()), nobody)
 
 
 def _purge(local: datetime) -> list[int]:

@@ -84,17 +84,29 @@ def _add_assessments(cycle: Cycle, eligible: dict[int, Employee]) -> int:
         template = templates.get(person.position_id) if person.position_id is not None else None
         if template is None or person.id in have:
             continue
-        first_day, last_day = _period(cycle, person)
-        db.session.add(Assessment(
-            cycle_id=cycle.id, employee_id=person.id, position_id=person.position_id,
-            first_day=first_day, last_day=last_day, currency=template.currency,
-            items=[AssessmentItem(indicator_code=item.indicator.code, sort=item.sort, weight=item.weight,
-                                  target=item.target, cap=item.cap, floor=item.floor, rater=item.rater,
-                                  method=item.method)
-                   for item in template.items],
-        ))
+        db.session.add(_from_template(cycle, person.id, template, _period(cycle, person)))
         added += 1
     return added
+
+
+def assessment_from_template(cycle: Cycle, employee_id: int, position_id: int,
+                             period: tuple[date, date]) -> Assessment | None:
+    """A new assessment of the person from the position's template for `period` (a joiner after the
+    month opened, the second half of a transfer), not yet added to the session; None when the
+    position has no template."""
+    template = db.session.scalar(select(KpiTemplate).where(KpiTemplate.position_id == position_id))
+    return None if template is None else _from_template(cycle, employee_id, template, period)
+
+
+def _from_template(cycle: Cycle, employee_id: int, template: KpiTemplate, period: tuple[date, date]) -> Assessment:
+    return Assessment(
+        cycle_id=cycle.id, employee_id=employee_id, position_id=template.position_id,
+        first_day=period[0], last_day=period[1], currency=template.currency,
+        items=[AssessmentItem(indicator_code=item.indicator.code, sort=item.sort, weight=item.weight,
+                              target=item.target, cap=item.cap, floor=item.floor, rater=item.rater,
+                              method=item.method)
+               for item in template.items],
+    )
 
 
 @use_case

@@ -33,15 +33,16 @@ class TargetNews:
             position_id: department_id
             for position_id, department_id in db.session.execute(select(Position.id, Position.department_id))}
 
-    def enqueue(self, assessment: Assessment, cycle: Cycle, now: datetime) -> None:
-        """Add the assessment's target message to the session (its dedupe key names the assessment)."""
+    def enqueue(self, assessment: Assessment, cycle: Cycle, now: datetime, *, dedupe_key: str | None = None) -> None:
+        """Add the assessment's target message to the session (its dedupe key names the assessment,
+        unless the caller names new targets of the same assessment)."""
         lines = [f"{self.indicators[i.indicator_code].name}："
                  f"{self.target(assessment, cycle, i.indicator_code, i.target)}（权重{i.weight.normalize():f}%）"
                  for i in assessment.items]
         outbox.enqueue(
             assessment.employee_id, "target_push", title=f"{cycle.label}考核目标", summary="请查看并确认本月目标",
             body=f"【{cycle.label}考核目标】\n" + "\n".join(lines) + "\n请在小程序中确认目标。",
-            dedupe_key=f"targets:{assessment.id}", now=now, data={"assessment_id": assessment.id},
+            dedupe_key=dedupe_key or f"targets:{assessment.id}", now=now, data={"assessment_id": assessment.id},
             calendar=self.calendar,
         )
 

@@ -30,7 +30,7 @@ from app.services.authz import Actor
 from app.services.cycle import outcomes, targets
 from app.services.feedback import appeals, comments, peers, ratings, sheet_lines
 from app.services.observations import corrections, submissions
-from app.services.org import binding
+from app.services.org import binding, people
 from app.services.scoring import progress, reading, reports
 from tests.support.checksums import fingerprint
 from tests.support.people import IN_OCT_WINDOW, NOV_NOW, Cast, actor, assessment_of, entries_with, item_of, report_of
@@ -233,6 +233,20 @@ def _unbind(cast, subject, acting, n):
     return lambda who: binding.unbind(subject, "oa", who)
 
 
+
+def _leave_company(cast, subject, acting, n):
+    return lambda who: people.leave_company(subject, date(2026, 11, 30), who, now=NOV_NOW)
+
+
+def _transfer(cast, subject, acting, n):
+    return lambda who: people.transfer(subject, date(2026, 11, 30), who, position="designer", department="design",
+                                       now=NOV_NOW)
+
+
+def _record_leave(cast, subject, acting, n):
+    return lambda who: people.record_leave(subject, date(2026, 11, 30), date(2026, 11, 30), "personal", "家中有事", who,
+                                           now=NOV_NOW)
+
 Y, N = True, False
 # row: (team, the service function, case builder, writes?, the roles allowed — every other role is refused)
 TABLE = {
@@ -262,11 +276,15 @@ TABLE = {
     "decide_outcome": ("ops", outcomes.decide, _decide_outcome, Y, "hr"),
     "issue_bind_code": ("ops", binding.issue_code, _issue_code, Y, "hr admin"),
     "unbind": ("ops", binding.unbind, _unbind, Y, "self hr admin own_case leaver"),
+    "leave_company": ("ops", people.leave_company, _leave_company, Y, "hr"),
+    "transfer": ("ops", people.transfer, _transfer, Y, "hr"),
+    "record_leave": ("ops", people.record_leave, _record_leave, Y, "hr"),
 }
 
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
 COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_restatements org.company_settings.change
-    org.template_edits.set_method org.calendar_years.import_year org.calendar_years.confirm_year"""
+    org.template_edits.set_method org.calendar_years.import_year org.calendar_years.confirm_year
+    org.people.join_company"""
 
 # Every other public function under app/services, and why it is not a use case acting for a person.
 NOT_ACTING_FOR_A_PERSON = {
@@ -277,7 +295,8 @@ NOT_ACTING_FOR_A_PERSON = {
         usecase.fresh_transaction usecase.require_text usecase.decimal_of""",
     "written in the caller's transaction by a use case that has already asked the policy": """
         audit.record feedback.appeal_effects.apply_claim feedback.appeal_effects.withdraw_stale_outcomes
-        feedback.appeal_effects.finish notify.outbox.enqueue notify.outbox.channel_bound calendar.replace_days""",
+        feedback.appeal_effects.finish notify.outbox.enqueue notify.outbox.channel_bound calendar.replace_days
+        cycle.lifecycle.assessment_from_template""",
     "reads of time, calendars, rates and names for other services (no person's data changes)": """
         business_time.clock_now business_time.business_today business_time.zone business_time.to_local
         business_time.to_utc business_time.calendar_for business_time.allowed_send_time
@@ -299,7 +318,7 @@ NOT_ACTING_FOR_A_PERSON = {
         tick.run_due heartbeat.record_tick heartbeat.last_tick_age heartbeat.record_worker heartbeat.forget_worker
         heartbeat.workers health.check_all health.check_ready notify.job_failures.tell_admins
         cycle.lifecycle.draft_cycle cycle.lifecycle.open_cycle settings.freeze cycle.lifecycle.ready_to_finalize
-        cycle.lifecycle.finalize cycle.outcomes.month_grades cycle.outcomes.derive
+        cycle.lifecycle.finalize cycle.outcomes.month_grades cycle.outcomes.derive org.people.mark_leavers
         cycle.completeness.gaps cycle.completeness.is_green cycle.completeness.missing_rates
         feedback.appeals.appeal_reminders_due feedback.appeals.escalate_due feedback.peers.assign_default_peers
         feedback.rating_prompts.rating_tasks feedback.rating_prompts.missing_ratings

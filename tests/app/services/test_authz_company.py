@@ -1,6 +1,8 @@
 """Company-level HR actions go through the one authorisation policy: HR only, and only while they
 work here (an HR flag left on a leaver's record grants nothing)."""
 
+from datetime import date
+
 import pytest
 
 from app.errors import ApiError
@@ -8,7 +10,9 @@ from app.models import AuditLog
 from app.services.cycle import completeness
 from app.services.observations import sync
 from app.services.org import calendar_years, company_settings, template_edits
+from app.services.org.people import join_company
 from tests.support.company import hire, open_month, small_company
+from tests.support.people import actor
 
 A_YEAR = {"years": {"2027": [{"name": "春节", "holidays": ["2027-02-05", "2027-02-08"], "workdays": ["2027-02-14"]}]}}
 
@@ -19,6 +23,8 @@ CALLS = {
     "edit_template": lambda cycle, who: template_edits.set_method("ops", "ops_sales", {"kind": "pass_fail"}, hr_id=who),
     "import_calendar_year": lambda cycle, who: calendar_years.import_year(A_YEAR, hr_id=who),
     "confirm_calendar_year": lambda cycle, who: calendar_years.confirm_year(2027, hr_id=who),
+    "join_company": lambda cycle, who: join_company("S900", "孙新到", "ops", date(2026, 11, 16), actor(who),
+                                                    position="ops"),
 }
 
 
