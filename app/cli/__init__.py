@@ -1,12 +1,15 @@
-"""Flask CLI commands (`flask kpi …`, `flask calendar …`, `flask seed …`), registered by `create_app`."""
+"""Flask CLI commands (`flask kpi …`, `flask calendar …`, `flask people …`, `flask seed …`), registered by
+`create_app`."""
 
 
 def register(app) -> None:
     """Attach every command group to the app."""
     from app.cli.calendar import calendar
     from app.cli.kpi import kpi
+    from app.cli.people import people
     from app.cli.seed import seed
 
     app.cli.add_command(calendar)
     app.cli.add_command(kpi)
+    app.cli.add_command(people)
     app.cli.add_command(seed)
