@@ -1,7 +1,7 @@
 """Targets: acknowledged by the employee (目标确认); amended by HR — in place in a draft, as an
 audited amendment the employee is told about and acknowledges once the month is open."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,8 @@ from app.models import (
     TargetAmendment,
 )
 from app.services.cycle import lifecycle, targets
+from tests.support.company import assessment_of as assessment_in
+from tests.support.company import hire, open_month, small_company
 from tests.support.people import NOV_NOW, actor, assessment_of, item_of
 
 
@@ -100,3 +102,18 @@ def test_targets_of_a_published_month_are_not_acknowledged(db_session, cast):
     with pytest.raises(ApiError) as late:
         targets.acknowledge_targets(assessment_of(member, 10).id, actor(member), now=NOV_NOW)
     assert late.value.code == "cycle_not_open"
+
+
+@pytest.mark.xfail(strict=True, reason="the 目标确认 page shows the whole month's target to a joiner")
+def test_a_joiner_acknowledges_the_pro_rated_target_their_message_named(db_session):
+    company = small_company()
+    joiner = hire("孙新到", company.lead.department, position="ops", manager=company.lead, joined_on=date(2026, 11, 16))
+    db_session.commit()
+    november = open_month(2026, 11)
+    seen = targets.targets_view(assessment_in(joiner, november).id, actor(joiner.id))
+    shown = {item["indicator"]: item for item in seen["items"]}
+    # 月度销售额 accrues on calendar days: 16–30 November is 15 of 30 days, half of 100,000 USD.
+    assert shown["ops_sales"]["target_display"] == "50,000 USD"
+    assert shown["ops_sales"]["prorated_target"] == "50000.00"
+    rate = shown["ops_new_conversion"]  # a rate target is not pro-rated
+    assert (rate["target_display"], rate["prorated_target"]) == ("5%", None)
