@@ -51,11 +51,18 @@ class TargetNews:
         indicator = self.indicators[code]
         if indicator.kind == "qualitative":
             return "主管/同事/客户评分"
-        if indicator.cumulative:
-            department = self.departments.get(assessment.position_id)
-            calendar = self.calendars.get(department) if department is not None else None
-            if calendar is not None:  # the position's department calendar, as scoring reads it
-                cover = coverage(calendar, (assessment.first_day, assessment.last_day),
-                                 month_bounds(cycle.year, cycle.month), PaceBasis(indicator.pace_basis))
-                target = prorate_target(target, cover)
-        return format_value(Fraction(target), Display(indicator.display), indicator.unit, assessment.currency)
+        shown = self.prorated(assessment, cycle, code, target)
+        return format_value(Fraction(target if shown is None else shown), Display(indicator.display), indicator.unit,
+                            assessment.currency)
+
+    def prorated(self, assessment: Assessment, cycle: Cycle, code: str, target: Decimal) -> Decimal | None:
+        """The cumulative target for the days the assessment covers on the indicator's pace basis, as
+        scoring will use it; None when the item is not pro-rated (a rate, a whole month)."""
+        indicator = self.indicators[code]
+        department = self.departments.get(assessment.position_id)
+        calendar = self.calendars.get(department) if department is not None else None
+        if not indicator.cumulative or calendar is None:  # scoring reads the position's department calendar
+            return None
+        cover = coverage(calendar, (assessment.first_day, assessment.last_day), month_bounds(cycle.year, cycle.month),
+                         PaceBasis(indicator.pace_basis))
+        return prorate_target(target, cover) if cover.partial else None

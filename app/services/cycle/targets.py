@@ -18,6 +18,7 @@ from app.extensions import db
 from app.models import Assessment, AssessmentItem, Indicator, TargetAmendment
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
+from app.services.cycle.target_messages import TargetNews
 from app.services.lookup import cycle_of, format_figure, indicator
 from app.services.notify import outbox
 from app.services.scoring import progress
@@ -99,11 +100,15 @@ def targets_view(assessment_id: int, who: Actor) -> JsonDict:
     if cycle_of(assessment).status == CycleStatus.DRAFT and who.employee_id == assessment.employee_id:
         raise ApiError("targets_not_issued", "本月考核目标尚未下达，下达后会通知您", 409)
     items = []
+    news = TargetNews()  # a partial month shows the pro-rated target its message named and scoring uses
     for item in assessment.items:
         ind = indicator(item.indicator_code)
+        prorated = news.prorated(assessment, cycle_of(assessment), item.indicator_code, item.target)
         items.append({"assessment_item_id": item.id, "indicator": item.indicator_code, "name": ind.name,
                       "weight": str(item.weight), "target": str(item.target),
-                      "target_display": format_figure(ind, item.target, assessment.currency),
+                      "prorated_target": None if prorated is None else str(prorated),
+                      "target_display": format_figure(ind, item.target if prorated is None else prorated,
+                                                      assessment.currency),
                       "rater_kind": item.rater})
     return {"assessment_id": assessment.id, "items": items, **targets_state(assessment)}
 

@@ -104,7 +104,6 @@ def test_targets_of_a_published_month_are_not_acknowledged(db_session, cast):
     assert late.value.code == "cycle_not_open"
 
 
-@pytest.mark.xfail(strict=True, reason="the 目标确认 page shows the whole month's target to a joiner")
 def test_a_joiner_acknowledges_the_pro_rated_target_their_message_named(db_session):
     company = small_company()
     joiner = hire("孙新到", company.lead.department, position="ops", manager=company.lead, joined_on=date(2026, 11, 16))
