@@ -52,7 +52,7 @@ class Action(StrEnum):
     SUBMIT_PROGRESS = "submit_progress"
     ISSUE_BIND_CODE = "issue_bind_code"
     UNBIND_WECHAT = "unbind_wechat"
-    ASSIGN_DEFAULT_PEERS = "assign_default_peers"  # the clock's pick at opening; never a replacement
+    ASSIGN_DEFAULT_PEERS = "assign_default_peers"  # the clock's pick: at opening, for a rater who left
     EDIT_CALENDAR = "edit_calendar"  # import or confirm a year of the work calendar
     MANAGE_PEOPLE = "manage_people"  # joiners, leavers, transfers and leave (请假)
 

@@ -3,6 +3,8 @@ clock and the default choice of peer raters (docs/product.md "The monthly proces
 """
 
 import hashlib
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -77,6 +79,20 @@ def pick_peers(assessment_id: int, person: Colleague, colleagues: list[Colleague
 
     eligible = [c for c in colleagues if c.employee_id != person.employee_id and c.employee_id not in excluded]
     return [c.employee_id for c in sorted(eligible, key=rank)[:count]]
+
+
+def acting_manager(employee_id: int, manager_of: Mapping[int, int | None], active: AbstractSet[int]) -> int | None:
+    """Who gives a person's manager ratings (docs/product.md "People change"): their nearest manager
+    who has not left, walking up the reporting line; None when nobody above them is active (HR rates
+    then). A line longer than the company (looping data) ends the walk."""
+    seen = {employee_id}  # never the person themselves, even in looping data
+    manager = manager_of.get(employee_id)
+    while manager is not None and manager not in seen:
+        if manager in active:
+            return manager
+        seen.add(manager)
+        manager = manager_of.get(manager)
+    return None
 
 
 # What grade each outcome follows from (app.domain.outcomes.propose): a pending proposal whose

@@ -97,3 +97,14 @@ def test_default_peers_prefer_the_same_position_and_manager_and_are_deterministi
 def test_a_changed_grade_keeps_only_the_outcomes_it_supports():
     assert outcome_still_fits("pay_rise", "excellent") and not outcome_still_fits("pay_rise", "good")
     assert outcome_still_fits("training", "fail") and not outcome_still_fits("training", "excellent")
+
+
+def test_the_acting_manager_is_the_nearest_one_up_the_line_still_here():
+    from app.domain.workflow import acting_manager
+
+    line = {1: None, 2: 1, 3: 2, 4: 3, 8: 9, 9: 8}  # 8 and 9 loop (bad data)
+    assert acting_manager(4, line, {1, 2, 3, 4}) == 3
+    assert acting_manager(4, line, {1, 2, 4}) == 2  # the lead left: the next one up
+    assert acting_manager(4, line, {4}) is None  # nobody above is here: HR rates
+    assert acting_manager(1, line, {1, 2}) is None  # the top has nobody above
+    assert acting_manager(8, line, {8}) is None

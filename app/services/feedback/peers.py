@@ -1,5 +1,6 @@
 """Peer raters (同事评分人) of an assessment (docs/product.md "People change"): same department, at least
-two, never the person or anyone they report to; picked by default, replaceable by HR.
+two, never the person or anyone they report to; picked by default, replaceable by HR. A rater who
+left still owing ratings gives way to the default pick (`replace_departed`, the clock).
 
 The list is shown to HR and the person's managers, never to the rated person: they learn only the
 mean of their peers' ratings (app.services.feedback.ratings).
@@ -8,14 +9,14 @@ mean of their peers' ratings (app.services.feedback.ratings).
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from app.domain.cycles import CycleStatus
 from app.domain.templates import Rater
 from app.domain.workflow import PEER_COUNT, Colleague, pick_peers
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, AssessmentItem, Employee, PeerRater, Rating
+from app.models import Assessment, AssessmentItem, Cycle, Employee, PeerRater, Rating
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, managers_of, require, system
 from app.services.lookup import cycle_of
@@ -69,6 +70,45 @@ def assign_default_peers(cycle_id: int, *, now: datetime | None = None) -> dict[
                 raise
             short.append(assessment_id)
     return {"assigned": assigned, "without_enough_peers": short}
+
+
+@use_case
+def replace_departed(cycle_id: int) -> dict[str, Any]:
+    """Peer raters who left while still owing ratings of a draft or open month give way to the
+    default pick (the system's, like the pick at opening; HR may choose again). Their unfinished
+    ratings go with them; a leaver who rated everything stays. Returns the assessments changed and
+    those left without enough colleagues, for HR."""
+    cycle = get_or_404(Cycle, cycle_id, "考核周期")
+    if cycle.status not in OPEN_STATES:
+        return {"replaced": [], "without_enough_peers": []}
+    gone: dict[int, set[int]] = {}
+    for assessment_id, rater_id in db.session.execute(
+            select(PeerRater.assessment_id, PeerRater.rater_id).join(Assessment)
+            .join(Employee, Employee.id == PeerRater.rater_id)
+            .where(Assessment.cycle_id == cycle_id, Employee.status == "left")):
+        gone.setdefault(assessment_id, set()).add(rater_id)
+    clock, replaced, short = system("clock"), [], []
+    for assessment_id, leavers in sorted(gone.items()):
+        assessment = get_or_404(Assessment, assessment_id, "考核表")
+        require(clock, Action.ASSIGN_DEFAULT_PEERS, Subject(assessment.employee_id))
+        peer_items = [i.id for i in assessment.items if i.rater == Rater.PEER.value]
+        done = db.session.execute(select(Rating.rater_id, func.count()).where(
+            Rating.assessment_item_id.in_(peer_items), Rating.rater_kind == Rater.PEER.value,
+            Rating.rater_id.in_(leavers)).group_by(Rating.rater_id)).all()
+        owing = leavers - {rater for rater, count in done if count >= len(peer_items)}
+        if not owing:
+            continue
+        current = set(db.session.scalars(select(PeerRater.rater_id).where(PeerRater.assessment_id == assessment_id)))
+        keep = sorted(current - owing)
+        me, colleagues, managers = _colleagues(assessment)
+        fill = pick_peers(assessment.id, me, [c for c in colleagues if c.employee_id not in current], managers,
+                          count=max(PEER_COUNT - len(keep), 0))
+        _replace(assessment, peer_items, current, keep + fill, clock)
+        replaced.append(assessment_id)
+        if len(keep) + len(fill) < PEER_COUNT:
+            short.append(assessment_id)
+    db.session.commit()
+    return {"replaced": replaced, "without_enough_peers": short}
 
 
 def peer_raters(assessment_id: int, who: Actor) -> list[dict[str, Any]]:

@@ -1,8 +1,11 @@
 """Month-end rating prompts: who still owes which rating, and one reminder per rater.
 
-The manager owes the manager items of their direct reports; each assigned peer owes the peer items
-of the assessments they were given. The clock calls `prompt_missing_ratings` on days 1–2 of the
-next month (before scoring on day 3); the dedupe key holds one reminder per rater per cycle per day.
+The manager owes the manager items of their direct reports — the nearest manager up the line who has
+not left, or every other HR member when nobody above is still here (docs/product.md "People
+change"); each assigned peer owes the peer items of the assessments they were given, and a peer who
+left owing some is replaced by the default pick before anyone is prompted. The clock calls
+`prompt_missing_ratings` on days 1–2 of the next month (before scoring on day 3); the dedupe key
+holds one reminder per rater per cycle per day.
 """
 
 from dataclasses import dataclass
@@ -12,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.domain.templates import Rater
+from app.domain.workflow import acting_manager
 from app.extensions import db
 from app.models import (
     Assessment,
@@ -25,6 +29,7 @@ from app.models import (
 )
 from app.services.authz import Actor
 from app.services.business_time import business_today
+from app.services.feedback import peers
 from app.services.notify import outbox
 from app.services.usecase import get_or_404, use_case
 
@@ -48,9 +53,8 @@ def rating_tasks(cycle_id: int) -> list[RatingTask]:
     """Every manager and peer rating the cycle asks for, done or not (a few set-based queries)."""
     items = db.session.execute(
         select(AssessmentItem.id, AssessmentItem.rater, AssessmentItem.indicator_code, Assessment.id,
-               Assessment.employee_id, Employee.manager_id)
+               Assessment.employee_id)
         .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
-        .join(Employee, Employee.id == Assessment.employee_id)
         .where(Assessment.cycle_id == cycle_id, AssessmentItem.rater.in_((Rater.MANAGER.value, Rater.PEER.value)))
         .order_by(Assessment.id, AssessmentItem.sort)).all()
     given = set(db.session.execute(
@@ -62,11 +66,17 @@ def rating_tasks(cycle_id: int) -> list[RatingTask]:
             select(PeerRater.assessment_id, PeerRater.rater_id).join(Assessment)
             .where(Assessment.cycle_id == cycle_id).order_by(PeerRater.rater_id)):
         peers.setdefault(assessment_id, []).append(rater_id)
+    people = db.session.execute(select(Employee.id, Employee.manager_id, Employee.status, Employee.is_hr)).all()
+    manager_of = {p.id: p.manager_id for p in people}
+    active = {p.id for p in people if p.status == "active"}
+    hr = sorted(p.id for p in people if p.is_hr and p.id in active)
     tasks = []
-    for item_id, kind, code, assessment_id, employee_id, manager_id in items:
-        if kind == Rater.MANAGER.value and manager_id is not None:
-            tasks.append(RatingTask(manager_id, kind, assessment_id, item_id, employee_id, code,
-                                    (item_id, kind) in managed))
+    for item_id, kind, code, assessment_id, employee_id in items:
+        if kind == Rater.MANAGER.value:
+            manager = acting_manager(employee_id, manager_of, active)
+            raters = [manager] if manager is not None else [h for h in hr if h != employee_id]
+            tasks += [RatingTask(rater, kind, assessment_id, item_id, employee_id, code, (item_id, kind) in managed)
+                      for rater in raters]
         elif kind == Rater.PEER.value:
             tasks += [RatingTask(rater, kind, assessment_id, item_id, employee_id, code,
                                  (item_id, kind, rater) in given)
@@ -96,6 +106,7 @@ def my_rating_tasks(cycle_id: int, who: Actor) -> list[dict[str, Any]]:
 def prompt_missing_ratings(cycle_id: int, now: datetime) -> int:
     """One reminder to each rater who still owes ratings; returns how many were newly enqueued."""
     cycle = get_or_404(Cycle, cycle_id, "考核周期")
+    peers.replace_departed(cycle_id)
     missing = missing_ratings(cycle_id)
     day = business_today(now).isoformat()
     keys = {rater: f"rating-prompt:{cycle_id}:{rater}:{day}" for rater in missing}

@@ -321,6 +321,7 @@ NOT_ACTING_FOR_A_PERSON = {
         cycle.lifecycle.finalize cycle.outcomes.month_grades cycle.outcomes.derive org.people.mark_leavers
         cycle.completeness.gaps cycle.completeness.is_green cycle.completeness.missing_rates
         feedback.appeals.appeal_reminders_due feedback.appeals.escalate_due feedback.peers.assign_default_peers
+        feedback.peers.replace_departed
         feedback.rating_prompts.rating_tasks feedback.rating_prompts.missing_ratings
         feedback.rating_prompts.prompt_missing_ratings scoring.reports.auto_confirm_due
         news.alerts.load_default_rules news.alerts.active_rules news.alerts.evaluate_employee
