@@ -8,15 +8,18 @@ import pytest
 from sqlalchemy import func, select
 
 from app.domain.authz import OWN_CASE
+from app.domain.evaluation import evaluate
 from app.errors import ApiError
-from app.models import Assessment, AuditLog, Cycle, Employee, LeaveRecord, OutboxMessage
+from app.models import Assessment, AuditLog, Cycle, Employee, LeaveRecord, OutboxMessage, WeChatIdentity
 from app.services import tick
 from app.services.cycle import lifecycle
 from app.services.org import people, retention
+from app.services.scoring import inputs
 from app.services.scoring.progress import PENDING
 from tests.support.checksums import table_checksums
 from tests.support.clock import utc
 from tests.support.company import assessment_of, open_month, small_company
+from tests.support.outbox import WECOM, run_worker
 from tests.support.people import actor
 
 NOV_18 = utc(18, 10)  # Wednesday 18 November 2026, 10:00 in Shanghai
@@ -67,6 +70,22 @@ def test_a_joiner_after_the_month_opened_gets_an_assessment_from_their_first_day
     [row] = audits(db_session, "people.join")
     assert row.actor_id == company.hr.id and row.before is None
     assert row.after["employee_no"] == "S100" and row.after["assessments_added"] == [assessment.id]
+
+
+def test_the_joiners_pro_rated_targets_reach_wechat_with_the_next_tick(db_session, redis_client, standin, clock):
+    company = small_company()
+    open_month(2026, 11)
+    clock.now = NOV_18
+    joiner = people.join_company("S100", "孙新到", "ops", date(2026, 11, 16), actor(company.hr.id), position="ops",
+                                 manager_no=company.lead.employee_no)
+    db_session.add(WeChatIdentity(employee_id=joiner.id, channel="wecom", external_id="u-joiner"))
+    standin.add_user("u-joiner", joiner.name)
+    db_session.commit()
+    tick.run_due(clock.now)
+    run_worker(redis_client)
+    [text] = [r["json"]["text"]["content"] for r in standin.requests(WECOM)
+              if r.get("errcode") == 0 and r["json"]["touser"] == "u-joiner"]
+    assert text.startswith("【2026年11月考核目标】\n月度销售额：50,000 USD（权重30%）")
 
 
 def test_a_joiner_whose_first_day_is_in_a_drafted_month_is_taken_in_by_the_draft(db_session, november):
@@ -135,6 +154,16 @@ def test_a_leaver_is_scored_on_the_days_worked_and_marked_left_by_the_clock_the_
     assert assessments(db_session, company.star, december) == []
     # Retention counts from the leaving date: 24 months later the person's data goes.
     assert retention.purge_due(date(2028, 11, 21)) == [star]
+
+
+def test_a_leavers_cumulative_target_is_scored_for_the_days_worked(db_session, november):
+    company, cycle = november
+    people.leave_company(company.star.id, date(2026, 11, 20), actor(company.hr.id), now=NOV_18)
+    assessment = assessment_of(company.star, cycle)
+    result = evaluate(inputs.Context.load(cycle, [assessment.id]).input_for(assessment))
+    targets = {item.code: item.target for item in result.items}
+    # 1–20 November is 20 of 30 calendar days: 100,000 × 2/3, half-up to the cent.
+    assert str(targets["ops_sales"]) == "66666.67" and str(targets["ops_new_conversion"]) == "0.05"
 
 
 def test_a_leaving_date_already_past_marks_the_person_left_at_once(db_session, november):
