@@ -12,14 +12,14 @@ code or only the right code is missing, so its timing tells nothing.
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.errors import ApiError
 from app.extensions import db, redis_store
-from app.models import BindCode, Employee, WeChatIdentity
+from app.models import Appeal, Assessment, BindCode, Cycle, Employee, Report, WeChatIdentity
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import clock_now
@@ -27,6 +27,7 @@ from app.services.notify import outbox
 from app.services.usecase import changed_rows, claim, use_case
 
 CHANNELS = ("mp", "wecom", "oa")
+UNPUBLISHED = ("draft", "open", "scoring")  # months whose reports are still to come
 CODE_TTL = timedelta(days=3)
 MAX_WRONG_PER_CODE = 5
 MAX_WRONG_PER_ACCOUNT = 10
@@ -153,6 +154,52 @@ def unbind(employee_id: int, channel: str, who: Actor) -> bool:
                      before={"channel": channel})
     db.session.commit()
     return bool(removed)
+
+
+@use_case
+def expire_leaver_bindings(now: datetime) -> dict[str, int]:
+    """What a leaver keeps to answer their last report (docs/product.md "People change"): their
+    WeCom and official-account bindings go once they have left; the mini-program binding stays
+    while an answer may still come — an assessment of days they worked in a month not yet
+    published, a latest report version whose window is open, an appeal being decided — and goes
+    after. The clock's daily purge calls it; one audit row per binding removed. Returns the counts."""
+    leavers = db.session.execute(select(Employee.id, Employee.left_on).where(Employee.status == "left")).all()
+    if not leavers:
+        return {"wecom_oa": 0, "mp": 0}
+    ids = [row.id for row in leavers]
+    bound = db.session.execute(select(WeChatIdentity.employee_id, WeChatIdentity.channel)
+                               .where(WeChatIdentity.employee_id.in_(ids))).all()
+    waiting = _answer_may_come(ids, {row.id: row.left_on for row in leavers}, now)
+    gone = [(person, channel) for person, channel in bound if channel != "mp" or person not in waiting]
+    for person, channel in gone:
+        db.session.execute(delete(WeChatIdentity).where(WeChatIdentity.employee_id == person,
+                                                        WeChatIdentity.channel == channel))
+        audit.record("wechat.unbind", "employee", person, source="clock", before={"channel": channel},
+                     after={"reason": "left"})
+    db.session.commit()
+    return {"wecom_oa": sum(1 for _, c in gone if c != "mp"), "mp": sum(1 for _, c in gone if c == "mp")}
+
+
+def _answer_may_come(ids: list[int], left_on: dict[int, date | None], now: datetime) -> set[int]:
+    """The leavers who may still answer a report: a month with days they worked not yet published,
+    a latest report version still answerable inside its window, or an appeal still open."""
+    waiting: set[int] = set()
+    for person, first_day in db.session.execute(
+            select(Assessment.employee_id, Assessment.first_day).join(Cycle)
+            .where(Assessment.employee_id.in_(ids), Cycle.status.in_(UNPUBLISHED))):
+        last_day = left_on[person]
+        if last_day is None or first_day <= last_day:
+            waiting.add(person)
+    latest = (select(Report.assessment_id, func.max(Report.version).label("version"))
+              .group_by(Report.assessment_id).subquery())
+    waiting |= set(db.session.scalars(
+        select(Assessment.employee_id).join(Report, Report.assessment_id == Assessment.id)
+        .join(latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
+        .where(Assessment.employee_id.in_(ids), Report.response.in_(("pending", "appealed")),
+               Report.window_closes_at > now)))
+    waiting |= set(db.session.scalars(select(Appeal.employee_id).where(Appeal.employee_id.in_(ids),
+                                                                       Appeal.status == "open")))
+    return waiting
 
 
 def employee_for(channel: str, external_id: str) -> Employee | None:

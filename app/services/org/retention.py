@@ -20,6 +20,8 @@ from sqlalchemy import Table, delete, select, update
 from app.extensions import db
 from app.models import AuditLog, DeliveryAttempt, Digest, Employee, OutboxMessage
 from app.services import audit, settings
+from app.services.business_time import clock_now
+from app.services.org import binding
 from app.services.usecase import changed_rows, use_case
 
 ATTEMPT_RETENTION = timedelta(days=90)
@@ -43,8 +45,10 @@ def retention_months() -> int:
 
 @use_case
 def purge_due(today: date) -> list[int]:
-    """Purge every leaver whose leaving date is older than the retention period, then expire old
-    messages, attempts and audit rows; returns the leavers' ids."""
+    """Drop the WeChat bindings leavers no longer need to answer a report, purge every leaver whose
+    leaving date is older than the retention period, then expire old messages, attempts and audit
+    rows; returns the purged leavers' ids."""
+    binding.expire_leaver_bindings(clock_now())  # what a leaver keeps to answer their report, first
     cutoff = _months_before(today, retention_months())
     due = db.session.scalars(select(Employee.id).where(Employee.status == "left", Employee.left_on < cutoff)).all()
     for employee_id in due:

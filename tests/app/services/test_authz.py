@@ -331,7 +331,8 @@ NOT_ACTING_FOR_A_PERSON = {
         news.alerts.run_day news.digest.due_slots news.digest.compose news.digest.last_week news.team_news.load_org
         news.team_news.team_of news.team_news.managers news.team_news.progress_news news.team_news.alert_messages
         news.team_news.alert_news news.week.week_news org.retention.retention_months org.retention.purge_due
-        org.retention.purge org.retention.expire_records org.calendar_years.ensure_years
+        org.retention.purge org.retention.expire_records org.binding.expire_leaver_bindings
+        org.calendar_years.ensure_years
         org.calendar_years.tell_unconfirmed notify.outbox.dispatch_due notify.outbox.queue_delivery
         notify.delivery.deliver notify.delivery.reclaim_stale notify.delivery.clear_unreachable""",
     "scoring machinery run by the clock, its jobs and HR actions that asked the policy first": """

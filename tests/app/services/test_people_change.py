@@ -24,8 +24,6 @@ from tests.support.people import (
     report_of,
 )
 
-XFAIL = pytest.mark.xfail(strict=True, reason="issue 15: people change")
-
 
 def october(session) -> Cycle:
     return session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 10))
@@ -117,7 +115,6 @@ def test_a_leaver_acts_for_nobody_else(db_session, cast):
     assert (viewing.value.status, viewing.value.code) == (403, "forbidden")
 
 
-@XFAIL
 def test_a_leaver_keeps_the_mini_program_until_their_last_window_closes(db_session, cast, clock):
     someone = cast.member("ops", 3)
     for channel in ("mp", "wecom", "oa"):
