@@ -12,8 +12,11 @@ from app.models import Assessment, Cycle, Employee, OutboxMessage, PeerRater, Re
 from app.services.cycle import outcomes
 from app.services.feedback import appeals, peers, rating_prompts, ratings
 from app.services.news import announcements
+from app.services.notify import outbox, quota
+from app.services.notify.kinds import KINDS
 from app.services.org import retention
 from app.services.scoring import reports
+from tests.support.outbox import SUBSCRIBE, reminder, tick
 from tests.support.people import (
     IN_OCT_WINDOW,
     NOV_NOW,
@@ -179,3 +182,24 @@ def test_a_peer_rater_who_left_is_replaced_by_the_default_pick(db_session, cast)
     assert gone not in {t.rater_id for t in rating_prompts.rating_tasks(nov)}
     prompted = set(db_session.scalars(select(OutboxMessage.recipient_id).where(OutboxMessage.kind == "reminder")))
     assert gone not in prompted
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15: a leaver's report messages")
+def test_a_leaver_still_hears_about_their_report_on_the_mini_program_only(clock, db_session, redis_client, standin,
+                                                                          zhang):
+    report_tpl = KINDS["report_published"].mp_template
+    standin.grant("o-zhang", report_tpl, 1)
+    quota.grant_quota(zhang.id, report_tpl, 1, now=clock.now)
+    db_session.add(WeChatIdentity(employee_id=zhang.id, channel="oa", external_id="oa-zhang"))
+    zhang.status, zhang.left_on = "left", date(2026, 10, 31)
+    db_session.commit()
+    news = outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", summary="运营岗总分88分，优秀",
+                          body="【2026年10月考核结果】\n运营岗总分88分，优秀", dedupe_key="report:leaver",
+                          now=clock.now, data={"report_id": 1, "total": "88", "grade": "优秀"})
+    nudge = reminder(db_session, zhang, "reminder:leaver", clock.now)
+    tick(clock, redis_client)
+    db_session.refresh(news)
+    db_session.refresh(nudge)
+    assert (news.status, news.channel) == ("sent", "mp")
+    assert (nudge.status, nudge.last_error) == ("unreachable", "已离职")
+    assert len(standin.requests(SUBSCRIBE)) == 1
