@@ -10,6 +10,9 @@
 4. Nothing usable: `no_quota` when a subscribe message would have worked with quota, else
    `unreachable`.
 
+Someone who has left hears only about their own report — what they may still answer (docs/product.md
+"People change") — and only on the mini-program; anything else to them is unreachable (已离职).
+
 `choose` is pure (tests pin the rules without WeChat); `route_for` gathers its inputs.
 """
 
@@ -24,6 +27,8 @@ from app.models import Employee, OutboxMessage, WeChatIdentity
 from app.services.notify import kinds, quota
 from app.services.notify.kinds import EMPLOYEE, MessageKind
 from app.wechat.settings import CHANNELS, settings_from_config
+
+LEAVER_KINDS = frozenset({"report_published", "appeal_result"})  # what a leaver may still answer
 
 
 @dataclass(frozen=True)
@@ -79,13 +84,15 @@ def choose(
 
 def route_for(message: OutboxMessage) -> Route | Refusal:
     """The route for a stored message, from the deployment's settings and the person's bindings."""
-    if db.session.scalar(select(Employee.status).where(Employee.id == message.recipient_id)) != "active":
+    status = db.session.scalar(select(Employee.status).where(Employee.id == message.recipient_id))
+    left = status == "left" and message.kind in LEAVER_KINDS
+    if status != "active" and not left:
         return Refusal("unreachable", "已离职")
     settings = settings_from_config(current_app.config)
     configured = frozenset(c for c in CHANNELS if settings.account(c).can_call)
     identities = dict(db.session.execute(
         select(WeChatIdentity.channel, WeChatIdentity.external_id)
-        .where(WeChatIdentity.employee_id == message.recipient_id)
+        .where(WeChatIdentity.employee_id == message.recipient_id, *([WeChatIdentity.channel == "mp"] if left else []))
     ).all())
 
     def quota_left(template_id: str, openid: str) -> int:

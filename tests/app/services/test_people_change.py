@@ -184,7 +184,6 @@ def test_a_peer_rater_who_left_is_replaced_by_the_default_pick(db_session, cast)
     assert gone not in prompted
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a leaver's report messages")
 def test_a_leaver_still_hears_about_their_report_on_the_mini_program_only(clock, db_session, redis_client, standin,
                                                                           zhang):
     report_tpl = KINDS["report_published"].mp_template
