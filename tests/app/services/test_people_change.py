@@ -202,3 +202,24 @@ def test_a_leaver_still_hears_about_their_report_on_the_mini_program_only(clock,
     assert (news.status, news.channel) == ("sent", "mp")
     assert (nudge.status, nudge.last_error) == ("unreachable", "已离职")
     assert len(standin.requests(SUBSCRIBE)) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15: an appeal whose manager left")
+def test_an_appeal_goes_to_the_next_manager_up_then_hr_when_the_manager_left(db_session, cast):
+    lead, member, other = cast.teams["ops"].lead, cast.member("ops", 6), cast.member("ops", 7)
+    leave(db_session, lead, date(2026, 11, 2))
+    first = appeals.file_appeal(report_of(member).id, "ops_ad_roi", "3.6", "广告归因延迟", [], actor(member),
+                                now=IN_OCT_WINDOW)
+    asked = set(db_session.scalars(select(OutboxMessage.recipient_id).where(
+        OutboxMessage.kind == "appeal_to_decide", OutboxMessage.dedupe_key.like(f"appeal:{first.id}:%"))))
+    assert asked == {cast.boss} and first.escalated_at is None
+    leave(db_session, cast.boss, date(2026, 11, 2))
+    second = appeals.file_appeal(report_of(other).id, "ops_ad_roi", "3.6", "广告归因延迟", [], actor(other),
+                                 now=IN_OCT_WINDOW)
+    asked = set(db_session.scalars(select(OutboxMessage.recipient_id).where(
+        OutboxMessage.kind == "appeal_to_decide", OutboxMessage.dedupe_key.like(f"appeal:{second.id}:%"))))
+    assert lead not in asked and cast.boss not in asked and cast.hr in asked
+    assert second.escalated_at is not None  # HR has it at once
+    decided = appeals.decide_appeal(second.id, False, "证据不足", actor(cast.hr),
+                                    now=IN_OCT_WINDOW + timedelta(hours=1))
+    assert decided.status == "rejected"
