@@ -27,14 +27,13 @@ from app.models import (
     Assessment,
     AssessmentItem,
     Cycle,
-    Employee,
     OutboxMessage,
     Report,
     Screenshot,
 )
 from app.models.base import Base
 from app.services import audit, settings
-from app.services.authz import Action, Actor, Subject, can, require
+from app.services.authz import Action, Actor, Subject, active_managers_of, can, require
 from app.services.business_time import calendar_for, to_local, to_utc
 from app.services.feedback import appeal_effects
 from app.services.lookup import format_figure, hr_members, indicator, name_of
@@ -78,7 +77,7 @@ def file_appeal(report_id: int, item_indicator_code: str, claimed_value: str | i
         raise ApiError("already_appealed", "该考核项已申诉过，每个版本的报告每项只能申诉一次", 409)
     text = require_text(reason, "reason", "申诉理由")
     evidence = _evidence(evidence_screenshot_ids, assessment.employee_id)
-    manager = db.session.scalar(select(Employee.manager_id).where(Employee.id == assessment.employee_id))
+    manager = _deciding_manager(assessment.employee_id)
     appeal = Appeal(report_id=report.id, assessment_item_id=item.id, employee_id=assessment.employee_id,
                     claimed_value=claimed, reason=text, evidence=evidence, filed_at=now, status="open")
     _set_due_times(appeal, manager, now)
@@ -230,7 +229,13 @@ def _set_due_times(appeal: Appeal, manager: int | None, now: datetime) -> None:
 
 
 def _manager(appeal: Appeal) -> int | None:
-    return db.session.scalar(select(Employee.manager_id).where(Employee.id == appeal.employee_id))
+    return _deciding_manager(appeal.employee_id)
+
+
+def _deciding_manager(employee_id: int) -> int | None:
+    """The nearest manager up the line who has not left (docs/product.md "People change"); None when
+    nobody above is still here, so HR has the appeal at once."""
+    return next(iter(active_managers_of(employee_id)), None)
 
 
 def _summary(appeal: Appeal) -> dict[str, Any]:

@@ -204,7 +204,6 @@ def test_a_leaver_still_hears_about_their_report_on_the_mini_program_only(clock,
     assert len(standin.requests(SUBSCRIBE)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: an appeal whose manager left")
 def test_an_appeal_goes_to_the_next_manager_up_then_hr_when_the_manager_left(db_session, cast):
     lead, member, other = cast.teams["ops"].lead, cast.member("ops", 6), cast.member("ops", 7)
     leave(db_session, lead, date(2026, 11, 2))
