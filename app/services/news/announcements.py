@@ -68,6 +68,9 @@ def evening_reminders(day: date, now: datetime) -> int:
     return count
 
 
+PARTS_ZH = {2: "两", 3: "三", 4: "四"}  # how many parts a month result weighs, as a person says it
+
+
 @use_case
 def push_reports(run_id: int, now: datetime) -> int:
     """Tell each person about the report versions a run published (考核结果): one message each. Someone
@@ -108,7 +111,7 @@ def push_reports(run_id: int, now: datetime) -> int:
                 employee_id, "report_published", title=f"{cycle.label}考核结果",
                 summary=f"本月结果{total}分，{grade}",
                 body=(f"【{cycle.label}考核结果】\n本月结果：{total}分，{grade}{vetoed}"
-                      f"（{len(parts)}段考核按工作日加权）\n" + "\n".join(lines)
+                      f"（{PARTS_ZH.get(len(parts), str(len(parts)))}段考核按工作日加权）\n" + "\n".join(lines)
                       + f"\n每段考核分别确认；如有异议，请在{window}内在小程序中对该段申诉。"),
                 dedupe_key=f"report:{first.id}", now=now, calendar=calendar,
                 data={"report_id": first.id, "report_ids": [p.report_id for p in parts], "total": total,

@@ -82,7 +82,7 @@ def test_the_published_report_message_gives_a_transfer_one_month_result(db_sessi
     month = reports.view_report(parts[0].id, actor(employee_id), now=IN_OCT_WINDOW)["month"]
     body = sent[0].body
     assert body.index(f"{month['total']}分，{month['grade']}") < body.index(parts[0].summary)
-    assert parts[1].summary in body
+    assert parts[1].summary in body and "两段考核按工作日加权" in body
     assert (sent[0].data["total"], sent[0].data["grade"]) == (month["total"], month["grade"])
     assert sent[0].data["report_ids"] == [p.id for p in parts]
 
