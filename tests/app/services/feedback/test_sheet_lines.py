@@ -15,6 +15,16 @@ from app.services.scoring import inputs
 from tests.support.company import assessment_of, on_target, open_month, publish, rate_all, small_company
 
 
+def vetoed_star():
+    """November open, the star on target and rated 5 (100 points, 优秀), and HR's veto on their sheet."""
+    people = small_company()
+    november = open_month(2026, 11)
+    on_target(people.star, november)
+    rate_all(people.star, november, 5)
+    line = sheet_lines.record_veto(assessment_of(people.star, november).id, "重大客诉", "C-1", actor(people.hr.id))
+    return people, november, line
+
+
 def score_of(person, cycle):
     assessment = assessment_of(person, cycle)
     return evaluate(inputs.Context.load(cycle, [assessment.id]).input_for(assessment)).score
@@ -63,12 +73,8 @@ def test_a_veto_grades_the_month_fail_in_the_report_and_the_outcomes_until_withd
 
 
 def test_a_withdrawn_veto_no_longer_counts(db_session, redis_client):
-    people = small_company()
-    november = open_month(2026, 11)
-    on_target(people.star, november)
-    rate_all(people.star, november, 5)
+    people, november, line = vetoed_star()
     hr = actor(people.hr.id)
-    line = sheet_lines.record_veto(assessment_of(people.star, november).id, "重大客诉", "C-1", hr)
     sheet_lines.withdraw_line(line.id, "经核实为仓库责任", hr)
     assert score_of(people.star, november).grade.label_zh == "优秀"
     with pytest.raises(ApiError) as twice:
@@ -104,12 +110,8 @@ def test_bad_lines_and_closed_months_change_nothing(db_session, redis_client):
 
 
 def test_a_veto_found_wrong_after_publication_is_withdrawn_and_the_report_republished(db_session, redis_client):
-    people = small_company()
-    november = open_month(2026, 11)
-    on_target(people.star, november)
-    rate_all(people.star, november, 5)
+    people, november, line = vetoed_star()
     hr = actor(people.hr.id)
-    line = sheet_lines.record_veto(assessment_of(people.star, november).id, "重大客诉", "C-1", hr)
     publish(november)
     sheet_lines.withdraw_line(line.id, "经核实为仓库责任", hr)
 
