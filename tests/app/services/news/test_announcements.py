@@ -24,7 +24,7 @@ from app.services import tick
 from app.services.cycle import completeness, targets
 from app.services.lookup import format_figure, indicator
 from tests.support.clock import utc
-from tests.support.company import assessment_of, hire, open_month, small_company
+from tests.support.company import assessment_of, department, hire, open_month, small_company
 from tests.support.outbox import WECOM, run_worker
 from tests.support.people import actor
 
@@ -195,3 +195,21 @@ def test_a_half_month_joiner_is_told_the_pro_rated_target_scoring_will_use(app, 
     assert "月度销售额：54,838.71 USD" in pushed[users[joiner.id]]
     assert "新品转化率：5%" in pushed[users[joiner.id]]  # a rate target is not pro-rated
     assert "月度销售额：100,000 USD" in pushed[users[people.star.id]]  # a whole month keeps its target
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.6a: every rated item says 主管/同事/客户评分")
+def test_each_rated_item_names_who_rates_it(app, db_session, redis_client, standin, clock):
+    people = small_company()
+    agent = hire("周客服", department("cs", "客服部"), position="cs", manager=people.boss)
+    packer = hire("吴仓管", department("warehouse", "仓储部"), position="warehouse", manager=people.boss)
+    db_session.commit()
+    users = {employee_id: userid for userid, employee_id in everyone_on_wecom(db_session, standin).items()}
+    clock.now = utc(1, 9, month=12)
+    tick.run_due(clock.now)
+    run_worker(redis_client)
+
+    pushed = {user: text for user, text in sent_texts(standin) if "2026年12月考核目标" in text}
+    assert "团队协作：主管评分（权重15%）" in pushed[users[people.star.id]]
+    assert "服务态度：客户评分（权重10%）" in pushed[users[agent.id]]
+    assert "团队配合：同事评分（权重5%）" in pushed[users[packer.id]]
+    assert all("主管/同事/客户" not in text for text in pushed.values())
