@@ -1,0 +1,72 @@
+"""Outcome proposals at the close: each once per qualifying streak, never a role the person already
+holds, and HR told once per close in one message listing what was proposed (docs/product.md "The
+monthly process", step 6)."""
+
+import pytest
+from sqlalchemy import select
+
+from app.models import Cycle, OutboxMessage, Outcome, Position, Report
+from app.services.cycle import lifecycle
+from tests.support.company import SmallCompany, on_target, open_month, publish, rate_all, small_company
+
+
+def excellent_months(people: SmallCompany, months: tuple[int, ...]) -> list[Cycle]:
+    """Each month published with the star and the lead on target and rated 5 (100 points, 优秀) — the
+    lead manages the star and the trainee — and the trainee without figures (不合格); every report
+    confirmed so the month can be final."""
+    cycles = []
+    for month in months:
+        cycle = open_month(2026, month)
+        for person in (people.star, people.lead):
+            on_target(person, cycle)
+            rate_all(person, cycle, 5)
+        rate_all(people.trainee, cycle, 1)
+        publish(cycle)
+        cycles.append(cycle)
+    return cycles
+
+
+def finalize_all(db_session, cycles: list[Cycle]) -> None:
+    for report in db_session.scalars(select(Report)).all():
+        report.response = "confirmed"
+    db_session.commit()
+    for cycle in cycles:
+        assert lifecycle.finalize(cycle.id)
+
+
+def hr_lines(db_session, people: SmallCompany) -> list[str]:
+    messages = db_session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == people.hr.id)
+                                  .order_by(OutboxMessage.id)).all()
+    return [line for message in messages for line in message.body.splitlines()]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.3: a streak is proposed every month, to managers too, HR untold")
+def test_a_streak_of_excellent_months_makes_one_team_lead_proposal_and_one_hr_line(db_session):
+    people = small_company()
+    cycles = excellent_months(people, (8, 9, 10, 11))
+    finalize_all(db_session, cycles)
+
+    month_of = {cycle.id: cycle.month for cycle in cycles}
+    leads = db_session.scalars(select(Outcome).where(Outcome.kind == "team_lead_candidate")).all()
+    # the star's streak reaches three in October and goes on in November: one proposal; the lead
+    # already manages people, so they are never proposed as 组长
+    assert [(o.employee_id, month_of[o.cycle_id]) for o in leads] == [(people.star.id, 10)]
+    lines = hr_lines(db_session, people)
+    assert [line for line in lines if "组长候选" in line] == [
+        "赵明星：组长候选——截至2026年10月连续3个月考核优秀，列为组长候选"]
+    # one message to HR per close that proposed something (each month proposes the trainee's training)
+    messages = db_session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == people.hr.id,
+                                                              OutboxMessage.kind == "outcomes_to_decide")).all()
+    assert len(messages) == len(cycles)
+    assert all(m.data["outcome_ids"] for m in messages)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.3: a department head is proposed as 组长")
+def test_a_department_head_is_not_proposed_as_team_lead(db_session):
+    people = small_company()
+    cycles = excellent_months(people, (8, 9, 10))
+    # the star became a department head (部门主管) before the months were final
+    people.star.position_id = db_session.scalar(select(Position.id).where(Position.code == "dept_head"))
+    db_session.commit()
+    finalize_all(db_session, cycles)
+    assert db_session.scalars(select(Outcome).where(Outcome.kind == "team_lead_candidate")).all() == []
