@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.domain.formatting import format_value
 from app.domain.indicators import Display, PaceBasis
 from app.domain.proration import coverage, prorate_target
+from app.domain.templates import Rater
 from app.domain.workcalendar import WorkCalendar, month_bounds
 from app.extensions import db
 from app.models import Assessment, Cycle, Indicator, Position
@@ -37,8 +38,8 @@ class TargetNews:
         """Add the assessment's target message to the session (its dedupe key names the assessment,
         unless the caller names new targets of the same assessment)."""
         lines = [f"{self.indicators[i.indicator_code].name}："
-                 f"{self.target(assessment, cycle, i.indicator_code, i.target)}（权重{i.weight.normalize():f}%）"
-                 for i in assessment.items]
+                 f"{self.target(assessment, cycle, i.indicator_code, i.target, i.rater)}"
+                 f"（权重{i.weight.normalize():f}%）" for i in assessment.items]
         outbox.enqueue(
             assessment.employee_id, "target_push", title=f"{cycle.label}考核目标", summary="请查看并确认本月目标",
             body=f"【{cycle.label}考核目标】\n" + "\n".join(lines) + "\n请在小程序中确认目标。",
@@ -46,11 +47,12 @@ class TargetNews:
             calendar=self.calendar,
         )
 
-    def target(self, assessment: Assessment, cycle: Cycle, code: str, target: Decimal) -> str:
-        """The item's target as shown: pro-rated when cumulative and the assessment covers part of the month."""
+    def target(self, assessment: Assessment, cycle: Cycle, code: str, target: Decimal, rater: str | None = None) -> str:
+        """The item's target as shown: pro-rated when cumulative and the assessment covers part of the month;
+        a rated item says who rates it (主管评分, 同事评分, 客户评分)."""
         indicator = self.indicators[code]
         if indicator.kind == "qualitative":
-            return "主管/同事/客户评分"
+            return f"{Rater(rater or Rater.MANAGER).label_zh}评分"
         shown = self.prorated(assessment, cycle, code, target)
         return format_value(Fraction(target if shown is None else shown), Display(indicator.display), indicator.unit,
                             assessment.currency)
