@@ -1,8 +1,10 @@
 """Alert rules on plain figures: streaks on working days, batch mis-shipment rates, pace nudges."""
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal as D
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -249,3 +251,12 @@ def test_slow_days_across_a_long_window_are_found_in_date_order():
     window = (day(2) - timedelta(days=1), day(30))  # starts on a Sunday before the first figure
     found = scan(figures, window=window).findings
     assert [f.evidence["first_day"] for f in found] == ["2026-11-03", "2026-11-10"]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.6b: the streak alert does not read as the seed")
+def test_the_shipped_slow_reply_rule_reads_as_the_seed_does():
+    shipped = json.loads((Path(__file__).parents[2] / "app/data/alert_rules.json").read_text(encoding="utf-8"))
+    raw = next(r for r in shipped["rules"] if r["code"] == "cs_reply_slow_streak")
+    rule = parse_rule(raw["code"], raw["name_zh"], raw["kind"], raw["indicator"], raw["params"])
+    found = scan_streaks(rule, REPLY, WANG, [seconds(24, 34), seconds(25, 36), seconds(26, 31)], WINDOW).findings
+    assert found[0].message == "王芳连续3天响应时间超过30秒（11月24日 34秒、11月25日 36秒、11月26日 31秒）"
