@@ -11,12 +11,14 @@ from app.errors import ApiError
 from app.models import (
     Appeal,
     Assessment,
+    AssessmentItem,
     AuditLog,
     Cycle,
     Employee,
     ItemOverride,
     OutboxMessage,
     Outcome,
+    Rating,
     Report,
     ScoringRun,
 )
@@ -297,3 +299,40 @@ def test_a_long_leave_keeps_the_window_open_until_after_it(db_session, cast):
     db_session.commit()
     end = to_local(closes_at([assessment_of(away, 10).id], OCT_PUBLISHED)[assessment_of(away, 10).id]).date()
     assert date(2027, 2, 26) < end <= date(2027, 3, 8)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.5: an appeal against a manager's rating goes to that manager")
+def test_an_appeal_against_the_managers_own_rating_goes_to_the_next_manager_up(db_session, cast):
+    member, lead = cast.member("ops", 2), cast.teams["ops"].lead
+    rated_by = db_session.scalar(select(Rating.rater_id).join(AssessmentItem).where(
+        AssessmentItem.assessment_id == report_of(member).assessment_id,
+        AssessmentItem.indicator_code == "ops_teamwork", Rating.rater_kind == "manager"))
+    assert rated_by == lead  # the lead rated the item the member appeals
+    appeal = appeals.file_appeal(report_of(member).id, "ops_teamwork", "5", "本月牵头跨部门大促", [], actor(member),
+                                 now=IN_OCT_WINDOW)
+    assert messages(db_session, lead, "appeal_to_decide") == []
+    assert len(messages(db_session, cast.boss, "appeal_to_decide")) == 1
+    assert appeals.appeals_to_decide(actor(lead)) == []
+    with pytest.raises(ApiError) as refused:
+        appeals.decide_appeal(appeal.id, True, "", actor(lead), now=IN_OCT_WINDOW)
+    assert (refused.value.code, refused.value.status) == ("forbidden", 403)
+    # the reminder at 20 h goes to the boss too
+    assert appeals.appeal_reminders_due(appeal.remind_at) == 1
+    assert messages(db_session, lead, "appeal_to_decide") == []
+    appeals.decide_appeal(appeal.id, True, "", actor(cast.boss), now=IN_OCT_WINDOW)
+    assert db_session.get(Appeal, appeal.id).status == "accepted"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.5: an appeal against a manager's rating goes to that manager")
+def test_with_nobody_above_the_rating_manager_hr_decides_at_once(db_session, cast):
+    member, lead = cast.member("ops", 2), cast.teams["ops"].lead
+    db_session.get(Employee, cast.boss).status = "left"
+    db_session.commit()
+    appeal = appeals.file_appeal(report_of(member).id, "ops_teamwork", "5", "本月牵头跨部门大促", [], actor(member),
+                                 now=IN_OCT_WINDOW)
+    assert appeal.escalated_at == IN_OCT_WINDOW
+    assert messages(db_session, lead, "appeal_to_decide") == []
+    with pytest.raises(ApiError):
+        appeals.decide_appeal(appeal.id, True, "", actor(lead), now=IN_OCT_WINDOW)
+    appeals.decide_appeal(appeal.id, False, "评分有据", actor(cast.hr), now=IN_OCT_WINDOW)
+    assert db_session.get(Appeal, appeal.id).status == "rejected"
