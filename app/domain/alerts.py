@@ -1,9 +1,11 @@
 """Alerts (预警): rules as data, and what they find in plain figures (docs/product.md "Alerts").
 
-- streak: a person's daily figure of record beyond a threshold on N consecutive working days (the
-  seed's "连续3天响应时间超过30秒"). Only the person's own working days count: rest days, holidays,
-  leave and days before joining or after leaving neither count nor break a streak. A working day
-  without a figure (or with denominator 0) breaks it: nothing measured, nothing shown to be slow.
+- streak: a person's daily figure of record beyond a threshold on N consecutive working days, told
+  in the seed's words: "王芳连续3天响应时间超过30秒（…）" (N days are N of the person's working days;
+  the rule's optional `subject_zh` names the figure, else the indicator's name). Only the person's
+  own working days count: rest days, holidays, leave and days before joining or after leaving
+  neither count nor break a streak. A working day without a figure (or with denominator 0) breaks
+  it: nothing measured, nothing shown to be slow.
 - batch_rate: a warehouse batch whose mis-shipment rate (wrong / shipped) is above a threshold.
 - pace: a cumulative item behind its pace by more than a share, after a day of the month (a nudge).
 - missing_progress: the evening reminder belongs to the clock and outbox; parsed, not evaluated.
@@ -74,6 +76,7 @@ class Rule:
     comparison: Comparison = Comparison.ABOVE
     threshold: Decimal = Decimal(0)
     days: int = 0  # streak length
+    subject_zh: str | None = None  # streak: what the message calls the figure (default: the indicator's name)
     after_day: int = 0  # pace: nudges only after this day of the month
     notify: tuple[str, ...] = (EMPLOYEE, MANAGER)
 
@@ -104,8 +107,12 @@ def parse_rule(code: str, name_zh: str, kind: str, indicator_code: str | None, p
             refuse("需要指定指标", "indicator_code")
         if params.get("comparison", "above") not in set(Comparison):
             refuse("的比较方式只能是above或below", "comparison")
+        subject = params.get("subject_zh")
+        if subject is not None and not (isinstance(subject, str) and 0 < len(subject.strip()) <= 20):
+            refuse("的subject_zh必须是1到20个字的文字", "subject_zh")
         return replace(rule, comparison=Comparison(params.get("comparison", "above")),
-                       threshold=_decimal(params, "threshold", refuse), days=_int(params, "days", refuse, 2, 31))
+                       threshold=_decimal(params, "threshold", refuse), days=_int(params, "days", refuse, 2, 31),
+                       subject_zh=subject.strip() if subject else None)
     if kind is RuleKind.BATCH_RATE:
         rule = replace(rule, threshold=_decimal(params, "threshold", refuse))
         if not 0 <= rule.threshold < 1:
@@ -215,7 +222,7 @@ def _streak_finding(rule: Rule, indicator: Indicator, person: Person, days: Sequ
 
     listed = "、".join(f"{month_day(f.day)} {shown(_measured(f))}" for f in days[:LISTED])
     more = f"等{len(days)}天" if len(days) > LISTED else ""
-    message = (f"{person.name}连续{rule.days}个工作日{indicator.name_zh}{rule.comparison.label_zh}"
+    message = (f"{person.name}连续{rule.days}天{rule.subject_zh or indicator.name_zh}{rule.comparison.label_zh}"
                f"{shown(Fraction(rule.threshold))}（{listed}{more}）")
     evidence = {
         "kind": rule.kind.value, "indicator": indicator.code, "comparison": rule.comparison.value,

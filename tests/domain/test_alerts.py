@@ -29,7 +29,7 @@ from app.domain.workcalendar import WorkCalendar
 LIBRARY = load_builtin().library
 REPLY = LIBRARY["cs_avg_reply_seconds"]
 SLOW = parse_rule("cs_reply_slow_streak", "连续3天响应时间超过30秒", "streak", "cs_avg_reply_seconds",
-                  {"comparison": "above", "threshold": "30", "days": 3})
+                  {"comparison": "above", "threshold": "30", "days": 3, "subject_zh": "响应时间"})
 BATCH = parse_rule("wh_batch_misship", "批次错发率超过0.1%", "batch_rate", None, {"threshold": "0.001"})
 PACE = parse_rule("cumulative_behind_pace", "累计指标落后进度", "pace", None, {"behind_share": "0.2", "after_day": 15})
 # November 2026: the 23rd is a Monday; the 28th/29th a weekend.
@@ -55,7 +55,7 @@ def test_three_slow_working_days_fire_with_the_days_figures_as_evidence():
     found = scan([seconds(23, 20), seconds(24, 34), seconds(25, 36), seconds(26, 31)]).findings
     assert len(found) == 1
     alert = found[0]
-    assert alert.message == "王芳连续3个工作日平均响应时长超过30秒（11月24日 34秒、11月25日 36秒、11月26日 31秒）"
+    assert alert.message == "王芳连续3天响应时间超过30秒（11月24日 34秒、11月25日 36秒、11月26日 31秒）"
     assert alert.fingerprint == "cs_reply_slow_streak:7:2026-11-24" and alert.employee_id == 7
     assert [d["day"] for d in alert.evidence["days"]] == ["2026-11-24", "2026-11-25", "2026-11-26"]
     assert alert.evidence["days"][0] == {"day": "2026-11-24", "value": "34.0000", "numerator": "3400",
@@ -152,7 +152,7 @@ def test_below_streaks_read_in_the_indicators_own_unit():
                       {"comparison": "below", "threshold": "0.9", "days": 2})
     low = [DayFigure(day(n), D(85), D(100), Provenance.VERIFIED) for n in (24, 25)]
     found = scan_streaks(rule, LIBRARY["cs_reply_30s_share"], WANG, low, WINDOW).findings
-    assert found[0].message == "王芳连续2个工作日30秒响应率低于90%（11月24日 85%、11月25日 85%）"
+    assert found[0].message == "王芳连续2天30秒响应率低于90%（11月24日 85%、11月25日 85%）"
 
 
 PACKERS = (("P01", 31, "李娜"), ("P02", 32, "赵强"))
@@ -229,6 +229,7 @@ def test_no_nudge_within_20_percent_before_mid_month_or_on_a_rest_day():
     ("pace", None, {"behind_share": "0.2", "after_day": 15, "notify": ["hr"]}),
     ("batch_rate", None, {"threshold": "0.001", "notify": "manager"}),
     ("batch_rate", None, {"threshold": "NaN"}),
+    ("streak", "cs_avg_reply_seconds", {"threshold": "30", "days": 3, "subject_zh": " "}),
 ])
 def test_unusable_rules_are_refused_with_a_chinese_message(kind, indicator, params):
     with pytest.raises(AlertRuleInvalid) as refused:
@@ -253,7 +254,6 @@ def test_slow_days_across_a_long_window_are_found_in_date_order():
     assert [f.evidence["first_day"] for f in found] == ["2026-11-03", "2026-11-10"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.6b: the streak alert does not read as the seed")
 def test_the_shipped_slow_reply_rule_reads_as_the_seed_does():
     shipped = json.loads((Path(__file__).parents[2] / "app/data/alert_rules.json").read_text(encoding="utf-8"))
     raw = next(r for r in shipped["rules"] if r["code"] == "cs_reply_slow_streak")

@@ -71,7 +71,7 @@ def test_the_cs_streak_fires_once_and_the_national_day_holiday_neither_counts_no
     assert fingerprint in [a.fingerprint for a in raised]
     [alert] = alerts_named(db_session, fingerprint)
     assert [d["day"] for d in alert.evidence["days"]] == ["2026-09-29", "2026-09-30", "2026-10-08"]
-    assert alert.message == f"{agent.name}连续3个工作日平均响应时长超过30秒（9月29日 35秒、9月30日 34秒、10月8日 31秒）"
+    assert alert.message == f"{agent.name}连续3天响应时间超过30秒（9月29日 35秒、9月30日 34秒、10月8日 31秒）"
     assert alert.employee_id == agent.id
 
     assert alerts.evaluate_employee(agent.id, date(2026, 10, 8)) == []
