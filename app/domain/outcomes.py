@@ -1,7 +1,8 @@
 """What grades lead to (结果运用), each only a proposal until HR approves it.
 
 优秀 → a 10 % pay-rise recommendation, at most one per person per quarter (a rejected one does not
-count); 优秀 three months running → candidate for team lead (组长); 不合格 → training for the position.
+count); 优秀 three months running → candidate for team lead (组长), once per streak (the month it reaches
+three) and never for someone who already leads people; 不合格 → training for the position.
 """
 
 from collections.abc import Sequence
@@ -44,15 +45,17 @@ def quarter_of(month: str) -> tuple[int, int]:
     return year, (mon - 1) // 3 + 1
 
 
-def propose(history: Sequence[GradeOfMonth], position_zh: str, raises_this_quarter: int) -> list[Proposal]:
+def propose(history: Sequence[GradeOfMonth], position_zh: str, raises_this_quarter: int, *,
+            leads_already: bool = False) -> list[Proposal]:
     """Proposals for the last month of `history` (oldest first), given how many pay rises are
-    already pending or approved for the person in that month's quarter."""
+    already pending or approved for the person in that month's quarter and whether they already
+    lead people (direct reports, or a department head's position): then they are no 组长 candidate."""
     current = history[-1]
     label = _month_label(current.month)
     proposals = []
     if current.grade_code == EXCELLENT and raises_this_quarter == 0:
         proposals.append(Proposal(OutcomeKind.PAY_RISE, f"{label}考核优秀，建议加薪{RAISE_PERCENT}%"))
-    if _excellent_streak(history) >= STREAK_FOR_LEAD:
+    if _excellent_streak(history) == STREAK_FOR_LEAD and not leads_already:  # once: the month it reaches three
         reason = f"截至{label}连续{STREAK_FOR_LEAD}个月考核优秀，列为组长候选"
         proposals.append(Proposal(OutcomeKind.TEAM_LEAD_CANDIDATE, reason))
     if current.grade_code == FAIL:

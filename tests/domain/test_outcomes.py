@@ -1,7 +1,5 @@
 """Outcomes: a raise for 优秀 at most once a quarter, team lead after three 优秀 in a row, training for 不合格."""
 
-import pytest
-
 from app.domain.outcomes import GradeOfMonth, OutcomeKind, propose, quarter_of
 
 
@@ -46,13 +44,11 @@ def test_quarters():
         [(2026, 1), (2026, 1), (2026, 2), (2026, 4)]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.3: a streak is proposed again every month it goes on")
 def test_a_streak_going_on_is_not_proposed_again():
     history = [("2026-08", "excellent"), ("2026-09", "excellent"), ("2026-10", "excellent"), ("2026-11", "excellent")]
     assert kinds(history, raises=1) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.3: someone who already leads people is proposed as 组长")
 def test_someone_who_already_leads_is_not_a_team_lead_candidate():
     history = [GradeOfMonth(m, "excellent") for m in ("2026-08", "2026-09", "2026-10")]
     assert propose(history, "部门主管", 1, leads_already=True) == []

@@ -1,4 +1,8 @@
-"""Outcomes at a cycle's close: proposals from grades, decided by HR — never by the person concerned."""
+"""Outcomes at a cycle's close: proposals from grades, decided by HR — never by the person concerned.
+
+A close that proposes anything tells each HR member once, in one message listing the proposals
+(docs/product.md "The monthly process", step 6).
+"""
 
 from collections import defaultdict
 from datetime import datetime
@@ -9,11 +13,15 @@ from app.domain.authz import Action, Subject
 from app.domain.outcomes import GradeOfMonth, OutcomeKind, Proposal, propose, quarter_of
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Cycle, Outcome, Position
+from app.models import Cycle, Employee, Outcome, Position
 from app.services import audit, authz
 from app.services.business_time import clock_now
+from app.services.lookup import hr_members
+from app.services.notify import outbox
 from app.services.scoring import month_result
 from app.services.usecase import claim, use_case
+
+HEAD_POSITION = "dept_head"  # the built-in department head (部门主管): already leads a department
 
 
 def month_grades(cycle_ids: list[int]) -> dict[tuple[int, int], tuple[str, int]]:
@@ -39,16 +47,50 @@ def derive(cycle_id: int) -> int:
     for (cid, employee_id), (code, _) in sorted(grades.items(), key=lambda kv: month_of[kv[0][0]]):
         history[employee_id].append(GradeOfMonth(month_of[cid], code))
     positions = dict(db.session.execute(select(Position.id, Position.name)).all())
-    created = 0
-    for (cid, employee_id), (_, position_id) in grades.items():
+    leads = _leading_people()
+    created: list[Outcome] = []
+    for (cid, employee_id), (_, position_id) in sorted(grades.items()):
         if cid != cycle.id:
             continue
         raises = _raises_in_quarter(employee_id, quarter_of(month_of[cid]), cycles, exclude_cycle=cycle.id)
-        for proposal in propose(history[employee_id], positions[position_id], raises):
+        for proposal in propose(history[employee_id], positions[position_id], raises,
+                                leads_already=employee_id in leads):
             created += _insert(employee_id, cycle.id, proposal)
-    audit.record("outcomes.derive", "cycle", cycle.id, source="clock", after={"created": created})
+    audit.record("outcomes.derive", "cycle", cycle.id, source="clock", after={"created": len(created)})
+    _tell_hr(cycle, created)
     db.session.commit()
-    return created
+    return len(created)
+
+
+def _leading_people() -> set[int]:
+    """Who already leads people, so is no 组长 candidate: anyone with a direct report still here, and
+    anyone on the built-in department head's position (部门主管)."""
+    with_reports = set(db.session.scalars(select(Employee.manager_id).where(
+        Employee.manager_id.is_not(None), Employee.status == "active")))
+    heads = set(db.session.scalars(select(Employee.id).join(Position, Employee.position_id == Position.id)
+                                   .where(Position.code == HEAD_POSITION)))
+    return {i for i in with_reports if i is not None} | heads
+
+
+def _tell_hr(cycle: Cycle, created: list[Outcome]) -> None:
+    """One message to each HR member for this close, a line per proposal (none about themselves)."""
+    if not created:
+        return
+    db.session.flush()
+    names = dict(db.session.execute(select(Employee.id, Employee.name).where(
+        Employee.id.in_({o.employee_id for o in created}))).all())
+    month = f"{cycle.year}年{cycle.month}月"
+    now = clock_now()
+    for hr_id in hr_members():
+        mine = [o for o in created if o.employee_id != hr_id]
+        if not mine:
+            continue
+        lines = [f"{names[o.employee_id]}：{OutcomeKind(o.kind).label_zh}——{o.reason}" for o in mine]
+        outbox.enqueue(hr_id, "outcomes_to_decide", title="待审批结果运用",
+                       summary=f"{month}新增{len(mine)}项结果运用建议",
+                       body=f"【待审批结果运用】{month}考核归档，新增{len(mine)}项建议，请审批：\n" + "\n".join(lines),
+                       dedupe_key=f"outcomes:{cycle.id}:{mine[0].id}:{hr_id}", now=now,
+                       data={"cycle_id": cycle.id, "outcome_ids": [o.id for o in mine]})
 
 
 def _raises_in_quarter(employee_id: int, quarter: tuple[int, int], cycles: dict[int, Cycle], exclude_cycle: int) -> int:
@@ -59,15 +101,15 @@ def _raises_in_quarter(employee_id: int, quarter: tuple[int, int], cycles: dict[
         Outcome.status.in_(("pending", "approved")))).scalar_one()
 
 
-def _insert(employee_id: int, cycle_id: int, proposal: Proposal) -> int:
+def _insert(employee_id: int, cycle_id: int, proposal: Proposal) -> list[Outcome]:
     """Add a proposal unless the close already made it (a concurrent close loses on the unique key)."""
     exists = db.session.scalar(select(Outcome.id).where(
         Outcome.employee_id == employee_id, Outcome.cycle_id == cycle_id, Outcome.kind == proposal.kind.value))
     if exists:
-        return 0
-    db.session.add(Outcome(employee_id=employee_id, cycle_id=cycle_id, kind=proposal.kind.value,
-                           reason=proposal.reason_zh))
-    return 1
+        return []
+    outcome = Outcome(employee_id=employee_id, cycle_id=cycle_id, kind=proposal.kind.value, reason=proposal.reason_zh)
+    db.session.add(outcome)
+    return [outcome]
 
 
 def _already_decided() -> ApiError:

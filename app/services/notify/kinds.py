@@ -90,6 +90,9 @@ _KINDS = (
     # To HR, once a week: a year of the work calendar is unconfirmed (app/services/org/calendar_years.py).
     MessageKind("calendar_unconfirmed", "工作日历待确认", MANAGER, "dev-tpl-calendar", "dev-oa-calendar",
                 "pages/home/index"),
+    # To HR, once per month's close that proposed outcomes (app/services/cycle/outcomes.py).
+    MessageKind("outcomes_to_decide", "待审批结果运用", MANAGER, "dev-tpl-outcomes", "dev-oa-outcomes",
+                "pages/home/index"),
     # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
     MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
 )

@@ -2,7 +2,6 @@
 holds, and HR told once per close in one message listing what was proposed (docs/product.md "The
 monthly process", step 6)."""
 
-import pytest
 from sqlalchemy import select
 
 from app.models import Cycle, OutboxMessage, Outcome, Position, Report
@@ -40,7 +39,6 @@ def hr_lines(db_session, people: SmallCompany) -> list[str]:
     return [line for message in messages for line in message.body.splitlines()]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.3: a streak is proposed every month, to managers too, HR untold")
 def test_a_streak_of_excellent_months_makes_one_team_lead_proposal_and_one_hr_line(db_session):
     people = small_company()
     cycles = excellent_months(people, (8, 9, 10, 11))
@@ -61,7 +59,6 @@ def test_a_streak_of_excellent_months_makes_one_team_lead_proposal_and_one_hr_li
     assert all(m.data["outcome_ids"] for m in messages)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.3: a department head is proposed as 组长")
 def test_a_department_head_is_not_proposed_as_team_lead(db_session):
     people = small_company()
     cycles = excellent_months(people, (8, 9, 10))
