@@ -260,7 +260,7 @@ def _get(model: type[M], row_id: int) -> M:
 
 _ASK = {
     "filed": ("待处理申诉", "请在24小时内处理"),
-    "remind": ("申诉待处理提醒", "还有4小时将转人事处理"),
+    "remind": ("申诉待处理提醒", "请在{escalate_at}前处理，逾期将转人事处理"),
     "escalated": ("申诉已转人事", "主管24小时内未处理，请人事处理"),
 }
 
@@ -268,6 +268,8 @@ _ASK = {
 def _ask(appeal: Appeal, deciders: list[int], stage: str, now: datetime) -> None:
     s = _summary(appeal)
     title, note = _ASK[stage]
+    escalate_at = to_local(appeal.escalate_at or now)  # when HR takes over, however late the clock reminds
+    note = note.format(escalate_at=f"{escalate_at.month}月{escalate_at.day}日{escalate_at:%H:%M}")
     body = (f"【{title}】{s['employee']}对「{s['name']}」提出申诉：报告值{s['reported']}，申诉值{s['claimed']}。"
             f"理由：{appeal.reason}\n{note}。")
     for decider in deciders:
