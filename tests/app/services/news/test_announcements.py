@@ -212,3 +212,20 @@ def test_each_rated_item_names_who_rates_it(app, db_session, redis_client, stand
     assert "服务态度：客户评分（权重10%）" in pushed[users[agent.id]]
     assert "团队配合：同事评分（权重5%）" in pushed[users[packer.id]]
     assert all("主管/同事/客户" not in text for text in pushed.values())
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.6c: the reminder says 您 and goes to people with nothing to submit")
+def test_the_evening_reminder_says_ni_and_skips_people_whose_figures_are_all_synced(app, db_session, redis_client,
+                                                                                    standin, clock):
+    people = small_company()  # operations: every figure comes from Amazon
+    designer = hire("孙美工", department("design", "设计部"), position="designer", manager=people.boss)
+    db_session.commit()
+    users = {employee_id: userid for userid, employee_id in everyone_on_wecom(db_session, standin).items()}
+    tick.run_due(utc(1, 9, month=12))  # December opens
+    assert tick.run_due(utc(1, 18, month=12))["reminders"] == 1
+    clock.now = utc(1, 18, 1, month=12)
+    run_worker(redis_client)
+
+    reminded = {user: text for user, text in sent_texts(standin) if "工作进展还没有提交" in text}
+    assert list(reminded) == [users[designer.id]]
+    assert reminded[users[designer.id]].startswith("你12月1日的工作进展还没有提交")
