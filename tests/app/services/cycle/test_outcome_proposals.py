@@ -2,10 +2,17 @@
 holds, and HR told once per close in one message listing what was proposed (docs/product.md "The
 monthly process", step 6)."""
 
+from datetime import date
+from decimal import Decimal
+
+import pytest
 from sqlalchemy import select
 
-from app.models import Cycle, OutboxMessage, Outcome, Position, Report
-from app.services.cycle import lifecycle
+from app.models import Cycle, Observation, OutboxMessage, Outcome, Position, Report, SyncRun
+from app.services.authz import actor
+from app.services.cycle import lifecycle, outcomes
+from app.services.observations import sync
+from app.services.observations.sync import Incoming
 from tests.support.company import SmallCompany, on_target, open_month, publish, rate_all, small_company
 
 
@@ -67,3 +74,34 @@ def test_a_department_head_is_not_proposed_as_team_lead(db_session):
     db_session.commit()
     finalize_all(db_session, cycles)
     assert db_session.scalars(select(Outcome).where(Outcome.kind == "team_lead_candidate")).all() == []
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.3: a re-publication leaves an approved outcome silently stale")
+def test_a_re_publication_that_lowers_a_grade_tells_hr_of_the_approved_outcome(db_session):
+    people = small_company()
+    cycles = excellent_months(people, (8, 9, 10))
+    finalize_all(db_session, cycles)
+    october = cycles[-1]
+    rise = db_session.scalar(select(Outcome).where(Outcome.employee_id == people.star.id,
+                                                   Outcome.cycle_id == october.id, Outcome.kind == "pay_rise"))
+    outcomes.decide(rise.id, actor(people.hr.id), approve=True)
+    # Amazon restates the star's October sales to a tenth: the re-published month is no longer 优秀
+    sales = db_session.scalar(select(Observation).where(Observation.employee_id == people.star.id,
+                                                        Observation.indicator_code == "ops_sales",
+                                                        Observation.day == date(2026, 10, 1)))
+    run = SyncRun(source="amazon_sp_api", kind="sync")
+    db_session.add(run)
+    db_session.commit()
+    sync.record_run(run.id, "verified", [Incoming(people.star.id, "ops_sales", sales.day, Decimal("10000"), None,
+                                                  sales.external_ref, "USD")])
+    sync.resolve_restatements(october.id, republish=True, hr_id=people.hr.id)
+
+    assert outcomes.month_grades([october.id])[(october.id, people.star.id)][0] != "excellent"
+    mine = dict(db_session.execute(select(Outcome.kind, Outcome.status).where(
+        Outcome.employee_id == people.star.id, Outcome.cycle_id == october.id)).all())
+    # HR decided the raise: it stays approved, and HR is told it no longer follows from the grade;
+    # the pending 组长 proposal is withdrawn
+    assert mine == {"pay_rise": "approved", "team_lead_candidate": "withdrawn"}
+    [told] = db_session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == people.hr.id,
+                                                            OutboxMessage.kind == "outcome_stale")).all()
+    assert "赵明星" in told.body and "加薪建议" in told.body and told.data["outcome_id"] == rise.id
