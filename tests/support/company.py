@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.domain.workcalendar import month_bounds
 from app.extensions import db
@@ -28,6 +28,7 @@ from app.models import (
     Cycle,
     Department,
     Employee,
+    Indicator,
     Observation,
     Position,
     Rating,
@@ -93,6 +94,13 @@ def small_company() -> SmallCompany:
     trainee = hire("钱新人", ops, position="ops", manager=lead)
     db.session.commit()
     return SmallCompany(boss, hr, lead, star, trainee)
+
+
+def reported_by_hand(code: str) -> None:
+    """A company without that connector: its people report the indicator themselves, so the evening
+    reminder has something to ask them for (an all-synced operations team has nothing to submit)."""
+    db.session.execute(update(Indicator).where(Indicator.code == code).values(source="self_report"))
+    db.session.commit()
 
 
 def open_month(year: int, month: int) -> Cycle:

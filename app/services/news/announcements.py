@@ -1,6 +1,7 @@
 """What the clock tells people: the month's targets when it opens, the evening reminder to
-submit, and published reports. Every message has a dedupe key naming its facts, so a tick that
-runs twice — or two schedulers — enqueue each message once.
+submit (to whoever has a self-reported figure to give), and published reports. Every message has a
+dedupe key naming its facts, so a tick that runs twice — or two schedulers — enqueue each message
+once.
 """
 
 from datetime import date, datetime
@@ -11,8 +12,10 @@ from app.domain.formatting import format_total
 from app.extensions import db
 from app.models import (
     Assessment,
+    AssessmentItem,
     Cycle,
     Employee,
+    Indicator,
     ProgressEntry,
     Report,
     ScoringRun,
@@ -42,14 +45,19 @@ def push_targets(cycle_id: int, now: datetime) -> int:
 
 @use_case
 def evening_reminders(day: date, now: datetime) -> int:
-    """Remind people who work `day` and have not submitted progress for it."""
+    """Remind people who work `day`, have something to report themselves (a self-reported
+    quantitative item on their open assessment: whose figures are all synced have nothing to
+    submit) and have not submitted progress for it."""
     calendar = company_calendar()
     calendars = department_calendars(calendar)
+    self_reported = (select(AssessmentItem.id).join(Indicator, Indicator.code == AssessmentItem.indicator_code)
+                     .where(AssessmentItem.assessment_id == Assessment.id, Indicator.kind == "quantitative",
+                            Indicator.source == "self_report"))
     rows = db.session.execute(
         select(Assessment.employee_id, Employee.department_id).select_from(Assessment)
         .join(Cycle, Cycle.id == Assessment.cycle_id).join(Employee, Employee.id == Assessment.employee_id)
         .where(Cycle.status == "open", Assessment.first_day <= day, Assessment.last_day >= day,
-               Employee.status == "active")
+               Employee.status == "active", self_reported.exists())
     ).all()
     submitted = set(db.session.scalars(select(ProgressEntry.employee_id).where(ProgressEntry.day == day)))
     leave = leave_days({employee_id for employee_id, _ in rows}, day, day)
@@ -60,7 +68,7 @@ def evening_reminders(day: date, now: datetime) -> int:
             continue
         outbox.enqueue(
             employee_id, "reminder", title="今日进展未提交", summary="请在今晚提交今日工作进展",
-            body=f"您{day.month}月{day.day}日的工作进展还没有提交，请在小程序中提交（次日{until:%H:%M}前可修改）。",
+            body=f"你{day.month}月{day.day}日的工作进展还没有提交，请在小程序中提交（次日{until:%H:%M}前可修改）。",
             dedupe_key=f"reminder:{employee_id}:{day.isoformat()}", now=now, calendar=calendar,
         )
         count += 1

@@ -25,7 +25,15 @@ from app.services.business_time import allowed_send_time, to_local, to_utc
 from app.services.feedback import sheet_lines
 from app.services.observations import submissions
 from app.services.scoring import inputs, progress, report_window
-from tests.support.company import SmallCompany, assessment_of, on_target, open_month, rate_all, small_company
+from tests.support.company import (
+    SmallCompany,
+    assessment_of,
+    on_target,
+    open_month,
+    rate_all,
+    reported_by_hand,
+    small_company,
+)
 
 BANDS_FROM_70 = ('[{"code": "excellent", "label_zh": "优秀", "min_total": 70, "coefficient": "1.2"},'
                  ' {"code": "pass", "label_zh": "合格", "min_total": 50, "coefficient": "1"},'
@@ -110,7 +118,9 @@ def appeal_window(people: SmallCompany, cycle: Cycle) -> str:
 
 
 def first_reminder(people: SmallCompany, cycle: Cycle) -> str | None:
-    """The first of three evening ticks on the month's third Tuesday that reminds anyone."""
+    """The first of three evening ticks on the month's third Tuesday that reminds anyone (ad ROI is
+    reported by hand, so the team has something to submit)."""
+    reported_by_hand("ops_ad_roi")
     tuesday = _weekday(cycle, 1, week=3)
     for hour, minute in ((18, 5), (18, 35), (19, 5)):
         reminded = tick.run_due(at(cycle.year, cycle.month, tuesday.day, hour, minute))["reminders"]

@@ -21,7 +21,7 @@ from app.services import tick
 from app.services.calendar import company_calendar, load_public_holidays
 from app.services.news import alerts
 from app.services.org import calendar_years
-from tests.support.company import department, hire, open_month, publish, small_company
+from tests.support.company import department, hire, open_month, publish, reported_by_hand, small_company
 from tests.support.outbox import WECOM, run_worker
 
 FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "calendar" / "2027.json"
@@ -58,8 +58,10 @@ def notices(session) -> int:
 @pytest.fixture
 def february(db_session, redis_client, standin, clock):
     """The small company on WeCom; a tick at 09:05 on Monday 1 February 2027 opens February and
-    records 2027 (and 2028) from the library: nobody has imported 2027."""
+    records 2027 (and 2028) from the library: nobody has imported 2027. The team reports its ad ROI
+    by hand, so the evening reminder has something to ask for."""
     people = small_company()
+    reported_by_hand("ops_ad_roi")
     everyone_on_wecom(db_session, standin)
 
     def tick_at(moment: datetime) -> dict:
