@@ -4,6 +4,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
+
 from app.domain.digest import (
     MAX_TEXT_BYTES,
     REPLY_HINT,
@@ -113,3 +115,11 @@ def test_a_digest_too_long_for_one_chat_message_keeps_what_needs_attention_and_s
 def test_an_empty_digest_has_no_numbered_lines():
     composed = progress_digest(datetime(2026, 11, 12, 18, 0), [])
     assert composed.numbered == () and composed.summary == "0条进展"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.6f: digest lines carry no date")
+def test_each_progress_line_says_which_day_it_is_about():
+    late = ProgressNews(Member("王五", "仓储"), date(2026, 11, 18), (), 2, 1)
+    today = ProgressNews(Member("赵六", "美工"), date(2026, 11, 19), (CONVERSION,), 1, 0)
+    text = progress_digest(datetime(2026, 11, 19, 10, 0), [late, today]).text
+    assert "1. 王五（仓储）11月18日：各项达标，截图1张\n2. 赵六（美工）11月19日：新品转化率 4.2%（目标5%）\n" in text
