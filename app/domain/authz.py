@@ -10,6 +10,9 @@ A person who has left (Actor.left) keeps only FORMER_SELF: their own progress, r
 which they may still confirm or appeal inside the window, and their own WeChat binding to remove —
 never anything as a manager, HR, a peer or the admin, whatever flags their record still carries.
 
+An appeal against a manager's rating is not decided by who gave it (Subject.rated_by): the next
+manager up decides it, or HR (docs/product.md "People change").
+
 A manager-rated item of a person with no active manager above them (their managers left, or they
 have none) is rated by HR in the manager's place (HR_IN_PLACE_OF_MANAGER).
 
@@ -141,6 +144,7 @@ REFUSALS = {
     Action.MANAGE_PEOPLE: "只有人事可以办理入职、离职、调岗和请假",
 }
 OWN_CASE = "不能处理与自己有关的事项，请由其他人处理"
+OWN_RATING = "该申诉针对您给出的评分，由上一级主管或人事处理"
 FORMER = "您已离职，只能查看和答复本人的考核报告"
 
 
@@ -180,6 +184,7 @@ class Subject:
     escalated: bool = False  # an appeal past the manager's 24 h goes to HR
     without_manager: bool = False  # nobody above the person is active: HR rates in the manager's place
     peer_raters: frozenset[int] = field(default_factory=frozenset)
+    rated_by: frozenset[int] = field(default_factory=frozenset)  # an appeal's item: who rated it, never deciding
 
 
 def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
@@ -193,13 +198,14 @@ def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
     found = {Relation.ADMIN} if actor.is_admin else set()
     if subject.employee_id is not None and subject.employee_id == actor.employee_id:
         return frozenset(found | {Relation.SELF})
+    rater = actor.employee_id in subject.rated_by  # the appeal is against their own rating
     if subject.employee_id in actor.subtree:
         found.add(Relation.MANAGER)
-        if not subject.escalated:
+        if not subject.escalated and not rater:
             found.add(Relation.MANAGER_BEFORE_ESCALATION)
     if actor.is_hr:  # about someone else, or about the company (no person concerned)
         found.add(Relation.HR)
-        if subject.escalated:
+        if subject.escalated and not rater:
             found.add(Relation.HR_AFTER_ESCALATION)
         if subject.without_manager and subject.employee_id is not None:
             found.add(Relation.HR_IN_PLACE_OF_MANAGER)
@@ -215,6 +221,8 @@ def refusal(actor: Actor, action: Action, subject: Subject) -> str | None:
         return None
     if Relation.SELF in mine and action in DECISIONS:
         return OWN_CASE
+    if action is Action.DECIDE_APPEAL and actor.employee_id in subject.rated_by:
+        return OWN_RATING
     if actor.left:
         return FORMER
     return REFUSALS[action]

@@ -1,7 +1,7 @@
 """The system actor (the clock, an operator's CLI) is a party of the policy like anyone: it may do
 only what the policy names it for, and it is never a person."""
 
-from app.domain.authz import FORMER, OWN_CASE, Action, Actor, Subject, allows, refusal, system_actor
+from app.domain.authz import FORMER, OWN_CASE, OWN_RATING, Action, Actor, Subject, allows, refusal, system_actor
 
 
 def test_the_system_acts_only_where_the_policy_names_it():
@@ -44,3 +44,13 @@ def test_hr_rates_in_the_managers_place_only_when_nobody_above_is_active():
     assert refusal(hr, Action.RATE_MANAGER, Subject(2, without_manager=True)) == OWN_CASE
     assert {action for action in Action if allows(hr, action, Subject(1, without_manager=True))} - {
         action for action in Action if allows(hr, action, Subject(1))} == {Action.RATE_MANAGER}
+
+
+def test_who_gave_the_rating_does_not_decide_the_appeal_against_it():
+    lead, boss = Actor(3, subtree=frozenset({1})), Actor(4, subtree=frozenset({1, 3}))
+    hr_rater = Actor(2, is_hr=True)  # rated in the manager's place
+    against = Subject(1, rated_by=frozenset({3, 2}))
+    assert refusal(lead, Action.DECIDE_APPEAL, against) == OWN_RATING
+    assert allows(boss, Action.DECIDE_APPEAL, against)
+    assert refusal(hr_rater, Action.DECIDE_APPEAL, Subject(1, escalated=True, rated_by=frozenset({2}))) == OWN_RATING
+    assert allows(lead, Action.DECIDE_APPEAL, Subject(1)) and allows(lead, Action.VIEW_REPORT, against)

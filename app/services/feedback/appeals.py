@@ -1,6 +1,7 @@
 """Appeals (申诉): one item of the latest report, inside its window, with the value the employee
 claims and evidence; the manager decides within 24 working-day hours (reminded at 20 h), after
-which HR decides. Nobody decides their own appeal — an HR member's goes to another HR member.
+which HR decides. Nobody decides their own appeal — an HR member's goes to another HR member — nor
+an appeal against their own rating: the next manager up decides that one, else HR.
 
 Due times are worked out on the deciding manager's WorkCalendar when the appeal is filed and stored
 on it, so the clock's `appeal_reminders_due` and `escalate_due` are plain queries.
@@ -28,6 +29,7 @@ from app.models import (
     AssessmentItem,
     Cycle,
     OutboxMessage,
+    Rating,
     Report,
     Screenshot,
 )
@@ -77,7 +79,8 @@ def file_appeal(report_id: int, item_indicator_code: str, claimed_value: str | i
         raise ApiError("already_appealed", "该考核项已申诉过，每个版本的报告每项只能申诉一次", 409)
     text = require_text(reason, "reason", "申诉理由")
     evidence = _evidence(evidence_screenshot_ids, assessment.employee_id)
-    manager = _deciding_manager(assessment.employee_id)
+    rated_by = _rated_by(item.id)
+    manager = _deciding_manager(assessment.employee_id, rated_by)
     appeal = Appeal(report_id=report.id, assessment_item_id=item.id, employee_id=assessment.employee_id,
                     claimed_value=claimed, reason=text, evidence=evidence, filed_at=now, status="open")
     _set_due_times(appeal, manager, now)
@@ -85,7 +88,7 @@ def file_appeal(report_id: int, item_indicator_code: str, claimed_value: str | i
     db.session.flush()
     audit.record("appeal.file", "appeal", appeal.id, actor_id=who.employee_id, before=before,
                  after={"item": item.indicator_code, "claimed_value": str(claimed), "evidence": evidence})
-    deciders = [manager] if manager else hr_members(exclude=appeal.employee_id)
+    deciders = [manager] if manager else _hr_deciders(appeal, rated_by)
     _ask(appeal, deciders, "filed", now)
     db.session.commit()
     return appeal
@@ -101,7 +104,7 @@ def decide_appeal(appeal_id: int, accept: bool, reason: str, who: Actor, *, now:
     report = get_or_404(Report, appeal.report_id, "考核报告", lock=True)
     assessment = get_or_404(Assessment, report.assessment_id, "考核表", lock=True)  # decisions on one assessment queue
     escalated = appeal.escalated_at is not None
-    require(who, Action.DECIDE_APPEAL, Subject(appeal.employee_id, escalated=escalated))
+    require(who, Action.DECIDE_APPEAL, _subject(appeal))
     if appeal.status != "open":
         raise _already_decided()
     text = require_text(reason, "reason", "处理理由", required=not accept)
@@ -153,7 +156,7 @@ def escalate_due(now: datetime) -> int:
                              .order_by(Appeal.id).with_for_update()).all()
     escalated = 0
     for appeal in due:
-        deciders = hr_members(exclude=appeal.employee_id)
+        deciders = _hr_deciders(appeal, _rated_by(appeal.assessment_item_id))
         if not deciders:
             continue
         appeal.escalated_at = now
@@ -168,8 +171,7 @@ def escalate_due(now: datetime) -> int:
 def appeals_to_decide(who: Actor) -> list[dict[str, Any]]:
     """Open appeals the actor may decide now (the bot's 待办 and the console's list)."""
     rows = db.session.scalars(select(Appeal).where(Appeal.status == "open").order_by(Appeal.filed_at)).all()
-    mine = [a for a in rows
-            if can(who, Action.DECIDE_APPEAL, Subject(a.employee_id, escalated=a.escalated_at is not None))]
+    mine = [a for a in rows if can(who, Action.DECIDE_APPEAL, _subject(a))]
     return [_summary(a) for a in mine]
 
 
@@ -229,13 +231,31 @@ def _set_due_times(appeal: Appeal, manager: int | None, now: datetime) -> None:
 
 
 def _manager(appeal: Appeal) -> int | None:
-    return _deciding_manager(appeal.employee_id)
+    return _deciding_manager(appeal.employee_id, _rated_by(appeal.assessment_item_id))
 
 
-def _deciding_manager(employee_id: int) -> int | None:
-    """The nearest manager up the line who has not left (docs/product.md "People change"); None when
-    nobody above is still here, so HR has the appeal at once."""
-    return next(iter(active_managers_of(employee_id)), None)
+def _deciding_manager(employee_id: int, rated_by: frozenset[int]) -> int | None:
+    """The nearest manager up the line who has not left and did not give the rating appealed against
+    (docs/product.md "People change"); None when nobody above is still here, so HR has the appeal at once."""
+    return next((m for m in active_managers_of(employee_id) if m not in rated_by), None)
+
+
+def _rated_by(item_id: int) -> frozenset[int]:
+    """Who gave the manager rating of the appealed item (none for other items): they do not decide it."""
+    return frozenset(i for i in db.session.scalars(select(Rating.rater_id).where(
+        Rating.assessment_item_id == item_id, Rating.rater_kind == "manager", Rating.rater_id.is_not(None)))
+        if i is not None)
+
+
+def _hr_deciders(appeal: Appeal, rated_by: frozenset[int]) -> list[int]:
+    """HR members who may decide: neither the person concerned nor who gave the rating appealed against."""
+    return [h for h in hr_members(exclude=appeal.employee_id) if h not in rated_by]
+
+
+def _subject(appeal: Appeal) -> Subject:
+    """The appeal as the policy reads it: whose, escalated or not, and who gave the rating it is against."""
+    return Subject(appeal.employee_id, escalated=appeal.escalated_at is not None,
+                   rated_by=_rated_by(appeal.assessment_item_id))
 
 
 def _summary(appeal: Appeal) -> dict[str, Any]:

@@ -191,6 +191,20 @@ def _decide_appeal(cast, subject, acting, n):
                                              now=IN_OCT_WINDOW + timedelta(hours=1))
 
 
+def _decide_against_own_rating(cast, subject, acting, n):
+    """The lead gave the rating appealed against and everyone above the lead has left: HR decides
+    at once, never the lead (docs/product.md "People change")."""
+    db.session.get(Employee, cast.boss).status = "left"
+    db.session.commit()
+    report = report_of(subject)
+    rated = next(row["actual"] for row in report.body["items"] if row["indicator"] == "ops_teamwork")
+    claimed = "4.5" if rated == "5" else "5"
+    appeal_id = appeals.file_appeal(report.id, "ops_teamwork", claimed, "评分偏低", [], actor(subject),
+                                    now=IN_OCT_WINDOW).id
+    return lambda who: appeals.decide_appeal(appeal_id, True, "复核后上调", who,
+                                             now=IN_OCT_WINDOW + timedelta(hours=1))
+
+
 def _decide_escalated(cast, subject, acting, n):
     appeal = _open_appeal(subject)
     appeals.escalate_due(appeal.escalate_at)
@@ -272,6 +286,7 @@ TABLE = {
     "confirm_report": ("ops", reports.confirm_report, _confirm, Y, "self own_case leaver"),
     "file_appeal": ("ops", appeals.file_appeal, _file_appeal, Y, "self own_case leaver"),
     "decide_appeal": ("ops", appeals.decide_appeal, _decide_appeal, Y, "manager_in"),
+    "decide_appeal_against_own_rating": ("ops", appeals.decide_appeal, _decide_against_own_rating, Y, "hr"),
     "decide_escalated_appeal": ("ops", appeals.decide_appeal, _decide_escalated, Y, "hr"),
     "decide_outcome": ("ops", outcomes.decide, _decide_outcome, Y, "hr"),
     "issue_bind_code": ("ops", binding.issue_code, _issue_code, Y, "hr admin"),
