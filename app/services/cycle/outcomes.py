@@ -1,16 +1,21 @@
 """Outcomes at a cycle's close: proposals from grades, decided by HR — never by the person concerned.
 
 A close that proposes anything tells each HR member once, in one message listing the proposals
-(docs/product.md "The monthly process", step 6).
+(docs/product.md "The monthly process", step 6). A re-publication of a final month (an accepted
+appeal, restated figures) withdraws the pending proposals the new grade no longer supports and
+tells HR of each approved one it no longer supports: HR decided it, so HR looks again.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 
 from app.domain.authz import Action, Subject
+from app.domain.cycles import CycleStatus
 from app.domain.outcomes import GradeOfMonth, OutcomeKind, Proposal, propose, quarter_of
+from app.domain.workflow import outcome_still_fits
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Cycle, Employee, Outcome, Position
@@ -91,6 +96,53 @@ def _tell_hr(cycle: Cycle, created: list[Outcome]) -> None:
                        body=f"【待审批结果运用】{month}考核归档，新增{len(mine)}项建议，请审批：\n" + "\n".join(lines),
                        dedupe_key=f"outcomes:{cycle.id}:{mine[0].id}:{hr_id}", now=now,
                        data={"cycle_id": cycle.id, "outcome_ids": [o.id for o in mine]})
+
+
+def settle_stale(cycle_id: int, employee_ids: Iterable[int], actor_id: int | None) -> list[int]:
+    """After a final month was re-published for these people: withdraw their pending proposals the
+    new month grade no longer supports (returns their ids) and tell HR of each approved one it no
+    longer supports. Rejected ones stay as they are. Joins the caller's transaction; new proposals
+    come from `derive` once the caller's changes are in."""
+    cycle = db.session.get(Cycle, cycle_id)
+    assert cycle is not None, "outcomes are settled for a cycle the caller has just read"
+    people = set(employee_ids)
+    if cycle.status != CycleStatus.FINAL or not people:
+        return []
+    grades = month_grades([cycle.id])
+    rows = db.session.scalars(select(Outcome).where(
+        Outcome.cycle_id == cycle.id, Outcome.employee_id.in_(people), Outcome.status.in_(("pending", "approved")))
+        .order_by(Outcome.id)).all()
+    withdrawn = []
+    for outcome in rows:
+        graded = grades.get((cycle.id, outcome.employee_id))
+        grade = None if graded is None else graded[0]
+        if outcome_still_fits(outcome.kind, grade):  # without a grade no outcome fits
+            continue
+        if outcome.status == "pending":
+            db.session.execute(update(Outcome).where(Outcome.id == outcome.id, Outcome.status == "pending")
+                               .values(status="withdrawn"))
+            audit.record("outcome.withdraw", "outcome", outcome.id, actor_id=actor_id, before={"status": "pending"},
+                         after={"status": "withdrawn", "grade": grade})
+            withdrawn.append(outcome.id)
+        else:
+            _tell_hr_stale(cycle, outcome, grade)
+    return withdrawn
+
+
+def _tell_hr_stale(cycle: Cycle, outcome: Outcome, grade: str | None) -> None:
+    """An approved outcome the re-published grade no longer supports: every HR member but the
+    person is told, once per grade it is stale under."""
+    band = None if grade is None else month_result.bands_of([cycle.id])[cycle.id].by_code(grade)
+    now_reads = f"现为{band.label_zh}" if band else "已无考核结果"
+    name = db.session.scalar(select(Employee.name).where(Employee.id == outcome.employee_id))
+    label = OutcomeKind(outcome.kind).label_zh
+    month = f"{cycle.year}年{cycle.month}月"
+    body = (f"【结果运用待复核】{name}{month}的「{label}」已审批，但该月考核结果重新发布后{now_reads}，"
+            f"已不再符合该结果运用的条件，请复核。")
+    for hr_id in hr_members(exclude=outcome.employee_id):
+        outbox.enqueue(hr_id, "outcome_stale", title="结果运用待复核", summary=f"{name}·{label}", body=body,
+                       dedupe_key=f"outcome_stale:{outcome.id}:{grade}:{hr_id}", now=clock_now(),
+                       data={"outcome_id": outcome.id, "grade": grade})
 
 
 def _raises_in_quarter(employee_id: int, quarter: tuple[int, int], cycles: dict[int, Cycle], exclude_cycle: int) -> int:

@@ -9,12 +9,11 @@ the caller's transaction.
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.domain.cycles import CycleStatus
-from app.domain.workflow import outcome_still_fits
 from app.extensions import db
-from app.models import Appeal, Assessment, Cycle, ItemOverride, Outcome, Report
+from app.models import Appeal, Assessment, Cycle, ItemOverride, Report
 from app.services import audit
 from app.services.cycle import outcomes
 from app.services.scoring import runs
@@ -42,24 +41,10 @@ def apply_claim(appeal: Appeal, assessment: Assessment, actor_id: int, now: date
 
 def withdraw_stale_outcomes(assessment: Assessment, actor_id: int) -> list[int]:
     """In a final cycle, withdraw the person's pending proposals their new month grade no longer
-    supports; returns their ids. Approved or rejected ones stay: HR already decided them. New
-    proposals come from `rederive` once the caller's changes are in."""
-    cycle = db.session.get(Cycle, assessment.cycle_id)
-    assert cycle is not None, "an assessment's cycle exists (foreign key)"
-    if cycle.status != CycleStatus.FINAL:
-        return []
-    graded = outcomes.month_grades([cycle.id]).get((cycle.id, assessment.employee_id))
-    grade = None if graded is None else graded[0]
-    # Without a grade no outcome fits (every stored kind follows from some grade).
-    stale = [o for o in db.session.scalars(select(Outcome).where(
-        Outcome.cycle_id == cycle.id, Outcome.employee_id == assessment.employee_id, Outcome.status == "pending"))
-        if not outcome_still_fits(o.kind, grade)]
-    if stale:
-        db.session.execute(update(Outcome).where(Outcome.id.in_([o.id for o in stale])).values(status="withdrawn"))
-        for outcome in stale:
-            audit.record("outcome.withdraw", "outcome", outcome.id, actor_id=actor_id, before={"status": "pending"},
-                         after={"status": "withdrawn", "grade": grade})
-    return [o.id for o in stale]
+    supports (returns their ids) and tell HR of approved ones it no longer supports (HR decided
+    them: they stay, HR looks again). New proposals come from `finish` once the caller's changes
+    are in (app.services.cycle.outcomes.settle_stale)."""
+    return outcomes.settle_stale(assessment.cycle_id, [assessment.employee_id], actor_id)
 
 
 @use_case

@@ -93,6 +93,9 @@ _KINDS = (
     # To HR, once per month's close that proposed outcomes (app/services/cycle/outcomes.py).
     MessageKind("outcomes_to_decide", "待审批结果运用", MANAGER, "dev-tpl-outcomes", "dev-oa-outcomes",
                 "pages/home/index"),
+    # To HR: an approved outcome a re-published grade no longer supports (app/services/cycle/outcomes.py).
+    MessageKind("outcome_stale", "结果运用待复核", MANAGER, "dev-tpl-outcome-stale", "dev-oa-outcome-stale",
+                "pages/home/index"),
     # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
     MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
 )

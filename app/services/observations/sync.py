@@ -274,6 +274,7 @@ def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: dat
         runs.score_cycle(cycle_id, reason="数据更正后重新发布", actor_id=hr_id)
         cycle = db.session.get(Cycle, cycle_id)
         assert cycle is not None, "the month has restatements, so it exists (foreign key)"
-        if cycle.status == CycleStatus.FINAL:
+        if cycle.status == CycleStatus.FINAL:  # what the new grades no longer support, then what they do
+            outcomes.settle_stale(cycle_id, affected, hr_id)
             outcomes.derive(cycle_id)
     return len(pending)

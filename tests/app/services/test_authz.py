@@ -311,7 +311,7 @@ NOT_ACTING_FOR_A_PERSON = {
     "written in the caller's transaction by a use case that has already asked the policy": """
         audit.record feedback.appeal_effects.apply_claim feedback.appeal_effects.withdraw_stale_outcomes
         feedback.appeal_effects.finish notify.outbox.enqueue notify.outbox.channel_bound calendar.replace_days
-        cycle.lifecycle.assessment_from_template""",
+        cycle.lifecycle.assessment_from_template cycle.outcomes.settle_stale""",
     "reads of time, calendars, rates and names for other services (no person's data changes)": """
         business_time.clock_now business_time.business_today business_time.zone business_time.to_local
         business_time.to_utc business_time.calendar_for business_time.allowed_send_time

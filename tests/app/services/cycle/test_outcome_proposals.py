@@ -5,7 +5,6 @@ monthly process", step 6)."""
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from app.models import Cycle, Observation, OutboxMessage, Outcome, Position, Report, SyncRun
@@ -76,7 +75,6 @@ def test_a_department_head_is_not_proposed_as_team_lead(db_session):
     assert db_session.scalars(select(Outcome).where(Outcome.kind == "team_lead_candidate")).all() == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.3: a re-publication leaves an approved outcome silently stale")
 def test_a_re_publication_that_lowers_a_grade_tells_hr_of_the_approved_outcome(db_session):
     people = small_company()
     cycles = excellent_months(people, (8, 9, 10))
