@@ -78,7 +78,7 @@ class ProgressNews:
         else:
             body = "各项达标" if self.checked else "已提交进展"
         shots = f"，截图{self.screenshots}张" if self.screenshots else ""
-        return _with_warnings(f"{self.member.label}{body}{shots}", self.warnings)
+        return _with_warnings(f"{self.member.label}{_day(self.day)}：{body}{shots}", self.warnings)
 
 
 @dataclass(frozen=True)

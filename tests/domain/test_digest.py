@@ -1,10 +1,9 @@
-"""The digest composer: docs/product.md's sketch reproduced, numbering handed back, long digests cut."""
+"""The digest composer: docs/product.md's sketch reproduced (each progress line dated), numbering handed
+back, long digests cut."""
 
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-
-import pytest
 
 from app.domain.digest import (
     MAX_TEXT_BYTES,
@@ -24,8 +23,8 @@ from app.domain.indicators import Aggregation, Direction, Display, Indicator, Ki
 from app.domain.scoring import ScoringItem
 
 SKETCH = """【团队进展】11月12日 18:00
-1. 张三（运营）新品转化率 4.2%（目标5%），截图2张
-2. 李四（客服）30秒响应率 88%（目标90%）⚠ 连续3天低于目标
+1. 张三（运营）11月12日：新品转化率 4.2%（目标5%），截图2张
+2. 李四（客服）11月12日：30秒响应率 88%（目标90%）⚠ 连续3天低于目标
 回复“点评 1 内容”点评，“待办”查看待处理"""
 
 CONVERSION = MissedTarget("新品转化率", Fraction(42, 1000), Fraction(5, 100), Display.PERCENT)
@@ -53,7 +52,7 @@ def test_a_day_that_met_every_target_says_so_and_one_without_figures_says_submit
     met = ProgressNews(Member("王五", "仓储"), date(2026, 11, 12), (), 2, 1)
     bare = ProgressNews(Member("赵六", "美工"), date(2026, 11, 12), (), 0, 0)
     text = progress_digest(datetime(2026, 11, 12, 10, 0), [met, bare]).text
-    assert "1. 王五（仓储）各项达标，截图1张\n2. 赵六（美工）已提交进展\n" in text
+    assert "1. 王五（仓储）11月12日：各项达标，截图1张\n2. 赵六（美工）11月12日：已提交进展\n" in text
 
 
 def test_a_missed_rate_is_direction_aware_and_cumulative_items_are_not_judged_per_day():
@@ -117,7 +116,6 @@ def test_an_empty_digest_has_no_numbered_lines():
     assert composed.numbered == () and composed.summary == "0条进展"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.6f: digest lines carry no date")
 def test_each_progress_line_says_which_day_it_is_about():
     late = ProgressNews(Member("王五", "仓储"), date(2026, 11, 18), (), 2, 1)
     today = ProgressNews(Member("赵六", "美工"), date(2026, 11, 19), (CONVERSION,), 1, 0)
