@@ -210,3 +210,24 @@ def test_a_held_late_record_the_source_moves_into_an_open_month_is_inserted_once
     assert sync.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 0
     assert db_session.scalar(select(func.count()).select_from(Observation)
                              .where(Observation.external_ref == "late/7")) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="a dismissed record comes back as a new restatement when resent unchanged")
+def test_a_dismissed_record_stays_dismissed_until_the_source_changes_it(db_session, redis_client):
+    seed_demo(today=TODAY)
+    october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
+    sales = seeded_sales(db_session, date(2026, 10, 15))
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("50000"), None, "late-attribution/2",
+                    sales.currency)
+    changed = again(sales, sales.numerator + 1)
+    sync.record_run(new_run(db_session).id, "verified", [late, changed])
+    sync.resolve_restatements(october.id, republish=False, hr_id=hr.id)
+
+    sync.record_run(new_run(db_session).id, "verified", [late, changed])  # the source resends both unchanged
+    assert sync.open_restatements() == []
+    moved = Incoming(late.employee_id, late.indicator_code, late.day, Decimal("52000"), None, late.external_ref,
+                     late.currency)
+    sync.record_run(new_run(db_session).id, "verified", [moved, again(sales, sales.numerator + 2)])
+    assert sorted(r.new_numerator for r in sync.open_restatements()) == sorted(
+        [Decimal("52000"), sales.numerator + 2])
