@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, select, tuple_, update
+from sqlalchemy import ColumnElement, Table, func, select, tuple_, update
 
 from app.domain.cycles import CycleStatus
 from app.domain.errors import DomainError
@@ -178,6 +178,9 @@ def _insert_row(row: Incoming, run: SyncRun, provenance: str) -> dict[str, Any]:
 def _restate(old: Observation, row: Incoming, run_id: int, cycle_id: int) -> None:
     """Record the source's new figure beside the published one (an open restatement is updated);
     `record` keeps what else it says (a new owner, day or currency)."""
+    record = _json({name: getattr(row, name) for name in FACTS})
+    if _dismissed(Restatement.observation_id == old.id, record):
+        return
     pending = db.session.scalar(select(Restatement).where(
         Restatement.observation_id == old.id, Restatement.status == "open"))
     if pending is None:
@@ -185,20 +188,30 @@ def _restate(old: Observation, row: Incoming, run_id: int, cycle_id: int) -> Non
                               old_denominator=old.denominator)
         db.session.add(pending)
     pending.new_numerator, pending.new_denominator, pending.run_id = row.numerator, row.denominator, run_id
-    pending.record = _json({name: getattr(row, name) for name in FACTS})
+    pending.record = record
 
 
 def _restate_added(record: dict[str, Any], cycle_id: int) -> None:
     """Hold a record the source added to a published month (an open one for it is updated)."""
-    pending = db.session.scalar(select(Restatement).where(
-        Restatement.source == record["source"], Restatement.external_ref == record["external_ref"],
-        Restatement.observation_id.is_(None), Restatement.status == "open"))
+    same_record = ((Restatement.source == record["source"]) & (Restatement.external_ref == record["external_ref"])
+                   & Restatement.observation_id.is_(None))
+    if _dismissed(same_record, _json({name: record[name] for name in FACTS})):
+        return
+    pending = db.session.scalar(select(Restatement).where(same_record, Restatement.status == "open"))
     if pending is None:
         pending = Restatement(cycle_id=cycle_id, source=record["source"], external_ref=record["external_ref"])
         db.session.add(pending)
     pending.new_numerator, pending.new_denominator, pending.run_id = (
         record["numerator"], record["denominator"], record["run_id"])
     pending.record = _json({key: value for key, value in record.items() if key != "recorded_at"})
+
+
+def _dismissed(same_figure: ColumnElement[bool], facts: dict[str, Any]) -> bool:
+    """Whether HR already dismissed exactly these facts for this figure: a source that resends them
+    unchanged does not ask again; a changed value does."""
+    latest = db.session.scalar(select(Restatement).where(same_figure).order_by(Restatement.id.desc()).limit(1))
+    return (latest is not None and latest.status == "dismissed"
+            and {name: (latest.record or {}).get(name) for name in FACTS} == facts)
 
 
 def _json(values: dict[str, Any]) -> dict[str, Any]:

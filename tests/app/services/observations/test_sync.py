@@ -212,7 +212,6 @@ def test_a_held_late_record_the_source_moves_into_an_open_month_is_inserted_once
                              .where(Observation.external_ref == "late/7")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="a dismissed record comes back as a new restatement when resent unchanged")
 def test_a_dismissed_record_stays_dismissed_until_the_source_changes_it(db_session, redis_client):
     seed_demo(today=TODAY)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
