@@ -89,8 +89,7 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming], *,
     db.session.commit()
     moved = run.covered_through is not None and (covered_before is None or run.covered_through > covered_before)
     # A run that covers a new day moves every bar of its source ("截至…", 数据未更新), rows or not.
-    for assessment_id in _open_assessments_of_source(run.source) if moved else _open_assessments(touched):
-        progress.request_recompute(assessment_id)
+    progress.request_recompute(*(_open_assessments_of_source(run.source) if moved else _open_assessments(touched)))
     return counts
 
 

@@ -95,8 +95,7 @@ def join_company(employee_no: str, name: str, department: str, joined_on: date, 
     audit.record("people.join", "employee", person.id, actor_id=who.person_id, source=who.source,
                  after={**_facts(person), "assessments_added": added})
     db.session.commit()
-    for assessment_id in added:
-        progress.request_recompute(assessment_id)
+    progress.request_recompute(*added)
     return person
 
 
@@ -129,8 +128,7 @@ def leave_company(employee_id: int, last_day: date, who: Actor, *, now: datetime
     audit.record("people.leave", "employee", person.id, actor_id=who.person_id, source=who.source,
                  before=before, after={"left_on": last_day.isoformat(), "status": person.status, **changed})
     db.session.commit()
-    for assessment_id in changed["assessments_ended"]:
-        progress.request_recompute(assessment_id)
+    progress.request_recompute(*changed["assessments_ended"])
     return person
 
 
@@ -163,8 +161,7 @@ def transfer(employee_id: int, effective_day: date, who: Actor, *, position: str
                  before=before, after={**_facts(person), "effective_day": effective_day.isoformat(),
                                        "assessments_ended": ended, "assessments_started": started})
     db.session.commit()
-    for assessment_id in ended + started:
-        progress.request_recompute(assessment_id)
+    progress.request_recompute(*ended, *started)
     return person
 
 
@@ -194,10 +191,9 @@ def record_leave(employee_id: int, first_day: date, last_day: date, kind: str, n
                  after={"employee_id": person.id, "first_day": first_day.isoformat(),
                         "last_day": last_day.isoformat(), "kind": kind, "note": text})
     db.session.commit()
-    for assessment_id in db.session.scalars(select(Assessment.id).join(Cycle).where(
-            Assessment.employee_id == person.id, Cycle.status == CycleStatus.OPEN,
-            Assessment.first_day <= last_day, Assessment.last_day >= first_day)).all():
-        progress.request_recompute(assessment_id)
+    progress.request_recompute(*db.session.scalars(select(Assessment.id).join(Cycle).where(
+        Assessment.employee_id == person.id, Cycle.status == CycleStatus.OPEN,
+        Assessment.first_day <= last_day, Assessment.last_day >= first_day)))
     return record
 
 

@@ -18,13 +18,12 @@ from app.domain.formatting import method_label
 from app.domain.indicators import Direction, Display
 from app.domain.methods import RATIO
 from app.domain.templates import KpiTemplate as DomainTemplate
-from app.domain.templates import Rater, validate_template
-from app.domain.templates import TemplateItem as DomainItem
+from app.domain.templates import validate_template
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, Cycle, Employee, KpiTemplate, Position, TemplateItem
 from app.services import audit, authz
-from app.services.scoring.inputs import library, stored_method
+from app.services.scoring.inputs import domain_item, library
 from app.services.usecase import use_case
 
 
@@ -68,8 +67,7 @@ def _domain(template: KpiTemplate, *, replace_item: tuple[int, Any]) -> DomainTe
     assert position is not None, "a template's position exists (foreign key)"
     item_id, method = replace_item
     return DomainTemplate(position.code, position.name, template.currency, tuple(
-        DomainItem(i.indicator.code, i.weight, i.target, i.cap, i.floor, Rater(i.rater) if i.rater else None,
-                   method if i.id == item_id else stored_method(i.method))
+        domain_item(i.indicator.code, i, method if i.id == item_id else None)
         for i in template.items))
 
 

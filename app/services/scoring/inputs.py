@@ -52,6 +52,7 @@ from app.models import (
     SheetLine,
     SyncRun,
 )
+from app.models.base import ItemTerms
 from app.services import settings
 from app.services.calendar import department_calendars, leave_days, rate_table
 from app.services.usecase import JsonDict
@@ -107,10 +108,7 @@ class Context:
         position = self.positions[assessment.position_id]
         assert position.department_id is not None, f"position {position.code} has no department (no work calendar)"
         template = KpiTemplate(position.code, position.name, assessment.currency, tuple(
-            TemplateItem(i.indicator_code, i.weight, i.target, i.cap, i.floor, Rater(i.rater) if i.rater else None,
-                         stored_method(i.method))
-            for i in assessment.items
-        ))
+            domain_item(i.indicator_code, i) for i in assessment.items))
         mine = self.observations.get(assessment.employee_id, {})
         # An accepted appeal's value replaces the item's observations or ratings (ItemOverride).
         actuals = {i.indicator_code: Ratio.of(self.overrides[i.id])
@@ -177,6 +175,13 @@ def _sheet_lines(ids: list[int], limit: AdjustmentLimit) -> dict[int, SheetLines
             adjustments.append(Adjustment(line.points, line.text, recorder))
     return {aid: SheetLines(tuple(adjustments), limit if adjustments else None, vetoes[0] if vetoes else None)
             for aid, (adjustments, vetoes) in found.items()}
+
+
+def domain_item(code: str, terms: ItemTerms, method: Method | None = None) -> TemplateItem:
+    """A stored item's terms (a template's or an assessment's) as the domain reads them; `method`
+    replaces the stored one (HR trying a new method on a template)."""
+    return TemplateItem(code, terms.weight, terms.target, terms.cap, terms.floor,
+                        Rater(terms.rater) if terms.rater else None, method or stored_method(terms.method))
 
 
 def stored_method(data: JsonDict | None) -> Method:

@@ -67,9 +67,12 @@ return ids
 """)
 
 
-def request_recompute(assessment_id: int) -> bool:
-    """Ask for a recompute after new data was committed; False when it was already pending."""
-    added = redis_store.client.sadd(PENDING, assessment_id)
+def request_recompute(*assessment_ids: int) -> bool:
+    """Ask for recomputes after new data was committed, in one SADD however many; False when every
+    one was already pending (or none was given)."""
+    if not assessment_ids:
+        return False
+    added = redis_store.client.sadd(PENDING, *assessment_ids)
     _schedule_drain()
     return bool(added)
 
@@ -78,9 +81,7 @@ def refresh_open() -> int:
     """Ask for every open assessment's bars again (the clock, once a day): the day moved on, so the
     pace marker and "截至…" move too, with or without new data."""
     ids = list(db.session.scalars(select(Assessment.id).join(Cycle).where(Cycle.status == CycleStatus.OPEN)))
-    if ids:
-        redis_store.client.sadd(PENDING, *ids)
-        _schedule_drain()
+    request_recompute(*ids)
     return len(ids)
 
 
@@ -140,9 +141,7 @@ def reconcile(now: datetime) -> int:
                or_(ProgressSnapshot.id.is_(None), ProgressSnapshot.computed_at <= latest.c.at))
     ).all()
     db.session.commit()  # end the read: the next check sees fresh rows
-    if stale:
-        redis_store.client.sadd(PENDING, *stale)
-        _schedule_drain()
+    request_recompute(*stale)
     return len(stale)
 
 

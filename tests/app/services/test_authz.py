@@ -319,7 +319,7 @@ NOT_ACTING_FOR_A_PERSON = {
         calendar.rate_table lookup.cycle_of lookup.indicator lookup.format_figure lookup.name_of lookup.hr_members
         settings.current settings.of_cycle settings.of_month org.company_settings.listing
         observations.submissions.edit_until
-        scoring.inputs.library scoring.inputs.stored_method scoring.report_window.closes_at
+        scoring.inputs.library scoring.inputs.stored_method scoring.inputs.domain_item scoring.report_window.closes_at
         scoring.reports.latest_version scoring.month_result.latest_parts scoring.month_result.combine
         scoring.month_result.bands_of scoring.month_result.month_result cycle.targets.targets_state
         notify.kinds.generic_fields
