@@ -28,7 +28,7 @@ from app.models.org import (
 from app.models.outcome import Outcome
 from app.models.position import JobDescription, Position
 from app.models.progress import ProgressEntry, ProgressSnapshot, Screenshot
-from app.models.rating import PeerRater, Rating
+from app.models.rating import PeerRater, Rating, RatingReturn
 from app.models.score import ItemScore, Report, Score, ScoringRun
 from app.models.setting import CompanySetting
 from app.models.workflow import CorrectionRequest, ItemOverride
@@ -38,7 +38,7 @@ __all__ = [
     "CalendarYear", "Comment", "CompanySetting", "CorrectionRequest", "Cycle", "DeliveryAttempt", "Department",
     "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "NotifyState", "Observation", "OutboxMessage", "Outcome",
-    "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "Report", "Restatement", "Score",
-    "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SubscribeQuota", "SyncRun", "TargetAmendment", "TemplateItem",
-    "WeChatIdentity", "WeChatPush",
+    "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn", "Report", "Restatement",
+    "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SubscribeQuota", "SyncRun", "TargetAmendment",
+    "TemplateItem", "WeChatIdentity", "WeChatPush",
 ]

@@ -10,10 +10,11 @@ from app.models.base import Base, ExactDecimal, ItemTerms, Key, utcnow
 
 
 class Cycle(Base):
-    """One calendar month; its status moves draft → open → scoring → published → final
+    """One calendar month; its status moves draft → open → scoring → review → published → final
     (app.domain.cycles says which moves are legal). `visible_run_id` is the scoring run whose
-    scores everyone sees: switching it is the one step that makes a run visible. `settings` freezes
-the company settings when the month opens, so a later change never alters a month's rules."""
+    scores everyone sees: switching it is the one step that makes a run visible, and HR's 发布
+    takes it (`review_at` is when the scored month started waiting for that). `settings` freezes
+    the company settings when the month opens, so a later change never alters a month's rules."""
 
     __tablename__ = "cycle"
     __table_args__ = (UniqueConstraint("year", "month"),)
@@ -24,6 +25,7 @@ the company settings when the month opens, so a later change never alters a mont
     status: Mapped[str] = mapped_column(String(16), default="draft")
     opened_at: Mapped[datetime | None] = mapped_column(DateTime)
     scoring_at: Mapped[datetime | None] = mapped_column(DateTime)
+    review_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     final_at: Mapped[datetime | None] = mapped_column(DateTime)
     gaps_acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))

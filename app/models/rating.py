@@ -36,3 +36,19 @@ class PeerRater(Base):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
     rater_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
     chosen_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+
+
+class RatingReturn(Base):
+    """HR sent a manager's rating back during the review (待发布) with a note: the month is not
+    published until someone who may give the item's manager rating rates it again (`answered_at`).
+    `rater_id` is whom HR's note went to (the acting manager when it was sent back)."""
+
+    __tablename__ = "rating_return"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_item_id: Mapped[int] = mapped_column(ForeignKey("assessment_item.id"), index=True)
+    rater_id: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    note: Mapped[str] = mapped_column(String(500))
+    returned_by: Mapped[int] = mapped_column(ForeignKey("employee.id"))
+    returned_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
