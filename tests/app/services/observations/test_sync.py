@@ -94,6 +94,31 @@ def test_hr_republishes_a_restated_month_with_new_report_versions(db_session, re
     assert sync.open_restatements() == []
 
 
+@pytest.mark.xfail(strict=True, reason="issue 16.7: re-publishing runs inside HR's request")
+def test_re_publishing_runs_on_the_chunked_scoring_jobs_not_in_hr_s_request(db_session, redis_client):
+    """HR's answer applies the figures and starts a scoring run; the workers score and publish it."""
+    from rq import Queue, SimpleWorker
+
+    from app import jobs
+    from app.models import ScoringRun
+
+    seed_demo(today=TODAY)
+    october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
+    sales = seeded_sales(db_session, date(2026, 10, 15))
+    sync.record_run(new_run(db_session).id, "verified", [again(sales, sales.numerator + 20000)])
+    hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
+    assert sync.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 1
+    db_session.expire_all()
+    run = db_session.scalar(select(ScoringRun).where(ScoringRun.cycle_id == october.id).order_by(ScoringRun.id.desc()))
+    assert run.status == "running" and run.reason == "数据更正后重新发布"
+    assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 0
+    assert len(Queue(jobs.SCORING, connection=redis_client)) == run.chunks_total
+    SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    db_session.expire_all()
+    assert db_session.get(ScoringRun, run.id).status == "done"
+    assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 1
+
+
 def test_hr_may_dismiss_a_restatement(db_session, redis_client):
     seed_demo(today=TODAY)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
