@@ -1,0 +1,114 @@
+"""What HR and the raters hear while last month's close waits (issue 16.1), on the injected clock:
+HR a daily 结算待办 naming what blocks the close, who must act and by when; each rater still owing
+ratings a reminder every working day until the month is scored."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.models import Cycle, OutboxMessage, SyncRun
+from app.services import tick
+from app.services.cycle import completeness
+from app.services.observations import sync
+from app.services.observations.sync import Incoming
+from tests.support.clock import utc
+from tests.support.company import department, hire, open_month, rate_all, small_company
+
+XFAIL = pytest.mark.xfail(strict=True, reason="issue 16.1: nobody is told what blocks the close")
+
+
+def messages(session, kind: str) -> list[OutboxMessage]:
+    session.rollback()
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)).all()
+
+
+def todos(session) -> list[OutboxMessage]:
+    return messages(session, "close_todo")
+
+
+def reminders_to(session, employee_id: int) -> list[OutboxMessage]:
+    return [m for m in messages(session, "reminder") if m.recipient_id == employee_id]
+
+
+@XFAIL
+def test_hr_hears_each_working_day_what_blocks_the_close_naming_each_rater(db_session, redis_client):
+    """Nobody rated anyone in November and no source sent a figure: from 1 December 09:00 every HR
+    member gets one 结算待办 a working day, naming the sources, the raters and the scoring day."""
+    company = small_company()
+    second_hr = hire("周人事", department("hr", "人事行政部"), manager=company.boss, is_hr=True)
+    db_session.commit()
+    open_month(2026, 11)
+
+    tick.run_due(utc(1, 8, 59, month=12))
+    assert todos(db_session) == []
+    tick.run_due(utc(1, 9, month=12))
+    first = todos(db_session)
+    assert sorted(m.recipient_id for m in first) == sorted([company.hr.id, second_hr.id])
+    body = first[0].body
+    assert "王总：2项主管评分" in body and "张组长：4项主管评分" in body  # the lead for the lead's two
+    assert "12月3日评分日前" in body
+    assert "亚马逊" in body and "管理员" in body  # the sources nobody synced, and who connects them
+    assert "11月" in first[0].summary
+
+    tick.run_due(utc(1, 9, 30, month=12))
+    assert len(todos(db_session)) == 2  # once a day
+    tick.run_due(utc(4, 9, month=12))  # Friday, past the scoring day: the close is waiting since then
+    latest = todos(db_session)[-1]
+    assert len(todos(db_session)) == 4 and "自12月3日评分日起" in latest.body
+    tick.run_due(utc(5, 9, month=12))  # Saturday
+    assert len(todos(db_session)) == 4
+
+    november = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 11))
+    for person in company.assessed:
+        rate_all(person, november, 4)
+    tick.run_due(utc(7, 9, month=12))  # the sources still miss their days; nobody owes a rating
+    latest = todos(db_session)[-1]
+    assert len(todos(db_session)) == 6 and "主管评分" not in latest.body and "亚马逊" in latest.body
+
+
+@XFAIL
+def test_a_missing_rate_is_hrs_to_enter_even_once_hr_accepted_the_gaps(db_session, redis_client):
+    company = small_company()
+    november = open_month(2026, 11)
+    run = SyncRun(source="amazon_sp_api", kind="sync")
+    db_session.add(run)
+    db_session.commit()
+    sync.record_run(run.id, "verified", [
+        Incoming(company.star.id, "ops_sales", date(2026, 11, 27), Decimal("800"), None, "amzn-de/402-1", "EUR")])
+    completeness.acknowledge(november.id, hr_id=company.hr.id)
+
+    tick.run_due(utc(3, 9, month=12))
+    assert tick.run_due(utc(3, 9, 1, month=12))["closing"] is None  # the rate still blocks the close
+    [todo] = todos(db_session)
+    assert todo.recipient_id == company.hr.id
+    assert "EUR→USD" in todo.body and "李人事" in todo.body and "已确认接受数据缺口" in todo.body
+    assert "主管评分" not in todo.body  # accepted gaps no longer block: only the rate does
+
+
+def test_nothing_is_told_to_hr_when_nothing_blocks_the_close(db_session, redis_client):
+    """HR accepted the gaps and no rate is missing: the month waits only for its scoring day."""
+    company = small_company()
+    november = open_month(2026, 11)
+    completeness.acknowledge(november.id, hr_id=company.hr.id)
+    tick.run_due(utc(1, 9, month=12))
+    tick.run_due(utc(2, 9, month=12))
+    assert todos(db_session) == []
+
+
+@XFAIL
+def test_raters_are_reminded_each_working_day_while_the_month_waits_for_them(db_session, redis_client):
+    company = small_company()
+    november = open_month(2026, 11)  # nobody rated anyone in November
+
+    assert [tick.run_due(utc(day, 9, month=12))["rating_prompts"] for day in (1, 2, 3, 4, 5, 7)] == [2, 2, 2, 2, 0, 2]
+    lead = reminders_to(db_session, company.lead.id)
+    assert len(lead) == 5  # each working day, Saturday the 5th excepted
+    assert "12月3日评分日前" in lead[1].body  # the 2nd: before the scoring day
+    assert "自12月3日评分日起" in lead[3].body  # the 4th: the close has been waiting since the 3rd
+
+    for person in (company.star, company.trainee):
+        rate_all(person, november, 4)
+    assert tick.run_due(utc(8, 9, month=12))["rating_prompts"] == 1  # only the general manager still owes
+    assert len(reminders_to(db_session, company.lead.id)) == 5
