@@ -167,6 +167,51 @@ def withdraw_line_command(line_id: int, reason: str, hr_no: str) -> None:
     click.echo(f"已撤销 #{line_id}")
 
 
+@kpi.command("fx-rate")
+@click.argument("month")
+@click.argument("currency")
+@click.argument("target")
+@click.argument("rate")
+@hr_option
+def fx_rate_command(month: str, currency: str, target: str, rate: str, hr_no: str) -> None:
+    """Set MONTH's (2026-11) exchange rate: 1 CURRENCY = RATE TARGET (EUR USD 1.08); the month's
+    close waits for every rate its figures need."""
+    from app.services.cycle import fx_rates
+
+    click.echo(as_hr(hr_no, lambda hr_id: fx_rates.set_rate(month, currency, target, rate, hr_id=hr_id)))
+
+
+@kpi.command("accept-gaps")
+@click.argument("month")
+@hr_option
+def accept_gaps_command(month: str, hr_no: str) -> None:
+    """Accept MONTH's (2026-11) missing data and ratings: it is scored with what there is from its
+    scoring day (a missing exchange rate still has to be entered)."""
+    from app.services.cycle import completeness
+
+    cycle_id = _cycle_id(month)
+    found = as_hr(hr_no, lambda hr_id: completeness.acknowledge(cycle_id, hr_id=hr_id))
+    sources, ratings = len(found["sources"]), sum(found["ratings"].values())
+    click.echo(f"已确认接受{month}的数据缺口（{sources}个数据来源、{ratings}项评分），评分日起按现有数据结算")
+
+
+def _cycle_id(month: str) -> int:
+    """The cycle of a month ("2026-11")."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Cycle
+
+    try:
+        year, number = (int(part) for part in month.split("-"))
+    except ValueError:
+        refuse("月份的格式应为 2026-11")
+    found = db.session.scalar(select(Cycle.id).where(Cycle.year == year, Cycle.month == number))
+    if found is None:
+        refuse(f"{month}还没有考核周期")
+    return found
+
+
 def _assessment_id(employee_no: str, month: str) -> int:
     """The person's assessment of a month ("2026-11"): the latest if they changed position in it."""
     from sqlalchemy import select

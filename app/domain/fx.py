@@ -62,3 +62,21 @@ class RateTable:
                 return amount * rate
         except Inexact:
             raise DataInvalid("金额或汇率位数过多，超出精确计算范围", {"rates": month_key(day)}) from None
+
+
+def entered_rate(month: str, from_currency: str, to_currency: str, rate: Decimal) -> FxRate:
+    """A rate as HR enters it ("2026-11", "eur", "usd", 1.08): a real month, two different
+    three-letter currency codes (upper-cased) and a rate above 0 — else a DataInvalid saying which."""
+    try:
+        year, mon = (int(part) for part in month.split("-"))
+        date(year, mon, 1)
+    except ValueError:
+        raise DataInvalid("月份的格式应为 2026-11", {"month": month}) from None
+    codes = from_currency.strip().upper(), to_currency.strip().upper()
+    if not all(len(code) == 3 and code.isascii() and code.isalpha() for code in codes):
+        raise DataInvalid("币种应为三个字母的代码，如 EUR、USD", {"currency": f"{from_currency}→{to_currency}"})
+    if codes[0] == codes[1]:
+        raise DataInvalid("两个币种相同，不需要汇率", {"currency": codes[0]})
+    if not rate > 0:
+        raise DataInvalid("汇率必须大于0", {"rate": str(rate)})
+    return FxRate(codes[0], codes[1], f"{year:04d}-{mon:02d}", rate)

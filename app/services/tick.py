@@ -26,7 +26,7 @@ from app.services import settings
 from app.services.business_time import to_local
 from app.services.calendar import company_calendar
 from app.services.cycle import completeness, lifecycle
-from app.services.feedback import appeals, peers, rating_prompts
+from app.services.feedback import appeals, close_todo, peers, rating_prompts
 from app.services.news import alerts, announcements, digest
 from app.services.notify import outbox
 from app.services.org import calendar_years, people, retention
@@ -66,6 +66,7 @@ def run_due(now: datetime) -> dict[str, Any]:
             "confirmed": lambda: reports.auto_confirm_due(now),
             "appeals": lambda: (appeals.appeal_reminders_due(now), appeals.escalate_due(now)),
             "rating_prompts": lambda: _prompt_missing_ratings(local, now),
+            "close_todo": lambda: _tell_close_todo(local, now),
             "finalized": lambda: _finalize_settled(now),
             "purged": lambda: _purge(local),
             "pushes_pruned": lambda: _once(f"prune-pushes:{local.date()}", partial(pushes.prune, now), 0),
@@ -129,19 +130,30 @@ def _targets(cycle_id: int, now: datetime) -> int:
 
 
 def _prompt_missing_ratings(local: datetime, now: datetime) -> int:
-    """The month's first two working days, from 09:00: ask raters for last month's missing ratings
-    (once a day; a month that starts with a holiday asks after it, one day at a time)."""
-    calendar = company_calendar()
-    today = local.date()
-    if (local.time() < OPEN_AT or not calendar.is_working_day(today)
-            or calendar.working_days(today.replace(day=1), today) > 2):
-        return 0
-    year, month = previous_month(local.year, local.month)
-    cycle_id = db.session.scalar(select(Cycle.id).where(Cycle.year == year, Cycle.month == month,
-                                                         Cycle.status == CycleStatus.OPEN))
+    """Each working day from 09:00 while last month's close waits: ask raters for the ratings they
+    still owe (once a day), before the scoring day and after it, until they rate or the month is scored."""
+    cycle_id = _close_waiting(local)
     if cycle_id is None:
         return 0
     return _once(f"rating-prompts:{local.date()}", lambda: rating_prompts.prompt_missing_ratings(cycle_id, now), 0)
+
+
+def _tell_close_todo(local: datetime, now: datetime) -> int:
+    """Each working day from 09:00 while last month's close waits: HR hears what blocks it (结算待办),
+    once a day; a day when nothing blocks sends nothing."""
+    cycle_id = _close_waiting(local)
+    if cycle_id is None:
+        return 0
+    return _once(f"close-todo:{local.date()}", lambda: close_todo.tell_hr(cycle_id, now), 0)
+
+
+def _close_waiting(local: datetime) -> int | None:
+    """Last month's cycle when it is still open on a working day from 09:00 (None otherwise)."""
+    if local.time() < OPEN_AT or not company_calendar().is_working_day(local.date()):
+        return None
+    year, month = previous_month(local.year, local.month)
+    return db.session.scalar(select(Cycle.id).where(Cycle.year == year, Cycle.month == month,
+                                                    Cycle.status == CycleStatus.OPEN))
 
 
 def _push_reports(now: datetime) -> int:

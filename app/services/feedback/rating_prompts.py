@@ -4,8 +4,10 @@ The manager owes the manager items of their direct reports — the nearest manag
 not left, or every other HR member when nobody above is still here (docs/product.md "People
 change"); each assigned peer owes the peer items of the assessments they were given, and a peer who
 left owing some is replaced by the default pick before anyone is prompted. The clock calls
-`prompt_missing_ratings` on days 1–2 of the next month (before scoring on day 3); the dedupe key
-holds one reminder per rater per cycle per day.
+`prompt_missing_ratings` each working day from 09:00 while last month is still open — before the
+scoring day (day 3 by default) and after it, as long as the close waits — so a rater is asked until
+they have rated (or the month is scored without them); the reminder says by when, and the dedupe
+key holds one reminder per rater per cycle per day. HR hears the same list by name (close_todo).
 """
 
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.domain.close_todo import rating_deadline, scoring_date
 from app.domain.templates import Rater
 from app.domain.workflow import acting_manager
 from app.extensions import db
@@ -27,6 +30,7 @@ from app.models import (
     PeerRater,
     Rating,
 )
+from app.services import settings
 from app.services.authz import Actor
 from app.services.business_time import business_today
 from app.services.feedback import peers
@@ -108,7 +112,9 @@ def prompt_missing_ratings(cycle_id: int, now: datetime) -> int:
     cycle = get_or_404(Cycle, cycle_id, "考核周期")
     peers.replace_departed(cycle_id)
     missing = missing_ratings(cycle_id)
-    day = business_today(now).isoformat()
+    today = business_today(now)
+    deadline = rating_deadline(scoring_date(cycle.year, cycle.month, settings.of_cycle(cycle).scoring_day), today)
+    day = today.isoformat()
     keys = {rater: f"rating-prompt:{cycle_id}:{rater}:{day}" for rater in missing}
     sent = set(db.session.scalars(select(OutboxMessage.dedupe_key)
                                   .where(OutboxMessage.dedupe_key.in_(list(keys.values())))))
@@ -120,7 +126,7 @@ def prompt_missing_ratings(cycle_id: int, now: datetime) -> int:
             continue
         manages = any(t.rater_kind == Rater.MANAGER.value for t in tasks)
         outbox.enqueue(rater, "reminder", title=f"{cycle.label}评分待完成", summary=f"还有{len(tasks)}项评分待完成",
-                       body=_body(cycle.label, tasks, names, indicators), dedupe_key=keys[rater], now=now,
+                       body=_body(cycle.label, tasks, names, indicators, deadline), dedupe_key=keys[rater], now=now,
                        audience="manager" if manages else "employee",
                        page="pages/team/index" if manages else "pages/home/index",
                        data={"cycle_id": cycle_id, "missing": len(tasks)})
@@ -129,14 +135,15 @@ def prompt_missing_ratings(cycle_id: int, now: datetime) -> int:
     return count
 
 
-def _body(label: str, tasks: list[RatingTask], names: dict[int, str], indicators: dict[str, str]) -> str:
+def _body(label: str, tasks: list[RatingTask], names: dict[int, str], indicators: dict[str, str],
+          deadline: str) -> str:
     per_person: dict[int, list[str]] = {}
     for task in tasks:
         per_person.setdefault(task.employee_id, []).append(indicators[task.indicator_code])
     lines = [f"{n}. {names[e]}：{'、'.join(codes)}" for n, (e, codes) in enumerate(per_person.items(), 1)]
     more = len(lines) - LINES_SHOWN
     shown = lines[:LINES_SHOWN] + ([f"……另有{more}人"] if more > 0 else [])
-    return f"【{label}评分】以下评分尚未完成，请在评分开始前完成：\n" + "\n".join(shown)
+    return f"【{label}评分】以下评分尚未完成，{deadline}：\n" + "\n".join(shown)
 
 
 def _names(ids: list[int]) -> dict[int, str]:

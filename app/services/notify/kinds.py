@@ -96,6 +96,8 @@ _KINDS = (
     # To HR: an approved outcome a re-published grade no longer supports (app/services/cycle/outcomes.py).
     MessageKind("outcome_stale", "结果运用待复核", MANAGER, "dev-tpl-outcome-stale", "dev-oa-outcome-stale",
                 "pages/home/index"),
+    # To HR, each working day while last month's close waits (app/services/feedback/close_todo.py).
+    MessageKind("close_todo", "结算待办", MANAGER, "dev-tpl-close-todo", "dev-oa-close-todo", "pages/home/index"),
     # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
     MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
 )

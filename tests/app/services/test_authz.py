@@ -299,7 +299,7 @@ TABLE = {
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
 COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_restatements org.company_settings.change
     org.template_edits.set_method org.calendar_years.import_year org.calendar_years.confirm_year
-    org.people.join_company"""
+    org.people.join_company cycle.fx_rates.set_rate"""
 
 # Every other public function under app/services, and why it is not a use case acting for a person.
 NOT_ACTING_FOR_A_PERSON = {
@@ -338,7 +338,7 @@ NOT_ACTING_FOR_A_PERSON = {
         feedback.appeals.appeal_reminders_due feedback.appeals.escalate_due feedback.peers.assign_default_peers
         feedback.peers.replace_departed
         feedback.rating_prompts.rating_tasks feedback.rating_prompts.missing_ratings
-        feedback.rating_prompts.prompt_missing_ratings scoring.reports.auto_confirm_due
+        feedback.rating_prompts.prompt_missing_ratings feedback.close_todo.tell_hr scoring.reports.auto_confirm_due
         news.alerts.load_default_rules news.alerts.active_rules news.alerts.evaluate_employee
         news.alerts.evaluate_batches news.alerts.evaluate_all news.alerts.request_day news.alerts.raise_alert
         news.alerts.recipients news.alerts.queue_messages news.announcements.push_targets

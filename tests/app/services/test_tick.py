@@ -126,7 +126,7 @@ def test_silence_counts_as_confirmed_and_the_month_goes_final_in_the_same_tick(d
     assert tick.run_due(utc("2026-11-27 10:01"))["confirmed"] == 0
 
 
-def test_raters_are_asked_for_missing_ratings_on_the_first_days(db_session, redis_client):
+def test_raters_are_asked_for_missing_ratings_each_working_day_while_the_month_waits(db_session, redis_client):
     small_company()
     open_month(2026, 11)  # nobody rated anyone in November
 
@@ -136,7 +136,8 @@ def test_raters_are_asked_for_missing_ratings_on_the_first_days(db_session, redi
     assert tick.run_due(utc("2026-12-01 09:30"))["rating_prompts"] == 0  # once a day
     reminders = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "reminder")
     assert db_session.scalar(reminders) == asked
-    assert tick.run_due(utc("2026-12-03 09:00"))["rating_prompts"] == 0  # not after day 2
+    assert tick.run_due(utc("2026-12-03 09:00"))["rating_prompts"] == asked  # the scoring day: still waiting
+    assert tick.run_due(utc("2026-12-05 09:00"))["rating_prompts"] == 0  # Saturday
 
 
 def test_an_action_that_fails_neither_stops_the_others_nor_is_forgotten(db_session, redis_client):
@@ -191,14 +192,14 @@ def test_a_foreign_figure_of_an_indicator_nobody_is_assessed_on_needs_no_rate(db
     assert completeness.missing_rates(db_session.scalar(select(Cycle).where(Cycle.month == 11))) == []
 
 
-def test_raters_are_asked_on_the_first_two_working_days_when_the_month_starts_with_a_holiday(
-        db_session, redis_client):
-    """National Day fills 1–7 October: one prompt on Thursday the 8th, one on Friday the 9th — not two
-    the same morning for days 1 and 2."""
+def test_raters_are_asked_on_working_days_only_when_the_month_starts_with_a_holiday(db_session, redis_client):
+    """National Day fills 1–7 October: the first prompt is on Thursday the 8th, one a working day
+    after it (the 调休 Saturday the 10th included) — never two the same morning for days 1 and 2."""
     small_company()
     open_month(2026, 9)  # nobody rated anyone in September
     assert tick.run_due(utc("2026-10-01 09:00"))["rating_prompts"] == 0
     assert tick.run_due(utc("2026-10-02 09:00"))["rating_prompts"] == 0
     assert tick.run_due(utc("2026-10-08 09:00"))["rating_prompts"] == 2  # the general manager and the lead
     assert tick.run_due(utc("2026-10-09 09:00"))["rating_prompts"] == 2
-    assert tick.run_due(utc("2026-10-10 09:00"))["rating_prompts"] == 0  # the 调休 Saturday is the third
+    assert tick.run_due(utc("2026-10-10 09:00"))["rating_prompts"] == 2  # the 调休 Saturday is a working day
+    assert tick.run_due(utc("2026-10-11 09:00"))["rating_prompts"] == 0  # Sunday
