@@ -1,5 +1,5 @@
-"""Flask CLI commands (`flask kpi …`, `flask calendar …`, `flask people …`, `flask seed …`), registered by
-`create_app`."""
+"""Flask CLI commands (`flask kpi …`, `flask calendar …`, `flask people …`, `flask seed …`,
+`flask sources …`), registered by `create_app`."""
 
 
 def register(app) -> None:
@@ -8,8 +8,10 @@ def register(app) -> None:
     from app.cli.kpi import kpi
     from app.cli.people import people
     from app.cli.seed import seed
+    from app.cli.sources import sources
 
     app.cli.add_command(calendar)
     app.cli.add_command(kpi)
     app.cli.add_command(people)
     app.cli.add_command(seed)
+    app.cli.add_command(sources)

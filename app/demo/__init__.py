@@ -32,6 +32,7 @@ from app.models import (
     Position,
     ProgressEntry,
     Rating,
+    SourceSetting,
     SyncRun,
 )
 from app.services import audit, settings
@@ -63,6 +64,7 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026) 
     builder.organisation(months)
     for year, month in months:
         builder.month(year, month, current=(year, month) == (today.year, today.month))
+    builder.configure_sources()
     db.session.commit()
     for cycle_id, year, month in builder.past_cycles:
         # published as the clock would have: day 3 of the next month, 09:00 in Shanghai
@@ -115,6 +117,7 @@ class _Builder:
         self.counts: Counter = Counter()
         self.past_cycles: list[tuple[int, int, int]] = []
         self.ids: Counter = Counter()
+        self.synced: set[str] = set()  # the sources the demo syncs or imports
 
     def rng_for(self, position: str) -> random.Random:
         """The teams' generator, or the staff's for a position outside the teams."""
@@ -192,6 +195,11 @@ class _Builder:
             cny_usd = (1 / Decimal(usd_cny)).quantize(Decimal("0.000001"))
             rows.append({"month": key, "currency": "CNY", "target_currency": "USD", "rate": cny_usd})
         self.insert(FxRate, rows)
+
+    def configure_sources(self) -> None:
+        """The demo's sources are connected (its figures arrive every day), so the close expects them
+        as a company's configured connectors (app.services.observations.sources)."""
+        self.insert(SourceSetting, [{"source": source, "configured": True} for source in sorted(self.synced)])
 
     # -- one month ---------------------------------------------------------------------------
 
@@ -309,6 +317,7 @@ class _Builder:
                 db.session.add(run)
                 db.session.flush()
                 sync_runs[figure.source] = run
+                self.synced.add(figure.source)
             run.counts = {**run.counts, "observations": run.counts["observations"] + 1}
         ref = f"{p.employee_no}/{figure.indicator}/{day.isoformat()}"
         observations.append(

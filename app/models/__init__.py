@@ -31,6 +31,7 @@ from app.models.progress import ProgressEntry, ProgressSnapshot, Screenshot
 from app.models.rating import PeerRater, Rating, RatingReturn
 from app.models.score import ItemScore, Report, Score, ScoringRun
 from app.models.setting import CompanySetting
+from app.models.source import SourceSetting
 from app.models.workflow import CorrectionRequest, ItemOverride
 
 __all__ = [
@@ -39,6 +40,6 @@ __all__ = [
     "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "NotifyState", "Observation", "OutboxMessage", "Outcome",
     "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn", "Report", "Restatement",
-    "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SubscribeQuota", "SyncRun", "TargetAmendment",
-    "TemplateItem", "WeChatIdentity", "WeChatPush",
+    "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SourceSetting", "SubscribeQuota", "SyncRun",
+    "TargetAmendment", "TemplateItem", "WeChatIdentity", "WeChatPush",
 ]

@@ -1,5 +1,5 @@
 """What the workflow services look up by id or code: an assessment's cycle, an indicator, how a
-figure reads, a person's name, who HR is."""
+figure reads, a person's name, who HR is, which sources are configured."""
 
 from decimal import Decimal
 from fractions import Fraction
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.domain.formatting import format_value
 from app.domain.indicators import Display
 from app.extensions import db
-from app.models import Assessment, Cycle, Employee, Indicator
+from app.models import Assessment, Cycle, Employee, Indicator, SourceSetting
 
 
 def cycle_of(assessment: Assessment) -> Cycle:
@@ -42,3 +42,10 @@ def hr_members(*, exclude: int | None = None) -> list[int]:
         select(Employee.id).where(Employee.is_hr, Employee.status == "active").order_by(Employee.id)
     )
     return [i for i in ids if i != exclude]
+
+
+def configured_sources() -> frozenset[str]:
+    """The sources marked configured (app.models.SourceSetting): the close expects figures from these
+    alone, and only their items' bars follow sync runs; another source's items take what the person
+    reports (or an import brings) as their figures of record."""
+    return frozenset(db.session.scalars(select(SourceSetting.source).where(SourceSetting.configured.is_(True))))

@@ -1,6 +1,8 @@
-"""The data-completeness check before a month is scored: which sources are missing which
-working days, which ratings nobody gave yet, and which exchange rates the figures need. Scoring
-waits for green or for HR's word — except for a missing rate, without which nothing can be scored."""
+"""The data-completeness check before a month is scored: which configured sources are missing
+which working days (a source the company never configured is not expected: its items take
+self-reported or imported figures, app.services.observations.sources), which ratings nobody gave
+yet, and which exchange rates the figures need. Scoring waits for green or for HR's word — except
+for a missing rate, without which nothing can be scored."""
 
 from collections import defaultdict
 
@@ -19,6 +21,7 @@ from app.models import (
 )
 from app.services import audit, authz
 from app.services.calendar import company_calendar
+from app.services.lookup import configured_sources
 from app.services.usecase import JsonDict, get_or_404, use_case
 
 NOT_SYNCED = {"self_report", "rating"}
@@ -37,13 +40,18 @@ def is_green(cycle: Cycle) -> bool:
 
 
 def _missing_sources(cycle: Cycle) -> dict[str, list[str]]:
+    """Configured sources feeding the month's items → the working days they sent nothing for."""
+    configured = configured_sources()
+    if not configured:
+        return {}
     first, last = month_bounds(cycle.year, cycle.month)
     working = company_calendar().working_days_list(first, last)
     sources: dict[str, set[str]] = defaultdict(set)  # source → indicator codes
     for code, source in db.session.execute(
         select(AssessmentItem.indicator_code, Indicator.source).distinct()
         .join(Assessment).join(Indicator, Indicator.code == AssessmentItem.indicator_code)
-        .where(Assessment.cycle_id == cycle.id, Indicator.source.not_in(NOT_SYNCED))
+        .where(Assessment.cycle_id == cycle.id, Indicator.source.not_in(NOT_SYNCED),
+               Indicator.source.in_(configured))
     ):
         sources[source].add(code)
     missing: dict[str, list[str]] = {}

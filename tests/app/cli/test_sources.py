@@ -1,12 +1,9 @@
 """`flask sources …`: HR lists the data sources and marks one configured or not; a refusal prints
 its reason (zh-CN) and exits 2 (issue 16.1)."""
 
-import pytest
-
 from tests.support.company import small_company
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.1: flask sources list | configure | unconfigure")
 def test_hr_configures_and_unconfigures_a_source_from_the_cli(db_session, redis_client, runner):
     people = small_company()
     by = ["--by", people.hr.employee_no]

@@ -299,7 +299,7 @@ TABLE = {
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
 COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_restatements org.company_settings.change
     org.template_edits.set_method org.calendar_years.import_year org.calendar_years.confirm_year
-    org.people.join_company cycle.fx_rates.set_rate"""
+    org.people.join_company observations.sources.set_configured cycle.fx_rates.set_rate"""
 
 # Every other public function under app/services, and why it is not a use case acting for a person.
 NOT_ACTING_FOR_A_PERSON = {
@@ -328,7 +328,7 @@ NOT_ACTING_FOR_A_PERSON = {
         notify.kinds.subscribe_templates notify.routing.choose notify.routing.route_for
         notify.quota.quota_left notify.quota.mini_program_openid notify.outbox.unreachable_people
         calendar.default_days calendar.year_days calendar.public_days_off org.calendar_years.year_view
-        org.calendar_years.unconfirmed_years""",
+        org.calendar_years.unconfirmed_years lookup.configured_sources observations.sources.listing""",
     "the clock's work (services/tick.py and its jobs), acting for nobody": """
         tick.run_due heartbeat.record_tick heartbeat.last_tick_age heartbeat.record_worker heartbeat.forget_worker
         heartbeat.workers health.check_all health.check_ready notify.job_failures.tell_admins

@@ -8,7 +8,7 @@ import pytest
 from app.errors import ApiError
 from app.models import AuditLog
 from app.services.cycle import completeness, fx_rates
-from app.services.observations import sync
+from app.services.observations import sources, sync
 from app.services.org import calendar_years, company_settings, template_edits
 from app.services.org.people import join_company
 from tests.support.company import hire, open_month, small_company
@@ -25,6 +25,7 @@ CALLS = {
     "confirm_calendar_year": lambda cycle, who: calendar_years.confirm_year(2027, hr_id=who),
     "join_company": lambda cycle, who: join_company("S900", "孙新到", "ops", date(2026, 11, 16), actor(who),
                                                     position="ops"),
+    "configure_source": lambda cycle, who: sources.set_configured("amazon_ads", True, hr_id=who),
     "set_fx_rate": lambda cycle, who: fx_rates.set_rate("2026-11", "EUR", "USD", "1.08", hr_id=who),
 }
 

@@ -14,7 +14,6 @@ OPS_SOURCES = ["amazon_ads", "amazon_sp_api"]  # the operations template's synce
 ALL_SOURCES = ["amazon_ads", "amazon_sp_api", "chat_import", "erp", "zendesk"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.1: per-source configured flag the close reads")
 def test_the_close_expects_only_the_sources_hr_configured(db_session, redis_client):
     from app.services.observations import sources
 
@@ -38,7 +37,6 @@ def test_the_close_expects_only_the_sources_hr_configured(db_session, redis_clie
                       ("source.unconfigure", people.hr.id, {"source": "amazon_ads", "configured": False})]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.1: per-source configured flag the close reads")
 def test_an_unknown_source_or_no_change_is_refused_and_nothing_is_written(db_session, redis_client):
     from app.services.observations import sources
 
