@@ -32,6 +32,7 @@ from app.models import (
     Observation,
     Position,
     Rating,
+    SourceSetting,
 )
 from app.services.calendar import load_public_holidays
 from app.services.cycle import lifecycle
@@ -100,6 +101,15 @@ def reported_by_hand(code: str) -> None:
     """A company without that connector: its people report the indicator themselves, so the evening
     reminder has something to ask them for (an all-synced operations team has nothing to submit)."""
     db.session.execute(update(Indicator).where(Indicator.code == code).values(source="self_report"))
+    db.session.commit()
+
+
+def configured(*sources: str) -> None:
+    """The company connected these sources (as a connector whose credentials validated marks them):
+    the close expects their figures every working day and their bars follow their sync runs (数据未更新
+    when a run is missing). A source left out is not configured: its items read like self-reports."""
+    for source in sources:
+        db.session.add(SourceSetting(source=source, configured=True))
     db.session.commit()
 
 

@@ -94,3 +94,15 @@ def test_a_too_long_note_is_refused(db_session, designer):
     with pytest.raises(ApiError) as long_note:
         submit(designer.id, TODAY, {}, actor(designer.id), "字" * 501, now=AT_NOON)
     assert long_note.value.code == "note_too_long"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.4: only self_report indicators may be reported")
+def test_a_synced_item_may_be_reported_as_evidence_but_a_rated_one_never(db_session, designer):
+    ctr = {"design_main_image_ctr": SubmittedFigure(Decimal(12), Decimal(1000))}
+    entry = submit(designer.id, TODAY, ctr, actor(designer.id), "主图点击率后台截图", now=AT_NOON)
+    stored = db_session.scalars(select(Observation).where(Observation.progress_entry_id == entry.id)).all()
+    assert [(o.indicator_code, o.source, o.provenance) for o in stored] == [
+        ("design_main_image_ctr", "self_report", "self_reported")]
+    with pytest.raises(ApiError) as refused:
+        submit(designer.id, TODAY, {"design_quality": SubmittedFigure(Decimal(5))}, actor(designer.id), now=AT_NOON)
+    assert refused.value.code == "figures_invalid" and "design_quality" in refused.value.fields
