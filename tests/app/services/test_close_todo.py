@@ -5,14 +5,14 @@ ratings a reminder every working day until the month is scored."""
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.domain.workcalendar import month_bounds
 from app.models import Employee, Observation, OutboxMessage, SyncRun
 from app.services import tick
 from app.services.calendar import company_calendar
 from app.services.cycle import completeness, fx_rates
-from app.services.observations import sync
+from app.services.observations import sources, sync
 from app.services.observations.sync import Incoming
 from tests.support.clock import utc
 from tests.support.company import department, hire, open_month, rate_all, small_company
@@ -121,3 +121,45 @@ def test_raters_are_reminded_each_working_day_while_the_month_waits_for_them(db_
         rate_all(person, november, 4)
     assert tick.run_due(utc(8, 9, month=12))["rating_prompts"] == 1  # only the general manager still owes
     assert len(reminders_to(db_session, company.lead.id)) == 5
+
+
+def test_a_manager_who_never_rates_is_named_to_hr_each_day_until_the_rating_lets_the_month_close(
+        db_session, redis_client):
+    """Amazon sales is configured and synced every day, Amazon Ads is not configured (so not
+    expected), the lead rates the team and the general manager never rates the lead: HR's daily
+    结算待办 names the general manager alone, who is reminded each working day; once they rate, the
+    month is scored."""
+    company = small_company()
+    november = open_month(2026, 11)
+    sources.set_configured("amazon_sp_api", True, hr_id=company.hr.id)
+    every_source_every_day(db_session, company.star, 11)
+    for person in (company.star, company.trainee):
+        rate_all(person, november, 4)
+
+    for day in (1, 2, 3, 4):
+        assert tick.run_due(utc(day, 9, month=12))["closing"] is None
+    told = todos(db_session)
+    assert [m.recipient_id for m in told] == [company.hr.id] * 4
+    assert all("王总：2项主管评分" in m.body and "张组长" not in m.body and "亚马逊" not in m.body for m in told)
+    assert len(reminders_to(db_session, company.boss.id)) == 4
+
+    rate_all(company.lead, november, 3)
+    assert tick.run_due(utc(7, 9, month=12))["closing"] is not None
+    assert len(todos(db_session)) == 4 and len(reminders_to(db_session, company.boss.id)) == 4
+
+
+def test_a_configured_source_that_sent_nothing_is_named_with_its_days_and_who_acts(db_session, redis_client):
+    company = small_company()
+    open_month(2026, 11)
+    sources.set_configured("amazon_ads", True, hr_id=company.hr.id)
+    every_source_every_day(db_session, company.star, 11)
+    db_session.execute(delete(Observation).where(Observation.source == "amazon_ads",
+                                                 Observation.day >= date(2026, 11, 23)))
+    db_session.commit()
+
+    tick.run_due(utc(2, 9, month=12))
+    [todo] = todos(db_session)
+    assert "亚马逊广告数据（Amazon Ads）：缺11月23日–27日、30日（6个工作日）" in todo.body
+    assert "管理员检查数据连接，或人事导入缺失的数据；12月3日评分日前" in todo.body
+    assert "亚马逊销售数据" not in todo.body  # not configured: not expected
+    assert todo.summary.startswith("11月结算待办：数据缺口1项")
