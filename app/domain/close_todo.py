@@ -24,6 +24,7 @@ SOURCE_ZH = {
 RATER_KIND_ZH = {"manager": "主管评分", "peer": "同事评分"}
 RATE_COMMAND = "flask kpi fx-rate {month} {source} {target} 汇率 --by 工号"
 ACCEPT_COMMAND = "flask kpi accept-gaps {month} --by 工号"
+UNCONFIGURE_COMMAND = "flask sources unconfigure 来源 --by 工号"
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ def _sources_section(blockers: CloseBlockers, deadline: str) -> str:
         return ""
     lines = [f"· {SOURCE_ZH.get(source, source)}：缺{days_zh(days)}（{len(days)}个工作日）"
              for source, days in sorted(blockers.sources.items())]
+    codes = "、".join(sorted(blockers.sources))
+    lines.append(f"· 公司没有接入的来源，人事可标记为未配置，结算就不再等它：{UNCONFIGURE_COMMAND}（来源：{codes}）")
     return f"数据缺口（管理员检查数据连接，或人事导入缺失的数据；{deadline}）：\n" + "\n".join(lines)
 
 

@@ -47,6 +47,7 @@ def test_the_todo_names_each_blocker_who_acts_and_by_when():
     body = todo_body(GAPS, SCORING, date(2026, 12, 1))
     assert "亚马逊广告数据（Amazon Ads）：缺11月2日–3日、9日（3个工作日）" in body
     assert "管理员检查数据连接，或人事导入缺失的数据；12月3日评分日前" in body
+    assert "人事可标记为未配置，结算就不再等它：flask sources unconfigure 来源 --by 工号（来源：amazon_ads）" in body
     assert "· 11月EUR→USD：flask kpi fx-rate 2026-11 EUR USD 汇率 --by 工号" in body
     assert "· 张经理：3项主管评分" in body and "· 赵明星：2项主管评分、1项同事评分" in body
     assert "flask kpi accept-gaps 2026-11 --by 工号" in body
