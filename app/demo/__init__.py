@@ -40,6 +40,7 @@ from app.services.calendar import (
     department_calendars,
     load_public_holidays,
 )
+from app.services.cycle import review
 from app.services.org.catalog import load_templates
 from app.services.scoring import runs
 
@@ -66,10 +67,13 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026) 
         builder.month(year, month, current=(year, month) == (today.year, today.month))
     builder.configure_sources()
     db.session.commit()
+    hr_id = db.session.scalar(select(Employee.id).where(Employee.is_hr).order_by(Employee.id).limit(1))
     for cycle_id, year, month in builder.past_cycles:
-        # published as the clock would have: day 3 of the next month, 09:00 in Shanghai
-        following = date(year + month // 12, month % 12 + 1, 3)
-        runs.score_cycle(cycle_id, reason="demo history", now=datetime.combine(following, time(1, 0)))
+        # scored as the clock would have (day 3 of the next month, 09:00 in Shanghai) and published
+        # by HR an hour later
+        scored = datetime.combine(date(year + month // 12, month % 12 + 1, 3), time(1, 0))
+        runs.score_cycle(cycle_id, reason="demo history", now=scored)
+        review.publish(cycle_id, hr_id=hr_id, now=scored + timedelta(hours=1))
     audit.record("seed.demo", "company", after={"employees": employees, **builder.counts}, source="cli")
     db.session.commit()
     return builder.counts

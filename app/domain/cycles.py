@@ -1,8 +1,9 @@
-"""The monthly cycle's state machine: draft → open → scoring → published → final.
+"""The monthly cycle's state machine: draft → open → scoring → review → published → final.
 
-Only these forward moves exist. A restated figure or an accepted appeal publishes a new report
-version inside `published`; nothing ever moves a cycle backwards, so what people were shown
-stays explainable.
+Only these forward moves exist. A scored month waits in review (待发布) until HR publishes it (or
+the company's auto-publish setting does): nobody but HR sees its scores before that. A restated
+figure or an accepted appeal publishes a new report version inside `published`; nothing ever
+moves a cycle backwards, so what people were shown stays explainable.
 """
 
 from enum import StrEnum
@@ -14,6 +15,7 @@ class CycleStatus(StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     SCORING = "scoring"
+    REVIEW = "review"
     PUBLISHED = "published"
     FINAL = "final"
 
@@ -22,12 +24,14 @@ class CycleStatus(StrEnum):
         return _LABELS[self.value]
 
 
-_LABELS = {"draft": "草稿", "open": "进行中", "scoring": "评分中", "published": "已发布", "final": "已归档"}
+_LABELS = {"draft": "草稿", "open": "进行中", "scoring": "评分中", "review": "待发布", "published": "已发布",
+           "final": "已归档"}
 
 _NEXT = {
     CycleStatus.DRAFT: CycleStatus.OPEN,
     CycleStatus.OPEN: CycleStatus.SCORING,
-    CycleStatus.SCORING: CycleStatus.PUBLISHED,
+    CycleStatus.SCORING: CycleStatus.REVIEW,
+    CycleStatus.REVIEW: CycleStatus.PUBLISHED,
     CycleStatus.PUBLISHED: CycleStatus.FINAL,
 }
 

@@ -144,6 +144,8 @@ REGISTRY: dict[str, Setting] = {s.key: s for s in (
             _whole(24, 240), int),
     Setting("reminder_at", "未提交提醒时间", "工作日几点提醒未提交进展的员工，如 18:00", "18:00", _clock_time, _hhmm),
     Setting("draft_day", "草拟日", "上月第几日草拟下月考核目标（15–28）", 25, _whole(15, 28), int),
+    Setting("publish_after_days", "自动发布（工作日）",
+            "评分完成后过多少个工作日仍未发布就自动发布；0 表示只由人事发布（0–20）", 0, _whole(0, 20), int),
     Setting("retention_months", "数据保留期（月）", "离职员工数据保留多少个月（1–120）", 24, _whole(1, 120), int),
 )}
 
@@ -161,6 +163,7 @@ class CompanySettings:
     appeal_window_hours: int
     reminder_at: time
     draft_day: int
+    publish_after_days: int
     retention_months: int
 
     @classmethod

@@ -21,11 +21,11 @@ from app import jobs
 from app.domain.cycles import CycleStatus
 from app.domain.workcalendar import next_month, previous_month
 from app.extensions import db, redis_store
-from app.models import Cycle, ScoringRun
+from app.models import Cycle, Report, ScoringRun
 from app.services import settings
 from app.services.business_time import to_local
 from app.services.calendar import company_calendar
-from app.services.cycle import completeness, lifecycle
+from app.services.cycle import completeness, lifecycle, outcomes, review
 from app.services.feedback import appeals, close_todo, peers, rating_prompts
 from app.services.news import alerts, announcements, digest
 from app.services.notify import outbox
@@ -58,6 +58,8 @@ def run_due(now: datetime) -> dict[str, Any]:
             "targets": lambda: _push_targets(now),
             "closing": lambda: _close_previous_month(local),
             "resumed": lambda: chunks.resume_runs(now=_epoch(now)),
+            "review": lambda: _review(local, now),
+            "published": lambda: review.publish_due(now),
             "reports": lambda: _push_reports(now),
             "reminders": lambda: _evening_reminders(local, now),
             "refreshed": lambda: _once(f"progress-refresh:{local.date()}", progress.refresh_open, 0),
@@ -68,6 +70,7 @@ def run_due(now: datetime) -> dict[str, Any]:
             "rating_prompts": lambda: _prompt_missing_ratings(local, now),
             "close_todo": lambda: _tell_close_todo(local, now),
             "finalized": lambda: _finalize_settled(now),
+            "republished": lambda: _follow_republications(now),
             "purged": lambda: _purge(local),
             "pushes_pruned": lambda: _once(f"prune-pushes:{local.date()}", partial(pushes.prune, now), 0),
             "dispatched": lambda: outbox.dispatch_due(now),
@@ -156,10 +159,25 @@ def _close_waiting(local: datetime) -> int | None:
                                                     Cycle.status == CycleStatus.OPEN))
 
 
+def _review(local: datetime, now: datetime) -> dict[str, int]:
+    """HR is told once when a month is scored and waits for 发布; on working days from 09:00 each
+    rating HR sent back is asked for again, once a day."""
+    waiting = db.session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.REVIEW)).all()
+    told = sum(_once(f"review-told:{cycle_id}", partial(review.tell_hr_scored, cycle_id, now), 0)
+               for cycle_id in waiting)
+    asked = 0
+    if waiting and local.time() >= OPEN_AT and company_calendar().is_working_day(local.date()):
+        asked = _once(f"returned:{local.date()}", partial(review.remind_returned, now), 0)
+    return {"told": told, "asked_again": asked}
+
+
 def _push_reports(now: datetime) -> int:
+    """Each run's published reports go out once; a month's reports are published when HR (or the
+    auto-publish setting) publishes it, which may be long after its run finished."""
     since = now - timedelta(days=14)
-    runs = db.session.scalars(select(ScoringRun.id).where(ScoringRun.status == "done", ScoringRun.finished_at >= since))
-    return sum(_once(f"reports:{run_id}", partial(announcements.push_reports, run_id, now), 0) for run_id in runs.all())
+    runs = db.session.scalars(select(Report.run_id).distinct().where(Report.published_at >= since)).all()
+    return sum(_once(f"reports:{run_id}", partial(announcements.push_reports, run_id, now), 0)
+               for run_id in runs if run_id is not None)  # the column allows a report without a run
 
 
 def _evening_reminders(local: datetime, now: datetime) -> int:
@@ -230,6 +248,21 @@ def _purge(local: datetime) -> list[int]:
 def _finalize_settled(now: datetime) -> list[int]:
     published = db.session.scalars(select(Cycle.id).where(Cycle.status == CycleStatus.PUBLISHED)).all()
     return [cycle_id for cycle_id in published if lifecycle.finalize(cycle_id, now=now)]
+
+
+def _follow_republications(now: datetime) -> list[int]:
+    """Outcomes follow a final month's re-publication, once per run that finished after it went final."""
+    recent = db.session.scalars(
+        select(ScoringRun.id).join(Cycle, Cycle.id == ScoringRun.cycle_id)
+        .where(Cycle.status == CycleStatus.FINAL, ScoringRun.status == "done", ScoringRun.finished_at > Cycle.final_at,
+               ScoringRun.finished_at >= now - timedelta(days=14))).all()
+    return [run_id for run_id in recent
+            if _once(f"republished:{run_id}", partial(_follow, run_id), False)]
+
+
+def _follow(run_id: int) -> bool:
+    outcomes.follow_republication(run_id)
+    return True
 
 
 def _epoch(now: datetime) -> float:

@@ -8,13 +8,14 @@ from app.domain.cycles import CycleStatus, IllegalTransition, advance
 
 
 def test_each_status_moves_to_the_next():
-    order = ["draft", "open", "scoring", "published", "final"]
+    order = ["draft", "open", "scoring", "review", "published", "final"]
     for current, target in pairwise(order):
         assert advance(current, target) is CycleStatus(target)
 
 
 @pytest.mark.parametrize("current,target", [
     ("draft", "scoring"), ("open", "published"), ("published", "open"), ("final", "draft"), ("scoring", "scoring"),
+    ("scoring", "published"), ("review", "scoring"),
 ])
 def test_other_moves_are_refused_in_chinese(current, target):
     with pytest.raises(IllegalTransition) as refused:

@@ -149,10 +149,14 @@ def rate_all(employee: Employee, cycle: Cycle, value: int) -> None:
 
 
 def publish(cycle: Cycle) -> int:
-    """Score and publish the month as the clock would: day 3 of the next month, 09:00 in Shanghai."""
+    """Score the month as the clock would (day 3 of the next month, 09:00 in Shanghai) and publish it
+    then, as a company that publishes without waiting for HR would."""
     _, last = month_bounds(cycle.year, cycle.month)
-    following = last + timedelta(days=3)
-    return runs.score_cycle(cycle.id, reason="小公司历史", now=datetime.combine(following, time(1, 0)))
+    scored = datetime.combine(last + timedelta(days=3), time(1, 0))
+    run_id = runs.score_cycle(cycle.id, reason="小公司历史", now=scored)
+    runs.publish_reviewed(db.session.get(Cycle, cycle.id), actor_id=None, now=scored)
+    db.session.commit()
+    return run_id
 
 
 def publish_history(people: SmallCompany) -> list[Cycle]:

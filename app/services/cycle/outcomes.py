@@ -18,7 +18,7 @@ from app.domain.outcomes import GradeOfMonth, OutcomeKind, Proposal, propose, qu
 from app.domain.workflow import outcome_still_fits
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Cycle, Employee, Outcome, Position
+from app.models import Assessment, Cycle, Employee, Outcome, Position, Report, ScoringRun
 from app.services import audit, authz
 from app.services.business_time import clock_now
 from app.services.lookup import hr_members
@@ -96,6 +96,20 @@ def _tell_hr(cycle: Cycle, created: list[Outcome]) -> None:
                        body=f"【待审批结果运用】{month}考核归档，新增{len(mine)}项建议，请审批：\n" + "\n".join(lines),
                        dedupe_key=f"outcomes:{cycle.id}:{mine[0].id}:{hr_id}", now=now,
                        data={"cycle_id": cycle.id, "outcome_ids": [o.id for o in mine]})
+
+
+@use_case
+def follow_republication(run_id: int) -> list[int]:
+    """A final month re-published by a run (restated figures): what the new grades no longer support
+    is withdrawn or brought to HR, and what they now support is proposed. Safe to run twice;
+    returns the withdrawn proposals' ids."""
+    run = db.session.get(ScoringRun, run_id)
+    assert run is not None, "the clock follows runs it has just read"
+    people = db.session.scalars(select(Assessment.employee_id).join(Report).where(Report.run_id == run_id)).all()
+    withdrawn = settle_stale(run.cycle_id, people, None)
+    db.session.commit()
+    derive(run.cycle_id)
+    return withdrawn
 
 
 def settle_stale(cycle_id: int, employee_ids: Iterable[int], actor_id: int | None) -> list[int]:

@@ -4,7 +4,7 @@ A manager's rating is one figure per item (a later manager rating replaces it, w
 reporting line gives it; HR gives it when nobody above the person is active); each assigned peer
 gives one; customer ratings arrive from a source and are idempotent by the source's reference.
 Ratings are taken while the cycle is open — once scoring starts a result changes only through an
-appeal.
+appeal, or through a manager rating HR sent back during the review before publishing.
 
 Peer ratings are anonymous to the rated person and their managers: everything this module returns
 to anyone but HR is a mean and a count per item, never a rater or a single peer's value or comment.
@@ -29,6 +29,7 @@ from app.extensions import db
 from app.models import Assessment, AssessmentItem, Employee, PeerRater, Rating
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, active_managers_of, can, require
+from app.services.cycle import review
 from app.services.lookup import cycle_of, indicator
 from app.services.scoring import progress
 from app.services.usecase import decimal_of, fresh_transaction, get_or_404, now_or_clock, require_text, use_case
@@ -54,7 +55,7 @@ def rate_item(assessment_item_id: int, value: str | int | Decimal, who: Actor, c
     # Nobody above the person is active (their managers left, or they have none): HR rates instead.
     without_manager = kind is Rater.MANAGER and not active_managers_of(assessment.employee_id)
     require(who, action, Subject(assessment.employee_id, peer_raters=peers, without_manager=without_manager))
-    _require_open(assessment)
+    again = _require_open(assessment, item)
     number = _rating_value(value)
     text = require_text(comment, "comment", "评语", required=False)
     _queue_on(item)
@@ -71,6 +72,8 @@ def rate_item(assessment_item_id: int, value: str | int | Decimal, who: Actor, c
     db.session.flush()
     audit.record("rating.set", "rating", rating.id, actor_id=who.employee_id, before=before,
                  after={"value": str(number), "rater_kind": kind.value, "assessment_item_id": item.id})
+    if again:
+        review.rated_again(item, now)
     db.session.commit()
     progress.request_recompute(assessment.id)
     return rating
@@ -166,9 +169,13 @@ def _rating_value(value: str | int | Decimal) -> Decimal:
     return number
 
 
-def _require_open(assessment: Assessment) -> None:
+def _require_open(assessment: Assessment, item: AssessmentItem) -> bool:
+    """Ratings are taken while the month is open, and in review for a rating HR sent back (True then)."""
     status = cycle_of(assessment).status
+    if status == CycleStatus.REVIEW and review.may_rate_again(item.id):
+        return True
     if status == CycleStatus.DRAFT:  # drafted from the 25th: nothing to rate before the month opens
         raise ApiError("ratings_not_open", "该考核月尚未开始，开始后才能评分", 409)
     if status != CycleStatus.OPEN:
         raise ApiError("ratings_closed", "本月评分已截止，如对结果有异议请在考核报告中申诉", 409)
+    return False

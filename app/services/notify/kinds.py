@@ -103,6 +103,12 @@ _KINDS = (
 )
 KINDS = {kind.code: kind for kind in _KINDS}
 
+    # To HR, once a month is scored and waits in review for 发布 (app/services/cycle/review.py).
+    MessageKind("month_to_review", "考核待发布", MANAGER, "dev-tpl-month-review", "dev-oa-month-review",
+                "pages/home/index"),
+    # To a manager whose rating HR sent back during the review, each working day until rated again.
+    MessageKind("rating_returned", "评分被退回", MANAGER, "dev-tpl-rating-returned", "dev-oa-rating-returned",
+                "pages/team/index"),
 
 def kind(code: str) -> MessageKind:
     """The registered kind; an unknown code is a programming error, raised at enqueue time."""

@@ -21,8 +21,7 @@ from app.extensions import db
 from app.models import Assessment, AssessmentItem, Cycle, Indicator, Observation, Restatement, SyncRun
 from app.models.base import utcnow
 from app.services import audit, authz
-from app.services.cycle import outcomes
-from app.services.scoring import progress, runs
+from app.services.scoring import chunks, progress, runs
 from app.services.usecase import use_case
 
 CHUNK = 2000
@@ -106,7 +105,7 @@ def _open_assessments_of_source(source: str) -> list[int]:
         .where(Cycle.status == CycleStatus.OPEN, Indicator.source == source)))
 
 
-_PUBLISHED = (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL)
+_PUBLISHED = (CycleStatus.SCORING, CycleStatus.REVIEW, CycleStatus.PUBLISHED, CycleStatus.FINAL)
 
 
 FACTS = ("employee_id", "indicator_code", "day", "numerator", "denominator", "currency")
@@ -263,8 +262,8 @@ def open_restatements(cycle_id: int | None = None) -> list[Restatement]:
 
 @use_case
 def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: datetime | None = None) -> int:
-    """HR's answer for a month: apply the new figures and re-publish (new report versions where a
-    result changed), or dismiss them. Returns how many restatements were resolved."""
+    """HR's answer for a month: apply the new figures and re-publish (the scoring workers write new
+    report versions where a result changed), or dismiss them. Returns how many were resolved."""
     authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
     pending = open_restatements(cycle_id)
     now = now or utcnow()
@@ -282,11 +281,6 @@ def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: dat
     audit.record("restatement.apply" if republish else "restatement.dismiss", "cycle", cycle_id, actor_id=hr_id,
                  after={"restatements": len(pending)})
     db.session.commit()
-    if republish and pending:
-        runs.score_cycle(cycle_id, reason="数据更正后重新发布", actor_id=hr_id)
-        cycle = db.session.get(Cycle, cycle_id)
-        assert cycle is not None, "the month has restatements, so it exists (foreign key)"
-        if cycle.status == CycleStatus.FINAL:  # what the new grades no longer support, then what they do
-            outcomes.settle_stale(cycle_id, affected, hr_id)
-            outcomes.derive(cycle_id)
+    if republish and pending:  # scored and published by the workers; outcomes follow on the clock
+        chunks.close_cycle(cycle_id, reason="数据更正后重新发布")
     return len(pending)

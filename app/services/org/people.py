@@ -57,7 +57,7 @@ from app.services.scoring import progress
 from app.services.usecase import JsonDict, get_or_404, now_or_clock, require_text, use_case
 
 LEAVE_KINDS = {"personal": "事假", "sick": "病假", "annual": "年假", "other": "其他"}
-CLOSED = (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL)
+CLOSED = (CycleStatus.SCORING, CycleStatus.REVIEW, CycleStatus.PUBLISHED, CycleStatus.FINAL)
 
 
 @use_case

@@ -4,7 +4,7 @@ worker finishes by itself.
 Chunks are fixed slices of the cycle's assessments in id order. A chunk is done when all its
 assessments have scores in the run — the database is the only truth, never a job's status. Each
 chunk carries a lease (when someone last took responsibility for it); the clock's tick re-enqueues
-chunks whose lease is older than LEASE_SECONDS and publishes a run once every chunk is done.
+chunks whose lease is older than LEASE_SECONDS and finishes a run once every chunk is done.
 """
 
 import math
@@ -60,7 +60,7 @@ def take_lease(run_id: int, index: int, *, now: float) -> None:
 
 @use_case
 def after_chunk(run_id: int) -> bool:
-    """Record progress; publish when nothing is missing (True then)."""
+    """Record progress; finish the run when nothing is missing (True then)."""
     run = db.session.get(ScoringRun, run_id)
     assert run is not None, "chunks belong to a run that was started (and committed) first"
     missing = missing_chunks(run)
@@ -68,14 +68,14 @@ def after_chunk(run_id: int) -> bool:
     db.session.commit()
     if missing:
         return False
-    runs.publish_run(run_id)
+    runs.finish_run(run_id)
     redis_store.client.delete(LEASES.format(run_id))
     return True
 
 
 @use_case
 def resume_runs(*, now: float | None = None) -> list[int]:
-    """The tick's part: re-enqueue chunks whose lease went stale; publish complete runs.
+    """The tick's part: re-enqueue chunks whose lease went stale; finish complete runs.
     Returns the ids of runs it touched. Safe to call from two schedulers at once."""
     now = time.time() if now is None else now
     touched = []

@@ -1,9 +1,10 @@
-"""Scoring runs: compute a cycle's scores through the domain, then publish them in one step.
+"""Scoring runs: compute a cycle's scores through the domain, then finish and publish them.
 
-`score_cycle` runs the three stages in one process; the workers split `score_chunk` over many
-jobs later — there is no second way of writing scores. Scores are written against their run and
-stay invisible until `publish_run` points the cycle at the run, in the same transaction that
-writes the reports.
+`score_cycle` runs the stages in one process; the workers split `score_chunk` over many jobs
+later — there is no second way of writing scores. Scores are written against their run and stay
+invisible until a publication points the cycle at the run, in the same transaction that writes
+the reports: HR's 发布 of a month in review (`publish_reviewed`), or at once for a re-scored
+published month (`finish_run`).
 """
 
 from datetime import datetime
@@ -33,10 +34,11 @@ from app.services.usecase import JsonDict, use_case
 
 @use_case
 def score_cycle(cycle_id: int, *, reason: str, actor_id: int | None = None, now: datetime | None = None) -> int:
-    """Score every assessment of a cycle and publish the result; returns the run's id."""
+    """Score every assessment of a cycle in one process and finish the run (a first run leaves the
+    month in review); returns the run's id."""
     run_id = start_run(cycle_id, reason=reason, now=now)
     score_chunk(run_id, assessment_ids(cycle_id))
-    publish_run(run_id, actor_id=actor_id, now=now)
+    finish_run(run_id, actor_id=actor_id, now=now)
     return run_id
 
 
@@ -54,7 +56,7 @@ def start_run(cycle_id: int, *, reason: str, chunks_total: int = 1, now: datetim
     if cycle.status == CycleStatus.OPEN:
         cycle.status = advance(cycle.status, CycleStatus.SCORING)
         cycle.scoring_at = now or clock_now()
-    elif cycle.status not in (CycleStatus.SCORING, CycleStatus.PUBLISHED, CycleStatus.FINAL):
+    elif cycle.status not in (CycleStatus.SCORING, CycleStatus.REVIEW, CycleStatus.PUBLISHED, CycleStatus.FINAL):
         raise IllegalTransition(CycleStatus(cycle.status), CycleStatus.SCORING)
     run = ScoringRun(cycle_id=cycle_id, reason=reason, chunks_total=chunks_total, started_at=now or clock_now())
     db.session.add(run)
@@ -82,6 +84,12 @@ def score_chunk(run_id: int, ids: list[int]) -> int:
     count = _score_rows(run_id, ids)
     db.session.commit()
     return count
+
+
+def rescore_in_review(run_id: int, ids: list[int]) -> int:
+    """Replace some assessments' scores in the run HR is reviewing (a rating sent back and given
+    again): the month is not published yet, so nothing else changes. In the caller's transaction."""
+    return _score_rows(run_id, ids)
 
 
 def _score_rows(run_id: int, ids: list[int]) -> int:
@@ -124,31 +132,60 @@ def _replace_rows(run_id: int, ids: list[int], scores: list[JsonDict], item_scor
 
 
 @use_case
-def publish_run(run_id: int, *, actor_id: int | None = None, now: datetime | None = None) -> int:
-    """Make a complete run visible: point the cycle at it and publish changed reports, at once.
-    The run's row is locked, so two publishers cannot both write report versions."""
+def finish_run(run_id: int, *, actor_id: int | None = None, now: datetime | None = None) -> int:
+    """A complete run: a month's first run sends it to review (待发布), where it waits for HR's 发布;
+    a run of a month in review becomes the one HR reviews; a run of a published month (restated
+    figures) publishes the reports it changed at once. The run's row is locked, so two finishers
+    cannot both write report versions. Returns how many reports it published."""
     run = db.session.get(ScoringRun, run_id, with_for_update=True)
-    assert run is not None, "runs are published by whoever started them"
+    assert run is not None, "runs are finished by whoever started them"
     if run.status == "done":
         db.session.rollback()
         return 0
     cycle = db.session.get(Cycle, run.cycle_id)
     assert cycle is not None, "run.cycle_id is a foreign key to cycle"
+    scored = _require_complete(run, cycle)
+    now = now or clock_now()
+    run.status, run.finished_at, run.chunks_done = "done", now, run.chunks_total
+    published = 0
+    if cycle.status == CycleStatus.SCORING:
+        cycle.status = advance(cycle.status, CycleStatus.REVIEW)
+        cycle.review_at = now
+    elif cycle.status in (CycleStatus.PUBLISHED, CycleStatus.FINAL):
+        published = _publish_reports(run_id, now)
+        cycle.visible_run_id = run_id
+    audit.record("cycle.scored", "cycle", cycle.id, actor_id=actor_id, source="scoring",
+                 after={"run_id": run_id, "assessments": scored, "status": cycle.status,
+                        "reports_published": published})
+    db.session.commit()
+    return published
+
+
+def _require_complete(run: ScoringRun, cycle: Cycle) -> int:
     expected = db.session.scalar(
         select(func.count()).select_from(Assessment).where(Assessment.cycle_id == cycle.id))
-    scored = db.session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id))
+    scored = db.session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run.id)) or 0
     if scored != expected:
-        raise RuntimeError(f"run {run_id} scored {scored} of {expected} assessments; not publishing")
-    now = now or clock_now()
+        raise RuntimeError(f"run {run.id} scored {scored} of {expected} assessments; not finishing")
+    return scored
+
+
+def review_run(cycle_id: int) -> int | None:
+    """The run HR reviews: the month's latest finished run (None before scoring finished)."""
+    return db.session.scalar(select(ScoringRun.id).where(ScoringRun.cycle_id == cycle_id, ScoringRun.status == "done")
+                             .order_by(ScoringRun.id.desc()).limit(1))
+
+
+def publish_reviewed(cycle: Cycle, *, actor_id: int | None, now: datetime) -> int:
+    """发布: the reviewed run's reports are written — their appeal windows start now — and the run
+    becomes the one everyone's scores come from. In the caller's transaction; returns the reports."""
+    cycle.status = advance(cycle.status, CycleStatus.PUBLISHED)
+    run_id = review_run(cycle.id)
+    assert run_id is not None, "a month in review has a finished run"
+    cycle.published_at, cycle.visible_run_id = now, run_id
     published = _publish_reports(run_id, now)
-    if cycle.status == CycleStatus.SCORING:
-        cycle.status = advance(cycle.status, CycleStatus.PUBLISHED)
-        cycle.published_at = now
-    cycle.visible_run_id = run_id
-    run.status, run.finished_at, run.chunks_done = "done", now, run.chunks_total
-    audit.record("cycle.publish", "cycle", cycle.id, actor_id=actor_id, source="scoring",
-                 after={"run_id": run_id, "assessments": scored, "reports_published": published})
-    db.session.commit()
+    audit.record("cycle.publish", "cycle", cycle.id, actor_id=actor_id, source="web" if actor_id else "clock",
+                 after={"run_id": run_id, "reports_published": published})
     return published
 
 

@@ -311,7 +311,8 @@ NOT_ACTING_FOR_A_PERSON = {
     "written in the caller's transaction by a use case that has already asked the policy": """
         audit.record feedback.appeal_effects.apply_claim feedback.appeal_effects.withdraw_stale_outcomes
         feedback.appeal_effects.finish notify.outbox.enqueue notify.outbox.channel_bound calendar.replace_days
-        cycle.lifecycle.assessment_from_template cycle.outcomes.settle_stale""",
+        cycle.lifecycle.assessment_from_template cycle.outcomes.settle_stale cycle.review.rated_again
+        scoring.runs.publish_reviewed scoring.runs.rescore_in_review""",
     "reads of time, calendars, rates and names for other services (no person's data changes)": """
         business_time.clock_now business_time.business_today business_time.zone business_time.to_local
         business_time.to_utc business_time.calendar_for business_time.allowed_send_time
@@ -328,7 +329,8 @@ NOT_ACTING_FOR_A_PERSON = {
         notify.kinds.subscribe_templates notify.routing.choose notify.routing.route_for
         notify.quota.quota_left notify.quota.mini_program_openid notify.outbox.unreachable_people
         calendar.default_days calendar.year_days calendar.public_days_off org.calendar_years.year_view
-        org.calendar_years.unconfirmed_years lookup.configured_sources observations.sources.listing""",
+        org.calendar_years.unconfirmed_years lookup.configured_sources observations.sources.listing
+        cycle.review.may_rate_again scoring.runs.review_run""",
     "the clock's work (services/tick.py and its jobs), acting for nobody": """
         tick.run_due heartbeat.record_tick heartbeat.last_tick_age heartbeat.record_worker heartbeat.forget_worker
         heartbeat.workers health.check_all health.check_ready notify.job_failures.tell_admins
@@ -348,7 +350,9 @@ NOT_ACTING_FOR_A_PERSON = {
         news.team_news.alert_news news.week.week_news org.retention.retention_months org.retention.purge_due
         org.retention.purge org.retention.expire_records org.binding.expire_leaver_bindings
         org.calendar_years.ensure_years
-        org.calendar_years.tell_unconfirmed notify.outbox.dispatch_due notify.outbox.queue_delivery
+        org.calendar_years.tell_unconfirmed cycle.review.tell_hr_scored cycle.review.publish_due
+        cycle.review.remind_returned cycle.outcomes.follow_republication notify.outbox.dispatch_due
+        notify.outbox.queue_delivery
         notify.delivery.deliver notify.delivery.reclaim_stale notify.delivery.clear_unreachable""",
     "scoring machinery run by the clock, its jobs and HR actions that asked the policy first": """
         scoring.chunks.close_cycle scoring.chunks.chunk_ids scoring.chunks.missing_chunks
@@ -356,7 +360,7 @@ NOT_ACTING_FOR_A_PERSON = {
         scoring.progress.request_recompute scoring.progress.drain scoring.progress.resume scoring.progress.reconcile
         scoring.progress.refresh_open
         scoring.progress.recompute scoring.progress.recompute_many scoring.runs.score_cycle scoring.runs.assessment_ids
-        scoring.runs.start_run scoring.runs.check_scorable scoring.runs.score_chunk scoring.runs.publish_run
+        scoring.runs.start_run scoring.runs.check_scorable scoring.runs.score_chunk scoring.runs.finish_run
         scoring.runs.rescore""",
     "data from a source system or an operator's load, not a person acting in the product": """
         observations.sync.record_run observations.sync.open_restatements feedback.ratings.record_customer_rating
@@ -366,6 +370,8 @@ NOT_ACTING_FOR_A_PERSON = {
     "lists the policy filters (can), so there is nothing to refuse; their tests show who sees what": """
         feedback.appeals.appeals_to_decide observations.corrections.corrections_to_decide
         feedback.rating_prompts.my_rating_tasks""",
+    "HR's review of a scored month (HR only, a leaver refused): tested in tests/app/services/cycle/test_review.py": """
+        cycle.review.spread cycle.review.publish cycle.review.return_rating""",
     "the code is the authority: the person is unknown until it matches (bind), or it answers who that is": """
         org.binding.bind org.binding.employee_for""",
     "a manager's chat reply resolved to the digest line it names; the service it leads to asks the policy": """

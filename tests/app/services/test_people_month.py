@@ -15,7 +15,7 @@ from app.errors import ApiError
 from app.models import Assessment, AssessmentItem, Cycle, Employee, Observation, Report, WeChatIdentity
 from app.services import tick
 from app.services.authz import actor
-from app.services.cycle import completeness, outcomes
+from app.services.cycle import completeness, outcomes, review
 from app.services.feedback import appeals, ratings
 from app.services.org import people as moves
 from tests.support.clock import utc
@@ -101,7 +101,9 @@ def test_a_month_of_people_changing_runs_from_draft_to_final(app, db_session, re
     at(utc(3, 9, month=1).replace(year=2027))
     SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
     at(utc(3, 9, 5, month=1).replace(year=2027))
-    assert db_session.scalar(select(Cycle.status).where(Cycle.id == december.id)) == "published"
+    assert db_session.scalar(select(Cycle.status).where(Cycle.id == december.id)) == "review"
+    review.publish(december.id, hr_id=company.hr.id, now=utc(3, 9, 6, month=1).replace(year=2027))
+    at(utc(3, 9, 7, month=1).replace(year=2027))
     at(utc(4, 9, month=1).replace(year=2027))  # Sunday the 3rd held the messages until Monday morning
 
     month = outcomes.month_grades([december.id])

@@ -16,15 +16,17 @@ from sqlalchemy import select
 
 from app.domain.evaluation import evaluate
 from app.domain.settings import REGISTRY
+from app.domain.workcalendar import next_month
 from app.errors import ApiError
 from app.extensions import db
 from app.models import AuditLog, CompanySetting, Cycle, Observation, SyncRun
 from app.services import settings, tick
 from app.services.authz import actor
 from app.services.business_time import allowed_send_time, to_local, to_utc
+from app.services.cycle import review
 from app.services.feedback import sheet_lines
 from app.services.observations import submissions
-from app.services.scoring import inputs, progress, report_window
+from app.services.scoring import inputs, progress, report_window, runs
 from tests.support.company import (
     SmallCompany,
     assessment_of,
@@ -140,6 +142,17 @@ def first_draft_day(people: SmallCompany, cycle: Cycle) -> int | None:
     return None
 
 
+def auto_publish_day(people: SmallCompany, cycle: Cycle) -> int | None:
+    """Scored on day 3 of the next month at 09:00: the first day (the clock's check at 09:00 on days
+    3–12) on which the month publishes itself."""
+    year, month = next_month(cycle.year, cycle.month)
+    runs.score_cycle(cycle.id, reason="自动发布探测", now=at(year, month, 3, 9))
+    for day in range(3, 13):
+        if review.publish_due(at(year, month, day, 9)):
+            return day
+    return None
+
+
 def _weekday(cycle: Cycle, weekday: int, *, week: int) -> date:
     """The `week`-th given weekday (0 = Monday) of the month: an ordinary working day in 2026."""
     first = date(cycle.year, cycle.month, 1)
@@ -164,6 +177,8 @@ CASES = {
     "appeal_window_hours": Case("48", appeal_window, "3天后10:00", "2天后10:00"),
     "reminder_at": Case("19:00", first_reminder, "18:05", "19:05"),
     "draft_day": Case("20", first_draft_day, 25, 20),
+    # September: never (HR publishes). November, scored on Thursday 3 December: Friday and Monday
+    "publish_after_days": Case("2", auto_publish_day, None, 7),
 }
 NOT_MONTHLY = {"retention_months": "about leavers, not a month's rules: tests/app/services/org/test_retention.py"}
 

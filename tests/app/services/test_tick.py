@@ -87,7 +87,7 @@ def test_november_is_scored_on_the_third_only_once_hr_accepts_the_gaps(db_sessio
     assert run_id is not None and status(db_session, 11) == "scoring"
     assert tick.run_due(utc("2026-12-03 09:02"))["closing"] is None  # already scoring
     SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
-    assert status(db_session, 11) == "published"
+    assert status(db_session, 11) == "review"  # waiting for HR's 发布 (tests/app/services/cycle/test_review.py)
 
 
 def test_a_settled_month_goes_final_with_outcomes(db_session, redis_client):

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from app import jobs
 from app.demo import seed_demo
-from app.models import Assessment, Cycle, Report, Score, ScoringRun
+from app.models import Assessment, Cycle, Employee, Report, Score, ScoringRun
+from app.services.cycle import review
 from app.services.scoring import chunks, runs
 from tests.support.connections import own_connection
 
@@ -83,7 +84,10 @@ def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(ap
 
     db_session.expire_all()
     cycle = db_session.get(Cycle, november.id)
-    assert (cycle.status, cycle.visible_run_id) == ("published", run_id)
+    assert (cycle.status, scored(db_session, run_id)) == ("review", total)  # complete, waiting for HR
+    hr = db_session.scalar(select(Employee.id).where(Employee.is_hr).order_by(Employee.id))
+    review.publish(november.id, hr_id=hr)
+    assert db_session.get(Cycle, november.id).visible_run_id == run_id
     reports = reports_of(db_session, november.id)
     assert len(reports) == total and {r.version for r in reports} == {1}
 
@@ -92,19 +96,20 @@ def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(ap
     assert {r.version for r in reports_of(db_session, november.id)} == {1}
 
 
-def test_a_complete_run_is_published_by_the_tick_if_its_last_job_died_before_publishing(db_session, redis_client):
+def test_a_complete_run_is_finished_by_the_tick_if_its_last_job_died_before_finishing(db_session, redis_client):
     seed_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     run_id = runs.start_run(november.id, reason="month close")
-    runs.score_chunk(run_id, runs.assessment_ids(november.id))  # scored, but never published
-    assert db_session.get(Cycle, november.id).visible_run_id is None
+    runs.score_chunk(run_id, runs.assessment_ids(november.id))  # scored, but never finished
+    assert db_session.get(ScoringRun, run_id).status == "running"
     assert chunks.resume_runs() == [run_id]
     db_session.expire_all()
-    assert db_session.get(Cycle, november.id).visible_run_id == run_id
+    assert (db_session.get(ScoringRun, run_id).status, db_session.get(Cycle, november.id).status) == ("done", "review")
+    assert runs.review_run(november.id) == run_id
 
 
 def test_two_workers_close_a_month_together(app, db_session, redis_client, tmp_path):
-    """Chunks scored at the same time by two worker processes all land, and the run publishes once."""
+    """Chunks scored at the same time by two worker processes all land, and the run finishes once."""
     seed_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     run_id = chunks.close_cycle(november.id, reason="month close", chunk_size=3)
@@ -119,5 +124,6 @@ def test_two_workers_close_a_month_together(app, db_session, redis_client, tmp_p
                 os.killpg(worker.pid, signal.SIGKILL)
     db_session.rollback()
     assert db_session.get(ScoringRun, run_id).status == "done", story(log, redis_client, run_id)
-    assert len(reports_of(db_session, november.id)) == len(runs.assessment_ids(november.id))
+    assert scored(db_session, run_id) == len(runs.assessment_ids(november.id))
+    assert db_session.get(Cycle, november.id).status == "review"
     assert Queue(jobs.SCORING, connection=redis_client).failed_job_registry.count == 0

@@ -5,9 +5,11 @@ monthly process", step 6)."""
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from rq import Queue, SimpleWorker
+from sqlalchemy import func, select
 
-from app.models import Cycle, Observation, OutboxMessage, Outcome, Position, Report, SyncRun
+from app import jobs
+from app.models import Cycle, Observation, OutboxMessage, Outcome, Position, Report, ScoringRun, SyncRun
 from app.services.authz import actor
 from app.services.cycle import lifecycle, outcomes
 from app.services.observations import sync
@@ -75,7 +77,7 @@ def test_a_department_head_is_not_proposed_as_team_lead(db_session):
     assert db_session.scalars(select(Outcome).where(Outcome.kind == "team_lead_candidate")).all() == []
 
 
-def test_a_re_publication_that_lowers_a_grade_tells_hr_of_the_approved_outcome(db_session):
+def test_a_re_publication_that_lowers_a_grade_tells_hr_of_the_approved_outcome(db_session, redis_client):
     people = small_company()
     cycles = excellent_months(people, (8, 9, 10))
     finalize_all(db_session, cycles)
@@ -93,6 +95,9 @@ def test_a_re_publication_that_lowers_a_grade_tells_hr_of_the_approved_outcome(d
     sync.record_run(run.id, "verified", [Incoming(people.star.id, "ops_sales", sales.day, Decimal("10000"), None,
                                                   sales.external_ref, "USD")])
     sync.resolve_restatements(october.id, republish=True, hr_id=people.hr.id)
+    SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    run_id = db_session.scalar(select(func.max(ScoringRun.id)).where(ScoringRun.cycle_id == october.id))
+    outcomes.follow_republication(run_id)  # what the clock does after a final month's re-publication
 
     assert outcomes.month_grades([october.id])[(october.id, people.star.id)][0] != "excellent"
     mine = dict(db_session.execute(select(Outcome.kind, Outcome.status).where(

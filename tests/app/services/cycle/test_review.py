@@ -9,17 +9,16 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
 from app import jobs
+from app.domain.errors import DomainError
 from app.errors import ApiError
-from app.models import AssessmentItem, Cycle, OutboxMessage, Rating, Report, Score
+from app.models import AssessmentItem, AuditLog, Cycle, OutboxMessage, Rating, Report, Score
 from app.services import tick
 from app.services.authz import actor
 from app.services.cycle import completeness
 from app.services.feedback import ratings
 from app.services.org import company_settings
 from tests.support.clock import utc
-from tests.support.company import assessment_of, on_target, open_month, rate_all, small_company
-
-pytestmark = pytest.mark.xfail(strict=True, reason="issue 16.2: scored months are published with no human look")
+from tests.support.company import assessment_of, hire, on_target, open_month, rate_all, small_company
 
 
 def score_november(people, redis_client, clock) -> Cycle:
@@ -71,16 +70,28 @@ def test_a_scored_month_waits_for_hr_and_nothing_reaches_employees_until_publish
     assert len(messages(db_session, "report_published")) == 3
 
 
-def test_only_hr_publishes_and_a_month_is_published_once(db_session, redis_client, clock):
+def test_only_a_current_hr_member_reviews_and_a_month_is_published_once(db_session, redis_client, clock):
     from app.services.cycle import review
 
     people = small_company()
     november = score_november(people, redis_client, clock)
-    with pytest.raises(ApiError) as refused:
-        review.publish(november.id, hr_id=people.lead.id)
-    assert refused.value.status == 403
+    former = hire("吴前人事", people.hr.department, manager=people.boss, is_hr=True)
+    former.status = "left"
+    db_session.commit()
+    item = db_session.scalar(select(AssessmentItem.id).where(
+        AssessmentItem.assessment_id == assessment_of(people.star, november).id, AssessmentItem.rater == "manager"))
+    audits = db_session.scalar(select(func.count()).select_from(AuditLog))
+    for who in (people.lead.id, people.star.id, former.id):
+        for call, args in ((review.spread, (november.id,)), (review.publish, (november.id,)),
+                           (review.return_rating, (item, "请复核"))):
+            with pytest.raises(ApiError) as refused:
+                call(*args, hr_id=who)
+            assert refused.value.code == "forbidden"
+            db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(AuditLog)) == audits
+    assert status_of(db_session, november) == "review"
     review.publish(november.id, hr_id=people.hr.id)
-    with pytest.raises(ApiError) as again:
+    with pytest.raises(DomainError) as again:
         review.publish(november.id, hr_id=people.hr.id)
     assert again.value.code == "cycle_illegal_transition"
 
@@ -131,6 +142,6 @@ def test_publishing_is_refused_while_the_month_is_still_open(db_session, redis_c
 
     people = small_company()
     november = open_month(2026, 11)
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(DomainError) as refused:
         review.publish(november.id, hr_id=people.hr.id, now=datetime(2026, 12, 1))
     assert refused.value.code == "cycle_illegal_transition"

@@ -19,7 +19,7 @@ from app.models import (
     Rating,
 )
 from app.services.authz import managers_of, system
-from app.services.cycle import lifecycle, targets
+from app.services.cycle import lifecycle, review, targets
 from app.services.feedback import comments, peers, rating_prompts, ratings
 from app.services.scoring import progress, reading, reports, runs
 from tests.support.checksums import fingerprint
@@ -69,6 +69,7 @@ def test_the_rated_person_never_learns_who_rated_what(db_session, cast):
     my_tasks = {"tasks": rating_prompts.my_rating_tasks(november(db_session), me)}
     rating_prompts.prompt_missing_ratings(november(db_session), NOV_NOW)
     runs.score_cycle(november(db_session), reason="11月评分")
+    review.publish(november(db_session), hr_id=cast.hr)
     about_me["report"] = reports.view_report(report_of(person, 11).id, me, now=NOV_NOW)
     for m in db_session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == person)):
         bucket = my_tasks if m.dedupe_key.startswith("rating-prompt:") else about_me

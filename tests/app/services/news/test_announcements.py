@@ -23,7 +23,7 @@ from app.models import (
     WeChatIdentity,
 )
 from app.services import tick
-from app.services.cycle import completeness, targets
+from app.services.cycle import completeness, review, targets
 from app.services.lookup import format_figure, indicator
 from tests.support.clock import utc
 from tests.support.company import assessment_of, department, hire, open_month, small_company
@@ -123,6 +123,8 @@ def test_published_reports_are_pushed_once(app, db_session, redis_client, standi
     clock.now = utc(3, 9, month=12)
     tick.run_due(clock.now)
     SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    assert tick.run_due(utc(3, 9, 4, month=12))["reports"] == 0  # scored, waiting for HR's 发布
+    review.publish(november.id, hr_id=hr.id, now=utc(3, 9, 4, month=12))
     pushed = tick.run_due(utc(3, 9, 5, month=12))["reports"]
     assert pushed == db_session.scalar(select(func.count()).where(Assessment.cycle_id == november.id))
     assert tick.run_due(utc(3, 9, 6, month=12))["reports"] == 0

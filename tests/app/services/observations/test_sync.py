@@ -5,8 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
+from app import jobs
 from app.demo import seed_demo
 from app.errors import ApiError
 from app.models import (
@@ -17,6 +19,7 @@ from app.models import (
     Observation,
     Report,
     Restatement,
+    ScoringRun,
     SyncRun,
 )
 from app.services.observations import sync
@@ -24,6 +27,11 @@ from app.services.observations.sync import Incoming
 from app.services.scoring import progress
 
 TODAY = date(2026, 11, 27)
+
+
+def scoring_workers(redis_client) -> None:
+    """The scoring workers take the re-publication's chunks (HR's request only starts the run)."""
+    SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
 
 
 def new_run(session, source="amazon_sp_api") -> SyncRun:
@@ -88,20 +96,15 @@ def test_hr_republishes_a_restated_month_with_new_report_versions(db_session, re
         sync.resolve_restatements(october.id, republish=True, hr_id=staff.id)
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
     assert sync.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 1
+    scoring_workers(redis_client)
     db_session.expire_all()
     assert db_session.get(Observation, sales.id).numerator == sales.numerator
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 1
     assert sync.open_restatements() == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.7: re-publishing runs inside HR's request")
 def test_re_publishing_runs_on_the_chunked_scoring_jobs_not_in_hr_s_request(db_session, redis_client):
     """HR's answer applies the figures and starts a scoring run; the workers score and publish it."""
-    from rq import Queue, SimpleWorker
-
-    from app import jobs
-    from app.models import ScoringRun
-
     seed_demo(today=TODAY)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
@@ -113,7 +116,7 @@ def test_re_publishing_runs_on_the_chunked_scoring_jobs_not_in_hr_s_request(db_s
     assert run.status == "running" and run.reason == "数据更正后重新发布"
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 0
     assert len(Queue(jobs.SCORING, connection=redis_client)) == run.chunks_total
-    SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    scoring_workers(redis_client)
     db_session.expire_all()
     assert db_session.get(ScoringRun, run.id).status == "done"
     assert db_session.scalar(select(func.count()).select_from(Report).where(Report.version == 2)) == 1
@@ -150,6 +153,7 @@ def test_a_record_the_source_adds_late_to_a_published_month_waits_for_hr(db_sess
 
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))
     assert sync.resolve_restatements(october.id, republish=True, hr_id=hr.id) == 1
+    scoring_workers(redis_client)
     db_session.expire_all()
     added = db_session.scalar(select(Observation).where(Observation.external_ref == "late-attribution/1"))
     assert (added.employee_id, added.day, added.numerator, added.provenance) == (

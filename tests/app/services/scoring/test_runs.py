@@ -1,6 +1,6 @@
 """The scoring service: scores are written against a run and become visible in one step."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -32,21 +32,25 @@ def test_chunked_scores_stay_invisible_until_published(db_session):
     assert db_session.get(Cycle, november.id).status == "scoring"
     assert db_session.get(Cycle, november.id).visible_run_id is None
     assert reports_of(db_session, november.id) == 0
-    with pytest.raises(RuntimeError, match="not publishing"):
-        runs.publish_run(run_id)
+    with pytest.raises(RuntimeError, match="not finishing"):
+        runs.finish_run(run_id)
 
     runs.score_chunk(run_id, ids[len(ids) // 2:])
     runs.score_chunk(run_id, ids[len(ids) // 2:])  # a retried chunk writes the same rows once
     assert db_session.scalar(select(func.count()).select_from(Score).where(Score.run_id == run_id)) == len(ids)
-    runs.publish_run(run_id)
+    runs.finish_run(run_id)
 
     db_session.expire_all()
     cycle = db_session.get(Cycle, november.id)
-    assert (cycle.status, cycle.visible_run_id) == ("published", run_id)
-    assert reports_of(db_session, november.id) == len(ids)
-    audit = db_session.scalar(select(AuditLog).where(AuditLog.action == "cycle.publish",
+    assert (cycle.status, cycle.visible_run_id) == ("review", None)  # HR sees it; nobody else yet
+    assert reports_of(db_session, november.id) == 0
+    audit = db_session.scalar(select(AuditLog).where(AuditLog.action == "cycle.scored",
                                                      AuditLog.entity_id == cycle.id))
     assert audit.after["assessments"] == len(ids)
+    runs.publish_reviewed(cycle, actor_id=None, now=datetime(2026, 12, 3, 2))
+    db_session.commit()
+    assert (cycle.status, cycle.visible_run_id) == ("published", run_id)
+    assert reports_of(db_session, november.id) == len(ids)
 
 
 def test_rescoring_publishes_a_new_version_only_where_the_result_changed(db_session):

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.domain.cycles import IllegalTransition
 from app.models import AuditLog, Cycle, Report, Score, ScoringRun
+from app.services.cycle import review
 from app.services.scoring import report_window, runs
 from tests.support.people import assessment_of
 
@@ -35,6 +36,7 @@ def test_only_a_published_month_of_one_cycle_is_rescored(db_session, cast):
 def test_a_months_close_stores_each_reports_window(db_session, cast):
     november = db_session.scalar(select(Cycle.id).where(Cycle.month == 11))
     runs.score_cycle(november, reason="11月评分")
+    review.publish(november, hr_id=cast.hr)
     report = db_session.scalar(select(Report).where(
         Report.assessment_id == assessment_of(cast.member("warehouse", 0), 11).id))
     expected = report_window.closes_at([report.assessment_id], report.published_at)[report.assessment_id]
