@@ -67,6 +67,7 @@ class CloseBlockers:
 
     @property
     def blocking(self) -> bool:
+        """Whether the close waits for anything at all (HR is told only then)."""
         return bool(self.rates) or self.gaps_block
 
 
@@ -109,9 +110,17 @@ def todo_body(blockers: CloseBlockers, scoring: date, today: date) -> str:
         _sources_section(blockers, deadline), _rates_section(blockers, deadline),
         _ratings_section(blockers, deadline)) if text]
     head = f"【结算待办】{blockers.year}年{blockers.month}月的考核还不能结算，等待以下事项："
-    tail = _acknowledged_line(blockers) if blockers.acknowledged else (
-        f"数据缺口和未完成的评分也可由人事确认接受，按现有数据结算：{ACCEPT_COMMAND.format(month=_key(blockers))}")
-    return "\n".join([head, *sections, tail, "事项解决前每个工作日提醒一次。"])
+    return "\n".join([head, *sections, *_accept_line(blockers), "事项解决前每个工作日提醒一次。"])
+
+
+def _accept_line(blockers: CloseBlockers) -> list[str]:
+    """HR's way out of data and rating gaps (or that HR took it already); none when only rates block."""
+    if blockers.acknowledged:
+        return [_acknowledged_line(blockers)]
+    if blockers.gaps_block:
+        command = ACCEPT_COMMAND.format(month=_key(blockers))
+        return [f"数据缺口和未完成的评分也可由人事确认接受，按现有数据结算：{command}"]
+    return []
 
 
 def _sources_section(blockers: CloseBlockers, deadline: str) -> str:

@@ -66,6 +66,11 @@ def test_once_hr_accepted_the_gaps_only_a_missing_rate_blocks():
     assert todo_summary(with_rate) == "11月结算待办：汇率1项"
 
 
+def test_a_rate_alone_does_not_offer_to_accept_gaps():
+    body = todo_body(CloseBlockers(2026, 11, rates=["EUR→USD"]), SCORING, date(2026, 12, 1))
+    assert "EUR→USD" in body and "accept-gaps" not in body and "确认接受" not in body
+
+
 def test_customer_ratings_block_and_name_the_source_to_check():
     blockers = CloseBlockers(2026, 11, customer_ratings=4)
     assert blockers.blocking and "客户评分4项尚未同步" in todo_body(blockers, SCORING, date(2026, 12, 1))
