@@ -98,17 +98,17 @@ _KINDS = (
                 "pages/home/index"),
     # To HR, each working day while last month's close waits (app/services/feedback/close_todo.py).
     MessageKind("close_todo", "结算待办", MANAGER, "dev-tpl-close-todo", "dev-oa-close-todo", "pages/home/index"),
-    # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
-    MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
-)
-KINDS = {kind.code: kind for kind in _KINDS}
-
     # To HR, once a month is scored and waits in review for 发布 (app/services/cycle/review.py).
     MessageKind("month_to_review", "考核待发布", MANAGER, "dev-tpl-month-review", "dev-oa-month-review",
                 "pages/home/index"),
     # To a manager whose rating HR sent back during the review, each working day until rated again.
     MessageKind("rating_returned", "评分被退回", MANAGER, "dev-tpl-rating-returned", "dev-oa-rating-returned",
                 "pages/team/index"),
+    # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
+    MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
+)
+KINDS = {kind.code: kind for kind in _KINDS}
+
 
 def kind(code: str) -> MessageKind:
     """The registered kind; an unknown code is a programming error, raised at enqueue time."""
