@@ -93,7 +93,7 @@ def test_hr_may_decide_and_a_missing_figure_can_be_added(db_session, cast, desig
 @pytest.mark.parametrize("case,code", [
     ("inside_window", "edit_window_open"), ("pending_twice", "correction_pending"),
     ("unchanged", "correction_unchanged"), ("more_than_total", "figures_invalid"),
-    ("synced_indicator", "figures_invalid"), ("closed_month", "cycle_closed"), ("no_reason", "invalid_input"),
+    ("rated_indicator", "figures_invalid"), ("closed_month", "cycle_closed"), ("no_reason", "invalid_input"),
 ])
 def test_corrections_that_are_refused(db_session, cast, designer, case, code):
     member, _, entries = designer
@@ -110,9 +110,8 @@ def test_corrections_that_are_refused(db_session, cast, designer, case, code):
             ask(member, entry, str(num), str(den))
         elif case == "more_than_total":
             ask(member, entry, str(den + 1), str(den))
-        elif case == "synced_indicator":
-            corrections.request_correction(entry.id, "design_main_image_ctr", "10", "100", "理由", actor(member),
-                                           now=NOV_NOW)
+        elif case == "rated_indicator":  # a rating is given, never reported (a synced item may be)
+            corrections.request_correction(entry.id, "design_quality", "5", None, "理由", actor(member), now=NOV_NOW)
         elif case == "closed_month":  # scoring has started: the month's figures are settled
             db_session.scalar(select(Cycle).where(Cycle.month == 11)).status = "scoring"
             db_session.commit()
