@@ -195,6 +195,57 @@ def accept_gaps_command(month: str, hr_no: str) -> None:
     click.echo(f"已确认接受{month}的数据缺口（{sources}个数据来源、{ratings}项评分），评分日起按现有数据结算")
 
 
+@kpi.command("review")
+@click.argument("month")
+@hr_option
+def review_command(month: str, hr_no: str) -> None:
+    """MONTH's (2026-11) grade spread per department while it waits for 发布."""
+    from app.services.cycle import review
+
+    cycle_id = _cycle_id(month)
+    spread = as_hr(hr_no, lambda hr_id: review.spread(cycle_id, hr_id=hr_id))
+    if not spread:
+        refuse(f"{month}还没有评分结果")
+    for row in spread:
+        grades = "、".join(f"{label}{count}人" for label, count in row["grades"].items())
+        click.echo(f"{row['department']}（{row['count']}人）：{grades}")
+
+
+@kpi.command("return-rating")
+@click.argument("employee_no")
+@click.argument("month")
+@click.argument("indicator")
+@click.argument("note")
+@hr_option
+def return_rating_command(employee_no: str, month: str, indicator: str, note: str, hr_no: str) -> None:
+    """Send EMPLOYEE_NO's manager rating of INDICATOR in MONTH back to their manager with NOTE; the
+    month is not published until it is rated again."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import AssessmentItem
+    from app.services.cycle import review
+
+    item_id = db.session.scalar(select(AssessmentItem.id).where(
+        AssessmentItem.assessment_id == _assessment_id(employee_no, month), AssessmentItem.indicator_code == indicator))
+    if item_id is None:
+        refuse(f"{employee_no}{month}的考核表中没有「{indicator}」")
+    returned = as_hr(hr_no, lambda hr_id: review.return_rating(item_id, note, hr_id=hr_id))
+    click.echo(f"已退回，等待主管重新评分（退回 #{returned.id}）")
+
+
+@kpi.command("publish")
+@click.argument("month")
+@hr_option
+def publish_command(month: str, hr_no: str) -> None:
+    """发布 MONTH (2026-11): its reports go out and every appeal window starts now."""
+    from app.services.cycle import review
+
+    cycle_id = _cycle_id(month)
+    published = as_hr(hr_no, lambda hr_id: review.publish(cycle_id, hr_id=hr_id))
+    click.echo(f"已发布{month}考核结果：{published}份报告")
+
+
 def _cycle_id(month: str) -> int:
     """The cycle of a month ("2026-11")."""
     from sqlalchemy import select

@@ -5,13 +5,15 @@ ratings a reminder every working day until the month is scored."""
 from datetime import date
 from decimal import Decimal
 
+from rq import Queue, SimpleWorker
 from sqlalchemy import delete, select
 
+from app import jobs
 from app.domain.workcalendar import month_bounds
-from app.models import Employee, Observation, OutboxMessage, SyncRun
+from app.models import Cycle, Employee, Observation, OutboxMessage, SyncRun
 from app.services import tick
 from app.services.calendar import company_calendar
-from app.services.cycle import completeness, fx_rates
+from app.services.cycle import completeness, fx_rates, review
 from app.services.observations import sources, sync
 from app.services.observations.sync import Incoming
 from tests.support.clock import utc
@@ -128,7 +130,7 @@ def test_a_manager_who_never_rates_is_named_to_hr_each_day_until_the_rating_lets
     """Amazon sales is configured and synced every day, Amazon Ads is not configured (so not
     expected), the lead rates the team and the general manager never rates the lead: HR's daily
     结算待办 names the general manager alone, who is reminded each working day; once they rate, the
-    month is scored."""
+    month is scored and waits in review, and nothing reaches the employees until HR publishes."""
     company = small_company()
     november = open_month(2026, 11)
     sources.set_configured("amazon_sp_api", True, hr_id=company.hr.id)
@@ -146,6 +148,20 @@ def test_a_manager_who_never_rates_is_named_to_hr_each_day_until_the_rating_lets
     rate_all(company.lead, november, 3)
     assert tick.run_due(utc(7, 9, month=12))["closing"] is not None
     assert len(todos(db_session)) == 4 and len(reminders_to(db_session, company.boss.id)) == 4
+
+    # Scored by the workers, the month waits for HR's 发布: nothing reaches the employees until then.
+    SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
+    for hour in (9, 10, 18):
+        tick.run_due(utc(7, hour, 5, month=12))
+    tick.run_due(utc(8, 9, 5, month=12))
+    assert db_session.scalar(select(Cycle.status).where(Cycle.id == november.id)) == "review"
+    assert messages(db_session, "report_published") == []
+    assert [m.recipient_id for m in messages(db_session, "month_to_review")] == [company.hr.id]
+    assert len(todos(db_session)) == 4  # nothing blocks the close any more
+    review.publish(november.id, hr_id=company.hr.id, now=utc(8, 10, month=12))
+    tick.run_due(utc(8, 10, 1, month=12))
+    assert sorted(m.recipient_id for m in messages(db_session, "report_published")) == sorted(
+        p.id for p in company.assessed)
 
 
 def test_a_configured_source_that_sent_nothing_is_named_with_its_days_and_who_acts(db_session, redis_client):
