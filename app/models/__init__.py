@@ -8,6 +8,7 @@ from app.models.cycle import Assessment, AssessmentItem, Cycle, SheetLine, Targe
 from app.models.feedback import Appeal, Comment
 from app.models.inbound import WeChatPush
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
+from app.models.mismatch import MismatchNotice
 from app.models.notify import (
     DeliveryAttempt,
     Digest,
@@ -38,8 +39,8 @@ __all__ = [
     "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
     "CalendarYear", "Comment", "CompanySetting", "CorrectionRequest", "Cycle", "DeliveryAttempt", "Department",
     "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
-    "JobDescription", "KpiTemplate", "LeaveRecord", "NotifyState", "Observation", "OutboxMessage", "Outcome",
-    "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn", "Report", "Restatement",
-    "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SourceSetting", "SubscribeQuota", "SyncRun",
-    "TargetAmendment", "TemplateItem", "WeChatIdentity", "WeChatPush",
+    "JobDescription", "KpiTemplate", "LeaveRecord", "MismatchNotice", "NotifyState", "Observation", "OutboxMessage",
+    "Outcome", "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn", "Report",
+    "Restatement", "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SourceSetting", "SubscribeQuota",
+    "SyncRun", "TargetAmendment", "TemplateItem", "WeChatIdentity", "WeChatPush",
 ]

@@ -85,6 +85,11 @@ _KINDS = (
                 "pages/team/index"),
     MessageKind("correction_result", "数据更正结果", EMPLOYEE, "dev-tpl-correction-result", "dev-oa-correction-result",
                 "pages/home/index"),
+    # A self-report more than 5 % off the synced figure, once per item and day, to the person and to
+    # their manager (app/services/scoring/mismatches.py).
+    MessageKind("data_mismatch", "数据不一致", EMPLOYEE, "dev-tpl-mismatch", "dev-oa-mismatch", "pages/home/index"),
+    MessageKind("data_mismatch_team", "团队数据不一致", MANAGER, "dev-tpl-mismatch-team", "dev-oa-mismatch-team",
+                "pages/team/index"),
     # To the admins: background jobs that failed for good (app/services/notify/job_failures.py).
     MessageKind("job_failed", "后台任务失败", MANAGER, "dev-tpl-job-failed", "dev-oa-job-failed", "pages/home/index"),
     # To HR, once a week: a year of the work calendar is unconfirmed (app/services/org/calendar_years.py).

@@ -1,7 +1,12 @@
 """Daily progress submissions (提交进展): the employee's own figures for one day, with a note.
 
-Only indicators without a source system are typed in (synced figures are shown read-only). A
-day's entry can be edited until the edit deadline the next day (10:00 unless HR set another) in
+The person may report any quantitative item of their own — every item that is not rated (an
+indicator whose source is not "rating", an item without a rater). For an item a source system
+syncs, the self-report is evidence: the synced (or imported) figure stays the figure of record,
+and a self-report more than 5 % off it is told to the person and their manager once per item and
+day (app.services.scoring.mismatches, when the bars are recomputed). An item of a source the
+company never configured (app.services.observations.sources) takes the self-report as its figure
+of record. A day's entry can be edited until the edit deadline the next day (10:00 unless HR set another) in
 the business time zone; later corrections go through the manager. Each save replaces that day's
 self-reported figures, audits what changed and asks for a progress recompute once committed.
 """
@@ -25,6 +30,7 @@ from app.services.scoring import progress
 from app.services.usecase import use_case
 
 NOTE_LIMIT = 500
+RATED = "rating"  # the source of items people rate: nothing to report
 
 
 @dataclass(frozen=True)
@@ -96,8 +102,10 @@ def _assessment_on(employee_id: int, day: date) -> Assessment:
 
 
 def _reportable(assessment: Assessment) -> dict[str, Indicator]:
-    codes = [item.indicator_code for item in assessment.items]
-    rows = db.session.scalars(select(Indicator).where(Indicator.code.in_(codes), Indicator.source == SELF_REPORT))
+    """The assessment's items the person may report: every item nobody rates (synced ones too)."""
+    codes = [item.indicator_code for item in assessment.items if item.rater is None]
+    rows = db.session.scalars(select(Indicator).where(Indicator.code.in_(codes), Indicator.source != RATED,
+                                                      Indicator.kind == "quantitative"))
     return {row.code: row for row in rows}
 
 
@@ -106,7 +114,7 @@ def _check_figures(figures: dict[str, SubmittedFigure], indicators: dict[str, In
     for code, figure in figures.items():
         indicator = indicators.get(code)
         if indicator is None:
-            problems[code] = "该指标由系统同步或不在本月考核表中，不能自报"
+            problems[code] = "该指标由评分得出或不在本月考核表中，不能自报"
         elif figure.numerator < 0 or (figure.denominator is not None and figure.denominator < 0):
             problems[code] = f"「{indicator.name}」不能为负数"
         elif indicator.aggregation == "ratio" and not figure.denominator:

@@ -36,6 +36,7 @@ OWNERSHIP = {  # table: the column that says "this row is the person's"
     "external_identity": "employee_id", "bind_code": "employee_id", "outcome": "employee_id",
     "outbox_message": "recipient_id", "subscribe_quota": "employee_id", "notify_state": "employee_id",
     "alert": "employee_id", "appeal": "employee_id", "comment": "author_id", "digest": "manager_id",
+    "mismatch_notice": "employee_id",
 }
 
 

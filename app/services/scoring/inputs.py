@@ -55,6 +55,7 @@ from app.models import (
 from app.models.base import ItemTerms
 from app.services import settings
 from app.services.calendar import department_calendars, leave_days, rate_table
+from app.services.lookup import configured_sources
 from app.services.usecase import JsonDict
 
 
@@ -74,6 +75,7 @@ class Context:
     overrides: dict[int, Decimal]  # assessment item id → an accepted appeal's value
     lines: dict[int, SheetLines]  # assessment id → HR's adjustments and veto
     covered: dict[str, date]  # source → the last day a successful run covered
+    configured: frozenset[str]  # the sources the company configured (the others read like self-reports)
     last_entry: dict[int, date]  # employee id → the latest day they submitted progress for
     pace_tolerance: Fraction  # the month's setting
     last_month: dict[int, dict[str, list[DomainRating]]]  # employee id → indicator code → ratings
@@ -99,6 +101,7 @@ class Context:
         self.lines = _sheet_lines(ids, rules.adjustment_limit)
         self.pace_tolerance = rules.pace_tolerance
         self.covered = _covered()
+        self.configured = configured_sources()
         self.last_entry = _last_entries(employees, self.month)
         self.last_month = _last_month_ratings(cycle, employees) if with_last_month else {}
         return self
@@ -137,9 +140,10 @@ class Context:
     def _freshness(self, indicator: DomainIndicator, employee_id: int, as_of: date) -> Freshness:
         """Through which day an item's figures run on the morning of `as_of`: a synced source to the
         last day a successful run covered (数据未更新 once yesterday is not covered); what the person
-        types in through yesterday, or through today once today is submitted."""
+        types in through yesterday, or through today once today is submitted. A source the company
+        never configured reads like what the person types in: nobody is told 数据未更新 for it."""
         yesterday = as_of - timedelta(days=1)
-        if not indicator.synced:
+        if not indicator.synced or indicator.source not in self.configured:
             return Freshness(as_of if self.last_entry.get(employee_id, date.min) >= as_of else yesterday)
         covered = self.covered.get(indicator.source)
         if covered is None:

@@ -1,4 +1,6 @@
-"""Live progress: assessments' bars, pace and projected score, recomputed from scratch.
+"""Live progress: assessments' bars, pace and projected score, recomputed from scratch. Each
+recompute also tells 数据不一致 nobody was told of yet (app.services.scoring.mismatches): it is the
+one place that sees a self-report beside the synced figure, after a submission and after a sync.
 
 New data adds its assessment to a pending set and makes sure one drain job is queued. A drain
 takes everything pending and recomputes it in one set-based load, so a burst of a hundred
@@ -31,7 +33,8 @@ from app.domain.rendering import render_assessment
 from app.extensions import db, redis_store
 from app.models import Assessment, Cycle, Observation, ProgressEntry, ProgressSnapshot
 from app.models.base import utcnow
-from app.services.business_time import business_today
+from app.services.business_time import business_today, clock_now
+from app.services.scoring import mismatches
 from app.services.scoring.inputs import Context
 from app.services.usecase import JsonDict, use_case
 
@@ -190,11 +193,13 @@ def recompute_many(ids: list[int], as_of: date | None = None) -> int:
     ):
         by_cycle[cycle_id].append(assessment_id)
     bodies: dict[int, tuple[date, JsonDict]] = {}
+    owners: dict[int, int] = {}  # assessment id → employee id
     for cycle_id, cycle_ids in by_cycle.items():
         cycle = db.session.get(Cycle, cycle_id)
         assert cycle is not None, "the cycle was just joined to its assessments"
         context = Context.load(cycle, cycle_ids, with_last_month=True)
         for assessment in context.assessments:
+            owners[assessment.id] = assessment.employee_id
             day = min(max(as_of, assessment.first_day), assessment.last_day)
             try:
                 bodies[assessment.id] = (day, render_assessment(evaluate(context.input_for(assessment, as_of=day))))
@@ -205,6 +210,7 @@ def recompute_many(ids: list[int], as_of: date | None = None) -> int:
     except IntegrityError:  # another worker stored a first snapshot meanwhile: update theirs
         db.session.rollback()
         _store(bodies)
+    mismatches.tell_new(((owners[aid], body) for aid, (_, body) in bodies.items()), clock_now())
     return len(bodies)
 
 

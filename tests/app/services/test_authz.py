@@ -358,7 +358,7 @@ NOT_ACTING_FOR_A_PERSON = {
         scoring.chunks.close_cycle scoring.chunks.chunk_ids scoring.chunks.missing_chunks
         scoring.chunks.enqueue_chunk scoring.chunks.take_lease scoring.chunks.after_chunk scoring.chunks.resume_runs
         scoring.progress.request_recompute scoring.progress.drain scoring.progress.resume scoring.progress.reconcile
-        scoring.progress.refresh_open
+        scoring.progress.refresh_open scoring.mismatches.tell_new
         scoring.progress.recompute scoring.progress.recompute_many scoring.runs.score_cycle scoring.runs.assessment_ids
         scoring.runs.start_run scoring.runs.check_scorable scoring.runs.score_chunk scoring.runs.finish_run
         scoring.runs.rescore""",

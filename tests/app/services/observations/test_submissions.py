@@ -1,4 +1,5 @@
-"""Daily submissions: own figures only, editable until 10:00 the next day, all or nothing."""
+"""Daily submissions: own figures only (any item nobody rates), editable until 10:00 the next day,
+all or nothing."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -66,8 +67,7 @@ def test_yesterday_is_editable_until_ten_but_not_after(db_session, designer):
 
 
 @pytest.mark.parametrize("figures,code,field", [
-    ({"design_main_image_ctr": SubmittedFigure(Decimal(10), Decimal(1000))}, "figures_invalid",
-     "design_main_image_ctr"),
+    ({"design_quality": SubmittedFigure(Decimal(4))}, "figures_invalid", "design_quality"),
     ({"design_on_time_share": SubmittedFigure(Decimal(4), Decimal(3))}, "figures_invalid", "design_on_time_share"),
     ({"design_on_time_share": SubmittedFigure(Decimal(-1), Decimal(3))}, "figures_invalid", "design_on_time_share"),
     ({"design_revision_rounds": SubmittedFigure(Decimal(1), None)}, "figures_invalid", "design_revision_rounds"),
@@ -96,7 +96,6 @@ def test_a_too_long_note_is_refused(db_session, designer):
     assert long_note.value.code == "note_too_long"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.4: only self_report indicators may be reported")
 def test_a_synced_item_may_be_reported_as_evidence_but_a_rated_one_never(db_session, designer):
     ctr = {"design_main_image_ctr": SubmittedFigure(Decimal(12), Decimal(1000))}
     entry = submit(designer.id, TODAY, ctr, actor(designer.id), "主图点击率后台截图", now=AT_NOON)

@@ -5,7 +5,6 @@ takes the self-report as its figure of record and reads like one, never 数据�
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from app.models import OutboxMessage, SyncRun
@@ -44,7 +43,6 @@ def sales_row(snapshot) -> dict:
     return next(item for item in snapshot.body["items"] if item["indicator"] == "ops_sales")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.4: a self-report never sits beside a synced figure")
 def test_a_self_report_more_than_5_percent_off_the_synced_figure_is_told_once(db_session, redis_client):
     people = small_company()
     november = open_month(2026, 11)
@@ -70,7 +68,6 @@ def test_a_self_report_more_than_5_percent_off_the_synced_figure_is_told_once(db
     assert len(told(db_session)) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.4: an unconfigured source's items cannot be reported")
 def test_an_item_of_an_unconfigured_source_takes_the_self_report_and_is_never_stale(db_session, redis_client):
     people = small_company()
     november = open_month(2026, 11)

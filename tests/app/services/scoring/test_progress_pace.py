@@ -15,7 +15,7 @@ from app.services.observations.submissions import SubmittedFigure
 from app.services.observations.sync import Incoming
 from app.services.scoring import progress
 from tests.support.clock import utc
-from tests.support.company import assessment_of, department, hire, open_month, small_company
+from tests.support.company import assessment_of, configured, department, hire, open_month, small_company
 
 
 def sales_bar(snapshot) -> dict:
@@ -36,6 +36,7 @@ def synced(session, source: str, rows: list[Incoming], *, failed: bool = False, 
 def test_a_source_that_failed_yesterday_says_so_and_holds_its_pace(db_session, redis_client):
     people = small_company()
     november = open_month(2026, 11)
+    configured("amazon_sp_api")
     star = assessment_of(people.star, november)
     rows = [Incoming(people.star.id, "ops_sales", date(2026, 11, day), Decimal(3400), None,
                      f"amzn/{day}", "USD") for day in range(1, 18)]
@@ -87,6 +88,7 @@ def test_the_clock_refreshes_every_open_bar_once_a_day(db_session, redis_client)
 def test_a_run_that_covers_a_new_day_without_rows_refreshes_every_bar_of_its_source(db_session, redis_client):
     people = small_company()
     november = open_month(2026, 11)
+    configured("amazon_sp_api")
     synced(db_session, "amazon_sp_api", [], covered=date(2026, 11, 18))
     progress.drain(date(2026, 11, 20))
     star = assessment_of(people.star, november)
