@@ -162,6 +162,13 @@ def _request_correction(cast, subject, acting, n):
                                                       "漏报一张准时交付的图", who, now=NOV_NOW)
 
 
+def _request_day_correction(cast, subject, acting, n):
+    day = _entry(subject)[n].day
+    _, num, den = _one_more(subject, n)
+    return lambda who: corrections.request_day_correction(subject, day, "design_on_time_share", num, den,
+                                                          "漏报一张准时交付的图", who, now=NOV_NOW)
+
+
 def _decide_correction(cast, subject, acting, n):
     entry_id, num, den = _one_more(subject, n)
     request = corrections.request_correction(entry_id, "design_on_time_share", num, den, "漏报", actor(subject),
@@ -282,6 +289,8 @@ TABLE = {
     "withdraw_line": ("ops", sheet_lines.withdraw_line, _withdraw, Y, "hr"),
     "submit_progress": ("design", submissions.submit, _submit, Y, "self own_case"),
     "request_correction": ("design", corrections.request_correction, _request_correction, Y, "self own_case"),
+    "request_day_correction": ("design", corrections.request_day_correction, _request_day_correction, Y,
+                               "self own_case"),
     "decide_correction": ("design", corrections.decide_correction, _decide_correction, Y, "manager_in hr"),
     "confirm_report": ("ops", reports.confirm_report, _confirm, Y, "self own_case leaver"),
     "file_appeal": ("ops", appeals.file_appeal, _file_appeal, Y, "self own_case leaver"),

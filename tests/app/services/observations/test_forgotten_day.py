@@ -31,7 +31,6 @@ def entry_on(session, person, day: date = FORGOTTEN) -> ProgressEntry | None:
                                                       ProgressEntry.day == day))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.6e: a correction needs an existing progress entry")
 def test_a_forgotten_day_is_asked_for_and_approving_creates_its_entry_and_figure(db_session, redis_client):
     people = small_company()
     november = open_month(2026, 11)
@@ -64,7 +63,6 @@ def test_a_forgotten_day_is_asked_for_and_approving_creates_its_entry_and_figure
     assert told[0] == "你申请将11月24日「月度销售额」更正为1,200 USD，已通过"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.6e: a correction needs an existing progress entry")
 def test_a_forgotten_day_rejected_or_refused_creates_nothing(db_session, redis_client):
     people = small_company()
     open_month(2026, 11)
