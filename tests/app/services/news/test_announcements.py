@@ -26,7 +26,7 @@ from app.services import tick
 from app.services.cycle import completeness, review, targets
 from app.services.lookup import format_figure, indicator
 from tests.support.clock import utc
-from tests.support.company import assessment_of, department, hire, open_month, small_company
+from tests.support.company import assessment_of, configured, department, hire, open_month, small_company
 from tests.support.outbox import WECOM, run_worker
 from tests.support.people import actor
 
@@ -235,3 +235,12 @@ def test_the_evening_reminder_says_ni_and_skips_people_whose_figures_are_all_syn
     reminded = {user: text for user, text in sent_texts(standin) if "工作进展还没有提交" in text}
     assert list(reminded) == [users[designer.id]]
     assert reminded[users[designer.id]].startswith("你12月1日的工作进展还没有提交")
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.4: people report an unconfigured source's items, but are not reminded")
+def test_the_evening_reminder_asks_for_the_items_of_a_source_nobody_configured(app, db_session, redis_client,
+                                                                                standin, clock):
+    people = small_company()  # Amazon never connected: operations report their sales and conversion themselves
+    configured("amazon_ads")
+    tick.run_due(utc(1, 9, month=12))
+    assert tick.run_due(utc(1, 18, month=12))["reminders"] == len(people.assessed)
