@@ -23,6 +23,7 @@ from app.models import (
 from app.services import settings
 from app.services.calendar import company_calendar, department_calendars, leave_days
 from app.services.cycle.target_messages import TargetNews
+from app.services.lookup import configured_sources
 from app.services.notify import outbox
 from app.services.scoring import month_result
 from app.services.usecase import use_case
@@ -46,13 +47,14 @@ def push_targets(cycle_id: int, now: datetime) -> int:
 @use_case
 def evening_reminders(day: date, now: datetime) -> int:
     """Remind people who work `day`, have something to report themselves (a self-reported
-    quantitative item on their open assessment: whose figures are all synced have nothing to
-    submit) and have not submitted progress for it."""
+    quantitative item on their open assessment, or one of a source the company never configured:
+    whose figures are all synced have nothing to submit) and have not submitted progress for it."""
     calendar = company_calendar()
     calendars = department_calendars(calendar)
+    by_hand = Indicator.source.not_in(["rating", *configured_sources()])  # self_report is never configured
     self_reported = (select(AssessmentItem.id).join(Indicator, Indicator.code == AssessmentItem.indicator_code)
                      .where(AssessmentItem.assessment_id == Assessment.id, Indicator.kind == "quantitative",
-                            Indicator.source == "self_report"))
+                            AssessmentItem.rater.is_(None), by_hand))
     rows = db.session.execute(
         select(Assessment.employee_id, Employee.department_id).select_from(Assessment)
         .join(Cycle, Cycle.id == Assessment.cycle_id).join(Employee, Employee.id == Assessment.employee_id)

@@ -223,7 +223,8 @@ def test_each_rated_item_names_who_rates_it(app, db_session, redis_client, stand
 
 def test_the_evening_reminder_says_ni_and_skips_people_whose_figures_are_all_synced(app, db_session, redis_client,
                                                                                     standin, clock):
-    people = small_company()  # operations: every figure comes from Amazon
+    people = small_company()  # operations: every figure comes from Amazon, connected
+    configured("amazon_sp_api", "amazon_ads")
     designer = hire("孙美工", department("design", "设计部"), position="designer", manager=people.boss)
     db_session.commit()
     users = {employee_id: userid for userid, employee_id in everyone_on_wecom(db_session, standin).items()}
@@ -237,7 +238,6 @@ def test_the_evening_reminder_says_ni_and_skips_people_whose_figures_are_all_syn
     assert reminded[users[designer.id]].startswith("你12月1日的工作进展还没有提交")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16.4: people report an unconfigured source's items, but are not reminded")
 def test_the_evening_reminder_asks_for_the_items_of_a_source_nobody_configured(app, db_session, redis_client,
                                                                                 standin, clock):
     people = small_company()  # Amazon never connected: operations report their sales and conversion themselves
