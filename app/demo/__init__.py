@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.demo import activity
+from app.demo import activity, history
 from app.demo.company import STAFF, TEAM_POSITIONS, TEAMS, Person, build_people
 from app.domain.cycles import CycleStatus
 from app.domain.workcalendar import month_bounds
@@ -40,17 +40,17 @@ from app.services.calendar import (
     department_calendars,
     load_public_holidays,
 )
-from app.services.cycle import review
 from app.services.org.catalog import load_templates
-from app.services.scoring import runs
 
 PAST_MONTHS = 3
 CHUNK = 5000
 USD_CNY = ("7.1", "7.12", "7.15", "7.13", "7.11", "7.14")
 
 
-def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026) -> Counter:
-    """Fill an empty database with the demo company; returns row counts (empty if skipped)."""
+def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026, lived: bool = True) -> Counter:
+    """Fill an empty database with the demo company; returns row counts (empty if skipped). With
+    `lived` the past months are lived through the services (app.demo.history); without, they are
+    only scored and published (tests that start from a freshly published month)."""
     if db.session.scalar(select(Employee.id).limit(1)) is not None:
         return Counter()
     today = today or date.today()
@@ -67,13 +67,10 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026) 
         builder.month(year, month, current=(year, month) == (today.year, today.month))
     builder.configure_sources()
     db.session.commit()
-    hr_id = db.session.scalar(select(Employee.id).where(Employee.is_hr).order_by(Employee.id).limit(1))
-    for cycle_id, year, month in builder.past_cycles:
-        # scored as the clock would have (day 3 of the next month, 09:00 in Shanghai) and published
-        # by HR an hour later
-        scored = datetime.combine(date(year + month // 12, month % 12 + 1, 3), time(1, 0))
-        runs.score_cycle(cycle_id, reason="demo history", now=scored)
-        review.publish(cycle_id, hr_id=hr_id, now=scored + timedelta(hours=1))
+    if lived:
+        builder.counts.update(history.live_through(today, seed))
+    else:
+        history.score_and_publish(today)
     audit.record("seed.demo", "company", after={"employees": employees, **builder.counts}, source="cli")
     db.session.commit()
     return builder.counts

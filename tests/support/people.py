@@ -88,7 +88,7 @@ def actor(employee_id: int) -> authz.Actor:
 
 def demo_cast(db_session) -> Cast:
     """The demo company, October published on 3 November 10:00, and one member per team in HR."""
-    seed_demo(today=TODAY)
+    seed_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 10))
     reports = db_session.scalars(select(Report).join(Assessment).where(Assessment.cycle_id == october.id)).all()
     windows = report_window.closes_at([r.assessment_id for r in reports], OCT_PUBLISHED)

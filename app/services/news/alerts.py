@@ -154,7 +154,7 @@ def raise_alert(rule_id: int, finding: Finding) -> Alert | None:
     """Insert one alert in a savepoint; None when its fingerprint is already there (another run or
     worker raised the same facts first). A new alert is handed to `deliver` in the same transaction."""
     alert = Alert(rule_id=rule_id, employee_id=finding.employee_id, fingerprint=finding.fingerprint,
-                  message=finding.message, evidence=finding.evidence)
+                  message=finding.message, evidence=finding.evidence, raised_at=clock_now())
     try:
         with db.session.begin_nested():
             db.session.add(alert)

@@ -66,14 +66,16 @@ def test_demo_company_has_history_and_an_open_month(db_session):
     counts = seed_demo(today=TODAY)
     assert counts["employee"] == 50
     cycles = db_session.execute(select(Cycle.year, Cycle.month, Cycle.status).order_by(Cycle.year, Cycle.month)).all()
-    assert cycles == [(2026, 8, "published"), (2026, 9, "published"), (2026, 10, "published"), (2026, 11, "open")]
+    # the past months were published and, every report answered, made final (app.demo.history)
+    assert cycles == [(2026, 8, "final"), (2026, 9, "final"), (2026, 10, "final"), (2026, 11, "open")]
     # the general manager, and HR/admin: its lead and one member in HR, the third the admin
     assert db_session.scalar(select(func.count()).where(Employee.is_hr)) == 2
     assert db_session.scalar(select(func.count()).where(Employee.is_admin)) == 1
-    # everyone assessed in a past month has exactly one published report per assessment
+    # everyone assessed in a past month has exactly one first report per assessment (an accepted
+    # appeal adds a second version)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     assessments = count(db_session, Assessment, Assessment.cycle_id == october.id)
-    reports = count(db_session, Report,
+    reports = count(db_session, Report, Report.version == 1,
                     Report.assessment_id.in_(select(Assessment.id).where(Assessment.cycle_id == october.id)))
     # 50 people less the general manager (no position) and the two who join on 10 November, plus a
     # second assessment for the specialist moved from operations to design on 16 October

@@ -11,6 +11,6 @@ from tests.support.news import stamp_submissions
 @pytest.fixture
 def demo(db_session):
     """The demo company on Friday 27 November (progress up to Thursday 26), entries stamped."""
-    seed_demo(today=TODAY)
+    seed_demo(today=TODAY, lived=False)
     stamp_submissions(db_session)
     return db_session

@@ -26,7 +26,7 @@ TODAY = date(2026, 11, 27)
 
 
 def seeded():
-    seed_demo(today=TODAY)
+    seed_demo(today=TODAY, lived=False)
     alerts.load_default_rules()
 
 

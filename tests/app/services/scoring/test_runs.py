@@ -22,7 +22,7 @@ def reports_of(session, cycle_id: int) -> int:
 
 
 def test_chunked_scores_stay_invisible_until_published(db_session):
-    seed_demo(today=TODAY)
+    seed_demo(today=TODAY, lived=False)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     ids = runs.assessment_ids(november.id)
     run_id = runs.start_run(november.id, reason="test close", chunks_total=2)
@@ -54,7 +54,7 @@ def test_chunked_scores_stay_invisible_until_published(db_session):
 
 
 def test_rescoring_publishes_a_new_version_only_where_the_result_changed(db_session):
-    seed_demo(today=TODAY)
+    seed_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     first_run = october.visible_run_id
     sales = db_session.scalar(select(Observation).where(Observation.indicator_code == "ops_sales",
