@@ -81,3 +81,15 @@ def test_an_item_of_an_unconfigured_source_takes_the_self_report_and_is_never_st
     configured("amazon_sp_api")  # connected, but no run has covered a day yet
     row = sales_row(progress.recompute(star, date(2026, 11, 20)))
     assert (row["progress"]["through_label"], row["progress"]["stale_label"]) == (None, "数据未更新")
+
+
+def test_the_manager_told_is_the_nearest_who_has_not_left(db_session, redis_client):
+    people = small_company()
+    november = open_month(2026, 11)
+    people.lead.status = "left"
+    db_session.commit()
+    reported(people.star, 26, "1000")
+    synced_sales(db_session, people.star, {26: "500"})
+    progress.recompute(assessment_of(people.star, november).id, date(2026, 11, 27))
+    assert [(m.recipient_id, m.kind) for m in told(db_session)] == [
+        (people.star.id, "data_mismatch"), (people.boss.id, "data_mismatch_team")]
