@@ -19,11 +19,12 @@ Nothing happens from `today` (local midnight) on: what falls due then is the clo
 tick does only what today's date calls for. The messages of the past were delivered at their time:
 they are recorded as sent (WeChat was not there to be called), so the first tick finds no backlog.
 
-A large company (benchmarks) is lived through for a bounded sample of SAMPLE people, so the
-one-by-one calls (bindings, comments, confirmations, appeals, HR's decisions) stay those of the
-50-person demo: silence counts as 认可 for everyone else, the others' outcome proposals wait for
-HR, alerts are evaluated for the sample only, and the pushes to everyone (targets, reports) are
-left to the clock's first tick.
+A large company (benchmarks) is lived through for a bounded sample of SAMPLE people (HR, the
+managers and others drawn at random), so the one-by-one calls (bindings, comments, confirmations,
+appeals, HR's decisions) stay those of the 50-person demo: silence counts as 认可 for everyone else,
+the others' outcome proposals wait for HR, alerts are evaluated for the sample once, the pushes to
+everyone (targets, reports) are left to the clock's first tick, and the others' messages are
+unreachable (unbound).
 """
 
 import random
@@ -34,7 +35,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import Select, and_, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 
 from app.demo import talk
@@ -102,7 +103,8 @@ def _clock() -> Iterator[PastClock]:
 def live_through(today: date, seed: int = 2026) -> Counter:
     """Live the months before `today` through the services; returns what it did, counted."""
     cutoff = to_utc(datetime.combine(today, time()))
-    _backdate_entries(cutoff)
+    if db.session.scalar(select(func.count()).select_from(Employee)) <= SAMPLE:
+        _backdate_entries(cutoff)  # a large company's entries are many: the builder's to stamp
     alerts.load_default_rules()  # the shipped rules, as `flask kpi load-templates` loads them
     with _clock() as clock:
         story = _Story(random.Random(f"{seed}/history"), clock, cutoff)
@@ -159,11 +161,11 @@ class _Story:
     def __init__(self, rng: random.Random, clock: PastClock, cutoff: datetime):
         self.rng, self.clock, self.cutoff = rng, clock, cutoff
         self.counts: Counter = Counter()
-        active = db.session.execute(select(Employee.id, Employee.employee_no, Employee.joined_on)
-                                    .where(Employee.status == "active").order_by(Employee.id)).all()
+        active = db.session.execute(select(Employee.id, Employee.employee_no, Employee.joined_on, Employee.is_hr,
+                                           Employee.manager_id).where(Employee.status == "active")
+                                    .order_by(Employee.id)).all()
         self.sampled = len(active) > SAMPLE
-        chosen = sorted(rng.sample(active, SAMPLE)) if self.sampled else active
-        self.people = {row.id: row for row in chosen}
+        self.people = {row.id: row for row in (_sample(rng, active) if self.sampled else active)}
         self.calendar = company_calendar()
         self.actors: dict[int, Actor] = {}
 
@@ -273,16 +275,19 @@ class _Story:
         """The daily alert run, at 06:00 the next morning, of every other Friday and of the day before
         yesterday (yesterday's run is the first tick's). A run re-reads a month, so every streak is
         still found, and the pace nudge is one per item and week anyway; running all ninety days
-        would make the seed ten times slower. A large company's sample is evaluated person by person."""
+        would make the seed ten times slower. A large company's sample is evaluated person by person
+        on the last of those days only."""
+        last = today - timedelta(days=2)
+        if self.sampled:
+            self.at(_local(last + timedelta(days=1), 6, 0))
+            for employee_id in self.people:
+                self.counts["alerts"] += len(alerts.evaluate_employee(employee_id, last))
+            return
         day = date(first_cycle.year, first_cycle.month, 1)
-        while day + timedelta(days=1) < today:
-            if (day.isoweekday() == 5 and day.isocalendar().week % 2 == 0) or day + timedelta(days=2) == today:
+        while day <= last:
+            if (day.isoweekday() == 5 and day.isocalendar().week % 2 == 0) or day == last:
                 self.at(_local(day + timedelta(days=1), 6, 0))
-                if not self.sampled:
-                    self.counts["alerts"] += len(alerts.run_day(day))
-                else:
-                    for employee_id in self.people:
-                        self.counts["alerts"] += len(alerts.evaluate_employee(employee_id, day))
+                self.counts["alerts"] += len(alerts.run_day(day))
             day += timedelta(days=1)
 
     # -- the close -----------------------------------------------------------------------------
@@ -308,20 +313,21 @@ class _Story:
         self._answer(cycle_id, published, appeal_plan)
         self._settle(cycle_id)
 
-    def _latest_reports(self, cycle_id: int) -> list[Report]:
+    def _latest_reports(self, cycle_id: int) -> Select:
+        """The latest version of each of the month's reports (a query to select from)."""
         latest = (select(Report.assessment_id, func.max(Report.version).label("version"))
                   .join(Assessment).where(Assessment.cycle_id == cycle_id).group_by(Report.assessment_id).subquery())
-        return list(db.session.scalars(select(Report).join(
+        return select(Report).join(
             latest, and_(latest.c.assessment_id == Report.assessment_id, latest.c.version == Report.version))
-            .order_by(Report.total, Report.id)))
 
     def _answer(self, cycle_id: int, published: datetime, appeal_plan: tuple[bool, ...]) -> None:
         """The weakest reports with an item worth contesting are appealed as planned; most others
         are confirmed within the window, the rest stay silent."""
-        owners = dict(db.session.execute(select(Assessment.id, Assessment.employee_id)
-                                         .where(Assessment.cycle_id == cycle_id)).all())
+        owners = dict(db.session.execute(select(Assessment.id, Assessment.employee_id).where(
+            Assessment.cycle_id == cycle_id, Assessment.employee_id.in_(list(self.people)))).all())
         plan = list(appeal_plan)
-        for report in self._latest_reports(cycle_id):
+        mine = self._latest_reports(cycle_id).where(Report.assessment_id.in_(list(owners)))
+        for report in db.session.scalars(mine.order_by(Report.total, Report.id)).all():
             employee_id = owners[report.assessment_id]
             if employee_id not in self.people:
                 continue
@@ -390,8 +396,8 @@ class _Story:
     def _settle(self, cycle_id: int) -> None:
         """When the last window closes the clock counts silence as 认可 and the month goes final;
         HR decides the proposals over the next working day."""
-        closes = max((r.window_closes_at for r in self._latest_reports(cycle_id)
-                      if r.response in ("pending", "appealed") and r.window_closes_at is not None), default=None)
+        unsettled = self._latest_reports(cycle_id).where(Report.response.in_(("pending", "appealed"))).subquery()
+        closes = db.session.scalar(select(func.max(unsettled.c.window_closes_at)))
         settled = self.at((closes or self.clock.now) + timedelta(minutes=1))
         if not self.past(settled):
             return
@@ -429,6 +435,16 @@ class _Story:
                 if self.past(at):
                     digest.compose(manager_id, kind, at, at, org)
                     self.counts["digests"] += 1
+
+
+def _sample(rng: random.Random, active: list) -> list:
+    """HR and everyone who manages people (they decide, comment and read digests), and others drawn
+    at random up to SAMPLE."""
+    managers = {row.manager_id for row in active}
+    leading = [row for row in active if row.is_hr or row.id in managers]
+    others = [row for row in active if not (row.is_hr or row.id in managers)]
+    drawn = rng.sample(others, max(0, min(len(others), SAMPLE - len(leading))))
+    return sorted(leading + drawn, key=lambda row: row.id)
 
 
 def _contestable(report: Report) -> dict | None:
