@@ -1,9 +1,12 @@
 """`flask seed demo`: a deterministic demo company in an empty database.
 
-Three past months with daily figures and ratings, scored and published through the scoring
-service, and the current month open with progress so far. An existing company is never touched:
-running it again changes nothing. Rows go in with bulk inserts (ids assigned here, since the
-database is empty), so `--employees 5000` stays within minutes.
+Three past months and the current month so far, with figures from a small model of the business
+(business.py) and what each person did (activity.py). Synced and imported figures go in the way a
+connector writes them — one run per source per day through the shared write path — so the
+connectors only swap the producer; self-reported entries, assessments and ratings go in as bulk
+inserts (ids assigned here, since the database is empty). Past months are then scored, reviewed
+and published. An existing company is never touched: running it again changes nothing. A company
+larger than CAREFUL_NAMES people (benchmarks) writes each run's rows in bulk instead.
 """
 
 import random
@@ -11,10 +14,11 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.demo import activity, history
-from app.demo.company import STAFF, TEAM_POSITIONS, TEAMS, Person, build_people
+from app.demo.business import Market, split
+from app.demo.company import CAREFUL_NAMES, HEAD_POSITION, STAFF, TEAM_POSITIONS, TEAMS, Person, build_people
 from app.domain.cycles import CycleStatus
 from app.domain.workcalendar import month_bounds
 from app.extensions import db
@@ -40,6 +44,8 @@ from app.services.calendar import (
     department_calendars,
     load_public_holidays,
 )
+from app.services.observations import sync
+from app.services.org import template_edits
 from app.services.org.catalog import load_templates
 
 PAST_MONTHS = 3
@@ -57,12 +63,9 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026, 
     load_templates()
     load_public_holidays()
     months = _months(today)
-    rng = random.Random(seed)
-    people = build_people(rng, employees, date(*months[0], 1))
-    # The HR department's figures and ratings come from a generator of their own, so the teams'
-    # figures are the same whether or not the staff are assessed.
-    builder = _Builder(rng, people, today, staff_rng=random.Random(f"{seed}/staff"))
-    builder.organisation(months)
+    people = build_people(random.Random(seed), employees, date(*months[0], 1))
+    builder = _Builder(seed, people, today, months)
+    builder.organisation()
     for year, month in months:
         builder.month(year, month, current=(year, month) == (today.year, today.month))
     builder.configure_sources()
@@ -74,6 +77,25 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026, 
     audit.record("seed.demo", "company", after={"employees": employees, **builder.counts}, source="cli")
     db.session.commit()
     return builder.counts
+
+
+def market_of(seed: int, people: list[Person], months: list[tuple[int, int]]) -> Market:
+    """The demo's shop: its operators' listings, each run as well as its operator's skill that month."""
+    operators = {p.id: p for p in people if p.position == "ops"}
+    return Market(seed, list(operators), date(*months[0], 1),
+                  lambda operator, day: operators[operator].skill_in(_month_index(months, day)))
+
+
+def demo_business(employees: int = 50, today: date | None = None, seed: int = 2026) -> tuple[list[Person], Market]:
+    """The people and the shop `seed_demo` builds for these arguments, for checking its figures
+    against the business they came from."""
+    months = _months(today or date.today())
+    people = build_people(random.Random(seed), employees, date(*months[0], 1))
+    return people, market_of(seed, people, months)
+
+
+def _month_index(months: list[tuple[int, int]], day: date) -> int:
+    return months.index((day.year, day.month)) if (day.year, day.month) in months else 0
 
 
 def _months(today: date) -> list[tuple[int, int]]:
@@ -112,17 +134,24 @@ def _depth_in(rows: list[dict]):
 class _Builder:
     """Collects rows for bulk inserts; ids are assigned in memory."""
 
-    def __init__(self, rng: random.Random, people: list[Person], today: date, staff_rng: random.Random):
-        self.rng, self.people, self.today, self.staff_rng = rng, people, today, staff_rng
+    def __init__(self, seed: int, people: list[Person], today: date, months: list[tuple[int, int]]):
+        self.seed, self.people, self.today, self.months = seed, people, today, months
+        self.by_id = {p.id: p for p in people}
         self.teams = _team_sizes(people)
         self.counts: Counter = Counter()
         self.past_cycles: list[tuple[int, int, int]] = []
         self.ids: Counter = Counter()
         self.synced: set[str] = set()  # the sources the demo syncs or imports
+        self.backlog = Counter()  # orders, tickets and chats waiting for a team's next working day
+        self.market = market_of(seed, people, months)
 
-    def rng_for(self, position: str) -> random.Random:
-        """The teams' generator, or the staff's for a position outside the teams."""
-        return self.rng if position in TEAM_POSITIONS else self.staff_rng
+    def rng(self, *key: object) -> random.Random:
+        """A generator for one purpose (a person's day, a month's ratings): the same key always
+        draws the same numbers, whatever else the demo draws."""
+        return random.Random("/".join(str(k) for k in (self.seed, *key)))
+
+    def skill(self, person: Person, day: date) -> float:
+        return person.skill_in(_month_index(self.months, day))
 
     def next_id(self, table: str) -> int:
         self.ids[table] += 1
@@ -135,7 +164,7 @@ class _Builder:
 
     # -- who works here -------------------------------------------------------------------
 
-    def organisation(self, months) -> None:
+    def organisation(self) -> None:
         departments = {d.code: d for d in db.session.scalars(select(Department))}
         for code, name, rest, *_ in TEAMS + STAFF:
             if code not in departments:
@@ -146,50 +175,73 @@ class _Builder:
         self.departments = departments
         self.positions = {p.code: p for p in db.session.scalars(select(Position))}
         self.templates = {t.position_id: t for t in db.session.scalars(select(KpiTemplate))}
-        self._mark_joiners_and_transfer(months)
+        self._people_changes()
         rows = [self._employee_row(p) for p in self.people]
         self.insert(Employee, sorted(rows, key=_depth_in(rows)))  # managers before their reports
-        self._leave(months[-1])
-        self._fx_rates(months)
+        self._house_rules()
+        self._leave()
+        self._fx_rates()
         db.session.flush()
         self.calendars = department_calendars()
 
     def _employee_row(self, p: Person) -> dict:
         position = p.extra.get("position_after", p.position)
+        left = p.left_on is not None and p.left_on < self.today
         return {
             "id": p.id, "employee_no": p.employee_no, "name": p.name,
             "department_id": self.departments[p.extra.get("department_after", p.department)].id,
-            "position_id": self.positions[position].id if position else None,
-            "manager_id": p.extra.get("manager_after", p.manager_id),
-            "is_hr": p.is_hr, "is_admin": p.is_admin, "joined_on": p.joined_on, "status": "active",
+            "position_id": self.positions[position].id, "manager_id": p.extra.get("manager_after", p.manager_id),
+            "is_hr": p.is_hr, "is_admin": p.is_admin, "joined_on": p.joined_on, "left_on": p.left_on,
+            "status": "left" if left else "active",
         }
 
-    def _mark_joiners_and_transfer(self, months) -> None:
-        """Two joiners this month, and one operations specialist moved to design mid last month."""
-        year, month = months[-1]
-        staff = [p for p in self.people if p.position in TEAM_POSITIONS and p.manager_id != 1]
+    def _people_changes(self) -> None:
+        """Two people join this month (from the 10th, when today is past it), a customer-service
+        agent leaves in the middle of the first past month, and an operator moves to design in the
+        middle of the last one."""
+        year, month = self.months[-1]
+        staff = [p for p in self.people if p.position in TEAM_POSITIONS]
         if self.today.day > 10:
-            for p in staff[-2:]:
+            for p in (next(p for p in reversed(staff) if p.position == "ops"),
+                      next(p for p in reversed(staff) if p.position == "warehouse")):
                 p.joined_on = date(year, month, 10)
+        leaver = next(p for p in staff if p.position == "cs")
+        leaver.left_on = date(*self.months[0], 18)
         mover = next(p for p in staff if p.position == "ops")
-        design_lead = next(p for p in self.people if p.position == "designer" and p.manager_id == 1)
-        y, m = months[-2]
+        design_head = next(p for p in self.people if p.department == "design" and p.position == HEAD_POSITION)
+        y, m = self.months[-2]
         mover.extra.update(transfer_on=date(y, m, 16), position_after="designer", department_after="design",
-                           manager_after=design_lead.id)
+                           manager_after=design_head.id)
 
-    def _leave(self, current) -> None:
-        first, last = month_bounds(*current)
+    def _house_rules(self) -> None:
+        """HR made a stock-take short of 99.5 % cost points per 0.1 % (扣分制) before the first month:
+        the ratio would give 99 % accuracy nearly every point."""
+        hr_head = next(p for p in self.people if p.is_hr and p.position == HEAD_POSITION)
+        stock_take = {"kind": "deduction", "step": "0.001", "points": "6"}
+        template_edits.set_method("warehouse", "wh_stock_accuracy", stock_take, hr_id=hr_head.id)
+        self.templates = {t.position_id: t for t in db.session.scalars(select(KpiTemplate))}
+
+    def _leave(self) -> None:
+        """Personal leave of a few people in each month, two or three days each."""
         rows = []
-        for p in self.rng.sample([p for p in self.people if p.position in TEAM_POSITIONS], k=min(3, len(self.people))):
-            start = first + timedelta(days=self.rng.randrange(3, 12))
-            rows.append({"id": self.next_id("leave"), "employee_id": p.id, "first_day": start,
-                         "last_day": start + timedelta(days=1), "kind": "personal", "note": "事假"})
+        for year, month in self.months:
+            first, last = month_bounds(year, month)
+            rng = self.rng("leave", year, month)
+            here = [p for p in self.people if p.position in TEAM_POSITIONS and p.joined_on <= first
+                    and (p.left_on is None or p.left_on > last)]
+            for p in rng.sample(here, k=min(3, len(here))):
+                start = first + timedelta(days=rng.randrange(3, 20))
+                length = rng.choice((2, 2, 3))
+                rows.append({"id": self.next_id("leave"), "employee_id": p.id, "first_day": start,
+                             "last_day": start + timedelta(days=length - 1), "kind": "personal",
+                             "note": rng.choice(("事假", "家中有事", "搬家"))})
         self.insert(LeaveRecord, rows)
-        self.leave = {(r["employee_id"], r["first_day"] + timedelta(days=i)) for r in rows for i in range(2)}
+        self.leave = {(r["employee_id"], r["first_day"] + timedelta(days=i))
+                      for r in rows for i in range((r["last_day"] - r["first_day"]).days + 1)}
 
-    def _fx_rates(self, months) -> None:
+    def _fx_rates(self) -> None:
         rows = []
-        for i, (year, month) in enumerate(months):
+        for i, (year, month) in enumerate(self.months):
             key = f"{year:04d}-{month:02d}"
             usd_cny = USD_CNY[i % len(USD_CNY)]
             rows.append({"month": key, "currency": "USD", "target_currency": "CNY", "rate": usd_cny})
@@ -210,19 +262,24 @@ class _Builder:
         settings.freeze(cycle)  # opened like any month: with the company settings of the day
         db.session.add(cycle)
         db.session.flush()
-        sync_runs = {}
         assessments = self._assessments(cycle, first, last)
-        done_until = min(last, self.today - timedelta(days=1))
-        observations, entries = [], []
+        self.holding = {}
         for a in assessments:
-            self._activity(a, first, done_until, observations, entries, sync_runs, cycle)
-        self.insert(ProgressEntry, entries)
-        self.insert(Observation, observations)
+            self.holding.setdefault(a["_person"].id, []).append(a)
+        self.entries: list[dict] = []
+        self.reported: list[dict] = []
+        self.runs: dict[tuple[str, date], list] = {}
+        day = first
+        while day <= min(last, self.today - timedelta(days=1)):
+            self._day(day)
+            day += timedelta(days=1)
+        self.insert(ProgressEntry, self.entries)
+        self.insert(Observation, self.reported)
+        for (source, when), rows in sorted(self.runs.items(), key=lambda item: (item[0][1], item[0][0])):
+            self._write_run(source, when, rows)
         if not current:
             self._ratings(assessments)
             self.past_cycles.append((cycle.id, year, month))
-        for run in sync_runs.values():
-            audit.record("sync.run", "sync_run", run.id, after=run.counts, source=run.source)
 
     def _assessments(self, cycle: Cycle, first: date, last: date) -> list[dict]:
         rows, items = [], []
@@ -234,13 +291,13 @@ class _Builder:
                 row = {"id": self.next_id("assessment"), "cycle_id": cycle.id, "employee_id": p.id,
                        "position_id": self.positions[position].id, "first_day": start, "last_day": end,
                        "currency": template.currency,
-                       "acknowledged_at": self._acknowledged(start, self.rng_for(position)),
-                       "_person": p, "_position": position,
-                       "_items": []}
+                       "acknowledged_at": self._acknowledged(p, start),
+                       "_person": p, "_position": position, "_items": []}
                 for item in template.items:
                     item_row = {"id": self.next_id("assessment_item"), "assessment_id": row["id"],
                                 "indicator_code": item.indicator.code, "sort": item.sort, "weight": item.weight,
-                                "target": item.target, "cap": item.cap, "floor": item.floor, "rater": item.rater}
+                                "target": item.target, "cap": item.cap, "floor": item.floor, "rater": item.rater,
+                                "method": item.method}
                     row["_items"].append(item_row)
                     items.append(item_row)
                 rows.append(row)
@@ -248,123 +305,187 @@ class _Builder:
         self.insert(AssessmentItem, items)
         return rows
 
-    def _acknowledged(self, start: date, rng: random.Random) -> datetime | None:
+    def _acknowledged(self, p: Person, start: date) -> datetime | None:
         """Most people confirm their targets within hours of the push; a few have not yet."""
+        rng = self.rng("ack", p.id, start)
         if start >= self.today - timedelta(days=2) and rng.random() < 0.5:
             return None
         return datetime.combine(start, time(2, 0)) + timedelta(minutes=rng.randrange(600))
 
     def _spans(self, p: Person, first: date, last: date):
         """(position, first day, last day) this person held within the month."""
-        if p.position is None or p.joined_on > last:
+        if p.joined_on > last or (p.left_on is not None and p.left_on < first):
             return []
-        start = max(first, p.joined_on)
+        start, end = max(first, p.joined_on), min(last, p.left_on or last)
         moved = p.extra.get("transfer_on")
-        if moved is None or moved > last:
-            return [(p.position, start, last)]
-        if moved <= first:
-            return [(p.extra["position_after"], start, last)]
-        return [(p.position, start, moved - timedelta(days=1)), (p.extra["position_after"], moved, last)]
+        if moved is None or moved > end:
+            return [(p.position, start, end)]
+        if moved <= start:
+            return [(p.extra["position_after"], start, end)]
+        return [(p.position, start, moved - timedelta(days=1)), (p.extra["position_after"], moved, end)]
 
-    def _activity(self, a: dict, first: date, until: date, observations, entries, sync_runs, cycle) -> None:
-        p, calendar = a["_person"], self.calendars[self.positions[a["_position"]].department_id]
-        day = max(a["first_day"], first)
-        end = min(a["last_day"], until)
-        # the month-end report (the staff's team results, payroll, survey, budget), once the month is over
-        month_end = (max(calendar.working_days_list(a["first_day"], a["last_day"]))
-                     if a["_position"] not in TEAM_POSITIONS and a["last_day"] <= until else None)
-        while day <= end:
-            if calendar.is_working_day(day) and (p.id, day) not in self.leave:
-                self._day(a, p, day, observations, entries, sync_runs, cycle, day == month_end)
-            day += timedelta(days=1)
-        if a["_position"] == "warehouse" and a["last_day"] <= until:
-            last_working = max(d for d in calendar.working_days_list(a["first_day"], a["last_day"]))
-            stock_take = activity.stock_take(p.talent, self.rng)
-            self._observation(stock_take, p, last_working, None, observations, sync_runs, cycle)
+    # -- one day --------------------------------------------------------------------------------
 
-    def _day(self, a, p, day, observations, entries, sync_runs, cycle, month_end: bool = False) -> None:
-        rng = self.rng_for(a["_position"])
-        submitted = rng.random() < 0.93 or month_end
-        entry_id = None
-        if submitted:
-            entry_id = self.next_id("progress_entry")
-            entries.append(
-                {
-                    "id": entry_id,
-                    "employee_id": p.id,
-                    "assessment_id": a["id"],
-                    "day": day,
-                    "note": activity.note(rng),
-                }
-            )
-        figures = activity.day_figures(a["_position"], p.talent, rng)
-        if month_end:
-            figures += activity.month_end_figures(a["_position"], p.talent, rng, self.teams[p.id], len(self.people))
-        for figure in figures:
-            if figure.provenance == "self_reported" and not submitted:
+    def _holder(self, p: Person, day: date) -> dict | None:
+        """The person's assessment covering the day, if any."""
+        return next((a for a in self.holding.get(p.id, []) if a["first_day"] <= day <= a["last_day"]), None)
+
+    def _working(self, position: str, day: date) -> list[tuple[Person, dict]]:
+        """Who works in the position that day: held it, a working day of their department, not on leave."""
+        found = []
+        for p in self.people:
+            a = self._holder(p, day)
+            if a is None or a["_position"] != position or (p.id, day) in self.leave:
                 continue
-            self._observation(figure, p, day, entry_id, observations, sync_runs, cycle)
+            if self.calendars[self.positions[position].department_id].is_working_day(day):
+                found.append((p, a))
+        return found
 
-    def _observation(self, figure, p, day, entry_id, observations, sync_runs, cycle) -> None:
-        run = None
-        if figure.provenance != "self_reported":
-            run = sync_runs.get(figure.source)
-            if run is None:
-                kind = "sync" if figure.provenance == "verified" else "import"
-                run = SyncRun(  # each source synced every day through yesterday, found rows or not
-                    source=figure.source, kind=kind, status="done", counts={"observations": 0, "cycle": cycle.label},
-                    covered_through=min(month_bounds(cycle.year, cycle.month)[1], self.today - timedelta(days=1)),
-                )
-                db.session.add(run)
-                db.session.flush()
-                sync_runs[figure.source] = run
-                self.synced.add(figure.source)
-            run.counts = {**run.counts, "observations": run.counts["observations"] + 1}
-        ref = f"{p.employee_no}/{figure.indicator}/{day.isoformat()}"
-        observations.append(
-            {
-                "employee_id": p.id,
-                "indicator_code": figure.indicator,
-                "day": day,
-                "numerator": figure.numerator,
-                "denominator": figure.denominator,
-                "currency": figure.currency,
-                "source": figure.source,
-                "provenance": figure.provenance,
-                "run_id": run.id if run else None,
-                "progress_entry_id": entry_id,
-                "external_ref": ref,
-            }
-        )
+    def _day(self, day: date) -> None:
+        business = self.market.day(day)
+        self.backlog.update(orders=business.orders, tickets=business.tickets, chats=business.chats)
+        for p in self.people:  # the shop sells every calendar day, whoever is at work
+            a = self._holder(p, day)
+            if a is not None and a["_position"] == "ops":
+                for figure in activity.operator_trade(business, p.id):
+                    self._synced(figure, p, day)
+        self._designers_clicks(business, day)
+        self._team_work(business, day)
+        for position in ("ops", "designer", "purchaser", HEAD_POSITION, "hr_admin"):
+            for p, a in self._working(position, day):
+                work = self._own_work(position, business, p, day)
+                self._submit(p, a, day, work, self._last_working(p, a, day))
+
+    def _designers_clicks(self, business, day: date) -> None:
+        """Every calendar day the ads show the designers' main images; each designer made a share."""
+        designers = [p for p in self.people if (a := self._holder(p, day)) and a["_position"] == "designer"]
+        for p, impressions in split(business.impressions(), {p.id: 1.0 for p in designers},
+                                    self.rng("impressions", day)).items():
+            person = self.by_id[p]
+            self._synced(activity.designer_clicks(impressions, self.skill(person, day), self.rng("ctr", p, day)),
+                         person, day)
+
+    def _team_work(self, business, day: date) -> None:
+        """The warehouse ships the waiting orders, customer service answers the waiting tickets and
+        chats — on their working days; what falls on a rest day waits for the next one."""
+        packers = self._working("warehouse", day)
+        if packers:
+            pace = {p.id: self.skill(p, day) * self.rng("pace", p.id, day).uniform(0.85, 1.15) for p, _ in packers}
+            shares = split(self.backlog.pop("orders", 0), pace, self.rng("ship", day))
+            for p, a in packers:
+                work = activity.packer_day(shares[p.id], self.skill(p, day), self.rng("pack", p.id, day))
+                self._submit(p, a, day, work, False)
+        agents = self._working("cs", day)
+        if agents:
+            weights = {p.id: self.rng("desk", p.id, day).uniform(0.85, 1.15) for p, _ in agents}
+            tickets = split(self.backlog.pop("tickets", 0), weights, self.rng("tickets-split", day))
+            chats = split(self.backlog.pop("chats", 0), weights, self.rng("chats-split", day))
+            for p, a in agents:
+                work = activity.agent_day(tickets[p.id], chats[p.id], self.skill(p, day), self.rng("cs", p.id, day))
+                self._submit(p, a, day, work, False)
+        for p, a in packers:  # the month's stock-take, on the last working day
+            if day == self._last_working_day(p, a):
+                self._synced(activity.stock_take(self.skill(p, day), self.rng("stock", p.id, day)), p, day)
+
+    def _own_work(self, position: str, business, p: Person, day: date) -> activity.Work:
+        rng, skill = self.rng("work", p.id, day), self.skill(p, day)
+        if position == "ops":
+            return activity.operator_day(business, p.id, rng)
+        if position == "designer":
+            return activity.designer_day(skill, rng)
+        if position == "purchaser":
+            return activity.buyer_day(skill, rng)
+        if position == HEAD_POSITION:
+            return activity.head_day(skill, rng)
+        return activity.hr_day(skill, rng)
+
+    def _last_working_day(self, p: Person, a: dict) -> date:
+        calendar = self.calendars[self.positions[a["_position"]].department_id]
+        return max(calendar.working_days_list(a["first_day"], a["last_day"]))
+
+    def _last_working(self, p: Person, a: dict, day: date) -> bool:
+        return a["last_day"] < self.today and day == self._last_working_day(p, a)
+
+    def _submit(self, p: Person, a: dict, day: date, work: activity.Work, month_end: bool) -> None:
+        """The person's entry for the day (most days; always at month end, with the month's report),
+        their self-reported figures with it, and their synced figures whether they submitted or not."""
+        rng = self.rng("submit", p.id, day)
+        figures = list(work.figures)
+        if month_end:
+            figures += activity.month_end(a["_position"], self.skill(p, day), rng, self.teams[p.id], len(self.people))
+        for figure in figures:
+            if figure.provenance != "self_reported":
+                self._synced(figure, p, day)
+        if not (month_end or rng.random() < 0.93):
+            return
+        entry_id = self.next_id("progress_entry")
+        submitted = datetime.combine(day, time(10, 0)) + timedelta(minutes=rng.randrange(9 * 60))  # 18:00–03:00 UTC+8
+        self.entries.append({"id": entry_id, "employee_id": p.id, "assessment_id": a["id"], "day": day,
+                             "note": work.note, "submitted_at": submitted, "updated_at": submitted})
+        for figure in figures:
+            if figure.provenance == "self_reported":
+                self.reported.append({
+                    "employee_id": p.id, "indicator_code": figure.indicator, "day": day,
+                    "numerator": figure.numerator, "denominator": figure.denominator, "currency": None,
+                    "source": figure.source, "provenance": figure.provenance, "progress_entry_id": entry_id,
+                    "external_ref": f"{p.id}/{figure.indicator}/{day.isoformat()}", "recorded_at": submitted})
+
+    def _synced(self, figure: activity.DemoObservation, p: Person, day: date) -> None:
+        """A figure for its source's run of the day (the connector brings it the next morning)."""
+        ref = f"{p.employee_no}/{figure.indicator}/{day.isoformat()}" + (f"/{figure.part}" if figure.part else "")
+        self.runs.setdefault((figure.source, day), []).append(
+            (figure.provenance, sync.Incoming(p.id, figure.indicator, day, figure.numerator, figure.denominator, ref,
+                                              figure.currency)))
+
+    def _write_run(self, source: str, day: date, rows: list) -> None:
+        """One run of the source for the day, written as a connector writes it (the shared write path,
+        one audit row per run), at 06:00 the next morning; a benchmark-sized company in bulk."""
+        provenance = rows[0][0]
+        at = datetime.combine(day, time(22, 0))  # 06:00 the next day in Shanghai
+        run = SyncRun(source=source, kind="sync" if provenance == "verified" else "import", started_at=at)
+        db.session.add(run)
+        db.session.flush()
+        self.synced.add(source)
+        incoming = [row for _, row in rows]
+        if len(self.people) <= CAREFUL_NAMES:
+            sync.record_run(run.id, provenance, incoming, covered_through=day)
+        else:
+            self.insert(Observation, [{**vars(row), "source": source, "provenance": provenance, "run_id": run.id}
+                                      for row in incoming])
+            run.status, run.counts, run.covered_through = "done", {"inserted": len(incoming)}, day
+            audit.record(f"{run.kind}.run", "sync_run", run.id, source=source, after=run.counts)
+        db.session.execute(update(Observation).where(Observation.run_id == run.id).values(recorded_at=at))
+        db.session.execute(update(SyncRun).where(SyncRun.id == run.id).values(finished_at=at))
+        self.counts["sync_run"] += 1
+
+    # -- the month's ratings ------------------------------------------------------------------
 
     def _ratings(self, assessments: list[dict]) -> None:
         ratings, peers = [], []
         by_position: dict[str, list[Person]] = {}
         for a in assessments:
             by_position.setdefault(a["_position"], []).append(a["_person"])
+        hr = [p.id for p in self.people if p.is_hr]
         for a in assessments:
-            p, rng = a["_person"], self.rng_for(a["_position"])
+            p = a["_person"]
+            rng = self.rng("ratings", a["id"])
+            skill = self.skill(p, a["last_day"])
             manager = p.extra["manager_after"] if a["_position"] == p.extra.get("position_after") else p.manager_id
+            rater = manager if manager is not None else next(h for h in hr if h != p.id)  # nobody above: HR
             for item in a["_items"]:
                 if item["rater"] == "manager":
-                    ratings.append(self._rating(item, "manager", manager, str(manager), p, rng))
+                    ratings.append(self._rating(item, "manager", rater, str(rater), skill, rng))
                 elif item["rater"] == "customer":
                     for n in range(rng.randint(4, 8)):
-                        ratings.append(self._rating(item, "customer", None, f"zendesk:{a['id']}-{n}", p, rng))
+                        ratings.append(self._rating(item, "customer", None, f"zendesk:{a['id']}-{n}", skill, rng))
                 elif item["rater"] == "peer":
                     colleagues = [c for c in by_position[a["_position"]] if c.id not in (p.id, manager)]
-                    for rater in rng.sample(colleagues, k=min(2, len(colleagues))):
-                        peers.append({"id": self.next_id("peer_rater"), "assessment_id": a["id"], "rater_id": rater.id})
-                        ratings.append(self._rating(item, "peer", rater.id, str(rater.id), p, rng))
+                    for other in rng.sample(colleagues, k=min(2, len(colleagues))):
+                        peers.append({"id": self.next_id("peer_rater"), "assessment_id": a["id"], "rater_id": other.id})
+                        ratings.append(self._rating(item, "peer", other.id, str(other.id), skill, rng))
         self.insert(PeerRater, peers)
         self.insert(Rating, ratings)
 
-    def _rating(self, item: dict, kind: str, rater_id, ref: str, person: Person, rng: random.Random) -> dict:
-        return {
-            "assessment_item_id": item["id"],
-            "rater_kind": kind,
-            "rater_id": rater_id,
-            "rater_ref": ref,
-            "value": activity.rating(person.talent, rng),
-            "comment": "",
-        }
+    def _rating(self, item: dict, kind: str, rater_id, ref: str, skill: float, rng: random.Random) -> dict:
+        return {"assessment_item_id": item["id"], "rater_kind": kind, "rater_id": rater_id, "rater_ref": ref,
+                "value": activity.rating(skill, rng), "comment": ""}

@@ -1,23 +1,18 @@
-"""What the demo company's people did each working day: synced, imported and self-reported
-figures, progress entries with notes, and the month's ratings.
+"""What each demo person did on a day, read off the business (business.py): synced, imported and
+self-reported figures, a note in their own words, and the month's ratings.
 
-Figures are drawn around each indicator's target and scaled by the person's talent, so the demo
-shows the whole range of grades; everything comes from one seeded random generator.
+A person's figures follow from the day's orders and their share of the team's work, scaled by
+their skill that month: the operator's sales are their listings' units × price, the packers ship
+the orders, the agents answer the tickets and chats, the designers' images earn the ad clicks, and
+the buyers' purchase orders arrive (or not) on time. Everything is drawn from generators seeded
+per person and day, so the same day always gives the same figures.
 """
 
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-NOTES = (
-    "今日完成既定工作，数据已核对。",
-    "跟进重点客户问题，已全部闭环。",
-    "优化了两个商品的主图和标题，明天观察点击率。",
-    "参加部门例会，整理本周复盘要点。",
-    "处理退换货申请，协助同事完成盘点。",
-    "调整广告关键词出价，控制花费。",
-    "整理常见问题话术，分享给组内同事。",
-)
+from app.demo.business import Day, money
 
 
 @dataclass(frozen=True)
@@ -25,185 +20,224 @@ class DemoObservation:
     indicator: str
     numerator: Decimal
     denominator: Decimal | None
-    provenance: str
+    provenance: str  # verified | imported | self_reported
     source: str
     currency: str | None = None
+    part: str = ""  # a part of the day (one SKU of several): its own source record
 
 
-def _d(value: float, places: int = 2) -> Decimal:
-    return Decimal(f"{value:.{places}f}")
+@dataclass
+class Work:
+    """What a person did on a day: their figures and the note they wrote."""
 
-
-def _count(rng: random.Random, low: int, high: int) -> int:
-    return rng.randint(low, high)
+    figures: list[DemoObservation]
+    note: str
 
 
 def _share(rng: random.Random, total: int, rate: float) -> int:
-    """How many of `total` hit, around `rate`, never more than `total`."""
-    return max(0, min(total, round(total * min(1.0, rng.gauss(rate, rate * 0.04)))))
+    """How many of `total` hit, around `rate` (never more than `total`)."""
+    if total <= 0:
+        return 0
+    rate = min(1.0, max(0.0, rate))
+    spread = (total * rate * (1 - rate)) ** 0.5
+    return max(0, min(total, round(rng.gauss(total * rate, spread))))
 
 
-def day_figures(position: str, talent: float, rng: random.Random) -> list[DemoObservation]:
-    """One working day's figures for a person in a position."""
-    return _GENERATORS[position](talent, rng)
+def _verified(indicator: str, num, den, source: str, currency: str | None = None, part: str = "") -> DemoObservation:
+    return DemoObservation(indicator, Decimal(num), None if den is None else Decimal(den), "verified", source,
+                           currency, part)
 
 
-def _ops(talent, rng):
-    sessions = _count(rng, 350, 650)
-    spend = rng.uniform(150, 300)
-    return [
-        DemoObservation("ops_sales", _d(rng.uniform(3600, 5000) * talent), None, "verified", "amazon_sp_api", "USD"),
-        DemoObservation(
-            "ops_new_conversion",
-            Decimal(_share(rng, sessions, 0.048 * talent)),
-            Decimal(sessions),
-            "verified",
-            "amazon_sp_api",
-        ),
-        DemoObservation(
-            "ops_ad_roi", _d(spend * rng.uniform(2.6, 3.4) * talent), _d(spend), "verified", "amazon_ads", "USD"
-        ),
-    ]
+def _imported(indicator: str, num, den, source: str) -> DemoObservation:
+    return DemoObservation(indicator, Decimal(num), None if den is None else Decimal(den), "imported", source)
 
 
-def _cs(talent, rng):
-    replies = _count(rng, 80, 150)
-    rated = _count(rng, 10, 30)
-    complaints = _count(rng, 0, 4)
-    figures = [
-        DemoObservation(
-            "cs_reply_30s_share",
-            Decimal(_share(rng, replies, 0.87 * talent)),
-            Decimal(replies),
-            "imported",
-            "chat_import",
-        ),
-        DemoObservation(
-            "cs_top_rating_share", Decimal(_share(rng, rated, 0.82 * talent)), Decimal(rated), "imported", "chat_import"
-        ),
-        DemoObservation(
-            "cs_avg_reply_seconds", Decimal(replies * rng.randint(18, 34)), Decimal(replies), "imported", "chat_import"
-        ),
-    ]
-    if complaints:
-        closed = complaints if rng.random() < 0.9 * talent else complaints - 1
-        figures.append(
-            DemoObservation("cs_complaint_closed_24h", Decimal(closed), Decimal(complaints), "verified", "zendesk")
-        )
+def _reported(indicator: str, num, den) -> DemoObservation:
+    return DemoObservation(indicator, Decimal(num), Decimal(den), "self_reported", "self_report")
+
+
+# -- the shop's trade: synced every calendar day, whoever works --------------------------------------
+
+def operator_trade(business: Day, operator_id: int) -> list[DemoObservation]:
+    """An operator's listings on a day: sales per SKU, new products' units over sessions, ads."""
+    mine = next((o for o in business.operators if o.operator_id == operator_id), None)
+    if mine is None:
+        return []
+    figures = [_verified("ops_sales", s.sales, None, "amazon_sp_api", "USD", s.sku.code) for s in mine.skus]
+    figures += [_verified("ops_new_conversion", s.units, s.sessions, "amazon_sp_api", part=s.sku.code)
+                for s in mine.skus if s.sku.is_new(business.day) and s.sessions]
+    if mine.ad_spend:
+        figures.append(_verified("ops_ad_roi", mine.ad_sales, mine.ad_spend, "amazon_ads", "USD"))
     return figures
 
 
-def _warehouse(talent, rng):
-    shipped = _count(rng, 150, 300)
-    wrong = 1 if rng.random() < 0.22 / talent else 0
-    return [
-        DemoObservation("wh_misship_rate", Decimal(wrong), Decimal(shipped), "verified", "erp"),
-        DemoObservation(
-            "wh_dispatch_24h_share", Decimal(_share(rng, shipped, 0.955 * talent)), Decimal(shipped), "verified", "erp"
-        ),
-    ]
+# -- a working day, per position ---------------------------------------------------------------------
+
+def operator_day(business: Day, operator_id: int, rng: random.Random) -> Work:
+    """What the operator writes about their listings (the figures themselves are synced)."""
+    mine = next((o for o in business.operators if o.operator_id == operator_id), None)
+    if mine is None or not mine.skus:
+        return Work([], rng.choice(("整理新品上架资料，准备下周上架。", "学习店铺后台报表，熟悉在售链接。")))
+    best = max(mine.skus, key=lambda s: s.sales)
+    new = [s for s in mine.skus if s.sku.is_new(business.day)]
+    lines = [f"今日销售额${mine.sales:,.0f}，{best.sku.code}卖得最好（{best.units}件）。",
+             f"广告花费${mine.ad_spend:,.0f}，带来销售${mine.ad_sales:,.0f}。"]
+    if new:
+        sessions, units = sum(s.sessions for s in new), sum(s.units for s in new)
+        lines.append(f"新品会话{sessions}次、成交{units}件，" + rng.choice(("明天再优化主图。", "准备加一组测评。",
+                                                                     "标题关键词已调整。", "价格先稳住观察两天。")))
+    lines.append(rng.choice(("否定了几个不出单的搜索词。", "回复了两条差评并跟进售后。", "和美工确认了下周活动图。",
+                             "核对了FBA库存，补货单已提给采购。", "整理竞品价格变化。")))
+    return Work([], "".join(rng.sample(lines, k=min(3, len(lines)))))
 
 
-def _designer(talent, rng):
-    assets = _count(rng, 1, 4)
-    impressions = _count(rng, 20000, 40000)
-    on_time = assets if rng.random() < 0.93 * talent else assets - 1
-    return [
-        DemoObservation("design_on_time_share", Decimal(on_time), Decimal(assets), "self_reported", "self_report"),
-        DemoObservation(
-            "design_revision_rounds",
-            Decimal(round(assets * rng.uniform(1.2, 2.6) / talent)),
-            Decimal(assets),
-            "self_reported",
-            "self_report",
-        ),
-        DemoObservation(
-            "design_main_image_ctr",
-            Decimal(_share(rng, impressions, 0.005 * talent)),
-            Decimal(impressions),
-            "verified",
-            "amazon_ads",
-        ),
-    ]
+def packer_day(shipped: int, skill: float, rng: random.Random) -> Work:
+    """A packer's share of the day's shipments: wrong items and what left within 24 hours."""
+    wrong = _share(rng, shipped, 0.0012 / skill ** 3)
+    on_time = _share(rng, shipped, 0.855 * skill ** 1.5)
+    note = rng.choice((f"今日打包发货{shipped}单，", f"拣货打包{shipped}单，", f"完成{shipped}单出库，"))
+    note += (f"{wrong}单错发已联系客服补发。" if wrong else rng.choice(("无错发。", "复核无误。", "全部按时出库。")))
+    note += rng.choice(("", "下午协助整理退货区。", "补充了打包耗材。", "配合盘点了A区货架。"))
+    return Work([_verified("wh_misship_rate", wrong, shipped, "erp"),
+                 _verified("wh_dispatch_24h_share", on_time, shipped, "erp")], note)
 
 
-def _due(rng: random.Random, chance: float, talent: float, most: int = 1) -> tuple[int, int] | None:
+def stock_take(skill: float, rng: random.Random) -> DemoObservation:
+    """The month's stock-take on its last working day: locations counted right of those counted."""
+    counted = 2000
+    accuracy = min(0.9995, rng.gauss(0.9945 + 0.015 * (skill - 1), 0.0015))
+    return _imported("wh_stock_accuracy", round(counted * accuracy), counted, "erp_import")
+
+
+def agent_day(tickets: int, chats: int, skill: float, rng: random.Random) -> Work:
+    """An agent's tickets (complaints among them, closed within 24 h) and chats (replies within 30 s,
+    the customers' top ratings, the average reply time)."""
+    figures = []
+    complaints = _share(rng, tickets, 0.12)
+    if complaints:
+        figures.append(_verified("cs_complaint_closed_24h", _share(rng, complaints, 0.83 * skill ** 1.5),
+                                 complaints, "zendesk"))
+    replies = round(chats * rng.uniform(2.6, 3.4))
+    if replies:
+        rated = _share(rng, chats, 0.4)
+        figures += [_imported("cs_reply_30s_share", _share(rng, replies, 0.74 * skill ** 1.5), replies, "chat_import"),
+                    _imported("cs_avg_reply_seconds", round(replies * rng.gauss(24 / skill, 2)), replies,
+                              "chat_import")]
+        if rated:
+            figures.append(_imported("cs_top_rating_share", _share(rng, rated, 0.70 * skill ** 1.5), rated,
+                                     "chat_import"))
+    note = f"今日接待咨询{chats}个，处理工单{tickets}个"
+    note += f"，其中投诉{complaints}个。" if complaints else "。"
+    note += rng.choice(("整理了退换货话术。", "跟进两单物流延误。", "把常见尺码问题反馈给运营。",
+                        "协助同事处理夜间留言。",
+                        "记录了一个质量问题给采购。", ""))
+    return Work(figures, note)
+
+
+def designer_clicks(impressions: int, skill: float, rng: random.Random) -> DemoObservation:
+    """The ad clicks a designer's main images earned of the impressions they had (synced daily)."""
+    return _verified("design_main_image_ctr", _share(rng, impressions, 0.0047 * skill ** 2), impressions, "amazon_ads")
+
+
+def designer_day(skill: float, rng: random.Random) -> Work:
+    """A designer's assets due today, self-reported with their revision rounds."""
+    figures: list[DemoObservation] = []
+    due = rng.choice((0, 1, 1, 2, 2, 3))
+    note = "今日无到期素材，整理素材库并归档源文件。"
+    if due:
+        late = sum(1 for _ in range(due) if rng.random() > 0.96 * skill ** 0.5)
+        rounds = sum(max(1, round(rng.gauss(2.1 / skill, 0.6))) for _ in range(due))
+        figures += [_reported("design_on_time_share", due - late, due),
+                    _reported("design_revision_rounds", rounds, due)]
+        what = rng.choice(("主图", "详情页", "活动海报", "A+页面", "店铺首页"))
+        note = f"交付{due}张{what}，共改了{rounds}轮" + (f"，{late}张晚于约定时间。" if late else "，均按时交付。")
+    return Work(figures, note)
+
+
+def buyer_day(skill: float, rng: random.Random) -> Work:
+    """A buyer's purchase orders due to arrive today (from the ERP), and a quality problem now and then."""
+    figures = []
+    due = rng.choice((0, 1, 1, 2, 2, 3))
+    note = "跟进在途采购单，和供应商确认下周交期。"
+    if due:
+        on_time = sum(1 for _ in range(due) if rng.random() < 0.94 * skill ** 1.5)
+        figures.append(_verified("pur_on_time_arrival", on_time, due, "erp"))
+        note = f"今日应到货{due}单，{on_time}单按时入库" + ("。" if on_time == due else "，已催延期的供应商。")
+    incidents = 1 if rng.random() < 0.03 / skill ** 3 else 0  # the ERP's daily quality import, 0 most days
+    figures.append(_imported("pur_quality_incidents", incidents, None, "erp_import"))
+    if incidents:
+        note += "一批来料质检不合格，已安排退换。"
+    return Work(figures, note)
+
+
+def head_day(skill: float, rng: random.Random) -> Work:
+    """A department head's day: key work, appraisal work and coaching that fell due."""
+    figures, parts = [], []
+    for indicator, chance, most, what in (("head_key_work_completion", 0.25, 2, "重点工作"),
+                                          ("head_appraisal_on_time", 0.3, 3, "考核事项"),
+                                          ("head_coaching_completion", 0.15, 1, "辅导")):
+        due = _due(rng, chance, skill, most)
+        if due:
+            figures.append(_reported(indicator, *due))
+            parts.append(f"{what}{due[0]}/{due[1]}")
+    note = ("完成" + "、".join(parts) + "。") if parts else ""
+    return Work(figures, note + rng.choice(("审阅了团队进展并点评。", "开了部门周会。", "和人事沟通了招聘需求。",
+                                            "复盘上周数据，调整本周重点。")))
+
+
+def hr_day(skill: float, rng: random.Random) -> Work:
+    """An HR/administration day: hires and appraisal milestones due, training hours planned."""
+    figures, parts = [], []
+    for indicator, chance, most, what in (("hr_hiring_on_time", 0.15, 2, "招聘"),
+                                          ("hr_kpi_cycle_on_time", 0.2, 2, "考核节点")):
+        due = _due(rng, chance, skill, most)
+        if due:
+            figures.append(_reported(indicator, *due))
+            parts.append(f"{what}{due[0]}/{due[1]}")
+    if rng.random() < 0.15:
+        planned = rng.choice((2, 3, 4))
+        held = planned if rng.random() < 0.9 * skill else planned - 1
+        figures.append(_reported("hr_training_completion", held, planned))
+        parts.append(f"培训{held}/{planned}课时")
+    note = ("完成" + "、".join(parts) + "。") if parts else ""
+    return Work(figures, note + rng.choice(("办理入职手续。", "核对考勤。", "整理社保缴纳明细。",
+                                            "采购办公用品并入账。")))
+
+
+def _due(rng: random.Random, chance: float, skill: float, most: int = 1) -> tuple[int, int] | None:
     """Work falling due today with probability `chance`: (done in time, due), or None."""
     if rng.random() >= chance:
         return None
     due = rng.randint(1, most)
-    return (due if rng.random() < 0.92 * talent else due - 1), due
+    return (due if rng.random() < 0.8 * skill ** 2 else due - 1), due
 
 
-def _self_reported(indicator: str, done: Decimal | int, total: Decimal | int) -> DemoObservation:
-    return DemoObservation(indicator, Decimal(done), Decimal(total), "self_reported", "self_report")
-
-
-def _dept_head(talent, rng):
-    """A department head's day: key work, appraisal work and coaching that fell due."""
-    figures = []
-    for indicator, chance, most in (("head_key_work_completion", 0.25, 2), ("head_appraisal_on_time", 0.3, 3),
-                                    ("head_coaching_completion", 0.15, 1)):
-        due = _due(rng, chance, talent, most)
-        if due:
-            figures.append(_self_reported(indicator, *due))
-    return figures
-
-
-def _hr_admin(talent, rng):
-    """An HR/administration day: hires and appraisal milestones due, training hours planned."""
-    figures = []
-    for indicator, chance, most in (("hr_hiring_on_time", 0.15, 2), ("hr_kpi_cycle_on_time", 0.2, 2)):
-        due = _due(rng, chance, talent, most)
-        if due:
-            figures.append(_self_reported(indicator, *due))
-    if rng.random() < 0.15:
-        planned = rng.choice((2, 3, 4))
-        figures.append(_self_reported("hr_training_completion", planned if rng.random() < 0.9 * talent else 1, planned))
-    return figures
-
-
-_GENERATORS = {"ops": _ops, "cs": _cs, "warehouse": _warehouse, "designer": _designer,
-               "dept_head": _dept_head, "hr_admin": _hr_admin}
-
-
-def month_end_figures(position: str, talent: float, rng: random.Random, team: int, headcount: int
-                      ) -> list[DemoObservation]:
-    """What a person reports once, on the last working day of the month: a department head their
-    team's (`team` people) average score of last month and who stayed; HR the payroll of
-    `headcount` people, the month's satisfaction survey and the administration budget."""
+def month_end(position: str, skill: float, rng: random.Random, team: int, headcount: int) -> list[DemoObservation]:
+    """What a person reports once, on the last working day of the month: a head their team's
+    (`team` people) average score and who stayed; HR the payroll of `headcount` people, the
+    satisfaction survey and the administration budget; a buyer the month's savings."""
     if position == "dept_head" and team:
-        scores = sum(min(100.0, rng.gauss(80 * talent, 6)) for _ in range(team))
-        left = 1 if team > 1 and rng.random() < 0.1 / talent else 0
-        return [_self_reported("head_team_avg_score", _d(scores, 1), team),
-                _self_reported("head_team_retention", team - left, team)]
+        scores = sum(min(100.0, rng.gauss(75 * skill, 6)) for _ in range(team))
+        left = 1 if team > 1 and rng.random() < 0.1 / skill else 0
+        return [_reported("head_team_avg_score", money(scores), team),
+                _reported("head_team_retention", team - left, team)]
     if position == "hr_admin":
-        wrong_payslips = 0 if rng.random() < 0.8 * talent else 1
+        wrong_payslips = 0 if rng.random() < 0.8 * skill else 1
         answers = round(headcount * rng.uniform(0.7, 0.9))
         budget = 20000
-        spent = round(budget * rng.uniform(0.85, 1.05) / talent)
-        return [_self_reported("hr_payroll_accuracy", headcount - wrong_payslips, headcount),
-                _self_reported("hr_employee_satisfaction", _share(rng, answers, 0.85 * talent), answers),
-                _self_reported("hr_admin_cost_control", min(spent, budget), spent)]
+        spent = round(budget * rng.uniform(0.88, 1.06) / skill)
+        return [_reported("hr_payroll_accuracy", headcount - wrong_payslips, headcount),
+                _reported("hr_employee_satisfaction", _share(rng, answers, 0.85 * skill), answers),
+                _reported("hr_admin_cost_control", min(spent, budget), spent)]
+    if position == "purchaser":
+        spend = round(rng.uniform(300_000, 600_000))
+        saved = max(-0.01, rng.gauss(0.018 * skill ** 2, 0.008))
+        return [_reported("pur_cost_saving", round(spend * saved), spend)]
     return []
 
 
-def stock_take(talent: float, rng: random.Random) -> DemoObservation:
-    """The month's stock-take, counted on its last working day."""
-    counted = 2000
-    return DemoObservation(
-        "wh_stock_accuracy",
-        Decimal(_share(rng, counted, 0.995 * min(talent, 1.004))),
-        Decimal(counted),
-        "imported",
-        "erp_import",
-    )
+def rating(skill: float, rng: random.Random) -> Decimal:
+    """A 1–5 rating: most people 3–4, the best 5, a struggling one 1–2."""
+    return Decimal(max(1, min(5, round(rng.gauss(2.8 + 5 * (skill - 1), 0.7)))))
 
 
-def rating(talent: float, rng: random.Random) -> Decimal:
-    """A 1–5 rating, mostly 3–5, better for better people."""
-    return Decimal(max(1, min(5, round(rng.gauss(3.0 + 1.6 * (talent - 0.72) / 0.4, 0.6)))))
-
-
-def note(rng: random.Random) -> str:
-    return rng.choice(NOTES)

@@ -57,8 +57,8 @@ def leave_days_in_november(session) -> int:
             .select_from(LeaveRecord).join(Employee, Employee.id == LeaveRecord.employee_id)
             .join(Position, Position.id == Employee.position_id)):
         leave = (first + timedelta(days=n) for n in range((last - first).days + 1))
-        days += sum(1 for day in leave
-                    if joined_on <= day < TODAY and day.isoweekday() not in REST.get(position, {6, 7}))
+        days += sum(1 for day in leave if max(joined_on, date(2026, 11, 1)) <= day < TODAY
+                    and day.isoweekday() not in REST.get(position, {6, 7}))
     return days
 
 
@@ -68,7 +68,7 @@ def test_demo_company_has_history_and_an_open_month(db_session):
     cycles = db_session.execute(select(Cycle.year, Cycle.month, Cycle.status).order_by(Cycle.year, Cycle.month)).all()
     # the past months were published and, every report answered, made final (app.demo.history)
     assert cycles == [(2026, 8, "final"), (2026, 9, "final"), (2026, 10, "final"), (2026, 11, "open")]
-    # the general manager, and HR/admin: its lead and one member in HR, the third the admin
+    # HR/admin: its head and one member in HR, the third the admin
     assert db_session.scalar(select(func.count()).where(Employee.is_hr)) == 2
     assert db_session.scalar(select(func.count()).where(Employee.is_admin)) == 1
     # everyone assessed in a past month has exactly one first report per assessment (an accepted
@@ -77,17 +77,19 @@ def test_demo_company_has_history_and_an_open_month(db_session):
     assessments = count(db_session, Assessment, Assessment.cycle_id == october.id)
     reports = count(db_session, Report, Report.version == 1,
                     Report.assessment_id.in_(select(Assessment.id).where(Assessment.cycle_id == october.id)))
-    # 50 people less the general manager (no position) and the two who join on 10 November, plus a
-    # second assessment for the specialist moved from operations to design on 16 October
+    # 50 people less the agent who left in August and the two who join on 10 November, plus a second
+    # assessment for the specialist moved from operations to design on 16 October
     assert reports == assessments == 50 - 1 - 2 + 1
     # the current month has progress so far but no scores
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     assert november.visible_run_id is None
     worked = worked_in_november(db_session)
-    # 19 working days before the 27th (22 for the warehouse, with three Saturdays): operations 13 (the
-    # 14th moved to design), customer service 14, the warehouse 12, design 5, the HR department 3 and the
-    # 2 joiners from the 10th (13 days), less the days on leave
-    assert len(worked) == 13 * 19 + 14 * 19 + 12 * 22 + 5 * 19 + 3 * 19 + 2 * 13 - leave_days_in_november(db_session)
+    # 19 working days before the 27th (22 for the warehouse, with three Saturdays): 11 operators (one
+    # moved to design, one joins), 10 agents (one left), 8 packers (one joins), 6 designers, 3 buyers,
+    # 7 department heads (the general manager among them) and 2 in HR, and the operator and the packer
+    # who join on the 10th (13 days; 15 in the warehouse), less the days on leave
+    assert len(worked) == (11 * 19 + 10 * 19 + 8 * 22 + 6 * 19 + 3 * 19 + 7 * 19 + 2 * 19 + 13 + 15
+                           - leave_days_in_november(db_session))
     entries = set(db_session.execute(select(ProgressEntry.employee_id, ProgressEntry.day)
                                      .where(ProgressEntry.day >= date(2026, 11, 1))).all())
     # only on days the person worked; whether they submitted is the seed's draw (93 % of days)
@@ -118,15 +120,21 @@ def test_observations_point_to_their_run_and_runs_are_audited_once(db_session):
     with_run = count(db_session, Observation, Observation.provenance != "self_reported",
                      Observation.run_id.is_not(None))
     assert synced == with_run
-    # every day an operations specialist worked in November brought their synced sales figure, one each
-    sales = db_session.execute(select(Observation.employee_id, Observation.day).where(
+    # the shop sells every calendar day: each operator's listings bring a synced sale for every November
+    # day they held the position before today, rest days too, one record per listing
+    sales = db_session.execute(select(Observation.employee_id, Observation.day, Observation.external_ref).where(
         Observation.indicator_code == "ops_sales", Observation.run_id.is_not(None),
         Observation.day >= date(2026, 11, 1))).all()
-    assert sorted(sales) == sorted((e, day) for e, position, day in worked_in_november(db_session) if position == "ops")
+    operating = {(e, first + timedelta(days=n)) for e, first, last in db_session.execute(
+        select(Assessment.employee_id, Assessment.first_day, Assessment.last_day).join(Position)
+        .join(Cycle).where(Cycle.month == 11, Position.code == "ops"))
+        for n in range((min(last, TODAY - timedelta(days=1)) - first).days + 1)}
+    assert {(e, day) for e, day, _ in sales} == operating
+    assert len({ref for _, _, ref in sales}) == len(sales)
     assert count(db_session, Observation, Observation.provenance == "self_reported",
                  Observation.progress_entry_id.is_(None)) == 0
     runs = count(db_session, SyncRun)
-    assert count(db_session, AuditLog, AuditLog.action == "sync.run") == runs
+    assert count(db_session, AuditLog, AuditLog.entity == "sync_run") == runs  # sync.run or import.run
 
 
 def test_seeding_again_changes_no_table(db_session):
@@ -147,7 +155,7 @@ def test_the_same_day_gives_the_same_company(db_session):
     assert [(t, s) for _, t, s in again] == [(t, s) for _, t, s in first]
 
 
-def test_the_hr_department_is_assessed_every_month_and_the_general_manager_is_not(db_session):
+def test_hr_and_the_general_manager_are_assessed_every_month(db_session):
     seed_demo(today=TODAY)
     boss = db_session.scalar(select(Employee).where(Employee.manager_id.is_(None)))
     head = db_session.scalar(select(Employee).where(Employee.manager_id == boss.id, Employee.is_hr))
@@ -158,8 +166,12 @@ def test_the_hr_department_is_assessed_every_month_and_the_general_manager_is_no
     # the head of 人事行政部 as 部门主管, the HR member and the admin under them as 人事行政: August to November
     team = db_session.scalars(select(Employee.id).where(Employee.manager_id == head.id).order_by(Employee.id)).all()
     assert held == [(head.id, "dept_head", 4)] + [(member, "hr_admin", 4) for member in team]
-    assert len(team) == 2 and boss.position_id is None
-    assert count(db_session, Assessment, Assessment.employee_id == boss.id) == 0  # nobody above rates the GM
+    assert len(team) == 2
+    # the general manager is assessed as a head too; with nobody above, HR rates their management
+    assert count(db_session, Assessment, Assessment.employee_id == boss.id) == 4
+    boss_raters = db_session.scalars(select(Rating.rater_id).distinct().join(AssessmentItem)
+                                     .join(Assessment).where(Assessment.employee_id == boss.id)).all()
+    assert boss_raters and all(db_session.get(Employee, rater).is_hr for rater in boss_raters)
 
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     mine = select(Assessment.id).where(Assessment.cycle_id == october.id, Assessment.employee_id.in_([head.id, *team]))

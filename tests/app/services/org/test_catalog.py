@@ -76,12 +76,12 @@ def test_job_descriptions_follow_the_seed(db_session):
 
 def test_loading_twice_changes_no_table(db_session):
     first = load_templates()
-    assert first["templates"] == 6  # the seed's three, 美工, 部门主管 and 人事行政
+    assert first["templates"] == 7  # the seed's three, 美工, 采购, 部门主管 and 人事行政
     before = table_checksums(db_session)
     again = load_templates()
     assert not again
     assert table_checksums(db_session) == before
-    assert db_session.scalar(select(AuditLog.after).where(AuditLog.action == "catalog.load"))["templates"] == 6
+    assert db_session.scalar(select(AuditLog.after).where(AuditLog.action == "catalog.load"))["templates"] == 7
 
 
 def test_an_edited_template_is_not_overwritten(db_session):
@@ -136,7 +136,7 @@ def test_a_database_loaded_before_the_staff_templates_gets_only_them(db_session)
     earlier = {**data, "positions": [p for p in data["positions"] if p["code"] not in ("dept_head", "hr_admin")],
                "departments": [d for d in data["departments"] if d["code"] not in ("gm", "hr")],
                "indicators": [i for i in data["indicators"] if not i["code"].startswith(("head_", "hr_"))]}
-    assert load_templates(load_catalog(earlier))["templates"] == 4
+    assert load_templates(load_catalog(earlier))["templates"] == 5  # the seed's three, 美工 and 采购
     ops = db_session.scalar(select(TemplateItem).join(Indicator).where(Indicator.code == "ops_sales"))
     ops.target = Decimal(120000)  # HR edited a template meanwhile
     db_session.commit()
