@@ -196,16 +196,16 @@ class _Builder:
         }
 
     def _people_changes(self) -> None:
-        """Two people join this month (from the 10th, when today is past it), a customer-service
-        agent leaves in the middle of the first past month, and an operator moves to design in the
-        middle of the last one."""
+        """Two people join this month (from the 10th, when today is past it), the newest
+        customer-service agent leaves in the middle of the first past month, and an operator moves to
+        design in the middle of the last one."""
         year, month = self.months[-1]
         staff = [p for p in self.people if p.position in TEAM_POSITIONS]
         if self.today.day > 10:
             for p in (next(p for p in reversed(staff) if p.position == "ops"),
                       next(p for p in reversed(staff) if p.position == "warehouse")):
                 p.joined_on = date(year, month, 10)
-        leaver = next(p for p in staff if p.position == "cs")
+        leaver = next(p for p in reversed(staff) if p.position == "cs")
         leaver.left_on = date(*self.months[0], 18)
         mover = next(p for p in staff if p.position == "ops")
         design_head = next(p for p in self.people if p.department == "design" and p.position == HEAD_POSITION)

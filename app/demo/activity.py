@@ -115,16 +115,16 @@ def agent_day(tickets: int, chats: int, skill: float, rng: random.Random) -> Wor
     figures = []
     complaints = _share(rng, tickets, 0.12)
     if complaints:
-        figures.append(_verified("cs_complaint_closed_24h", _share(rng, complaints, 0.83 * skill ** 1.5),
+        figures.append(_verified("cs_complaint_closed_24h", _share(rng, complaints, 0.78 * skill ** 1.5),
                                  complaints, "zendesk"))
     replies = round(chats * rng.uniform(2.6, 3.4))
     if replies:
         rated = _share(rng, chats, 0.4)
-        figures += [_imported("cs_reply_30s_share", _share(rng, replies, 0.74 * skill ** 1.5), replies, "chat_import"),
+        figures += [_imported("cs_reply_30s_share", _share(rng, replies, 0.80 * skill ** 1.5), replies, "chat_import"),
                     _imported("cs_avg_reply_seconds", round(replies * rng.gauss(24 / skill, 2)), replies,
                               "chat_import")]
         if rated:
-            figures.append(_imported("cs_top_rating_share", _share(rng, rated, 0.70 * skill ** 1.5), rated,
+            figures.append(_imported("cs_top_rating_share", _share(rng, rated, 0.76 * skill ** 1.5), rated,
                                      "chat_import"))
     note = f"今日接待咨询{chats}个，处理工单{tickets}个"
     note += f"，其中投诉{complaints}个。" if complaints else "。"

@@ -138,7 +138,7 @@ class Market:
         for operator, skus in sorted(by_operator.items()):
             sales = sum((s.sales for s in skus), Decimal(0))
             ad_sales = (sales * Decimal(rng.uniform(*AD_SHARE))).quantize(CENTS)
-            roi = 2.7 * self.skill(operator, day) ** 1.5 * rng.uniform(0.9, 1.1)
+            roi = 2.85 * self.skill(operator, day) ** 1.5 * rng.uniform(0.9, 1.1)
             operators.append(OperatorDay(operator, tuple(skus), (ad_sales / Decimal(roi)).quantize(CENTS), ad_sales))
         return Day(day, tuple(operators), rng.uniform(*TICKET_SHARE))
 

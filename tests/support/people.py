@@ -8,7 +8,6 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from app.demo import seed_demo
 from app.extensions import db
 from app.models import (
     Assessment,
@@ -25,6 +24,7 @@ from app.models import (
 from app.services import authz
 from app.services.scoring import report_window
 from tests.support.clock import TODAY, local
+from tests.support.demo import seeded_demo
 
 OCT_PUBLISHED = local(3, 10)  # Tuesday 3 November, 10:00: October's reports go out
 OCT_WINDOW_CLOSES = local(6, 10)  # 72 working-day hours later: Friday 6 November, 10:00
@@ -88,7 +88,7 @@ def actor(employee_id: int) -> authz.Actor:
 
 def demo_cast(db_session) -> Cast:
     """The demo company, October published on 3 November 10:00, and one member per team in HR."""
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 10))
     reports = db_session.scalars(select(Report).join(Assessment).where(Assessment.cycle_id == october.id)).all()
     windows = report_window.closes_at([r.assessment_id for r in reports], OCT_PUBLISHED)

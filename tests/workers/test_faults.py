@@ -18,7 +18,6 @@ import psutil
 from sqlalchemy import func, select
 
 from app import create_app
-from app.demo import seed_demo
 from app.extensions import db, start_embedded_redis
 from app.models import (
     Assessment,
@@ -38,6 +37,7 @@ from app.services.observations.submissions import SubmittedFigure
 from app.services.scoring import chunks, progress, runs
 from app.standins.wechat_state import dev_environment
 from config import TestConfig
+from tests.support.demo import seeded_demo
 from tests.support.outbox import WECOM
 from tests.support.people import actor
 from tests.support.workers import kill_worker, start_worker
@@ -123,7 +123,7 @@ def test_killing_the_worker_and_the_embedded_redis_mid_work_loses_nothing_and_do
     redis_server = start_embedded_redis(str(instance))
     app = product_app(database_url, redis_server, instance)
     with app.app_context():
-        seed_demo(today=TODAY)
+        seeded_demo(today=TODAY)
         people = db.session.execute(select(Employee.id, Employee.name).where(Employee.status == "active")
                                     .order_by(Employee.id)).all()
         for person_id, _ in people:

@@ -11,7 +11,7 @@ def test_hr_configures_and_unconfigures_a_source_from_the_cli(db_session, redis_
     listed = runner.invoke(args=["sources", "list"])
     assert listed.exit_code == 0, listed.output
     assert listed.stdout.splitlines()[0] == "amazon_ads\t未配置\t广告ROI、主图点击率"
-    assert len(listed.stdout.splitlines()) == 5
+    assert len(listed.stdout.splitlines()) == 6  # amazon_ads, amazon_sp_api, chat_import, erp, erp_import, zendesk
 
     done = runner.invoke(args=["sources", "configure", "amazon_ads", *by])
     assert done.exit_code == 0, done.output

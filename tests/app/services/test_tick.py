@@ -8,7 +8,6 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
 from app import jobs
-from app.demo import seed_demo
 from app.models import (
     Assessment,
     AssessmentItem,
@@ -21,6 +20,7 @@ from app.models import (
 from app.services import tick
 from app.services.cycle import completeness
 from tests.support.company import SmallCompany, open_month, publish_history, small_company
+from tests.support.demo import seeded_demo
 
 TODAY = date(2026, 11, 27)
 
@@ -181,7 +181,7 @@ def test_a_foreign_figure_of_an_indicator_nobody_is_assessed_on_needs_no_rate(db
     from app.services.observations import sync
     from app.services.observations.sync import Incoming
 
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     warehouse_clerk = db_session.scalar(select(Assessment.employee_id).join(Cycle).join(AssessmentItem).where(
         Cycle.month == 11, AssessmentItem.indicator_code == "wh_dispatch_24h_share").limit(1))
     run = SyncRun(source="amazon_sp_api", kind="sync")

@@ -10,7 +10,6 @@ from rq.registry import FinishedJobRegistry
 from sqlalchemy import func, select
 
 from app import jobs
-from app.demo import seed_demo
 from app.models import (
     Assessment,
     Cycle,
@@ -26,12 +25,13 @@ from app.services.observations.sync import Incoming
 from app.services.scoring import progress
 from tests.support.company import assessment_of, open_month, small_company
 from tests.support.connections import writer_holding
+from tests.support.demo import seeded_demo
 from tests.support.workers import burst, kill_worker, retries_due_now, start_worker, unreachable
 
 
 def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_client):
     today = business_today()
-    seed_demo(today=today)
+    seeded_demo(today=today)
     assessment = db_session.scalar(
         select(Assessment).join(Cycle).join(Position, Position.id == Assessment.position_id)
         .where(Cycle.status == "open", Position.code == "ops").order_by(Assessment.id)
@@ -63,7 +63,7 @@ def test_a_burst_of_observations_costs_at_most_two_recomputes(db_session, redis_
 
 def test_data_arriving_during_a_drain_queues_another(db_session, redis_client):
     today = business_today()
-    seed_demo(today=today)
+    seeded_demo(today=today)
     first, second = db_session.scalars(select(Assessment.id).join(Cycle).where(Cycle.status == "open")
                                        .order_by(Assessment.id).limit(2)).all()
     queue = Queue(jobs.PROGRESS, connection=redis_client)
@@ -78,7 +78,7 @@ def test_data_arriving_during_a_drain_queues_another(db_session, redis_client):
 
 def test_many_assessments_are_recomputed_in_one_batch(db_session, redis_client):
     today = business_today()
-    seed_demo(today=today)
+    seeded_demo(today=today)
     ids = db_session.scalars(select(Assessment.id).join(Cycle).where(Cycle.status == "open")).all()
     for assessment_id in ids:
         progress.request_recompute(assessment_id)
@@ -95,7 +95,7 @@ def test_one_assessment_that_cannot_be_computed_does_not_cost_the_others_their_b
     from rq.registry import FailedJobRegistry
 
     today = business_today()
-    seed_demo(today=today)
+    seeded_demo(today=today)
     batch = db_session.scalars(
         select(Assessment).join(Cycle).join(Position, Position.id == Assessment.position_id)
         .where(Cycle.status == "open", Position.code == "ops").order_by(Assessment.id).limit(3)).all()

@@ -14,11 +14,11 @@ from rq.job import Job
 from sqlalchemy import func, select
 
 from app import jobs
-from app.demo import seed_demo
 from app.models import Assessment, Cycle, Employee, Report, Score, ScoringRun
 from app.services.cycle import review
 from app.services.scoring import chunks, runs
 from tests.support.connections import own_connection
+from tests.support.demo import seeded_demo
 
 ROOT = Path(__file__).resolve().parents[3]
 TODAY = date(2026, 11, 27)
@@ -56,7 +56,7 @@ def story(log: Path, redis_client, run_id: int) -> str:
 
 
 def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(app, db_session, redis_client, tmp_path):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     total = len(runs.assessment_ids(november.id))
     run_id = chunks.close_cycle(november.id, reason="month close", chunk_size=1)
@@ -97,7 +97,7 @@ def test_a_killed_worker_leaves_nothing_visible_and_the_tick_finishes_the_run(ap
 
 
 def test_a_complete_run_is_finished_by_the_tick_if_its_last_job_died_before_finishing(db_session, redis_client):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     run_id = runs.start_run(november.id, reason="month close")
     runs.score_chunk(run_id, runs.assessment_ids(november.id))  # scored, but never finished
@@ -110,7 +110,7 @@ def test_a_complete_run_is_finished_by_the_tick_if_its_last_job_died_before_fini
 
 def test_two_workers_close_a_month_together(app, db_session, redis_client, tmp_path):
     """Chunks scored at the same time by two worker processes all land, and the run finishes once."""
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     run_id = chunks.close_cycle(november.id, reason="month close", chunk_size=3)
     log = tmp_path / "workers.log"

@@ -5,7 +5,6 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from app.demo import seed_demo
 from app.domain.cycles import IllegalTransition
 from app.errors import ApiError
 from app.models import (
@@ -22,15 +21,17 @@ from app.models import (
 from app.services.authz import actor
 from app.services.cycle import lifecycle, outcomes
 from tests.support.company import publish_history, small_company
+from tests.support.demo import seeded_demo
 
 TODAY = date(2026, 11, 27)
 
 
 def test_opening_december_freezes_the_templates(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     cycle = lifecycle.open_cycle(2026, 12, now=datetime(2026, 12, 1, 1, 0))
     assert cycle.status == "open"
-    active = db_session.scalar(select(func.count()).select_from(Employee).where(Employee.position_id.is_not(None)))
+    active = db_session.scalar(select(func.count()).select_from(Employee).where(
+        Employee.position_id.is_not(None), Employee.status == "active"))  # the agent who left in August is not
     assert db_session.scalar(select(func.count()).where(Assessment.cycle_id == cycle.id)) == active
     # a later template edit does not change the open assessment
     item = db_session.scalar(select(TemplateItem).order_by(TemplateItem.id))
@@ -46,7 +47,7 @@ def test_opening_december_freezes_the_templates(db_session):
 
 
 def test_a_cycle_with_pending_reports_or_open_appeals_is_not_finalised(db_session):
-    seed_demo(today=TODAY, lived=False)  # October published, its reports still to be answered
+    seeded_demo(today=TODAY, lived=False)  # October published, its reports still to be answered
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     assert not lifecycle.finalize(october.id)
     reports = db_session.scalars(select(Report).join(Assessment).where(Assessment.cycle_id == october.id)).all()

@@ -47,8 +47,9 @@ def walk(value, path="$"):
 def test_the_rated_person_never_learns_who_rated_what(db_session, cast):
     person, lead = cast.member("warehouse", 0), cast.teams["warehouse"].lead
     assessment = assessment_of(person, 11)
-    # every warehouse assessment (the only template with a peer-rated item): the lead and 11 people
-    assert peers.assign_default_peers(november(db_session))["assigned"] == 12
+    # every warehouse assessment (the only template with a peer-rated item): 9 packers, one joined on
+    # the 10th (their head is assessed as 部门主管)
+    assert peers.assign_default_peers(november(db_session))["assigned"] == 9
     raters = [p["employee_id"] for p in peers.peer_raters(assessment.id, actor(cast.hr))]
     item = item_of(assessment, "wh_team_cooperation")
     ratings.rate_item(item.id, "2", actor(raters[0]), "甲的私下评语", now=NOV_NOW)

@@ -7,7 +7,6 @@ from decimal import Decimal
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from app.demo import seed_demo
 from app.domain.alerts import Finding
 from app.extensions import db
 from app.models import (
@@ -21,12 +20,13 @@ from app.models import (
     Shipment,
 )
 from app.services.news import alerts
+from tests.support.demo import seeded_demo
 
 TODAY = date(2026, 11, 27)
 
 
 def seeded():
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     alerts.load_default_rules()
 
 

@@ -51,13 +51,13 @@ def messages(session) -> int:
 
 def test_each_slot_is_composed_once_however_often_the_clock_asks(demo):
     sent = digest.send_due_digests(utc(26, 18, 5))
-    # The general manager, the four team leads and the HR lead (their team is assessed as 人事行政) have news.
-    assert sent == {"progress": 6, "weekly": 6}
+    # The general manager, the five department heads and the HR head (their team is assessed as 人事行政)
+    assert sent == {"progress": 7, "weekly": 7}
     count = messages(demo)
     assert digest.send_due_digests(utc(26, 18, 6)) == {}
     assert messages(demo) == count
     slots = demo.execute(select(Digest.kind, func.count()).group_by(Digest.kind)).all()
-    assert dict(slots) == {"progress": 6, "weekly": 6, "alerts": 6}  # empty ones mark their slot done
+    assert dict(slots) == {"progress": 7, "weekly": 7, "alerts": 7}  # empty ones mark their slot done
 
 
 def test_consecutive_digests_neither_repeat_nor_drop_an_entry(demo):

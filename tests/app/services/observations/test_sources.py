@@ -11,7 +11,7 @@ from app.services.cycle import completeness
 from tests.support.company import open_month, small_company
 
 OPS_SOURCES = ["amazon_ads", "amazon_sp_api"]  # the operations template's synced items
-ALL_SOURCES = ["amazon_ads", "amazon_sp_api", "chat_import", "erp", "zendesk"]
+ALL_SOURCES = ["amazon_ads", "amazon_sp_api", "chat_import", "erp", "erp_import", "zendesk"]
 
 
 def test_the_close_expects_only_the_sources_hr_configured(db_session, redis_client):

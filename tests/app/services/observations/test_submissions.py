@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.demo import seed_demo
 from app.errors import ApiError
 from app.models import (
     AuditLog,
@@ -18,6 +17,7 @@ from app.models import (
 )
 from app.services.authz import actor
 from app.services.observations.submissions import SubmittedFigure, submit
+from tests.support.demo import seeded_demo
 
 TODAY = date(2026, 11, 27)
 AT_NOON = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -25,7 +25,7 @@ AT_NOON = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 @pytest.fixture
 def designer(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     return db_session.scalar(
         select(Employee).join(Position, Position.id == Employee.position_id)
         .where(Position.code == "designer", Employee.joined_on < date(2026, 11, 1)).order_by(Employee.id)

@@ -9,7 +9,6 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import func, select
 
 from app import jobs
-from app.demo import seed_demo
 from app.errors import ApiError
 from app.models import (
     Assessment,
@@ -25,6 +24,7 @@ from app.models import (
 from app.services.observations import sync
 from app.services.observations.sync import Incoming
 from app.services.scoring import progress
+from tests.support.demo import seeded_demo
 
 TODAY = date(2026, 11, 27)
 
@@ -52,7 +52,7 @@ def again(obs: Observation, numerator: Decimal) -> Incoming:
 
 
 def test_a_run_inserts_updates_and_leaves_alone_with_one_audit_row(db_session, redis_client):
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     current = seeded_sales(db_session, date(2026, 11, 20))
     employee = current.employee_id
     run = new_run(db_session)
@@ -71,7 +71,7 @@ def test_a_run_inserts_updates_and_leaves_alone_with_one_audit_row(db_session, r
 
 
 def test_a_published_month_is_restated_not_changed(db_session, redis_client):
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october_sales = seeded_sales(db_session, date(2026, 10, 15))
     old = october_sales.numerator
     counts = sync.record_run(new_run(db_session).id, "verified", [again(october_sales, old + 9000)])
@@ -86,7 +86,7 @@ def test_a_published_month_is_restated_not_changed(db_session, redis_client):
 
 
 def test_hr_republishes_a_restated_month_with_new_report_versions(db_session, redis_client):
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     sync.record_run(new_run(db_session).id, "verified", [again(sales, sales.numerator + 20000)])
@@ -105,7 +105,7 @@ def test_hr_republishes_a_restated_month_with_new_report_versions(db_session, re
 
 def test_re_publishing_runs_on_the_chunked_scoring_jobs_not_in_hr_s_request(db_session, redis_client):
     """HR's answer applies the figures and starts a scoring run; the workers score and publish it."""
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     sync.record_run(new_run(db_session).id, "verified", [again(sales, sales.numerator + 20000)])
@@ -123,7 +123,7 @@ def test_re_publishing_runs_on_the_chunked_scoring_jobs_not_in_hr_s_request(db_s
 
 
 def test_hr_may_dismiss_a_restatement(db_session, redis_client):
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     old = sales.numerator
@@ -139,7 +139,7 @@ def test_hr_may_dismiss_a_restatement(db_session, redis_client):
 def test_a_record_the_source_adds_late_to_a_published_month_waits_for_hr(db_session, redis_client):
     """Amazon attributes a sale to 15 October after October was published: it is a restatement
     like a changed figure, counted by nothing until HR re-publishes, and synced twice it stays one."""
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("50000"), None, "late-attribution/1",
@@ -164,7 +164,7 @@ def test_a_record_the_source_adds_late_to_a_published_month_waits_for_hr(db_sess
 def test_a_record_that_moves_to_another_owner_moves_with_both_bars_recomputed(db_session, redis_client):
     """The admin fixes an ASIN's owner from the 10th and the connector re-syncs: the sale changes
     hands (same amount), and in a published month the move waits for HR like any restatement."""
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     november = seeded_sales(db_session, date(2026, 11, 20))
     colleague = db_session.scalar(select(Observation.employee_id).where(
         Observation.indicator_code == "ops_sales", Observation.employee_id != november.employee_id))
@@ -180,6 +180,8 @@ def test_a_record_that_moves_to_another_owner_moves_with_both_bars_recomputed(db
     assert owners == {before, colleague}
 
     october = seeded_sales(db_session, date(2026, 10, 15))
+    colleague = db_session.scalar(select(Observation.employee_id).where(
+        Observation.indicator_code == "ops_sales", Observation.employee_id != october.employee_id))
     moved = Incoming(colleague, "ops_sales", october.day, october.numerator, october.denominator,
                      october.external_ref, october.currency)
     assert sync.record_run(new_run(db_session).id, "verified", [moved]) == {"restated": 1}
@@ -197,7 +199,7 @@ def test_a_restated_figure_that_cannot_be_scored_changes_nothing(db_session, red
     restatement, the figures and the reports stay as they were."""
     from app.domain.errors import FxRateMissing
 
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("900"), None, "amzn-de/late-1", "EUR")
@@ -216,7 +218,7 @@ def test_a_restated_figure_that_cannot_be_scored_changes_nothing(db_session, red
 def test_a_record_moving_out_of_a_published_month_is_a_restatement_too(db_session, redis_client):
     """Re-dated from 31 October (published) to 2 November (open): October would lose the figure,
     so the move waits for HR."""
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     last_of_october = seeded_sales(db_session, date(2026, 10, 30))
     moved = Incoming(last_of_october.employee_id, "ops_sales", date(2026, 11, 2), last_of_october.numerator,
                      None, last_of_october.external_ref, last_of_october.currency)
@@ -226,7 +228,7 @@ def test_a_record_moving_out_of_a_published_month_is_a_restatement_too(db_sessio
 
 
 def test_a_held_late_record_the_source_moves_into_an_open_month_is_inserted_once(db_session, redis_client):
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     late = Incoming(sales.employee_id, "ops_sales", sales.day, Decimal("500"), None, "late/7", sales.currency)
@@ -242,7 +244,7 @@ def test_a_held_late_record_the_source_moves_into_an_open_month_is_inserted_once
 
 
 def test_a_dismissed_record_stays_dismissed_until_the_source_changes_it(db_session, redis_client):
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     sales = seeded_sales(db_session, date(2026, 10, 15))
     hr = db_session.scalar(select(Employee).where(Employee.is_hr).order_by(Employee.id))

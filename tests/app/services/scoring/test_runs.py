@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.demo import seed_demo
 from app.domain.cycles import IllegalTransition
 from app.models import Assessment, AuditLog, Cycle, Observation, Report, Score
 from app.services.scoring import progress, reading, runs
 from tests.support.company import assessment_of, on_target, open_month, publish, rate_all, small_company
+from tests.support.demo import seeded_demo
 from tests.support.people import actor
 
 TODAY = date(2026, 11, 27)
@@ -22,7 +22,7 @@ def reports_of(session, cycle_id: int) -> int:
 
 
 def test_chunked_scores_stay_invisible_until_published(db_session):
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     november = db_session.scalar(select(Cycle).where(Cycle.month == 11))
     ids = runs.assessment_ids(november.id)
     run_id = runs.start_run(november.id, reason="test close", chunks_total=2)
@@ -54,7 +54,7 @@ def test_chunked_scores_stay_invisible_until_published(db_session):
 
 
 def test_rescoring_publishes_a_new_version_only_where_the_result_changed(db_session):
-    seed_demo(today=TODAY, lived=False)
+    seeded_demo(today=TODAY, lived=False)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     first_run = october.visible_run_id
     sales = db_session.scalar(select(Observation).where(Observation.indicator_code == "ops_sales",
