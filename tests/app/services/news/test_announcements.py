@@ -26,6 +26,7 @@ from app.services.cycle import completeness, review, targets
 from app.services.lookup import format_figure, indicator
 from tests.support.clock import utc
 from tests.support.company import assessment_of, configured, department, hire, open_month, small_company
+from tests.support.demo import seeded_demo
 from tests.support.outbox import WECOM, run_worker
 from tests.support.people import actor
 
