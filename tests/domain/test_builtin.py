@@ -158,10 +158,11 @@ def test_the_staff_templates_are_designed_editable_valid_and_need_no_connector(p
     assert {i.rater for i in template.items if i.rater} == {Rater.MANAGER}
 
 
-def test_the_staff_positions_come_after_the_seeds_and_the_designer():
+def test_the_staff_positions_come_after_the_seeds_the_designer_and_the_buyer():
     data = raw()
-    assert [p["code"] for p in data["positions"]] == ["ops", "cs", "warehouse", "designer", "dept_head", "hr_admin"]
-    assert [p["origin"] for p in data["positions"]] == ["seed"] * 3 + ["designed"] * 3
+    assert [p["code"] for p in data["positions"]] == ["ops", "cs", "warehouse", "designer", "purchaser", "dept_head",
+                                                      "hr_admin"]
+    assert [p["origin"] for p in data["positions"]] == ["seed"] * 3 + ["designed"] * 4
 
 
 def test_an_hr_month_scores_as_worked_out_by_hand():
