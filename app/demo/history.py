@@ -21,10 +21,10 @@ they are recorded as sent (WeChat was not there to be called), so the first tick
 
 A large company (benchmarks) is lived through for a bounded sample of SAMPLE people (HR, the
 managers and others drawn at random), so the one-by-one calls (bindings, comments, confirmations,
-appeals, HR's decisions) stay those of the 50-person demo: silence counts as 认可 for everyone else,
-the others' outcome proposals wait for HR, alerts are evaluated for the sample once, the pushes to
-everyone (targets, reports) are left to the clock's first tick, and the others' messages are
-unreachable (unbound).
+appeals) stay those of the 50-person demo: silence counts as 认可 for everyone else,
+alerts are evaluated for the sample once, and the others' messages are unreachable (unbound). What
+scales with the headcount however it is called is left to the clock's first tick: the pushes to
+everyone (targets, reports), the months going final with their outcome proposals, and the digests.
 """
 
 import random
@@ -402,7 +402,7 @@ class _Story:
         if not self.past(settled):
             return
         self.counts["auto_confirmed"] += reports.auto_confirm_due(settled)
-        if not lifecycle.finalize(cycle_id, now=settled):
+        if self.sampled or not lifecycle.finalize(cycle_id, now=settled):
             return
         self.counts["final"] += 1
         day = self.calendar.next_working_day(to_local(settled).date() + timedelta(days=1))
@@ -423,6 +423,8 @@ class _Story:
     def last_digests(self, today: date) -> None:
         """Each manager's digests of their last working day before today (and this week's Monday
         one), so the first digest after seeding covers only what came after them."""
+        if self.sampled:
+            return
         calendars = department_calendars(self.calendar)
         org = team_news.load_org()
         for manager_id, department_id in team_news.managers():
