@@ -331,7 +331,8 @@ class _Story:
             employee_id = owners[report.assessment_id]
             if employee_id not in self.people:
                 continue
-            if plan and (item := _contestable(report)) is not None:
+            # the person's manager decides (the general manager, with nobody above, does not appeal here)
+            if plan and managers_of(employee_id) and (item := _contestable(report)) is not None:
                 if self._appeal(report, employee_id, item, plan[0], published):
                     plan.pop(0)
                     continue
