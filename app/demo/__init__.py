@@ -36,6 +36,7 @@ from app.models import (
     Position,
     ProgressEntry,
     Rating,
+    Shipment,
     SourceSetting,
     SyncRun,
 )
@@ -49,6 +50,8 @@ from app.services.org import template_edits
 from app.services.org.catalog import load_templates
 
 PAST_MONTHS = 3
+WAVE = 40  # orders a packer picks and packs in one wave (the ERP's batch)
+CHAT_CAPACITY = 2.2  # the customer-service desk answers at most this many ordinary days of chats a day
 CHUNK = 5000
 USD_CNY = ("7.1", "7.12", "7.15", "7.13", "7.11", "7.14")
 
@@ -186,13 +189,12 @@ class _Builder:
 
     def _employee_row(self, p: Person) -> dict:
         position = p.extra.get("position_after", p.position)
-        left = p.left_on is not None and p.left_on < self.today
         return {
             "id": p.id, "employee_no": p.employee_no, "name": p.name,
             "department_id": self.departments[p.extra.get("department_after", p.department)].id,
             "position_id": self.positions[position].id, "manager_id": p.extra.get("manager_after", p.manager_id),
             "is_hr": p.is_hr, "is_admin": p.is_admin, "joined_on": p.joined_on, "left_on": p.left_on,
-            "status": "left" if left else "active",
+            "status": "active",  # a leaver is marked left by the clock's rule when the history passes their last day
         }
 
     def _people_changes(self) -> None:
@@ -268,6 +270,7 @@ class _Builder:
             self.holding.setdefault(a["_person"].id, []).append(a)
         self.entries: list[dict] = []
         self.reported: list[dict] = []
+        self.lines: dict[date, list[dict]] = {}
         self.runs: dict[tuple[str, date], list] = {}
         day = first
         while day <= min(last, self.today - timedelta(days=1)):
@@ -375,17 +378,43 @@ class _Builder:
             for p, a in packers:
                 work = activity.packer_day(shares[p.id], self.skill(p, day), self.rng("pack", p.id, day))
                 self._submit(p, a, day, work, False)
+                self._order_lines(p, day, work)
         agents = self._working("cs", day)
         if agents:
             weights = {p.id: self.rng("desk", p.id, day).uniform(0.85, 1.15) for p, _ in agents}
             tickets = split(self.backlog.pop("tickets", 0), weights, self.rng("tickets-split", day))
-            chats = split(self.backlog.pop("chats", 0), weights, self.rng("chats-split", day))
+            # a day's desk answers at most CHAT_CAPACITY days of chats: after a weekend, and for days
+            # after 国庆, the rest waits and every reply is slower
+            waiting, usual = self.backlog.pop("chats", 0), max(1, business.chats)
+            answered = min(waiting, round(CHAT_CAPACITY * usual))
+            self.backlog["chats"] = waiting - answered
+            chats = split(answered, weights, self.rng("chats-split", day))
             for p, a in agents:
-                work = activity.agent_day(tickets[p.id], chats[p.id], self.skill(p, day), self.rng("cs", p.id, day))
+                work = activity.agent_day(tickets[p.id], chats[p.id], answered / usual, self.skill(p, day),
+                                          self.rng("cs", p.id, day))
                 self._submit(p, a, day, work, False)
         for p, a in packers:  # the month's stock-take, on the last working day
             if day == self._last_working_day(p, a):
                 self._synced(activity.stock_take(self.skill(p, day), self.rng("stock", p.id, day)), p, day)
+
+    def _order_lines(self, p: Person, day: date, work: activity.Work) -> None:
+        """The ERP's order lines behind a packer's figures (who packed which order in which wave, and
+        which went out wrong), for the current month: what the batch mis-shipment alert reads. A
+        benchmark-sized company keeps only the figures."""
+        if len(self.people) > CAREFUL_NAMES or (day.year, day.month) != self.months[-1]:
+            return
+        misship = next(f for f in work.figures if f.indicator == "wh_misship_rate")
+        shipped, wrong = int(misship.denominator or 0), int(misship.numerator)
+        rng = self.rng("lines", p.id, day)
+        wrong_at = set(rng.sample(range(shipped), k=wrong)) if shipped else set()
+        start = datetime.combine(day, time(1, 30))  # 09:30 in Shanghai
+        for n in range(shipped):
+            shipped_at = start + timedelta(minutes=n * 420 // max(1, shipped))
+            self.lines.setdefault(day, []).append({
+                "source": "erp", "order_no": f"SO{day:%Y%m%d}{p.id:04d}{n:04d}",
+                "batch_no": f"W{day:%Y%m%d}-{p.employee_no}-{n // WAVE + 1}", "packer_id": p.id,
+                "packer_code": p.employee_no, "ordered_at": shipped_at - timedelta(hours=rng.randint(2, 20)),
+                "shipped_at": shipped_at, "wrong_item": n in wrong_at})
 
     def _own_work(self, position: str, business, p: Person, day: date) -> activity.Work:
         rng, skill = self.rng("work", p.id, day), self.skill(p, day)
@@ -419,7 +448,8 @@ class _Builder:
         if not (month_end or rng.random() < 0.93):
             return
         entry_id = self.next_id("progress_entry")
-        submitted = datetime.combine(day, time(10, 0)) + timedelta(minutes=rng.randrange(9 * 60))  # 18:00–03:00 UTC+8
+        # before leaving work, 16:30–17:55 in Shanghai: the 18:00 digest has them, the reminder spares them
+        submitted = datetime.combine(day, time(8, 30)) + timedelta(minutes=rng.randrange(85))
         self.entries.append({"id": entry_id, "employee_id": p.id, "assessment_id": a["id"], "day": day,
                              "note": work.note, "submitted_at": submitted, "updated_at": submitted})
         for figure in figures:
@@ -454,6 +484,8 @@ class _Builder:
                                       for row in incoming])
             run.status, run.counts, run.covered_through = "done", {"inserted": len(incoming)}, day
             audit.record(f"{run.kind}.run", "sync_run", run.id, source=source, after=run.counts)
+        if source == "erp":
+            self.insert(Shipment, [{**line, "run_id": run.id} for line in self.lines.pop(day, [])])
         db.session.execute(update(Observation).where(Observation.run_id == run.id).values(recorded_at=at))
         db.session.execute(update(SyncRun).where(SyncRun.id == run.id).values(finished_at=at))
         self.counts["sync_run"] += 1

@@ -109,9 +109,10 @@ def stock_take(skill: float, rng: random.Random) -> DemoObservation:
     return _imported("wh_stock_accuracy", round(counted * accuracy), counted, "erp_import")
 
 
-def agent_day(tickets: int, chats: int, skill: float, rng: random.Random) -> Work:
+def agent_day(tickets: int, chats: int, load: float, skill: float, rng: random.Random) -> Work:
     """An agent's tickets (complaints among them, closed within 24 h) and chats (replies within 30 s,
-    the customers' top ratings, the average reply time)."""
+    the customers' top ratings, the average reply time); `load` is the day's chats against an
+    ordinary day's: the days after a weekend or a holiday are busier, and replies slower."""
     figures = []
     complaints = _share(rng, tickets, 0.12)
     if complaints:
@@ -120,8 +121,10 @@ def agent_day(tickets: int, chats: int, skill: float, rng: random.Random) -> Wor
     replies = round(chats * rng.uniform(2.6, 3.4))
     if replies:
         rated = _share(rng, chats, 0.4)
-        figures += [_imported("cs_reply_30s_share", _share(rng, replies, 0.80 * skill ** 1.5), replies, "chat_import"),
-                    _imported("cs_avg_reply_seconds", round(replies * rng.gauss(24 / skill, 2)), replies,
+        busy = max(1.0, load) ** 0.5
+        figures += [_imported("cs_reply_30s_share", _share(rng, replies, 0.84 * skill ** 1.5 / busy), replies,
+                              "chat_import"),
+                    _imported("cs_avg_reply_seconds", round(replies * rng.gauss(20 * busy / skill, 1.5)), replies,
                               "chat_import")]
         if rated:
             figures.append(_imported("cs_top_rating_share", _share(rng, rated, 0.76 * skill ** 1.5), rated,

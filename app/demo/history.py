@@ -63,7 +63,7 @@ from app.services.cycle import lifecycle, outcomes, review
 from app.services.feedback import appeals, comments, peers
 from app.services.lookup import hr_members, indicator
 from app.services.news import alerts, announcements, digest, team_news
-from app.services.org import binding, calendar_years
+from app.services.org import binding, calendar_years, people
 from app.services.scoring import reports, runs
 from app.services.usecase import changed_rows
 
@@ -117,6 +117,7 @@ def live_through(today: date, seed: int = 2026) -> Counter:
             story.comment(cycle, today)
         story.alerts(cycles[0], today)
         for index, cycle in enumerate(c for c in cycles if (c.year, c.month) < (today.year, today.month)):
+            story.leavers(date(*next_month(cycle.year, cycle.month), 1))
             story.close(cycle, APPEALS[index % len(APPEALS)])
         story.last_digests(today)
     story.counts["messages_delivered"] = _mark_delivered(cutoff)
@@ -132,6 +133,7 @@ def score_and_publish(today: date) -> None:
                                     .order_by(Cycle.year, Cycle.month)).all():
         if (cycle.year, cycle.month) >= (today.year, today.month):
             continue
+        people.mark_leavers(date(*next_month(cycle.year, cycle.month), 1))
         year, month = next_month(cycle.year, cycle.month)
         scored = _local(date(year, month, settings.of_cycle(cycle).scoring_day), 9, 0)
         runs.score_cycle(cycle.id, reason="月度评分", now=scored)
@@ -182,6 +184,13 @@ class _Story:
 
     def past(self, moment: datetime) -> bool:
         return moment < self.cutoff
+
+    def leavers(self, day: date) -> None:
+        """The clock's daily rules for leavers, caught up by `day`: marked left, and their WeCom
+        binding gone (they keep only a mini-program binding to answer a last report, which the
+        demo's people never made)."""
+        people.mark_leavers(day)
+        binding.expire_leaver_bindings(self.at(_local(day, 0, 30)))
 
     # -- before the first month ---------------------------------------------------------------
 
