@@ -1,4 +1,5 @@
-"""Time `flask seed demo --employees N` on a fresh database (issue: ≤ 3 minutes for 5,000 on MariaDB).
+"""Time `flask seed demo --employees N` on a fresh database (issue 17: ≤ 120 s for 5,000 on MariaDB);
+exits non-zero when it takes longer than `--limit` seconds.
 
     .venv/bin/python bench/seed_demo.py --employees 5000 \
         --database-url 'mysql+pymysql://jixiao:jixiao-ci@127.0.0.1:3306/jixiao_bench'
@@ -9,6 +10,7 @@ Prints the seconds, the rows written per table, and rows per second.
 
 import argparse
 import os
+import sys
 import time
 from datetime import date
 
@@ -19,6 +21,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--employees", type=int, default=5000)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--limit", type=float, default=120.0, help="seconds; slower exits with status 1")
     args = parser.parse_args()
     from app.demo import seed_demo
 
@@ -32,6 +35,8 @@ def main() -> None:
     print(f"seed demo: {elapsed:.1f} s for {rows:,} rows ({rows / elapsed:,.0f} rows/s)")
     for table, count in sorted(counts.items()):
         print(f"  {table:16s} {count:>10,}")
+    if elapsed > args.limit:
+        sys.exit(f"seeding took {elapsed:.1f} s, over the {args.limit:.0f} s limit")
 
 
 if __name__ == "__main__":

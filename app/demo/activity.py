@@ -234,7 +234,7 @@ def month_end(position: str, skill: float, rng: random.Random, team: int, headco
                 _reported("hr_admin_cost_control", min(spent, budget), spent)]
     if position == "purchaser":
         spend = round(rng.uniform(300_000, 600_000))
-        saved = max(-0.01, rng.gauss(0.018 * skill ** 2, 0.008))
+        saved = max(0.0, rng.gauss(0.018 * skill ** 2, 0.008))  # no saving is 0 %; a dearer month is not negative here
         return [_reported("pur_cost_saving", round(spend * saved), spend)]
     return []
 
