@@ -72,7 +72,6 @@ REPLY_SHARE = 0.38  # of comments an employee answers
 CONFIRM_SHARE = 0.65  # of reports the person confirms (the others stay silent until the window closes)
 APPROVE_SHARE = 0.8  # of outcome proposals HR approves
 APPEALS = ((True, False), (True, False), (True, False, False))  # per past month: accepted or rejected
-ENTRIES_AT = time(17, 17)  # when a seeded entry was submitted on its day: before the 18:00 digest
 
 
 class PastClock:
@@ -103,8 +102,6 @@ def _clock() -> Iterator[PastClock]:
 def live_through(today: date, seed: int = 2026) -> Counter:
     """Live the months before `today` through the services; returns what it did, counted."""
     cutoff = to_utc(datetime.combine(today, time()))
-    if db.session.scalar(select(func.count()).select_from(Employee)) <= SAMPLE:
-        _backdate_entries(cutoff)  # a large company's entries are many: the builder's to stamp
     alerts.load_default_rules()  # the shipped rules, as `flask kpi load-templates` loads them
     with _clock() as clock:
         story = _Story(random.Random(f"{seed}/history"), clock, cutoff)
@@ -143,18 +140,6 @@ def score_and_publish(today: date) -> None:
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
     """A local wall-clock time on `day` as stored time (naive UTC)."""
     return to_utc(datetime.combine(day, time(hour, minute)))
-
-
-def _backdate_entries(cutoff: datetime) -> None:
-    """Entries inserted in bulk carry the seeding time; a person submitted theirs in the evening of
-    its day (ENTRIES_AT), so the digests and the watch read them as old news. Entries that already
-    carry a past time (the builder's own) are left as they are."""
-    days = db.session.scalars(select(ProgressEntry.day).distinct().where(ProgressEntry.submitted_at >= cutoff)).all()
-    for day in days:
-        at = _local(day, ENTRIES_AT.hour, ENTRIES_AT.minute)
-        db.session.execute(update(ProgressEntry).where(ProgressEntry.day == day, ProgressEntry.submitted_at >= cutoff)
-                           .values(submitted_at=at, updated_at=at))
-    db.session.commit()
 
 
 class _Story:
