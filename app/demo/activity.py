@@ -176,9 +176,9 @@ def buyer_day(skill: float, rng: random.Random) -> Work:
 def head_day(skill: float, rng: random.Random) -> Work:
     """A department head's day: key work, appraisal work and coaching that fell due."""
     figures, parts = [], []
-    for indicator, chance, most, what in (("head_key_work_completion", 0.25, 2, "重点工作"),
+    for indicator, chance, most, what in (("head_key_work_completion", 0.35, 2, "重点工作"),
                                           ("head_appraisal_on_time", 0.3, 3, "考核事项"),
-                                          ("head_coaching_completion", 0.15, 1, "辅导")):
+                                          ("head_coaching_completion", 0.25, 1, "辅导")):
         due = _due(rng, chance, skill, most)
         if due:
             figures.append(_reported(indicator, *due))

@@ -17,13 +17,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 DOUBLE_11 = ((11, 10), (11, 11))  # 双11 (and its eve) sells more on Amazon too
 NEW_PRODUCT_DAYS = 90  # 新品: listed within this many days (the indicator's definition)
+LAUNCHES = (-20, 25, 55, 85)  # days from the first month's 1st on which each operator lists a new product
 UNITS_PER_ORDER = 1.1
 TICKET_SHARE = (0.02, 0.06)  # of a day's orders
 CHAT_SHARE = 0.25  # of a day's orders: conversations on the shop's chat
 AD_SHARE = (0.25, 0.35)  # of sales bought through ads
 CENTS = Decimal("0.01")
 PRICES = ("12.99", "15.99", "19.99", "24.99", "29.99", "34.99", "39.99", "49.99", "59.99")  # USD
-POTENTIAL = 2800.0  # USD an operator's listings sell on an ordinary day at skill 1 (about 90 % of the target)
+POTENTIAL = 2650.0  # USD an operator's listings sell on an ordinary day at skill 1 (about 90 % of the target)
 
 
 @dataclass(frozen=True)
@@ -101,20 +102,19 @@ class Market:
         self._days: dict[date, Day] = {}
 
     def _listings(self, rng: random.Random, operator: int, first_day: date) -> list[Sku]:
-        """5–8 listings whose ordinary-day sales add up to about the same for every operator (a
-        manager shares the catalogue out evenly): what differs between operators is their skill."""
-        skus = [self._sku(rng, operator, n, first_day) for n in range(rng.randint(5, 8))]
-        potential = sum(float(s.price) * s.demand * (0.052 if s.is_new(first_day) else 0.11) for s in skus)
+        """4–6 established listings whose ordinary-day sales add up to about the same for every
+        operator (a manager shares the catalogue out evenly: what differs is their skill), and a new
+        product about every month (LAUNCHES), so each month has 新品 whose conversion counts; a new
+        listing starts with a smaller audience."""
+        old = [Sku(f"B0{operator:04d}{n:02d}X", operator, Decimal(rng.choice(PRICES)),
+                   first_day - timedelta(days=rng.randrange(120, 900)), rng.uniform(110, 230))
+               for n in range(rng.randint(4, 6))]
+        potential = sum(float(s.price) * s.demand * 0.11 for s in old)
         scale = POTENTIAL * rng.uniform(0.95, 1.05) / potential
-        return [Sku(s.code, s.operator_id, s.price, s.listed_on, s.demand * scale) for s in skus]
-
-    @staticmethod
-    def _sku(rng: random.Random, operator: int, n: int, first_day: date) -> Sku:
-        # about a third were listed during the demo's months or just before: the 新品 of those months
-        fresh = rng.random() < 0.35
-        listed = first_day + timedelta(days=rng.randrange(-80, 40)) if fresh else first_day - timedelta(
-            days=rng.randrange(120, 900))
-        return Sku(f"B0{operator:04d}{n:02d}X", operator, Decimal(rng.choice(PRICES)), listed, rng.uniform(110, 230))
+        new = [Sku(f"B0{operator:04d}{len(old) + n:02d}N", operator, Decimal(rng.choice(PRICES)),
+                   first_day + timedelta(days=offset + rng.randrange(-7, 8)), rng.uniform(60, 110) * scale)
+               for n, offset in enumerate(LAUNCHES)]
+        return [Sku(s.code, s.operator_id, s.price, s.listed_on, s.demand * scale) for s in old] + new
 
     def day(self, day: date) -> Day:
         if day not in self._days:
@@ -130,7 +130,7 @@ class Market:
                 continue
             skill = self.skill(sku.operator_id, day)
             sessions = max(0, round(rng.gauss(sku.demand * season * (0.6 + 0.4 * skill), sku.demand * 0.12)))
-            rate = min(0.5, (0.047 if sku.is_new(day) else 0.11) * skill ** 2)
+            rate = min(0.5, (0.043 if sku.is_new(day) else 0.11) * skill ** 2)
             spread = (sessions * rate * (1 - rate)) ** 0.5  # the binomial's, without drawing each shopper
             units = max(0, min(sessions, round(rng.gauss(sessions * rate, spread))))
             by_operator.setdefault(sku.operator_id, []).append(SkuDay(sku, sessions, units))
