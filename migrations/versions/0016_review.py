@@ -39,8 +39,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('rating_return', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_rating_return_assessment_item_id'))
-    op.drop_table('rating_return')
+    op.drop_table('rating_return')  # its index goes with it (MariaDB refuses to drop one a foreign key needs)
     with op.batch_alter_table('cycle', schema=None) as batch_op:
         batch_op.drop_column('review_at')
