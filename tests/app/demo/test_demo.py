@@ -22,6 +22,7 @@ from app.models import (
 )
 from tests.support.checksums import table_checksums
 from tests.support.database import empty_database
+from tests.support.demo import seeded_demo
 
 TODAY = date(2026, 11, 27)  # a Friday; November 2026 has no public holiday
 REST = {"warehouse": {7}}  # the warehouse works Saturdays; everyone else rests on Saturday and Sunday
@@ -101,7 +102,7 @@ def test_demo_company_has_history_and_an_open_month(db_session):
 
 
 def test_demo_shows_a_transfer_and_joiners(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     october = db_session.scalar(select(Cycle).where(Cycle.month == 10))
     per_person = db_session.execute(
         select(Assessment.employee_id, func.count()).where(Assessment.cycle_id == october.id)
@@ -115,7 +116,7 @@ def test_demo_shows_a_transfer_and_joiners(db_session):
 
 
 def test_observations_point_to_their_run_and_runs_are_audited_once(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     synced = count(db_session, Observation, Observation.provenance != "self_reported")
     with_run = count(db_session, Observation, Observation.provenance != "self_reported",
                      Observation.run_id.is_not(None))
@@ -156,7 +157,7 @@ def test_the_same_day_gives_the_same_company(db_session):
 
 
 def test_hr_and_the_general_manager_are_assessed_every_month(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     boss = db_session.scalar(select(Employee).where(Employee.manager_id.is_(None)))
     head = db_session.scalar(select(Employee).where(Employee.manager_id == boss.id, Employee.is_hr))
     held = db_session.execute(

@@ -7,17 +7,18 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from app.demo import demo_business, seed_demo
+from app.demo import demo_business
 from app.demo.company import TEAMS
 from app.domain.workcalendar import month_bounds
 from app.models import Assessment, AuditLog, Cycle, Employee, Observation, Position, Score, SyncRun
 from tests.app.demo.test_demo import TODAY
+from tests.support.demo import seeded_demo
 
 PAST = ((2026, 8), (2026, 9), (2026, 10))
 
 
 def test_grades_spread_as_a_company_would_accept_them(db_session, redis_client):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     fails = 0
     for year, month in PAST:
         cycle = db_session.scalar(select(Cycle).where(Cycle.year == year, Cycle.month == month))
@@ -39,7 +40,7 @@ def test_grades_spread_as_a_company_would_accept_them(db_session, redis_client):
 
 
 def test_figures_agree_with_the_business_they_came_from(db_session, redis_client):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     _, market = demo_business(today=TODAY)
     prices = {sku.code: sku.price for sku in market.skus}
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from app.demo import seed_demo
 from app.models import (
     Alert,
     AlertRule,
@@ -33,6 +32,7 @@ from app.services.authz import actor, managers_of
 from app.services.lookup import hr_members
 from app.services.observations.submissions import SubmittedFigure, submit
 from tests.support.clock import TODAY, utc
+from tests.support.demo import seeded_demo
 
 CUTOFF = utc(TODAY.day, 0)  # local midnight of the seeding day: the history is everything before
 PAST = (8, 9, 10)
@@ -49,7 +49,7 @@ def past_reports(session) -> list[Report]:
 
 
 def test_every_past_month_was_closed_answered_and_made_final(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     months = db_session.execute(select(Cycle.month, Cycle.status, Cycle.scoring_at, Cycle.published_at,
                                        Cycle.final_at).order_by(Cycle.year, Cycle.month)).all()
     assert [(m, s) for m, s, *_ in months] == [(8, "final"), (9, "final"), (10, "final"), (11, "open")]
@@ -67,7 +67,7 @@ def test_every_past_month_was_closed_answered_and_made_final(db_session):
 
 
 def test_appeals_were_filed_and_decided_by_the_manager_within_a_day(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     appeals = db_session.scalars(select(Appeal).order_by(Appeal.id)).all()
     decided = Counter(a.status for a in appeals)
     assert len(appeals) >= 6 and decided["accepted"] >= 2 and decided["rejected"] >= 2
@@ -88,7 +88,7 @@ def test_appeals_were_filed_and_decided_by_the_manager_within_a_day(db_session):
 
 
 def test_managers_commented_and_people_replied_about_their_own_work(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     rows = db_session.execute(
         select(Comment, ProgressEntry.day, ProgressEntry.employee_id, Position.code)
         .join(ProgressEntry, ProgressEntry.id == Comment.progress_entry_id)
@@ -112,7 +112,7 @@ def test_managers_commented_and_people_replied_about_their_own_work(db_session):
 
 
 def test_alerts_fired_on_the_history_at_their_own_time(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     fired = db_session.execute(select(AlertRule.kind, Alert.raised_at).join(Alert, Alert.rule_id == AlertRule.id)).all()
     assert len(fired) >= 10
     assert {"streak", "pace"} <= {kind for kind, _ in fired}
@@ -121,13 +121,13 @@ def test_alerts_fired_on_the_history_at_their_own_time(db_session):
 
 
 def test_alerts_of_three_kinds_fired(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     kinds = db_session.scalars(select(AlertRule.kind).distinct().join(Alert, Alert.rule_id == AlertRule.id)).all()
     assert len(kinds) >= 3
 
 
 def test_outcomes_were_decided_by_hr(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     outcomes = db_session.execute(select(Outcome, Employee.is_hr).join(Employee, Employee.id == Outcome.decider_id,
                                                                        isouter=True)).all()
     decided = Counter((o.kind, o.status) for o, _ in outcomes)
@@ -137,12 +137,12 @@ def test_outcomes_were_decided_by_hr(db_session):
 
 
 def test_outcomes_of_all_three_kinds(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     assert set(db_session.scalars(select(Outcome.kind))) == {"pay_rise", "team_lead_candidate", "training"}
 
 
 def test_everyone_is_bound_and_every_past_message_was_delivered_at_its_time(db_session):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     active = set(db_session.scalars(select(Employee.id).where(Employee.status == "active")))
     bound = dict(db_session.execute(select(WeChatIdentity.employee_id, WeChatIdentity.external_id)
                                     .where(WeChatIdentity.channel == "wecom")).all())
@@ -167,7 +167,7 @@ def test_everyone_is_bound_and_every_past_message_was_delivered_at_its_time(db_s
 
 
 def test_the_first_tick_after_seeding_sends_only_what_today_calls_for(db_session, clock, redis_client):
-    seed_demo(today=TODAY)
+    seeded_demo(today=TODAY)
     clock.now = utc(TODAY.day, 9)
     designer = db_session.scalar(select(Employee).join(Position, Position.id == Employee.position_id)
                                  .where(Position.code == "designer", Employee.manager_id.is_not(None))
@@ -206,7 +206,7 @@ def test_the_first_tick_after_seeding_sends_only_what_today_calls_for(db_session
 
 def test_a_company_whose_month_was_scored_this_morning_is_left_for_the_clock(db_session):
     """Seeded on 3 November, October is still open: scoring it is today's work, the clock's."""
-    seed_demo(today=date(2026, 11, 3))
+    seeded_demo(today=date(2026, 11, 3))
     statuses = dict(db_session.execute(select(Cycle.month, Cycle.status)).all())
     assert statuses == {8: "final", 9: "final", 10: "open", 11: "open"}
     assert db_session.scalar(select(func.max(OutboxMessage.created_at))) < utc(3, 0)
