@@ -335,23 +335,21 @@ class _Builder:
 
     def _working(self, position: str, day: date) -> list[tuple[Person, dict]]:
         """Who works in the position that day: held it, a working day of their department, not on leave."""
-        found = []
-        for p in self.people:
-            a = self._holder(p, day)
-            if a is None or a["_position"] != position or (p.id, day) in self.leave:
-                continue
-            if self.calendars[self.positions[position].department_id].is_working_day(day):
-                found.append((p, a))
-        return found
+        if not self.calendars[self.positions[position].department_id].is_working_day(day):
+            return []
+        return [(p, a) for p, a in self.holders.get(position, []) if (p.id, day) not in self.leave]
 
     def _day(self, day: date) -> None:
         business = self.market.day(day)
         self.backlog.update(orders=business.orders, tickets=business.tickets, chats=business.chats)
-        for p in self.people:  # the shop sells every calendar day, whoever is at work
+        self.holders: dict[str, list[tuple[Person, dict]]] = {}  # position → who held it that day
+        for p in self.people:
             a = self._holder(p, day)
-            if a is not None and a["_position"] == "ops":
-                for figure in activity.operator_trade(business, p.id):
-                    self._synced(figure, p, day)
+            if a is not None:
+                self.holders.setdefault(a["_position"], []).append((p, a))
+        for p, _ in self.holders.get("ops", []):  # the shop sells every calendar day, whoever is at work
+            for figure in activity.operator_trade(business, p.id):
+                self._synced(figure, p, day)
         self._designers_clicks(business, day)
         self._team_work(business, day)
         for position in ("ops", "designer", "purchaser", HEAD_POSITION, "hr_admin"):
@@ -361,7 +359,7 @@ class _Builder:
 
     def _designers_clicks(self, business, day: date) -> None:
         """Every calendar day the ads show the designers' main images; each designer made a share."""
-        designers = [p for p in self.people if (a := self._holder(p, day)) and a["_position"] == "designer"]
+        designers = [p for p, _ in self.holders.get("designer", [])]
         for p, impressions in split(business.impressions(), {p.id: 1.0 for p in designers},
                                     self.rng("impressions", day)).items():
             person = self.by_id[p]

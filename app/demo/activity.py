@@ -60,7 +60,7 @@ def _reported(indicator: str, num, den) -> DemoObservation:
 
 def operator_trade(business: Day, operator_id: int) -> list[DemoObservation]:
     """An operator's listings on a day: sales per SKU, new products' units over sessions, ads."""
-    mine = next((o for o in business.operators if o.operator_id == operator_id), None)
+    mine = business.by_operator.get(operator_id)
     if mine is None:
         return []
     figures = [_verified("ops_sales", s.sales, None, "amazon_sp_api", "USD", s.sku.code) for s in mine.skus]
@@ -75,7 +75,7 @@ def operator_trade(business: Day, operator_id: int) -> list[DemoObservation]:
 
 def operator_day(business: Day, operator_id: int, rng: random.Random) -> Work:
     """What the operator writes about their listings (the figures themselves are synced)."""
-    mine = next((o for o in business.operators if o.operator_id == operator_id), None)
+    mine = business.by_operator.get(operator_id)
     if mine is None or not mine.skus:
         return Work([], rng.choice(("整理新品上架资料，准备下周上架。", "学习店铺后台报表，熟悉在售链接。")))
     best = max(mine.skus, key=lambda s: s.sales)

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 DOUBLE_11 = ((11, 10), (11, 11))  # 双11 (and its eve) sells more on Amazon too
 NEW_PRODUCT_DAYS = 90  # 新品: listed within this many days (the indicator's definition)
@@ -73,6 +74,10 @@ class Day:
     day: date
     operators: tuple[OperatorDay, ...]
     ticket_share: float  # of the day's orders that become a customer-service ticket
+
+    @cached_property
+    def by_operator(self) -> dict[int, OperatorDay]:
+        return {o.operator_id: o for o in self.operators}
 
     @property
     def orders(self) -> int:
