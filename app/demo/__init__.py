@@ -347,8 +347,9 @@ class _Builder:
             a = self._holder(p, day)
             if a is not None:
                 self.holders.setdefault(a["_position"], []).append((p, a))
+        per_listing = len(self.people) <= CAREFUL_NAMES
         for p, _ in self.holders.get("ops", []):  # the shop sells every calendar day, whoever is at work
-            for figure in activity.operator_trade(business, p.id):
+            for figure in activity.operator_trade(business, p.id, per_listing):
                 self._synced(figure, p, day)
         self._designers_clicks(business, day)
         self._team_work(business, day)

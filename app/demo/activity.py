@@ -58,14 +58,23 @@ def _reported(indicator: str, num, den) -> DemoObservation:
 
 # -- the shop's trade: synced every calendar day, whoever works --------------------------------------
 
-def operator_trade(business: Day, operator_id: int) -> list[DemoObservation]:
-    """An operator's listings on a day: sales per SKU, new products' units over sessions, ads."""
+def operator_trade(business: Day, operator_id: int, per_listing: bool = True) -> list[DemoObservation]:
+    """An operator's listings on a day: sales and new products' units over sessions, one record per
+    SKU as the Amazon report has them (or, `per_listing` off, one per operator-day: the bulk path of
+    a benchmark-sized company), and the day's ads."""
     mine = business.by_operator.get(operator_id)
     if mine is None:
         return []
-    figures = [_verified("ops_sales", s.sales, None, "amazon_sp_api", "USD", s.sku.code) for s in mine.skus]
-    figures += [_verified("ops_new_conversion", s.units, s.sessions, "amazon_sp_api", part=s.sku.code)
-                for s in mine.skus if s.sku.is_new(business.day) and s.sessions]
+    new = [s for s in mine.skus if s.sku.is_new(business.day) and s.sessions]
+    if per_listing:
+        figures = [_verified("ops_sales", s.sales, None, "amazon_sp_api", "USD", s.sku.code) for s in mine.skus]
+        figures += [_verified("ops_new_conversion", s.units, s.sessions, "amazon_sp_api", part=s.sku.code)
+                    for s in new]
+    else:
+        figures = [_verified("ops_sales", mine.sales, None, "amazon_sp_api", "USD")]
+        if new:
+            figures.append(_verified("ops_new_conversion", sum(s.units for s in new), sum(s.sessions for s in new),
+                                     "amazon_sp_api"))
     if mine.ad_spend:
         figures.append(_verified("ops_ad_roi", mine.ad_sales, mine.ad_spend, "amazon_ads", "USD"))
     return figures
