@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from rq import Queue, SimpleWorker
 from rq.registry import FinishedJobRegistry
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app import jobs
 from app.models import (
@@ -96,12 +96,16 @@ def test_one_assessment_that_cannot_be_computed_does_not_cost_the_others_their_b
 
     today = business_today()
     seeded_demo(today=today)
+    yesterday = today - timedelta(days=1)  # inside the bar: the source has covered it
     batch = db_session.scalars(
         select(Assessment).join(Cycle).join(Position, Position.id == Assessment.position_id)
-        .where(Cycle.status == "open", Position.code == "ops").order_by(Assessment.id).limit(3)).all()
-    db_session.add(Observation(employee_id=batch[0].employee_id, indicator_code="ops_sales", day=today,
+        .where(Cycle.status == "open", Position.code == "ops", Assessment.first_day <= yesterday,
+               Assessment.last_day >= yesterday).order_by(Assessment.id).limit(3)).all()
+    db_session.add(Observation(employee_id=batch[0].employee_id, indicator_code="ops_sales", day=yesterday,
                                numerator=Decimal("800"), source="amazon_sp_api", provenance="verified",
                                external_ref="amzn-de/402-1", currency="EUR"))
+    # any bar from before this drain goes, so only the drain's own count
+    db_session.execute(delete(ProgressSnapshot).where(ProgressSnapshot.assessment_id.in_([a.id for a in batch])))
     db_session.commit()
     for assessment in batch:
         progress.request_recompute(assessment.id)
