@@ -253,10 +253,7 @@ def _cycle_id(month: str) -> int:
     from app.extensions import db
     from app.models import Cycle
 
-    try:
-        year, number = (int(part) for part in month.split("-"))
-    except ValueError:
-        refuse("月份的格式应为 2026-11")
+    year, number = _year_month(month)
     found = db.session.scalar(select(Cycle.id).where(Cycle.year == year, Cycle.month == number))
     if found is None:
         refuse(f"{month}还没有考核周期")
@@ -270,13 +267,19 @@ def _assessment_id(employee_no: str, month: str) -> int:
     from app.extensions import db
     from app.models import Assessment, Cycle, Employee
 
-    try:
-        year, number = (int(part) for part in month.split("-"))
-    except ValueError:
-        refuse("月份的格式应为 2026-11")
+    year, number = _year_month(month)
     found = db.session.scalar(select(Assessment.id).join(Cycle).join(Employee, Employee.id == Assessment.employee_id)
                               .where(Employee.employee_no == employee_no, Cycle.year == year, Cycle.month == number)
                               .order_by(Assessment.first_day.desc()).limit(1))
     if found is None:
         refuse(f"找不到员工「{employee_no}」{month}的考核表")
     return found
+
+
+def _year_month(month: str) -> tuple[int, int]:
+    """("2026-11") → (2026, 11); anything else is refused in Chinese."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+    except ValueError:
+        refuse("月份的格式应为 2026-11")
+    return year, number

@@ -85,9 +85,9 @@ def publish(cycle_id: int, *, hr_id: int, now: datetime | None = None) -> int:
 
 def _publish(cycle: Cycle, actor_id: int | None, now: datetime) -> int:
     if cycle.status == CycleStatus.REVIEW:
-        if _open_returns(cycle.id):
-            raise ApiError("ratings_returned",
-                           f"还有{_open_returns(cycle.id)}项退回的评分未重新评分，暂不能发布", 409)
+        returned = _open_returns(cycle.id)
+        if returned:
+            raise ApiError("ratings_returned", f"还有{returned}项退回的评分未重新评分，暂不能发布", 409)
         if db.session.scalar(select(func.count()).select_from(ScoringRun).where(
                 ScoringRun.cycle_id == cycle.id, ScoringRun.status == "running")):
             raise ApiError("scoring_running", "重新评分尚未完成，请稍后再发布", 409)
