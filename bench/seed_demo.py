@@ -5,7 +5,8 @@ exits non-zero when it takes longer than `--limit` seconds.
         --database-url 'mysql+pymysql://jixiao:jixiao-ci@127.0.0.1:3306/jixiao_bench'
 
 The database named in the URL is dropped and re-created (MariaDB) or a temporary SQLite file is used.
-Prints the seconds, the rows written per table, and rows per second.
+Prints the seconds, the rows written per table, and rows per second; on MariaDB also the server's
+InnoDB buffer pool, which decides much of the time (docs/deployment.md "Database").
 """
 
 import argparse
@@ -15,6 +16,7 @@ import time
 from datetime import date
 
 from common import bench_app, dialect
+from sqlalchemy import text
 
 
 def main() -> None:
@@ -30,13 +32,20 @@ def main() -> None:
         counts = seed_demo(employees=args.employees, today=date(2026, 11, 27))
         elapsed = time.perf_counter() - started
         kind = dialect(app)
+        pool = _buffer_pool_mb(app) if kind == "mysql" else None
     rows = sum(counts.values())
-    print(f"dialect: {kind}  employees: {args.employees}")
+    print(f"dialect: {kind}  employees: {args.employees}" + (f"  innodb_buffer_pool_size: {pool} MB" if pool else ""))
     print(f"seed demo: {elapsed:.1f} s for {rows:,} rows ({rows / elapsed:,.0f} rows/s)")
     for table, count in sorted(counts.items()):
         print(f"  {table:16s} {count:>10,}")
     if elapsed > args.limit:
         sys.exit(f"seeding took {elapsed:.1f} s, over the {args.limit:.0f} s limit")
+
+
+def _buffer_pool_mb(app) -> int:
+    from app.extensions import db
+
+    return int(db.session.execute(text("SELECT @@innodb_buffer_pool_size")).scalar_one()) // (1 << 20)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from app.demo import activity, history
+from app.demo.bulk import insert_rows
 from app.demo.business import Market, split
 from app.demo.company import CAREFUL_NAMES, HEAD_POSITION, STAFF, TEAM_POSITIONS, TEAMS, Person, build_people
 from app.domain.cycles import CycleStatus
@@ -52,7 +53,6 @@ from app.services.org.catalog import load_templates
 PAST_MONTHS = 3
 WAVE = 40  # orders a packer picks and packs in one wave (the ERP's batch)
 CHAT_CAPACITY = 2.2  # the customer-service desk answers at most this many ordinary days of chats a day
-CHUNK = 5000
 USD_CNY = ("7.1", "7.12", "7.15", "7.13", "7.11", "7.14")
 
 
@@ -85,8 +85,9 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026, 
 def market_of(seed: int, people: list[Person], months: list[tuple[int, int]]) -> Market:
     """The demo's shop: its operators' listings, each run as well as its operator's skill that month."""
     operators = {p.id: p for p in people if p.position == "ops"}
+    index = _month_index(months)
     return Market(seed, list(operators), date(*months[0], 1),
-                  lambda operator, day: operators[operator].skill_in(_month_index(months, day)))
+                  lambda operator, day: operators[operator].skill_in(index.get((day.year, day.month), 0)))
 
 
 def demo_business(employees: int = 50, today: date | None = None, seed: int = 2026) -> tuple[list[Person], Market]:
@@ -97,8 +98,9 @@ def demo_business(employees: int = 50, today: date | None = None, seed: int = 20
     return people, market_of(seed, people, months)
 
 
-def _month_index(months: list[tuple[int, int]], day: date) -> int:
-    return months.index((day.year, day.month)) if (day.year, day.month) in months else 0
+def _month_index(months: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """(year, month) → its place among the demo's months (a person's skill changes month by month)."""
+    return {month: i for i, month in enumerate(months)}
 
 
 def _months(today: date) -> list[tuple[int, int]]:
@@ -147,6 +149,8 @@ class _Builder:
         self.synced: set[str] = set()  # the sources the demo syncs or imports
         self.backlog = Counter()  # orders, tickets and chats waiting for a team's next working day
         self.market = market_of(seed, people, months)
+        self.month_index = _month_index(months)
+        self.last_days: dict[tuple[int, date, date], date] = {}  # (department, first, last) → last working day
 
     def rng(self, *key: object) -> random.Random:
         """A generator for one purpose (a person's day, a month's ratings): the same key always
@@ -154,15 +158,14 @@ class _Builder:
         return random.Random("/".join(str(k) for k in (self.seed, *key)))
 
     def skill(self, person: Person, day: date) -> float:
-        return person.skill_in(_month_index(self.months, day))
+        return person.skill_in(self.month_index.get((day.year, day.month), 0))
 
     def next_id(self, table: str) -> int:
         self.ids[table] += 1
         return self.ids[table]
 
     def insert(self, model, rows: list[dict]) -> None:
-        for start in range(0, len(rows), CHUNK):
-            db.session.execute(model.__table__.insert(), rows[start:start + CHUNK])
+        insert_rows(model, rows)
         self.counts[model.__tablename__] += len(rows)
 
     # -- who works here -------------------------------------------------------------------
@@ -428,8 +431,12 @@ class _Builder:
         return activity.hr_day(skill, rng)
 
     def _last_working_day(self, p: Person, a: dict) -> date:
-        calendar = self.calendars[self.positions[a["_position"]].department_id]
-        return max(calendar.working_days_list(a["first_day"], a["last_day"]))
+        """The last working day of the person's assessment (asked for every person every day)."""
+        department = self.positions[a["_position"]].department_id
+        key = (department, a["first_day"], a["last_day"])
+        if key not in self.last_days:
+            self.last_days[key] = max(self.calendars[department].working_days_list(key[1], key[2]))
+        return self.last_days[key]
 
     def _last_working(self, p: Person, a: dict, day: date) -> bool:
         return a["last_day"] < self.today and day == self._last_working_day(p, a)
@@ -478,14 +485,14 @@ class _Builder:
         incoming = [row for _, row in rows]
         if len(self.people) <= CAREFUL_NAMES:
             sync.record_run(run.id, provenance, incoming, covered_through=day)
+            db.session.execute(update(Observation).where(Observation.run_id == run.id).values(recorded_at=at))
         else:
-            self.insert(Observation, [{**vars(row), "source": source, "provenance": provenance, "run_id": run.id}
-                                      for row in incoming])
+            self.insert(Observation, [{**vars(row), "source": source, "provenance": provenance, "run_id": run.id,
+                                     "recorded_at": at} for row in incoming])
             run.status, run.counts, run.covered_through = "done", {"inserted": len(incoming)}, day
             audit.record(f"{run.kind}.run", "sync_run", run.id, source=source, after=run.counts)
         if source == "erp":
             self.insert(Shipment, [{**line, "run_id": run.id} for line in self.lines.pop(day, [])])
-        db.session.execute(update(Observation).where(Observation.run_id == run.id).values(recorded_at=at))
         db.session.execute(update(SyncRun).where(SyncRun.id == run.id).values(finished_at=at))
         self.counts["sync_run"] += 1
 
