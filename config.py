@@ -6,6 +6,7 @@ With no environment at all you get the embedded default: SQLite and an embedded 
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -63,6 +64,16 @@ class Config:
         # A scheduler that has not ticked for this long is reported down by /healthz.
         self.TICK_MAX_AGE_SECONDS = int(env.get("JIXIAO_TICK_MAX_AGE", "300"))
         self.PORT = int(env.get("PORT", "8000"))
+        # The console's signed session cookie: never readable by scripts, never sent cross-site with a
+        # form, only over https (browsers count http://127.0.0.1 and localhost as secure, so `make
+        # run` works), scoped to the console, and good for a working day at most.
+        self.SESSION_COOKIE_NAME = "jixiao_console"
+        self.SESSION_COOKIE_PATH = "/console"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SECURE = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+        self.WTF_CSRF_TIME_LIMIT = 10 * 3600  # a form's token lives as long as the session
         for name in WECHAT_CREDENTIALS:
             setattr(self, name, env.get(name, ""))
         # Template ids registered with WeChat, per channel: "kind=id,kind=id" (app.services.notify.kinds).

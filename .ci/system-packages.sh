@@ -4,7 +4,8 @@
 #   bash .ci/system-packages.sh --ci     plus the servers CI's second pass talks to
 set -euo pipefail
 
-packages=(python3-venv python3-dev build-essential)
+# chromium and the CJK fonts: the browser tests (Playwright drives Debian's Chromium; never its own download)
+packages=(python3-venv python3-dev build-essential chromium fonts-noto-cjk)
 if [ "${1:-}" = "--ci" ]; then
   packages+=(mariadb-server mariadb-client redis-server)
 fi

@@ -107,3 +107,19 @@ def _employee_id(employee_no: str) -> int:
 
 def _span(first: date, last: date) -> str:
     return first.isoformat() if first == last else f"{first.isoformat()}至{last.isoformat()}"
+
+
+@people.command("console-password")
+@click.argument("employee_no")
+def console_password_command(employee_no: str) -> None:
+    """A one-time console password for EMPLOYEE_NO (an HR member or admin; how the first admin gets
+    in). It is printed once and must be changed at the first sign-in; it unlocks the account."""
+    from app.domain.errors import DomainError
+    from app.services.authz import system
+    from app.services.org import logins
+
+    try:
+        password = logins.reset_password(employee_no, system("cli"))
+    except DomainError as exc:
+        refuse(exc.message)
+    click.echo(f"{employee_no} 的临时后台密码：{password}（首次登录后须修改）")

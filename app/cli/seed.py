@@ -15,7 +15,7 @@ def demo_command(employees: int, today) -> None:
     """Create the deterministic demo company when the database has no employees yet."""
     import time
 
-    from app.demo import seed_demo
+    from app.demo import DEMO_PASSWORD, DEMO_STAFF, seed_demo
     from app.services.business_time import business_today
 
     started = time.perf_counter()
@@ -25,3 +25,4 @@ def demo_command(employees: int, today) -> None:
         return
     rows = ", ".join(f"{table} {count}" for table, count in sorted(counts.items()))
     click.echo(f"demo company seeded in {time.perf_counter() - started:.1f}s: {rows}")
+    click.echo(f"人事后台 /console/ 演示账号：{DEMO_STAFF}，密码 {DEMO_PASSWORD}")

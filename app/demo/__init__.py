@@ -42,17 +42,21 @@ from app.models import (
     SyncRun,
 )
 from app.services import audit, settings
+from app.services.authz import system
+from app.services.business_time import to_utc
 from app.services.calendar import (
     department_calendars,
     load_public_holidays,
 )
 from app.services.observations import sync
-from app.services.org import template_edits
+from app.services.org import logins, template_edits
 from app.services.org.catalog import load_templates
 
 PAST_MONTHS = 3
 WAVE = 40  # orders a packer picks and packs in one wave (the ERP's batch)
 CHAT_CAPACITY = 2.2  # the customer-service desk answers at most this many ordinary days of chats a day
+DEMO_PASSWORD = "jixiao-demo-2026"  # the demo's HR and admin console password (README)
+DEMO_STAFF = "E00002（人事主管）、E00003（人事）、E00004（管理员）"  # who has it
 USD_CNY = ("7.1", "7.12", "7.15", "7.13", "7.11", "7.14")
 
 
@@ -79,7 +83,17 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026, 
         history.score_and_publish(today)
     audit.record("seed.demo", "company", after={"employees": employees, **builder.counts}, source="cli")
     db.session.commit()
+    _console_passwords()
     return builder.counts
+
+
+def _console_passwords() -> None:
+    """The HR head and the admin sign in to the console with DEMO_PASSWORD (a real company's get a
+    one-time password from `flask people console-password`)."""
+    staff = db.session.scalars(select(Employee.employee_no).where(Employee.is_hr | Employee.is_admin)
+                               .order_by(Employee.employee_no)).all()
+    for employee_no in staff:
+        logins.reset_password(employee_no, system("cli"), password=DEMO_PASSWORD, must_change=False)
 
 
 def market_of(seed: int, people: list[Person], months: list[tuple[int, int]]) -> Market:
@@ -263,7 +277,9 @@ class _Builder:
 
     def month(self, year: int, month: int, current: bool) -> None:
         first, last = month_bounds(year, month)
-        cycle = Cycle(year=year, month=month, status=CycleStatus.OPEN.value)
+        # opened like any month: on its first day at 09:00 (app.services.tick), when the targets went out
+        cycle = Cycle(year=year, month=month, status=CycleStatus.OPEN.value,
+                      opened_at=to_utc(datetime.combine(first, time(9, 0))))
         settings.freeze(cycle)  # opened like any month: with the company settings of the day
         db.session.add(cycle)
         db.session.flush()

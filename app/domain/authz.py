@@ -58,6 +58,7 @@ class Action(StrEnum):
     ASSIGN_DEFAULT_PEERS = "assign_default_peers"  # the clock's pick: at opening, for a rater who left
     EDIT_CALENDAR = "edit_calendar"  # import or confirm a year of the work calendar
     MANAGE_PEOPLE = "manage_people"  # joiners, leavers, transfers and leave (请假)
+    RESET_PASSWORD = "reset_password"  # set someone else's console password, or unlock it
 
 
 class Relation(StrEnum):
@@ -71,6 +72,7 @@ class Relation(StrEnum):
     SYSTEM = "system"  # the clock or an operator's CLI: no person, and no other relation
     FORMER_SELF = "former_self"  # the person concerned, who has left: their own last reports only
     HR_IN_PLACE_OF_MANAGER = "hr_in_place_of_manager"  # HR, for a person with no active manager above
+    ANOTHER_ADMIN = "another_admin"  # an admin, about someone else
 
 
 S, M, H, F = Relation.SELF, Relation.MANAGER, Relation.HR, Relation.FORMER_SELF
@@ -105,6 +107,7 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.ASSIGN_DEFAULT_PEERS: frozenset({Relation.SYSTEM}),
     Action.EDIT_CALENDAR: frozenset({H}),
     Action.MANAGE_PEOPLE: frozenset({H}),
+    Action.RESET_PASSWORD: frozenset({Relation.ANOTHER_ADMIN, Relation.SYSTEM}),  # the CLI: the first admin's
 }
 
 DECISIONS = frozenset({
@@ -142,6 +145,7 @@ REFUSALS = {
     Action.ASSIGN_DEFAULT_PEERS: "默认同事评分人由系统在开月时指定，调整请由人事操作",
     Action.EDIT_CALENDAR: "只有人事可以导入和确认工作日历",
     Action.MANAGE_PEOPLE: "只有人事可以办理入职、离职、调岗和请假",
+    Action.RESET_PASSWORD: "只有管理员可以重置他人的登录密码（本人请用「修改密码」）",
 }
 OWN_CASE = "不能处理与自己有关的事项，请由其他人处理"
 OWN_RATING = "该申诉针对您给出的评分，由上一级主管或人事处理"
@@ -198,6 +202,8 @@ def relations(actor: Actor, subject: Subject) -> frozenset[Relation]:
     found = {Relation.ADMIN} if actor.is_admin else set()
     if subject.employee_id is not None and subject.employee_id == actor.employee_id:
         return frozenset(found | {Relation.SELF})
+    if actor.is_admin:
+        found.add(Relation.ANOTHER_ADMIN)
     rater = actor.employee_id in subject.rated_by  # the appeal is against their own rating
     if subject.employee_id in actor.subtree:
         found.add(Relation.MANAGER)

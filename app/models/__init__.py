@@ -8,6 +8,7 @@ from app.models.cycle import Assessment, AssessmentItem, Cycle, SheetLine, Targe
 from app.models.feedback import Appeal, Comment
 from app.models.inbound import WeChatPush
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
+from app.models.login import ConsoleLogin
 from app.models.mismatch import MismatchNotice
 from app.models.notify import (
     DeliveryAttempt,
@@ -37,7 +38,8 @@ from app.models.workflow import CorrectionRequest, ItemOverride
 
 __all__ = [
     "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
-    "CalendarYear", "Comment", "CompanySetting", "CorrectionRequest", "Cycle", "DeliveryAttempt", "Department",
+    "CalendarYear", "Comment", "CompanySetting", "ConsoleLogin", "CorrectionRequest", "Cycle", "DeliveryAttempt",
+    "Department",
     "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "MismatchNotice", "NotifyState", "Observation", "OutboxMessage",
     "Outcome", "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn", "Report",

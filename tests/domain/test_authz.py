@@ -6,10 +6,11 @@ from app.domain.authz import FORMER, OWN_CASE, OWN_RATING, Action, Actor, Subjec
 
 def test_the_system_acts_only_where_the_policy_names_it():
     clock = system_actor("clock")
+    # a console password: how an operator gives the first admin theirs (`flask people console-password`)
     assert {action for action in Action if allows(clock, action, Subject(7))} == {
-        Action.ASSIGN_DEFAULT_PEERS, Action.ISSUE_BIND_CODE}
+        Action.ASSIGN_DEFAULT_PEERS, Action.ISSUE_BIND_CODE, Action.RESET_PASSWORD}
     assert {action for action in Action if allows(clock, action, Subject())} == {
-        Action.ASSIGN_DEFAULT_PEERS, Action.ISSUE_BIND_CODE}
+        Action.ASSIGN_DEFAULT_PEERS, Action.ISSUE_BIND_CODE, Action.RESET_PASSWORD}
     assert (clock.person_id, clock.source) == (None, "clock")
 
 
@@ -54,3 +55,11 @@ def test_who_gave_the_rating_does_not_decide_the_appeal_against_it():
     assert allows(boss, Action.DECIDE_APPEAL, against)
     assert refusal(hr_rater, Action.DECIDE_APPEAL, Subject(1, escalated=True, rated_by=frozenset({2}))) == OWN_RATING
     assert allows(lead, Action.DECIDE_APPEAL, Subject(1)) and allows(lead, Action.VIEW_REPORT, against)
+
+
+def test_only_another_admin_resets_a_console_password():
+    admin, other_admin, hr = Actor(3, is_admin=True), Actor(5, is_admin=True), Actor(2, is_hr=True)
+    assert allows(other_admin, Action.RESET_PASSWORD, Subject(3))
+    assert not allows(admin, Action.RESET_PASSWORD, Subject(3))  # their own: 修改密码, knowing the old one
+    assert not allows(hr, Action.RESET_PASSWORD, Subject(3))
+    assert "修改密码" in refusal(admin, Action.RESET_PASSWORD, Subject(3))

@@ -47,7 +47,8 @@ def test_relations_follow_the_reporting_subtree_and_flags():
     assert relations(LEAD, Subject(12, escalated=True)) == {Relation.MANAGER}
     assert relations(LEAD, Subject(40)) == frozenset()
     assert relations(HR, Subject(12, escalated=True)) == {Relation.HR, Relation.HR_AFTER_ESCALATION}
-    assert relations(ADMIN, Subject(12)) == {Relation.ADMIN}
+    assert relations(ADMIN, Subject(12)) == {Relation.ADMIN, Relation.ANOTHER_ADMIN}
+    assert relations(ADMIN, Subject(ADMIN.employee_id)) == {Relation.ADMIN, Relation.SELF}
 
 
 @pytest.mark.parametrize("who,action,subject,allowed", [

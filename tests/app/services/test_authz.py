@@ -385,6 +385,14 @@ NOT_ACTING_FOR_A_PERSON = {
         org.binding.bind org.binding.employee_for""",
     "a manager's chat reply resolved to the digest line it names; the service it leads to asks the policy": """
         news.digest.resolve_line""",
+    "console sign-in: the password is the authority, and the rest is the person's own account": """
+        org.logins.sign_in org.logins.change_password org.logins.session_version org.logins.password_problem
+        org.logins.sign_out_everywhere""",
+    "console accounts (another admin or the CLI) and HR's directory: tests/app/console/ walks every route": """
+        org.logins.reset_password org.logins.unlock org.directory.console_logins org.directory.people
+        org.directory.departments cycle.overview.months""",
+    "what a month waits for, in words (read by cycle.overview.months)": """
+        cycle.overview.next_step""",
 }
 
 

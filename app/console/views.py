@@ -1,0 +1,113 @@
+"""The console's pages. Thin: each reads or acts through a service and renders what it returns."""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+
+from app.console import bp, page
+from app.errors import ApiError
+from app.services.business_time import clock_now, to_local
+from app.services.cycle import overview
+from app.services.org import directory, logins
+
+
+@bp.app_template_filter("local")
+def local_time(moment: Any) -> str:
+    """A stored (naive UTC) time as Shanghai wall-clock text; empty for None."""
+    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@page("public")
+def sign_in() -> Any:
+    error, employee_no = None, request.form.get("employee_no", "")
+    if request.method == "POST":
+        try:
+            signed = logins.sign_in(employee_no, request.form.get("password", ""))
+        except ApiError as refusal:
+            error = refusal.message
+        else:
+            session.clear()
+            session.permanent = True
+            session.update(employee_id=signed.employee_id, version=signed.session_version,
+                           must_change=signed.must_change)
+            return redirect(url_for("console.password") if signed.must_change else _next_page())
+    return render_template("console/sign_in.html", error=error, employee_no=employee_no), 401 if error else 200
+
+
+def _next_page() -> str:
+    """Where the sign-in page was asked to return to: a console path only (never another site)."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/console/") and not parts.netloc and not parts.scheme:
+        return target
+    return url_for("console.home")
+
+
+@bp.route("/logout", methods=["POST"])
+@page("staff")
+def sign_out() -> Any:
+    logins.sign_out_everywhere(g.console_actor.employee_id)
+    session.clear()
+    return redirect(url_for("console.sign_in"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@page("staff")
+def password() -> Any:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        new, again = request.form.get("new", ""), request.form.get("again", "")
+        if new != again:
+            errors["again"] = "两次输入的新密码不一致"
+        else:
+            try:
+                version = logins.change_password(g.console_actor.employee_id, request.form.get("current", ""), new)
+            except ApiError as refusal:
+                errors = {k: str(v) for k, v in refusal.fields.items()} or {"new": refusal.message}
+            else:
+                session.update(version=version, must_change=False)
+                flash("密码已修改", "ok")
+                return redirect(url_for("console.home"))
+    return render_template("console/password.html", errors=errors, forced=g.must_change), 422 if errors else 200
+
+
+@bp.route("/")
+@page("staff")
+def home() -> Any:
+    return render_template("console/home.html", months=overview.months(g.console_actor, clock_now()))
+
+
+@bp.route("/people")
+@page("hr")
+def people() -> Any:
+    department = request.args.get("department") or None
+    search = request.args.get("q", "")
+    with_leavers = request.args.get("leavers") == "1"
+    rows = directory.people(g.console_actor, department=department, search=search, with_leavers=with_leavers)
+    return render_template("console/people.html", rows=rows, departments=directory.departments(g.console_actor),
+                           department=department, search=search, with_leavers=with_leavers)
+
+
+@bp.route("/admin/logins")
+@page("admin")
+def admin_logins() -> Any:
+    return render_template("console/admin_logins.html", rows=directory.console_logins(g.console_actor), issued=None)
+
+
+@bp.route("/admin/logins/reset", methods=["POST"])
+@page("admin")
+def admin_reset_password() -> Any:
+    """The new password is shown once, in this response only (never stored readable, never logged)."""
+    employee_no = request.form.get("employee_no", "")
+    issued = {"employee_no": employee_no, "password": logins.reset_password(employee_no, g.console_actor)}
+    return render_template("console/admin_logins.html", rows=directory.console_logins(g.console_actor), issued=issued)
+
+
+@bp.route("/admin/logins/<int:employee_id>/unlock", methods=["POST"])
+@page("admin")
+def admin_unlock(employee_id: int) -> Any:
+    logins.unlock(employee_id, g.console_actor)
+    flash("已解锁", "ok")
+    return redirect(url_for("console.admin_logins"))

@@ -1,0 +1,91 @@
+"""The console in real headless Chromium against gunicorn, on the demo company: sign in as HR and as
+the admin, open every page, and keep a 1440 × 900 screenshot of each (build/screenshots/console/),
+each checked for blank pages and leaked placeholders before it is saved."""
+
+from datetime import date
+
+import pytest
+
+from app.demo import DEMO_PASSWORD
+from tests.support.browser import VIEWPORT, check_text, chromium, shoot
+from tests.support.demo import seeded_demo
+from tests.support.webserver import WebServer
+
+TODAY = date(2026, 11, 27)
+HR, ADMIN = "E00002", "E00004"
+
+
+@pytest.fixture
+def web(db_session, database_url, redis_url, tmp_path):
+    seeded_demo(TODAY)
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "JIXIAO_INSTANCE": str(tmp_path),
+           "SECRET_KEY": "console-browser-test-" + "s" * 32}
+    with WebServer(env, tmp_path / "gunicorn.log") as server:
+        yield server
+
+
+@pytest.fixture
+def browser():
+    with chromium() as running:
+        yield running
+
+
+def sign_in(browser, web, employee_no: str, password: str = DEMO_PASSWORD):
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    page.goto(web.url + "/console/")
+    assert page.url.startswith(web.url + "/console/login")
+    page.fill("input[name=employee_no]", employee_no)
+    page.fill("input[name=password]", password)
+    page.click("button.primary")
+    return page
+
+
+def test_hr_signs_in_and_sees_the_months_and_the_people(web, browser):
+    page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+    page.goto(web.url + "/console/login")
+    shoot(page, "login")
+    page.fill("input[name=employee_no]", HR)
+    page.fill("input[name=password]", "wrong-password-1")
+    page.click("button.primary")
+    assert "工号或密码不正确" in page.inner_text("body")
+    shoot(page, "login-refused")
+    page.close()
+
+    page = sign_in(browser, web, HR)
+    assert page.url == web.url + "/console/"
+    body = page.inner_text("body")
+    assert "2026年11月" in body and "进行中" in body and "已归档" in body
+    shoot(page, "home")
+    page.click("text=人员")
+    body = page.inner_text("body")
+    assert "采购部" in body and "人事" in body and "共 " in body
+    shoot(page, "people")
+    page.click(".chip >> text=仓储部")
+    assert page.url.endswith("department=warehouse") and "仓储部" in page.inner_text("table")
+    shoot(page, "people-department")
+    page.goto(web.url + "/console/admin/logins")
+    assert "该页面只对管理员开放" in page.inner_text("body")
+    shoot(page, "refused")
+    page.goto(web.url + "/console/password")
+    shoot(page, "password")
+    page.click("text=退出登录")
+    assert page.url.startswith(web.url + "/console/login")
+
+
+def test_the_admin_resets_a_password_the_person_must_change(web, browser):
+    page = sign_in(browser, web, ADMIN)
+    assert "人员" not in page.inner_text(".side")  # scores and people are HR's
+    page.click("text=后台账号")
+    shoot(page, "admin-logins")
+    page.click("tr:has-text('E00003') >> text=重置密码")
+    issued = page.inner_text("code.secret")
+    check_text(page.inner_text("body"), "admin-logins-reset")
+    shoot(page, "admin-logins-reset")
+
+    other = sign_in(browser, web, "E00003", issued)
+    assert other.url.endswith("/console/password") and "请先设置自己的新密码" in other.inner_text("body")
+    other.fill("input[name=current]", issued)
+    other.fill("input[name=new]", "my-own-password-9")
+    other.fill("input[name=again]", "my-own-password-9")
+    other.click("button.primary")
+    assert other.url == web.url + "/console/" and "密码已修改" in other.inner_text("body")
