@@ -8,7 +8,7 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from app.console import bp, page
 from app.errors import ApiError
 from app.services.business_time import clock_now, to_local
-from app.services.cycle import overview
+from app.services.cycle import completeness, outcomes, overview, review
 from app.services.org import directory, logins
 
 
@@ -111,3 +111,41 @@ def admin_unlock(employee_id: int) -> Any:
     logins.unlock(employee_id, g.console_actor)
     flash("已解锁", "ok")
     return redirect(url_for("console.admin_logins"))
+
+
+@bp.route("/months/<int:cycle_id>")
+@page("hr")
+def month(cycle_id: int) -> Any:
+    """One month as HR closes it: its 结算待办 while open, the grade spread and 发布 in review, and its
+    outcome proposals once final."""
+    line = overview.month(g.console_actor, cycle_id, clock_now())
+    hr_id = g.console_actor.employee_id
+    gaps = completeness.gaps_of(cycle_id, hr_id=hr_id) if line.status == "open" else None
+    spread = review.spread(cycle_id, hr_id=hr_id) if line.status == "review" else None
+    return render_template("console/month.html", month=line, gaps=gaps, spread=spread,
+                           outcomes=outcomes.listing(cycle_id, g.console_actor))
+
+
+@bp.route("/months/<int:cycle_id>/acknowledge", methods=["POST"])
+@page("hr")
+def acknowledge_gaps(cycle_id: int) -> Any:
+    completeness.acknowledge(cycle_id, hr_id=g.console_actor.employee_id)
+    flash("已确认数据缺口：下一次时钟运行时按现有数据评分", "ok")
+    return redirect(url_for("console.month", cycle_id=cycle_id))
+
+
+@bp.route("/months/<int:cycle_id>/publish", methods=["POST"])
+@page("hr")
+def publish(cycle_id: int) -> Any:
+    count = review.publish(cycle_id, hr_id=g.console_actor.employee_id)
+    flash(f"已发布{count}份考核报告，员工将在微信收到通知", "ok")
+    return redirect(url_for("console.month", cycle_id=cycle_id))
+
+
+@bp.route("/outcomes/<int:outcome_id>/decide", methods=["POST"])
+@page("hr")
+def decide_outcome(outcome_id: int) -> Any:
+    approve = request.form.get("decision") == "approve"
+    decided = outcomes.decide(outcome_id, g.console_actor, approve=approve)
+    flash("已批准" if approve else "已驳回", "ok")
+    return redirect(url_for("console.month", cycle_id=decided.cycle_id) + "#outcomes")

@@ -33,6 +33,12 @@ def gaps(cycle: Cycle) -> JsonDict:
     return {"sources": _missing_sources(cycle), "ratings": _missing_ratings(cycle), "rates": missing_rates(cycle)}
 
 
+def gaps_of(cycle_id: int, *, hr_id: int) -> JsonDict:
+    """The month's gaps as HR reads them in the 结算待办 (HR only)."""
+    authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
+    return gaps(get_or_404(Cycle, cycle_id, "考核周期"))
+
+
 def is_green(cycle: Cycle) -> bool:
     """No source is missing a working day and no rating is owed: the gaps HR may accept instead.
     (Missing rates are checked on their own: nobody can accept those.)"""

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
 from app.domain.authz import Action, Subject
 from app.domain.cycles import CycleStatus
@@ -24,7 +25,7 @@ from app.services.business_time import clock_now
 from app.services.lookup import hr_members
 from app.services.notify import outbox
 from app.services.scoring import month_result
-from app.services.usecase import claim, use_case
+from app.services.usecase import JsonDict, claim, use_case
 
 HEAD_POSITION = "dept_head"  # the built-in department head (部门主管): already leads a department
 
@@ -199,3 +200,19 @@ def decide(outcome_id: int, who: authz.Actor, *, approve: bool, now: datetime | 
                  after={"status": outcome.status})
     db.session.commit()
     return outcome
+
+
+def listing(cycle_id: int, who: authz.Actor) -> list[JsonDict]:
+    """The month's outcome proposals with who they concern and who decided them (HR only), pending
+    first."""
+    authz.require(who, Action.RUN_CYCLE, Subject())
+    decider = aliased(Employee)
+    rows = db.session.execute(
+        select(Outcome, Employee.name, Employee.employee_no, decider.name.label("decider"))
+        .join(Employee, Employee.id == Outcome.employee_id).outerjoin(decider, decider.id == Outcome.decider_id)
+        .where(Outcome.cycle_id == cycle_id)
+        .order_by((Outcome.status != "pending"), Outcome.kind, Employee.employee_no)).all()
+    return [{"id": row.Outcome.id, "employee_id": row.Outcome.employee_id, "name": row.name,
+             "employee_no": row.employee_no, "kind": OutcomeKind(row.Outcome.kind).label_zh,
+             "reason": row.Outcome.reason, "status": row.Outcome.status, "decider": row.decider,
+             "decided_at": row.Outcome.decided_at} for row in rows]

@@ -2,6 +2,7 @@
 in words, worked out from the same settings and rules the clock follows (app.services.tick), so
 HR reads why a month is waiting and for what."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -17,6 +18,7 @@ from app.services.authz import Actor
 from app.services.business_time import to_local
 from app.services.calendar import company_calendar
 from app.services.cycle import completeness
+from app.services.usecase import get_or_404
 
 
 @dataclass(frozen=True)
@@ -31,16 +33,34 @@ class MonthLine:
     published_at: datetime | None
     final_at: datetime | None
     next_step: str
+    gaps_acknowledged: bool
 
 
 def months(who: Actor, now: datetime, limit: int = 12) -> list[MonthLine]:
     """The latest `limit` months, newest first (HR and admins: no one's figures or scores here)."""
+    _require_staff(who)
+    cycles = db.session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.month.desc()).limit(limit)).all()
+    return _lines(cycles, now)
+
+
+def month(who: Actor, cycle_id: int, now: datetime) -> MonthLine:
+    """One month's line (404 when there is no such month)."""
+    _require_staff(who)
+    return _lines([get_or_404(Cycle, cycle_id, "考核月份")], now)[0]
+
+
+def _require_staff(who: Actor) -> None:
     if not (who.is_hr or who.is_admin) or who.left:
         raise ApiError("forbidden", "只有人事和管理员可以查看考核月份", 403)
-    counts = dict(db.session.execute(select(Assessment.cycle_id, func.count()).group_by(Assessment.cycle_id)).all())
-    cycles = db.session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.month.desc()).limit(limit)).all()
+
+
+def _lines(cycles: Sequence[Cycle], now: datetime) -> list[MonthLine]:
+    counts = dict(db.session.execute(select(Assessment.cycle_id, func.count())
+                                     .where(Assessment.cycle_id.in_([c.id for c in cycles]))
+                                     .group_by(Assessment.cycle_id)).all())
     return [MonthLine(c.id, c.label, c.status, CycleStatus(c.status).label_zh, counts.get(c.id, 0), c.opened_at,
-                      c.review_at, c.published_at, c.final_at, next_step(c, now)) for c in cycles]
+                      c.review_at, c.published_at, c.final_at, next_step(c, now), c.gaps_acknowledged_by is not None)
+            for c in cycles]
 
 
 def next_step(cycle: Cycle, now: datetime) -> str:

@@ -2,11 +2,14 @@
 the admin, open every page, and keep a 1440 × 900 screenshot of each (build/screenshots/console/),
 each checked for blank pages and leaked placeholders before it is saved."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select, update
 
 from app.demo import DEMO_PASSWORD
+from app.models import AuditLog, Cycle, Employee, Outcome
+from app.services.scoring import runs
 from tests.support.browser import VIEWPORT, check_text, chromium, shoot
 from tests.support.demo import seeded_demo
 from tests.support.webserver import WebServer
@@ -89,3 +92,41 @@ def test_the_admin_resets_a_password_the_person_must_change(web, browser):
     other.fill("input[name=again]", "my-own-password-9")
     other.click("button.primary")
     assert other.url == web.url + "/console/" and "密码已修改" in other.inner_text("body")
+
+
+def test_hr_acknowledges_the_gaps_publishes_the_reviewed_month_and_approves_an_outcome(web, browser, db_session):
+    october = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 10))
+    undecided, employee_no = db_session.execute(
+        select(Outcome, Employee.employee_no).join(Employee, Employee.id == Outcome.employee_id)
+        .where(Outcome.cycle_id == october.id, Outcome.kind == "pay_rise", Employee.is_hr.is_(False))
+        .order_by(Outcome.id)).first()
+    db_session.execute(update(Outcome).where(Outcome.id == undecided.id)
+                       .values(status="pending", decider_id=None, decided_at=None))  # HR has not got to this one
+    db_session.commit()
+    page = sign_in(browser, web, HR)
+
+    page.click("text=2026年11月")
+    body = page.inner_text("body")
+    assert "结算待办" in body and "还差" in body  # November's manager ratings are not given yet
+    shoot(page, "month-open")
+    page.click("text=确认缺口，按现有数据评分")
+    assert "已确认数据缺口" in page.inner_text("body") and "人事已确认以上缺口" in page.inner_text("body")
+    assert db_session.scalar(select(AuditLog.id).where(AuditLog.action == "cycle.acknowledge_gaps")) is not None
+
+    november = db_session.scalar(select(Cycle).where(Cycle.year == 2026, Cycle.month == 11))
+    runs.score_cycle(november.id, reason="月度评分", now=datetime(2026, 12, 3, 1, 0))  # the clock on 3 December
+    page.reload()
+    body = page.inner_text("body")
+    assert "待发布" in body and "各部门等级分布" in body and "运营部" in body
+    shoot(page, "month-review")
+    page.click("text=发布考核报告")
+    assert "已发布" in page.inner_text(".flash") and "已发布" in page.inner_text("h1")
+
+    page.goto(web.url + f"/console/months/{october.id}")
+    row = page.locator("tr", has_text=f"（{employee_no}）").filter(has_text="加薪建议")
+    assert "待审批" in row.inner_text()
+    shoot(page, "month-final")
+    row.locator("text=批准").click()
+    assert "已批准" in page.inner_text(".flash")
+    db_session.expire_all()
+    assert db_session.get(Outcome, undecided.id).status == "approved"
