@@ -1,5 +1,6 @@
 """The console's pages. Thin: each reads or acts through a service and renders what it returns."""
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -8,14 +9,33 @@ from flask import flash, g, redirect, render_template, request, session, url_for
 from app.console import bp, page
 from app.errors import ApiError
 from app.services.business_time import clock_now, to_local
-from app.services.cycle import completeness, outcomes, overview, review
+from app.services.cycle import completeness, outcomes, overview, review, targets
 from app.services.org import directory, logins
+from app.services.org import people as people_changes
 
 
 @bp.app_template_filter("local")
 def local_time(moment: Any) -> str:
     """A stored (naive UTC) time as Shanghai wall-clock text; empty for None."""
     return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+FACT_NAMES = {"target": "目标", "reason": "原因", "employee_no": "工号", "name": "姓名", "joined_on": "入职日期",
+              "left_on": "离职日期", "last_day": "最后工作日", "first_day": "开始", "kind": "类型", "note": "备注",
+              "is_hr": "人事", "minutes": "锁定分钟", "status": "状态"}
+
+
+@bp.app_template_filter("facts")
+def facts_text(values: Any) -> str:
+    """An audit row's before/after in words HR reads (ids and internal keys left out); "—" if none."""
+    if not values:
+        return "—"
+    shown = []
+    for key, value in values.items():
+        if key not in FACT_NAMES or value in (None, "", [], {}):
+            continue
+        shown.append(f"{FACT_NAMES[key]}：{('是' if value else '否') if isinstance(value, bool) else value}")
+    return "；".join(shown) or "—"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -149,3 +169,55 @@ def decide_outcome(outcome_id: int) -> Any:
     decided = outcomes.decide(outcome_id, g.console_actor, approve=approve)
     flash("已批准" if approve else "已驳回", "ok")
     return redirect(url_for("console.month", cycle_id=decided.cycle_id) + "#outcomes")
+
+
+@bp.route("/people/<int:employee_id>")
+@page("hr")
+def person(employee_id: int) -> Any:
+    """A person: their facts, their assessments of months not yet scored with each item's target
+    (pro-rated for a partial month) and a form to amend it, and what was recorded about them."""
+    found = directory.person(g.console_actor, employee_id)
+    sheets = [{**a, **targets.targets_view(a["id"], g.console_actor)} for a in found["assessments"]]
+    return render_template("console/person.html", **found, sheets=sheets)
+
+
+@bp.route("/people/join", methods=["GET", "POST"])
+@page("hr")
+def join() -> Any:
+    """入职: the joiner is assessed from their first day in an open month (targets pro-rated)."""
+    form, error = request.form, None
+    if request.method == "POST":
+        try:
+            joined_on = date.fromisoformat(form.get("joined_on", ""))
+        except ValueError:
+            error = "请填写入职日期（年-月-日）"
+        else:
+            try:
+                joiner = people_changes.join_company(
+                    form.get("employee_no", ""), form.get("name", ""), form.get("department", ""), joined_on,
+                    g.console_actor, position=form.get("position") or None,
+                    manager_no=form.get("manager_no") or None)
+            except ApiError as refusal:
+                error = refusal.message
+            else:
+                flash(f"已办理入职：{joiner.name}", "ok")
+                return redirect(url_for("console.person", employee_id=joiner.id))
+    return render_template("console/join.html", form=form, error=error,
+                           departments=directory.departments(g.console_actor),
+                           positions=directory.positions(g.console_actor)), 422 if error else 200
+
+
+@bp.route("/items/<int:item_id>/target", methods=["POST"])
+@page("hr")
+def amend_target(item_id: int) -> Any:
+    employee_id = request.form.get("employee_id", type=int)
+    try:
+        targets.amend_target(item_id, request.form.get("target", ""), request.form.get("reason", ""),
+                             g.console_actor)
+    except ApiError as refusal:
+        flash(refusal.message, "error")
+    else:
+        flash("目标已调整，员工会收到通知并确认", "ok")
+    if employee_id is None:
+        return redirect(url_for("console.people"))
+    return redirect(url_for("console.person", employee_id=employee_id))

@@ -8,9 +8,22 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from app.errors import ApiError
 from app.extensions import db
-from app.models import ConsoleLogin, Department, Employee, NotifyState, Position, WeChatIdentity
+from app.models import (
+    Assessment,
+    AssessmentItem,
+    AuditLog,
+    ConsoleLogin,
+    Cycle,
+    Department,
+    Employee,
+    NotifyState,
+    Position,
+    WeChatIdentity,
+)
 from app.services.authz import Action, Actor, Subject, require
+from app.services.usecase import JsonDict
 
 CHANNEL_NAMES = {"wecom": "企业微信", "mp": "小程序", "oa": "公众号"}
 
@@ -55,7 +68,7 @@ class LoginRow:
 
 
 def people(who: Actor, *, department: str | None = None, search: str = "",
-           with_leavers: bool = False) -> list[PersonRow]:
+           with_leavers: bool = False, only: int | None = None) -> list[PersonRow]:
     """Everyone (or one department's people, or those whose name or number contains `search`),
     by department and number."""
     require(who, Action.MANAGE_PEOPLE, Subject())
@@ -74,6 +87,8 @@ def people(who: Actor, *, department: str | None = None, search: str = "",
         query = query.where(Employee.name.like(like) | Employee.employee_no.like(like))
     if not with_leavers:
         query = query.where(Employee.status == "active")
+    if only is not None:
+        query = query.where(Employee.id == only)
     rows = db.session.execute(query).all()
     channels = _channels([row.Employee.id for row in rows])
     return [PersonRow(row.Employee.id, row.Employee.employee_no, row.Employee.name, row.department, row.position,
@@ -117,3 +132,42 @@ def _channels(employee_ids: list[int]) -> dict[int, tuple[str, ...]]:
         found[employee_id].append(CHANNEL_NAMES.get(channel, channel))
     wanted = set(employee_ids)
     return {k: tuple(v) for k, v in found.items() if k in wanted}
+
+
+ACTIONS_ZH = {"target.amend": "调整目标", "people.join": "入职", "people.leave": "离职", "people.transfer": "调岗",
+              "people.leave_record": "请假", "console.password_reset": "重置后台密码",
+              "console.password_changed": "修改后台密码", "console.locked": "后台账号锁定",
+              "console.unlocked": "后台账号解锁", "binding.issue_code": "发放绑定码"}
+
+
+def person(who: Actor, employee_id: int) -> JsonDict:
+    """One person for HR: their facts, their assessments in months not yet scored (the targets HR
+    may still amend), and what was recorded about them and their items (the audit rows, newest first)."""
+    require(who, Action.MANAGE_PEOPLE, Subject())
+    found = people(who, with_leavers=True, only=employee_id)
+    if not found:
+        raise ApiError("employee_not_found", "找不到该员工", 404)
+    assessments = db.session.execute(
+        select(Assessment.id, Cycle.year, Cycle.month, Cycle.status, Assessment.first_day, Assessment.last_day)
+        .join(Cycle, Cycle.id == Assessment.cycle_id)
+        .where(Assessment.employee_id == employee_id, Cycle.status.in_(("draft", "open")))
+        .order_by(Cycle.year, Cycle.month, Assessment.first_day)).all()
+    items = select(AssessmentItem.id).join(Assessment).where(Assessment.employee_id == employee_id)
+    actor_name = aliased(Employee)
+    history = db.session.execute(
+        select(AuditLog, actor_name.name).outerjoin(actor_name, actor_name.id == AuditLog.actor_id)
+        .where(((AuditLog.entity == "employee") & (AuditLog.entity_id == employee_id))
+               | ((AuditLog.entity == "assessment_item") & AuditLog.entity_id.in_(items)))
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(50)).all()
+    return {"person": found[0],
+            "assessments": [{"id": a.id, "label": f"{a.year}年{a.month}月", "status": a.status,
+                             "first_day": a.first_day, "last_day": a.last_day} for a in assessments],
+            "history": [{"at": log.at, "action": ACTIONS_ZH.get(log.action, log.action), "by": name or "系统",
+                         "before": log.before, "after": log.after} for log, name in history]}
+
+
+def positions(who: Actor) -> list[tuple[str, str]]:
+    """(code, name) of every position, for HR's forms."""
+    require(who, Action.MANAGE_PEOPLE, Subject())
+    rows = db.session.execute(select(Position.code, Position.name).order_by(Position.id))
+    return [(code, name) for code, name in rows]

@@ -130,3 +130,31 @@ def test_hr_acknowledges_the_gaps_publishes_the_reviewed_month_and_approves_an_o
     assert "已批准" in page.inner_text(".flash")
     db_session.expire_all()
     assert db_session.get(Outcome, undecided.id).status == "approved"
+
+
+def test_hr_records_a_joiner_sees_the_pro_rated_sheet_and_amends_a_target_with_its_audit_row(web, browser):
+    page = sign_in(browser, web, HR)
+    page.click("text=人员")
+    page.click("text=办理入职")
+    shoot(page, "join")
+    page.fill("input[name=employee_no]", "E00100")
+    page.fill("input[name=name]", "郑新来")
+    page.select_option("select[name=department]", "ops")
+    page.select_option("select[name=position]", "ops")
+    page.fill("input[name=manager_no]", "E00005")
+    page.fill("input[name=joined_on]", "2026-11-16")
+    page.click("button.primary")
+    body = page.inner_text("body")
+    assert "已办理入职：郑新来" in body and "2026年11月考核表" in body and "2026-11-16 至 2026-11-30" in body
+    assert "50,000 USD" in body and "按在岗天数折算，整月目标 100000" in body  # sales accrue 15 of 30 days
+    shoot(page, "person-joiner")
+
+    row = page.locator("tr", has_text="新品转化率")
+    row.locator("input[name=target]").fill("0.06")
+    row.locator("input[name=reason]").fill("新品推广期提高要求")
+    row.locator("text=调整").click()
+    body = page.inner_text("body")
+    assert "目标已调整" in body and "调整目标" in body and "新品推广期提高要求" in body
+    history = page.locator("section", has_text="操作记录").inner_text()
+    assert "调整目标" in history and "于浩宇" in history and "目标：0.05" in history and "目标：0.06" in history
+    shoot(page, "person-amended")
