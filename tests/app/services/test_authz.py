@@ -390,8 +390,8 @@ NOT_ACTING_FOR_A_PERSON = {
         org.logins.sign_out_everywhere""",
     "console accounts (another admin or the CLI) and HR's directory: tests/app/console/ walks every route": """
         org.logins.reset_password org.logins.unlock org.directory.console_logins org.directory.people
-        org.directory.departments org.directory.person org.directory.positions cycle.overview.months cycle.overview.month cycle.outcomes.listing
-        cycle.completeness.gaps_of""",
+        org.directory.departments org.directory.person org.directory.positions cycle.overview.months
+        cycle.overview.month cycle.outcomes.listing cycle.completeness.gaps_of""",
     "what a month waits for, in words (read by cycle.overview.months)": """
         cycle.overview.next_step""",
 }
