@@ -25,8 +25,9 @@ run: migrate
 	$(FLASK) seed demo
 	$(PY) -m workers up
 
-## test: the whole suite (Python now; JavaScript and browser tests join as they arrive)
+## test: the whole suite, browser tests included (Debian's Chromium and CJK fonts installed first)
 test: install
+	bash .ci/system-packages.sh --test
 	$(PY) -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
 
 ## lint: ruff (style, imports, bugs, complexity) and mypy (strict on the domain and the services)

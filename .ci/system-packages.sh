@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The Debian packages Jixiao needs, installed only when missing. Used by `make` and `.ci/run`.
-#   bash .ci/system-packages.sh          what `make run` and `make test` need
+#   bash .ci/system-packages.sh          what `make run` needs
+#   bash .ci/system-packages.sh --test   plus what `make test` needs (the browser tests' Chromium and CJK fonts)
 #   bash .ci/system-packages.sh --ci     plus the servers CI's second pass talks to
 set -euo pipefail
 
-# chromium and the CJK fonts: the browser tests (Playwright drives Debian's Chromium; never its own download)
-packages=(python3-venv python3-dev build-essential chromium fonts-noto-cjk)
+packages=(python3-venv python3-dev build-essential)
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--ci" ]; then
+  # the browser tests: Playwright drives Debian's Chromium (never a browser of its own download)
+  packages+=(chromium fonts-noto-cjk)
+fi
 if [ "${1:-}" = "--ci" ]; then
   packages+=(mariadb-server mariadb-client redis-server)
 fi
