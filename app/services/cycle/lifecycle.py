@@ -24,6 +24,7 @@ from app.models import (
 from app.services import audit, settings
 from app.services.business_time import clock_now
 from app.services.cycle import outcomes
+from app.services.scoring import reports
 from app.services.usecase import use_case
 
 
@@ -130,8 +131,7 @@ def ready_to_finalize(cycle: Cycle, now: datetime) -> bool:
     appealed can still appeal another item (their window has closed)."""
     if cycle.status != CycleStatus.PUBLISHED:
         return False
-    latest = (select(Report.assessment_id, func.max(Report.version).label("version"))
-              .join(Assessment).where(Assessment.cycle_id == cycle.id).group_by(Report.assessment_id).subquery())
+    latest = reports.latest_of_cycle(cycle.id)
     unsettled = db.session.scalar(select(func.count()).select_from(Report).join(
         latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
         .where((Report.response == "pending")

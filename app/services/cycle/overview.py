@@ -4,7 +4,7 @@ HR reads why a month is waiting and for what."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -12,12 +12,12 @@ from app.domain.cycles import CycleStatus
 from app.domain.workcalendar import next_month
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, AssessmentItem, Cycle, Outcome, RatingReturn, Report
+from app.models import Assessment, Cycle, Outcome, Report
 from app.services import settings
 from app.services.authz import Actor
 from app.services.business_time import to_local
-from app.services.calendar import company_calendar
-from app.services.cycle import completeness
+from app.services.cycle import completeness, review
+from app.services.scoring import reports
 from app.services.usecase import get_or_404
 
 
@@ -92,23 +92,17 @@ def _open_step(cycle: Cycle, today: date) -> str:
 
 
 def _review_step(cycle: Cycle) -> str:
-    returned = db.session.scalar(
-        select(func.count()).select_from(RatingReturn)
-        .join(AssessmentItem, AssessmentItem.id == RatingReturn.assessment_item_id)
-        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
-        .where(Assessment.cycle_id == cycle.id, RatingReturn.answered_at.is_(None)))
+    returned = review.open_returns(cycle.id)
     if returned:
         return f"有{returned}项评分已退回主管，重新评分后可发布"
-    after = settings.of_cycle(cycle).publish_after_days
-    if not after or cycle.review_at is None:
+    day = review.auto_publish_day(cycle)
+    if day is None:
         return "等待人事审核后发布"
-    due = _working_days_after(to_local(cycle.review_at).date(), after)
-    return f"等待人事审核发布；如未处理，{due.month}月{due.day}日自动发布"
+    return f"等待人事审核发布；如未处理，{day.month}月{day.day}日自动发布"
 
 
 def _published_step(cycle: Cycle) -> str:
-    latest = (select(Report.assessment_id, func.max(Report.version).label("version"))
-              .join(Assessment).where(Assessment.cycle_id == cycle.id).group_by(Report.assessment_id).subquery())
+    latest = reports.latest_of_cycle(cycle.id)
     pending = db.session.scalar(select(func.count()).select_from(Report).join(
         latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
         .where(Report.response == "pending"))
@@ -121,12 +115,3 @@ def _final_step(cycle: Cycle) -> str:
     pending = db.session.scalar(select(func.count()).select_from(Outcome).where(
         Outcome.cycle_id == cycle.id, Outcome.status == "pending"))
     return f"已归档：{pending}项结果运用（调薪、晋升、培训）待人事审批" if pending else "已归档，结果运用均已处理"
-
-
-def _working_days_after(day: date, count: int) -> date:
-    """The `count`th working day after `day` (the day auto-publishing counts to)."""
-    calendar, found = company_calendar(), 0
-    while found < count:
-        day += timedelta(days=1)
-        found += calendar.is_working_day(day)
-    return day

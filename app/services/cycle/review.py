@@ -7,7 +7,7 @@ every appeal window starts then. A company may let the clock publish by itself a
 days in review (the `publish_after_days` setting, off by default).
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -85,7 +85,7 @@ def publish(cycle_id: int, *, hr_id: int, now: datetime | None = None) -> int:
 
 def _publish(cycle: Cycle, actor_id: int | None, now: datetime) -> int:
     if cycle.status == CycleStatus.REVIEW:
-        returned = _open_returns(cycle.id)
+        returned = open_returns(cycle.id)
         if returned:
             raise ApiError("ratings_returned", f"还有{returned}项退回的评分未重新评分，暂不能发布", 409)
         if db.session.scalar(select(func.count()).select_from(ScoringRun).where(
@@ -100,17 +100,27 @@ def _publish(cycle: Cycle, actor_id: int | None, now: datetime) -> int:
 def publish_due(now: datetime) -> list[int]:
     """The clock's part: months in review longer than their auto-publish setting (in working days)
     with nothing sent back are published. Returns their ids."""
-    calendar = company_calendar()
     today = to_local(now).date()
     done = []
     for cycle in db.session.scalars(select(Cycle).where(Cycle.status == CycleStatus.REVIEW)).all():
-        after = settings.of_cycle(cycle).publish_after_days
-        if not after or cycle.review_at is None or _open_returns(cycle.id):
-            continue
-        if calendar.working_days(to_local(cycle.review_at).date() + timedelta(days=1), today) >= after:
+        day = auto_publish_day(cycle)
+        if day is not None and today >= day and not open_returns(cycle.id):
             _publish(cycle, None, now)
             done.append(cycle.id)
     return done
+
+
+def auto_publish_day(cycle: Cycle) -> date | None:
+    """The day the clock publishes a month in review by itself: the month's publish_after_days-th
+    working day after it was scored (None: only HR publishes, or it is not in review)."""
+    after = settings.of_cycle(cycle).publish_after_days
+    if not after or cycle.review_at is None:
+        return None
+    day, calendar, found = to_local(cycle.review_at).date(), company_calendar(), 0
+    while found < after:
+        day += timedelta(days=1)
+        found += calendar.is_working_day(day)
+    return day
 
 
 @use_case
@@ -127,7 +137,7 @@ def return_rating(assessment_item_id: int, note: str, *, hr_id: int, now: dateti
     if item.rater != Rater.MANAGER.value:
         raise ApiError("not_manager_rated", "只能退回主管评分的考核项", 422, {"assessment_item_id": "不是主管评分项"})
     text = require_text(note, "note", "退回说明")
-    if _open_returns(cycle.id, item.id):
+    if open_returns(cycle.id, item.id):
         raise ApiError("rating_already_returned", "该评分已退回，正在等待主管重新评分", 409)
     managers = authz.active_managers_of(assessment.employee_id)
     rater_id = managers[0] if managers else hr_id
@@ -190,7 +200,8 @@ def rated_again(item: AssessmentItem, now: datetime) -> None:
     runs.rescore_in_review(run_id, [assessment.id])
 
 
-def _open_returns(cycle_id: int, item_id: int | None = None) -> int:
+def open_returns(cycle_id: int, item_id: int | None = None) -> int:
+    """How many of the month's ratings (or this item's) HR sent back and nobody rated again yet."""
     query = (select(func.count()).select_from(RatingReturn)
              .join(AssessmentItem, AssessmentItem.id == RatingReturn.assessment_item_id)
              .join(Assessment, Assessment.id == AssessmentItem.assessment_id)

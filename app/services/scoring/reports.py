@@ -7,7 +7,7 @@ accepted appeal publishes a new version with its own window (app.services.scorin
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Subquery, func, select, update
 
 from app.errors import ApiError
 from app.extensions import db
@@ -26,6 +26,12 @@ from app.services.usecase import (
 )
 
 ANSWERABLE = ("pending", "appealed")
+
+
+def latest_of_cycle(cycle_id: int) -> Subquery:
+    """A subquery of (assessment_id, version) naming the latest version of each of a month's reports."""
+    return (select(Report.assessment_id, func.max(Report.version).label("version"))
+            .join(Assessment).where(Assessment.cycle_id == cycle_id).group_by(Report.assessment_id).subquery())
 
 
 def latest_version(assessment_id: int) -> int:

@@ -339,7 +339,8 @@ NOT_ACTING_FOR_A_PERSON = {
         notify.quota.quota_left notify.quota.mini_program_openid notify.outbox.unreachable_people
         calendar.default_days calendar.year_days calendar.public_days_off org.calendar_years.year_view
         org.calendar_years.unconfirmed_years lookup.configured_sources observations.sources.listing
-        cycle.review.may_rate_again scoring.runs.review_run""",
+        cycle.review.may_rate_again scoring.runs.review_run cycle.review.open_returns cycle.review.auto_publish_day
+        scoring.reports.latest_of_cycle""",
     "the clock's work (services/tick.py and its jobs), acting for nobody": """
         tick.run_due heartbeat.record_tick heartbeat.last_tick_age heartbeat.record_worker heartbeat.forget_worker
         heartbeat.workers health.check_all health.check_ready notify.job_failures.tell_admins
