@@ -1,0 +1,49 @@
+"""Bad input on the console's forms: a Chinese message, and nothing written."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AssessmentItem, AuditLog, Employee
+from tests.support.company import assessment_of, open_month
+from tests.support.console import console_company, csrf, sign_in
+
+
+@pytest.fixture
+def company(app, db_session):
+    people, admin = console_company()
+    cycle = open_month(2026, 11)
+    return people, cycle
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_joiner_without_a_valid_day_or_with_a_taken_number_is_refused_and_nothing_is_written(client, company):
+    people, _ = company
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    token = csrf(client, "/console/people/join")
+    before = (count(Employee), count(AuditLog))
+    form = {"employee_no": "S900", "name": "孙新到", "department": "ops", "position": "ops", "csrf_token": token}
+    bad_day = client.post("/console/people/join", data={**form, "joined_on": "2026-13-40"})
+    assert bad_day.status_code == 422 and "请填写入职日期" in bad_day.get_data(as_text=True)
+    taken = client.post("/console/people/join", data={**form, "employee_no": people.star.employee_no,
+                                                      "joined_on": "2026-11-16"})
+    assert taken.status_code == 422 and "已被使用" in taken.get_data(as_text=True)
+    assert (count(Employee), count(AuditLog)) == before
+
+
+def test_a_target_that_is_not_a_number_is_refused_and_the_target_stays(client, company):
+    people, cycle = company
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    item = db.session.scalar(select(AssessmentItem).where(
+        AssessmentItem.assessment_id == assessment_of(people.star, cycle).id, AssessmentItem.rater.is_(None)))
+    target, audits = item.target, count(AuditLog)
+    token = csrf(client, f"/console/people/{people.star.id}")
+    response = client.post(f"/console/items/{item.id}/target", data={
+        "target": "十万", "reason": "试试", "employee_id": people.star.id, "csrf_token": token}, follow_redirects=True)
+    assert response.status_code == 200
+    assert '<p class="flash error">新目标不是有效的数字</p>' in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(AssessmentItem, item.id).target == target and count(AuditLog) == audits
