@@ -4,13 +4,14 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
 
-from app.console import bp, page
+from app.console import bp, page, template_form
+from app.domain.errors import DomainError
 from app.errors import ApiError
 from app.services.business_time import clock_now, to_local
 from app.services.cycle import completeness, outcomes, overview, review, targets
-from app.services.org import directory, logins
+from app.services.org import directory, logins, template_edits
 from app.services.org import people as people_changes
 
 
@@ -221,3 +222,46 @@ def amend_target(item_id: int) -> Any:
     if employee_id is None:
         return redirect(url_for("console.people"))
     return redirect(url_for("console.person", employee_id=employee_id))
+
+
+@bp.route("/templates")
+@page("hr")
+def templates() -> Any:
+    return render_template("console/templates.html", rows=template_edits.templates(g.console_actor))
+
+
+@bp.route("/templates/<code>", methods=["GET", "POST"])
+@page("hr")
+def template(code: str) -> Any:
+    """The template editor: every item's terms and scoring method, the weights' total checked as HR
+    types and by the service on 保存 (refused whole, each problem named beside its row)."""
+    view = template_edits.template_view(g.console_actor, code)
+    rows, currency, refusal = template_form.rows_of(view), view["currency"], None
+    if request.method == "POST":
+        rows, currency = template_form.posted_rows(request.form), request.form.get("currency", "")
+        try:
+            followed = template_edits.save_template(code, template_form.document_of(rows, currency),
+                                                    hr_id=g.console_actor.employee_id)
+        except DomainError as error:
+            refusal = error
+        else:
+            synced = f"，草拟中的{followed}份考核表已同步" if followed else "，从下一个考核月起生效"
+            flash("模板已保存" + synced, "ok")
+            return redirect(url_for("console.template", code=code))
+    blanks = [dict.fromkeys(template_form.FIELDS, "") for _ in range(2)]
+    return render_template("console/template.html", view=view, rows=rows + blanks, currency=currency,
+                           refusal=refusal), 422 if refusal else 200
+
+
+@bp.route("/templates/<code>/preview")
+@page("hr")
+def template_preview(code: str) -> Any:
+    """The live preview of one item being edited: how a figure would score (JSON for the editor)."""
+    row = {field: request.args.get(field, "") for field in template_form.FIELDS}
+    try:
+        shown = template_edits.preview(code, template_form.item_of(row),
+                                       template_form.entered(request.args.get("figure", "")),
+                                       request.args.get("currency", "").strip().upper())
+    except DomainError as error:
+        return jsonify(error=error.message), 200
+    return jsonify(shown)

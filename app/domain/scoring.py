@@ -257,3 +257,8 @@ def _score_item_exactly(item: ScoringItem, actual: Actual | None) -> tuple[ItemS
     cap = Fraction(item.cap)
     exact = Fraction(item.weight) * min(a, cap)
     return ItemScore(item.code, ratio, to_decimal(exact), status, a > cap or perfect, False, perfect), exact
+
+
+def score_figure(item: ScoringItem, figure: Decimal) -> ItemScore:
+    """How one month figure (or a rating) scores on one item: HR's preview while editing a template."""
+    return score_assessment((item,), {item.code: Ratio(figure, ONE)}).items[0]

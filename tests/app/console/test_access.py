@@ -27,6 +27,9 @@ CASES: dict[str, dict] = {
     "console.person": {"employee_id": "hr"},
     "console.join": {},
     "console.amend_target": {"item_id": 999999},
+    "console.templates": {},
+    "console.template": {"code": "warehouse"},
+    "console.template_preview": {"code": "warehouse"},
 }
 PUBLIC = {"console.sign_in"}
 

@@ -5,6 +5,7 @@ each checked for blank pages and leaked placeholders before it is saved."""
 from datetime import date, datetime
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from app.demo import DEMO_PASSWORD
@@ -158,3 +159,35 @@ def test_hr_records_a_joiner_sees_the_pro_rated_sheet_and_amends_a_target_with_i
     history = page.locator("section", has_text="操作记录").inner_text()
     assert "调整目标" in history and "于浩宇" in history and "目标：0.05" in history and "目标：0.06" in history
     shoot(page, "person-amended")
+
+
+def test_hr_edits_a_template_refused_at_95_previews_a_figure_and_saves_at_100(web, browser, db_session):
+    page = sign_in(browser, web, HR)
+    page.click(".side >> text=考核模板")
+    assert "仓储" in page.inner_text("table")
+    shoot(page, "templates")
+    page.click("tr:has-text('仓储部') >> text=编辑")
+    expect(page.locator("#weight-total")).to_have_text("权重合计 100 / 100")  # the editor's script has run
+    stock = page.locator("tr.item").filter(has=page.locator("option[value=wh_stock_accuracy][selected]"))
+    assert stock.locator("select[name=method]").input_value() == "deduction"  # HR's rule in the demo
+    stock.locator("input.figure").fill("99.2%")
+    expect(stock.locator("output")).to_have_text("99.2% 得 12.00 / 30 分（未达标）")  # 3 steps of 6 short
+    shoot(page, "template")
+
+    weight = stock.locator("input[name=weight]")
+    weight.fill("25")
+    expect(page.locator("#weight-total")).to_have_text("权重合计 95 / 100（必须等于100）")
+    page.click("text=保存模板")
+    assert "未保存" in page.inner_text(".flash.error") and "当前合计为95" in page.inner_text(".flash.error")
+    shoot(page, "template-refused")
+    assert db_session.scalar(select(AuditLog.id).where(AuditLog.action == "template.save")) is None
+
+    stock = page.locator("tr.item").filter(has=page.locator("option[value=wh_stock_accuracy][selected]"))
+    stock.locator("input[name=weight]").fill("30")
+    stock.locator("input[name=target]").fill("99.6%")
+    page.click("text=保存模板")
+    assert "模板已保存" in page.inner_text(".flash.ok")
+    assert stock.locator("input[name=target]").input_value() == "99.6%"
+    db_session.rollback()  # a new transaction: on MariaDB the open one still sees its first snapshot
+    saved = db_session.scalar(select(AuditLog).where(AuditLog.action == "template.save"))
+    assert saved.after["position"] == "warehouse" and saved.actor_id is not None

@@ -307,8 +307,9 @@ TABLE = {
 
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
 COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_restatements org.company_settings.change
-    org.template_edits.set_method org.calendar_years.import_year org.calendar_years.confirm_year
-    org.people.join_company observations.sources.set_configured cycle.fx_rates.set_rate"""
+    org.template_edits.set_method org.template_edits.save_template org.calendar_years.import_year
+    org.calendar_years.confirm_year org.people.join_company observations.sources.set_configured
+    cycle.fx_rates.set_rate"""
 
 # Every other public function under app/services, and why it is not a use case acting for a person.
 NOT_ACTING_FOR_A_PERSON = {
@@ -392,7 +393,8 @@ NOT_ACTING_FOR_A_PERSON = {
     "console accounts (another admin or the CLI) and HR's directory: tests/app/console/ walks every route": """
         org.logins.reset_password org.logins.unlock org.directory.console_logins org.directory.people
         org.directory.departments org.directory.person org.directory.positions cycle.overview.months
-        cycle.overview.month cycle.outcomes.listing cycle.completeness.gaps_of""",
+        cycle.overview.month cycle.outcomes.listing cycle.completeness.gaps_of org.template_edits.templates
+        org.template_edits.template_view org.template_edits.preview""",
     "what a month waits for, in words (read by cycle.overview.months)": """
         cycle.overview.next_step""",
 }

@@ -21,6 +21,8 @@ CALLS = {
     "resolve_restatements": lambda cycle, who: sync.resolve_restatements(cycle.id, republish=False, hr_id=who),
     "change_setting": lambda cycle, who: company_settings.change("retention_months", 24, hr_id=who),
     "edit_template": lambda cycle, who: template_edits.set_method("ops", "ops_sales", {"kind": "pass_fail"}, hr_id=who),
+    "save_template": lambda cycle, who: template_edits.save_template("warehouse", {"currency": "CNY", "items": [
+        {"indicator": "wh_stock_accuracy", "weight": "100", "target": "0.995"}]}, hr_id=who),
     "import_calendar_year": lambda cycle, who: calendar_years.import_year(A_YEAR, hr_id=who),
     "confirm_calendar_year": lambda cycle, who: calendar_years.confirm_year(2027, hr_id=who),
     "join_company": lambda cycle, who: join_company("S900", "孙新到", "ops", date(2026, 11, 16), actor(who),
