@@ -1,5 +1,6 @@
 """The console's pages. Thin: each reads or acts through a service and renders what it returns."""
 
+import json
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -9,9 +10,9 @@ from flask import flash, g, jsonify, redirect, render_template, request, session
 from app.console import bp, page, template_form
 from app.domain.errors import DomainError
 from app.errors import ApiError
-from app.services.business_time import clock_now, to_local
+from app.services.business_time import business_today, clock_now, to_local
 from app.services.cycle import completeness, outcomes, overview, review, targets
-from app.services.org import directory, logins, template_edits
+from app.services.org import calendar_years, directory, logins, template_edits
 from app.services.org import people as people_changes
 
 
@@ -265,3 +266,65 @@ def template_preview(code: str) -> Any:
     except DomainError as error:
         return jsonify(error=error.message), 200
     return jsonify(shown)
+
+
+CALENDAR_FILE_LIMIT = 256 * 1024  # a year's schedule is a few KB
+
+
+@bp.route("/calendar")
+@page("hr")
+def calendar_years_page() -> Any:
+    """This year and next: where each year's days come from and whether HR confirmed it."""
+    this_year = business_today().year
+    return render_template("console/calendar_years.html",
+                           years=[calendar_years.year_view(y) for y in (this_year, this_year + 1)],
+                           unconfirmed=calendar_years.unconfirmed_years(business_today()))
+
+
+@bp.route("/calendar/<int:year>", methods=["GET", "POST"])
+@page("hr")
+def calendar_year(year: int) -> Any:
+    """One year's days off and 调休 working days; 保存 replaces them with HR's lines (to confirm again)."""
+    error, text = None, request.form.get("text")
+    if request.method == "POST":
+        try:
+            calendar_years.edit_year(year, text or "", hr_id=g.console_actor.employee_id)
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            flash(f"{year}年工作日历已保存，请核对后确认", "ok")
+            return redirect(url_for("console.calendar_year", year=year))
+    view = calendar_years.year_view(year)
+    return render_template("console/calendar_year.html", view=view, text=view["text"] if text is None else text,
+                           error=error), 422 if error else 200
+
+
+@bp.route("/calendar/import", methods=["POST"])
+@page("hr")
+def calendar_import() -> Any:
+    """A year's schedule file (the format of the shipped table, docs/product.md "Calendar years")."""
+    upload = request.files.get("file")
+    content = upload.stream.read(CALENDAR_FILE_LIMIT + 1) if upload else b""
+    try:
+        if not content:
+            raise ApiError("file_missing", "请选择要导入的工作日历文件（JSON）", 422)
+        if len(content) > CALENDAR_FILE_LIMIT:
+            raise ApiError("file_too_large", "工作日历文件不能超过256KB", 413)
+        try:
+            document = json.loads(content.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError("file_invalid", "文件不是有效的 JSON（UTF-8 编码）", 422) from None
+        days = calendar_years.import_year(document, hr_id=g.console_actor.employee_id)
+    except DomainError as refusal:
+        flash("未导入：" + refusal.message, "error")
+        return redirect(url_for("console.calendar_years_page"))
+    counts = f"放假{len(days.holidays)}天，调休上班{len(days.workdays)}天"
+    flash(f"已导入{days.year}年工作日历：{counts}，请核对后确认", "ok")
+    return redirect(url_for("console.calendar_year", year=days.year))
+
+
+@bp.route("/calendar/<int:year>/confirm", methods=["POST"])
+@page("hr")
+def calendar_confirm(year: int) -> Any:
+    flash(calendar_years.confirm_year(year, hr_id=g.console_actor.employee_id), "ok")
+    return redirect(url_for("console.calendar_year", year=year))

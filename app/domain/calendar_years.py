@@ -18,7 +18,7 @@ Every problem in a file is named at once, in Chinese, so HR fixes the file in on
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from .errors import CalendarInvalid
@@ -56,7 +56,7 @@ def weekday_zh(day: date) -> str:
     return "周" + WEEKDAYS_ZH[day.isoweekday() - 1]
 
 
-def read_years(document: object) -> list[YearDays]:
+def read_years(document: object, what: str = "工作日历文件") -> list[YearDays]:
     """The years of a schedule file (the shipped table's format), or CalendarInvalid naming every
     problem: a year outside 2000–2100, a date that is not YYYY-MM-DD or not in its year, a date
     listed twice, a make-up working day that is not a Saturday or Sunday, a festival without a name."""
@@ -68,13 +68,13 @@ def read_years(document: object) -> list[YearDays]:
     if problems:
         shown = "；".join(problems[:PROBLEMS_SHOWN]) + (f"；另有{len(problems) - PROBLEMS_SHOWN}处" if
                                                        len(problems) > PROBLEMS_SHOWN else "")
-        raise CalendarInvalid(f"工作日历文件有{len(problems)}处错误：{shown}", {"problems": problems})
+        raise CalendarInvalid(f"{what}有{len(problems)}处错误：{shown}", {"problems": problems})
     return [year for year in found if year is not None]
 
 
-def read_one_year(document: object) -> YearDays:
+def read_one_year(document: object, what: str = "工作日历文件") -> YearDays:
     """A file HR imports: exactly one year, checked as `read_years` does."""
-    years = read_years(document)
+    years = read_years(document, what)
     if len(years) != 1:
         listed = "、".join(str(y.year) for y in years)
         raise CalendarInvalid(f"一次只能导入一年的工作日历，文件中有{listed}", {"years": listed})
@@ -141,3 +141,66 @@ def years_to_tell(today: date, confirmed: Collection[int]) -> list[int]:
     if (today.month, today.day) >= NOTICE_FROM:
         due.append(today.year + 1)
     return [year for year in due if year not in confirmed]
+
+
+def year_text(days: YearDays) -> str:
+    """A year as HR edits it in the console, one festival per line:
+    "春节 | 2027-02-06~2027-02-13 | 2027-02-14" (name | days off | 调休 working days); a run of
+    consecutive days is written as a range."""
+    names: dict[str, tuple[list[date], list[date]]] = {}
+    for day, name in sorted(days.holidays.items()):
+        names.setdefault(name, ([], []))[0].append(day)
+    for day, name in sorted(days.workdays.items()):
+        names.setdefault(name, ([], []))[1].append(day)
+    ordered = sorted(names.items(), key=lambda pair: min(pair[1][0] + pair[1][1]))
+    return "\n".join(f"{name} | {_runs(off)} | {_runs(on)}".rstrip(" |") for name, (off, on) in ordered)
+
+
+def _runs(days: list[date]) -> str:
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return " ".join(r[0].isoformat() if len(r) == 1 else f"{r[0].isoformat()}~{r[-1].isoformat()}" for r in runs)
+
+
+def read_year_text(year: int, text: str) -> YearDays:
+    """HR's edited lines (see `year_text`) as a year, checked like an imported file; a line that is
+    not "name | days off | working days", or a range that does not read, is named in the refusal."""
+    entries, problems = [], []
+    for number, line in enumerate(text.replace("｜", "|").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) > 3:
+            problems.append(f"第{number}行应为「名称 | 放假日期 | 调休上班日期」")
+            continue
+        parts += [""] * (3 - len(parts))
+        entries.append({"name": parts[0], "holidays": _listed(parts[1], number, problems),
+                        "workdays": _listed(parts[2], number, problems)})
+    if problems:
+        raise CalendarInvalid("；".join(problems[:PROBLEMS_SHOWN]), {"problems": problems})
+    return read_one_year({"years": {str(year): entries}}, "编辑的内容")
+
+
+def _listed(text: str, number: int, problems: list[str]) -> list[str]:
+    """"2027-02-06~2027-02-09 2027-02-14" → each day as text; a day that is not a date is kept as
+    typed, so the year's check names it."""
+    days: list[str] = []
+    for token in text.replace("，", " ").replace(",", " ").replace("、", " ").replace("～", "~").split():
+        first, _, last = token.partition("~")
+        if not last:
+            days.append(first)
+            continue
+        try:
+            start, end = date.fromisoformat(first), date.fromisoformat(last)
+        except ValueError:
+            problems.append(f"第{number}行的日期范围「{token}」应写作 YYYY-MM-DD~YYYY-MM-DD")
+            continue
+        if not 0 <= (end - start).days < 31:
+            problems.append(f"第{number}行的日期范围「{token}」应在31天以内且先早后晚")
+            continue
+        days.extend((start + timedelta(days=offset)).isoformat() for offset in range((end - start).days + 1))
+    return days

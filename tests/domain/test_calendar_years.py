@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.calendar_years import read_one_year, read_years, years_to_tell
+from app.domain.calendar_years import read_one_year, read_year_text, read_years, year_text, years_to_tell
 from app.domain.errors import CalendarInvalid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,3 +88,29 @@ def test_hr_hears_of_this_year_whenever_unconfirmed_and_of_next_year_from_the_fi
     assert years_to_tell(date(2027, 2, 8), confirmed={2026}) == [2027]
     assert years_to_tell(date(2027, 11, 2), confirmed={2026}) == [2027, 2028]
     assert years_to_tell(date(2027, 11, 2), confirmed={2027}) == [2028]
+
+
+def test_a_year_as_hr_edits_it_reads_back_the_same_days():
+    days = read_one_year({"years": {"2027": [
+        {"name": "元旦", "holidays": ["2027-01-01", "2027-01-02", "2027-01-03"], "workdays": []},
+        {"name": "春节", "holidays": ["2027-02-06", "2027-02-07", "2027-02-08", "2027-02-10"],
+         "workdays": ["2027-02-14", "2027-02-20"]}]}})
+    text = year_text(days)
+    assert text == ("元旦 | 2027-01-01~2027-01-03\n"
+                    "春节 | 2027-02-06~2027-02-08 2027-02-10 | 2027-02-14 2027-02-20")
+    assert read_year_text(2027, text) == days
+    assert read_year_text(2027, "春节｜2027-02-06，2027-02-07、2027-02-08 2027-02-10|2027-02-14,2027-02-20\n\n"
+                                "元旦 | 2027-01-01～2027-01-03") == days
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("春节 | 2027-02-06~2027-02-0x", "第1行的日期范围「2027-02-06~2027-02-0x」应写作 YYYY-MM-DD~YYYY-MM-DD"),
+    ("春节 | 2027-02-13~2027-02-06", "第1行的日期范围「2027-02-13~2027-02-06」应在31天以内且先早后晚"),
+    ("春节 | 2027-02-06 | 2027-02-15 | 多余", "第1行应为「名称 | 放假日期 | 调休上班日期」"),
+    ("春节 | 2027-02-06 | 2027-02-15", "2027-02-15是周一，本来就上班，不能作为调休上班日（春节）"),
+    ("春节 | 2026-02-06", "春节的放假日期2026-02-06不在2027年"),
+])
+def test_an_edited_line_that_does_not_read_is_named(text, problem):
+    with pytest.raises(CalendarInvalid) as refused:
+        read_year_text(2027, text)
+    assert problem in refused.value.message

@@ -1,5 +1,5 @@
-"""HR keeps the years of the work calendar (CLI now, the console later): imports a year from a
-file, confirms a year, reads one. The clock records this year and next every day and tells HR once
+"""HR keeps the years of the work calendar (the console or the CLI): imports a year from a file,
+edits one as lines of text, confirms a year, reads one. The clock records this year and next every day and tells HR once
 a week while a year is unconfirmed (docs/product.md "Calendar years").
 
 An import replaces the year's holidays and 调休 make-up days in one transaction, audited once with
@@ -19,7 +19,9 @@ from app.domain.calendar_years import (
     Source,
     YearDays,
     read_one_year,
+    read_year_text,
     weekday_zh,
+    year_text,
     years_to_tell,
 )
 from app.domain.errors import CalendarInvalid, Conflict
@@ -30,7 +32,7 @@ from app.services.calendar import load_public_holidays, record_year, replace_day
 from app.services.notify import outbox
 from app.services.usecase import JsonDict, now_or_clock, use_case
 
-IMPORT_HINT = "flask calendar import 文件 --by 工号"
+IMPORT_HINT = "人事后台「工作日历」页，或 flask calendar import 文件 --by 工号"
 
 
 @use_case
@@ -50,7 +52,19 @@ def import_year(document: object, *, hr_id: int) -> YearDays:
     """HR imports one year (the shipped table's format, app.domain.calendar_years): its days
     replace the year's, it is marked imported and unconfirmed, audited once. Returns the days."""
     authz.require(authz.actor(hr_id), authz.Action.EDIT_CALENDAR, authz.Subject())
-    days = read_one_year(document)
+    return _replace_year(read_one_year(document), "calendar.import", hr_id)
+
+
+@use_case
+def edit_year(year: int, text: str, *, hr_id: int) -> YearDays:
+    """HR's edit of a year in the console, one festival per line (app.domain.calendar_years.year_text):
+    stored and audited like an import, and the year waits for confirmation again."""
+    authz.require(authz.actor(hr_id), authz.Action.EDIT_CALENDAR, authz.Subject())
+    _check_year(year)
+    return _replace_year(read_year_text(year, text), "calendar.edit", hr_id)
+
+
+def _replace_year(days: YearDays, action: str, hr_id: int) -> YearDays:
     row, source, stored = year_days(days.year)
     before = _snapshot(source, bool(row and row.confirmed), stored)
     replace_days(days)
@@ -60,7 +74,7 @@ def import_year(document: object, *, hr_id: int) -> YearDays:
     row.source, row.confirmed, row.confirmed_by, row.confirmed_at = Source.HR_IMPORT, False, None, None
     row.updated_by = hr_id
     db.session.flush()
-    audit.record("calendar.import", "calendar_year", row.id, actor_id=hr_id, before=before,
+    audit.record(action, "calendar_year", row.id, actor_id=hr_id, before=before,
                  after=_snapshot(Source.HR_IMPORT, False, days))
     db.session.commit()
     return days
@@ -98,7 +112,7 @@ def year_view(year: int) -> JsonDict:
         "confirmed": row.confirmed if row else source == Source.STATE_COUNCIL,
         "confirmed_by": lookup.name_of(row.confirmed_by) if row and row.confirmed_by else None,
         "confirmed_at": row.confirmed_at.isoformat(timespec="minutes") if row and row.confirmed_at else None,
-        "counts_zh": _counts(days),
+        "counts_zh": _counts(days), "text": year_text(days),
         "days": [{"day": d.isoformat(), "weekday_zh": weekday_zh(d), "kind_zh": kind, "name": name}
                  for d, kind, name in listed],
     }
@@ -120,8 +134,9 @@ def tell_unconfirmed(today: date, now: datetime) -> list[int]:
     week = today.isocalendar()
     lines = [_notice_line(year) for year in years]
     named = "、".join(f"{year}年" for year in years)
-    body = ("【工作日历待确认】\n" + "\n".join(lines) + "\n国务院办公厅公布放假安排后，请导入并确认："
-            f"{IMPORT_HINT}，再执行 flask calendar confirm 年份 --by 工号（查看：flask calendar show 年份）。"
+    body = ("【工作日历待确认】\n" + "\n".join(lines) + "\n国务院办公厅公布放假安排后，请在人事后台「工作日历」页"
+            "导入或逐行编辑并确认（命令行：flask calendar import 文件 --by 工号，"
+            "再 flask calendar confirm 年份 --by 工号）。"
             "确认前每周提醒一次。")
     for hr_id in lookup.hr_members():
         outbox.enqueue(hr_id, "calendar_unconfirmed", title="工作日历待确认", summary=f"{named}工作日历尚未确认",

@@ -28,6 +28,10 @@ CASES: dict[str, dict] = {
     "console.join": {},
     "console.amend_target": {"item_id": 999999},
     "console.templates": {},
+    "console.calendar_years_page": {},
+    "console.calendar_year": {"year": 2027},
+    "console.calendar_import": {},
+    "console.calendar_confirm": {"year": 2027},
     "console.template": {"code": "warehouse"},
     "console.template_preview": {"code": "warehouse"},
 }

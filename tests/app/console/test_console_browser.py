@@ -3,6 +3,7 @@ the admin, open every page, and keep a 1440 × 900 screenshot of each (build/scr
 each checked for blank pages and leaked placeholders before it is saved."""
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +17,7 @@ from tests.support.demo import seeded_demo
 from tests.support.webserver import WebServer
 
 TODAY = date(2026, 11, 27)
+CALENDAR_2027 = Path(__file__).resolve().parents[2] / "fixtures" / "calendar" / "2027.json"
 HR, ADMIN = "E00002", "E00004"
 
 
@@ -191,3 +193,29 @@ def test_hr_edits_a_template_refused_at_95_previews_a_figure_and_saves_at_100(we
     db_session.rollback()  # a new transaction: on MariaDB the open one still sees its first snapshot
     saved = db_session.scalar(select(AuditLog).where(AuditLog.action == "template.save"))
     assert saved.after["position"] == "warehouse" and saved.actor_id is not None
+
+
+def test_hr_imports_a_calendar_year_edits_a_line_and_confirms_it(web, browser, db_session):
+    page = sign_in(browser, web, HR)
+    page.click(".side >> text=工作日历")
+    assert "2027年" in page.inner_text("table") and "待确认" in page.inner_text("table")
+    shoot(page, "calendar")
+    page.set_input_files("input[name=file]", str(CALENDAR_2027))
+    page.click("button:text-is('导入')")
+    assert "已导入2027年工作日历" in page.inner_text(".flash.ok") and "待确认" in page.inner_text("h1")
+    assert "2027-02-14" in page.inner_text("table") and "调休上班" in page.inner_text("table")
+    shoot(page, "calendar-year")
+
+    text = page.locator("textarea[name=text]")
+    text.fill(text.input_value().replace("| 2027-02-14 2027-02-20", "| 2027-02-14 2027-02-15"))
+    page.click("button:text-is('保存')")
+    assert "编辑的内容有1处错误：2027-02-15是周一，本来就上班" in page.inner_text(".flash.error")
+    shoot(page, "calendar-year-refused")
+    page.goto(web.url + "/console/calendar/2027")
+
+    page.click("text=确认2027年工作日历")
+    assert "2027年工作日历已确认（人事导入）" in page.inner_text(".flash.ok") and "已确认" in page.inner_text("h1")
+    db_session.rollback()  # a new transaction: on MariaDB the open one still sees its first snapshot
+    actions = db_session.scalars(select(AuditLog.action).where(AuditLog.action.like("calendar.%"))).all()
+    assert actions.count("calendar.import") == 1 and actions.count("calendar.confirm") == 1
+    assert "calendar.edit" not in actions  # the refused edit wrote nothing

@@ -308,8 +308,8 @@ TABLE = {
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
 COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_restatements org.company_settings.change
     org.template_edits.set_method org.template_edits.save_template org.calendar_years.import_year
-    org.calendar_years.confirm_year org.people.join_company observations.sources.set_configured
-    cycle.fx_rates.set_rate"""
+    org.calendar_years.confirm_year org.calendar_years.edit_year org.people.join_company
+    observations.sources.set_configured cycle.fx_rates.set_rate"""
 
 # Every other public function under app/services, and why it is not a use case acting for a person.
 NOT_ACTING_FOR_A_PERSON = {

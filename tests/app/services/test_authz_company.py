@@ -24,6 +24,7 @@ CALLS = {
     "save_template": lambda cycle, who: template_edits.save_template("warehouse", {"currency": "CNY", "items": [
         {"indicator": "wh_stock_accuracy", "weight": "100", "target": "0.995"}]}, hr_id=who),
     "import_calendar_year": lambda cycle, who: calendar_years.import_year(A_YEAR, hr_id=who),
+    "edit_calendar_year": lambda cycle, who: calendar_years.edit_year(2027, "春节 | 2027-02-05~2027-02-13", hr_id=who),
     "confirm_calendar_year": lambda cycle, who: calendar_years.confirm_year(2027, hr_id=who),
     "join_company": lambda cycle, who: join_company("S900", "孙新到", "ops", date(2026, 11, 16), actor(who),
                                                     position="ops"),

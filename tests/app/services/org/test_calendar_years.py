@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.domain.errors import CalendarInvalid
 from app.models import AuditLog, CalendarDay, CalendarYear, Employee, Observation, OutboxMessage, Report, WeChatIdentity
 from app.services import tick
 from app.services.calendar import company_calendar, load_public_holidays
@@ -97,7 +98,7 @@ def test_february_2027_unimported_has_no_reminder_on_festival_days_no_invented_w
     [told, *_] = texts_to(standin, people.hr)
     assert told.startswith("【工作日历待确认】\n2027年：尚未确认，目前只按节假日库推定的法定假日计算"
                            "（放假19天，调休上班0天），没有调休上班日；")
-    assert "flask calendar import 文件 --by 工号" in told and "flask calendar confirm 年份 --by 工号" in told
+    assert "人事后台「工作日历」页" in told and "flask calendar confirm 年份 --by 工号" in told
     assert all("工作日历" not in text for who in people.assessed for text in texts_to(standin, who))
 
 
@@ -232,7 +233,7 @@ def test_the_cli_shows_a_year_and_refuses_a_bad_file_or_someone_not_hr_without_c
     shown = runner.invoke(args=["calendar", "show", "2027"]).stdout.splitlines()[0]
     assert shown.startswith(f"2027年工作日历：人事导入，已确认（{people.hr.name} ")
     assert runner.invoke(args=["calendar", "confirm", "2025", "--by", people.hr.employee_no]).stderr.strip() == (
-        "2025年还没有工作日历，请先导入（flask calendar import 文件 --by 工号）")
+        "2025年还没有工作日历，请先导入（人事后台「工作日历」页，或 flask calendar import 文件 --by 工号）")
 
 
 def test_a_provisional_year_keeps_no_day_off_bought_with_a_make_up_working_day():
@@ -245,3 +246,31 @@ def test_a_provisional_year_keeps_no_day_off_bought_with_a_make_up_working_day()
     assert date(2026, 1, 2) in known and date(2026, 1, 2) not in kept  # swapped for Sunday 4 January
     assert date(2026, 10, 7) in known and date(2026, 10, 7) not in kept  # swapped for Saturday 10 October
     assert kept[date(2026, 1, 1)] == "元旦" and kept[date(2026, 10, 5)] == "国庆节（补假）"
+
+
+def test_hr_edits_a_confirmed_year_line_by_line_which_then_waits_for_confirmation_again(db_session):
+    people = small_company()
+    calendar_years.import_year(fixture_document(), hr_id=people.hr.id)
+    calendar_years.confirm_year(2027, hr_id=people.hr.id, now=datetime(2026, 11, 30, 2))
+    text = calendar_years.year_view(2027)["text"]
+    assert text.startswith("元旦 | 2027-01-01~2027-01-03\n春节 | 2027-02-05~2027-02-13 | 2027-02-14 2027-02-20")
+
+    days = calendar_years.edit_year(2027, text + "\n公司年会 | 2027-12-31", hr_id=people.hr.id)
+
+    assert days.holidays[date(2027, 12, 31)] == "公司年会"
+    view = calendar_years.year_view(2027)
+    assert not view["confirmed"] and view["source"] == "hr_import" and "公司年会 | 2027-12-31" in view["text"]
+    edit = db_session.scalar(select(AuditLog).where(AuditLog.action == "calendar.edit"))
+    assert edit.actor_id == people.hr.id and edit.before["confirmed"] is True
+    assert edit.after["holidays"]["2027-12-31"] == "公司年会" and "2027-12-31" not in edit.before["holidays"]
+
+
+def test_an_edit_that_does_not_read_changes_nothing(db_session):
+    people = small_company()
+    calendar_years.import_year(fixture_document(), hr_id=people.hr.id)
+    before, audits = calendar_years.year_view(2027), db_session.scalar(select(func.count()).select_from(AuditLog))
+    with pytest.raises(CalendarInvalid):
+        calendar_years.edit_year(2027, "春节 | 2027-02-05 | 2027-02-15", hr_id=people.hr.id)  # a Monday
+    db_session.rollback()
+    assert calendar_years.year_view(2027) == before
+    assert db_session.scalar(select(func.count()).select_from(AuditLog)) == audits
