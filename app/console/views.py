@@ -11,8 +11,8 @@ from app.console import bp, page, template_form
 from app.domain.errors import DomainError
 from app.errors import ApiError
 from app.services.business_time import business_today, clock_now, to_local
-from app.services.cycle import completeness, outcomes, overview, review, targets
-from app.services.org import calendar_years, directory, logins, template_edits
+from app.services.cycle import completeness, fx_rates, outcomes, overview, review, targets
+from app.services.org import calendar_years, company_settings, directory, logins, template_edits
 from app.services.org import people as people_changes
 
 
@@ -328,3 +328,47 @@ def calendar_import() -> Any:
 def calendar_confirm(year: int) -> Any:
     flash(calendar_years.confirm_year(year, hr_id=g.console_actor.employee_id), "ok")
     return redirect(url_for("console.calendar_year", year=year))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@page("hr")
+def settings_page() -> Any:
+    """公司设置: each setting with its value and how it is written; a change applies to months that
+    open after it (a month keeps the settings it opened with)."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        key = request.form.get("key", "")
+        value: Any = _posted_bands() if key == "grade_bands" else request.form.get("value", "")
+        try:
+            shown = company_settings.change(key, value, hr_id=g.console_actor.employee_id)
+        except DomainError as refusal:
+            errors[key] = refusal.message
+        else:
+            flash(f"已保存：{shown}（从下一个开始的考核月起生效）", "ok")
+            return redirect(url_for("console.settings_page") + f"#{key}")
+    return render_template("console/settings.html", rows=company_settings.listing(), bands=company_settings.bands(),
+                           errors=errors), 422 if errors else 200
+
+
+def _posted_bands() -> list[dict[str, Any]]:
+    """The grade bands' rows as the setting's list; the last band's minimum left empty is null."""
+    columns = [request.form.getlist(name) for name in ("code", "label_zh", "min_total", "coefficient")]
+    return [{"code": code, "label_zh": label, "min_total": low.strip() or None, "coefficient": coefficient}
+            for code, label, low, coefficient in zip(*columns, strict=False)]
+
+
+@bp.route("/fx-rates", methods=["GET", "POST"])
+@page("hr")
+def fx_rates_page() -> Any:
+    """汇率: the rates of recent months, those a month still waits for, and a form to enter one."""
+    error, form = None, request.form
+    if request.method == "POST":
+        try:
+            flash(fx_rates.set_rate(form.get("month", ""), form.get("currency", ""), form.get("target", ""),
+                                    form.get("rate", ""), hr_id=g.console_actor.employee_id), "ok")
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            return redirect(url_for("console.fx_rates_page"))
+    return render_template("console/fx_rates.html", **fx_rates.listing(g.console_actor), form=form, error=error,
+                           this_month=business_today().strftime("%Y-%m")), 422 if error else 200

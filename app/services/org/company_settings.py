@@ -1,4 +1,4 @@
-"""HR changes a company setting (CLI now, the console later): checked, audited, frozen per month.
+"""HR changes a company setting (the console or the CLI): checked, audited, frozen per month.
 
 The values are read through app.services.settings; a change applies to months that open after it.
 """
@@ -39,3 +39,9 @@ def listing() -> list[dict[str, str]]:
     values = settings.current()
     return [{"key": key, "label_zh": s.label_zh, "value": values.shown(key), "hint_zh": s.hint_zh}
             for key, s in REGISTRY.items()]
+
+
+def bands() -> list[dict[str, Any]]:
+    """The grade bands as rows (code, label_zh, min_total, coefficient), highest first, for the
+    console's band editor."""
+    return list(settings.current().stored()["grade_bands"])

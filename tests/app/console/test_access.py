@@ -29,6 +29,8 @@ CASES: dict[str, dict] = {
     "console.amend_target": {"item_id": 999999},
     "console.templates": {},
     "console.calendar_years_page": {},
+    "console.settings_page": {},
+    "console.fx_rates_page": {},
     "console.calendar_year": {"year": 2027},
     "console.calendar_import": {},
     "console.calendar_confirm": {"year": 2027},

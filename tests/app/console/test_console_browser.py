@@ -219,3 +219,23 @@ def test_hr_imports_a_calendar_year_edits_a_line_and_confirms_it(web, browser, d
     actions = db_session.scalars(select(AuditLog.action).where(AuditLog.action.like("calendar.%"))).all()
     assert actions.count("calendar.import") == 1 and actions.count("calendar.confirm") == 1
     assert "calendar.edit" not in actions  # the refused edit wrote nothing
+
+
+def test_hr_changes_a_setting_and_enters_a_rate(web, browser):
+    page = sign_in(browser, web, HR)
+    page.click(".side >> text=公司设置")
+    assert "等级与绩效系数" in page.inner_text("body") and "免打扰时段" in page.inner_text("body")
+    shoot(page, "settings")
+    row = page.locator("tr#scoring_day")
+    row.locator("input[name=value]").fill("4")
+    row.locator("button").click()
+    assert "已保存：4" in page.inner_text(".flash.ok") and page.locator("tr#scoring_day td.value").inner_text() == "4"
+
+    page.click(".side >> text=汇率")
+    page.fill("input[name=month]", "2026-11")
+    page.fill("input[name=currency]", "EUR")
+    page.fill("input[name=rate]", "1.0845")
+    page.click("button.primary")
+    assert "已录入2026年11月汇率：1 EUR = 1.0845 USD" in page.inner_text(".flash.ok")
+    assert "1 EUR = 1.0845 USD" in page.inner_text("table")
+    shoot(page, "fx-rates")

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AssessmentItem, AuditLog, Employee
+from app.models import AssessmentItem, AuditLog, Employee, FxRate
+from app.services import settings
 from tests.support.company import assessment_of, open_month
 from tests.support.console import console_company, csrf, sign_in
 
@@ -47,3 +48,37 @@ def test_a_target_that_is_not_a_number_is_refused_and_the_target_stays(client, c
     assert '<p class="flash error">新目标不是有效的数字</p>' in response.get_data(as_text=True)
     db.session.rollback()
     assert db.session.get(AssessmentItem, item.id).target == target and count(AuditLog) == audits
+
+
+def test_a_setting_is_changed_from_the_console_and_a_bad_one_is_refused_in_chinese(client, company):
+    people, _ = company
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    token = csrf(client, "/console/settings")
+    audits = count(AuditLog)
+    bad = client.post("/console/settings", data={"key": "reminder_at", "value": "22:30", "csrf_token": token})
+    assert bad.status_code == 422 and "落在免打扰时段21:00-08:00内" in bad.get_data(as_text=True)
+    assert count(AuditLog) == audits
+    saved = client.post("/console/settings", data={"key": "scoring_day", "value": "5", "csrf_token": token},
+                        follow_redirects=True)
+    assert "已保存：5" in saved.get_data(as_text=True) and settings.current().scoring_day == 5
+
+    bands = {"code": ["excellent", "good", "pass", "fail"], "label_zh": ["优秀", "良好", "合格", "待改进"],
+             "min_total": ["90", "80", "60", ""], "coefficient": ["1.2", "1.0", "0.8", "0.5"], "key": "grade_bands"}
+    client.post("/console/settings", data={**bands, "csrf_token": token})
+    assert [b.label_zh for b in settings.current().grade_bands.bands][-1] == "待改进"
+    unordered = client.post("/console/settings", data={**bands, "min_total": ["80", "90", "60", ""],
+                                                       "csrf_token": token})
+    assert unordered.status_code == 422 and "未保存" in unordered.get_data(as_text=True)
+
+
+def test_a_rate_is_entered_and_one_that_is_not_a_number_is_refused(client, company):
+    people, _ = company
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    token = csrf(client, "/console/fx-rates")
+    bad = client.post("/console/fx-rates", data={"month": "2026-11", "currency": "EUR", "target": "USD",
+                                                 "rate": "一点零八", "csrf_token": token})
+    assert bad.status_code == 422 and "汇率" in bad.get_data(as_text=True) and count(FxRate) == 0
+    saved = client.post("/console/fx-rates", data={"month": "2026-11", "currency": "eur", "target": "usd",
+                                                   "rate": "1.08", "csrf_token": token}, follow_redirects=True)
+    page = saved.get_data(as_text=True)
+    assert "已录入2026年11月汇率：1 EUR = 1.08 USD" in page and "可修改" in page

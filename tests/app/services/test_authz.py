@@ -329,6 +329,7 @@ NOT_ACTING_FOR_A_PERSON = {
         calendar.company_calendar calendar.department_calendars calendar.parse_weekdays calendar.leave_days
         calendar.rate_table lookup.cycle_of lookup.indicator lookup.format_figure lookup.name_of lookup.hr_members
         settings.current settings.of_cycle settings.of_month org.company_settings.listing
+        org.company_settings.bands
         observations.submissions.edit_until
         scoring.inputs.library scoring.inputs.stored_method scoring.inputs.domain_item scoring.report_window.closes_at
         scoring.reports.latest_version scoring.month_result.latest_parts scoring.month_result.combine
@@ -394,7 +395,7 @@ NOT_ACTING_FOR_A_PERSON = {
         org.logins.reset_password org.logins.unlock org.directory.console_logins org.directory.people
         org.directory.departments org.directory.person org.directory.positions cycle.overview.months
         cycle.overview.month cycle.outcomes.listing cycle.completeness.gaps_of org.template_edits.templates
-        org.template_edits.template_view org.template_edits.preview""",
+        org.template_edits.template_view org.template_edits.preview cycle.fx_rates.listing""",
     "what a month waits for, in words (read by cycle.overview.months)": """
         cycle.overview.next_step""",
 }

@@ -18,6 +18,7 @@ from app.services.observations import sources, sync
 from app.services.observations.sync import Incoming
 from tests.support.clock import utc
 from tests.support.company import department, hire, open_month, rate_all, small_company
+from tests.support.people import actor
 
 
 def messages(session, kind: str) -> list[OutboxMessage]:
@@ -95,8 +96,12 @@ def test_a_missing_rate_is_hrs_to_enter_even_once_hr_accepted_the_gaps(db_sessio
     assert "EUR→USD" in todo.body and "李人事" in todo.body and "确认接受数据缺口" in todo.body
     assert "主管评分" not in todo.body  # accepted gaps no longer block: only the rate does
 
+    assert fx_rates.listing(actor(company.hr.id)) == {"rates": [], "missing": ["2026-11 EUR→USD"]}  # the console's
     fx_rates.set_rate("2026-11", "EUR", "USD", "1.08", hr_id=company.hr.id)
+    assert fx_rates.listing(actor(company.hr.id)) == {"missing": [], "rates": [
+        {"month": "2026-11", "currency": "EUR", "target": "USD", "rate": "1.08", "editable": True}]}
     assert tick.run_due(utc(3, 9, 2, month=12))["closing"] is not None
+    assert fx_rates.listing(actor(company.hr.id))["rates"][0]["editable"] is False  # scored on it now
 
 
 def test_nothing_is_told_to_hr_when_nothing_blocks_the_close(db_session, redis_client):
