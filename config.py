@@ -64,6 +64,9 @@ class Config:
         # A scheduler that has not ticked for this long is reported down by /healthz.
         self.TICK_MAX_AGE_SECONDS = int(env.get("JIXIAO_TICK_MAX_AGE", "300"))
         self.PORT = int(env.get("PORT", "8000"))
+        # The https address people and WeChat reach this deployment at ("https://kpi.example.com"):
+        # the admin's WeChat page derives the callback URLs to paste into WeChat's consoles from it.
+        self.PUBLIC_URL = (env.get("JIXIAO_PUBLIC_URL") or "").rstrip("/")
         # The console's signed session cookie: never readable by scripts, never sent cross-site with a
         # form, only over https (browsers count http://127.0.0.1 and localhost as secure, so `make
         # run` works), scoped to the console, and good for a working day at most.
@@ -124,6 +127,8 @@ class Config:
             if not value
         ]
         problems = ["production needs " + ", ".join(missing)] if missing else []
+        if self.PUBLIC_URL and not self.PUBLIC_URL.startswith("https://"):
+            problems.append("JIXIAO_PUBLIC_URL must be an https:// address: WeChat calls only https")
         if self.SECRET_KEY and len(self.SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
             problems.append(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters")
         if self._database_url_given and self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and not self.TESTING:

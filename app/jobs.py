@@ -109,6 +109,24 @@ def failures(connection: Redis | None = None) -> list[Failure]:
     return found
 
 
+def requeue_failed(queue_name: str, job_id: str, connection: Redis | None = None) -> bool:
+    """Put a failed job back on its queue (RQ keeps its arguments); False when it is no longer there."""
+    registry = queue(queue_name, connection).failed_job_registry
+    if job_id not in registry.get_job_ids():
+        return False
+    registry.requeue(job_id)
+    return True
+
+
+def discard_failed(queue_name: str, job_id: str, connection: Redis | None = None) -> bool:
+    """Delete a failed job for good; False when it is no longer there."""
+    registry = queue(queue_name, connection).failed_job_registry
+    if job_id not in registry.get_job_ids():
+        return False
+    registry.remove(job_id, delete_job=True)
+    return True
+
+
 def waiting(connection: Redis | None = None, now: float | None = None) -> dict[str, dict[str, float | int | None]]:
     """Per queue: jobs waiting, seconds the oldest one has waited (None when none waits), and jobs
     that failed for good."""

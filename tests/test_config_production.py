@@ -32,6 +32,7 @@ def test_an_unknown_environment_name_stops_the_process(name):
     ({"WECHAT_OA_APPID": "wx2", "WECHAT_OA_TOKEN": "t"}, "WECHAT_OA_AES_KEY"),
     ({"SECRET_KEY": "short-secret"}, "SECRET_KEY"),
     ({"DATABASE_URL": "sqlite:////srv/jixiao.db"}, "SQLite"),
+    ({"JIXIAO_PUBLIC_URL": "http://kpi.example.cn"}, "JIXIAO_PUBLIC_URL"),
 ])
 def test_production_refuses_what_would_fail_later(change, named):
     with pytest.raises(ConfigError, match=named):

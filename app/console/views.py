@@ -1,17 +1,19 @@
 """The console's pages. Thin: each reads or acts through a service and renders what it returns."""
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 
+from app import jobs
 from app.console import bp, page, template_form
 from app.domain.errors import DomainError
 from app.errors import ApiError
 from app.services.business_time import business_today, clock_now, to_local
 from app.services.cycle import completeness, fx_rates, outcomes, overview, review, targets
+from app.services.notify import job_failures, wechat_status
 from app.services.org import calendar_years, company_settings, directory, logins, template_edits
 from app.services.org import people as people_changes
 
@@ -20,6 +22,14 @@ from app.services.org import people as people_changes
 def local_time(moment: Any) -> str:
     """A stored (naive UTC) time as Shanghai wall-clock text; empty for None."""
     return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@bp.app_template_filter("epoch")
+def epoch_time(seconds: float | None) -> str:
+    """A Unix time (as Redis keeps it) as Shanghai wall-clock text; empty for None."""
+    if seconds is None:
+        return ""
+    return local_time(datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None))
 
 
 FACT_NAMES = {"target": "目标", "reason": "原因", "employee_no": "工号", "name": "姓名", "joined_on": "入职日期",
@@ -372,3 +382,33 @@ def fx_rates_page() -> Any:
             return redirect(url_for("console.fx_rates_page"))
     return render_template("console/fx_rates.html", **fx_rates.listing(g.console_actor), form=form, error=error,
                            this_month=business_today().strftime("%Y-%m")), 422 if error else 200
+
+
+@bp.route("/admin/wechat")
+@page("admin")
+def admin_wechat() -> Any:
+    """微信接入: what each channel can do, the URLs to paste into WeChat's consoles, the template ids,
+    the last callback received (docs/go-live.md walks through going live)."""
+    return render_template("console/admin_wechat.html", channels=wechat_status.channels(current_app.config,
+                                                                                        request.host_url),
+                           public_url=current_app.config.get("PUBLIC_URL"))
+
+
+@bp.route("/admin/jobs")
+@page("admin")
+def admin_jobs() -> Any:
+    """失败任务: background jobs that failed after their retries, to run again or drop."""
+    return render_template("console/admin_jobs.html", rows=job_failures.listing(g.console_actor),
+                           queues=jobs.waiting())
+
+
+@bp.route("/admin/jobs/<queue_name>/<job_id>", methods=["POST"])
+@page("admin")
+def admin_job_action(queue_name: str, job_id: str) -> Any:
+    act = job_failures.retry if request.form.get("action") == "retry" else job_failures.discard
+    done = act(queue_name, job_id, g.console_actor)
+    if not done:
+        flash("该任务已不在失败队列中（可能已被处理）", "warn")
+    else:
+        flash("已重新排队执行" if act is job_failures.retry else "已清除该任务", "ok")
+    return redirect(url_for("console.admin_jobs"))

@@ -59,6 +59,7 @@ class Action(StrEnum):
     EDIT_CALENDAR = "edit_calendar"  # import or confirm a year of the work calendar
     MANAGE_PEOPLE = "manage_people"  # joiners, leavers, transfers and leave (请假)
     RESET_PASSWORD = "reset_password"  # set someone else's console password, or unlock it
+    RUN_JOBS = "run_jobs"  # retry or discard a background job that failed for good
 
 
 class Relation(StrEnum):
@@ -96,6 +97,7 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.DECIDE_APPEAL: frozenset({Relation.MANAGER_BEFORE_ESCALATION, Relation.HR_AFTER_ESCALATION}),
     Action.DECIDE_OUTCOME: frozenset({H}),
     Action.MANAGE_CONNECTORS: frozenset({Relation.ADMIN}),
+    Action.RUN_JOBS: frozenset({Relation.ADMIN}),
     Action.MAP_IDENTITIES: frozenset({Relation.ADMIN}),
     Action.RUN_CYCLE: frozenset({H}),
     Action.CHANGE_SETTINGS: frozenset({H}),
@@ -134,6 +136,7 @@ REFUSALS = {
     Action.DECIDE_APPEAL: "该申诉应由员工的主管处理，超过24小时后由人事处理",
     Action.DECIDE_OUTCOME: "只有人事可以审批结果运用",
     Action.MANAGE_CONNECTORS: "只有管理员可以管理数据连接",
+    Action.RUN_JOBS: "只有管理员可以重试或清除失败的后台任务",
     Action.MAP_IDENTITIES: "只有管理员可以维护外部账号映射",
     Action.RUN_CYCLE: "只有人事可以处理考核周期的数据缺口和数据更正",
     Action.CHANGE_SETTINGS: "只有人事可以修改公司设置",

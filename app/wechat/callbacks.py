@@ -22,7 +22,7 @@ from wechatpy.exceptions import InvalidAppIdException
 from wechatpy.replies import TextReply
 
 from app.errors import ApiError
-from app.wechat import pushes
+from app.wechat import pushes, status
 from app.wechat.dispatch import dispatcher_for
 from app.wechat.inbound import (
     InboundMessage,
@@ -180,12 +180,15 @@ def gate_for(channel: str) -> CallbackGate:
 
 
 def verify_url(channel: str, args) -> str:
-    return _refusals_logged(channel, lambda: gate_for(channel).verify_url(args))
+    echo = _refusals_logged(channel, lambda: gate_for(channel).verify_url(args))
+    status.record(channel, "accepted", "verify_url")
+    return echo
 
 
 def receive(channel: str, args, body: bytes) -> tuple[str, str]:
     """Handle one push; returns (response body, mimetype): a passive reply or "success"."""
     gate, opened = _refusals_logged(channel, lambda: _open(channel, args, body))
+    status.record(channel, "accepted", opened.message.kind)
     claim = pushes.claim(channel, opened.message.dedupe_key)
     if claim.in_flight:  # the first delivery may still fail: WeChat must come again, not take "success"
         raise CallbackRefused("in_progress", opened.message.dedupe_key)
@@ -222,4 +225,5 @@ def _refusals_logged(channel: str, action):
     except CallbackRefused as refused:
         level = logging.ERROR if refused.status >= 500 else logging.WARNING
         logger.log(level, "wechat %s callback refused: %s (%s)", channel, refused.code, refused.detail)
+        status.record(channel, "refused", refused.code)
         raise

@@ -60,6 +60,8 @@ def test_relations_follow_the_reporting_subtree_and_flags():
     (ADMIN, Action.VIEW_PROGRESS, Subject(30), True),  # their own, like anyone
     (ADMIN, Action.MANAGE_CONNECTORS, Subject(), True),
     (HR, Action.MANAGE_CONNECTORS, Subject(), False),
+    (ADMIN, Action.RUN_JOBS, Subject(), True),
+    (HR, Action.RUN_JOBS, Subject(), False),
     (Actor(13), Action.RATE_PEER, Subject(12, peer_raters=frozenset({13})), True),
     (LEAD, Action.RATE_PEER, Subject(12, peer_raters=frozenset({14})), False),
     (HR, Action.VIEW_RATERS, Subject(12), True),

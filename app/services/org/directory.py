@@ -23,9 +23,8 @@ from app.models import (
     WeChatIdentity,
 )
 from app.services.authz import Action, Actor, Subject, require
+from app.services.notify.wechat_status import CHANNEL_NAMES
 from app.services.usecase import JsonDict
-
-CHANNEL_NAMES = {"wecom": "企业微信", "mp": "小程序", "oa": "公众号"}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """POST/GET /wechat/callback/<mp|wecom|oa>: one gate for three channels; refusals leave nothing behind."""
 
+import json
 import logging
 import time
 
@@ -10,6 +11,7 @@ from sqlalchemy import delete, func, select
 from app import create_app
 from app.extensions import db
 from app.models import WeChatPush
+from app.services.notify import wechat_status
 from app.standins.harness import ServedApp
 from app.standins.wechat_push import (
     media_check_event,
@@ -24,6 +26,7 @@ from app.wechat.clients import build_client
 from app.wechat.dispatch import Dispatcher
 from app.wechat.inbound import parse_inbound
 from app.wechat.settings import settings_from_config
+from app.wechat.status import LAST_CALLBACKS
 from config import TestConfig
 
 
@@ -109,7 +112,7 @@ def assert_refused(response, code: str, status: int, received, redis_client):
     assert response.status_code == status
     assert response.get_json()["error"]["code"] == code
     assert received == []
-    assert redis_client.keys("*") == []
+    assert set(redis_client.keys("*")) <= {LAST_CALLBACKS.encode()}  # only what the admin's page shows
     assert pushes_stored(received) == 0
 
 
@@ -306,7 +309,8 @@ def test_get_verification_echoes_for_mp_and_decrypts_for_wecom(http, received, r
     encrypt = body.split("<Encrypt>")[1].split("</Encrypt>")[0]
     args = {"msg_signature": query["msg_signature"], "timestamp": now, "nonce": query["nonce"], "echostr": encrypt}
     assert http.get("/wechat/callback/wecom", query_string=args).text == "67890"
-    assert redis_client.keys("*") == []
+    assert redis_client.keys("*") == [LAST_CALLBACKS.encode()]  # only what the admin's page shows
+    assert json.loads(redis_client.hget(LAST_CALLBACKS, "wecom:accepted"))["code"] == "verify_url"
 
 
 def test_a_channel_without_credentials_is_not_found(client):
@@ -359,3 +363,17 @@ def test_media_check_event_xml_parses_with_its_nested_result(http, received):
     (message,) = received
     assert message.dedupe_key == "trace:trace-1"
     assert message.payload["result"] == {"suggest": "review", "label": "20002"}
+
+
+def test_the_admins_page_shows_each_channels_last_accepted_and_refused_callback(wechat_app, http, received):
+    push(http, "wecom", text("wecom"), time.time(), msg_signature="0" * 40)
+    push(http, "oa", text("oa"), time.time())
+    with wechat_app.test_request_context():
+        shown = {c["code"]: c for c in wechat_status.channels(wechat_app.config, "http://kpi.test/")}
+    assert shown["wecom"]["refused"]["code"] == "bad_signature" and shown["wecom"]["accepted"] is None
+    assert "Token" in shown["wecom"]["refused"]["fix"]
+    assert shown["oa"]["accepted"]["code"] == "text" and shown["oa"]["refused"] is None
+    assert shown["mp"]["callback_url"] == "http://kpi.test/wechat/callback/mp"
+    assert shown["mp"]["can_call"] and shown["mp"]["can_receive"] and shown["mp"]["encrypted"]
+    assert {"kind": "考核结果", "id": None} in shown["mp"]["templates"]  # no production id configured
+    assert shown["wecom"]["templates"] == []  # WeCom sends app messages

@@ -2,16 +2,22 @@
 the admin, open every page, and keep a 1440 × 900 screenshot of each (build/screenshots/console/),
 each checked for blank pages and leaked placeholders before it is saved."""
 
+import time
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import expect
+from rq import Queue, SimpleWorker
 from sqlalchemy import select, update
 
+from app import jobs
 from app.demo import DEMO_PASSWORD
 from app.models import AuditLog, Cycle, Employee, Outcome
 from app.services.scoring import runs
+from app.standins.wechat_push import sign_push, user_message
+from app.standins.wechat_state import DEV_ACCOUNTS, dev_environment
 from tests.support.browser import VIEWPORT, check_text, chromium, shoot
 from tests.support.demo import seeded_demo
 from tests.support.webserver import WebServer
@@ -25,7 +31,8 @@ HR, ADMIN = "E00002", "E00004"
 def web(db_session, database_url, redis_url, tmp_path):
     seeded_demo(TODAY)
     env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "JIXIAO_INSTANCE": str(tmp_path),
-           "SECRET_KEY": "console-browser-test-" + "s" * 32}
+           "SECRET_KEY": "console-browser-test-" + "s" * 32, "JIXIAO_PUBLIC_URL": "https://kpi.example.cn",
+           **dev_environment("http://127.0.0.1:9")}  # WeChat configured; nothing here calls it
     with WebServer(env, tmp_path / "gunicorn.log") as server:
         yield server
 
@@ -95,6 +102,34 @@ def test_the_admin_resets_a_password_the_person_must_change(web, browser):
     other.fill("input[name=again]", "my-own-password-9")
     other.click("button.primary")
     assert other.url == web.url + "/console/" and "密码已修改" in other.inner_text("body")
+
+
+def test_the_admin_sees_the_wechat_channels_and_retries_a_failed_job(web, browser, redis_client):
+    query, body = sign_push(DEV_ACCOUNTS["oa"], user_message(DEV_ACCOUNTS["oa"], "o-visitor", time.time(),
+                                                             content="你好"), time.time())
+    assert requests.post(web.url + "/wechat/callback/oa", params=query, data=body.encode(), timeout=10).ok
+    query, body = sign_push(DEV_ACCOUNTS["wecom"], "<xml/>", time.time())
+    refused = requests.post(web.url + "/wechat/callback/wecom", params=query | {"msg_signature": "0" * 40},
+                            data=body.encode(), timeout=10)
+    assert refused.status_code == 403
+    failing = Queue(jobs.DEFAULT, connection=redis_client)
+    failing.enqueue("builtins.int", "not a number")
+    SimpleWorker([failing], connection=redis_client).work(burst=True)
+
+    page = sign_in(browser, web, ADMIN)
+    page.click(".side >> text=微信接入")
+    oa, wecom = page.locator("section#oa").inner_text(), page.locator("section#wecom").inner_text()
+    assert "https://kpi.example.cn/wechat/callback/oa" in oa and "最近收到" in oa and "（文本消息）" in oa
+    assert "签名不符：检查该渠道的 Token" in wecom and "不需要模板ID" in wecom
+    assert "已配置模板ID 0 / " in page.locator("section#mp").inner_text()  # no production template ids here
+    shoot(page, "admin-wechat")
+
+    page.click(".side >> text=失败任务")
+    assert "builtins.int" in page.inner_text("table >> nth=1") and "ValueError" in page.inner_text("table >> nth=1")
+    shoot(page, "admin-jobs")
+    page.click("button:text-is('重试')")
+    assert "已重新排队执行" in page.inner_text(".flash.ok") and "没有失败的任务" in page.inner_text("body")
+    assert failing.count == 1
 
 
 def test_hr_acknowledges_the_gaps_publishes_the_reviewed_month_and_approves_an_outcome(web, browser, db_session):

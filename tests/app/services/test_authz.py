@@ -395,7 +395,9 @@ NOT_ACTING_FOR_A_PERSON = {
         org.logins.reset_password org.logins.unlock org.directory.console_logins org.directory.people
         org.directory.departments org.directory.person org.directory.positions cycle.overview.months
         cycle.overview.month cycle.outcomes.listing cycle.completeness.gaps_of org.template_edits.templates
-        org.template_edits.template_view org.template_edits.preview cycle.fx_rates.listing""",
+        org.template_edits.template_view org.template_edits.preview cycle.fx_rates.listing
+        notify.job_failures.listing notify.job_failures.retry notify.job_failures.discard
+        notify.wechat_status.channels""",
     "what a month waits for, in words (read by cycle.overview.months)": """
         cycle.overview.next_step""",
 }

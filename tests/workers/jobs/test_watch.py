@@ -1,11 +1,15 @@
 """The clock's watch job on a real worker: a job that failed for good is told to the admins, once."""
 
+import pytest
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 from app import jobs
-from app.models import OutboxMessage
+from app.errors import ApiError
+from app.models import AuditLog, OutboxMessage
+from app.services.notify import job_failures
 from tests.support.company import small_company
+from tests.support.people import actor
 from tests.support.workers import burst, unreachable
 
 WATCH = "workers.jobs.watch.watch"
@@ -60,3 +64,26 @@ def test_without_an_admin_hr_is_told_and_a_later_failure_is_told_again(app, cloc
     assert first.summary == "1 个后台任务失败" and "default 队列 builtins.int（ValueError" in first.body
     assert "scoring 队列 builtins.int（ValueError" in second.body and "default" not in second.body
     assert "not a number" not in first.body + second.body  # the exception's type, never its text
+
+
+def test_the_admin_retries_one_failed_job_and_discards_another_each_audited(app, clock, db_session, redis_client):
+    people = small_company()
+    people.boss.is_admin = True
+    db_session.commit()
+    fail_one(redis_client, jobs.DEFAULT)
+    fail_one(redis_client, jobs.SCORING)
+    admin = actor(people.boss.id)
+    listed = job_failures.listing(admin)
+    assert [(r["queue"], r["path"], r["error"]) for r in listed] == [
+        ("scoring", "builtins.int", "ValueError"), ("default", "builtins.int", "ValueError")]
+    with pytest.raises(ApiError) as refused:
+        job_failures.retry("default", listed[1]["job_id"], actor(people.hr.id))
+    assert refused.value.code == "forbidden"
+
+    assert job_failures.retry("default", listed[1]["job_id"], admin) is True
+    assert Queue(jobs.DEFAULT, connection=redis_client).count == 1  # waiting to run again
+    assert job_failures.discard("scoring", listed[0]["job_id"], admin) is True
+    assert job_failures.listing(admin) == [] and job_failures.discard("scoring", listed[0]["job_id"], admin) is False
+    audits = db_session.scalars(select(AuditLog).where(AuditLog.action.like("job.%")).order_by(AuditLog.id)).all()
+    assert [(a.action, a.actor_id, a.after["queue"]) for a in audits] == [
+        ("job.retry", people.boss.id, "default"), ("job.discard", people.boss.id, "scoring")]
