@@ -1,6 +1,7 @@
 """The console's pages. Thin: each reads or acts through a service and renders what it returns."""
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,8 +15,10 @@ from app.errors import ApiError
 from app.services.business_time import business_today, clock_now, to_local
 from app.services.cycle import completeness, fx_rates, outcomes, overview, review, targets
 from app.services.notify import job_failures, wechat_status
-from app.services.org import calendar_years, company_settings, directory, logins, template_edits
+from app.services.notify.wechat_status import CHANNEL_NAMES
+from app.services.org import binding, calendar_years, company_settings, directory, logins, template_edits
 from app.services.org import people as people_changes
+from app.services.org.people import LEAVE_KINDS
 
 
 @bp.app_template_filter("local")
@@ -34,7 +37,11 @@ def epoch_time(seconds: float | None) -> str:
 
 FACT_NAMES = {"target": "目标", "reason": "原因", "employee_no": "工号", "name": "姓名", "joined_on": "入职日期",
               "left_on": "离职日期", "last_day": "最后工作日", "first_day": "开始", "kind": "类型", "note": "备注",
-              "is_hr": "人事", "minutes": "锁定分钟", "status": "状态"}
+              "is_hr": "人事", "minutes": "锁定分钟", "status": "状态", "channel": "渠道", "expires_at": "有效期至",
+              "effective_day": "生效日", "position": "岗位", "department": "部门", "manager": "主管"}
+
+
+VALUE_NAMES = {**LEAVE_KINDS, "active": "在职", "left": "已离职", **CHANNEL_NAMES}
 
 
 @bp.app_template_filter("facts")
@@ -46,7 +53,9 @@ def facts_text(values: Any) -> str:
     for key, value in values.items():
         if key not in FACT_NAMES or value in (None, "", [], {}):
             continue
-        shown.append(f"{FACT_NAMES[key]}：{('是' if value else '否') if isinstance(value, bool) else value}")
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        shown.append(f"{FACT_NAMES[key]}：{VALUE_NAMES.get(value, value) if isinstance(value, str) else value}")
     return "；".join(shown) or "—"
 
 
@@ -185,12 +194,80 @@ def decide_outcome(outcome_id: int) -> Any:
 
 @bp.route("/people/<int:employee_id>")
 @page("hr")
-def person(employee_id: int) -> Any:
+def person(employee_id: int, issued: dict[str, Any] | None = None) -> Any:
     """A person: their facts, their assessments of months not yet scored with each item's target
-    (pro-rated for a partial month) and a form to amend it, and what was recorded about them."""
+    (pro-rated for a partial month) and a form to amend it, their leave, the forms for 调岗, 请假,
+    离职 and a WeChat bind code, and what was recorded about them."""
     found = directory.person(g.console_actor, employee_id)
     sheets = [{**a, **targets.targets_view(a["id"], g.console_actor)} for a in found["assessments"]]
-    return render_template("console/person.html", **found, sheets=sheets)
+    return render_template("console/person.html", **found, sheets=sheets, issued=issued,
+                           departments=directory.departments(g.console_actor),
+                           positions=directory.positions(g.console_actor), leave_kinds=LEAVE_KINDS)
+
+
+def _day(field: str, label: str) -> date:
+    """A date field of a people form, or a refusal naming it."""
+    try:
+        return date.fromisoformat(request.form.get(field, ""))
+    except ValueError:
+        raise ApiError("invalid_date", f"请填写{label}（年-月-日）", 422, {field: "不是有效日期"}) from None
+
+
+def _people_change(employee_id: int, change: Callable[[], str]) -> Any:
+    """Run one of the person page's changes: its message, or the service's refusal, then back."""
+    try:
+        flash(change(), "ok")
+    except DomainError as refusal:
+        flash("未保存：" + refusal.message, "error")
+    return redirect(url_for("console.person", employee_id=employee_id))
+
+
+@bp.route("/people/<int:employee_id>/transfer", methods=["POST"])
+@page("hr")
+def person_transfer(employee_id: int) -> Any:
+    form = request.form
+
+    def change() -> str:
+        moved = people_changes.transfer(employee_id, _day("effective_day", "调岗生效日"), g.console_actor,
+                                        position=form.get("position") or None,
+                                        department=form.get("department") or None,
+                                        manager_no=form.get("manager_no", "").strip() or None)
+        return f"已调岗：{moved.name}，{form.get('effective_day')}起生效"
+    return _people_change(employee_id, change)
+
+
+@bp.route("/people/<int:employee_id>/leave-days", methods=["POST"])
+@page("hr")
+def person_leave_days(employee_id: int) -> Any:
+    def change() -> str:
+        record = people_changes.record_leave(employee_id, _day("first_day", "请假开始日期"),
+                                             _day("last_day", "请假结束日期"), request.form.get("kind", ""),
+                                             request.form.get("note", ""), g.console_actor)
+        return f"已登记请假：{record.first_day.isoformat()}至{record.last_day.isoformat()}，考核目标按在岗天数折算"
+    return _people_change(employee_id, change)
+
+
+@bp.route("/people/<int:employee_id>/depart", methods=["POST"])
+@page("hr")
+def person_depart(employee_id: int) -> Any:
+    def change() -> str:
+        gone = people_changes.leave_company(employee_id, _day("last_day", "最后工作日"), g.console_actor)
+        return f"已办理离职：{gone.name}，最后工作日{gone.left_on.isoformat() if gone.left_on else ''}"
+    return _people_change(employee_id, change)
+
+
+@bp.route("/people/<int:employee_id>/bind-code", methods=["POST"])
+@page("hr")
+def person_bind_code(employee_id: int) -> Any:
+    """A one-time code the person types in the mini-program or sends the bot to bind their WeChat;
+    shown once, in this response only."""
+    employee_no = directory.person(g.console_actor, employee_id)["person"].employee_no
+    try:
+        code, expires_at = binding.issue_code(employee_no, g.console_actor)
+    except DomainError as refusal:
+        flash("未发放：" + refusal.message, "error")
+        return redirect(url_for("console.person", employee_id=employee_id))
+    return person(employee_id, issued={"code": code, "expires_at": expires_at})
 
 
 @bp.route("/people/join", methods=["GET", "POST"])

@@ -18,12 +18,14 @@ from app.models import (
     Cycle,
     Department,
     Employee,
+    LeaveRecord,
     NotifyState,
     Position,
     WeChatIdentity,
 )
 from app.services.authz import Action, Actor, Subject, require
 from app.services.notify.wechat_status import CHANNEL_NAMES
+from app.services.org.people import LEAVE_KINDS
 from app.services.usecase import JsonDict
 
 
@@ -134,9 +136,10 @@ def _channels(employee_ids: list[int]) -> dict[int, tuple[str, ...]]:
 
 
 ACTIONS_ZH = {"target.amend": "调整目标", "people.join": "入职", "people.leave": "离职", "people.transfer": "调岗",
-              "people.leave_record": "请假", "console.password_reset": "重置后台密码",
+              "people.leave_days": "请假", "console.password_reset": "重置后台密码",
               "console.password_changed": "修改后台密码", "console.locked": "后台账号锁定",
-              "console.unlocked": "后台账号解锁", "binding.issue_code": "发放绑定码"}
+              "console.unlocked": "后台账号解锁", "bind_code.issue": "发放绑定码", "wechat.bind": "绑定微信",
+              "wechat.unbind": "解除微信绑定"}
 
 
 def person(who: Actor, employee_id: int) -> JsonDict:
@@ -152,15 +155,21 @@ def person(who: Actor, employee_id: int) -> JsonDict:
         .where(Assessment.employee_id == employee_id, Cycle.status.in_(("draft", "open")))
         .order_by(Cycle.year, Cycle.month, Assessment.first_day)).all()
     items = select(AssessmentItem.id).join(Assessment).where(Assessment.employee_id == employee_id)
+    leave = db.session.scalars(select(LeaveRecord).where(LeaveRecord.employee_id == employee_id)
+                               .order_by(LeaveRecord.first_day.desc()).limit(20)).all()
     actor_name = aliased(Employee)
     history = db.session.execute(
         select(AuditLog, actor_name.name).outerjoin(actor_name, actor_name.id == AuditLog.actor_id)
         .where(((AuditLog.entity == "employee") & (AuditLog.entity_id == employee_id))
-               | ((AuditLog.entity == "assessment_item") & AuditLog.entity_id.in_(items)))
+               | ((AuditLog.entity == "assessment_item") & AuditLog.entity_id.in_(items))
+               | ((AuditLog.entity == "leave_record") & AuditLog.entity_id.in_(
+                   select(LeaveRecord.id).where(LeaveRecord.employee_id == employee_id))))
         .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(50)).all()
     return {"person": found[0],
             "assessments": [{"id": a.id, "label": f"{a.year}年{a.month}月", "status": a.status,
                              "first_day": a.first_day, "last_day": a.last_day} for a in assessments],
+            "leave": [{"first_day": r.first_day, "last_day": r.last_day, "kind": LEAVE_KINDS.get(r.kind, r.kind),
+                       "note": r.note} for r in leave],
             "history": [{"at": log.at, "action": ACTIONS_ZH.get(log.action, log.action), "by": name or "系统",
                          "before": log.before, "after": log.after} for log, name in history]}
 

@@ -1,5 +1,7 @@
 """Bad input on the console's forms: a Chinese message, and nothing written."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -82,3 +84,44 @@ def test_a_rate_is_entered_and_one_that_is_not_a_number_is_refused(client, compa
                                                    "rate": "1.08", "csrf_token": token}, follow_redirects=True)
     page = saved.get_data(as_text=True)
     assert "已录入2026年11月汇率：1 EUR = 1.08 USD" in page and "可修改" in page
+
+
+def history_of(client, employee_id: int) -> str:
+    page = client.get(f"/console/people/{employee_id}").get_data(as_text=True)
+    return page[page.index("操作记录"):]
+
+
+def test_leave_a_bind_code_and_a_transfer_from_the_person_page_each_show_in_their_history(client, company):
+    people, cycle = company
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    star = people.star.id
+    token = csrf(client, f"/console/people/{star}")
+    leave = client.post(f"/console/people/{star}/leave-days", data={
+        "first_day": "2026-11-19", "last_day": "2026-11-20", "kind": "sick", "note": "发烧", "csrf_token": token},
+        follow_redirects=True).get_data(as_text=True)
+    assert "已登记请假：2026-11-19至2026-11-20" in leave and "病假" in leave
+    assert "请假" in history_of(client, star) and "类型：病假" in history_of(client, star)
+
+    issued = client.post(f"/console/people/{star}/bind-code", data={"csrf_token": token}).get_data(as_text=True)
+    assert re.search(r'微信绑定码：<code class="secret">\d{8}</code>', issued)
+    assert "发放绑定码" in history_of(client, star)
+
+    moved = client.post(f"/console/people/{star}/transfer", data={
+        "effective_day": "2026-11-23", "manager_no": people.boss.employee_no, "csrf_token": token},
+        follow_redirects=True).get_data(as_text=True)
+    assert "已调岗：赵明星，2026-11-23起生效" in moved and "调岗" in history_of(client, star)
+    db.session.rollback()
+    assert db.session.get(Employee, star).manager_id == people.boss.id
+
+
+def test_a_departure_without_a_day_or_before_joining_is_refused_and_the_person_stays(client, company):
+    people, _ = company
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    token = csrf(client, f"/console/people/{people.star.id}")
+    audits = count(AuditLog)
+    for day, message in (("", "请填写最后工作日"), ("2001-01-01", "离职日期不能早于入职日期")):
+        page = client.post(f"/console/people/{people.star.id}/depart", data={"last_day": day, "csrf_token": token},
+                           follow_redirects=True).get_data(as_text=True)
+        assert "未保存：" + message in page
+    db.session.rollback()
+    assert db.session.get(Employee, people.star.id).left_on is None and count(AuditLog) == audits
