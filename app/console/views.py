@@ -16,6 +16,7 @@ from app.services.business_time import business_today, clock_now, to_local
 from app.services.cycle import completeness, fx_rates, outcomes, overview, review, targets
 from app.services.notify import job_failures, wechat_status
 from app.services.notify.wechat_status import CHANNEL_NAMES
+from app.services.observations import sync
 from app.services.org import binding, calendar_years, company_settings, directory, logins, template_edits
 from app.services.org import people as people_changes
 from app.services.org.people import LEAVE_KINDS
@@ -162,8 +163,11 @@ def month(cycle_id: int) -> Any:
     line = overview.month(g.console_actor, cycle_id, clock_now())
     hr_id = g.console_actor.employee_id
     gaps = completeness.gaps_of(cycle_id, hr_id=hr_id) if line.status == "open" else None
-    spread = review.spread(cycle_id, hr_id=hr_id) if line.status == "review" else None
-    return render_template("console/month.html", month=line, gaps=gaps, spread=spread,
+    in_review = line.status == "review"
+    spread = review.spread(cycle_id, hr_id=hr_id) if in_review else None
+    ratings = review.manager_ratings(cycle_id, hr_id=hr_id) if in_review else None
+    return render_template("console/month.html", month=line, gaps=gaps, spread=spread, ratings=ratings,
+                           restatements=sync.restatement_rows(cycle_id, hr_id=hr_id),
                            outcomes=outcomes.listing(cycle_id, g.console_actor))
 
 
@@ -172,6 +176,31 @@ def month(cycle_id: int) -> Any:
 def acknowledge_gaps(cycle_id: int) -> Any:
     completeness.acknowledge(cycle_id, hr_id=g.console_actor.employee_id)
     flash("已确认数据缺口：下一次时钟运行时按现有数据评分", "ok")
+    return redirect(url_for("console.month", cycle_id=cycle_id))
+
+
+@bp.route("/items/<int:item_id>/return", methods=["POST"])
+@page("hr")
+def return_rating(item_id: int) -> Any:
+    """退回评分: the manager is asked to rate again; the month waits for it before 发布."""
+    cycle_id = request.form.get("cycle_id", type=int)
+    try:
+        review.return_rating(item_id, request.form.get("note", ""), hr_id=g.console_actor.employee_id)
+    except DomainError as refusal:
+        flash("未退回：" + refusal.message, "error")
+    else:
+        flash("已退回，主管会在微信收到重新评分的请求；重新评分前本月不能发布", "ok")
+    return redirect(url_for("console.month", cycle_id=cycle_id) + "#ratings" if cycle_id else url_for("console.home"))
+
+
+@bp.route("/months/<int:cycle_id>/restatements", methods=["POST"])
+@page("hr")
+def resolve_restatements(cycle_id: int) -> Any:
+    """数据更正: apply the restated figures and re-publish, or keep the published ones."""
+    republish = request.form.get("decision") == "republish"
+    count = sync.resolve_restatements(cycle_id, republish=republish, hr_id=g.console_actor.employee_id)
+    flash(f"已处理{count}项数据更正：" + ("按新数据重新评分，结果变化的员工会收到新版报告" if republish
+                                     else "保持已发布的结果"), "ok")
     return redirect(url_for("console.month", cycle_id=cycle_id))
 
 

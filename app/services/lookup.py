@@ -24,7 +24,7 @@ def indicator(code: str) -> Indicator:
     return ind
 
 
-def format_figure(ind: Indicator, value: Decimal | None, currency: str = "") -> str:
+def format_figure(ind: Indicator, value: Decimal | Fraction | None, currency: str = "") -> str:
     """A figure as people read it ("5%", "2.8:1", "100,000 USD", "4.5分")."""
     if value is None:
         return "无"

@@ -204,15 +204,26 @@ def decide(outcome_id: int, who: authz.Actor, *, approve: bool, now: datetime | 
 
 def listing(cycle_id: int, who: authz.Actor) -> list[JsonDict]:
     """The month's outcome proposals with who they concern and who decided them (HR only), pending
-    first."""
+    first. An approved one the month's grade no longer supports (re-published after restated
+    figures) is `stale`, with the grade it now rests on."""
     authz.require(who, Action.RUN_CYCLE, Subject())
+    grades = month_grades([cycle_id])
+    bands = month_result.bands_of([cycle_id]).get(cycle_id)
     decider = aliased(Employee)
     rows = db.session.execute(
         select(Outcome, Employee.name, Employee.employee_no, decider.name.label("decider"))
         .join(Employee, Employee.id == Outcome.employee_id).outerjoin(decider, decider.id == Outcome.decider_id)
         .where(Outcome.cycle_id == cycle_id)
         .order_by((Outcome.status != "pending"), Outcome.kind, Employee.employee_no)).all()
-    return [{"id": row.Outcome.id, "employee_id": row.Outcome.employee_id, "name": row.name,
-             "employee_no": row.employee_no, "kind": OutcomeKind(row.Outcome.kind).label_zh,
-             "reason": row.Outcome.reason, "status": row.Outcome.status, "decider": row.decider,
-             "decided_at": row.Outcome.decided_at} for row in rows]
+    shown = []
+    for row in rows:
+        graded = grades.get((cycle_id, row.Outcome.employee_id))
+        grade = None if graded is None else graded[0]
+        band = bands.by_code(grade) if bands and grade else None
+        shown.append({"id": row.Outcome.id, "employee_id": row.Outcome.employee_id, "name": row.name,
+                      "employee_no": row.employee_no, "kind": OutcomeKind(row.Outcome.kind).label_zh,
+                      "reason": row.Outcome.reason, "status": row.Outcome.status, "decider": row.decider,
+                      "decided_at": row.Outcome.decided_at,
+                      "stale": row.Outcome.status == "approved" and not outcome_still_fits(row.Outcome.kind, grade),
+                      "grade_now": band.label_zh if band else "无考核结果"})
+    return shown

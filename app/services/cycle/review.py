@@ -10,6 +10,7 @@ days in review (the `publish_after_days` setting, off by default).
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from app.domain.cycles import CycleStatus
 from app.domain.templates import Rater
@@ -21,6 +22,7 @@ from app.models import (
     Cycle,
     Department,
     Employee,
+    Rating,
     RatingReturn,
     Score,
     ScoringRun,
@@ -73,6 +75,32 @@ def _spread(cycle: Cycle) -> list[JsonDict]:
     return [{"department": department, "count": sum(grades.values()),
              "grades": {band.label_zh: grades.get(band.code, 0) for band in bands}}
             for department, grades in counts.items()]
+
+
+def manager_ratings(cycle_id: int, *, hr_id: int) -> list[JsonDict]:
+    """Every manager rating of the month in review, with the person's grade in the reviewed run and
+    whether it is waiting to be rated again: what HR may send back (HR only)."""
+    authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
+    cycle = get_or_404(Cycle, cycle_id, "考核周期")
+    grades = {b.code: b.label_zh for b in settings.of_cycle(cycle).grade_bands.bands}
+    rater, run_id, manager = aliased(Employee), runs.review_run(cycle.id), Rater.MANAGER.value
+    rows = db.session.execute(
+        select(AssessmentItem.id, AssessmentItem.indicator_code, Employee.name, Employee.employee_no,
+               Department.name, Rating.value, Rating.comment, rater.name, Score.grade)
+        .join(Assessment, Assessment.id == AssessmentItem.assessment_id)
+        .join(Employee, Employee.id == Assessment.employee_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .outerjoin(Rating, (Rating.assessment_item_id == AssessmentItem.id) & (Rating.rater_kind == manager))
+        .outerjoin(rater, rater.id == Rating.rater_id)
+        .outerjoin(Score, (Score.assessment_id == Assessment.id) & (Score.run_id == run_id))
+        .where(Assessment.cycle_id == cycle.id, AssessmentItem.rater == manager)
+        .order_by(Department.id, Employee.employee_no, AssessmentItem.sort)).all()
+    waiting = set(db.session.scalars(select(RatingReturn.assessment_item_id).join(AssessmentItem).join(Assessment)
+                                     .where(Assessment.cycle_id == cycle.id, RatingReturn.answered_at.is_(None))))
+    return [{"item_id": item_id, "indicator": indicator(code).name, "name": name, "employee_no": number,
+             "department": department or "—", "rating": value, "comment": comment or "", "rater": rater_name,
+             "grade": grades.get(grade or "", "—"), "returned": item_id in waiting}
+            for item_id, code, name, number, department, value, comment, rater_name, grade in rows]
 
 
 @use_case

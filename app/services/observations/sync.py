@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, func, select, tuple_, update
@@ -20,7 +21,7 @@ from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, Cycle, Indicator, Observation, Restatement, SyncRun
 from app.models.base import utcnow
-from app.services import audit, authz
+from app.services import audit, authz, lookup
 from app.services.scoring import chunks, progress, runs
 from app.services.usecase import use_case
 
@@ -258,6 +259,27 @@ def open_restatements(cycle_id: int | None = None) -> list[Restatement]:
     if cycle_id is not None:
         query = query.where(Restatement.cycle_id == cycle_id)
     return list(db.session.scalars(query))
+
+
+def restatement_rows(cycle_id: int, *, hr_id: int) -> list[dict[str, Any]]:
+    """The open restatements of a month as HR weighs them: whose figure, which day, published → new
+    (a record the source added has no published figure: "无")."""
+    authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
+    rows = []
+    for r in open_restatements(cycle_id):
+        record = r.record or {}
+        ind = lookup.indicator(record["indicator_code"])
+        currency = record.get("currency") or ""
+        rows.append({"name": lookup.name_of(int(record["employee_id"])), "indicator": ind.name,
+                     "day": record.get("day", ""), "source": r.source or "",
+                     "old": _figure(ind, r.old_numerator, r.old_denominator, currency),
+                     "new": _figure(ind, r.new_numerator, r.new_denominator, currency), "detected_at": r.detected_at})
+    return rows
+
+
+def _figure(ind: Indicator, numerator: Decimal | None, denominator: Decimal | None, currency: str) -> str:
+    value = None if numerator is None else Fraction(numerator) / Fraction(denominator or 1)
+    return lookup.format_figure(ind, value, currency)
 
 
 @use_case

@@ -23,6 +23,8 @@ CASES: dict[str, dict] = {
     "console.month": {"cycle_id": "cycle"},
     "console.acknowledge_gaps": {"cycle_id": "cycle"},
     "console.publish": {"cycle_id": "cycle"},
+    "console.return_rating": {"item_id": 999999},
+    "console.resolve_restatements": {"cycle_id": "cycle"},
     "console.decide_outcome": {"outcome_id": 999999},
     "console.person": {"employee_id": "hr"},
     "console.join": {},

@@ -383,7 +383,7 @@ NOT_ACTING_FOR_A_PERSON = {
         feedback.appeals.appeals_to_decide observations.corrections.corrections_to_decide
         feedback.rating_prompts.my_rating_tasks""",
     "HR's review of a scored month (HR only, a leaver refused): tested in tests/app/services/cycle/test_review.py": """
-        cycle.review.spread cycle.review.publish cycle.review.return_rating""",
+        cycle.review.spread cycle.review.publish cycle.review.return_rating cycle.review.manager_ratings""",
     "the code is the authority: the person is unknown until it matches (bind), or it answers who that is": """
         org.binding.bind org.binding.employee_for""",
     "a manager's chat reply resolved to the digest line it names; the service it leads to asks the policy": """
@@ -397,7 +397,7 @@ NOT_ACTING_FOR_A_PERSON = {
         cycle.overview.month cycle.outcomes.listing cycle.completeness.gaps_of org.template_edits.templates
         org.template_edits.template_view org.template_edits.preview cycle.fx_rates.listing
         notify.job_failures.listing notify.job_failures.retry notify.job_failures.discard
-        notify.wechat_status.channels""",
+        notify.wechat_status.channels observations.sync.restatement_rows""",
     "what a month waits for, in words (read by cycle.overview.months)": """
         cycle.overview.next_step""",
 }

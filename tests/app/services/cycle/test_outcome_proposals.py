@@ -94,6 +94,10 @@ def test_a_re_publication_that_lowers_a_grade_tells_hr_of_the_approved_outcome(d
     db_session.commit()
     sync.record_run(run.id, "verified", [Incoming(people.star.id, "ops_sales", sales.day, Decimal("10000"), None,
                                                   sales.external_ref, "USD")])
+    [restated] = sync.restatement_rows(october.id, hr_id=people.hr.id)  # what the console's month page lists
+    assert (restated["name"], restated["indicator"], restated["day"], restated["new"]) == (
+        "赵明星", "月度销售额", "2026-10-01", "10,000 USD")
+    assert restated["old"] == f"{sales.numerator:,.0f} USD"
     sync.resolve_restatements(october.id, republish=True, hr_id=people.hr.id)
     SimpleWorker([Queue(jobs.SCORING, connection=redis_client)], connection=redis_client).work(burst=True)
     run_id = db_session.scalar(select(func.max(ScoringRun.id)).where(ScoringRun.cycle_id == october.id))
@@ -108,3 +112,6 @@ def test_a_re_publication_that_lowers_a_grade_tells_hr_of_the_approved_outcome(d
     [told] = db_session.scalars(select(OutboxMessage).where(OutboxMessage.recipient_id == people.hr.id,
                                                             OutboxMessage.kind == "outcome_stale")).all()
     assert "赵明星" in told.body and "加薪建议" in told.body and told.data["outcome_id"] == rise.id
+    listed = {o["id"]: o for o in outcomes.listing(october.id, actor(people.hr.id))}  # the console's listing
+    assert listed[rise.id]["stale"] is True and listed[rise.id]["grade_now"] != "优秀"
+    assert not any(o["stale"] for o in listed.values() if o["id"] != rise.id)
