@@ -1,5 +1,6 @@
-"""The template editor's form, both ways: a stored template as the text HR edits, and the posted
-form as the score file's template document the service checks (app/domain/SCOREFILE.md).
+"""The template page's forms, both ways: a stored template as the text HR edits, and the posted form
+as the score file's template document the service checks (app/domain/SCOREFILE.md); the same for
+the position's job description, one entry per line.
 
 HR writes a rate as it reads ("99.5%") and a band per line ("98%~99.5%:20", either bound may be
 left out). What is not a number is passed on as typed, so the domain names the field in its refusal.
@@ -101,3 +102,33 @@ def _bands(text: str) -> list[dict[str, str]]:
             band["max"] = entered(high)
         bands.append(band)
     return bands
+
+
+# The job description (岗位说明书) beside the template: one entry per line, its parts split by "|".
+JD_PARTS = {"duties": ("text", "frequency", "standard"), "authorities": ("text", "limit"), "goals": ("text", "period")}
+PERIODS_ZH = {"month": "月度", "quarter": "季度", "year": "年度"}
+
+
+def jd_text(view: dict[str, Any]) -> dict[str, str]:
+    """Each list of the job description as the lines HR edits ("商品上架 | 每周 | 信息准确率100%")."""
+    def line(entry: dict[str, str], parts: tuple[str, ...]) -> str:
+        return " | ".join(PERIODS_ZH.get(entry[p], entry[p]) if p == "period" else entry[p] for p in parts).rstrip(" |")
+    return {name: "\n".join(line(e, parts) for e in view[name]) for name, parts in JD_PARTS.items()}
+
+
+def jd_document(form: MultiDict[str, str]) -> dict[str, list[dict[str, str]]]:
+    """The posted lines as the job description's document; a goal's period written in Chinese."""
+    codes = {zh: code for code, zh in PERIODS_ZH.items()}
+    document: dict[str, list[dict[str, str]]] = {}
+    for name, parts in JD_PARTS.items():
+        entries = []
+        for line in form.get(name, "").replace("｜", "|").splitlines():
+            if not line.strip():
+                continue
+            values = [value.strip() for value in line.split("|")] + [""] * len(parts)
+            entry = dict(zip(parts, values, strict=False))
+            if name == "goals":
+                entry["period"] = codes.get(entry["period"], entry["period"] or "quarter")
+            entries.append(entry)
+        document[name] = entries
+    return document

@@ -17,7 +17,15 @@ from app.services.cycle import completeness, fx_rates, outcomes, overview, revie
 from app.services.notify import job_failures, wechat_status
 from app.services.notify.wechat_status import CHANNEL_NAMES
 from app.services.observations import sync
-from app.services.org import binding, calendar_years, company_settings, directory, logins, template_edits
+from app.services.org import (
+    binding,
+    calendar_years,
+    company_settings,
+    directory,
+    job_descriptions,
+    logins,
+    template_edits,
+)
 from app.services.org import people as people_changes
 from app.services.org.people import LEAVE_KINDS
 
@@ -347,6 +355,12 @@ def templates() -> Any:
     return render_template("console/templates.html", rows=template_edits.templates(g.console_actor))
 
 
+@bp.route("/indicators")
+@page("hr")
+def indicators() -> Any:
+    return render_template("console/indicators.html", rows=template_edits.indicators(g.console_actor))
+
+
 @bp.route("/templates/<code>", methods=["GET", "POST"])
 @page("hr")
 def template(code: str) -> Any:
@@ -366,8 +380,25 @@ def template(code: str) -> Any:
             flash("模板已保存" + synced, "ok")
             return redirect(url_for("console.template", code=code))
     blanks = [dict.fromkeys(template_form.FIELDS, "") for _ in range(2)]
+    jd = template_form.jd_text(job_descriptions.view(g.console_actor, code))
     return render_template("console/template.html", view=view, rows=rows + blanks, currency=currency,
-                           refusal=refusal), 422 if refusal else 200
+                           refusal=refusal, jd=jd, jd_error=None), 422 if refusal else 200
+
+
+@bp.route("/templates/<code>/job-description", methods=["POST"])
+@page("hr")
+def job_description(code: str) -> Any:
+    """岗位说明书: duties, authorities and goals, one per line, saved whole or refused whole."""
+    try:
+        job_descriptions.save(code, template_form.jd_document(request.form), hr_id=g.console_actor.employee_id)
+    except DomainError as refusal:
+        view = template_edits.template_view(g.console_actor, code)
+        blanks = [dict.fromkeys(template_form.FIELDS, "") for _ in range(2)]
+        jd = {name: request.form.get(name, "") for name in template_form.JD_PARTS}
+        return render_template("console/template.html", view=view, rows=template_form.rows_of(view) + blanks,
+                               currency=view["currency"], refusal=None, jd=jd, jd_error=refusal.message), 422
+    flash("岗位说明书已保存", "ok")
+    return redirect(url_for("console.template", code=code) + "#job-description")
 
 
 @bp.route("/templates/<code>/preview")

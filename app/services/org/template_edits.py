@@ -74,6 +74,19 @@ def template_view(who: Actor, position_code: str) -> JsonDict:
             "library": [_indicator_choice(ind) for ind in lib.values() if ind.scored]}
 
 
+def indicators(who: Actor) -> list[JsonDict]:
+    """The indicator library (指标库) as HR reads it: each indicator's definition, where its figure
+    comes from, whether higher is better, and the templates that use it."""
+    require(who, Action.EDIT_TEMPLATE, Subject())
+    used: dict[str, list[str]] = {}
+    for code, name in db.session.execute(select(IndicatorRow.code, Position.name).join(
+            TemplateItem, TemplateItem.indicator_id == IndicatorRow.id).join(KpiTemplate).join(Position)
+            .order_by(Position.id)):
+        used.setdefault(code, []).append(name)
+    return [{**_indicator_choice(ind), "scored": ind.scored, "used_by": used.get(ind.code, []),
+             "hint": ind.hint_zh} for ind in library().values()]
+
+
 def _indicator_choice(ind: Indicator) -> JsonDict:
     return {"code": ind.code, "name": ind.name_zh, "qualitative": ind.kind is Kind.QUALITATIVE,
             "display": ind.display.value, "unit": ind.unit, "direction": ind.direction.value,

@@ -34,6 +34,7 @@ CASES: dict[str, dict] = {
     "console.person_depart": {"employee_id": "hr"},
     "console.person_bind_code": {"employee_id": "hr"},
     "console.templates": {},
+    "console.indicators": {},
     "console.calendar_years_page": {},
     "console.settings_page": {},
     "console.admin_wechat": {},
@@ -45,6 +46,7 @@ CASES: dict[str, dict] = {
     "console.calendar_confirm": {"year": 2027},
     "console.template": {"code": "warehouse"},
     "console.template_preview": {"code": "warehouse"},
+    "console.job_description": {"code": "warehouse"},
 }
 PUBLIC = {"console.sign_in"}
 

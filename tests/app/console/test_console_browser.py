@@ -203,6 +203,11 @@ def test_hr_edits_a_template_refused_at_95_previews_a_figure_and_saves_at_100(we
     page.click(".side >> text=考核模板")
     assert "仓储" in page.inner_text("table")
     shoot(page, "templates")
+    page.click("text=指标库")
+    row = page.locator("tr", has_text="库存准确率").inner_text()
+    assert "定量" in row and "越高越好" in row and "ERP" in row and "仓储" in row
+    shoot(page, "indicators")
+    page.go_back()
     page.click("tr:has-text('仓储部') >> text=编辑")
     expect(page.locator("#weight-total")).to_have_text("权重合计 100 / 100")  # the editor's script has run
     stock = page.locator("tr.item").filter(has=page.locator("option[value=wh_stock_accuracy][selected]"))

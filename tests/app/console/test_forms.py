@@ -125,3 +125,16 @@ def test_a_departure_without_a_day_or_before_joining_is_refused_and_the_person_s
         assert "未保存：" + message in page
     db.session.rollback()
     assert db.session.get(Employee, people.star.id).left_on is None and count(AuditLog) == audits
+
+
+def test_a_job_description_is_saved_from_the_template_page_and_a_line_without_its_standard_is_refused(client, company):
+    people, _ = company
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    token = csrf(client, "/console/templates/warehouse")
+    form = {"duties": "按单拣货 | 每日", "authorities": "", "goals": "季度错发率≤0.1% | 季度", "csrf_token": token}
+    refused = client.post("/console/templates/warehouse/job-description", data=form)
+    assert refused.status_code == 422 and "第1条职责：标准应为1到200个字" in refused.get_data(as_text=True)
+    saved = client.post("/console/templates/warehouse/job-description", follow_redirects=True,
+                        data={**form, "duties": "按单拣货 | 每日 | 错发率≤0.1%"})
+    assert "岗位说明书已保存" in saved.get_data(as_text=True)
+    assert "按单拣货 | 每日 | 错发率≤0.1%" in saved.get_data(as_text=True)

@@ -33,3 +33,15 @@ def test_a_stored_template_posts_back_unchanged():
         {"indicator": "wh_stock_accuracy", "weight": "30", "target": "0.995",
          "method": {"kind": "deduction", "step": "0.001", "points": "6"}},
         {"indicator": "wh_sales", "weight": "70", "target": "100000", "floor": "0.6", "cap": "1.5"}]
+
+
+def test_a_job_description_reads_back_as_the_lines_hr_edits():
+    view = {"duties": [{"text": "按单拣货", "frequency": "每日", "standard": "错发率≤0.1%"}],
+            "authorities": [{"text": "拒收破损来货", "limit": ""}],
+            "goals": [{"text": "季度错发率≤0.1%", "period": "quarter"}]}
+    text = template_form.jd_text(view)
+    assert text == {"duties": "按单拣货 | 每日 | 错发率≤0.1%", "authorities": "拒收破损来货",
+                    "goals": "季度错发率≤0.1% | 季度"}
+    assert template_form.jd_document(MultiDict(text)) == view
+    assert template_form.jd_document(MultiDict({"goals": "年度降本5%｜年度\n\n月度复盘"}))["goals"] == [
+        {"text": "年度降本5%", "period": "year"}, {"text": "月度复盘", "period": "quarter"}]

@@ -307,7 +307,8 @@ TABLE = {
 
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
 COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_restatements org.company_settings.change
-    org.template_edits.set_method org.template_edits.save_template org.calendar_years.import_year
+    org.template_edits.set_method org.template_edits.save_template org.job_descriptions.save
+    org.calendar_years.import_year
     org.calendar_years.confirm_year org.calendar_years.edit_year org.people.join_company
     observations.sources.set_configured cycle.fx_rates.set_rate"""
 
@@ -397,7 +398,8 @@ NOT_ACTING_FOR_A_PERSON = {
         cycle.overview.month cycle.outcomes.listing cycle.completeness.gaps_of org.template_edits.templates
         org.template_edits.template_view org.template_edits.preview cycle.fx_rates.listing
         notify.job_failures.listing notify.job_failures.retry notify.job_failures.discard
-        notify.wechat_status.channels observations.sync.restatement_rows""",
+        notify.wechat_status.channels observations.sync.restatement_rows org.job_descriptions.view
+        org.template_edits.indicators""",
     "what a month waits for, in words (read by cycle.overview.months)": """
         cycle.overview.next_step""",
 }
