@@ -14,6 +14,7 @@ from app.domain.errors import DomainError
 from app.errors import ApiError
 from app.services.business_time import business_today, clock_now, to_local
 from app.services.cycle import completeness, fx_rates, outcomes, overview, review, targets
+from app.services.feedback import peers
 from app.services.notify import job_failures, wechat_status
 from app.services.notify.wechat_status import CHANNEL_NAMES
 from app.services.observations import sync
@@ -236,10 +237,35 @@ def person(employee_id: int, issued: dict[str, Any] | None = None) -> Any:
     (pro-rated for a partial month) and a form to amend it, their leave, the forms for 调岗, 请假,
     离职 and a WeChat bind code, and what was recorded about them."""
     found = directory.person(g.console_actor, employee_id)
-    sheets = [{**a, **targets.targets_view(a["id"], g.console_actor)} for a in found["assessments"]]
+    sheets = [{**a, **targets.targets_view(a["id"], g.console_actor), **_peers(a["id"])} for a in found["assessments"]]
     return render_template("console/person.html", **found, sheets=sheets, issued=issued,
                            departments=directory.departments(g.console_actor),
                            positions=directory.positions(g.console_actor), leave_kinds=LEAVE_KINDS)
+
+
+def _peers(assessment_id: int) -> dict[str, Any]:
+    """The sheet's peer raters and whom HR may choose instead (none when it has no peer item)."""
+    raters = peers.peer_raters(assessment_id, g.console_actor)
+    try:
+        candidates = peers.peer_candidates(assessment_id, g.console_actor)
+    except DomainError:
+        candidates = []
+    return {"peer_raters": raters, "peer_candidates": candidates}
+
+
+@bp.route("/assessments/<int:assessment_id>/peers", methods=["POST"])
+@page("hr")
+def choose_peers(assessment_id: int) -> Any:
+    """同事评分人: HR's own choice (at least two), or back to the default pick."""
+    chosen = None if request.form.get("action") == "default" else request.form.getlist("rater_id", type=int)
+    employee_id = request.form.get("employee_id", type=int)
+    try:
+        raters = peers.choose_peers(assessment_id, g.console_actor, chosen)
+    except DomainError as refusal:
+        flash("未保存：" + refusal.message, "error")
+    else:
+        flash(f"同事评分人已更新（{len(raters)}人）", "ok")
+    return redirect(url_for("console.person", employee_id=employee_id) if employee_id else url_for("console.people"))
 
 
 def _day(field: str, label: str) -> date:

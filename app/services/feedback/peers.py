@@ -45,8 +45,9 @@ def choose_peers(assessment_id: int, who: Actor, rater_ids: list[int] | None = N
         return sorted(current)
     wanted = _default(assessment) if rater_ids is None else _validated(assessment, rater_ids)
     if len(wanted) < PEER_COUNT:
-        raise ApiError("not_enough_peers", f"同部门可评分的同事不足{PEER_COUNT}人，请人事手动指定", 422,
-                       {"rater_ids": f"至少{PEER_COUNT}人"})
+        message = (f"同部门可评分的同事不足{PEER_COUNT}人，请人事手动指定" if rater_ids is None
+                   else f"请至少选择{PEER_COUNT}名同事作为评分人")
+        raise ApiError("not_enough_peers", message, 422, {"rater_ids": f"至少{PEER_COUNT}人"})
     if set(wanted) != current:
         _replace(assessment, peer_items, current, wanted, who)
         db.session.commit()
@@ -120,6 +121,17 @@ def peer_raters(assessment_id: int, who: Actor) -> list[dict[str, Any]]:
     rows = db.session.execute(select(Employee.id, Employee.name).join(PeerRater, PeerRater.rater_id == Employee.id)
                               .where(PeerRater.assessment_id == assessment.id).order_by(Employee.id))
     return [{"employee_id": i, "name": name, "rated": i in rated} for i, name in rows]
+
+
+def peer_candidates(assessment_id: int, who: Actor) -> list[dict[str, Any]]:
+    """Whom HR may choose as the assessment's peer raters: active colleagues of the department,
+    never the person or anyone they report to."""
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
+    require(who, Action.CHOOSE_PEERS, Subject(assessment.employee_id))
+    me, colleagues, managers = _colleagues(assessment)
+    allowed = [c.employee_id for c in colleagues if c.employee_id != me.employee_id and c.employee_id not in managers]
+    names = dict(db.session.execute(select(Employee.id, Employee.name).where(Employee.id.in_(allowed))).all())
+    return [{"employee_id": i, "name": names[i]} for i in sorted(allowed)]
 
 
 def _colleagues(assessment: Assessment) -> tuple[Colleague, list[Colleague], set[int]]:

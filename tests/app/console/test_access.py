@@ -30,6 +30,7 @@ CASES: dict[str, dict] = {
     "console.join": {},
     "console.amend_target": {"item_id": 999999},
     "console.person_transfer": {"employee_id": "hr"},
+    "console.choose_peers": {"assessment_id": 999999},
     "console.person_leave_days": {"employee_id": "hr"},
     "console.person_depart": {"employee_id": "hr"},
     "console.person_bind_code": {"employee_id": "hr"},

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AssessmentItem, AuditLog, Employee, FxRate
+from app.models import AssessmentItem, AuditLog, Employee, FxRate, PeerRater
 from app.services import settings
-from tests.support.company import assessment_of, open_month
+from tests.support.company import assessment_of, department, hire, open_month
 from tests.support.console import console_company, csrf, sign_in
 
 
@@ -138,3 +138,25 @@ def test_a_job_description_is_saved_from_the_template_page_and_a_line_without_it
                         data={**form, "duties": "按单拣货 | 每日 | 错发率≤0.1%"})
     assert "岗位说明书已保存" in saved.get_data(as_text=True)
     assert "按单拣货 | 每日 | 错发率≤0.1%" in saved.get_data(as_text=True)
+
+
+def test_hr_chooses_a_packers_peer_raters_and_fewer_than_two_is_refused(client, app, db_session):
+    people, _ = console_company()
+    store = department("warehouse", "仓储部")
+    packers = [hire(name, store, position="warehouse", manager=people.boss) for name in ("孙仓一", "周仓二", "吴仓三")]
+    cycle = open_month(2026, 11)
+    sheet = assessment_of(packers[0], cycle)
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    page = client.get(f"/console/people/{packers[0].id}").get_data(as_text=True)
+    assert "同事评分人" in page and "周仓二" in page and "吴仓三" in page
+    token = csrf(client, f"/console/people/{packers[0].id}")
+    url = f"/console/assessments/{sheet.id}/peers"
+    one = client.post(url, data={"rater_id": [packers[1].id], "employee_id": packers[0].id, "csrf_token": token},
+                      follow_redirects=True)
+    assert "未保存：请至少选择2名同事作为评分人" in one.get_data(as_text=True)
+    two = client.post(url, data={"rater_id": [packers[1].id, packers[2].id], "employee_id": packers[0].id,
+                                 "action": "choose", "csrf_token": token}, follow_redirects=True)
+    assert "同事评分人已更新（2人）" in two.get_data(as_text=True)
+    db_session.rollback()
+    assert sorted(db_session.scalars(select(PeerRater.rater_id).where(PeerRater.assessment_id == sheet.id))) == [
+        packers[1].id, packers[2].id]

@@ -399,7 +399,7 @@ NOT_ACTING_FOR_A_PERSON = {
         org.template_edits.template_view org.template_edits.preview cycle.fx_rates.listing
         notify.job_failures.listing notify.job_failures.retry notify.job_failures.discard
         notify.wechat_status.channels observations.sync.restatement_rows org.job_descriptions.view
-        org.template_edits.indicators""",
+        org.template_edits.indicators feedback.peers.peer_candidates""",
     "what a month waits for, in words (read by cycle.overview.months)": """
         cycle.overview.next_step""",
 }
