@@ -25,6 +25,7 @@ from app.services.org import (
     directory,
     job_descriptions,
     logins,
+    structure,
     template_edits,
 )
 from app.services.org import people as people_changes
@@ -378,7 +379,8 @@ def amend_target(item_id: int) -> Any:
 @bp.route("/templates")
 @page("hr")
 def templates() -> Any:
-    return render_template("console/templates.html", rows=template_edits.templates(g.console_actor))
+    return render_template("console/templates.html", rows=template_edits.templates(g.console_actor),
+                           departments=directory.departments(g.console_actor))
 
 
 @bp.route("/indicators")
@@ -575,3 +577,49 @@ def admin_job_action(queue_name: str, job_id: str) -> Any:
     else:
         flash("已重新排队执行" if act is job_failures.retry else "已清除该任务", "ok")
     return redirect(url_for("console.admin_jobs"))
+
+
+def _added(add: Callable[[], str], back: str) -> Any:
+    """Run one of the 新建 forms: to the new thing's page, or back with the refusal."""
+    try:
+        return redirect(add())
+    except DomainError as refusal:
+        flash("未新建：" + refusal.message, "error")
+        return redirect(back)
+
+
+@bp.route("/departments/new", methods=["POST"])
+@page("hr")
+def add_department() -> Any:
+    def add() -> str:
+        row = structure.add_department({"code": request.form.get("code", "").strip(),
+                                        "name": request.form.get("name", "").strip(),
+                                        "rest_weekdays": request.form.getlist("rest_weekdays", type=int)},
+                                       hr_id=g.console_actor.employee_id)
+        flash(f"已新建部门：{row.name}", "ok")
+        return url_for("console.people", department=row.code)
+    return _added(add, url_for("console.people"))
+
+
+@bp.route("/templates/new", methods=["POST"])
+@page("hr")
+def add_position() -> Any:
+    def add() -> str:
+        row = structure.add_position({key: request.form.get(key, "").strip()
+                                      for key in ("code", "name", "department", "copy_from")},
+                                     hr_id=g.console_actor.employee_id)
+        flash(f"已新建岗位：{row.name}。模板和岗位说明书已从参照岗位复制，请按新岗位修改", "ok")
+        return url_for("console.template", code=row.code)
+    return _added(add, url_for("console.templates"))
+
+
+@bp.route("/indicators/new", methods=["POST"])
+@page("hr")
+def add_indicator() -> Any:
+    def add() -> str:
+        fields = ("code", "name", "kind", "direction", "aggregation", "display", "unit", "definition", "hint")
+        posted = {key: value for key in fields if (value := request.form.get(key, "").strip())}  # blanks: defaults
+        row = structure.add_indicator(posted, hr_id=g.console_actor.employee_id)
+        flash(f"已新建指标：{row.name}，可在考核模板中选用", "ok")
+        return url_for("console.indicators") + f"#{row.code}"
+    return _added(add, url_for("console.indicators"))

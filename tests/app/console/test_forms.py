@@ -160,3 +160,24 @@ def test_hr_chooses_a_packers_peer_raters_and_fewer_than_two_is_refused(client, 
     db_session.rollback()
     assert sorted(db_session.scalars(select(PeerRater.rater_id).where(PeerRater.assessment_id == sheet.id))) == [
         packers[1].id, packers[2].id]
+
+
+def test_hr_adds_a_department_a_position_and_an_indicator_from_their_pages(client, company):
+    people, _ = company
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    token = csrf(client, "/console/people")
+    live = client.post("/console/departments/new", data={"name": "直播部", "code": "live", "rest_weekdays": ["6", "7"],
+                                                         "csrf_token": token}, follow_redirects=True)
+    assert "已新建部门：直播部" in live.get_data(as_text=True) and "直播部" in live.get_data(as_text=True)
+    host = client.post("/console/templates/new", data={"name": "主播", "code": "live_host", "department": "live",
+                                                       "copy_from": "ops", "csrf_token": token}, follow_redirects=True)
+    assert "已新建岗位：主播" in host.get_data(as_text=True) and "主播考核模板" in host.get_data(as_text=True)
+    taken = client.post("/console/indicators/new", data={"name": "销售额", "code": "ops_sales", "kind": "quantitative",
+                                                         "csrf_token": token}, follow_redirects=True)
+    assert "未新建：指标代码「ops_sales」已被使用" in taken.get_data(as_text=True)
+    added = client.post("/console/indicators/new", data={"name": "直播场次", "code": "live_sessions", "unit": "场",
+                                                         "kind": "quantitative", "aggregation": "sum",
+                                                         "display": "number", "direction": "higher",
+                                                         "csrf_token": token}, follow_redirects=True)
+    page = added.get_data(as_text=True)
+    assert "已新建指标：直播场次" in page and 'id="live_sessions"' in page

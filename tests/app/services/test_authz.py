@@ -308,6 +308,7 @@ TABLE = {
 # Company-level HR actions, each with its own test of the policy in test_authz_company.py.
 COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_restatements org.company_settings.change
     org.template_edits.set_method org.template_edits.save_template org.job_descriptions.save
+    org.structure.add_department org.structure.add_position org.structure.add_indicator
     org.calendar_years.import_year
     org.calendar_years.confirm_year org.calendar_years.edit_year org.people.join_company
     observations.sources.set_configured cycle.fx_rates.set_rate"""

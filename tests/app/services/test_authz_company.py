@@ -9,7 +9,7 @@ from app.errors import ApiError
 from app.models import AuditLog
 from app.services.cycle import completeness, fx_rates
 from app.services.observations import sources, sync
-from app.services.org import calendar_years, company_settings, job_descriptions, template_edits
+from app.services.org import calendar_years, company_settings, job_descriptions, structure, template_edits
 from app.services.org.people import join_company
 from tests.support.company import hire, open_month, small_company
 from tests.support.people import actor
@@ -25,6 +25,11 @@ CALLS = {
         {"indicator": "wh_stock_accuracy", "weight": "100", "target": "0.995"}]}, hr_id=who),
     "save_job_description": lambda cycle, who: job_descriptions.save("warehouse", {"duties": [
         {"text": "按单拣货", "frequency": "每日", "standard": "错发率≤0.1%"}]}, hr_id=who),
+    "add_department": lambda cycle, who: structure.add_department({"code": "live", "name": "直播部"}, hr_id=who),
+    "add_position": lambda cycle, who: structure.add_position(
+        {"code": "live_ops", "name": "直播运营", "department": "ops", "copy_from": "ops"}, hr_id=who),
+    "add_indicator": lambda cycle, who: structure.add_indicator({"code": "live_sessions", "name": "直播场次",
+                                                                 "kind": "quantitative"}, hr_id=who),
     "import_calendar_year": lambda cycle, who: calendar_years.import_year(A_YEAR, hr_id=who),
     "edit_calendar_year": lambda cycle, who: calendar_years.edit_year(2027, "春节 | 2027-02-05~2027-02-13", hr_id=who),
     "confirm_calendar_year": lambda cycle, who: calendar_years.confirm_year(2027, hr_id=who),
