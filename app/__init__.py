@@ -97,10 +97,12 @@ def register_request_limits(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.api.health import bp as health_bp
+    from app.api.mp import bp as mp_bp
     from app.api.wechat import bp as wechat_bp
     from app.console import bp as console_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(mp_bp)
     app.register_blueprint(wechat_bp)
     app.register_blueprint(console_bp)
 

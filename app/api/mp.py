@@ -1,0 +1,192 @@
+"""The mini-program's API, `/api/mp/v1` (issue 19, landing in steps): sign-in with a `wx.login`
+code, and who the person is. Thin: marshmallow reads the input and shapes the output (an input and
+an output schema per operation), the services decide.
+
+Sign-in: the code goes to WeChat's jscode2session through our client; the `session_key` it returns
+never leaves the server. An account already bound gets our own token: signed with SECRET_KEY,
+valid for 7 days, naming the person and their mini-program openid; every request checks that the
+binding still exists and the person still works here, so unbinding or leaving ends the token at
+once. An unbound account binds with the person's number and an HR bind code (app.services.org.
+binding.bind, with its attempt limits) in the same request.
+
+Every operation is declared with `operation(...)`; `/api/mp/v1/openapi.json` is generated from those
+declarations and their schemas (apispec), so the document cannot drift from the code.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, current_app, g, jsonify, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from marshmallow import Schema, ValidationError, fields, validate
+
+from app.errors import ApiError
+from app.models import Employee
+from app.services.authz import actor
+from app.services.org import binding, profile
+from app.wechat.clients import mini_program
+
+bp = Blueprint("mp", __name__, url_prefix="/api/mp/v1")
+
+TOKEN_SALT = "jixiao-mp-token"
+TOKEN_SECONDS = 7 * 24 * 3600
+CHANNEL = "mp"
+
+
+# --- schemas: one for what comes in, one for what goes out --------------------------------------
+
+class LoginIn(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=128),
+                         metadata={"description": "wx.login() 返回的 code"})
+    employee_no = fields.String(validate=validate.Length(min=1, max=32),
+                                metadata={"description": "首次登录：本人工号"})
+    bind_code = fields.String(validate=validate.Regexp(r"^\d{8}$", error="绑定码是8位数字"),
+                              metadata={"description": "首次登录：人事发放的8位绑定码"})
+
+
+class MeOut(Schema):
+    employee_no = fields.String(required=True)
+    name = fields.String(required=True)
+    department = fields.String(required=True)
+    position = fields.String(required=True)
+    manager = fields.String(required=True, metadata={"description": "直属主管姓名，没有时为空"})
+    joined_on = fields.Date(required=True)
+    manages = fields.Integer(required=True, metadata={"description": "下属人数（含间接下属）"})
+    channels = fields.List(fields.String(), required=True, metadata={"description": "已绑定的微信渠道"})
+
+
+class TokenOut(Schema):
+    token = fields.String(required=True)
+    expires_in = fields.Integer(required=True, metadata={"description": "秒"})
+    me = fields.Nested(MeOut, required=True)
+
+
+class ErrorOut(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    problems = fields.Dict(required=True, data_key="fields", metadata={"description": "字段 → 问题"})
+
+
+class ErrorEnvelope(Schema):
+    error = fields.Nested(ErrorOut, required=True)
+
+
+# --- operations ----------------------------------------------------------------------------------
+
+def operation(method: str, path: str, *, summary: str, answer: type[Schema], body: type[Schema] | None = None,
+              signed: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare an operation: its route, who may call it (a signed-in person unless `signed` is
+    False), its input and output schemas. The view receives the loaded body (if any) and returns
+    the output object, which is dumped through `answer`."""
+
+    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def run(**kwargs: Any) -> Any:
+            if signed:
+                g.mp_actor = actor(_signed_in())
+            if body is not None:
+                kwargs["data"] = _body(body())
+            return jsonify(answer().dump(view(**kwargs)))
+
+        run.mp_operation = {"method": method.lower(), "summary": summary, "answer": answer,  # type: ignore[attr-defined]
+                            "body": body, "signed": signed}
+        bp.add_url_rule(path, view.__name__, run, methods=[method])
+        return run
+
+    return wrap
+
+
+def _body(schema: Schema) -> dict[str, Any]:
+    if not request.is_json:
+        raise ApiError("json_required", "请求内容必须是 JSON（Content-Type: application/json）", 415)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError("malformed_json", "请求内容不是有效的 JSON 对象", 400)
+    try:
+        return dict(schema.load(data))
+    except ValidationError as error:
+        problems = {str(k): "；".join(map(str, v)) if isinstance(v, list) else str(v)
+                    for k, v in error.messages_dict.items()}
+        raise ApiError("invalid_input", "输入有误：" + "；".join(problems.values()), 422, problems) from None
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+
+
+def token_for(employee_id: int, openid: str) -> str:
+    return _serializer().dumps({"e": employee_id, "o": openid})
+
+
+def _signed_in() -> int:
+    """The employee the request's token names, while their binding and employment last."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not header[7:].strip():
+        raise ApiError("token_missing", "请先登录", 401)
+    try:
+        claims = _serializer().loads(header[7:].strip(), max_age=TOKEN_SECONDS)
+    except SignatureExpired:
+        raise ApiError("token_expired", "登录已过期，请重新进入小程序", 401) from None
+    except BadSignature:
+        raise ApiError("token_invalid", "登录凭证无效，请重新进入小程序", 401) from None
+    person = binding.employee_for(CHANNEL, str(claims.get("o", "")))
+    if person is None or person.id != claims.get("e") or person.status != "active":
+        raise ApiError("token_revoked", "微信绑定已解除或已离职，请重新登录", 401)
+    return person.id
+
+
+@operation("POST", "/auth/login", summary="用 wx.login 的 code 登录（首次登录同时绑定）", body=LoginIn,
+           answer=TokenOut, signed=False)
+def login(data: dict[str, Any]) -> dict[str, Any]:
+    session = mini_program().code_to_session(data["code"])
+    person: Employee | None = binding.employee_for(CHANNEL, session.openid)
+    if person is None:
+        if not (data.get("employee_no") and data.get("bind_code")):
+            raise ApiError("not_bound", "首次使用请输入工号和人事发放的绑定码", 403,
+                           {"employee_no": "必填", "bind_code": "必填"})
+        identity = binding.bind(CHANNEL, session.openid, data["employee_no"], data["bind_code"],
+                                unionid=session.unionid)
+        person_id = identity.employee_id
+    else:
+        person_id = person.id
+    return {"token": token_for(person_id, session.openid), "expires_in": TOKEN_SECONDS,
+            "me": profile.me(actor(person_id))}
+
+
+@operation("GET", "/me", summary="我的信息", answer=MeOut)
+def me() -> dict[str, Any]:
+    return profile.me(g.mp_actor)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    """The OpenAPI 3 document, generated from the declared operations and their schemas."""
+    spec = APISpec(title="绩效小程序 API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+                   servers=[{"url": bp.url_prefix}])
+    spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Error", schema=ErrorEnvelope)
+    for rule in current_app.url_map.iter_rules():
+        declared = getattr(current_app.view_functions[rule.endpoint], "mp_operation", None)
+        if declared is None:
+            continue
+        path = rule.rule.removeprefix(bp.url_prefix or "")
+        spec.path(path=path, operations={declared["method"]: _described(declared)})
+    return jsonify(spec.to_dict())
+
+
+def _described(declared: dict[str, Any]) -> dict[str, Any]:
+    refused = {"description": "拒绝（中文说明 + 稳定错误码）",
+               "content": {"application/json": {"schema": "Error"}}}
+    described: dict[str, Any] = {
+        "summary": declared["summary"],
+        "responses": {"200": {"description": "成功", "content": {"application/json": {"schema": declared["answer"]}}},
+                      "4XX": refused}}
+    if declared["body"] is not None:
+        described["requestBody"] = {"required": True,
+                                    "content": {"application/json": {"schema": declared["body"]}}}
+    if declared["signed"]:
+        described["security"] = [{"token": []}]
+    return described

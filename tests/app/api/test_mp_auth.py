@@ -1,0 +1,120 @@
+"""The mini-program's sign-in (issue 19, first step): a wx.login code through the stand-in's
+jscode2session, binding with an HR bind code on first use, our own signed token after; every route
+refuses a request without a valid token; the OpenAPI document comes from the declared schemas."""
+
+import time
+
+import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from app.api import mp
+from app.models import WeChatIdentity
+from app.services.authz import actor, system
+from app.services.org import binding
+from tests.support.company import small_company
+
+PUBLIC = {"mp.login", "mp.openapi"}
+
+
+def login(client, code: str, **extra):
+    return client.post("/api/mp/v1/auth/login", json={"code": code, **extra})
+
+
+def bound(session) -> int:
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(WeChatIdentity).where(WeChatIdentity.channel == "mp"))
+
+
+@pytest.fixture
+def company(app, clock, db_session):
+    return small_company()
+
+
+def test_first_sign_in_binds_with_the_hr_code_and_later_ones_need_only_the_wx_login_code(client, standin, company,
+                                                                                        db_session):
+    standin.add_code("code-1", "o-star")
+    refused = login(client, "code-1")
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "not_bound"
+    assert "绑定码" in refused.get_json()["error"]["message"] and bound(db_session) == 0
+
+    code, _ = binding.issue_code(company.star.employee_no, system("cli"))
+    standin.add_code("code-2", "o-star")
+    signed = login(client, "code-2", employee_no=company.star.employee_no, bind_code=code)
+    assert signed.status_code == 200, signed.get_json()
+    answer = signed.get_json()
+    assert answer["me"]["name"] == "赵明星" and answer["me"]["department"] == "运营部" and answer["me"]["manages"] == 0
+    assert answer["expires_in"] == 7 * 24 * 3600 and "session_key" not in str(answer)
+    me = client.get("/api/mp/v1/me", headers={"Authorization": f"Bearer {answer['token']}"})
+    assert me.status_code == 200 and me.get_json()["manager"] == "张组长" and me.get_json()["channels"] == ["小程序"]
+
+    standin.add_code("code-3", "o-star")
+    again = login(client, "code-3")
+    assert again.status_code == 200 and again.get_json()["me"]["employee_no"] == company.star.employee_no
+    assert login(client, "code-3").get_json()["error"]["code"] == "invalid_code"  # a code works once
+
+
+def test_a_missing_forged_expired_or_revoked_token_is_refused(app, client, standin, company, db_session):
+    standin.add_code("code-1", "o-lead")
+    code, _ = binding.issue_code(company.lead.employee_no, system("cli"))
+    token = login(client, "code-1", employee_no=company.lead.employee_no, bind_code=code).get_json()["token"]
+    with app.test_request_context():
+        old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=mp.TOKEN_SALT, signer=OldSigner).dumps(
+            {"e": company.lead.id, "o": "o-lead"})
+        other_key = URLSafeTimedSerializer("another-secret", salt=mp.TOKEN_SALT).dumps({"e": company.lead.id,
+                                                                                       "o": "o-lead"})
+    for header, code_expected in ((None, "token_missing"), ("Bearer ", "token_missing"),
+                                  (f"Token {token}", "token_missing"), (f"Bearer {other_key}", "token_invalid"),
+                                  (f"Bearer {token}x", "token_invalid"), (f"Bearer {old}", "token_expired")):
+        answer = client.get("/api/mp/v1/me", headers={"Authorization": header} if header else {})
+        assert answer.status_code == 401 and answer.get_json()["error"]["code"] == code_expected, header
+    assert client.get("/api/mp/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert binding.unbind(company.lead.id, "mp", actor(company.hr.id))  # HR unbinds the account
+    revoked = client.get("/api/mp/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert revoked.status_code == 401 and revoked.get_json()["error"]["code"] == "token_revoked"
+
+
+class OldSigner(TimestampSigner):
+    """Signs as if eight days ago: a token past its seven days."""
+
+    def get_timestamp(self) -> int:
+        return int(time.time()) - 8 * 24 * 3600
+
+
+@pytest.mark.parametrize("send, status, code", [
+    (lambda c: c.post("/api/mp/v1/auth/login", data="code=1"), 415, "json_required"),
+    (lambda c: c.post("/api/mp/v1/auth/login", data="{code", content_type="application/json"), 400, "malformed_json"),
+    (lambda c: c.post("/api/mp/v1/auth/login", json=["code"]), 400, "malformed_json"),
+    (lambda c: c.post("/api/mp/v1/auth/login", json={}), 422, "invalid_input"),
+    (lambda c: c.post("/api/mp/v1/auth/login", json={"code": "x", "bind_code": "12ab"}), 422, "invalid_input"),
+    (lambda c: c.post("/api/mp/v1/auth/login", json={"code": "x" * 129}), 422, "invalid_input"),
+])
+def test_bad_input_is_refused_with_a_chinese_message_and_nothing_is_bound(client, company, db_session, send, status,
+                                                                          code):
+    answer = send(client)
+    assert answer.status_code == status and answer.get_json()["error"]["code"] == code
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in answer.get_json()["error"]["message"])
+    assert bound(db_session) == 0
+
+
+def test_every_route_but_sign_in_refuses_a_request_without_a_token(app, client, company):
+    """Walked from app.url_map: a new route is covered without a case of its own."""
+    routes = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("mp.")]
+    assert {r.endpoint for r in routes} >= {"mp.login", "mp.me", "mp.openapi"}
+    for rule in routes:
+        if rule.endpoint in PUBLIC:
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            answer = client.open(rule.rule, method=method, json={})
+            assert answer.status_code == 401 and answer.get_json()["error"]["code"] == "token_missing", rule
+
+
+def test_the_openapi_document_is_generated_from_the_declared_schemas(client):
+    document = client.get("/api/mp/v1/openapi.json").get_json()
+    assert document["openapi"] == "3.0.3" and document["servers"] == [{"url": "/api/mp/v1"}]
+    login_op = document["paths"]["/auth/login"]["post"]
+    assert login_op["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/LoginIn"}
+    assert "security" not in login_op and document["paths"]["/me"]["get"]["security"] == [{"token": []}]
+    schemas = document["components"]["schemas"]
+    assert set(schemas["LoginIn"]["required"]) == {"code"} and "bind_code" in schemas["LoginIn"]["properties"]
+    assert set(schemas["MeOut"]["required"]) >= {"name", "employee_no", "manages"}
