@@ -1,6 +1,8 @@
 """The mini-program's API, `/api/mp/v1` (issue 19, landing in steps): sign-in with a `wx.login`
-code, and who the person is. Thin: marshmallow reads the input and shapes the output (an input and
-an output schema per operation), the services decide.
+code, who the person is, their month's assessments with live progress, and acknowledging targets.
+Thin: marshmallow reads the input and shapes the output (an input and an output schema per
+operation), the services decide, with the one policy (a person sees their own, a manager their
+subtree's).
 
 Sign-in: the code goes to WeChat's jscode2session through our client; the `session_key` it returns
 never leaves the server. An account already bound gets our own token: signed with SECRET_KEY,
@@ -14,6 +16,7 @@ declarations and their schemas (apispec), so the document cannot drift from the 
 """
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +29,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from app.errors import ApiError
 from app.models import Employee
 from app.services.authz import actor
+from app.services.cycle import targets
 from app.services.org import binding, profile
+from app.services.scoring import reading
 from app.wechat.clients import mini_program
 
 bp = Blueprint("mp", __name__, url_prefix="/api/mp/v1")
@@ -62,6 +67,55 @@ class TokenOut(Schema):
     token = fields.String(required=True)
     expires_in = fields.Integer(required=True, metadata={"description": "秒"})
     me = fields.Nested(MeOut, required=True)
+
+
+class AssessmentRef(Schema):
+    id = fields.Integer(required=True)
+    label = fields.String(required=True, metadata={"description": "如 2026年11月"})
+    first_day = fields.Date(required=True)
+    last_day = fields.Date(required=True)
+    position = fields.String(required=True)
+
+
+class AssessmentsOut(Schema):
+    assessments = fields.List(fields.Nested(AssessmentRef), required=True)
+
+
+class TargetItemOut(Schema):
+    assessment_item_id = fields.Integer(required=True)
+    indicator = fields.String(required=True)
+    name = fields.String(required=True)
+    weight = fields.String(required=True)
+    target = fields.String(required=True)
+    prorated_target = fields.String(allow_none=True, metadata={"description": "部分月份按在岗天数折算的目标"})
+    target_display = fields.String(required=True, metadata={"description": "如 100,000 USD、5%"})
+    rater_kind = fields.String(allow_none=True, metadata={"description": "manager/peer/customer；数据项为空"})
+
+
+class AmendmentOut(Schema):
+    id = fields.Integer(required=True)
+    assessment_item_id = fields.Integer(required=True)
+    old_target = fields.String(required=True)
+    new_target = fields.String(required=True)
+    reason = fields.String(required=True)
+
+
+class TargetsStateOut(Schema):
+    acknowledged = fields.Boolean(required=True)
+    acknowledged_at = fields.String(allow_none=True)
+    amendments_to_acknowledge = fields.List(fields.Nested(AmendmentOut), required=True)
+
+
+class ProgressOut(Schema):
+    as_of = fields.String(required=True, metadata={"description": "数据截至日"})
+    computed_at = fields.String(required=True)
+    body = fields.Dict(required=True, metadata={"description": "进度条、进度、预计得分与等级（报告格式）"})
+
+
+class AssessmentOut(TargetsStateOut):
+    assessment_id = fields.Integer(required=True)
+    items = fields.List(fields.Nested(TargetItemOut), required=True)
+    progress = fields.Nested(ProgressOut, allow_none=True, metadata={"description": "首次计算前为空"})
 
 
 class ErrorOut(Schema):
@@ -161,6 +215,23 @@ def me() -> dict[str, Any]:
     return profile.me(g.mp_actor)
 
 
+@operation("GET", "/assessments", summary="我本月进行中的考核表", answer=AssessmentsOut)
+def my_assessments() -> dict[str, Any]:
+    return {"assessments": profile.current_assessments(g.mp_actor)}
+
+
+@operation("GET", "/assessments/<int:assessment_id>", summary="考核表：考核项、目标与实时进度", answer=AssessmentOut)
+def assessment(assessment_id: int) -> dict[str, Any]:
+    return {**targets.targets_view(assessment_id, g.mp_actor),
+            "progress": reading.view_progress(assessment_id, g.mp_actor)}
+
+
+@operation("POST", "/assessments/<int:assessment_id>/acknowledge", summary="确认本月目标（含目标调整）",
+           answer=TargetsStateOut)
+def acknowledge(assessment_id: int) -> dict[str, Any]:
+    return targets.acknowledge_targets(assessment_id, g.mp_actor)
+
+
 @bp.get("/openapi.json")
 def openapi() -> Any:
     """The OpenAPI 3 document, generated from the declared operations and their schemas."""
@@ -172,8 +243,12 @@ def openapi() -> Any:
         declared = getattr(current_app.view_functions[rule.endpoint], "mp_operation", None)
         if declared is None:
             continue
-        path = rule.rule.removeprefix(bp.url_prefix or "")
-        spec.path(path=path, operations={declared["method"]: _described(declared)})
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix(bp.url_prefix or ""))
+        described = _described(declared)
+        if rule.arguments:
+            described["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+                                       for name in sorted(rule.arguments)]
+        spec.path(path=path, operations={declared["method"]: described})
     return jsonify(spec.to_dict())
 
 

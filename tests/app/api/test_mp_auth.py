@@ -5,14 +5,15 @@ refuses a request without a valid token; the OpenAPI document comes from the dec
 import time
 
 import pytest
+from flask import url_for
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from app.api import mp
-from app.models import WeChatIdentity
+from app.models import AuditLog, WeChatIdentity
 from app.services.authz import actor, system
 from app.services.org import binding
-from tests.support.company import small_company
+from tests.support.company import assessment_of, open_month, small_company
 
 PUBLIC = {"mp.login", "mp.openapi"}
 
@@ -104,8 +105,10 @@ def test_every_route_but_sign_in_refuses_a_request_without_a_token(app, client, 
     for rule in routes:
         if rule.endpoint in PUBLIC:
             continue
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **dict.fromkeys(rule.arguments, 1))
         for method in rule.methods - {"HEAD", "OPTIONS"}:
-            answer = client.open(rule.rule, method=method, json={})
+            answer = client.open(url, method=method, json={})
             assert answer.status_code == 401 and answer.get_json()["error"]["code"] == "token_missing", rule
 
 
@@ -118,3 +121,43 @@ def test_the_openapi_document_is_generated_from_the_declared_schemas(client):
     schemas = document["components"]["schemas"]
     assert set(schemas["LoginIn"]["required"]) == {"code"} and "bind_code" in schemas["LoginIn"]["properties"]
     assert set(schemas["MeOut"]["required"]) >= {"name", "employee_no", "manages"}
+    sheet = document["paths"]["/assessments/{assessment_id}"]["get"]
+    assert sheet["parameters"] == [{"name": "assessment_id", "in": "path", "required": True,
+                                    "schema": {"type": "integer"}}]
+    assert "/assessments/{assessment_id}/acknowledge" in document["paths"]
+
+
+def signed(db_session, person) -> dict[str, str]:
+    """A bound mini-program account for `person` and the header its token goes in."""
+    db_session.add(WeChatIdentity(employee_id=person.id, channel="mp", external_id=f"o-{person.id}"))
+    db_session.commit()
+    return {"Authorization": f"Bearer {mp.token_for(person.id, f'o-{person.id}')}"}
+
+
+def test_a_person_reads_and_acknowledges_their_own_month_and_nobody_elses(client, company, db_session):
+    november = open_month(2026, 11)
+    star, lead = signed(db_session, company.star), signed(db_session, company.lead)
+    mine = client.get("/api/mp/v1/assessments", headers=star).get_json()["assessments"]
+    assert [(a["label"], a["position"]) for a in mine] == [("2026年11月", "运营")]
+    sheet = client.get(f"/api/mp/v1/assessments/{mine[0]['id']}", headers=star).get_json()
+    assert [i["name"] for i in sheet["items"]][:2] == ["月度销售额", "新品转化率"] and sheet["acknowledged"] is False
+    assert sheet["items"][0]["target_display"] == "100,000 USD"
+
+    trainee = assessment_of(company.trainee, november).id
+    before = audit_rows(db_session)
+    for url in (f"/api/mp/v1/assessments/{trainee}", f"/api/mp/v1/assessments/{trainee}/acknowledge"):
+        method = client.post if url.endswith("acknowledge") else client.get
+        refused = method(url, headers=star)
+        assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "forbidden", url
+    assert client.get(f"/api/mp/v1/assessments/{mine[0]['id']}", headers=lead).status_code == 200  # their manager
+    assert client.post(f"/api/mp/v1/assessments/{mine[0]['id']}/acknowledge", headers=lead).status_code == 403
+    assert audit_rows(db_session) == before
+
+    done = client.post(f"/api/mp/v1/assessments/{mine[0]['id']}/acknowledge", headers=star)
+    assert done.status_code == 200 and done.get_json()["acknowledged"] is True
+    assert audit_rows(db_session) == before + 1
+
+
+def audit_rows(session) -> int:
+    session.rollback()
+    return session.scalar(select(func.count()).select_from(AuditLog))

@@ -391,7 +391,7 @@ NOT_ACTING_FOR_A_PERSON = {
     "a manager's chat reply resolved to the digest line it names; the service it leads to asks the policy": """
         news.digest.resolve_line""",
     "the caller's own profile: the token or session names the person, there is no other subject": """
-        org.profile.me""",
+        org.profile.me org.profile.current_assessments""",
     "console sign-in: the password is the authority, and the rest is the person's own account": """
         org.logins.sign_in org.logins.change_password org.logins.session_version org.logins.password_problem
         org.logins.sign_out_everywhere""",
