@@ -18,6 +18,7 @@ declarations and their schemas (apispec), so the document cannot drift from the 
 import functools
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from apispec import APISpec
@@ -26,10 +27,12 @@ from flask import Blueprint, current_app, g, jsonify, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.api import once
 from app.errors import ApiError
 from app.models import Employee
 from app.services.authz import actor
 from app.services.cycle import targets
+from app.services.observations import submissions
 from app.services.org import binding, profile
 from app.services.scoring import reading
 from app.wechat.clients import mini_program
@@ -106,7 +109,7 @@ class TargetsStateOut(Schema):
     amendments_to_acknowledge = fields.List(fields.Nested(AmendmentOut), required=True)
 
 
-class ProgressOut(Schema):
+class SnapshotOut(Schema):
     as_of = fields.String(required=True, metadata={"description": "数据截至日"})
     computed_at = fields.String(required=True)
     body = fields.Dict(required=True, metadata={"description": "进度条、进度、预计得分与等级（报告格式）"})
@@ -115,7 +118,32 @@ class ProgressOut(Schema):
 class AssessmentOut(TargetsStateOut):
     assessment_id = fields.Integer(required=True)
     items = fields.List(fields.Nested(TargetItemOut), required=True)
-    progress = fields.Nested(ProgressOut, allow_none=True, metadata={"description": "首次计算前为空"})
+    progress = fields.Nested(SnapshotOut, allow_none=True, metadata={"description": "首次计算前为空"})
+
+
+FIGURE_LIMIT = Decimal("1e12")
+NUMBER = {"invalid": "不是有效的数字", "required": "必填", "special": "不是有效的数字"}
+
+
+class FigureIn(Schema):
+    numerator = fields.Decimal(required=True, validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"),
+                               error_messages=NUMBER, metadata={"description": "数值；比率类为完成数"})
+    denominator = fields.Decimal(validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"),
+                                 error_messages=NUMBER, metadata={"description": "比率类指标的总数"})
+
+
+class ProgressIn(Schema):
+    day = fields.Date(required=True, error_messages={"invalid": "日期格式应为 YYYY-MM-DD", "required": "必填"})
+    figures = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=48)), values=fields.Nested(FigureIn),
+                          required=True, validate=validate.Length(min=1, max=20, error="请填写1到20项数据"),
+                          metadata={"description": "指标代码 → 当日数值"})
+    note = fields.String(load_default="", validate=validate.Length(max=500, error="备注最多500字"))
+
+
+class ProgressOut(Schema):
+    id = fields.Integer(required=True)
+    day = fields.Date(required=True)
+    note = fields.String(required=True)
 
 
 class ErrorOut(Schema):
@@ -131,10 +159,11 @@ class ErrorEnvelope(Schema):
 # --- operations ----------------------------------------------------------------------------------
 
 def operation(method: str, path: str, *, summary: str, answer: type[Schema], body: type[Schema] | None = None,
-              signed: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              signed: bool = True, idempotent: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an operation: its route, who may call it (a signed-in person unless `signed` is
-    False), its input and output schemas. The view receives the loaded body (if any) and returns
-    the output object, which is dumped through `answer`."""
+    False), its input and output schemas, and whether it needs an `Idempotency-Key` (a retry with
+    the same key and body gets the first answer and changes nothing). The view receives the loaded
+    body (if any) and returns the output object, which is dumped through `answer`."""
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -143,10 +172,13 @@ def operation(method: str, path: str, *, summary: str, answer: type[Schema], bod
                 g.mp_actor = actor(_signed_in())
             if body is not None:
                 kwargs["data"] = _body(body())
+            if idempotent:
+                return jsonify(once.answer(g.mp_actor.employee_id, request.headers.get("Idempotency-Key", ""),
+                                           request.get_data(), lambda: answer().dump(view(**kwargs))))
             return jsonify(answer().dump(view(**kwargs)))
 
         run.mp_operation = {"method": method.lower(), "summary": summary, "answer": answer,  # type: ignore[attr-defined]
-                            "body": body, "signed": signed}
+                            "body": body, "signed": signed, "idempotent": idempotent}
         bp.add_url_rule(path, view.__name__, run, methods=[method])
         return run
 
@@ -232,6 +264,14 @@ def acknowledge(assessment_id: int) -> dict[str, Any]:
     return targets.acknowledge_targets(assessment_id, g.mp_actor)
 
 
+@operation("POST", "/progress", summary="提交或修改某日进展（修改时限内；同一 Idempotency-Key 重试不会重复）",
+           body=ProgressIn, answer=ProgressOut, idempotent=True)
+def submit_progress(data: dict[str, Any]) -> Any:
+    figures = {code: submissions.SubmittedFigure(f["numerator"], f.get("denominator"))
+               for code, f in data["figures"].items()}
+    return submissions.submit(g.mp_actor.employee_id, data["day"], figures, g.mp_actor, data["note"])
+
+
 @bp.get("/openapi.json")
 def openapi() -> Any:
     """The OpenAPI 3 document, generated from the declared operations and their schemas."""
@@ -246,8 +286,9 @@ def openapi() -> Any:
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix(bp.url_prefix or ""))
         described = _described(declared)
         if rule.arguments:
-            described["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
-                                       for name in sorted(rule.arguments)]
+            described.setdefault("parameters", []).extend(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+                for name in sorted(rule.arguments))
         spec.path(path=path, operations={declared["method"]: described})
     return jsonify(spec.to_dict())
 
@@ -264,4 +305,7 @@ def _described(declared: dict[str, Any]) -> dict[str, Any]:
                                     "content": {"application/json": {"schema": declared["body"]}}}
     if declared["signed"]:
         described["security"] = [{"token": []}]
+    if declared["idempotent"]:
+        described["parameters"] = [{"name": "Idempotency-Key", "in": "header", "required": True,
+                                    "schema": {"type": "string", "pattern": once.KEY_PATTERN}}]
     return described

@@ -3,14 +3,17 @@ jscode2session, binding with an HR bind code on first use, our own signed token 
 refuses a request without a valid token; the OpenAPI document comes from the declared schemas."""
 
 import time
+from decimal import Decimal
 
 import pytest
 from flask import url_for
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from rq import Queue
 from sqlalchemy import func, select
 
+from app import jobs
 from app.api import mp
-from app.models import AuditLog, WeChatIdentity
+from app.models import AuditLog, Observation, ProgressEntry, WeChatIdentity
 from app.services.authz import actor, system
 from app.services.org import binding
 from tests.support.company import assessment_of, open_month, small_company
@@ -161,3 +164,57 @@ def test_a_person_reads_and_acknowledges_their_own_month_and_nobody_elses(client
 def audit_rows(session) -> int:
     session.rollback()
     return session.scalar(select(func.count()).select_from(AuditLog))
+
+
+def state(session, redis_client) -> tuple[int, int, int]:
+    """Progress entries, audit rows and jobs waiting in the progress queue."""
+    session.rollback()
+    entries = session.scalar(select(func.count()).select_from(ProgressEntry))
+    return entries, session.scalar(select(func.count()).select_from(AuditLog)), Queue(
+        jobs.PROGRESS, connection=redis_client).count
+
+
+def test_a_days_progress_is_saved_once_whatever_the_retries(client, company, db_session, redis_client):
+    open_month(2026, 11)
+    star = signed(db_session, company.star)
+    body = {"day": "2026-11-12", "figures": {"ops_sales": {"numerator": "1200.50"}}, "note": "双11返场"}
+    first = client.post("/api/mp/v1/progress", json=body, headers={**star, "Idempotency-Key": "k-0000001"})
+    assert first.status_code == 200, first.get_json()
+    after_first = state(db_session, redis_client)
+    again = client.post("/api/mp/v1/progress", json=body, headers={**star, "Idempotency-Key": "k-0000001"})
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    assert state(db_session, redis_client)[:2] == after_first[:2]  # one entry, one audit row
+    other = client.post("/api/mp/v1/progress", json={**body, "note": "改了"},
+                        headers={**star, "Idempotency-Key": "k-0000001"})
+    assert other.status_code == 422 and other.get_json()["error"]["code"] == "idempotency_key_reused"
+    observed = db_session.scalar(select(Observation).where(Observation.employee_id == company.star.id))
+    assert observed.numerator == Decimal("1200.50") and observed.provenance == "self_reported"
+
+
+@pytest.mark.parametrize("change, status, code", [
+    ({"day": "2026-11-13"}, 422, "day_in_future"),
+    ({"day": "2026-11-10"}, 409, "edit_window_closed"),
+    ({"figures": {"no_such_indicator": {"numerator": "1"}}}, 422, "figures_invalid"),
+    ({"figures": {"wh_stock_accuracy": {"numerator": "99", "denominator": "100"}}}, 422, "figures_invalid"),
+    ({"figures": {"ops_teamwork": {"numerator": "5"}}}, 422, "figures_invalid"),
+    ({"figures": {"ops_sales": {"numerator": "-1"}}}, 422, "invalid_input"),
+    ({"figures": {"ops_sales": {"numerator": "1e13"}}}, 422, "invalid_input"),
+    ({"figures": {"ops_sales": {"numerator": "一千"}}}, 422, "invalid_input"),
+    ({"figures": {"ops_sales": {"numerator": "NaN"}}}, 422, "invalid_input"),
+    ({"figures": {}}, 422, "invalid_input"),
+    ({"day": "11/12"}, 422, "invalid_input"),
+    ({"key": ""}, 400, "idempotency_key_required"),
+])
+def test_bad_progress_is_refused_in_chinese_and_nothing_changes(client, company, db_session, redis_client, change,
+                                                                 status, code):
+    open_month(2026, 11)
+    star = signed(db_session, company.star)
+    before = state(db_session, redis_client)
+    body = {"day": "2026-11-12", "figures": {"ops_sales": {"numerator": "100"}}}
+    body.update({k: v for k, v in change.items() if k != "key"})
+    answer = client.post("/api/mp/v1/progress", json=body,
+                         headers={**star, "Idempotency-Key": change.get("key", "k-bad-0001")})
+    assert answer.status_code == status and answer.get_json()["error"]["code"] == code, answer.get_json()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in answer.get_json()["error"]["message"])
+    assert state(db_session, redis_client) == before
+    assert redis_client.get(f"jixiao:mp:once:{company.star.id}:k-bad-0001") is None  # the key is free again
