@@ -121,6 +121,43 @@ class AssessmentOut(TargetsStateOut):
     progress = fields.Nested(SnapshotOut, allow_none=True, metadata={"description": "首次计算前为空"})
 
 
+class DutyOut(Schema):
+    text = fields.String(required=True)
+    frequency = fields.String(required=True)
+    standard = fields.String(required=True)
+
+
+class AuthorityOut(Schema):
+    text = fields.String(required=True)
+    limit = fields.String(load_default="", dump_default="")
+
+
+class GoalOut(Schema):
+    text = fields.String(required=True)
+    period = fields.String(required=True, metadata={"description": "month/quarter/year"})
+
+
+class JobDescriptionOut(Schema):
+    position = fields.String(required=True)
+    duties = fields.List(fields.Nested(DutyOut), required=True)
+    authorities = fields.List(fields.Nested(AuthorityOut), required=True)
+    goals = fields.List(fields.Nested(GoalOut), required=True)
+
+
+class RuleOut(Schema):
+    indicator = fields.String(required=True)
+    name = fields.String(required=True)
+    weight = fields.String(required=True)
+    target = fields.String(required=True, metadata={"description": "如 99.5%、100,000 USD、5分"})
+    by = fields.String(required=True, metadata={"description": "评分人或数据来源"})
+    rule = fields.String(required=True, metadata={"description": "计分规则原文，如 扣分制：每低于目标0.1%扣6分…"})
+    definition = fields.String(required=True)
+
+
+class RulesOut(Schema):
+    rules = fields.List(fields.Nested(RuleOut), required=True)
+
+
 FIGURE_LIMIT = Decimal("1e12")
 NUMBER = {"invalid": "不是有效的数字", "required": "必填", "special": "不是有效的数字"}
 
@@ -245,6 +282,17 @@ def login(data: dict[str, Any]) -> dict[str, Any]:
 @operation("GET", "/me", summary="我的信息", answer=MeOut)
 def me() -> dict[str, Any]:
     return profile.me(g.mp_actor)
+
+
+@operation("GET", "/me/job-description", summary="我的岗位说明书", answer=JobDescriptionOut)
+def my_job_description() -> dict[str, Any]:
+    return profile.job_description(g.mp_actor)
+
+
+@operation("GET", "/assessments/<int:assessment_id>/rules", summary="考核规则：权重、目标、评分人与计分方式（文字）",
+           answer=RulesOut)
+def rules(assessment_id: int) -> dict[str, Any]:
+    return {"rules": targets.rules_view(assessment_id, g.mp_actor)}
 
 
 @operation("GET", "/assessments", summary="我本月进行中的考核表", answer=AssessmentsOut)

@@ -20,8 +20,10 @@ SOURCE_ZH = {
     "zendesk": "客服系统数据（Zendesk）",
     "erp": "ERP仓储数据",
     "chat_import": "客服聊天记录（文件导入）",
+    "erp_import": "ERP质检记录（文件导入）",
+    "self_report": "本人填报",
 }
-RATER_KIND_ZH = {"manager": "主管评分", "peer": "同事评分"}
+RATER_KIND_ZH = {"manager": "主管评分", "peer": "同事评分", "customer": "客户评分"}
 RATE_COMMAND = "flask kpi fx-rate {month} {source} {target} 汇率 --by 工号"
 ACCEPT_COMMAND = "flask kpi accept-gaps {month} --by 工号"
 UNCONFIGURE_COMMAND = "flask sources unconfigure 来源 --by 工号"

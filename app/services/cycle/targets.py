@@ -11,8 +11,12 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from app.domain import targets as rules
+from app.domain.close_todo import RATER_KIND_ZH, SOURCE_ZH
 from app.domain.cycles import CycleStatus
-from app.domain.indicators import Kind
+from app.domain.exact import plain
+from app.domain.formatting import method_label
+from app.domain.indicators import Direction, Display, Kind
+from app.domain.methods import ByRatio
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, Indicator, TargetAmendment
@@ -22,6 +26,7 @@ from app.services.cycle.target_messages import TargetNews
 from app.services.lookup import cycle_of, format_figure, indicator
 from app.services.notify import outbox
 from app.services.scoring import progress
+from app.services.scoring.inputs import stored_method
 from app.services.usecase import (
     DecimalInput,
     JsonDict,
@@ -111,6 +116,27 @@ def targets_view(assessment_id: int, who: Actor) -> JsonDict:
                                                       assessment.currency),
                       "rater_kind": item.rater})
     return {"assessment_id": assessment.id, "items": items, **targets_state(assessment)}
+
+
+def rules_view(assessment_id: int, who: Actor) -> list[JsonDict]:
+    """考核规则 in words: each item's weight, target, who rates it or where its figure comes from,
+    and how the figure becomes points ("扣分制：每低于目标0.1%扣6分…"), as the report states them."""
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
+    require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
+    shown = []
+    for item in assessment.items:
+        ind = indicator(item.indicator_code)
+        method = stored_method(item.method)
+        display = Display.RATING if ind.kind == Kind.QUALITATIVE.value else Display(ind.display)
+        rule = method_label(method, item.weight, Direction(ind.direction), display, ind.unit, assessment.currency)
+        if isinstance(method, ByRatio):
+            cap = f"，最高按{plain(item.cap * 100)}%计" if ind.kind != Kind.QUALITATIVE.value else ""
+            rule += cap + (f"，完成率低于{plain(item.floor * 100)}%得0分" if item.floor is not None else "")
+        shown.append({"indicator": ind.code, "name": ind.name, "weight": str(item.weight),
+                      "target": format_figure(ind, item.target, assessment.currency),
+                      "by": RATER_KIND_ZH.get(item.rater or "", SOURCE_ZH.get(ind.source, ind.source)),
+                      "rule": rule, "definition": ind.definition})
+    return shown
 
 
 def targets_state(assessment: Assessment) -> JsonDict:

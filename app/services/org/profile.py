@@ -7,7 +7,7 @@ from sqlalchemy.orm import aliased
 
 from app.domain.cycles import CycleStatus
 from app.extensions import db
-from app.models import Assessment, Cycle, Department, Employee, Position, WeChatIdentity
+from app.models import Assessment, Cycle, Department, Employee, JobDescription, Position, WeChatIdentity
 from app.services.authz import Actor
 from app.services.notify.wechat_status import CHANNEL_NAMES
 from app.services.usecase import JsonDict
@@ -38,3 +38,14 @@ def current_assessments(who: Actor) -> list[JsonDict]:
         .order_by(Assessment.first_day)).all()
     return [{"id": r.id, "label": f"{r.year}年{r.month}月", "first_day": r.first_day, "last_day": r.last_day,
              "position": r.name or ""} for r in rows]
+
+
+def job_description(who: Actor) -> JsonDict:
+    """The person's own 岗位说明书: what their position is for (duties, authorities, goals)."""
+    row = db.session.execute(select(Position.name, JobDescription).join(
+        JobDescription, JobDescription.position_id == Position.id).join(
+        Employee, Employee.position_id == Position.id).where(Employee.id == who.employee_id)).first()
+    if row is None:
+        return {"position": "", "duties": [], "authorities": [], "goals": []}
+    name, jd = row
+    return {"position": name, "duties": jd.duties, "authorities": jd.authorities, "goals": jd.goals}

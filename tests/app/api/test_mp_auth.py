@@ -218,3 +218,19 @@ def test_bad_progress_is_refused_in_chinese_and_nothing_changes(client, company,
     assert any("\u4e00" <= ch <= "\u9fff" for ch in answer.get_json()["error"]["message"])
     assert state(db_session, redis_client) == before
     assert redis_client.get(f"jixiao:mp:once:{company.star.id}:k-bad-0001") is None  # the key is free again
+
+
+def test_my_rules_and_job_description_read_in_words(client, company, db_session):
+    november = open_month(2026, 11)
+    star = signed(db_session, company.star)
+    sheet = assessment_of(company.star, november).id
+    rules = {r["name"]: r for r in client.get(f"/api/mp/v1/assessments/{sheet}/rules", headers=star)
+             .get_json()["rules"]}
+    assert rules["月度销售额"]["by"] == "亚马逊销售数据（Amazon SP-API）" and rules["月度销售额"]["weight"] == "30"
+    assert rules["月度销售额"]["rule"] == "比例计分：按完成率计分，最高按120%计"
+    assert rules["月度销售额"]["target"] == "100,000 USD"
+    assert rules["团队协作"]["by"] == "主管评分" and rules["团队协作"]["target"] == "5分"
+    jd = client.get("/api/mp/v1/me/job-description", headers=star).get_json()
+    assert jd["position"] == "运营" and jd["duties"][0]["text"] and jd["goals"][0]["period"] == "quarter"
+    trainee = assessment_of(company.trainee, november).id
+    assert client.get(f"/api/mp/v1/assessments/{trainee}/rules", headers=star).status_code == 403

@@ -76,6 +76,11 @@ def _targets_view(cast, subject, acting, n):
     return lambda who: targets.targets_view(assessment_id, who)
 
 
+def _rules_view(cast, subject, acting, n):
+    assessment_id = assessment_of(subject, 11).id
+    return lambda who: targets.rules_view(assessment_id, who)
+
+
 def _entry(subject):
     return entries_with(subject, "design_on_time_share", date(2026, 11, 26))
 
@@ -275,6 +280,7 @@ TABLE = {
     "view_report": ("ops", reports.view_report, _report, N, "self manager_in hr own_case leaver"),
     "view_ratings": ("ops", ratings.ratings_view, _ratings_view, N, "self manager_in hr own_case leaver"),
     "view_targets": ("ops", targets.targets_view, _targets_view, N, "self manager_in hr own_case leaver"),
+    "view_rules": ("ops", targets.rules_view, _rules_view, N, "self manager_in hr own_case leaver"),
     "list_comments": ("design", comments.list_comments, _list_comments, N, "self manager_in hr own_case leaver"),
     "comment": ("design", comments.add_comment, _comment, Y, "self manager_in own_case"),
     "rate_manager": ("ops", ratings.rate_item, _rate_manager, Y, "manager_in"),
@@ -391,7 +397,7 @@ NOT_ACTING_FOR_A_PERSON = {
     "a manager's chat reply resolved to the digest line it names; the service it leads to asks the policy": """
         news.digest.resolve_line""",
     "the caller's own profile: the token or session names the person, there is no other subject": """
-        org.profile.me org.profile.current_assessments""",
+        org.profile.me org.profile.current_assessments org.profile.job_description""",
     "console sign-in: the password is the authority, and the rest is the person's own account": """
         org.logins.sign_in org.logins.change_password org.logins.session_version org.logins.password_problem
         org.logins.sign_out_everywhere""",
