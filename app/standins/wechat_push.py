@@ -26,9 +26,10 @@ def crypto_for(account: Account):
     return cls(account.token, account.aes_key, account.appid)
 
 
-def plain_signature(token: str, timestamp: str, nonce: str) -> str:
-    """明文模式 signature: sha1 of the sorted token, timestamp and nonce."""
-    return hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+def push_signature(token: str, timestamp: str, nonce: str, *encrypt: str) -> str:
+    """WeChat's signature: sha1 of the sorted token, timestamp and nonce (明文模式), and in 安全模式
+    the `Encrypt` value too (msg_signature)."""
+    return hashlib.sha1("".join(sorted([token, timestamp, nonce, *encrypt])).encode()).hexdigest()
 
 
 def to_xml(fields: dict) -> str:
@@ -75,15 +76,21 @@ def sign_push(
     if mode == "plain":
         if account.channel == "wecom":
             raise ValueError("WeCom callbacks are always encrypted")
-        signature = plain_signature(account.token, timestamp, nonce)
+        signature = push_signature(account.token, timestamp, nonce)
         return {"signature": signature, "timestamp": timestamp, "nonce": nonce}, plaintext
     envelope = xmltodict.parse(crypto_for(account).encrypt_message(plaintext, nonce, timestamp))["xml"]
-    outer = {"ToUserName": original_id(account), "Encrypt": envelope["Encrypt"]}
-    query = {"msg_signature": envelope["MsgSignature"], "timestamp": timestamp, "nonce": nonce}
+    return seal_push(account, envelope["Encrypt"], timestamp, nonce)
+
+
+def seal_push(account: Account, encrypt: str, timestamp: str, nonce: str) -> tuple[dict, str]:
+    """(query, body) of an encrypted push carrying `encrypt` as is, signed with the account's token."""
+    outer = {"ToUserName": original_id(account), "Encrypt": encrypt}
+    query = {"msg_signature": push_signature(account.token, timestamp, nonce, encrypt),
+             "timestamp": timestamp, "nonce": nonce}
     if account.channel == "wecom":
         outer["AgentID"] = account.agent_id
     else:
-        query.update(signature=plain_signature(account.token, timestamp, nonce), encrypt_type="aes")
+        query.update(signature=push_signature(account.token, timestamp, nonce), encrypt_type="aes")
     return query, to_xml(outer)
 
 

@@ -10,7 +10,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.enterprise.crypto import WeChatCrypto as WeComCrypto
 
 from app.standins.wechat import standin_command
-from app.standins.wechat_push import plain_signature, sign_push, user_message
+from app.standins.wechat_push import push_signature, sign_push, user_message
 from app.standins.wechat_state import DEV_ACCOUNTS, dev_environment
 from config import BASE_DIR
 
@@ -120,7 +120,7 @@ def test_a_push_without_a_callback_url_is_reported_not_lost_silently(standin):
 def test_pushes_are_signed_and_encrypted_as_wechat_does(standin):
     xml = user_message(MP, "o1", 1714036504, content="你好")
     query, body = sign_push(MP, xml, 1714036504, nonce="123")
-    assert query["signature"] == plain_signature(MP.token, "1714036504", "123")
+    assert query["signature"] == push_signature(MP.token, "1714036504", "123")
     assert query["encrypt_type"] == "aes"
     crypto = WeChatCrypto(MP.token, MP.aes_key, MP.appid)
     opened = crypto.decrypt_message(body, query["msg_signature"], "1714036504", "123")
