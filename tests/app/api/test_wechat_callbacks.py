@@ -260,7 +260,6 @@ def test_a_wrong_aes_key_of_ours_is_reported_as_misconfiguration(
     assert any(r.levelname == "ERROR" and "wechat_misconfigured" in r.getMessage() for r in caplog.records)
 
 
-@pytest.mark.xfail(strict=True, reason="noise that unpads under a wrong key was taken for another account's push")
 def test_noise_that_parses_under_our_wrong_key_is_still_misconfiguration(
         tmp_path_factory, database_url, redis_url, clock, received, redis_client):
     """Under a wrong key a push decrypts to noise, and about one push in a hundred the noise happens
