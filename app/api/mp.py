@@ -32,7 +32,8 @@ from app.errors import ApiError
 from app.models import Employee
 from app.services.authz import actor
 from app.services.cycle import targets
-from app.services.observations import submissions
+from app.services.feedback import appeals
+from app.services.observations import corrections, submissions
 from app.services.org import binding, profile
 from app.services.scoring import reading
 from app.wechat.clients import mini_program
@@ -156,6 +157,24 @@ class RuleOut(Schema):
 
 class RulesOut(Schema):
     rules = fields.List(fields.Nested(RuleOut), required=True)
+
+
+class MemberOut(Schema):
+    employee_no = fields.String(required=True)
+    name = fields.String(required=True)
+    position = fields.String(required=True)
+    assessment_id = fields.Integer(required=True)
+    acknowledged = fields.Boolean(required=True, metadata={"description": "是否已确认本月目标"})
+    as_of = fields.String(allow_none=True, metadata={"description": "数据截至日；尚未计算时为空"})
+    total = fields.String(allow_none=True, metadata={"description": "预计总分"})
+    grade = fields.String(allow_none=True, metadata={"description": "预计等级"})
+    behind = fields.Integer(required=True, metadata={"description": "落后进度的考核项数"})
+
+
+class TeamOut(Schema):
+    members = fields.List(fields.Nested(MemberOut), required=True)
+    appeals_to_decide = fields.Integer(required=True)
+    corrections_to_decide = fields.Integer(required=True)
 
 
 FIGURE_LIMIT = Decimal("1e12")
@@ -293,6 +312,13 @@ def my_job_description() -> dict[str, Any]:
            answer=RulesOut)
 def rules(assessment_id: int) -> dict[str, Any]:
     return {"rules": targets.rules_view(assessment_id, g.mp_actor)}
+
+
+@operation("GET", "/team", summary="团队进展（主管）：每人预计得分、落后项与待我处理的事项", answer=TeamOut)
+def team() -> dict[str, Any]:
+    return {"members": reading.team_view(g.mp_actor),
+            "appeals_to_decide": len(appeals.appeals_to_decide(g.mp_actor)),
+            "corrections_to_decide": len(corrections.corrections_to_decide(g.mp_actor))}
 
 
 @operation("GET", "/assessments", summary="我本月进行中的考核表", answer=AssessmentsOut)

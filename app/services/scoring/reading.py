@@ -1,10 +1,13 @@
-"""What the mini-program's home page reads: an assessment's live progress, as the person's own
-view or a manager's/HR's — the same snapshot, authorised by the one policy."""
+"""What the mini-program's home and team pages read: an assessment's live progress, as the person's
+own view or a manager's/HR's — the same snapshot, authorised by the one policy — and a manager's
+whole team at a glance."""
 
 from sqlalchemy import select
 
+from app.domain.cycles import CycleStatus
+from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, ProgressSnapshot
+from app.models import Assessment, Cycle, Employee, Position, ProgressSnapshot
 from app.services.authz import Action, Actor, Subject, require
 from app.services.usecase import JsonDict, get_or_404
 
@@ -19,3 +22,27 @@ def view_progress(assessment_id: int, who: Actor) -> JsonDict | None:
         return None
     return {"assessment_id": assessment.id, "as_of": snapshot.as_of.isoformat(), "body": snapshot.body,
             "computed_at": snapshot.computed_at.isoformat()}
+
+
+def team_view(who: Actor) -> list[JsonDict]:
+    """A manager's team in the month in progress: everyone in their reporting subtree with each
+    assessment's projected total and grade, how many items are behind pace, and whether the targets
+    were acknowledged (the mini-program's 团队 page). Refused to someone nobody reports to."""
+    if not who.subtree:
+        raise ApiError("not_a_manager", "只有主管可以查看团队进展", 403)
+    rows = db.session.execute(
+        select(Employee.id, Employee.employee_no, Employee.name, Position.name, Assessment.id,
+               Assessment.acknowledged_at, ProgressSnapshot.as_of, ProgressSnapshot.body)
+        .join(Assessment, Assessment.employee_id == Employee.id).join(Cycle, Cycle.id == Assessment.cycle_id)
+        .outerjoin(Position, Position.id == Assessment.position_id)
+        .outerjoin(ProgressSnapshot, ProgressSnapshot.assessment_id == Assessment.id)
+        .where(Employee.id.in_(who.subtree), Employee.status == "active", Cycle.status == CycleStatus.OPEN)
+        .order_by(Employee.employee_no, Assessment.first_day)).all()
+    for employee_id in {r[0] for r in rows}:
+        require(who, Action.VIEW_PROGRESS, Subject(employee_id))
+    return [{"employee_no": number, "name": name, "position": position or "", "assessment_id": assessment_id,
+             "acknowledged": acknowledged is not None, "as_of": as_of.isoformat() if as_of else None,
+             "total": (body or {}).get("total_display"), "grade": (body or {}).get("grade"),
+             "behind": sum(1 for item in (body or {}).get("items", [])
+                           if (item.get("progress") or {}).get("state") == "behind")}
+            for _, number, name, position, assessment_id, acknowledged, as_of, body in rows]

@@ -3,6 +3,7 @@ jscode2session, binding with an HR bind code on first use, our own signed token 
 refuses a request without a valid token; the OpenAPI document comes from the declared schemas."""
 
 import time
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,8 @@ from app.api import mp
 from app.models import AuditLog, Observation, ProgressEntry, WeChatIdentity
 from app.services.authz import actor, system
 from app.services.org import binding
-from tests.support.company import assessment_of, open_month, small_company
+from app.services.scoring.progress import recompute
+from tests.support.company import assessment_of, on_target, open_month, small_company
 
 PUBLIC = {"mp.login", "mp.openapi"}
 
@@ -234,3 +236,20 @@ def test_my_rules_and_job_description_read_in_words(client, company, db_session)
     assert jd["position"] == "运营" and jd["duties"][0]["text"] and jd["goals"][0]["period"] == "quarter"
     trainee = assessment_of(company.trainee, november).id
     assert client.get(f"/api/mp/v1/assessments/{trainee}/rules", headers=star).status_code == 403
+
+
+def test_a_manager_sees_their_team_and_someone_without_one_is_refused(client, company, db_session, redis_client):
+    november = open_month(2026, 11)
+    on_target(company.star, november)
+    for person in (company.star, company.trainee):  # what the progress worker computes
+        assert recompute(assessment_of(person, november).id, as_of=date(2026, 11, 11)) is not None
+    lead, star = signed(db_session, company.lead), signed(db_session, company.star)
+    team = client.get("/api/mp/v1/team", headers=lead)
+    assert team.status_code == 200, team.get_json()
+    members = {m["name"]: m for m in team.get_json()["members"]}
+    assert set(members) == {"赵明星", "钱新人"}  # the lead's reports, not the lead, not HR
+    assert members["赵明星"]["grade"] and members["赵明星"]["as_of"] == "2026-11-11"
+    assert members["钱新人"]["behind"] >= members["赵明星"]["behind"] and not members["钱新人"]["acknowledged"]
+    assert team.get_json()["appeals_to_decide"] == 0
+    refused = client.get("/api/mp/v1/team", headers=star)
+    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "not_a_manager"

@@ -388,7 +388,7 @@ NOT_ACTING_FOR_A_PERSON = {
     "WeChat telling us about the person (a subscription granted, used or refused), not a person acting": """
         notify.quota.grant_quota notify.quota.reserve notify.quota.give_back notify.quota.exhaust""",
     "lists the policy filters (can), so there is nothing to refuse; their tests show who sees what": """
-        feedback.appeals.appeals_to_decide observations.corrections.corrections_to_decide
+        scoring.reading.team_view feedback.appeals.appeals_to_decide observations.corrections.corrections_to_decide
         feedback.rating_prompts.my_rating_tasks""",
     "HR's review of a scored month (HR only, a leaver refused): tested in tests/app/services/cycle/test_review.py": """
         cycle.review.spread cycle.review.publish cycle.review.return_rating cycle.review.manager_ratings""",
