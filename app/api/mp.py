@@ -31,11 +31,13 @@ from app.api import once
 from app.errors import ApiError
 from app.models import Employee
 from app.services.authz import actor
+from app.services.business_time import clock_now
 from app.services.cycle import targets
-from app.services.feedback import appeals
-from app.services.observations import corrections, submissions
+from app.services.feedback import appeals, comments, rating_prompts, ratings
+from app.services.notify import kinds, quota
+from app.services.observations import corrections, history, submissions
 from app.services.org import binding, profile
-from app.services.scoring import reading
+from app.services.scoring import reading, reports
 from app.wechat.clients import mini_program
 
 bp = Blueprint("mp", __name__, url_prefix="/api/mp/v1")
@@ -202,6 +204,242 @@ class ProgressOut(Schema):
     note = fields.String(required=True)
 
 
+class FigureOut(Schema):
+    indicator = fields.String(required=True)
+    name = fields.String(required=True)
+    numerator = fields.String(required=True)
+    denominator = fields.String(allow_none=True)
+    display = fields.String(required=True, metadata={"description": "如 98.5%、12,000 USD"})
+
+
+class DayCorrectionOut(Schema):
+    id = fields.Integer(required=True)
+    indicator = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "pending/approved/rejected"})
+    new = fields.String(required=True)
+    reason = fields.String(required=True)
+    decision_reason = fields.String(required=True)
+
+
+class DayOut(Schema):
+    progress_entry_id = fields.Integer(required=True)
+    day = fields.Date(required=True)
+    note = fields.String(required=True)
+    figures = fields.List(fields.Nested(FigureOut), required=True)
+    editable_until = fields.String(required=True, metadata={"description": "当地时间；之后须申请更正"})
+    editable = fields.Boolean(required=True)
+    comments = fields.Integer(required=True, metadata={"description": "点评与回复条数"})
+    corrections = fields.List(fields.Nested(DayCorrectionOut), required=True)
+
+
+class DaysOut(Schema):
+    days = fields.List(fields.Nested(DayOut), required=True)
+
+
+class CommentOut(Schema):
+    id = fields.Integer(required=True)
+    parent_id = fields.Integer(allow_none=True)
+    author_id = fields.Integer(required=True)
+    author = fields.String(required=True)
+    body = fields.String(required=True)
+    created_at = fields.String(required=True)
+
+
+class CommentsOut(Schema):
+    comments = fields.List(fields.Nested(CommentOut), required=True)
+
+
+class CommentIn(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=1000, error="点评内容1到1000字"),
+                         error_messages={"required": "必填"})
+    parent_id = fields.Integer(metadata={"description": "回复某条点评时填写"}, error_messages=NUMBER)
+
+
+class CorrectionIn(Schema):
+    day = fields.Date(required=True, error_messages={"invalid": "日期格式应为 YYYY-MM-DD", "required": "必填"})
+    indicator = fields.String(required=True, validate=validate.Length(min=1, max=48),
+                              error_messages={"required": "必填"})
+    numerator = fields.Decimal(required=True, validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"),
+                               error_messages=NUMBER)
+    denominator = fields.Decimal(validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"),
+                                 error_messages=NUMBER)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500, error="更正原因1到500字"),
+                           error_messages={"required": "必填"})
+
+
+class RequestOut(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True)
+
+
+class DecisionIn(Schema):
+    approve = fields.Boolean(required=True, error_messages={"required": "必填", "invalid": "应为 true 或 false"})
+    reason = fields.String(load_default="", validate=validate.Length(max=500, error="理由最多500字"))
+
+
+class VersionOut(Schema):
+    report_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    response = fields.String(required=True, metadata={"description": "pending/confirmed/appealed/auto_confirmed"})
+    published_at = fields.String(required=True)
+    total = fields.String(required=True)
+    grade = fields.String(required=True)
+
+
+class PeriodOut(Schema):
+    first_day = fields.String(required=True)
+    last_day = fields.String(required=True)
+    working_days = fields.Integer(required=True)
+
+
+class PartOut(Schema):
+    report_id = fields.Integer(required=True)
+    assessment_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    position = fields.String(required=True)
+    working_days = fields.Integer(required=True)
+    total = fields.String(required=True)
+    grade = fields.String(required=True)
+    summary = fields.String(required=True)
+    versions = fields.List(fields.Nested(VersionOut), metadata={"description": "该部分的全部报告版本，新的在前"})
+
+
+class MonthOut(Schema):
+    label = fields.String(required=True)
+    year = fields.Integer(required=True)
+    month = fields.Integer(required=True)
+    status = fields.String(required=True)
+    total = fields.String(required=True)
+    grade = fields.String(required=True)
+    grade_code = fields.String(required=True)
+    parts = fields.List(fields.Nested(PartOut), required=True, metadata={"description": "月中调岗时有两份报告"})
+
+
+class MonthsOut(Schema):
+    months = fields.List(fields.Nested(MonthOut), required=True, metadata={"description": "等级历史，新的在前"})
+
+
+class MonthResultOut(Schema):
+    total = fields.String(required=True)
+    grade = fields.String(required=True)
+    grade_code = fields.String(required=True)
+    coefficient = fields.String(required=True)
+    weighted = fields.Boolean(required=True)
+    vetoed = fields.Boolean(required=True)
+    parts = fields.List(fields.Nested(PartOut), required=True)
+
+
+class AppealOut(Schema):
+    id = fields.Integer(required=True)
+    assessment_item_id = fields.Integer(required=True)
+    claimed_value = fields.String(required=True)
+    status = fields.String(required=True)
+    decision_reason = fields.String(allow_none=True)
+
+
+class ReportOut(Schema):
+    report_id = fields.Integer(required=True)
+    assessment_id = fields.Integer(required=True)
+    version = fields.Integer(required=True)
+    latest = fields.Boolean(required=True)
+    total = fields.String(required=True)
+    grade = fields.String(required=True)
+    summary = fields.String(required=True)
+    body = fields.Dict(required=True, metadata={"description": "报告正文：各考核项实际值、得分与说明"})
+    published_at = fields.String(required=True)
+    month = fields.Nested(MonthResultOut, allow_none=True)
+    window_closes_at = fields.String(allow_none=True, metadata={"description": "申诉截止时间"})
+    response = fields.String(required=True)
+    responded_at = fields.String(allow_none=True)
+    can_confirm = fields.Boolean(required=True)
+    can_appeal = fields.Boolean(required=True)
+    appeals = fields.List(fields.Nested(AppealOut), required=True)
+
+
+class AppealIn(Schema):
+    indicator = fields.String(required=True, validate=validate.Length(min=1, max=48),
+                              error_messages={"required": "必填"})
+    claimed_value = fields.Decimal(required=True, error_messages=NUMBER, metadata={"description": "申诉的数值"},
+                                   validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500, error="申诉理由1到500字"),
+                           error_messages={"required": "必填"})
+    evidence = fields.List(fields.Integer(), load_default=list, metadata={"description": "证据截图的编号"})
+
+
+class RatingTaskOut(Schema):
+    assessment_item_id = fields.Integer(required=True)
+    employee = fields.String(required=True)
+    indicator = fields.String(required=True)
+    name = fields.String(required=True)
+    rater_kind = fields.String(required=True, metadata={"description": "manager/peer"})
+    rated = fields.Boolean(required=True)
+    month = fields.String(required=True)
+
+
+class RatingTasksOut(Schema):
+    tasks = fields.List(fields.Nested(RatingTaskOut), required=True)
+
+
+class RatingIn(Schema):
+    assessment_item_id = fields.Integer(required=True, error_messages=NUMBER)
+    value = fields.Decimal(required=True, error_messages=NUMBER, metadata={"description": "1到5分，可到0.5分"})
+    comment = fields.String(load_default="", validate=validate.Length(max=500, error="评语最多500字"))
+
+
+class RatingOut(Schema):
+    assessment_item_id = fields.Integer(required=True)
+    value = fields.String(required=True)
+    comment = fields.String(required=True)
+
+
+class AppealToDecideOut(Schema):
+    appeal_id = fields.Integer(required=True)
+    employee = fields.String(required=True)
+    item = fields.String(required=True)
+    name = fields.String(required=True)
+    reported = fields.String(required=True)
+    claimed = fields.String(required=True)
+    reason = fields.String(required=True)
+    evidence = fields.List(fields.Integer(), required=True)
+    filed_at = fields.String(required=True)
+    escalated = fields.Boolean(required=True)
+
+
+class AppealsToDecideOut(Schema):
+    appeals = fields.List(fields.Nested(AppealToDecideOut), required=True)
+
+
+class CorrectionToDecideOut(Schema):
+    correction_request_id = fields.Integer(required=True)
+    employee = fields.String(required=True)
+    what = fields.String(required=True)
+    old = fields.String(required=True)
+    new = fields.String(required=True)
+    reason = fields.String(required=True)
+    requested_at = fields.String(required=True)
+
+
+class CorrectionsToDecideOut(Schema):
+    corrections = fields.List(fields.Nested(CorrectionToDecideOut), required=True)
+
+
+class SubscriptionOut(Schema):
+    kind = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "如 考核结果"})
+    template_id = fields.String(required=True)
+    left = fields.Integer(required=True, metadata={"description": "还可接收的次数"})
+
+
+class SubscriptionsOut(Schema):
+    subscriptions = fields.List(fields.Nested(SubscriptionOut), required=True)
+
+
+class SubscriptionsIn(Schema):
+    accepted = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
+                           validate=validate.Length(min=1, max=3, error="每次最多订阅3个模板"),
+                           metadata={"description": "wx.requestSubscribeMessage 中用户选择 accept 的模板编号"})
+
+
 class ErrorOut(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
@@ -344,6 +582,137 @@ def submit_progress(data: dict[str, Any]) -> Any:
     figures = {code: submissions.SubmittedFigure(f["numerator"], f.get("denominator"))
                for code, f in data["figures"].items()}
     return submissions.submit(g.mp_actor.employee_id, data["day"], figures, g.mp_actor, data["note"])
+
+
+@operation("GET", "/assessments/<int:assessment_id>/days", summary="历史：每天提交的数据、备注、点评数与更正申请",
+           answer=DaysOut)
+def days(assessment_id: int) -> dict[str, Any]:
+    return {"days": history.days_of(assessment_id, g.mp_actor)}
+
+
+@operation("GET", "/progress/<int:progress_entry_id>/comments", summary="某日进展的点评与回复", answer=CommentsOut)
+def entry_comments(progress_entry_id: int) -> dict[str, Any]:
+    return {"comments": comments.list_comments(g.mp_actor, progress_entry_id=progress_entry_id)}
+
+
+@operation("POST", "/progress/<int:progress_entry_id>/comments", summary="点评某日进展，或回复一条点评（parent_id）",
+           body=CommentIn, answer=CommentOut, idempotent=True)
+def comment_on_entry(progress_entry_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    return _comment(data, progress_entry_id=progress_entry_id)
+
+
+@operation("GET", "/assessments/<int:assessment_id>/comments", summary="考核表的点评与回复", answer=CommentsOut)
+def assessment_comments(assessment_id: int) -> dict[str, Any]:
+    return {"comments": comments.list_comments(g.mp_actor, assessment_id=assessment_id)}
+
+
+@operation("POST", "/assessments/<int:assessment_id>/comments", summary="点评考核表，或回复一条点评（parent_id）",
+           body=CommentIn, answer=CommentOut, idempotent=True)
+def comment_on_assessment(assessment_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    return _comment(data, assessment_id=assessment_id)
+
+
+def _comment(data: dict[str, Any], **about: int) -> dict[str, Any]:
+    """A comment, or a reply when it names its parent — which must be part of the same conversation."""
+    parent_id = data.get("parent_id")
+    if parent_id is not None and not any(c["id"] == parent_id for c in comments.list_comments(g.mp_actor, **about)):
+        raise ApiError("not_found", "要回复的点评不存在", 404, {"parent_id": "不在此对话中"})
+    made = comments.add_comment(g.mp_actor, data["body"], parent_id=parent_id, **(about if parent_id is None else {}))
+    return {"id": made.id, "parent_id": made.parent_id, "author_id": made.author_id,
+            "author": profile.me(g.mp_actor)["name"], "body": made.body, "created_at": made.created_at.isoformat()}
+
+
+@operation("POST", "/corrections", summary="申请更正已过修改时限的某日数据（含漏报的一天），由主管审批",
+           body=CorrectionIn, answer=RequestOut, idempotent=True)
+def request_correction(data: dict[str, Any]) -> Any:
+    return corrections.request_day_correction(g.mp_actor.employee_id, data["day"], data["indicator"],
+                                              data["numerator"], data.get("denominator"), data["reason"], g.mp_actor)
+
+
+@operation("GET", "/reports", summary="我的考核报告与等级历史（每月结果及其各版本报告）", answer=MonthsOut)
+def my_reports() -> dict[str, Any]:
+    return {"months": reports.months_of(g.mp_actor.employee_id, g.mp_actor)}
+
+
+@operation("GET", "/reports/<int:report_id>", summary="考核报告：得分、等级、可否确认或申诉", answer=ReportOut)
+def report(report_id: int) -> dict[str, Any]:
+    return reports.view_report(report_id, g.mp_actor)
+
+
+@operation("POST", "/reports/<int:report_id>/confirm", summary="确认（认可）考核报告", answer=ReportOut)
+def confirm(report_id: int) -> dict[str, Any]:
+    reports.confirm_report(report_id, g.mp_actor)
+    return reports.view_report(report_id, g.mp_actor)
+
+
+@operation("POST", "/reports/<int:report_id>/appeals", summary="对报告中的一项申诉（申诉期内；数值与证据截图）",
+           body=AppealIn, answer=AppealOut, idempotent=True)
+def appeal(report_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    filed = appeals.file_appeal(report_id, data["indicator"], data["claimed_value"], data["reason"],
+                                data["evidence"], g.mp_actor)
+    return _appeal(filed)
+
+
+@operation("GET", "/ratings", summary="待我评分的考核项（主管评分与同事互评）", answer=RatingTasksOut)
+def rating_tasks() -> dict[str, Any]:
+    return {"tasks": rating_prompts.open_rating_tasks(g.mp_actor)}
+
+
+@operation("POST", "/ratings", summary="评分（可修改，月度评分截止前）", body=RatingIn, answer=RatingOut,
+           idempotent=True)
+def rate(data: dict[str, Any]) -> Any:
+    return ratings.rate_item(data["assessment_item_id"], data["value"], g.mp_actor, data["comment"])
+
+
+@operation("GET", "/team/appeals", summary="待我处理的申诉（主管）", answer=AppealsToDecideOut)
+def team_appeals() -> dict[str, Any]:
+    return {"appeals": appeals.appeals_to_decide(g.mp_actor)}
+
+
+@operation("POST", "/appeals/<int:appeal_id>/decision", body=DecisionIn, answer=AppealOut,
+           summary="处理申诉：同意（按申诉数值重新出报告）或驳回（须写理由）")
+def decide_appeal(appeal_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    return _appeal(appeals.decide_appeal(appeal_id, data["approve"], data["reason"], g.mp_actor))
+
+
+def _appeal(made: Any) -> dict[str, Any]:
+    return {"id": made.id, "assessment_item_id": made.assessment_item_id, "claimed_value": str(made.claimed_value),
+            "status": made.status, "decision_reason": made.decision_reason}
+
+
+@operation("GET", "/team/corrections", summary="待我审批的数据更正（主管）", answer=CorrectionsToDecideOut)
+def team_corrections() -> dict[str, Any]:
+    return {"corrections": corrections.corrections_to_decide(g.mp_actor)}
+
+
+@operation("POST", "/corrections/<int:correction_id>/decision", summary="审批数据更正：同意或驳回（须写理由）",
+           body=DecisionIn, answer=RequestOut)
+def decide_correction(correction_id: int, data: dict[str, Any]) -> Any:
+    return corrections.decide_correction(correction_id, data["approve"], data["reason"], g.mp_actor)
+
+
+@operation("GET", "/subscriptions", summary="可订阅的消息模板及剩余可接收次数", answer=SubscriptionsOut)
+def subscriptions() -> dict[str, Any]:
+    return {"subscriptions": _subscriptions()}
+
+
+@operation("POST", "/subscriptions", summary="记录用户在订阅弹窗中同意的模板（每同意一次可接收一条）",
+           body=SubscriptionsIn, answer=SubscriptionsOut)
+def subscribe(data: dict[str, Any]) -> dict[str, Any]:
+    offered = set(kinds.subscribe_templates(current_app.config).values())
+    unknown = sorted(set(data["accepted"]) - offered)
+    if unknown:
+        raise ApiError("unknown_template", "不是本小程序的订阅消息模板", 422, {"accepted": "、".join(unknown)})
+    for template_id in dict.fromkeys(data["accepted"]):
+        quota.grant_quota(g.mp_actor.employee_id, template_id, now=clock_now())
+    return {"subscriptions": _subscriptions()}
+
+
+def _subscriptions() -> list[dict[str, Any]]:
+    """Each subscribe template of this deployment, the kinds it carries, and sends left for the person."""
+    return [{"kind": code, "name": kinds.kind(code).name_zh, "template_id": template_id,
+             "left": quota.quota_left(g.mp_actor.employee_id, template_id)}
+            for code, template_id in kinds.subscribe_templates(current_app.config).items()]
 
 
 @bp.get("/openapi.json")

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.domain.close_todo import rating_deadline, scoring_date
+from app.domain.cycles import CycleStatus
 from app.domain.templates import Rater
 from app.domain.workflow import acting_manager
 from app.extensions import db
@@ -104,6 +105,12 @@ def my_rating_tasks(cycle_id: int, who: Actor) -> list[dict[str, Any]]:
     return [{"assessment_item_id": t.assessment_item_id, "employee_id": t.employee_id, "employee": names[t.employee_id],
              "indicator": t.indicator_code, "name": indicators[t.indicator_code], "rater_kind": t.rater_kind,
              "rated": t.rated} for t in mine]
+
+
+def open_rating_tasks(who: Actor) -> list[dict[str, Any]]:
+    """What the actor is asked to rate in the months open now, each task naming its month."""
+    cycles = db.session.scalars(select(Cycle).where(Cycle.status == CycleStatus.OPEN).order_by(Cycle.id)).all()
+    return [{**task, "month": f"{c.year}年{c.month}月"} for c in cycles for task in my_rating_tasks(c.id, who)]
 
 
 @use_case

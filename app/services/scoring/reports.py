@@ -9,9 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import Subquery, func, select, update
 
+from app.domain.cycles import CycleStatus
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Appeal, Assessment, Report
+from app.models import Appeal, Assessment, Cycle, Report
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.scoring import month_result, report_window
@@ -126,3 +127,34 @@ def _fill_missing_windows() -> None:
     for report_id, assessment_id, published_at in rows:
         closes = report_window.closes_at([assessment_id], published_at)[assessment_id]
         db.session.execute(update(Report).where(Report.id == report_id).values(window_closes_at=closes))
+
+
+def months_of(employee_id: int, who: Actor) -> list[JsonDict]:
+    """The person's published months, newest first: each month's result (total and grade, which
+    pay, promotion and training follow) and every report version under it — the 报告 page's list
+    and the grade history in one."""
+    require(who, Action.VIEW_REPORT, Subject(employee_id))
+    cycles = db.session.scalars(select(Cycle).join(Assessment, Assessment.cycle_id == Cycle.id)
+                                .where(Assessment.employee_id == employee_id,
+                                       Cycle.status.in_((CycleStatus.PUBLISHED, CycleStatus.FINAL)))
+                                .distinct().order_by(Cycle.year.desc(), Cycle.month.desc())).all()
+    versions = db.session.scalars(
+        select(Report).join(Assessment).where(Assessment.employee_id == employee_id)
+        .order_by(Report.version.desc())).all()
+    months = []
+    for cycle in cycles:
+        result = month_result.month_result(cycle.id, employee_id)
+        if result is None:
+            continue
+        parts = [{**part, "versions": [_version(v) for v in versions if v.assessment_id == part["assessment_id"]]}
+                 for part in result["parts"]]
+        months.append({"label": f"{cycle.year}年{cycle.month}月", "year": cycle.year, "month": cycle.month,
+                       "status": CycleStatus(cycle.status).label_zh, "total": result["total"],
+                       "grade": result["grade"], "grade_code": result["grade_code"], "parts": parts})
+    return months
+
+
+def _version(report: Report) -> JsonDict:
+    return {"report_id": report.id, "version": report.version, "response": report.response,
+            "published_at": report.published_at.isoformat(), "total": report.body["total_display"],
+            "grade": report.body["grade"]}

@@ -29,7 +29,7 @@ from app.models import Comment, Cycle, Employee, Observation, OutboxMessage, Out
 from app.services.authz import Actor
 from app.services.cycle import outcomes, targets
 from app.services.feedback import appeals, comments, peers, ratings, sheet_lines
-from app.services.observations import corrections, submissions
+from app.services.observations import corrections, history, submissions
 from app.services.org import binding, people
 from app.services.scoring import progress, reading, reports
 from tests.support.checksums import fingerprint
@@ -64,6 +64,16 @@ def _progress(cast, subject, acting, n):
 def _report(cast, subject, acting, n):
     report_id = report_of(subject).id
     return lambda who: reports.view_report(report_id, who, now=IN_OCT_WINDOW)
+
+
+def _months(cast, subject, acting, n):
+    report_of(subject)
+    return lambda who: reports.months_of(subject, who)
+
+
+def _days(cast, subject, acting, n):
+    assessment_id = _entry(subject)[0].assessment_id
+    return lambda who: history.days_of(assessment_id, who)
 
 
 def _ratings_view(cast, subject, acting, n):
@@ -278,6 +288,8 @@ Y, N = True, False
 TABLE = {
     "view_progress": ("ops", reading.view_progress, _progress, N, "self manager_in hr own_case leaver"),
     "view_report": ("ops", reports.view_report, _report, N, "self manager_in hr own_case leaver"),
+    "view_months": ("ops", reports.months_of, _months, N, "self manager_in hr own_case leaver"),
+    "view_days": ("design", history.days_of, _days, N, "self manager_in hr own_case leaver"),
     "view_ratings": ("ops", ratings.ratings_view, _ratings_view, N, "self manager_in hr own_case leaver"),
     "view_targets": ("ops", targets.targets_view, _targets_view, N, "self manager_in hr own_case leaver"),
     "view_rules": ("ops", targets.rules_view, _rules_view, N, "self manager_in hr own_case leaver"),
@@ -389,7 +401,7 @@ NOT_ACTING_FOR_A_PERSON = {
         notify.quota.grant_quota notify.quota.reserve notify.quota.give_back notify.quota.exhaust""",
     "lists the policy filters (can), so there is nothing to refuse; their tests show who sees what": """
         scoring.reading.team_view feedback.appeals.appeals_to_decide observations.corrections.corrections_to_decide
-        feedback.rating_prompts.my_rating_tasks""",
+        feedback.rating_prompts.my_rating_tasks feedback.rating_prompts.open_rating_tasks""",
     "HR's review of a scored month (HR only, a leaver refused): tested in tests/app/services/cycle/test_review.py": """
         cycle.review.spread cycle.review.publish cycle.review.return_rating cycle.review.manager_ratings""",
     "the code is the authority: the person is unknown until it matches (bind), or it answers who that is": """
