@@ -34,6 +34,7 @@ from app.services.authz import actor
 from app.services.business_time import clock_now
 from app.services.cycle import targets
 from app.services.feedback import appeals, comments, rating_prompts, ratings
+from app.services.lookup import name_of
 from app.services.notify import kinds, quota
 from app.services.observations import corrections, history, submissions
 from app.services.org import binding, profile
@@ -180,13 +181,14 @@ class TeamOut(Schema):
 
 
 FIGURE_LIMIT = Decimal("1e12")
+IN_RANGE = validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间")
 NUMBER = {"invalid": "不是有效的数字", "required": "必填", "special": "不是有效的数字"}
 
 
 class FigureIn(Schema):
-    numerator = fields.Decimal(required=True, validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"),
+    numerator = fields.Decimal(required=True, validate=IN_RANGE,
                                error_messages=NUMBER, metadata={"description": "数值；比率类为完成数"})
-    denominator = fields.Decimal(validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"),
+    denominator = fields.Decimal(validate=IN_RANGE,
                                  error_messages=NUMBER, metadata={"description": "比率类指标的总数"})
 
 
@@ -259,9 +261,9 @@ class CorrectionIn(Schema):
     day = fields.Date(required=True, error_messages={"invalid": "日期格式应为 YYYY-MM-DD", "required": "必填"})
     indicator = fields.String(required=True, validate=validate.Length(min=1, max=48),
                               error_messages={"required": "必填"})
-    numerator = fields.Decimal(required=True, validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"),
+    numerator = fields.Decimal(required=True, validate=IN_RANGE,
                                error_messages=NUMBER)
-    denominator = fields.Decimal(validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"),
+    denominator = fields.Decimal(validate=IN_RANGE,
                                  error_messages=NUMBER)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500, error="更正原因1到500字"),
                            error_messages={"required": "必填"})
@@ -360,7 +362,7 @@ class AppealIn(Schema):
     indicator = fields.String(required=True, validate=validate.Length(min=1, max=48),
                               error_messages={"required": "必填"})
     claimed_value = fields.Decimal(required=True, error_messages=NUMBER, metadata={"description": "申诉的数值"},
-                                   validate=validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间"))
+                                   validate=IN_RANGE)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500, error="申诉理由1到500字"),
                            error_messages={"required": "必填"})
     evidence = fields.List(fields.Integer(), load_default=list, metadata={"description": "证据截图的编号"})
@@ -619,7 +621,7 @@ def _comment(data: dict[str, Any], **about: int) -> dict[str, Any]:
         raise ApiError("not_found", "要回复的点评不存在", 404, {"parent_id": "不在此对话中"})
     made = comments.add_comment(g.mp_actor, data["body"], parent_id=parent_id, **(about if parent_id is None else {}))
     return {"id": made.id, "parent_id": made.parent_id, "author_id": made.author_id,
-            "author": profile.me(g.mp_actor)["name"], "body": made.body, "created_at": made.created_at.isoformat()}
+            "author": name_of(made.author_id), "body": made.body, "created_at": made.created_at.isoformat()}
 
 
 @operation("POST", "/corrections", summary="申请更正已过修改时限的某日数据（含漏报的一天），由主管审批",
