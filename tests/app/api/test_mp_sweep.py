@@ -1,0 +1,210 @@
+"""The authorisation sweep of the mini-program API (issue 19), walked from app.url_map: every route
+is called with no token, an expired token and a forged one, as employee A on employee B's objects,
+and as the manager of another team on B's — all refused, and neither the database nor Redis changes.
+A route added without a case here fails `test_every_route_has_a_case`."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import url_for
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import select
+
+from app.api import mp
+from app.extensions import db
+from app.models import AssessmentItem
+from tests.app.api.test_mp_auth import PUBLIC, OldSigner, signed
+from tests.support.checksums import fingerprint
+from tests.support.clock import utc
+from tests.support.company import assessment_of, department, hire, open_month, publish_history, small_company
+
+API = "/api/mp/v1"
+
+
+@dataclass
+class World:
+    """Employee B (赵明星) with something of every kind; A (钱新人) on B's team; M, who manages
+    the warehouse team, not B's."""
+    a: dict[str, str]
+    m: dict[str, str]
+    b_markers: tuple[str, ...]
+    ids: dict[str, int]
+    appeal_id: int
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """A route that names one of B's objects: `args` builds the URL's ids, `body` a valid body."""
+    args: Callable[[World], dict[str, int]] = lambda w: {}
+    body: Callable[[World], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class Own:
+    """A route about the caller alone: a read must not show B's data; a write has no field that
+    could name B (`body` smuggles B's id in and must be refused as invalid input)."""
+    body: Callable[[World], dict[str, Any]] | None = None
+
+
+def _b(w: World) -> dict[str, Any]:
+    return {"employee_id": w.ids["employee"]}
+
+
+CASES: dict[tuple[str, str], Foreign | Own] = {
+    ("mp.me", "GET"): Own(),
+    ("mp.my_job_description", "GET"): Own(),
+    ("mp.my_assessments", "GET"): Own(),
+    ("mp.my_reports", "GET"): Own(),
+    ("mp.rating_tasks", "GET"): Own(),
+    ("mp.subscriptions", "GET"): Own(),
+    ("mp.team", "GET"): Own(),
+    ("mp.team_appeals", "GET"): Own(),
+    ("mp.team_corrections", "GET"): Own(),
+    ("mp.submit_progress", "POST"): Own(lambda w: {
+        "day": "2026-11-04", "figures": {"ops_sales": {"numerator": "1"}}, **_b(w)}),
+    ("mp.request_correction", "POST"): Own(lambda w: {
+        "day": "2026-11-02", "indicator": "ops_sales", "numerator": "1", "reason": "漏报", **_b(w)}),
+    ("mp.subscribe", "POST"): Own(lambda w: {"accepted": ["x"], **_b(w)}),
+    ("mp.rules", "GET"): Foreign(lambda w: {"assessment_id": w.ids["assessment"]}),
+    ("mp.assessment", "GET"): Foreign(lambda w: {"assessment_id": w.ids["assessment"]}),
+    ("mp.acknowledge", "POST"): Foreign(lambda w: {"assessment_id": w.ids["assessment"]}),
+    ("mp.days", "GET"): Foreign(lambda w: {"assessment_id": w.ids["assessment"]}),
+    ("mp.assessment_comments", "GET"): Foreign(lambda w: {"assessment_id": w.ids["assessment"]}),
+    ("mp.comment_on_assessment", "POST"): Foreign(lambda w: {"assessment_id": w.ids["assessment"]},
+                                                  lambda w: {"body": "看看"}),
+    ("mp.entry_comments", "GET"): Foreign(lambda w: {"progress_entry_id": w.ids["entry"]}),
+    ("mp.comment_on_entry", "POST"): Foreign(lambda w: {"progress_entry_id": w.ids["entry"]},
+                                             lambda w: {"body": "回复", "parent_id": w.ids["comment"]}),
+    ("mp.report", "GET"): Foreign(lambda w: {"report_id": w.ids["report"]}),
+    ("mp.confirm", "POST"): Foreign(lambda w: {"report_id": w.ids["report"]}),
+    ("mp.appeal", "POST"): Foreign(lambda w: {"report_id": w.ids["report"]}, lambda w: {
+        "indicator": "ops_ad_roi", "claimed_value": "4", "reason": "替他申诉"}),
+    ("mp.rate", "POST"): Foreign(body=lambda w: {"assessment_item_id": w.ids["item"], "value": "1"}),
+    ("mp.decide_appeal", "POST"): Foreign(lambda w: {"appeal_id": w.appeal_id},
+                                          lambda w: {"approve": False, "reason": "不同意"}),
+    ("mp.decide_correction", "POST"): Foreign(lambda w: {"correction_id": w.ids["correction"]},
+                                              lambda w: {"approve": False, "reason": "不同意"}),
+}
+
+
+def routes(app) -> list[tuple[str, str, Any]]:
+    """(endpoint, method, rule) of every signed-in route of the mini-program API."""
+    return sorted((rule.endpoint, method, rule) for rule in app.url_map.iter_rules()
+                  if rule.endpoint.startswith("mp.") and rule.endpoint not in PUBLIC
+                  for method in rule.methods - {"HEAD", "OPTIONS"})
+
+
+def test_every_route_has_a_case(app):
+    declared = {(endpoint, method) for endpoint, method, _ in routes(app)}
+    assert declared - set(CASES) == set(), "a new mini-program route needs a case in the authorisation sweep"
+    assert set(CASES) - declared == set(), "a case for a route that no longer exists"
+
+
+def redis_state(redis_client) -> dict[bytes, tuple[bytes, int]]:
+    """Every Redis key with its type and size: a queued job, a stored answer or a counter shows."""
+    sizes = {b"list": redis_client.llen, b"zset": redis_client.zcard, b"set": redis_client.scard,
+             b"hash": redis_client.hlen, b"string": redis_client.strlen, b"stream": redis_client.xlen}
+    return {key: (kind, sizes[kind](key)) for key in redis_client.keys("*")
+            if (kind := redis_client.type(key)) in sizes}
+
+
+@pytest.fixture
+def world(app, client, clock, db_session) -> World:
+    people = small_company()
+    warehouse = department("warehouse", "仓储部")
+    keeper = hire("周仓管", warehouse, position="warehouse", manager=people.boss)
+    hire("吴打包", warehouse, position="warehouse", manager=keeper)
+    db.session.commit()
+    publish_history(people)
+    november = open_month(2026, 11)
+    clock.now = utc(4, 12)  # inside October's appeal window; 2 November is past its edit window
+    b, lead = signed(db_session, people.star), signed(db_session, people.lead)
+
+    def made(path: str, body: dict[str, Any], headers: dict[str, str], key: str) -> int:
+        answer = client.post(f"{API}{path}", json=body, headers={**headers, "Idempotency-Key": f"world-key-{key}"})
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()["id"]
+
+    entry = made("/progress", {"day": "2026-11-04", "figures": {"ops_sales": {"numerator": "900"}}}, b, "day")
+    report = client.get(f"{API}/reports", headers=b).get_json()["months"][0]["parts"][0]["report_id"]
+    sheet = assessment_of(people.star, november).id
+    item = db_session.scalar(select(AssessmentItem.id).where(AssessmentItem.assessment_id == sheet,
+                                                              AssessmentItem.indicator_code == "ops_teamwork"))
+    ids = {"employee": people.star.id, "assessment": sheet, "entry": entry, "report": report, "item": item,
+           "comment": made(f"/progress/{entry}/comments", {"body": "不错"}, lead, "c"),
+           "correction": made("/corrections", {"day": "2026-11-02", "indicator": "ops_sales", "numerator": "5",
+                                               "reason": "漏报"}, b, "fix")}
+    appeal_id = made(f"/reports/{report}/appeals", {"indicator": "ops_ad_roi", "claimed_value": "4",
+                                                    "reason": "归因延迟"}, b, "appeal")
+    return World(a=signed(db_session, people.trainee), m=signed(db_session, keeper),
+                 b_markers=(people.star.name, people.star.employee_no), ids=ids, appeal_id=appeal_id)
+
+
+def call(client, app, rule, method: str, case: Foreign | Own, w: World, headers: dict[str, str]):
+    args = case.args(w) if isinstance(case, Foreign) else {}
+    with app.test_request_context():
+        url = url_for(rule.endpoint, **args)
+    body = case.body(w) if case.body else None
+    return client.open(url, method=method, json=body, headers={**headers, "Idempotency-Key": "sweep-0001"})
+
+
+def tokens(app, w: World) -> dict[str, dict[str, str]]:
+    """No token, one signed with another key, and a real one that expired."""
+    claims = {"e": w.ids["employee"], "o": f"o-{w.ids['employee']}"}
+    forged = URLSafeTimedSerializer("not-our-secret", salt=mp.TOKEN_SALT).dumps(claims)
+    with app.app_context():
+        expired = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=mp.TOKEN_SALT,
+                                         signer=OldSigner).dumps(claims)
+    return {"token_missing": {}, "token_invalid": {"Authorization": f"Bearer {forged}"},
+            "token_expired": {"Authorization": f"Bearer {expired}"}}
+
+
+def test_no_expired_or_forged_token_gets_anywhere_and_writes_nothing(app, client, world, db_session, redis_client):
+    before = fingerprint(db_session), redis_state(redis_client)
+    for endpoint, method, rule in routes(app):
+        for code, headers in tokens(app, world).items():
+            answer = call(client, app, rule, method, CASES[(endpoint, method)], world, headers)
+            assert answer.status_code == 401 and answer.get_json()["error"]["code"] == code, (endpoint, code)
+    assert (fingerprint(db_session), redis_state(redis_client)) == before
+
+
+@pytest.mark.parametrize("intruder", ["a", "m"])
+def test_nobody_reaches_bs_objects_and_nothing_is_written(app, client, world, db_session, redis_client, intruder):
+    headers = getattr(world, intruder)
+    before = fingerprint(db_session), redis_state(redis_client)
+    for endpoint, method, rule in routes(app):
+        case = CASES[(endpoint, method)]
+        answer = call(client, app, rule, method, case, world, headers)
+        refusal = answer.get_json().get("error") or {}
+        if isinstance(case, Foreign):
+            assert answer.status_code in (403, 404) and refusal.get("code"), (endpoint, answer.get_json())
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in refusal["message"]), endpoint
+        elif case.body:
+            assert answer.status_code == 422 and refusal["code"] == "invalid_input", (endpoint, refusal)
+            assert "employee_id" in refusal["fields"], (endpoint, refusal)
+        else:
+            seen = answer.get_data(as_text=True)
+            assert answer.status_code in (200, 403), (endpoint, seen)
+            assert not any(marker in seen for marker in world.b_markers), (endpoint, seen)
+        assert (fingerprint(db_session), redis_state(redis_client)) == before, endpoint
+
+
+def test_every_body_refuses_malformed_json_and_a_wrong_content_type(app, client, world, db_session, redis_client):
+    """As B, on B's own objects, so only the body can be what is wrong."""
+    b = {"Authorization": f"Bearer {mp.token_for(world.ids['employee'], 'o-' + str(world.ids['employee']))}",
+         "Idempotency-Key": "sweep-body-01"}
+    before = fingerprint(db_session), redis_state(redis_client)
+    bodies = [endpoint for endpoint, _, _ in routes(app) if app.view_functions[endpoint].mp_operation["body"]]
+    assert len(bodies) >= 9
+    for endpoint in bodies:
+        case = CASES[(endpoint, "POST")]
+        with app.test_request_context():
+            url = url_for(endpoint, **(case.args(world) if isinstance(case, Foreign) else {}))
+        for data, kind, status, code in (('{"day": "2026-11-04",', "application/json", 400, "malformed_json"),
+                                         ('["a list"]', "application/json", 400, "malformed_json"),
+                                         ("day=2026-11-04", "application/x-www-form-urlencoded", 415, "json_required")):
+            answer = client.post(url, data=data, content_type=kind, headers=b)
+            assert (answer.status_code, answer.get_json()["error"]["code"]) == (status, code), endpoint
+    assert (fingerprint(db_session), redis_state(redis_client)) == before
