@@ -13,6 +13,10 @@ binding.bind, with its attempt limits) in the same request.
 
 Every operation is declared with `operation(...)`; `/api/mp/v1/openapi.json` is generated from those
 declarations and their schemas (apispec), so the document cannot drift from the code.
+
+Messages open the mini-program on the object they name (`pages/report/index?id=…`, see
+app.services.notify.kinds); `PAGES` says which operation each page calls first with that id, and
+the document publishes it as `x-pages` so the pages can be checked against it.
 """
 
 import functools
@@ -425,6 +429,20 @@ class CorrectionsToDecideOut(Schema):
     corrections = fields.List(fields.Nested(CorrectionToDecideOut), required=True)
 
 
+class AppealViewOut(AppealToDecideOut):
+    report_id = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"description": "open | accepted | rejected"})
+    decision_reason = fields.String(required=True)
+    decided_at = fields.String(required=True, allow_none=True)
+    can_decide = fields.Boolean(required=True, metadata={"description": "我现在可否处理"})
+
+
+class CorrectionViewOut(CorrectionToDecideOut):
+    status = fields.String(required=True, metadata={"description": "pending | approved | rejected"})
+    decided_at = fields.String(required=True, allow_none=True)
+    can_decide = fields.Boolean(required=True, metadata={"description": "我现在可否审批"})
+
+
 class SubscriptionOut(Schema):
     kind = fields.String(required=True)
     name = fields.String(required=True, metadata={"description": "如 考核结果"})
@@ -450,6 +468,22 @@ class ErrorOut(Schema):
 
 class ErrorEnvelope(Schema):
     error = fields.Nested(ErrorOut, required=True)
+
+
+# The first request of each page a message can open: query parameter → operation ("" when the link
+# names no object and the page opens on the person's own list). The id fills the operation's one
+# path parameter; an operation without one is a list the page finds the object in.
+PAGES: dict[str, dict[str, str]] = {
+    "pages/home/index": {"": "my_assessments", "id": "assessment"},
+    "pages/targets/index": {"id": "assessment"},
+    "pages/submit/index": {"": "my_assessments"},
+    "pages/report/index": {"id": "report"},
+    "pages/comments/index": {"entry": "entry_comments", "assessment": "assessment_comments"},
+    "pages/appeal/index": {"id": "appeal_view"},
+    "pages/correction/index": {"id": "correction_view"},
+    "pages/team/index": {"": "team"},
+    "pages/ratings/index": {"": "rating_tasks", "item": "rating_tasks"},
+}
 
 
 # --- operations ----------------------------------------------------------------------------------
@@ -671,6 +705,12 @@ def team_appeals() -> dict[str, Any]:
     return {"appeals": appeals.appeals_to_decide(g.mp_actor)}
 
 
+@operation("GET", "/appeals/<int:appeal_id>", summary="一条申诉：内容、状态与我可否处理（消息链接打开此页）",
+           answer=AppealViewOut)
+def appeal_view(appeal_id: int) -> dict[str, Any]:
+    return appeals.view_appeal(appeal_id, g.mp_actor)
+
+
 @operation("POST", "/appeals/<int:appeal_id>/decision", body=DecisionIn, answer=AppealOut,
            summary="处理申诉：同意（按申诉数值重新出报告）或驳回（须写理由）")
 def decide_appeal(appeal_id: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -685,6 +725,12 @@ def _appeal(made: Any) -> dict[str, Any]:
 @operation("GET", "/team/corrections", summary="待我审批的数据更正（主管）", answer=CorrectionsToDecideOut)
 def team_corrections() -> dict[str, Any]:
     return {"corrections": corrections.corrections_to_decide(g.mp_actor)}
+
+
+@operation("GET", "/corrections/<int:correction_id>", summary="一条数据更正：内容、状态与我可否审批（消息打开此页）",
+           answer=CorrectionViewOut)
+def correction_view(correction_id: int) -> dict[str, Any]:
+    return corrections.view_correction(correction_id, g.mp_actor)
 
 
 @operation("POST", "/corrections/<int:correction_id>/decision", summary="审批数据更正：同意或驳回（须写理由）",
@@ -724,6 +770,7 @@ def openapi() -> Any:
                    servers=[{"url": bp.url_prefix}])
     spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=ErrorEnvelope)
+    paths: dict[str, str] = {}
     for rule in current_app.url_map.iter_rules():
         declared = getattr(current_app.view_functions[rule.endpoint], "mp_operation", None)
         if declared is None:
@@ -735,7 +782,9 @@ def openapi() -> Any:
                 {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
                 for name in sorted(rule.arguments))
         spec.path(path=path, operations={declared["method"]: described})
-    return jsonify(spec.to_dict())
+        paths[rule.endpoint.removeprefix("mp.")] = f"{declared['method'].upper()} {path}"
+    return jsonify({**spec.to_dict(), "x-pages": {page: {param: paths[op] for param, op in first.items()}
+                                                  for page, first in PAGES.items()}})
 
 
 def _described(declared: dict[str, Any]) -> dict[str, Any]:

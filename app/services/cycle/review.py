@@ -185,7 +185,7 @@ def _ask_again(returned: RatingReturn, cycle: Cycle, assessment: Assessment, now
     assert item is not None, "a return names an item (foreign key)"
     what = f"{name_of(assessment.employee_id)}的「{indicator(item.indicator_code).name}」"
     outbox.enqueue(returned.rater_id, "rating_returned", title=f"{cycle.label}评分被退回",
-                   summary=f"请重新评{what}", audience="manager", page="pages/team/index",
+                   summary=f"请重新评{what}", audience="manager",
                    body=f"【{cycle.label}评分被退回】人事退回了你给{what}的评分：{returned.note}\n"
                         "请重新评分，重新评分后本月考核结果才会发布。",
                    dedupe_key=f"rating-return:{returned.id}:{to_local(now).date()}", now=now,

@@ -175,6 +175,17 @@ def appeals_to_decide(who: Actor) -> list[dict[str, Any]]:
     return [_summary(a) for a in mine]
 
 
+def view_appeal(appeal_id: int, who: Actor) -> dict[str, Any]:
+    """One appeal as the page a message links to shows it: to the appellant and whoever may see
+    their reports, with its state and whether this reader may decide it now."""
+    appeal = get_or_404(Appeal, appeal_id, "申诉")
+    require(who, Action.VIEW_REPORT, Subject(appeal.employee_id))
+    return {**_summary(appeal), "report_id": appeal.report_id, "status": appeal.status,
+            "decision_reason": appeal.decision_reason,
+            "decided_at": appeal.decided_at.isoformat() if appeal.decided_at else None,
+            "can_decide": appeal.status == "open" and can(who, Action.DECIDE_APPEAL, _subject(appeal))}
+
+
 def _already_decided() -> ApiError:
     return ApiError("already_decided", "该申诉已处理", 409)
 

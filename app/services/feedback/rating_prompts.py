@@ -135,7 +135,7 @@ def prompt_missing_ratings(cycle_id: int, now: datetime) -> int:
         outbox.enqueue(rater, "reminder", title=f"{cycle.label}评分待完成", summary=f"还有{len(tasks)}项评分待完成",
                        body=_body(cycle.label, tasks, names, indicators, deadline), dedupe_key=keys[rater], now=now,
                        audience="manager" if manages else "employee",
-                       page="pages/team/index" if manages else "pages/home/index",
+                       page="pages/ratings/index",
                        data={"cycle_id": cycle_id, "missing": len(tasks)})
         count += 1
     db.session.commit()

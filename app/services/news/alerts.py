@@ -318,24 +318,29 @@ def recipients(alert: Alert) -> list[tuple[int, str]]:
     assert row is not None, "an alert's rule exists (foreign key)"
     rule = _parsed(row)
     notify = rule.notify if rule else (EMPLOYEE, MANAGER)  # edited since it fired: tell all concerned
-    subjects = ([alert.employee_id] if alert.employee_id is not None else
-                [p["employee_id"] for p in alert.evidence.get("packers", []) if p.get("employee_id")])
+    subjects = _subjects(alert)
     manager_of = dict(db.session.execute(
         select(Employee.id, Employee.manager_id).where(Employee.id.in_(subjects))).all())
     found = [(s, EMPLOYEE) for s in subjects] if EMPLOYEE in notify else []
     if MANAGER in notify:
-        found += [(manager_of[s], MANAGER) for s in subjects if manager_of.get(s)]
+        found += [(manager, MANAGER) for s in subjects if (manager := manager_of.get(s))]
     if not subjects:
         found = [(hr, MANAGER) for hr in db.session.scalars(select(Employee.id).where(
             Employee.is_hr.is_(True), Employee.status == "active").order_by(Employee.id))]
     return list(dict.fromkeys(found))
 
 
+def _subjects(alert: Alert) -> list[int]:
+    return ([alert.employee_id] if alert.employee_id is not None else
+            [p["employee_id"] for p in alert.evidence.get("packers", []) if p.get("employee_id")])
+
+
 def queue_messages(alert: Alert) -> None:
     """Tell the alert's recipients through the outbox, in the transaction that inserts the alert,
     so the messages commit with it; an alert raised twice never gets here twice."""
     now = clock_now()
+    team = "pages/team/index" if _subjects(alert) else None  # HR hears of a batch nobody is named for
     for employee_id, audience in recipients(alert):
         outbox.enqueue(employee_id, "alert", title="预警", summary=alert.message[:20], body=alert.message,
                        dedupe_key=f"alert:{alert.id}:{employee_id}", now=now, audience=audience,
-                       data={"alert_id": alert.id})
+                       page=team if audience == MANAGER else None, data={"alert_id": alert.id})

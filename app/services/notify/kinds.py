@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
+from string import Formatter
 from typing import Any
 
 from app.services.usecase import JsonDict
@@ -61,56 +62,72 @@ class MessageKind:
     audience: str
     mp_template: str | None  # subscribe message (mini-program): the development id
     oa_template: str | None  # template message (official account): the development id
-    page: str  # the mini-program page the message opens
+    # The mini-program page a tap opens, naming the message's object from its data
+    # ("pages/report/index?id={report_id}"); alternatives in order, the first the data fills wins.
+    # None: the message opens nothing (HR's and the admins' work is in the console, replies are chat).
+    pages: tuple[str, ...] | None
     fields: Callable[[FieldInput], dict[str, str]] = generic_fields
 
     def template_for(self, channel: str) -> str | None:
         return {"mp": self.mp_template, "oa": self.oa_template}.get(channel)
 
+    def page_for(self, data: Mapping[str, Any]) -> str | None:
+        """The link for a message with this data; data that names no object of a linked kind is a
+        programming error, raised at enqueue time rather than sent as a link to nothing."""
+        if self.pages is None:
+            return None
+        for page in self.pages:
+            names = [name for _, name, _, _ in Formatter().parse(page) if name]
+            if all(data.get(name) is not None for name in names):
+                return page.format_map(data)
+        raise ValueError(f"a {self.code} message needs data for one of {self.pages}, got {sorted(data)}")
+
 
 _KINDS = (
-    MessageKind("target_push", "目标下达", EMPLOYEE, "dev-tpl-target", "dev-oa-target", "pages/home/index"),
-    MessageKind("report_published", "考核结果", EMPLOYEE, "dev-tpl-report", "dev-oa-report", "pages/report/index",
-                report_fields),
+    MessageKind("target_push", "目标下达", EMPLOYEE, "dev-tpl-target", "dev-oa-target",
+                ("pages/targets/index?id={assessment_id}",)),
+    MessageKind("report_published", "考核结果", EMPLOYEE, "dev-tpl-report", "dev-oa-report",
+                ("pages/report/index?id={report_id}",), report_fields),
     MessageKind("appeal_result", "申诉结果", EMPLOYEE, "dev-tpl-appeal-result", "dev-oa-appeal-result",
-                "pages/report/index"),
-    MessageKind("reminder", "提醒", EMPLOYEE, "dev-tpl-reminder", "dev-oa-reminder", "pages/submit/index"),
-    MessageKind("sheet_line", "考核加减分", EMPLOYEE, "dev-tpl-sheet-line", "dev-oa-sheet-line", "pages/report/index"),
-    MessageKind("comment", "收到点评", EMPLOYEE, "dev-tpl-comment", "dev-oa-comment", "pages/home/index"),
-    MessageKind("alert", "预警", EMPLOYEE, "dev-tpl-alert", "dev-oa-alert", "pages/home/index"),
-    MessageKind("digest", "团队进展", MANAGER, "dev-tpl-digest", "dev-oa-digest", "pages/team/index"),
+                ("pages/report/index?id={report_id}",)),
+    MessageKind("reminder", "提醒", EMPLOYEE, "dev-tpl-reminder", "dev-oa-reminder", ("pages/submit/index",)),
+    MessageKind("sheet_line", "考核加减分", EMPLOYEE, "dev-tpl-sheet-line", "dev-oa-sheet-line",
+                ("pages/home/index?id={assessment_id}",)),
+    MessageKind("comment", "收到点评", EMPLOYEE, "dev-tpl-comment", "dev-oa-comment",
+                ("pages/comments/index?entry={progress_entry_id}", "pages/comments/index?assessment={assessment_id}")),
+    MessageKind("alert", "预警", EMPLOYEE, "dev-tpl-alert", "dev-oa-alert", ("pages/home/index",)),
+    MessageKind("digest", "团队进展", MANAGER, "dev-tpl-digest", "dev-oa-digest", ("pages/team/index",)),
     MessageKind("appeal_to_decide", "待处理申诉", MANAGER, "dev-tpl-appeal-todo", "dev-oa-appeal-todo",
-                "pages/team/index"),
+                ("pages/appeal/index?id={appeal_id}",)),
     MessageKind("correction_to_decide", "待审批数据更正", MANAGER, "dev-tpl-correction-todo", "dev-oa-correction-todo",
-                "pages/team/index"),
+                ("pages/correction/index?id={correction_request_id}",)),
     MessageKind("correction_result", "数据更正结果", EMPLOYEE, "dev-tpl-correction-result", "dev-oa-correction-result",
-                "pages/home/index"),
+                ("pages/correction/index?id={correction_request_id}",)),
     # A self-report more than 5 % off the synced figure, once per item and day, to the person and to
     # their manager (app/services/scoring/mismatches.py).
-    MessageKind("data_mismatch", "数据不一致", EMPLOYEE, "dev-tpl-mismatch", "dev-oa-mismatch", "pages/home/index"),
+    MessageKind("data_mismatch", "数据不一致", EMPLOYEE, "dev-tpl-mismatch", "dev-oa-mismatch",
+                ("pages/home/index",)),
     MessageKind("data_mismatch_team", "团队数据不一致", MANAGER, "dev-tpl-mismatch-team", "dev-oa-mismatch-team",
-                "pages/team/index"),
+                ("pages/team/index",)),
     # To the admins: background jobs that failed for good (app/services/notify/job_failures.py).
-    MessageKind("job_failed", "后台任务失败", MANAGER, "dev-tpl-job-failed", "dev-oa-job-failed", "pages/home/index"),
+    MessageKind("job_failed", "后台任务失败", MANAGER, "dev-tpl-job-failed", "dev-oa-job-failed", None),
     # To HR, once a week: a year of the work calendar is unconfirmed (app/services/org/calendar_years.py).
-    MessageKind("calendar_unconfirmed", "工作日历待确认", MANAGER, "dev-tpl-calendar", "dev-oa-calendar",
-                "pages/home/index"),
+    MessageKind("calendar_unconfirmed", "工作日历待确认", MANAGER, "dev-tpl-calendar", "dev-oa-calendar", None),
     # To HR, once per month's close that proposed outcomes (app/services/cycle/outcomes.py).
-    MessageKind("outcomes_to_decide", "待审批结果运用", MANAGER, "dev-tpl-outcomes", "dev-oa-outcomes",
-                "pages/home/index"),
+    MessageKind("outcomes_to_decide", "待审批结果运用", MANAGER, "dev-tpl-outcomes", "dev-oa-outcomes", None),
     # To HR: an approved outcome a re-published grade no longer supports (app/services/cycle/outcomes.py).
     MessageKind("outcome_stale", "结果运用待复核", MANAGER, "dev-tpl-outcome-stale", "dev-oa-outcome-stale",
-                "pages/home/index"),
+                None),
     # To HR, each working day while last month's close waits (app/services/feedback/close_todo.py).
-    MessageKind("close_todo", "结算待办", MANAGER, "dev-tpl-close-todo", "dev-oa-close-todo", "pages/home/index"),
+    MessageKind("close_todo", "结算待办", MANAGER, "dev-tpl-close-todo", "dev-oa-close-todo", None),
     # To HR, once a month is scored and waits in review for 发布 (app/services/cycle/review.py).
     MessageKind("month_to_review", "考核待发布", MANAGER, "dev-tpl-month-review", "dev-oa-month-review",
-                "pages/home/index"),
+                None),
     # To a manager whose rating HR sent back during the review, each working day until rated again.
     MessageKind("rating_returned", "评分被退回", MANAGER, "dev-tpl-rating-returned", "dev-oa-rating-returned",
-                "pages/team/index"),
+                ("pages/ratings/index?item={assessment_item_id}",)),
     # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
-    MessageKind("reply", "回复", EMPLOYEE, None, None, "pages/home/index"),
+    MessageKind("reply", "回复", EMPLOYEE, None, None, None),
 )
 KINDS = {kind.code: kind for kind in _KINDS}
 

@@ -57,7 +57,7 @@ def enqueue(
     due = now if is_reply else allowed_send_time(recipient_id, max(now, not_before or now), calendar)
     message = OutboxMessage(
         recipient_id=recipient_id, kind=kind, audience=audience or spec.audience, title=title[:64],
-        summary=summary[:64], body=body, data=data or {}, page=page or spec.page, dedupe_key=dedupe_key,
+        summary=summary[:64], body=body, data=data or {}, page=page or spec.page_for(data or {}), dedupe_key=dedupe_key,
         is_reply=is_reply, not_before=due, next_attempt_at=due, status="pending", attempts=0, created_at=now,
     )
     try:

@@ -151,6 +151,21 @@ def corrections_to_decide(who: Actor) -> list[dict[str, Any]]:
     return summaries
 
 
+def view_correction(request_id: int, who: Actor) -> dict[str, Any]:
+    """One request as the page a message links to shows it: to the person and whoever may see
+    their progress, with its state and whether this reader may decide it now."""
+    correction = get_or_404(CorrectionRequest, request_id, "更正申请")
+    require(who, Action.VIEW_PROGRESS, Subject(correction.employee_id))
+    what, old, new = _label(correction)
+    return {"correction_request_id": correction.id, "employee_id": correction.employee_id,
+            "employee": name_of(correction.employee_id), "what": what, "old": old, "new": new,
+            "reason": correction.reason, "requested_at": correction.requested_at.isoformat(),
+            "status": correction.status,
+            "decided_at": correction.decided_at.isoformat() if correction.decided_at else None,
+            "can_decide": correction.status == "pending" and can(who, Action.DECIDE_CORRECTION,
+                                                                 Subject(correction.employee_id))}
+
+
 def _entry_for(correction: CorrectionRequest, who: Actor) -> ProgressEntry:
     """The day's entry: the request's, the one the day got meanwhile, or a new one for a forgotten
     day (no note; its figure is the approved one), audited. Another approval for the same day that

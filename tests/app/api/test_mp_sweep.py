@@ -3,9 +3,11 @@ is called with no token, an expired token and a forged one, as employee A on emp
 and as the manager of another team on B's — all refused, and neither the database nor Redis changes.
 A route added without a case here fails `test_every_route_has_a_case`."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from flask import url_for
@@ -15,6 +17,7 @@ from sqlalchemy import select
 from app.api import mp
 from app.extensions import db
 from app.models import AssessmentItem
+from app.services.notify import kinds
 from tests.app.api.test_mp_auth import PUBLIC, OldSigner, signed
 from tests.support.checksums import fingerprint
 from tests.support.clock import utc
@@ -25,10 +28,12 @@ API = "/api/mp/v1"
 
 @dataclass
 class World:
-    """Employee B (赵明星) with something of every kind; A (钱新人) on B's team; M, who manages
-    the warehouse team, not B's."""
+    """Employee B (赵明星) with something of every kind, and B's manager (张组长); A (钱新人) on
+    B's team; M, who manages the warehouse team, not B's."""
     a: dict[str, str]
     m: dict[str, str]
+    b: dict[str, str]
+    lead: dict[str, str]
     b_markers: tuple[str, ...]
     ids: dict[str, int]
     appeal_id: int
@@ -82,6 +87,8 @@ CASES: dict[tuple[str, str], Foreign | Own] = {
     ("mp.appeal", "POST"): Foreign(lambda w: {"report_id": w.ids["report"]}, lambda w: {
         "indicator": "ops_ad_roi", "claimed_value": "4", "reason": "替他申诉"}),
     ("mp.rate", "POST"): Foreign(body=lambda w: {"assessment_item_id": w.ids["item"], "value": "1"}),
+    ("mp.appeal_view", "GET"): Foreign(lambda w: {"appeal_id": w.appeal_id}),
+    ("mp.correction_view", "GET"): Foreign(lambda w: {"correction_id": w.ids["correction"]}),
     ("mp.decide_appeal", "POST"): Foreign(lambda w: {"appeal_id": w.appeal_id},
                                           lambda w: {"approve": False, "reason": "不同意"}),
     ("mp.decide_correction", "POST"): Foreign(lambda w: {"correction_id": w.ids["correction"]},
@@ -138,7 +145,7 @@ def world(app, client, clock, db_session) -> World:
                                                "reason": "漏报"}, b, "fix")}
     appeal_id = made(f"/reports/{report}/appeals", {"indicator": "ops_ad_roi", "claimed_value": "4",
                                                     "reason": "归因延迟"}, b, "appeal")
-    return World(a=signed(db_session, people.trainee), m=signed(db_session, keeper),
+    return World(a=signed(db_session, people.trainee), m=signed(db_session, keeper), b=b, lead=lead,
                  b_markers=(people.star.name, people.star.employee_no), ids=ids, appeal_id=appeal_id)
 
 
@@ -193,8 +200,7 @@ def test_nobody_reaches_bs_objects_and_nothing_is_written(app, client, world, db
 
 def test_every_body_refuses_malformed_json_and_a_wrong_content_type(app, client, world, db_session, redis_client):
     """As B, on B's own objects, so only the body can be what is wrong."""
-    b = {"Authorization": f"Bearer {mp.token_for(world.ids['employee'], 'o-' + str(world.ids['employee']))}",
-         "Idempotency-Key": "sweep-body-01"}
+    b = {**world.b, "Idempotency-Key": "sweep-body-01"}
     before = fingerprint(db_session), redis_state(redis_client)
     bodies = [endpoint for endpoint, _, _ in routes(app) if app.view_functions[endpoint].mp_operation["body"]]
     assert len(bodies) >= 9
@@ -208,3 +214,43 @@ def test_every_body_refuses_malformed_json_and_a_wrong_content_type(app, client,
             answer = client.post(url, data=data, content_type=kind, headers=b)
             assert (answer.status_code, answer.get_json()["error"]["code"]) == (status, code), endpoint
     assert (fingerprint(db_session), redis_state(redis_client)) == before
+
+
+# What each placeholder of a message link names in the world above.
+LINKED = {"assessment_id": "assessment", "report_id": "report", "progress_entry_id": "entry",
+          "correction_request_id": "correction", "assessment_item_id": "item"}
+
+
+def names(answer: Any, key: str, value: int) -> bool:
+    """Whether an answer holds `key: value` anywhere: the list a page opens shows the linked object."""
+    if isinstance(answer, dict):
+        return answer.get(key) == value or any(names(v, key, value) for v in answer.values())
+    return isinstance(answer, list) and any(names(v, key, value) for v in answer)
+
+
+def test_every_message_link_opens_its_object_for_the_recipient_and_is_refused_to_others(client, world):
+    """Each link a message kind can carry, filled with B's objects: the page's first request (from
+    the published `x-pages`) answers B, or B's manager for a manager's message, and refuses A."""
+    pages = client.get(f"{API}/openapi.json").get_json()["x-pages"]
+    ids = {**{name: world.ids[key] for name, key in LINKED.items()}, "appeal_id": world.appeal_id}
+    checked = 0
+    for spec in kinds.KINDS.values():
+        for template in spec.pages or ():
+            path, _, query = template.format_map(ids).partition("?")
+            ((param, value),) = parse_qsl(query) or [("", "")]
+            method, api_path = pages[path][param].split(" ")
+            placeholders = re.findall(r"{(\w+)}", api_path)
+            url = API + re.sub(r"{\w+}", value, api_path)
+            recipient = world.b if spec.audience == kinds.EMPLOYEE else world.lead
+            opened = client.open(url, method=method, headers=recipient)
+            assert opened.status_code == 200, (spec.code, template, opened.get_json())
+            if value and not placeholders:  # a list: the linked object is in it
+                key = re.search(r"{(\w+)}", template)[1]
+                assert names(opened.get_json(), key, int(value)), (spec.code, opened.get_json())
+            refused = client.open(url, method=method, headers=world.a)
+            if placeholders:
+                assert refused.status_code == 403, (spec.code, template)
+            elif value:
+                assert not names(refused.get_json(), key, int(value)), spec.code
+            checked += 1
+    assert checked >= 15

@@ -191,6 +191,13 @@ def _decide_correction(cast, subject, acting, n):
     return lambda who: corrections.decide_correction(request.id, True, "", who, now=NOV_NOW)
 
 
+def _view_correction(cast, subject, acting, n):
+    entry_id, num, den = _one_more(subject, n)
+    request = corrections.request_correction(entry_id, "design_on_time_share", num, den, "漏报", actor(subject),
+                                             now=NOV_NOW)
+    return lambda who: corrections.view_correction(request.id, who)
+
+
 def _confirm(cast, subject, acting, n):
     report_id = report_of(subject).id
     return lambda who: reports.confirm_report(report_id, who, now=IN_OCT_WINDOW)
@@ -211,6 +218,11 @@ def _decide_appeal(cast, subject, acting, n):
     appeal_id = _open_appeal(subject).id
     return lambda who: appeals.decide_appeal(appeal_id, True, "核实后台数据无误", who,
                                              now=IN_OCT_WINDOW + timedelta(hours=1))
+
+
+def _view_appeal(cast, subject, acting, n):
+    appeal_id = _open_appeal(subject).id
+    return lambda who: appeals.view_appeal(appeal_id, who)
 
 
 def _decide_against_own_rating(cast, subject, acting, n):
@@ -309,9 +321,12 @@ TABLE = {
     "request_correction": ("design", corrections.request_correction, _request_correction, Y, "self own_case"),
     "request_day_correction": ("design", corrections.request_day_correction, _request_day_correction, Y,
                                "self own_case"),
+    "view_correction": ("design", corrections.view_correction, _view_correction, N,
+                        "self manager_in hr own_case leaver"),
     "decide_correction": ("design", corrections.decide_correction, _decide_correction, Y, "manager_in hr"),
     "confirm_report": ("ops", reports.confirm_report, _confirm, Y, "self own_case leaver"),
     "file_appeal": ("ops", appeals.file_appeal, _file_appeal, Y, "self own_case leaver"),
+    "view_appeal": ("ops", appeals.view_appeal, _view_appeal, N, "self manager_in hr own_case leaver"),
     "decide_appeal": ("ops", appeals.decide_appeal, _decide_appeal, Y, "manager_in"),
     "decide_appeal_against_own_rating": ("ops", appeals.decide_appeal, _decide_against_own_rating, Y, "hr"),
     "decide_escalated_appeal": ("ops", appeals.decide_appeal, _decide_escalated, Y, "hr"),

@@ -75,7 +75,8 @@ def test_a_field_wechat_would_refuse_fails_at_once_without_calling_wechat(clock,
     standin.grant("o-zhang", tpl)
     quota.grant_quota(zhang.id, tpl, now=clock.now)
     message = outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body="总分88分，优秀",
-                             data={"total": "八十八", "grade": "优秀"}, dedupe_key="report", now=clock.now)
+                             data={"report_id": 7, "total": "八十八", "grade": "优秀"}, dedupe_key="report",
+                             now=clock.now)
     db_session.commit()
     tick(clock, redis_client)
     db_session.refresh(message)
@@ -92,11 +93,11 @@ def test_a_report_message_carries_total_and_grade(clock, db_session, redis_clien
     standin.grant("o-zhang", "dev-tpl-report")
     quota.grant_quota(zhang.id, "dev-tpl-report", now=clock.now)
     outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body="总分88分，优秀",
-                   data={"total": "88", "grade": "优秀"}, dedupe_key="report", now=clock.now)
+                   data={"report_id": 7, "total": "88", "grade": "优秀"}, dedupe_key="report", now=clock.now)
     db_session.commit()
     tick(clock, redis_client)
     (sent,) = standin.requests(SUBSCRIBE)
-    assert sent["errcode"] == 0 and sent["json"]["page"] == "pages/report/index"
+    assert sent["errcode"] == 0 and sent["json"]["page"] == "pages/report/index?id=7"
     assert sent["json"]["data"] == {
         "thing1": {"value": "2026年10月考核结果"}, "number2": {"value": "88"}, "phrase3": {"value": "优秀"},
         "time4": {"value": "2026年11月12日 14:00"},

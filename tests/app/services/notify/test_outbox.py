@@ -151,6 +151,22 @@ def test_an_unknown_kind_is_refused_when_enqueued(clock, db_session, zhang):
         outbox.enqueue(zhang.id, "birthday", title="生日快乐", body="…", dedupe_key="b", now=clock.now)
 
 
+def test_a_message_links_to_the_object_its_data_names(clock, db_session, zhang):
+    """The page names the object (the first alternative the data fills); a linked kind whose data
+    names nothing is refused; HR's and the admins' kinds open nothing in the mini-program."""
+    def page(kind: str, data: dict) -> str | None:
+        return outbox.enqueue(zhang.id, kind, title="t", body="b", dedupe_key=f"{kind}:{data}",
+                              now=clock.now, data=data).page
+
+    assert page("report_published", {"report_id": 12, "total": "88"}) == "pages/report/index?id=12"
+    assert page("comment", {"progress_entry_id": 5, "assessment_id": 9}) == "pages/comments/index?entry=5"
+    assert page("comment", {"progress_entry_id": None, "assessment_id": 9}) == "pages/comments/index?assessment=9"
+    assert page("reminder", {}) == "pages/submit/index" and page("close_todo", {"cycle_id": 1}) is None
+    with pytest.raises(ValueError, match="report_id"):
+        page("appeal_result", {"appeal_id": 3})
+    db_session.rollback()
+
+
 def test_binding_a_channel_clears_the_unreachable_record(clock, db_session, redis_client):
     nobody = person(db_session, "孙七")
     reminder(db_session, nobody, "u", clock.now)
