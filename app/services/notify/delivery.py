@@ -126,9 +126,10 @@ def _send(message: OutboxMessage, route: Route) -> Exception | None:
         elif route.channel == "oa_text":
             clients.official_account().send_custom_text(route.address, message.body)
         elif route.channel == "mp":
-            clients.mini_program().send_subscribe(route.address, route.template, _fields(message), page=message.page)
+            clients.mini_program().send_subscribe(route.address, route.template, _fields(message, "mp"),
+                                                  page=message.page)
         else:
-            clients.official_account().send_template(route.address, route.template, _fields(message),
+            clients.official_account().send_template(route.address, route.template, _fields(message, "oa"),
                                                      miniprogram=_mini_program_link(message))
     except (WeChatError, ApiError) as exc:
         return exc
@@ -138,10 +139,13 @@ def _send(message: OutboxMessage, route: Route) -> Exception | None:
     return None
 
 
-def _fields(message: OutboxMessage) -> dict[str, str]:
+def _fields(message: OutboxMessage, channel: str) -> dict[str, str]:
+    """The message's facts under the field keys of the deployment's template for the channel."""
     spec = kinds.kind(message.kind)
+    used = kinds.template(message.kind, channel, current_app.config)
+    assert used is not None, "a route names a channel only when the kind has a template there"
     facts = kinds.FieldInput(message.title, message.summary, message.data or {}, to_local(message.created_at))
-    return spec.fields(facts)
+    return used.fields(spec.facts(facts))
 
 
 def _mini_program_link(message: OutboxMessage) -> dict[str, str] | None:

@@ -6,21 +6,26 @@ WeChat, so each kind maps to a template id per channel and a builder for its fie
 are checked against WeChat's rules by app.wechat.subscribe when sent (never truncated silently
 except free `thing` text, which is cut on purpose here).
 
-Template ids are WeChat's, per deployment: `WECHAT_MP_TEMPLATES` / `WECHAT_OA_TEMPLATES` say
-"kind=id,kind=id". Outside production a kind not named there keeps the development id the stand-in
-accepts; in production it has no template on that channel, so the outbox routes it another way or
-records it unreachable (never a send with a made-up id).
+Templates are WeChat's, per deployment: `WECHAT_MP_TEMPLATES` / `WECHAT_OA_TEMPLATES` name, per
+kind, the template id and which of its field keys carries each of our facts, since every template
+in WeChat's library has its own keys: "report_published=AbC title:thing1 total:number2
+grade:phrase3 time:time4,reminder=XyZ title:thing2 summary:thing5 time:time1". The keys are checked
+when the process starts: every fact of the kind once, each in a key of a type that can hold it.
+Outside production a kind not named there keeps the development template the stand-in accepts
+(and may omit the keys); in production it has no template on that channel, so the outbox routes it
+another way or records it unreachable (never a send with a made-up id).
 """
 
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from string import Formatter
 from typing import Any
 
 from app.services.usecase import JsonDict
-from app.wechat.subscribe import format_time, truncate_thing
+from app.wechat.subscribe import field_type, format_time, truncate_thing
 from config import ConfigError
 
 EMPLOYEE, MANAGER = "employee", "manager"
@@ -36,23 +41,44 @@ class FieldInput:
     at: datetime  # local time in the business zone
 
 
-def generic_fields(message: FieldInput) -> dict[str, str]:
-    """事项 / 内容 / 时间: the shape of most of our templates."""
-    return {
-        "thing1": truncate_thing(message.title),
-        "thing2": truncate_thing(message.summary or message.title),
-        "time3": format_time(message.at),
-    }
+# Each fact a template can carry, its name on the console, and the WeChat field types that hold it
+# (an official account's older templates also take untyped keys: first, keyword1 …, remark).
+FACTS = {"title": ("事项", ("thing",)), "summary": ("内容", ("thing",)), "time": ("时间", ("time", "date")),
+         "total": ("总分", ("number", "character_string", "thing")), "grade": ("等级", ("phrase", "thing"))}
+OLD_OA_KEY = re.compile(r"first|remark|keyword\d+")
 
 
-def report_fields(message: FieldInput) -> dict[str, str]:
-    """考核结果: cycle, total and grade (a 优秀/良好/合格/不合格 phrase)."""
-    return {
-        "thing1": truncate_thing(message.title),
-        "number2": message.data.get("total", "0"),
-        "phrase3": message.data.get("grade", "待定"),
-        "time4": format_time(message.at),
-    }
+def generic_facts(message: FieldInput) -> dict[str, Any]:
+    """事项 / 内容 / 时间: what most of our templates carry."""
+    return {"title": message.title, "summary": message.summary or message.title, "time": message.at}
+
+
+def report_facts(message: FieldInput) -> dict[str, Any]:
+    """考核结果: the month, total and grade (a 优秀/良好/合格/不合格 phrase), and when."""
+    return {"title": message.title, "total": message.data.get("total", "0"),
+            "grade": message.data.get("grade", "待定"), "time": message.at}
+
+
+GENERIC_KEYS = {"title": "thing1", "summary": "thing2", "time": "time3"}
+REPORT_KEYS = {"title": "thing1", "total": "number2", "grade": "phrase3", "time": "time4"}
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template registered with WeChat: its id and the field key of each fact it carries."""
+
+    id: str
+    keys: Mapping[str, str]  # fact → field key
+
+    def fields(self, facts: Mapping[str, Any]) -> dict[str, str]:
+        """The message's facts under this template's keys, free text cut to WeChat's 20 characters."""
+        return {key: _shown(key, facts[fact]) for fact, key in self.keys.items()}
+
+
+def _shown(key: str, value: Any) -> str:
+    if isinstance(value, datetime):
+        return format_time(value)
+    return truncate_thing(str(value)) if field_type(key) == "thing" else str(value)
 
 
 @dataclass(frozen=True)
@@ -66,7 +92,8 @@ class MessageKind:
     # ("pages/report/index?id={report_id}"); alternatives in order, the first the data fills wins.
     # None: the message opens nothing (HR's and the admins' work is in the console, replies are chat).
     pages: tuple[str, ...] | None
-    fields: Callable[[FieldInput], dict[str, str]] = generic_fields
+    facts: Callable[[FieldInput], dict[str, Any]] = generic_facts
+    dev_keys: Mapping[str, str] = field(default_factory=lambda: GENERIC_KEYS)  # the stand-in's templates
 
     def template_for(self, channel: str) -> str | None:
         return {"mp": self.mp_template, "oa": self.oa_template}.get(channel)
@@ -87,7 +114,7 @@ _KINDS = (
     MessageKind("target_push", "目标下达", EMPLOYEE, "dev-tpl-target", "dev-oa-target",
                 ("pages/targets/index?id={assessment_id}",)),
     MessageKind("report_published", "考核结果", EMPLOYEE, "dev-tpl-report", "dev-oa-report",
-                ("pages/report/index?id={report_id}",), report_fields),
+                ("pages/report/index?id={report_id}",), report_facts, REPORT_KEYS),
     MessageKind("appeal_result", "申诉结果", EMPLOYEE, "dev-tpl-appeal-result", "dev-oa-appeal-result",
                 ("pages/report/index?id={report_id}",)),
     MessageKind("reminder", "提醒", EMPLOYEE, "dev-tpl-reminder", "dev-oa-reminder", ("pages/submit/index",)),
@@ -143,37 +170,61 @@ def kind(code: str) -> MessageKind:
 TEMPLATE_SETTINGS = {"mp": "WECHAT_MP_TEMPLATES", "oa": "WECHAT_OA_TEMPLATES"}
 
 
-def deployment_templates(config: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """Channel → kind → template id as configured; a malformed entry or unknown kind is refused."""
-    return {channel: _parse_templates(channel, setting, str(config.get(setting) or ""))
+def deployment_templates(config: Mapping[str, Any]) -> dict[str, dict[str, Template]]:
+    """Channel → kind → template as configured; a malformed entry, an unknown kind or fact, or a
+    key that cannot hold its fact is refused (ConfigError, so the process does not start)."""
+    production = config.get("ENV_NAME") == "production"
+    return {channel: _parse_templates(channel, setting, str(config.get(setting) or ""), production)
             for channel, setting in TEMPLATE_SETTINGS.items()}
 
 
 @lru_cache(maxsize=16)
-def _parse_templates(channel: str, setting: str, value: str) -> dict[str, str]:
+def _parse_templates(channel: str, setting: str, value: str, production: bool) -> dict[str, Template]:
     """Parsed once per setting value: every message the outbox routes asks again."""
     templates = {}
     carried = sorted(k for k in KINDS if KINDS[k].template_for(channel))
     for entry in filter(None, (part.strip() for part in value.split(","))):
-        code, _, template_id = (piece.strip() for piece in entry.partition("="))
+        code, _, rest = (piece.strip() for piece in entry.partition("="))
+        template_id, *pairs = rest.split() or [""]
         if code not in carried or not template_id or template_id.startswith("dev-"):
             raise ConfigError(f"{setting}: {entry!r} is not kind=template_id for one of {', '.join(carried)}")
-        templates[code] = template_id
+        if not pairs and not production:
+            templates[code] = Template(template_id, KINDS[code].dev_keys)
+            continue
+        templates[code] = Template(template_id, _keys(setting, channel, KINDS[code], pairs))
     return templates
 
 
-def for_deployment(code: str, config: Mapping[str, Any]) -> MessageKind:
-    """The kind with this deployment's template ids (see the module docstring)."""
+def _keys(setting: str, channel: str, spec: "MessageKind", pairs: list[str]) -> dict[str, str]:
+    """`fact:key` pairs: every fact of the kind exactly once, each key able to hold its fact."""
+    wanted = " ".join(f"{fact}:<key>" for fact in spec.dev_keys)
+    keys = dict(pair.partition(":")[::2] for pair in pairs)
+    if len(keys) != len(pairs) or set(keys) != set(spec.dev_keys) or len(set(keys.values())) != len(keys):
+        raise ConfigError(f"{setting}: {spec.code} needs its template's field key for each of its facts, "
+                          f"each once: {spec.code}=<template_id> {wanted}")
+    for fact, key in keys.items():
+        types = FACTS[fact][1]
+        if field_type(key) not in types and not (channel == "oa" and OLD_OA_KEY.fullmatch(key)):
+            raise ConfigError(f"{setting}: {spec.code} {fact}:{key} — {fact} goes in a key of type "
+                              f"{' or '.join(types)} (such as {types[0]}1)")
+    return keys
+
+
+def template(code: str, channel: str, config: Mapping[str, Any]) -> Template | None:
+    """This deployment's template for the kind on the channel (see the module docstring)."""
     spec = kind(code)
-    configured = deployment_templates(config)
-    production = config.get("ENV_NAME") == "production"
+    if not spec.template_for(channel):
+        return None
+    configured = deployment_templates(config)[channel].get(code)
+    if configured is not None or config.get("ENV_NAME") == "production":
+        return configured
+    return Template(spec.template_for(channel) or "", spec.dev_keys)
 
-    def pick(channel: str) -> str | None:
-        if not spec.template_for(channel):
-            return None
-        return configured[channel].get(code) or (None if production else spec.template_for(channel))
 
-    return replace(spec, mp_template=pick("mp"), oa_template=pick("oa"))
+def for_deployment(code: str, config: Mapping[str, Any]) -> MessageKind:
+    """The kind with this deployment's template ids."""
+    mp, oa = (template(code, channel, config) for channel in ("mp", "oa"))
+    return replace(kind(code), mp_template=mp.id if mp else None, oa_template=oa.id if oa else None)
 
 
 def missing_templates(config: Mapping[str, Any]) -> dict[str, list[str]]:

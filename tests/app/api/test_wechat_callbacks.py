@@ -411,5 +411,6 @@ def test_the_admins_page_shows_each_channels_last_accepted_and_refused_callback(
     assert shown["oa"]["accepted"]["code"] == "text" and shown["oa"]["refused"] is None
     assert shown["mp"]["callback_url"] == "http://kpi.test/wechat/callback/mp"
     assert shown["mp"]["can_call"] and shown["mp"]["can_receive"] and shown["mp"]["encrypted"]
-    assert {"kind": "考核结果", "id": None} in shown["mp"]["templates"]  # no production id configured
+    report = next(t for t in shown["mp"]["templates"] if t["kind"] == "考核结果")
+    assert report["id"] is None and [f["fact"] for f in report["fields"]] == ["事项", "总分", "等级", "时间"]
     assert shown["wecom"]["templates"] == []  # WeCom sends app messages

@@ -32,6 +32,8 @@ def web(db_session, database_url, redis_url, tmp_path):
     seeded_demo(TODAY)
     env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "JIXIAO_INSTANCE": str(tmp_path),
            "SECRET_KEY": "console-browser-test-" + "s" * 32, "JIXIAO_PUBLIC_URL": "https://kpi.example.cn",
+           "WECHAT_MP_TEMPLATES": "report_published=Rp7Kq title:thing4 total:character_string2 grade:phrase1 "
+                                  "time:date3",
            **dev_environment("http://127.0.0.1:9")}  # WeChat configured; nothing here calls it
     with WebServer(env, tmp_path / "gunicorn.log") as server:
         yield server
@@ -121,7 +123,8 @@ def test_the_admin_sees_the_wechat_channels_and_retries_a_failed_job(web, browse
     oa, wecom = page.locator("section#oa").inner_text(), page.locator("section#wecom").inner_text()
     assert "https://kpi.example.cn/wechat/callback/oa" in oa and "最近收到" in oa and "（文本消息）" in oa
     assert "签名不符：检查该渠道的 Token" in wecom and "不需要模板ID" in wecom
-    assert "已配置模板ID 0 / " in page.locator("section#mp").inner_text()  # no production template ids here
+    mp = page.locator("section#mp").inner_text()
+    assert "已配置模板ID 1 / " in mp and "Rp7Kq" in mp and "等级 → phrase1" in mp and "事项　内容　时间" in mp
     shoot(page, "admin-wechat")
 
     page.click(".side >> text=失败任务")

@@ -369,8 +369,7 @@ NOT_ACTING_FOR_A_PERSON = {
         scoring.inputs.library scoring.inputs.stored_method scoring.inputs.domain_item scoring.report_window.closes_at
         scoring.reports.latest_version scoring.month_result.latest_parts scoring.month_result.combine
         scoring.month_result.bands_of scoring.month_result.month_result cycle.targets.targets_state
-        notify.kinds.generic_fields
-        notify.kinds.report_fields notify.kinds.kind
+        notify.kinds.generic_facts notify.kinds.report_facts notify.kinds.kind notify.kinds.template
         notify.kinds.deployment_templates notify.kinds.for_deployment notify.kinds.missing_templates
         notify.kinds.subscribe_templates notify.routing.choose notify.routing.route_for
         notify.quota.quota_left notify.quota.mini_program_openid notify.outbox.unreachable_people

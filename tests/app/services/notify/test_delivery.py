@@ -102,3 +102,20 @@ def test_a_report_message_carries_total_and_grade(clock, db_session, redis_clien
         "thing1": {"value": "2026年10月考核结果"}, "number2": {"value": "88"}, "phrase3": {"value": "优秀"},
         "time4": {"value": "2026年11月12日 14:00"},
     }
+
+
+def test_a_subscribe_message_uses_the_field_keys_the_company_registered(clock, db_session, redis_client, standin,
+                                                                        app, monkeypatch):
+    monkeypatch.setitem(app.config, "WECHAT_MP_TEMPLATES",
+                        "report_published=Rp7Kq title:thing4 total:character_string2 grade:phrase1 time:date3")
+    zhang = person(db_session, "张三", mp="o-zhang")
+    standin.grant("o-zhang", "Rp7Kq")
+    quota.grant_quota(zhang.id, "Rp7Kq", now=clock.now)
+    outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body="总分88.5分，优秀",
+                   data={"report_id": 7, "total": "88.5", "grade": "优秀"}, dedupe_key="report", now=clock.now)
+    db_session.commit()
+    tick(clock, redis_client)
+    (sent,) = standin.requests(SUBSCRIBE)
+    assert sent["errcode"] == 0 and sent["json"]["template_id"] == "Rp7Kq"
+    assert sent["json"]["data"] == {"thing4": {"value": "2026年10月考核结果"}, "character_string2": {"value": "88.5"},
+                                    "phrase1": {"value": "优秀"}, "date3": {"value": "2026年11月12日 14:00"}}
