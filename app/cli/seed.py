@@ -2,6 +2,7 @@
 
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 seed = AppGroup("seed", help="Demo data.")
@@ -12,8 +13,12 @@ seed = AppGroup("seed", help="Demo data.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="pretend today is this date (default: today in the business time zone)")
 def demo_command(employees: int, today) -> None:
-    """Create the deterministic demo company when the database has no employees yet."""
+    """Create the deterministic demo company when the database has no employees yet. Never under
+    the production configuration: its people are bound to the stand-in's demo sign-in codes."""
     import time
+
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("the demo company is for trying the product, not for production (JIXIAO_ENV)")
 
     from app.demo import DEMO_PASSWORD, DEMO_STAFF, seed_demo
     from app.services.business_time import business_today

@@ -66,6 +66,7 @@ from app.services.news import alerts, announcements, digest, team_news
 from app.services.org import binding, calendar_years, people
 from app.services.scoring import reports, runs
 from app.services.usecase import changed_rows
+from app.standins.wechat_state import DEV_OPENID
 
 SAMPLE = 60  # people acted for one by one; the 50-person demo is all of them
 REPLY_SHARE = 0.38  # of comments an employee answers
@@ -181,7 +182,10 @@ class _Story:
 
     def bind_everyone(self) -> None:
         """Each person binds WeCom with a code HR handed out, a few days before the first month
-        (or on their first day); their WeCom userid is their employee number."""
+        (or on their first day); their WeCom userid is their employee number. They opened the
+        mini-program the same day: its openid is the one the WeChat stand-in of `make run` gives
+        for the code `dev:<employee number>`, so anyone trying the demo signs in as any of them
+        through the real sign-in (no such code exists outside the stand-in)."""
         first = db.session.scalar(select(func.min(Assessment.first_day)))
         hr = hr_members()
         for person in self.people.values():
@@ -192,7 +196,9 @@ class _Story:
             code, _ = binding.issue_code(person.employee_no, who, now=issued)
             bound = self.at(issued + timedelta(minutes=self.rng.randint(3, 80)))
             binding.bind("wecom", person.employee_no, person.employee_no, code, now=bound)
-            self.counts["bindings"] += 1
+            db.session.add(WeChatIdentity(employee_id=person.id, channel="mp", bound_at=bound,
+                                          external_id=DEV_OPENID.format(person.employee_no)))
+            self.counts["bindings"] += 2
 
     def targets(self, cycle_id: int) -> None:
         """The running month's targets went out at its opening, day 1 09:00 (peers picked first), so

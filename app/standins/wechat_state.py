@@ -17,6 +17,7 @@ TOKEN_SECONDS = 7200
 STABLE_REUSE_MIN_SECONDS = 300  # stable_token hands out the same token until it is nearly spent
 REPLY_WINDOW_SECONDS = 48 * 3600
 REPLIES_PER_WINDOW = 5
+DEV_OPENID = "odev_{}"  # the mini-program openid a `dev:<name>` code signs in as (lenient, make run only)
 
 DEV_ACCOUNTS = {
     "mp": Account(
@@ -220,7 +221,7 @@ class StandinState:
         if known is not None:
             return known
         if self.switches.dev_codes and code.startswith("dev:") and len(code) > 4:
-            return {"openid": "odev_" + code[4:], "session_key": secrets.token_urlsafe(16)}
+            return {"openid": DEV_OPENID.format(code[4:]), "session_key": secrets.token_urlsafe(16)}
         raise StandinError(40029)
 
 
