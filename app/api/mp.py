@@ -184,16 +184,32 @@ class TeamOut(Schema):
     corrections_to_decide = fields.Integer(required=True)
 
 
-FIGURE_LIMIT = Decimal("1e12")
-IN_RANGE = validate.Range(0, FIGURE_LIMIT, error="数值应在0到1万亿之间")
-NUMBER = {"invalid": "不是有效的数字", "required": "必填", "special": "不是有效的数字"}
+class DecimalText(fields.Decimal):
+    """A number as decimal text ("1200.50"): exact on the way in (no binary float), and only the
+    forms `pattern` allows, which the document states as the field's pattern."""
+
+    def __init__(self, pattern: str, error: str, **kwargs: Any) -> None:
+        self.pattern = pattern
+        super().__init__(error_messages={"invalid": error, "required": "必填", "special": error},
+                         metadata={"pattern": pattern, **kwargs.pop("metadata", {})}, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if not isinstance(value, str) or not re.fullmatch(self.pattern, value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def figure(**kwargs: Any) -> DecimalText:
+    """A figure: not negative, under a trillion, at most 6 decimals (what the database keeps)."""
+    return DecimalText(r"^\d{1,12}(\.\d{1,6})?$", "应为不超过12位整数、最多6位小数的非负数，如 1200.50", **kwargs)
+
+
+NUMBER = {"invalid": "不是有效的数字", "required": "必填"}
 
 
 class FigureIn(Schema):
-    numerator = fields.Decimal(required=True, validate=IN_RANGE,
-                               error_messages=NUMBER, metadata={"description": "数值；比率类为完成数"})
-    denominator = fields.Decimal(validate=IN_RANGE,
-                                 error_messages=NUMBER, metadata={"description": "比率类指标的总数"})
+    numerator = figure(required=True, metadata={"description": "数值；比率类为完成数"})
+    denominator = figure(metadata={"description": "比率类指标的总数"})
 
 
 class ProgressIn(Schema):
@@ -265,10 +281,8 @@ class CorrectionIn(Schema):
     day = fields.Date(required=True, error_messages={"invalid": "日期格式应为 YYYY-MM-DD", "required": "必填"})
     indicator = fields.String(required=True, validate=validate.Length(min=1, max=48),
                               error_messages={"required": "必填"})
-    numerator = fields.Decimal(required=True, validate=IN_RANGE,
-                               error_messages=NUMBER)
-    denominator = fields.Decimal(validate=IN_RANGE,
-                                 error_messages=NUMBER)
+    numerator = figure(required=True)
+    denominator = figure()
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500, error="更正原因1到500字"),
                            error_messages={"required": "必填"})
 
@@ -365,8 +379,7 @@ class ReportOut(Schema):
 class AppealIn(Schema):
     indicator = fields.String(required=True, validate=validate.Length(min=1, max=48),
                               error_messages={"required": "必填"})
-    claimed_value = fields.Decimal(required=True, error_messages=NUMBER, metadata={"description": "申诉的数值"},
-                                   validate=IN_RANGE)
+    claimed_value = figure(required=True, metadata={"description": "申诉的数值（比率类为比值，如 0.06）"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500, error="申诉理由1到500字"),
                            error_messages={"required": "必填"})
     evidence = fields.List(fields.Integer(), load_default=list, metadata={"description": "证据截图的编号"})
@@ -388,7 +401,7 @@ class RatingTasksOut(Schema):
 
 class RatingIn(Schema):
     assessment_item_id = fields.Integer(required=True, error_messages=NUMBER)
-    value = fields.Decimal(required=True, error_messages=NUMBER, metadata={"description": "1到5分，可到0.5分"})
+    value = DecimalText(r"^([1-4](\.[05])?|5(\.0)?)$", "评分应为1到5分，可到0.5分", required=True)
     comment = fields.String(load_default="", validate=validate.Length(max=500, error="评语最多500字"))
 
 
@@ -766,8 +779,10 @@ def _subscriptions() -> list[dict[str, Any]]:
 @bp.get("/openapi.json")
 def openapi() -> Any:
     """The OpenAPI 3 document, generated from the declared operations and their schemas."""
-    spec = APISpec(title="绩效小程序 API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+    plugin = MarshmallowPlugin()
+    spec = APISpec(title="绩效小程序 API", version="1", openapi_version="3.0.3", plugins=[plugin],
                    servers=[{"url": bp.url_prefix}])
+    plugin.map_to_openapi_type(DecimalText, "string", None)
     spec.components.security_scheme("token", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=ErrorEnvelope)
     paths: dict[str, str] = {}
