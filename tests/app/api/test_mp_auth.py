@@ -203,6 +203,8 @@ def test_a_days_progress_is_saved_once_whatever_the_retries(client, company, db_
     ({"figures": {"ops_sales": {"numerator": "1e13"}}}, 422, "invalid_input"),
     ({"figures": {"ops_sales": {"numerator": "一千"}}}, 422, "invalid_input"),
     ({"figures": {"ops_sales": {"numerator": "NaN"}}}, 422, "invalid_input"),
+    ({"figures": {"ops_sales": {"numerator": "1.1234567"}}}, 422, "invalid_input"),  # the database keeps 6 places
+    ({"figures": {"ops_sales": {"numerator": 100.5}}}, 422, "invalid_input"),  # a binary float, not decimal text
     ({"figures": {}}, 422, "invalid_input"),
     ({"day": "11/12"}, 422, "invalid_input"),
     ({"key": ""}, 400, "idempotency_key_required"),
