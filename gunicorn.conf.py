@@ -14,9 +14,11 @@ import os
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-# 16 slow clients per worker before the next request waits; at most 15 threads hold a database
-# connection at once (SQLAlchemy's pool, 5 + 10), the 16th waits for one.
-threads = int(os.environ.get("JIXIAO_WEB_THREADS", "16"))
+# 4 slow clients per worker before the next request waits (nginx buffers them in production),
+# each thread with its own database connection (config.py sizes the pool to match). More threads
+# queue for the one interpreter lock: at 200 home requests a second on 2 cores the p95 was 166 ms
+# with 16 threads, 39–173 ms with 8 and 35–40 ms with 4 (bench/api_load.py, docs/deployment.md).
+threads = int(os.environ.get("JIXIAO_WEB_THREADS", "4"))
 # gthread's main loop keeps the heartbeat, so this is how long a worker may be frozen, not how long
 # a request may take.
 timeout = 30

@@ -34,7 +34,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from app.api import once
 from app.errors import ApiError
 from app.models import Employee
-from app.services.authz import actor
+from app.services.authz import Actor, actor, actor_of_account
 from app.services.business_time import clock_now
 from app.services.cycle import targets
 from app.services.feedback import appeals, comments, rating_prompts, ratings
@@ -508,17 +508,21 @@ def operation(method: str, path: str, *, summary: str, answer: type[Schema], bod
     the same key and body gets the first answer and changes nothing). The view receives the loaded
     body (if any) and returns the output object, which is dumped through `answer`."""
 
+    # One instance each, shared by every request: building a schema (it deep-copies its fields)
+    # cost more than the home page's own work; loading and dumping do not change the instance.
+    loader, dumper = body() if body is not None else None, answer()
+
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def run(**kwargs: Any) -> Any:
             if signed:
-                g.mp_actor = actor(_signed_in())
-            if body is not None:
-                kwargs["data"] = _body(body())
+                g.mp_actor = _signed_in()
+            if loader is not None:
+                kwargs["data"] = _body(loader)
             if idempotent:
                 return jsonify(once.answer(g.mp_actor.employee_id, request.headers.get("Idempotency-Key", ""),
-                                           request.get_data(), lambda: answer().dump(view(**kwargs))))
-            return jsonify(answer().dump(view(**kwargs)))
+                                           request.get_data(), lambda: dumper.dump(view(**kwargs))))
+            return jsonify(dumper.dump(view(**kwargs)))
 
         run.mp_operation = {"method": method.lower(), "summary": summary, "answer": answer,  # type: ignore[attr-defined]
                             "body": body, "signed": signed, "idempotent": idempotent}
@@ -550,7 +554,7 @@ def token_for(employee_id: int, openid: str) -> str:
     return _serializer().dumps({"e": employee_id, "o": openid})
 
 
-def _signed_in() -> int:
+def _signed_in() -> Actor:
     """The employee the request's token names, while their binding and employment last."""
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer ") or not header[7:].strip():
@@ -561,10 +565,10 @@ def _signed_in() -> int:
         raise ApiError("token_expired", "登录已过期，请重新进入小程序", 401) from None
     except BadSignature:
         raise ApiError("token_invalid", "登录凭证无效，请重新进入小程序", 401) from None
-    person = binding.employee_for(CHANNEL, str(claims.get("o", "")))
-    if person is None or person.id != claims.get("e") or person.status != "active":
+    who = actor_of_account(CHANNEL, str(claims.get("o", "")))
+    if who is None or who.employee_id != claims.get("e"):
         raise ApiError("token_revoked", "微信绑定已解除或已离职，请重新登录", 401)
-    return person.id
+    return who
 
 
 @operation("POST", "/auth/login", summary="用 wx.login 的 code 登录（首次登录同时绑定）", body=LoginIn,

@@ -7,17 +7,18 @@ who has left is still an actor — `Actor.left`, to whom the policy allows only 
 (docs/product.md "People change") — so that refusal, too, is the policy's.
 """
 
-from sqlalchemy import literal, select
+from sqlalchemy import Select, bindparam, exists, literal, select
+from sqlalchemy.orm import aliased
 
 from app.domain.authz import Action, Actor, Subject, refusal, system_actor
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Employee
+from app.models import Employee, WeChatIdentity
 
 MAX_DEPTH = 64  # a reporting line is never this long; the bound ends a walk through looping data
 
-__all__ = ["Action", "Actor", "Subject", "actor", "can", "can_view", "require", "subtree_of", "managers_of",
-           "active_managers_of", "system"]
+__all__ = ["Action", "Actor", "Subject", "actor", "actor_of_account", "can", "can_view", "require", "subtree_of",
+           "managers_of", "active_managers_of", "system"]
 
 
 def actor(employee_id: int) -> Actor:
@@ -32,6 +33,16 @@ def actor(employee_id: int) -> Actor:
     return Actor(row.id, bool(row.is_hr), bool(row.is_admin), subtree_of(row.id))
 
 
+def actor_of_account(channel: str, external_id: str) -> Actor | None:
+    """The active person a bound WeChat account belongs to, as an actor (None when unbound or not
+    active). Every mini-program request asks, so it is one query, and a second (the subtree) only
+    for someone people report to."""
+    row = db.session.execute(_ACCOUNT, {"channel": channel, "external_id": external_id}).first()
+    if row is None:
+        return None
+    return Actor(row.id, bool(row.is_hr), bool(row.is_admin), subtree_of(row.id) if row.manages else frozenset())
+
+
 def system(source: str) -> Actor:
     """The product acting on its own: "clock" for the tick's work, "cli" for an operator's command."""
     return system_actor(source)
@@ -40,9 +51,26 @@ def system(source: str) -> Actor:
 def subtree_of(employee_id: int) -> frozenset[int]:
     """Everyone below `employee_id` in the manager_id tree, by one recursive query (set-based).
     UNION (not UNION ALL) ends the walk even if bad data ever made the tree a loop."""
-    tree = select(Employee.id).where(Employee.manager_id == employee_id).cte("subtree", recursive=True)
+    return frozenset(db.session.scalars(_SUBTREE, {"root": employee_id}))
+
+
+def _subtree() -> Select[int]:
+    tree = select(Employee.id).where(Employee.manager_id == bindparam("root")).cte("subtree", recursive=True)
     tree = tree.union(select(Employee.id).join(tree, Employee.manager_id == tree.c.id))
-    return frozenset(db.session.scalars(select(tree.c.id)))
+    return select(tree.c.id)
+
+
+def _account() -> Select[int, bool, bool, bool]:
+    report = aliased(Employee)
+    return (select(Employee.id, Employee.is_hr, Employee.is_admin,
+                   exists().where(report.manager_id == Employee.id).label("manages"))
+            .join(WeChatIdentity, WeChatIdentity.employee_id == Employee.id)
+            .where(WeChatIdentity.channel == bindparam("channel"),
+                   WeChatIdentity.external_id == bindparam("external_id"), Employee.status == "active"))
+
+
+# Built once: building them (a recursive CTE, an alias) cost more than running them on every request.
+_SUBTREE, _ACCOUNT = _subtree(), _account()
 
 
 def managers_of(employee_id: int) -> list[int]:

@@ -17,9 +17,10 @@ from app.domain.exact import plain
 from app.domain.formatting import method_label
 from app.domain.indicators import Direction, Display, Kind
 from app.domain.methods import ByRatio
+from app.domain.workcalendar import month_bounds
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, AssessmentItem, Indicator, TargetAmendment
+from app.models import Assessment, AssessmentItem, Cycle, Indicator, TargetAmendment
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.cycle.target_messages import TargetNews
@@ -100,15 +101,24 @@ def amend_target(assessment_item_id: int, new_target: DecimalInput, reason: str,
 def targets_view(assessment_id: int, who: Actor) -> JsonDict:
     """The assessment's items and targets, with what is still to acknowledge (the 目标确认 page).
     A drafted month is for HR and managers to prepare: the employee sees it once it opens."""
-    assessment = get_or_404(Assessment, assessment_id, "考核表")
+    # The home page reads this on every visit: the sheet with its month, then its items with their
+    # indicators, in two queries.
+    found = db.session.execute(select(Assessment, Cycle).join(Cycle).where(Assessment.id == assessment_id)).first()
+    if found is None:
+        raise ApiError("not_found", "找不到该考核表", 404)
+    assessment, cycle = found
     require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
-    if cycle_of(assessment).status == CycleStatus.DRAFT and who.employee_id == assessment.employee_id:
+    if cycle.status == CycleStatus.DRAFT and who.employee_id == assessment.employee_id:
         raise ApiError("targets_not_issued", "本月考核目标尚未下达，下达后会通知您", 409)
     items = []
-    news = TargetNews()  # a partial month shows the pro-rated target its message named and scoring uses
-    for item in assessment.items:
-        ind = indicator(item.indicator_code)
-        prorated = news.prorated(assessment, cycle_of(assessment), item.indicator_code, item.target)
+    # A partial month shows the pro-rated target its message named and scoring uses; a whole month
+    # (nearly every sheet) needs no calendars for that.
+    whole = (assessment.first_day, assessment.last_day) == month_bounds(cycle.year, cycle.month)
+    news = None if whole else TargetNews()
+    for item, ind in db.session.execute(select(AssessmentItem, Indicator).join(
+            Indicator, Indicator.code == AssessmentItem.indicator_code)
+            .where(AssessmentItem.assessment_id == assessment.id).order_by(AssessmentItem.sort)).tuples():
+        prorated = news.prorated(assessment, cycle, item.indicator_code, item.target) if news else None
         items.append({"assessment_item_id": item.id, "indicator": item.indicator_code, "name": ind.name,
                       "weight": str(item.weight), "target": str(item.target),
                       "prorated_target": None if prorated is None else str(prorated),

@@ -9,18 +9,21 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import Assessment, Cycle, Employee, Position, ProgressSnapshot
 from app.services.authz import Action, Actor, Subject, require
-from app.services.usecase import JsonDict, get_or_404
+from app.services.usecase import JsonDict
 
 
 def view_progress(assessment_id: int, who: Actor) -> JsonDict | None:
     """The latest progress snapshot (bars, pace, projected score), or None before the first one.
     It carries ratings only as each item's mean and count (app.domain.rendering)."""
-    assessment = get_or_404(Assessment, assessment_id, "考核表")
-    require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
-    snapshot = db.session.scalar(select(ProgressSnapshot).where(ProgressSnapshot.assessment_id == assessment.id))
+    found = db.session.execute(select(Assessment.employee_id, ProgressSnapshot).outerjoin(ProgressSnapshot)
+                               .where(Assessment.id == assessment_id)).first()  # one query: every home visit
+    if found is None:
+        raise ApiError("not_found", "找不到该考核表", 404)
+    employee_id, snapshot = found
+    require(who, Action.VIEW_PROGRESS, Subject(employee_id))
     if snapshot is None:
         return None
-    return {"assessment_id": assessment.id, "as_of": snapshot.as_of.isoformat(), "body": snapshot.body,
+    return {"assessment_id": assessment_id, "as_of": snapshot.as_of.isoformat(), "body": snapshot.body,
             "computed_at": snapshot.computed_at.isoformat()}
 
 

@@ -349,8 +349,8 @@ COMPANY_ACTIONS = """cycle.completeness.acknowledge observations.sync.resolve_re
 # Every other public function under app/services, and why it is not a use case acting for a person.
 NOT_ACTING_FOR_A_PERSON = {
     "the policy itself and the edge's helpers (who acts, may they, the transaction, the input)": """
-        authz.actor authz.subtree_of authz.managers_of authz.active_managers_of authz.require authz.can
-        authz.can_view authz.system
+        authz.actor authz.actor_of_account authz.subtree_of authz.managers_of authz.active_managers_of
+        authz.require authz.can authz.can_view authz.system
         usecase.use_case usecase.now_or_clock usecase.get_or_404 usecase.changed_rows usecase.claim
         usecase.fresh_transaction usecase.require_text usecase.decimal_of""",
     "written in the caller's transaction by a use case that has already asked the policy": """
