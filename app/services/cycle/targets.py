@@ -117,7 +117,7 @@ def targets_view(assessment_id: int, who: Actor) -> JsonDict:
     news = None if whole else TargetNews()
     for item, ind in db.session.execute(select(AssessmentItem, Indicator).join(
             Indicator, Indicator.code == AssessmentItem.indicator_code)
-            .where(AssessmentItem.assessment_id == assessment.id).order_by(AssessmentItem.sort)).tuples():
+            .where(AssessmentItem.assessment_id == assessment.id).order_by(AssessmentItem.sort)):
         prorated = news.prorated(assessment, cycle, item.indicator_code, item.target) if news else None
         items.append({"assessment_item_id": item.id, "indicator": item.indicator_code, "name": ind.name,
                       "weight": str(item.weight), "target": str(item.target),
