@@ -240,7 +240,20 @@ def test_a_frozen_worker_is_named_and_the_scheduler_is_not_blamed(app, client, d
         os.killpg(worker.pid, signal.SIGCONT)
         wait_for(healthy, 30, "the thawed worker to be heard again")
     finally:
-        for process in (worker, scheduler):
-            os.killpg(process.pid, signal.SIGCONT)
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
+        db_session.rollback()  # hold no SQLite lock a last job of the worker would wait for
+        stopped = [stop(process) for process in (worker, scheduler)]
+    assert all(stopped), "a process did not stop within 60 s of SIGTERM (killed, so no later test meets it)"
+
+
+def stop(process: subprocess.Popen) -> bool:
+    """SIGTERM (after SIGCONT) to the process group; True if it ended within 60 s. One that did not
+    is killed, group and all: a stray worker would take the jobs of every test after this one."""
+    os.killpg(process.pid, signal.SIGCONT)
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+        return True
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+        return False
