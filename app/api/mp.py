@@ -775,8 +775,9 @@ def subscribe(data: dict[str, Any]) -> dict[str, Any]:
 
 def _subscriptions() -> list[dict[str, Any]]:
     """Each subscribe template of this deployment, the kinds it carries, and sends left for the person."""
+    left = quota.quotas_left(g.mp_actor.employee_id)
     return [{"kind": code, "name": kinds.kind(code).name_zh, "template_id": template_id,
-             "left": quota.quota_left(g.mp_actor.employee_id, template_id)}
+             "left": left.get(template_id, 0)}
             for code, template_id in kinds.subscribe_templates(current_app.config).items()]
 
 

@@ -54,6 +54,16 @@ def quota_left(employee_id: int, template_id: str, openid: str | None = None) ->
     return row.remaining
 
 
+def quotas_left(employee_id: int) -> dict[str, int]:
+    """Template id → sends left for the person's current mini-program account, in one query (the
+    subscribe page lists every template; another account's grants count as none)."""
+    return dict(db.session.execute(
+        select(SubscribeQuota.template_id, SubscribeQuota.remaining)
+        .join(WeChatIdentity, (WeChatIdentity.employee_id == SubscribeQuota.employee_id)
+              & (WeChatIdentity.channel == "mp") & (WeChatIdentity.external_id == SubscribeQuota.openid))
+        .where(SubscribeQuota.employee_id == employee_id)).all())
+
+
 def reserve(employee_id: int, template_id: str, openid: str, now: datetime) -> bool:
     """Take one send atomically; False when none is left (two workers never spend the same grant)."""
     taken = changed_rows(

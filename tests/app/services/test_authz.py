@@ -372,7 +372,8 @@ NOT_ACTING_FOR_A_PERSON = {
         notify.kinds.generic_facts notify.kinds.report_facts notify.kinds.kind notify.kinds.template
         notify.kinds.deployment_templates notify.kinds.for_deployment notify.kinds.missing_templates
         notify.kinds.subscribe_templates notify.routing.choose notify.routing.route_for
-        notify.quota.quota_left notify.quota.mini_program_openid notify.outbox.unreachable_people
+        notify.quota.quota_left notify.quota.quotas_left notify.quota.mini_program_openid
+        notify.outbox.unreachable_people
         calendar.default_days calendar.year_days calendar.public_days_off org.calendar_years.year_view
         org.calendar_years.unconfirmed_years lookup.configured_sources observations.sources.listing
         cycle.review.may_rate_again scoring.runs.review_run cycle.review.open_returns cycle.review.auto_publish_day

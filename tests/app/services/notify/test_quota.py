@@ -46,11 +46,14 @@ def test_43101_from_wechat_zeroes_the_count(clock, db_session, redis_client, sta
 def test_quota_belongs_to_the_account_it_was_granted_to(clock, db_session):
     zhang = person(db_session, "张三", mp="o-old")
     quota.grant_quota(zhang.id, REMINDER_TPL, 2, now=clock.now)
+    quota.grant_quota(zhang.id, "tpl-other", 1, now=clock.now)
+    assert quota.quotas_left(zhang.id) == {REMINDER_TPL: 2, "tpl-other": 1}
     identity = db_session.scalar(select(WeChatIdentity).where(WeChatIdentity.employee_id == zhang.id))
     identity.external_id = "o-new"  # re-bound to another mini-program account
     db_session.commit()
-    assert quota.quota_left(zhang.id, REMINDER_TPL) == 0
+    assert quota.quota_left(zhang.id, REMINDER_TPL) == 0 and quota.quotas_left(zhang.id) == {}
     assert quota.grant_quota(zhang.id, REMINDER_TPL, now=clock.now) == 1
+    assert quota.quotas_left(zhang.id) == {REMINDER_TPL: 1}  # the other template's grant stays the old account's
 
 
 def test_a_grant_needs_a_bound_mini_program_account(clock, db_session):
