@@ -141,14 +141,7 @@ def corrections_to_decide(who: Actor) -> list[dict[str, Any]]:
     """Pending requests the actor may decide (the bot's 待办 and the console's list), oldest first."""
     rows = db.session.scalars(select(CorrectionRequest).where(CorrectionRequest.status == "pending")
                               .order_by(CorrectionRequest.requested_at, CorrectionRequest.id)).all()
-    mine = [r for r in rows if can(who, Action.DECIDE_CORRECTION, Subject(r.employee_id))]
-    summaries = []
-    for correction in mine:
-        what, old, new = _label(correction)
-        summaries.append({"correction_request_id": correction.id, "employee_id": correction.employee_id,
-                          "employee": name_of(correction.employee_id), "what": what, "old": old, "new": new,
-                          "reason": correction.reason, "requested_at": correction.requested_at.isoformat()})
-    return summaries
+    return [_summary(r) for r in rows if can(who, Action.DECIDE_CORRECTION, Subject(r.employee_id))]
 
 
 def view_correction(request_id: int, who: Actor) -> dict[str, Any]:
@@ -156,14 +149,17 @@ def view_correction(request_id: int, who: Actor) -> dict[str, Any]:
     their progress, with its state and whether this reader may decide it now."""
     correction = get_or_404(CorrectionRequest, request_id, "更正申请")
     require(who, Action.VIEW_PROGRESS, Subject(correction.employee_id))
-    what, old, new = _label(correction)
-    return {"correction_request_id": correction.id, "employee_id": correction.employee_id,
-            "employee": name_of(correction.employee_id), "what": what, "old": old, "new": new,
-            "reason": correction.reason, "requested_at": correction.requested_at.isoformat(),
-            "status": correction.status,
+    return {**_summary(correction), "status": correction.status,
             "decided_at": correction.decided_at.isoformat() if correction.decided_at else None,
             "can_decide": correction.status == "pending" and can(who, Action.DECIDE_CORRECTION,
                                                                  Subject(correction.employee_id))}
+
+
+def _summary(correction: CorrectionRequest) -> dict[str, Any]:
+    what, old, new = _label(correction)
+    return {"correction_request_id": correction.id, "employee_id": correction.employee_id,
+            "employee": name_of(correction.employee_id), "what": what, "old": old, "new": new,
+            "reason": correction.reason, "requested_at": correction.requested_at.isoformat()}
 
 
 def _entry_for(correction: CorrectionRequest, who: Actor) -> ProgressEntry:

@@ -88,15 +88,21 @@ def test_a_field_wechat_would_refuse_fails_at_once_without_calling_wechat(clock,
     assert tick(clock, redis_client) == 0
 
 
-def test_a_report_message_carries_total_and_grade(clock, db_session, redis_client, standin):
-    zhang = person(db_session, "张三", mp="o-zhang")
-    standin.grant("o-zhang", "dev-tpl-report")
-    quota.grant_quota(zhang.id, "dev-tpl-report", now=clock.now)
-    outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body="总分88分，优秀",
-                   data={"report_id": 7, "total": "88", "grade": "优秀"}, dedupe_key="report", now=clock.now)
-    db_session.commit()
+def report_sent(session, clock, redis_client, standin, template: str, total: str) -> dict:
+    """October's report message to a person with one grant of `template`: what WeChat received."""
+    zhang = person(session, "张三", mp="o-zhang")
+    standin.grant("o-zhang", template)
+    quota.grant_quota(zhang.id, template, now=clock.now)
+    outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body=f"总分{total}分，优秀",
+                   data={"report_id": 7, "total": total, "grade": "优秀"}, dedupe_key="report", now=clock.now)
+    session.commit()
     tick(clock, redis_client)
     (sent,) = standin.requests(SUBSCRIBE)
+    return sent
+
+
+def test_a_report_message_carries_total_and_grade(clock, db_session, redis_client, standin):
+    sent = report_sent(db_session, clock, redis_client, standin, "dev-tpl-report", "88")
     assert sent["errcode"] == 0 and sent["json"]["page"] == "pages/report/index?id=7"
     assert sent["json"]["data"] == {
         "thing1": {"value": "2026年10月考核结果"}, "number2": {"value": "88"}, "phrase3": {"value": "优秀"},
@@ -108,14 +114,7 @@ def test_a_subscribe_message_uses_the_field_keys_the_company_registered(clock, d
                                                                         app, monkeypatch):
     monkeypatch.setitem(app.config, "WECHAT_MP_TEMPLATES",
                         "report_published=Rp7Kq title:thing4 total:character_string2 grade:phrase1 time:date3")
-    zhang = person(db_session, "张三", mp="o-zhang")
-    standin.grant("o-zhang", "Rp7Kq")
-    quota.grant_quota(zhang.id, "Rp7Kq", now=clock.now)
-    outbox.enqueue(zhang.id, "report_published", title="2026年10月考核结果", body="总分88.5分，优秀",
-                   data={"report_id": 7, "total": "88.5", "grade": "优秀"}, dedupe_key="report", now=clock.now)
-    db_session.commit()
-    tick(clock, redis_client)
-    (sent,) = standin.requests(SUBSCRIBE)
+    sent = report_sent(db_session, clock, redis_client, standin, "Rp7Kq", "88.5")
     assert sent["errcode"] == 0 and sent["json"]["template_id"] == "Rp7Kq"
     assert sent["json"]["data"] == {"thing4": {"value": "2026年10月考核结果"}, "character_string2": {"value": "88.5"},
                                     "phrase1": {"value": "优秀"}, "date3": {"value": "2026年11月12日 14:00"}}
