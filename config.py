@@ -67,6 +67,10 @@ class Config:
         # The https address people and WeChat reach this deployment at ("https://kpi.example.com"):
         # the admin's WeChat page derives the callback URLs to paste into WeChat's consoles from it.
         self.PUBLIC_URL = (env.get("JIXIAO_PUBLIC_URL") or "").rstrip("/")
+        # Where screenshots are kept: a folder, or s3://bucket/prefix on any S3-compatible store
+        # (app.services.blobs); boto3 reads the S3 credentials from the environment itself.
+        self.UPLOADS = env.get("JIXIAO_UPLOADS") or f"{self.INSTANCE_PATH}/uploads"
+        self.S3_ENDPOINT = env.get("JIXIAO_S3_ENDPOINT") or None
         # The console's signed session cookie: never readable by scripts, never sent cross-site with a
         # form, only over https (browsers count http://127.0.0.1 and localhost as secure, so `make
         # run` works), scoped to the console, and good for a working day at most.

@@ -5,10 +5,12 @@
 #   bash .ci/system-packages.sh --ci     plus the servers CI's second pass talks to
 set -euo pipefail
 
-packages=(python3-venv python3-dev build-essential)
+# libgl1 and libglib2.0-0: OpenCV, which the screenshot OCR (RapidOCR) loads; fonts-noto-cjk: the demo's
+# generated screenshots and the browser tests' Chinese
+packages=(python3-venv python3-dev build-essential libgl1 libglib2.0-0 fonts-noto-cjk)
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--ci" ]; then
   # the browser tests: Playwright drives Debian's Chromium (never a browser of its own download)
-  packages+=(chromium fonts-noto-cjk)
+  packages+=(chromium)
 fi
 if [ "${1:-}" = "--ci" ]; then
   packages+=(mariadb-server mariadb-client redis-server)

@@ -97,14 +97,19 @@ def register_request_limits(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.api.health import bp as health_bp
+    from app.api.media import bp as media_bp
+    from app.api.media import media_verdict
     from app.api.mp import bp as mp_bp
     from app.api.wechat import bp as wechat_bp
     from app.console import bp as console_bp
+    from app.wechat.dispatch import dispatcher_for
 
     app.register_blueprint(health_bp)
     app.register_blueprint(mp_bp)
+    app.register_blueprint(media_bp)
     app.register_blueprint(wechat_bp)
     app.register_blueprint(console_bp)
+    dispatcher_for(app).register("event.wxa_media_check", media_verdict, channel="mp")
 
 
 def register_errorhandlers(app: Flask) -> None:

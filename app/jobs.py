@@ -26,8 +26,9 @@ CLOCK = "clock"
 NOTIFY = "notify"
 DEFAULT = "default"
 SCORING = "scoring"
+EVIDENCE = "evidence"  # OCR: about a second a screenshot, so last
 # Workers listen in this order, so live progress is never stuck behind a month close.
-QUEUES = (PROGRESS, CLOCK, NOTIFY, DEFAULT, SCORING)
+QUEUES = (PROGRESS, CLOCK, NOTIFY, DEFAULT, SCORING, EVIDENCE)
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -63,8 +64,13 @@ SCORE_CHUNK = JobSpec("workers.jobs.scoring.score_chunk", SCORING, timeout=600, 
 DELIVER = JobSpec("workers.jobs.notify.deliver", NOTIFY, timeout=60, result_ttl=HOUR, failure_ttl=DAY)
 EVALUATE_ALERTS = JobSpec("workers.jobs.alerts.evaluate_day", DEFAULT, timeout=600, result_ttl=HOUR, failure_ttl=DAY,
                           retry_after=(60, 300, 900))
+# A screenshot's content check asks WeChat (retried while it is unreachable); its OCR reads it.
+CHECK_SCREENSHOT = JobSpec("workers.jobs.evidence.check_screenshot", DEFAULT, timeout=60, result_ttl=HOUR,
+                           failure_ttl=DAY, retry_after=(60, 300, 900))
+READ_SCREENSHOT = JobSpec("workers.jobs.evidence.read_screenshot", EVIDENCE, timeout=120, result_ttl=HOUR,
+                          failure_ttl=DAY, retry_after=(60, 300))
 
-JOBS = (TICK, WATCH, DRAIN_PROGRESS, SCORE_CHUNK, DELIVER, EVALUATE_ALERTS)
+JOBS = (TICK, WATCH, DRAIN_PROGRESS, SCORE_CHUNK, DELIVER, EVALUATE_ALERTS, CHECK_SCREENSHOT, READ_SCREENSHOT)
 WATCH_INTERVAL_SECONDS = 300  # how often the scheduler queues WATCH
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")  # a traceback's final line starts at column 0
 _EXCEPTION_WORD = re.compile(r"\b([A-Za-z_][\w.]*(?:Error|Exception))\b")  # RQ's own notes ("AbandonedJobError")

@@ -32,6 +32,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from marshmallow import Schema, ValidationError, fields, validate
 
 from app.api import once
+from app.api.limits import body_limit
 from app.errors import ApiError
 from app.models import Employee
 from app.services.authz import Actor, actor, actor_of_account
@@ -40,7 +41,7 @@ from app.services.cycle import targets
 from app.services.feedback import appeals, comments, rating_prompts, ratings
 from app.services.lookup import name_of
 from app.services.notify import kinds, quota
-from app.services.observations import corrections, history, submissions
+from app.services.observations import corrections, history, images, privacy, screenshots, submissions
 from app.services.org import binding, profile
 from app.services.scoring import reading, reports
 from app.wechat.clients import mini_program
@@ -50,6 +51,7 @@ bp = Blueprint("mp", __name__, url_prefix="/api/mp/v1")
 TOKEN_SALT = "jixiao-mp-token"
 TOKEN_SECONDS = 7 * 24 * 3600
 CHANNEL = "mp"
+UPLOAD_BODY_BYTES = images.MAX_BYTES + 64 * 1024  # one file and its multipart framing
 
 
 # --- schemas: one for what comes in, one for what goes out --------------------------------------
@@ -218,6 +220,9 @@ class ProgressIn(Schema):
                           required=True, validate=validate.Length(min=1, max=20, error="请填写1到20项数据"),
                           metadata={"description": "指标代码 → 当日数值"})
     note = fields.String(load_default="", validate=validate.Length(max=500, error="备注最多500字"))
+    screenshots = fields.List(fields.Integer(strict=True, error_messages=NUMBER), load_default=None,
+                              validate=validate.Length(max=9, error="每天最多9张截图"),
+                              metadata={"description": "先用 POST /screenshots 上传得到的 id；省略则保留已有截图"})
 
 
 class ProgressOut(Schema):
@@ -252,6 +257,36 @@ class DayOut(Schema):
     editable = fields.Boolean(required=True)
     comments = fields.Integer(required=True, metadata={"description": "点评与回复条数"})
     corrections = fields.List(fields.Nested(DayCorrectionOut), required=True)
+    screenshots = fields.List(fields.Nested("ScreenshotOut"), required=True)
+    figure_check = fields.String(allow_none=True, required=True, metadata={
+        "description": "seen：截图上有填报的数字；not_seen：截图未见填报数字（提示主管核对）；null：无截图或尚未识别"})
+
+
+class ScreenshotOut(Schema):
+    id = fields.Integer(required=True)
+    url = fields.String(allow_none=True, required=True,
+                        metadata={"description": "短时有效的签名链接（5分钟）；隐藏的截图为 null"})
+    url_expires_at = fields.String(allow_none=True, required=True)
+    content_type = fields.String(required=True)
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
+    size_bytes = fields.Integer(required=True)
+    check_status = fields.String(required=True, metadata={
+        "description": "pending 检测中 / pass 通过 / review 待人工 / risky 违规已隐藏 / unchecked 未接入微信检测"})
+    hidden = fields.Boolean(required=True)
+    progress_entry_id = fields.Integer(allow_none=True, required=True)
+
+
+class PrivacyOut(Schema):
+    version = fields.String(required=True)
+    title = fields.String(required=True)
+    paragraphs = fields.List(fields.String(), required=True)
+    accepted_at = fields.String(allow_none=True, required=True, metadata={"description": "未同意时为 null"})
+
+
+class PrivacyIn(Schema):
+    version = fields.String(required=True, validate=validate.Length(min=1, max=16),
+                            metadata={"description": "所同意的说明版本（GET /privacy 返回的 version）"})
 
 
 class DaysOut(Schema):
@@ -502,11 +537,14 @@ PAGES: dict[str, dict[str, str]] = {
 # --- operations ----------------------------------------------------------------------------------
 
 def operation(method: str, path: str, *, summary: str, answer: type[Schema], body: type[Schema] | None = None,
-              signed: bool = True, idempotent: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              signed: bool = True, idempotent: bool = False,
+              upload: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare an operation: its route, who may call it (a signed-in person unless `signed` is
     False), its input and output schemas, and whether it needs an `Idempotency-Key` (a retry with
     the same key and body gets the first answer and changes nothing). The view receives the loaded
-    body (if any) and returns the output object, which is dumped through `answer`."""
+    body (if any) and returns the output object, which is dumped through `answer`. An `upload`
+    operation takes one multipart file (wx.uploadFile's `name`) instead of JSON, under its own body
+    limit, and the view receives its bytes as `file`."""
 
     # One instance each, shared by every request: building a schema (it deep-copies its fields)
     # cost more than the home page's own work; loading and dumping do not change the instance.
@@ -519,13 +557,17 @@ def operation(method: str, path: str, *, summary: str, answer: type[Schema], bod
                 g.mp_actor = _signed_in()
             if loader is not None:
                 kwargs["data"] = _body(loader)
+            if upload is not None:
+                kwargs["file"] = _file(upload)
             if idempotent:
                 return jsonify(once.answer(g.mp_actor.employee_id, request.headers.get("Idempotency-Key", ""),
                                            request.get_data(), lambda: dumper.dump(view(**kwargs))))
             return jsonify(dumper.dump(view(**kwargs)))
 
         run.mp_operation = {"method": method.lower(), "summary": summary, "answer": answer,  # type: ignore[attr-defined]
-                            "body": body, "signed": signed, "idempotent": idempotent}
+                            "body": body, "signed": signed, "idempotent": idempotent, "upload": upload}
+        if upload is not None:
+            body_limit(UPLOAD_BODY_BYTES)(run)
         bp.add_url_rule(path, view.__name__, run, methods=[method])
         return run
 
@@ -544,6 +586,15 @@ def _body(schema: Schema) -> dict[str, Any]:
         problems = {str(k): "；".join(map(str, v)) if isinstance(v, list) else str(v)
                     for k, v in error.messages_dict.items()}
         raise ApiError("invalid_input", "输入有误：" + "；".join(problems.values()), 422, problems) from None
+
+
+def _file(name: str) -> bytes:
+    if request.mimetype != "multipart/form-data":
+        raise ApiError("upload_required", "请用 wx.uploadFile 上传（multipart/form-data）", 415)
+    part = request.files.get(name)
+    if part is None:
+        raise ApiError("file_required", f"请选择要上传的截图（表单字段 {name}）", 400)
+    return part.read(images.MAX_BYTES + 1)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -634,7 +685,36 @@ def acknowledge(assessment_id: int) -> dict[str, Any]:
 def submit_progress(data: dict[str, Any]) -> Any:
     figures = {code: submissions.SubmittedFigure(f["numerator"], f.get("denominator"))
                for code, f in data["figures"].items()}
-    return submissions.submit(g.mp_actor.employee_id, data["day"], figures, g.mp_actor, data["note"])
+    return submissions.submit(g.mp_actor.employee_id, data["day"], figures, g.mp_actor, data["note"],
+                              screenshot_ids=data["screenshots"])
+
+
+@operation("GET", "/privacy", summary="截图隐私说明（上传截图前须同意）", answer=PrivacyOut)
+def privacy_notice() -> dict[str, Any]:
+    return _privacy(privacy.accepted_at(g.mp_actor.employee_id))
+
+
+@operation("POST", "/privacy", summary="同意截图隐私说明", body=PrivacyIn, answer=PrivacyOut)
+def accept_privacy(data: dict[str, Any]) -> dict[str, Any]:
+    return _privacy(privacy.accept(g.mp_actor.employee_id, data["version"], g.mp_actor))
+
+
+def _privacy(accepted: Any) -> dict[str, Any]:
+    return {"version": privacy.VERSION, "title": privacy.TITLE, "paragraphs": privacy.notice(),
+            "accepted_at": accepted.isoformat(timespec="seconds") + "Z" if accepted else None}
+
+
+@operation("POST", "/screenshots", answer=ScreenshotOut,
+           summary="上传一张截图（multipart 字段 file；JPG/PNG/WebP，≤10MB；提交进展时引用其 id）", upload="file")
+def upload_screenshot(file: bytes) -> dict[str, Any]:
+    shot, _ = screenshots.upload(g.mp_actor.employee_id, file, g.mp_actor)
+    return screenshots.described(shot, g.mp_actor.person_id)
+
+
+@operation("GET", "/screenshots/<int:screenshot_id>", summary="一张截图：新的短时查看链接与检测状态（本人、主管与HR）",
+           answer=ScreenshotOut)
+def screenshot(screenshot_id: int) -> dict[str, Any]:
+    return screenshots.described(screenshots.viewable(screenshot_id, g.mp_actor), g.mp_actor.person_id)
 
 
 @operation("GET", "/assessments/<int:assessment_id>/days", summary="历史：每天提交的数据、备注、点评数与更正申请",
@@ -817,6 +897,10 @@ def _described(declared: dict[str, Any]) -> dict[str, Any]:
     if declared["body"] is not None:
         described["requestBody"] = {"required": True,
                                     "content": {"application/json": {"schema": declared["body"]}}}
+    if declared["upload"] is not None:
+        file = {"type": "object", "required": [declared["upload"]],
+                "properties": {declared["upload"]: {"type": "string", "format": "binary"}}}
+        described["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": file}}}
     if declared["signed"]:
         described["security"] = [{"token": []}]
     if declared["idempotent"]:

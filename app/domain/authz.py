@@ -30,6 +30,7 @@ from enum import StrEnum
 
 class Action(StrEnum):
     VIEW_PROGRESS = "view_progress"
+    VIEW_SCREENSHOT = "view_screenshot"  # may show buyers' data: not a leaver's, not a peer's
     VIEW_REPORT = "view_report"
     VIEW_RATINGS = "view_ratings"
     VIEW_RATERS = "view_raters"  # who rated what: HR only, never the rated person
@@ -80,6 +81,7 @@ S, M, H, F = Relation.SELF, Relation.MANAGER, Relation.HR, Relation.FORMER_SELF
 
 POLICY: dict[Action, frozenset[Relation]] = {
     Action.VIEW_PROGRESS: frozenset({S, M, H, F}),
+    Action.VIEW_SCREENSHOT: frozenset({S, M, H}),
     Action.VIEW_REPORT: frozenset({S, M, H, F}),
     Action.VIEW_RATINGS: frozenset({S, M, H, F}),
     Action.VIEW_RATERS: frozenset({H}),
@@ -119,6 +121,7 @@ DECISIONS = frozenset({
 
 REFUSALS = {
     Action.VIEW_PROGRESS: "只能查看本人或下属的工作进展",
+    Action.VIEW_SCREENSHOT: "只有本人、其主管和HR可以查看该截图",
     Action.VIEW_REPORT: "只能查看本人或下属的考核报告",
     Action.VIEW_RATINGS: "只能查看本人或下属的评分",
     Action.VIEW_RATERS: "评分人明细只有人事可以查看",

@@ -67,10 +67,11 @@ class ProgressNews:
     screenshots: int = 0
     warnings: tuple[str, ...] = ()
     ref: Any = None
+    figure_not_seen: bool = False  # OCR found none of the day's claimed figures on its screenshots
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.missed or self.warnings)
+        return bool(self.missed or self.warnings or self.figure_not_seen)
 
     def text(self) -> str:
         if self.missed:
@@ -78,6 +79,7 @@ class ProgressNews:
         else:
             body = "各项达标" if self.checked else "已提交进展"
         shots = f"，截图{self.screenshots}张" if self.screenshots else ""
+        shots += "（截图未见填报数字）" if self.figure_not_seen else ""
         return _with_warnings(f"{self.member.label}{_day(self.day)}：{body}{shots}", self.warnings)
 
 

@@ -29,7 +29,7 @@ from app.models.org import (
 )
 from app.models.outcome import Outcome
 from app.models.position import JobDescription, Position
-from app.models.progress import ProgressEntry, ProgressSnapshot, Screenshot
+from app.models.progress import PrivacyConsent, ProgressEntry, ProgressSnapshot, Screenshot
 from app.models.rating import PeerRater, Rating, RatingReturn
 from app.models.score import ItemScore, Report, Score, ScoringRun
 from app.models.setting import CompanySetting
@@ -42,7 +42,8 @@ __all__ = [
     "Department",
     "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "MismatchNotice", "NotifyState", "Observation", "OutboxMessage",
-    "Outcome", "PeerRater", "Position", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn", "Report",
-    "Restatement", "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SourceSetting", "SubscribeQuota",
+    "Outcome", "PeerRater", "Position", "PrivacyConsent", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn",
+    "Report", "Restatement", "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SourceSetting",
+    "SubscribeQuota",
     "SyncRun", "TargetAmendment", "TemplateItem", "WeChatIdentity", "WeChatPush",
 ]

@@ -31,7 +31,7 @@ SCHEDULER_MAX_AGE_SECONDS = DEFAULT_CRON_SCHEDULER_TTL  # RQ itself forgets a sc
 # How long the oldest job of a queue may wait before the queue counts as stuck: live progress, the
 # clock and messages should start within minutes; a month's close may keep chunks waiting longer.
 QUEUE_MAX_WAIT_SECONDS = {jobs.PROGRESS: 300, jobs.CLOCK: 300, jobs.NOTIFY: 600, jobs.DEFAULT: 1800,
-                          jobs.SCORING: 3 * jobs.HOUR}
+                          jobs.SCORING: 3 * jobs.HOUR, jobs.EVIDENCE: 1800}
 
 
 @dataclass

@@ -10,8 +10,10 @@ window, 47003 bad field, 60020 untrusted IP, 81013 nobody valid. Test controls l
 """
 
 import argparse
+import hashlib
 import secrets
 
+import requests
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
 from app.standins.wechat_control import bp as control_bp
@@ -155,18 +157,36 @@ def subscribe_send():
 
 @bp.post("/wxa/media_check_async")
 def media_check_async():
-    """v2 only: answer a trace_id now, push the verdict to the mini-program callback later."""
+    """v2 only: answer a trace_id now, push the verdict to the mini-program callback later. Like
+    WeChat, it fetches the image from `media_url` (when a verdict is keyed by content): a verdict
+    is looked up by URL, then by "sha256:<hex>" of what was fetched; an image it could not fetch
+    is judged "review"."""
     state, body = _state(), g.body
     with state.lock:
         account = _authorized("mp")
         if body.get("version") != 2 or not body.get("openid") or not body.get("media_url"):
             raise StandinError(47001, "data format error (v2 needs version, openid, media_url)")
+        verdicts = dict(state.switches.media_verdicts)
+    verdict = verdicts.get(body["media_url"]) or _verdict_by_content(body["media_url"], verdicts)
+    with state.lock:
         trace_id = secrets.token_hex(16)
-        verdict = state.switches.media_verdicts.get(body["media_url"], "pass")
         xml = media_check_event(account, body["openid"], trace_id, verdict, state.now())
         state.pending_pushes.append({"channel": "mp", "plaintext": xml, "mode": "aes"})
         state.push_ready.set()
     return _ok(trace_id=trace_id)
+
+
+def _verdict_by_content(url: str, verdicts: dict) -> str:
+    if not any(key.startswith("sha256:") for key in verdicts):
+        return "pass"
+    try:
+        fetched = requests.get(url, timeout=5)
+    except requests.RequestException:
+        return "review"
+    if fetched.status_code != 200:
+        return "review"
+    g.entry["fetched"] = {"status": fetched.status_code, "content_type": fetched.headers.get("Content-Type")}
+    return verdicts.get("sha256:" + hashlib.sha256(fetched.content).hexdigest(), "pass")
 
 
 # --- official account -----------------------------------------------------------------------------

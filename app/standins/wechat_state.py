@@ -107,7 +107,8 @@ class Switches:
     unlimited_quota: bool = False
     any_wecom_user: bool = False
     rate_limits: dict = field(default_factory=dict)  # path -> calls allowed per minute
-    media_verdicts: dict = field(default_factory=dict)  # media_url -> "pass" | "risky" | "review"
+    # media_url or "sha256:<hex of the fetched image>" -> "pass" | "risky" | "review"
+    media_verdicts: dict = field(default_factory=dict)
     callback_urls: dict = field(default_factory=dict)  # channel -> our callback URL
 
 

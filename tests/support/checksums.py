@@ -11,6 +11,7 @@ from app.models import (
     Appeal,
     Assessment,
     AssessmentItem,
+    AuditLog,
     Base,
     CorrectionRequest,
     ItemOverride,
@@ -43,8 +44,12 @@ _WATCHED = {
 
 
 def fingerprint(session) -> tuple:
+    """A refusal that is itself recorded (an audit row whose action ends in `_refused`, such as a
+    screenshot view by someone not allowed) is not a write."""
     session.rollback()  # read what is committed now, not an old snapshot
-    counts = tuple(session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables)
+    counts = tuple(session.scalar(select(func.count()).select_from(t).where(
+        *([AuditLog.action.not_like("%_refused")] if t.name == "audit_log" else [])))
+        for t in Base.metadata.sorted_tables)
     watched = tuple(
         tuple(session.execute(select(model.id, *(getattr(model, c) for c in cols)).order_by(model.id)).all())
         for model, cols in _WATCHED.items())

@@ -1,8 +1,9 @@
 """The mini-program API's test company (issue 19): employee B with something of every kind — a day
 with a comment, a correction past the window, an October report with an open appeal, an item to
-rate — B's manager, A on B's team, and M who manages another team. The authorisation sweep calls
+rate, a screenshot — B's manager, A on B's team, and M who manages another team. The authorisation sweep calls
 every route as A and M on B's objects; the Schemathesis run calls them as B and B's manager."""
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +11,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AssessmentItem
+from app.services.observations import privacy
 from tests.app.api.test_mp_auth import signed
 from tests.support.clock import utc
 from tests.support.company import assessment_of, department, hire, open_month, publish_history, small_company
+from tests.support.images import png_bytes
 
 API = "/api/mp/v1"
 
@@ -54,12 +57,17 @@ def build_world(client, clock, db_session) -> World:
         assert answer.status_code == 200, answer.get_json()
         return answer.get_json()["id"]
 
-    entry = made("/progress", {"day": "2026-11-04", "figures": {"ops_sales": {"numerator": "900"}}}, b, "day")
+    assert client.post(f"{API}/privacy", json={"version": privacy.VERSION}, headers=b).status_code == 200
+    shot = client.post(f"{API}/screenshots", headers=b, content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(png_bytes(seed=4)), "day.png")}).get_json()["id"]
+    entry = made("/progress", {"day": "2026-11-04", "figures": {"ops_sales": {"numerator": "900"}},
+                               "screenshots": [shot]}, b, "day")
     report = client.get(f"{API}/reports", headers=b).get_json()["months"][0]["parts"][0]["report_id"]
     sheet = assessment_of(people.star, november).id
     item = db_session.scalar(select(AssessmentItem.id).where(AssessmentItem.assessment_id == sheet,
                                                               AssessmentItem.indicator_code == "ops_teamwork"))
     ids = {"employee": people.star.id, "assessment": sheet, "entry": entry, "report": report, "item": item,
+           "screenshot": shot,
            "comment": made(f"/progress/{entry}/comments", {"body": "不错"}, lead, "c"),
            "correction": made("/corrections", {"day": "2026-11-02", "indicator": "ops_sales", "numerator": "5",
                                                "reason": "漏报"}, b, "fix")}

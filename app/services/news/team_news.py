@@ -15,6 +15,7 @@ from app.domain.exact import ONE, Actual
 from app.domain.indicators import IndicatorLibrary, Kind, Provenance
 from app.domain.observations import DayObservation, day_figures, figures_of_record
 from app.domain.scoring import ScoringItem
+from app.domain.screen_figures import NOT_SEEN
 from app.extensions import db
 from app.models import (
     Alert,
@@ -92,6 +93,7 @@ def progress_news(team: dict[int, composer.Member], since: datetime, until: date
             team[entry.employee_id], entry.day, tuple(missed), checked, shots[entry.id],
             tuple(warnings.get(entry.employee_id, ())),
             ref={"employee_id": entry.employee_id, "progress_entry_id": entry.id},
+            figure_not_seen=entry.figure_check == NOT_SEEN,
         ))
     return news
 
@@ -159,6 +161,7 @@ def _day_figures(employee_ids: set[int], days: set[date]) -> dict[tuple[int, dat
 def _screenshot_counts(entry_ids: list[int]) -> Counter[int | None]:
     return Counter(dict(db.session.execute(
         select(Screenshot.progress_entry_id, func.count()).where(
-            Screenshot.progress_entry_id.in_(entry_ids), Screenshot.deleted_at.is_(None))
+            Screenshot.progress_entry_id.in_(entry_ids), Screenshot.deleted_at.is_(None),
+            Screenshot.check_status != "risky")
         .group_by(Screenshot.progress_entry_id)
     ).all()))

@@ -136,6 +136,9 @@ _KINDS = (
                 ("pages/home/index",)),
     MessageKind("data_mismatch_team", "团队数据不一致", MANAGER, "dev-tpl-mismatch-team", "dev-oa-mismatch-team",
                 ("pages/team/index",)),
+    # A screenshot WeChat's content check found risky: hidden, and its owner told why.
+    MessageKind("screenshot_hidden", "截图已隐藏", EMPLOYEE, "dev-tpl-screenshot", "dev-oa-screenshot",
+                ("pages/home/index?id={assessment_id}", "pages/home/index")),
     # To the admins: background jobs that failed for good (app/services/notify/job_failures.py).
     MessageKind("job_failed", "后台任务失败", MANAGER, "dev-tpl-job-failed", "dev-oa-job-failed", None),
     # To HR, once a week: a year of the work calendar is unconfirmed (app/services/org/calendar_years.py).

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Assessment, Comment, CorrectionRequest, Indicator, Observation, ProgressEntry
-from app.services.authz import Action, Actor, Subject, require
+from app.services.authz import Action, Actor, Subject, can, require
 from app.services.business_time import clock_now, to_local
 from app.services.lookup import format_figure
+from app.services.observations import screenshots
 from app.services.observations.submissions import edit_until
 from app.services.usecase import JsonDict, get_or_404
 
@@ -39,7 +40,10 @@ def days_of(assessment_id: int, who: Actor) -> list[JsonDict]:
     named = {i.code: i for i in db.session.scalars(select(Indicator).where(
         Indicator.code.in_({i.indicator_code for i in assessment.items})))}
     today = to_local(clock_now())
-    return [_day(e, figures[e.id], comments[e.id], corrections[e.day], named, assessment.currency, today)
+    viewer = who.person_id if can(who, Action.VIEW_SCREENSHOT, Subject(assessment.employee_id)) else None
+    shots = screenshots.of_entries(ids)
+    return [{**_day(e, figures[e.id], comments[e.id], corrections[e.day], named, assessment.currency, today),
+             "screenshots": [screenshots.described(shot, viewer) for shot in shots.get(e.id, [])]}
             for e in entries]
 
 
@@ -50,7 +54,7 @@ def _day(entry: ProgressEntry, observations: list[Observation], comments: int, c
         "progress_entry_id": entry.id, "day": entry.day, "note": entry.note,
         "figures": [_figure(named[o.indicator_code], o, currency) for o in observations],
         "editable_until": closes.isoformat(timespec="minutes"), "editable": now < closes,
-        "comments": comments,
+        "comments": comments, "figure_check": entry.figure_check,
         "corrections": [{"id": c.id, "indicator": c.indicator_code, "status": c.status,
                          "new": format_figure(named[c.indicator_code], _ratio(c.new_numerator, c.new_denominator),
                                               currency),

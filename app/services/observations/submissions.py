@@ -26,6 +26,7 @@ from app.models import Assessment, Cycle, Indicator, Observation, ProgressEntry
 from app.services import audit, settings
 from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import clock_now, to_local
+from app.services.observations import screenshots
 from app.services.scoring import progress
 from app.services.usecase import use_case
 
@@ -41,8 +42,9 @@ class SubmittedFigure:
 
 @use_case
 def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], who: Actor, note: str = "", *,
-           now: datetime | None = None) -> ProgressEntry:
-    """Save (or replace) the employee's entry for `day` — only they may; returns it, committed."""
+           screenshot_ids: list[int] | None = None, now: datetime | None = None) -> ProgressEntry:
+    """Save (or replace) the employee's entry for `day` — only they may; returns it, committed.
+    `screenshot_ids` (uploaded before) become the day's screenshots; None keeps those it has."""
     now = now or clock_now()
     require(who, Action.SUBMIT_PROGRESS, Subject(employee_id))
     _check_window(day, now)
@@ -66,9 +68,13 @@ def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], who
             denominator=figure.denominator, source=SELF_REPORT, provenance="self_reported",
             progress_entry_id=entry.id, external_ref=f"{employee_id}/{code}/{day.isoformat()}",
         ))
-    after = {code: _plain(f) for code, f in sorted(figures.items())}
-    audit.record("progress.submit", "progress_entry", entry.id, actor_id=who.person_id, before=before,
-                 after={"day": day.isoformat(), "figures": after, "note": note})
+    plain = {code: _plain(f) for code, f in sorted(figures.items())}
+    after: dict[str, Any] = {"day": day.isoformat(), "figures": plain, "note": note}
+    if screenshot_ids is not None:
+        after["screenshots"] = screenshots.attach(entry, screenshot_ids)
+    db.session.flush()
+    screenshots.refresh_figure_check(entry.id)
+    audit.record("progress.submit", "progress_entry", entry.id, actor_id=who.person_id, before=before, after=after)
     db.session.commit()
     progress.request_recompute(assessment.id)
     return entry
@@ -129,7 +135,8 @@ def _check_figures(figures: dict[str, SubmittedFigure], indicators: dict[str, In
 def _figures_of(entry: ProgressEntry) -> dict[str, Any]:
     rows = db.session.scalars(select(Observation).where(Observation.progress_entry_id == entry.id))
     figures = {o.indicator_code: _plain(SubmittedFigure(o.numerator, o.denominator)) for o in rows}
-    return {"figures": figures, "note": entry.note}
+    shots = [shot.id for shot in screenshots.of_entries([entry.id]).get(entry.id, [])]
+    return {"figures": figures, "note": entry.note, "screenshots": shots}
 
 
 def _plain(figure: SubmittedFigure) -> list[str | None]:

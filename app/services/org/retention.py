@@ -9,7 +9,11 @@
 - Outbox messages that ended (sent, failed, unreachable, no quota): 180 days. A message still
   pending is never deleted; a digest outlives its message (its link is cleared).
 - The audit log: 10 years, the longest of all — longer than HR's longest leaver period, so the
-  record of a change outlives what it describes.
+  record of a change outlives what it describes. But what a purged row held (a leaver's notes,
+  figures, screenshots' text) leaves the payloads of the audit rows about it: the row that says
+  something changed stays, what it changed to goes with the person.
+- Screenshots: their files go with their rows — a blob is deleted once no row points at it (rows
+  with the same image share one). An upload never attached to a day or an appeal goes after a day.
 """
 
 from collections import defaultdict
@@ -18,14 +22,16 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Table, delete, select, update
 
 from app.extensions import db
-from app.models import AuditLog, DeliveryAttempt, Digest, Employee, OutboxMessage
+from app.models import Appeal, AuditLog, DeliveryAttempt, Digest, Employee, OutboxMessage, Screenshot
 from app.services import audit, settings
+from app.services.blobs import blob_store
 from app.services.business_time import clock_now
 from app.services.org import binding
 from app.services.usecase import changed_rows, use_case
 
 ATTEMPT_RETENTION = timedelta(days=90)
 MESSAGE_RETENTION = timedelta(days=180)
+UNATTACHED_UPLOAD_RETENTION = timedelta(days=1)
 AUDIT_RETENTION_MONTHS = 120
 ENDED = ("sent", "failed", "unreachable", "no_quota")  # outbox statuses nothing will change any more
 DELETE_BATCH = 1000
@@ -36,7 +42,7 @@ OWNERSHIP = {  # table: the column that says "this row is the person's"
     "external_identity": "employee_id", "bind_code": "employee_id", "outcome": "employee_id",
     "outbox_message": "recipient_id", "subscribe_quota": "employee_id", "notify_state": "employee_id",
     "alert": "employee_id", "appeal": "employee_id", "comment": "author_id", "digest": "manager_id",
-    "mismatch_notice": "employee_id",
+    "mismatch_notice": "employee_id", "privacy_consent": "employee_id",
 }
 
 
@@ -55,6 +61,7 @@ def purge_due(today: date) -> list[int]:
     for employee_id in due:
         purge(employee_id)
     expire_records(today)
+    expire_uploads(clock_now())
     return list(due)
 
 
@@ -83,6 +90,36 @@ def expire_records(today: date) -> dict[str, int]:
     return deleted
 
 
+@use_case
+def expire_uploads(now: datetime) -> int:
+    """Delete screenshots uploaded more than a day ago and never attached to a day's progress or
+    named as an appeal's evidence (the person gave up before submitting), with their files."""
+    evidence = {i for ids in db.session.scalars(select(Appeal.evidence)) for i in (ids or [])}
+    doomed = [i for i in db.session.scalars(select(Screenshot.id).where(
+        Screenshot.progress_entry_id.is_(None), Screenshot.uploaded_at < now - UNATTACHED_UPLOAD_RETENTION))
+        if i not in evidence]
+    if not doomed:
+        return 0
+    keys = set(db.session.scalars(select(Screenshot.storage_key).where(Screenshot.id.in_(doomed))))
+    for start in range(0, len(doomed), DELETE_BATCH):
+        db.session.execute(delete(Screenshot).where(Screenshot.id.in_(doomed[start:start + DELETE_BATCH])))
+    audit.record("retention.uploads", "retention", source="clock", after={"deleted": len(doomed)})
+    db.session.commit()
+    _delete_blobs(keys)
+    return len(doomed)
+
+
+def _delete_blobs(keys: set[str]) -> None:
+    """Delete the files no remaining row points at (after the rows' deletion is committed: a
+    failure here leaves a file without a row, never a row without its file)."""
+    if not keys:
+        return
+    kept = set(db.session.scalars(select(Screenshot.storage_key).where(Screenshot.storage_key.in_(keys))))
+    store = blob_store()
+    for key in sorted(keys - kept):
+        store.delete(key)
+
+
 def _months_before(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)
@@ -94,6 +131,8 @@ def purge(employee_id: int) -> dict[str, int]:
     """Delete everything that belongs to one person; returns rows deleted per table."""
     tables = {t.name: t for t in db.metadata.sorted_tables}
     doomed = _collect(employee_id, tables)
+    blobs = set(db.session.scalars(select(Screenshot.storage_key).where(
+        Screenshot.id.in_(list(doomed.get("screenshot", set())))))) if doomed.get("screenshot") else set()
     for table in (t for t in tables.values() if t.name == "comment" and doomed.get("comment")):
         db.session.execute(update(table).where(table.c.id.in_(doomed["comment"])).values(parent_id=None))
     counts = {}
@@ -105,9 +144,22 @@ def purge(employee_id: int) -> dict[str, int]:
     employee = db.session.get(Employee, employee_id)
     assert employee is not None, "purge_due passes the ids of employees it found"
     employee.name, employee.status = "（已删除）", "purged"
+    _scrub_audit(doomed)
     audit.record("retention.purge", "employee", employee_id, source="clock", after=counts)
     db.session.commit()
+    _delete_blobs(blobs)
     return counts
+
+
+def _scrub_audit(doomed: dict[str, set[int]]) -> None:
+    """Empty the payloads of the audit rows about purged rows (an audit row names its row by table
+    name and id): the record that something changed stays, the leaver's data does not."""
+    for table, ids in doomed.items():
+        listed = sorted(ids)
+        for start in range(0, len(listed), DELETE_BATCH):
+            db.session.execute(update(AuditLog).where(
+                AuditLog.entity == table, AuditLog.entity_id.in_(listed[start:start + DELETE_BATCH]))
+                .values(before=None, after={"purged": True}))
 
 
 def _collect(employee_id: int, tables: dict[str, Table]) -> dict[str, set[int]]:

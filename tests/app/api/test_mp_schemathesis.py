@@ -23,6 +23,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from app.services.observations import privacy
+from tests.support.images import png_bytes
 from tests.support.mp_world import API, World
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -66,7 +68,12 @@ KNOWN: dict[str, Known] = {
                                                              {"approve": True}),
     "GET /subscriptions": lambda w: ("b", {}, None),
     "POST /subscriptions": lambda w: ("b", {}, {"accepted": ["dev-tpl-report"]}),
+    "GET /privacy": lambda w: ("b", {}, None),
+    "POST /privacy": lambda w: ("b", {}, {"version": privacy.VERSION}),
+    "POST /screenshots": lambda w: ("b", {}, {"file": png_bytes(seed=11)}),
+    "GET /screenshots/{screenshot_id}": lambda w: ("lead", {"screenshot_id": w.ids["screenshot"]}, None),
 }
+UPLOADS = {"POST /screenshots"}  # multipart/form-data, not JSON
 
 
 def test_schemathesis_finds_no_5xx_and_no_answer_outside_the_document(app, world, standin):
@@ -86,7 +93,8 @@ def test_schemathesis_finds_no_5xx_and_no_answer_outside_the_document(app, world
     for label, known in KNOWN.items():  # the examples phase, in a fixed order
         who, path, body = known(world)
         op = operations[label]
-        given_body = {} if body is None else {"body": body, "media_type": "application/json"}
+        media_type = "multipart/form-data" if label in UPLOADS else "application/json"
+        given_body = {} if body is None else {"body": body, "media_type": media_type}
         case = op.Case(path_parameters=path, **given_body)
         send(op, case, {**people[who], "Idempotency-Key": f"schema-known-{len(seen):03d}"}, CHECKS)
         assert seen[label][-1] == 200, (label, seen[label])

@@ -3,6 +3,7 @@ is called with no token, an expired token and a forged one, as employee A on emp
 and as the manager of another team on B's — all refused, and neither the database nor Redis changes.
 A route added without a case here fails `test_every_route_has_a_case`."""
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,8 +16,10 @@ from itsdangerous import URLSafeTimedSerializer
 
 from app.api import mp
 from app.services.notify import kinds
+from app.services.observations import privacy
 from tests.app.api.test_mp_auth import PUBLIC, OldSigner
 from tests.support.checksums import fingerprint
+from tests.support.images import png_bytes
 from tests.support.mp_world import API, World, redis_state
 
 
@@ -34,11 +37,17 @@ class Own:
     body: Callable[[World], dict[str, Any]] | None = None
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file upload (multipart): it always stores for the caller, who must have accepted the
+    privacy notice first — the intruders have not, so nothing is stored."""
+
+
 def _b(w: World) -> dict[str, Any]:
     return {"employee_id": w.ids["employee"]}
 
 
-CASES: dict[tuple[str, str], Foreign | Own] = {
+CASES: dict[tuple[str, str], Foreign | Own | Upload] = {
     ("mp.me", "GET"): Own(),
     ("mp.my_job_description", "GET"): Own(),
     ("mp.my_assessments", "GET"): Own(),
@@ -53,6 +62,10 @@ CASES: dict[tuple[str, str], Foreign | Own] = {
     ("mp.request_correction", "POST"): Own(lambda w: {
         "day": "2026-11-02", "indicator": "ops_sales", "numerator": "1", "reason": "漏报", **_b(w)}),
     ("mp.subscribe", "POST"): Own(lambda w: {"accepted": ["x"], **_b(w)}),
+    ("mp.privacy_notice", "GET"): Own(),
+    ("mp.accept_privacy", "POST"): Own(lambda w: {"version": privacy.VERSION, **_b(w)}),
+    ("mp.upload_screenshot", "POST"): Upload(),
+    ("mp.screenshot", "GET"): Foreign(lambda w: {"screenshot_id": w.ids["screenshot"]}),
     ("mp.rules", "GET"): Foreign(lambda w: {"assessment_id": w.ids["assessment"]}),
     ("mp.assessment", "GET"): Foreign(lambda w: {"assessment_id": w.ids["assessment"]}),
     ("mp.acknowledge", "POST"): Foreign(lambda w: {"assessment_id": w.ids["assessment"]}),
@@ -90,12 +103,16 @@ def test_every_route_has_a_case(app):
     assert set(CASES) - declared == set(), "a case for a route that no longer exists"
 
 
-def call(client, app, rule, method: str, case: Foreign | Own, w: World, headers: dict[str, str]):
+def call(client, app, rule, method: str, case: Foreign | Own | Upload, w: World, headers: dict[str, str]):
     args = case.args(w) if isinstance(case, Foreign) else {}
     with app.test_request_context():
         url = url_for(rule.endpoint, **args)
+    headers = {**headers, "Idempotency-Key": "sweep-0001"}
+    if isinstance(case, Upload):
+        form = {"file": (io.BytesIO(png_bytes(seed=99)), "x.png"), **_b(w)}
+        return client.open(url, method=method, data=form, content_type="multipart/form-data", headers=headers)
     body = case.body(w) if case.body else None
-    return client.open(url, method=method, json=body, headers={**headers, "Idempotency-Key": "sweep-0001"})
+    return client.open(url, method=method, json=body, headers=headers)
 
 
 def tokens(app, w: World) -> dict[str, dict[str, str]]:
@@ -126,7 +143,9 @@ def test_nobody_reaches_bs_objects_and_nothing_is_written(app, client, world, db
         case = CASES[(endpoint, method)]
         answer = call(client, app, rule, method, case, world, headers)
         refusal = answer.get_json().get("error") or {}
-        if isinstance(case, Foreign):
+        if isinstance(case, Upload):
+            assert answer.status_code == 403 and refusal["code"] == "privacy_not_accepted", (endpoint, refusal)
+        elif isinstance(case, Foreign):
             assert answer.status_code in (403, 404) and refusal.get("code"), (endpoint, answer.get_json())
             assert any("\u4e00" <= ch <= "\u9fff" for ch in refusal["message"]), endpoint
         elif case.body:

@@ -25,14 +25,26 @@ from sqlalchemy import select
 from app import services
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Comment, Cycle, Employee, Observation, OutboxMessage, Outcome, SheetLine, WeChatIdentity
+from app.models import (
+    Comment,
+    Cycle,
+    Employee,
+    Observation,
+    OutboxMessage,
+    Outcome,
+    PrivacyConsent,
+    Screenshot,
+    SheetLine,
+    WeChatIdentity,
+)
 from app.services.authz import Actor
 from app.services.cycle import outcomes, targets
 from app.services.feedback import appeals, comments, peers, ratings, sheet_lines
-from app.services.observations import corrections, history, submissions
+from app.services.observations import corrections, history, privacy, screenshots, submissions
 from app.services.org import binding, people
 from app.services.scoring import progress, reading, reports
 from tests.support.checksums import fingerprint
+from tests.support.images import png_bytes
 from tests.support.people import IN_OCT_WINDOW, NOV_NOW, Cast, actor, assessment_of, entries_with, item_of, report_of
 
 ROLES = ("self", "manager_in", "manager_out", "hr", "admin", "own_case", "colleague", "manager_left", "leaver")
@@ -261,6 +273,26 @@ def _submit(cast, subject, acting, n):
     return lambda who: submissions.submit(subject, entry_day, {}, who, "今日主图已交付", now=NOV_NOW)
 
 
+def _accept_privacy(cast, subject, acting, n):
+    return lambda who: privacy.accept(subject, privacy.VERSION, who)
+
+
+def _upload(cast, subject, acting, n):
+    if privacy.accepted_at(subject) is None:
+        db.session.add(PrivacyConsent(employee_id=subject, version=privacy.VERSION, accepted_at=NOV_NOW))
+        db.session.commit()
+    return lambda who: screenshots.upload(subject, png_bytes(seed=n), who)
+
+
+def _view_screenshot(cast, subject, acting, n):
+    shot = Screenshot(owner_id=subject, storage_key=f"screenshots/00/{n:064d}.png", sha256=f"{n:064d}",
+                      content_type="image/png", width=10, height=10, size_bytes=100, check_status="pass")
+    db.session.add(shot)
+    db.session.commit()
+    shot_id = shot.id
+    return lambda who: screenshots.viewable(shot_id, who)
+
+
 def _issue_code(cast, subject, acting, n):
     employee_no = db.session.get(Employee, subject).employee_no
     return lambda who: binding.issue_code(employee_no, who, now=NOV_NOW)
@@ -318,6 +350,9 @@ TABLE = {
     "record_veto": ("ops", sheet_lines.record_veto, _veto, Y, "hr"),
     "withdraw_line": ("ops", sheet_lines.withdraw_line, _withdraw, Y, "hr"),
     "submit_progress": ("design", submissions.submit, _submit, Y, "self own_case"),
+    "accept_privacy": ("design", privacy.accept, _accept_privacy, Y, "self own_case"),
+    "upload_screenshot": ("design", screenshots.upload, _upload, Y, "self own_case"),
+    "view_screenshot": ("design", screenshots.viewable, _view_screenshot, N, "self manager_in hr own_case"),
     "request_correction": ("design", corrections.request_correction, _request_correction, Y, "self own_case"),
     "request_day_correction": ("design", corrections.request_day_correction, _request_day_correction, Y,
                                "self own_case"),
@@ -355,7 +390,8 @@ NOT_ACTING_FOR_A_PERSON = {
         usecase.fresh_transaction usecase.require_text usecase.decimal_of""",
     "written in the caller's transaction by a use case that has already asked the policy": """
         audit.record feedback.appeal_effects.apply_claim feedback.appeal_effects.withdraw_stale_outcomes
-        feedback.appeal_effects.finish notify.outbox.enqueue notify.outbox.channel_bound calendar.replace_days
+        feedback.appeal_effects.finish observations.screenshots.attach observations.screenshots.refresh_figure_check
+        notify.outbox.enqueue notify.outbox.channel_bound calendar.replace_days
         cycle.lifecycle.assessment_from_template cycle.outcomes.settle_stale cycle.review.rated_again
         scoring.runs.publish_reviewed scoring.runs.rescore_in_review""",
     "reads of time, calendars, rates and names for other services (no person's data changes)": """
@@ -365,7 +401,11 @@ NOT_ACTING_FOR_A_PERSON = {
         calendar.rate_table lookup.cycle_of lookup.indicator lookup.format_figure lookup.name_of lookup.hr_members
         settings.current settings.of_cycle settings.of_month org.company_settings.listing
         org.company_settings.bands
-        observations.submissions.edit_until
+        observations.submissions.edit_until blobs.blob_store blobs.store_from observations.images.clean
+        observations.images.sniff observations.ocr.read_text observations.privacy.notice
+        observations.privacy.accepted_at observations.privacy.require_accepted observations.screenshots.of_entries
+        observations.screenshots.described
+        observations.screenshots.link observations.screenshots.flagged observations.screenshots.unreferenced
         scoring.inputs.library scoring.inputs.stored_method scoring.inputs.domain_item scoring.report_window.closes_at
         scoring.reports.latest_version scoring.month_result.latest_parts scoring.month_result.combine
         scoring.month_result.bands_of scoring.month_result.month_result cycle.targets.targets_state
@@ -436,6 +476,11 @@ NOT_ACTING_FOR_A_PERSON = {
         notify.job_failures.listing notify.job_failures.retry notify.job_failures.discard
         notify.wechat_status.channels observations.sync.restatement_rows org.job_descriptions.view
         org.template_edits.indicators feedback.peers.peer_candidates""",
+    "screenshot links: the signed link is the authority, made for one allowed viewer, checked again": """
+        observations.screenshots.open_link""",
+    "screenshot jobs and WeChat's signed verdict on one, acting for nobody": """
+        observations.screenshots.request_check observations.screenshots.record_verdict observations.screenshots.read
+        org.retention.expire_uploads""",
     "what a month waits for, in words (read by cycle.overview.months)": """
         cycle.overview.next_step""",
 }
