@@ -55,6 +55,13 @@ def test_a_day_that_met_every_target_says_so_and_one_without_figures_says_submit
     assert "1. 王五（仓储）11月12日：各项达标，截图1张\n2. 赵六（美工）11月12日：已提交进展\n" in text
 
 
+def test_a_day_whose_screenshots_do_not_show_its_figures_is_marked_and_needs_attention():
+    unseen = ProgressNews(Member("王五", "仓储"), date(2026, 11, 12), (), 2, 2, figure_not_seen=True)
+    composed = progress_digest(datetime(2026, 11, 12, 10, 0), [unseen])
+    assert "1. 王五（仓储）11月12日：各项达标，截图2张（截图未见填报数字）\n" in composed.text
+    assert unseen.needs_attention and composed.summary == "1条进展，1条需关注"
+
+
 def test_a_missed_rate_is_direction_aware_and_cumulative_items_are_not_judged_per_day():
     misship = rate("wh_misship_rate", "错发率", Direction.LOWER)
     item = ScoringItem("wh_misship_rate", Decimal(30), Decimal("0.001"), Direction.LOWER, Decimal(1))

@@ -4,6 +4,7 @@ worker checking the figures on the screen, and retention that leaves no file beh
 storage backend."""
 
 import io
+from datetime import datetime
 
 import boto3
 import pytest
@@ -16,6 +17,7 @@ from app.demo.screens import seller_screen
 from app.models import AuditLog, OutboxMessage, ProgressEntry, Screenshot
 from app.services.blobs import LocalStore, blob_store, store_from
 from app.services.observations import images
+from app.services.news import team_news
 from app.services.org import retention
 from app.standins.harness import ServedApp
 from tests.app.api.test_mp_auth import signed
@@ -128,6 +130,9 @@ def test_ocr_reads_the_screen_and_marks_a_day_whose_figure_is_not_on_it(client, 
     assert "1,200.00" in db_session.get(Screenshot, shot["id"]).text
     assert db_session.get(ProgressEntry, shown).figure_check == "seen"
     assert db_session.get(ProgressEntry, claimed_more).figure_check == "not_seen"
+    news = team_news.progress_news(team_news.team_of(company.lead.id), datetime(2000, 1, 1), datetime(2100, 1, 1))
+    assert [n.text().split("：")[1] for n in news if n.member.name == company.star.name] == [
+        "已提交进展，截图1张", "已提交进展，截图1张（截图未见填报数字）"]
 
     fixed = submit(client, star, "2026-11-12", "980.5", [other["id"]], "ocr-3")  # the figure corrected: no OCR again
     db_session.rollback()
