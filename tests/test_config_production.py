@@ -33,6 +33,7 @@ def test_an_unknown_environment_name_stops_the_process(name):
     ({"SECRET_KEY": "short-secret"}, "SECRET_KEY"),
     ({"DATABASE_URL": "sqlite:////srv/jixiao.db"}, "SQLite"),
     ({"JIXIAO_PUBLIC_URL": "http://kpi.example.cn"}, "JIXIAO_PUBLIC_URL"),
+    ({"JIXIAO_FROZEN_NOW": "2026-11-27T02:00:00"}, "JIXIAO_FROZEN_NOW"),
 ])
 def test_production_refuses_what_would_fail_later(change, named):
     with pytest.raises(ConfigError, match=named):
@@ -42,6 +43,12 @@ def test_production_refuses_what_would_fail_later(change, named):
 def test_production_with_keys_of_the_right_length_starts():
     Config(PRODUCTION | {"WECHAT_MP_APPID": "wx1", "WECHAT_MP_TOKEN": "t", "WECHAT_MP_AES_KEY": AES_KEY}).validate()
     Config({"JIXIAO_ENV": "embedded"}).validate()
+
+
+def test_a_frozen_clock_outside_production_stops_the_business_time_there():
+    frozen = Config({"JIXIAO_FROZEN_NOW": "2026-11-27T02:00:00"})
+    frozen.validate()
+    assert frozen.CLOCK().isoformat() == "2026-11-27T02:00:00" and not hasattr(Config({}), "CLOCK")
 
 
 def _secret_of(instance: str, barrier, results) -> None:
