@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 
-from app.demo import activity, history
+from app import jobs
+from app.demo import activity, evidence, history
 from app.demo.bulk import insert_rows
 from app.demo.business import Market, split
 from app.demo.company import CAREFUL_NAMES, HEAD_POSITION, STAFF, TEAM_POSITIONS, TEAMS, Person, build_people
@@ -81,8 +82,12 @@ def seed_demo(employees: int = 50, today: date | None = None, seed: int = 2026, 
         builder.counts.update(history.live_through(today, seed))
     else:
         history.score_and_publish(today)
+    shots = evidence.attach_screenshots(today, seed) if employees <= CAREFUL_NAMES else []
+    builder.counts["screenshot"] = len(shots)
     audit.record("seed.demo", "company", after={"employees": employees, **builder.counts}, source="cli")
     db.session.commit()
+    for screenshot_id in shots:  # read by the first worker: OCR takes a second each
+        jobs.enqueue(jobs.READ_SCREENSHOT, screenshot_id)
     _console_passwords()
     return builder.counts
 

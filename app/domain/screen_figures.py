@@ -44,10 +44,11 @@ class Claim:
     def forms(self) -> list[Decimal]:
         """Every way a screen could print this figure."""
         forms = [self.numerator]
+        value = self.numerator
         if self.denominator:
-            ratio = self.numerator / self.denominator
-            forms += [self.denominator, ratio, ratio * 100] if self.percent else [self.denominator, ratio]
-        return forms
+            value = self.numerator / self.denominator
+            forms += [self.denominator, value]
+        return forms + [value * 100] if self.percent else forms
 
 
 def numbers_in(text: str) -> list[ScreenNumber]:

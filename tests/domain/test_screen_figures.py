@@ -34,6 +34,11 @@ def test_a_ratio_is_shown_by_its_percent_or_its_parts():
     assert figure_check([conversion], ["新品转化率 5.0%，访客 280"]) == NOT_SEEN
 
 
+def test_a_percent_reported_as_a_fraction_is_shown_by_its_percent():
+    assert figure_check([Claim(D("0.985"), percent=True)], ["库存准确率 98.5%"]) == SEEN
+    assert figure_check([Claim(D("0.985"), percent=True)], ["库存准确率 97.5%"]) == NOT_SEEN
+
+
 def test_any_claim_on_any_screenshot_is_enough_and_nothing_to_compare_is_no_verdict():
     claims = [Claim(D("1200")), Claim(D("98.5"))]
     assert figure_check(claims, ["销售额 $980.00", "准确率 98.5%"]) == SEEN

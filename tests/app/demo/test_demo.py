@@ -2,9 +2,11 @@
 
 from datetime import date, timedelta
 
+from rq import Queue
 from sqlalchemy import func, select
 
-from app.demo import seed_demo
+from app import jobs
+from app.demo import evidence, seed_demo
 from app.models import (
     Assessment,
     AssessmentItem,
@@ -14,12 +16,15 @@ from app.models import (
     LeaveRecord,
     Observation,
     Position,
+    PrivacyConsent,
     ProgressEntry,
     Rating,
     Report,
     Score,
+    Screenshot,
     SyncRun,
 )
+from app.services.blobs import blob_store
 from tests.support.checksums import table_checksums
 from tests.support.database import empty_database
 from tests.support.demo import seeded_demo
@@ -194,3 +199,21 @@ def test_hr_and_the_general_manager_are_assessed_every_month(db_session):
         Observation.employee_id.in_([head.id, *team]), Observation.day >= date(2026, 11, 1)))]
     assert "head_team_avg_score" not in november and "hr_payroll_accuracy" not in november
     assert {"head_key_work_completion", "hr_kpi_cycle_on_time"} <= set(november)
+
+
+def test_the_demo_entries_carry_screenshots_of_their_tools_stored_and_queued_for_ocr(db_session, redis_client):
+    seed_demo(today=TODAY)
+    shots = db_session.scalars(select(Screenshot).order_by(Screenshot.id)).all()
+    # every entry of the month so far (31 days before the 27th) with figures typed in by hand, of the
+    # people whose tools have a screen: one screenshot each, checked by WeChat when uploaded
+    typed = set(db_session.scalars(
+        select(Observation.progress_entry_id).join(ProgressEntry, ProgressEntry.id == Observation.progress_entry_id)
+        .join(Employee, Employee.id == ProgressEntry.employee_id).join(Position, Position.id == Employee.position_id)
+        .where(ProgressEntry.day >= TODAY - timedelta(days=31), Position.code.in_(evidence.TOOLS))))
+    assert sorted(s.progress_entry_id for s in shots) == sorted(typed) and len(shots) == 103
+    assert {s.check_status for s in shots} == {"pass"}
+    assert all(blob_store().get(s.storage_key)[:8] == b"\x89PNG\r\n\x1a\n" for s in shots)
+    consented = set(db_session.scalars(select(PrivacyConsent.employee_id)))
+    assert consented == {s.owner_id for s in shots}
+    queued = Queue(jobs.EVIDENCE, connection=redis_client).job_ids
+    assert len(queued) == len(shots)  # a worker reads them once `make run` starts

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app import services
 from app.errors import ApiError
@@ -274,6 +274,8 @@ def _submit(cast, subject, acting, n):
 
 
 def _accept_privacy(cast, subject, acting, n):
+    db.session.execute(delete(PrivacyConsent).where(PrivacyConsent.employee_id == subject))  # the demo's uploaders
+    db.session.commit()
     return lambda who: privacy.accept(subject, privacy.VERSION, who)
 
 

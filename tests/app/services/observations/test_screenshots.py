@@ -16,8 +16,8 @@ from app import jobs
 from app.demo.screens import seller_screen
 from app.models import AuditLog, OutboxMessage, ProgressEntry, Screenshot
 from app.services.blobs import LocalStore, blob_store, store_from
-from app.services.observations import images
 from app.services.news import team_news
+from app.services.observations import images
 from app.services.org import retention
 from app.standins.harness import ServedApp
 from tests.app.api.test_mp_auth import signed
