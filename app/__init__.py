@@ -96,6 +96,7 @@ def register_request_limits(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.api.bot import chat_message
     from app.api.health import bp as health_bp
     from app.api.media import bp as media_bp
     from app.api.media import media_verdict
@@ -109,7 +110,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     app.register_blueprint(wechat_bp)
     app.register_blueprint(console_bp)
-    dispatcher_for(app).register("event.wxa_media_check", media_verdict, channel="mp")
+    dispatcher = dispatcher_for(app)
+    dispatcher.register("event.wxa_media_check", media_verdict, channel="mp")
+    for channel in ("wecom", "oa"):
+        dispatcher.register("text", chat_message, channel=channel)
 
 
 def register_errorhandlers(app: Flask) -> None:

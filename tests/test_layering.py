@@ -29,7 +29,7 @@ LAYERS: list[list[str]] = [
     ["app.services.scoring"],
     ["app.services.cycle"],
     ["app.services.observations", "app.services.feedback", "app.services.news", "app.services.org"],
-    ["app.services.tick"],
+    ["app.services.tick", "app.services.bot"],
     ["app.demo", "app.api"],
     ["app.cli"],
     ["app"],  # create_app wires everything together

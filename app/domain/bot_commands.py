@@ -49,10 +49,16 @@ class Bind:
 
 @dataclass(frozen=True)
 class Comment:
-    """`点评 3 内容`, or `3 内容` right after a digest: the numbered line of the last list."""
+    """`点评 3 内容`, or `3 内容` right after a digest (`explicit` False): line 3 of the digest."""
 
     number: int
     text: str
+    explicit: bool = True
+
+
+@dataclass(frozen=True)
+class StartRating:
+    """`评分` alone: rate what is still unrated, one question at a time."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ class Unknown:
     hint: str = ""  # what to type instead, when the message was close to a command
 
 
-Command = Help | Todo | Team | Bind | Comment | Decide | Rate | Score | Unknown
+Command = Help | Todo | Team | Bind | Comment | StartRating | Decide | Rate | Score | Unknown
 
 
 def normalise(text: str) -> str:
@@ -113,12 +119,12 @@ def parse(text: str) -> Command:
         return _numbered(rest, lambda n, t: Decide(n, word == "同意", t),
                          f"{word} 编号 理由，例如：{word} 1 数据已核实", text_required=word == "驳回")
     if word == "评分":
-        return _rate(rest)
+        return _rate(rest) if rest else StartRating()
     if RATING.match(plain):
         return Score(Decimal(RATING.match(plain)[1]))  # type: ignore[index]
     leading = re.match(r"^(\d{1,3}) (.+)$", plain)
     if leading:
-        return Comment(int(leading[1]), leading[2])
+        return Comment(int(leading[1]), leading[2], explicit=False)
     return Unknown(plain)
 
 

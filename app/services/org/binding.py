@@ -106,6 +106,20 @@ def bind(channel: str, external_id: str, employee_no: str, code: str, *, unionid
     return identity
 
 
+def number_for_code(code: str, *, now: datetime | None = None) -> str:
+    """The employee number whose live bind code `code` is ("" when none is): the chat's
+    `绑定 <code>` names no number. `bind` then counts and judges the attempt as always."""
+    now = now or clock_now()
+    live = db.session.execute(select(BindCode.employee_id, BindCode.code_hash, Employee.employee_no)
+                              .join(Employee, Employee.id == BindCode.employee_id)
+                              .where(BindCode.used_at.is_(None), BindCode.expires_at > now,
+                                     BindCode.failed_attempts < MAX_WRONG_PER_CODE)).all()
+    for employee_id, code_hash, number in live:
+        if hmac.compare_digest(code_hash, _hash(f"{employee_id}:{code.strip()}")):
+            return str(number)
+    return ""
+
+
 def _invalid() -> ApiError:
     return ApiError("bind_code_invalid", f"{_WRONG}，或绑定码已过期、已使用。请联系人事重新获取", 400)
 

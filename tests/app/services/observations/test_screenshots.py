@@ -9,7 +9,7 @@ from datetime import datetime
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import select
 
 from app import jobs
@@ -24,6 +24,7 @@ from tests.app.api.test_mp_auth import signed
 from tests.support.clock import utc
 from tests.support.company import open_month, small_company
 from tests.support.images import png_bytes
+from tests.support.queues import run_queue
 
 API = "/api/mp/v1"
 
@@ -47,16 +48,6 @@ def submit(client, headers, day: str, sales: str, shots: list[int], key: str) ->
     return answer.get_json()["id"]
 
 
-def work(redis_client, queue_name: str) -> list:
-    """Run the queue's jobs in a real (in-process) RQ worker; each must finish."""
-    queue = Queue(queue_name, connection=redis_client)
-    queued = queue.jobs
-    SimpleWorker([queue], connection=redis_client).work(burst=True)
-    for job in queued:
-        assert job.get_status(refresh=True) == "finished", job.latest_result()
-    return queued
-
-
 def signed_up(client, db_session, person) -> dict[str, str]:
     headers = signed(db_session, person)
     assert client.post(f"{API}/privacy", json={"version": "2026-12"}, headers=headers).status_code == 200
@@ -74,7 +65,7 @@ def test_a_risky_verdict_hides_the_screenshot_and_tells_the_employee(
                           media_verdicts={f"sha256:{images.clean(risky).sha256}": "risky"})
         bad, good = upload(client, star, risky), upload(client, star, fine)
         assert (bad["check_status"], good["check_status"]) == ("pending", "pending")
-        assert len(work(redis_client, jobs.DEFAULT)) == 2
+        assert len(run_queue(redis_client, jobs.DEFAULT)) == 2
         fetched = [r["fetched"] for r in standin.requests("/wxa/media_check_async")]
         assert fetched == [{"status": 200, "content_type": "image/png"}] * 2  # WeChat fetched both by link
         db_session.rollback()
@@ -125,7 +116,7 @@ def test_ocr_reads_the_screen_and_marks_a_day_whose_figure_is_not_on_it(client, 
     assert db_session.get(Screenshot, shot["id"]).read_at is None  # the answer never waited for OCR
     assert db_session.get(ProgressEntry, shown).figure_check is None
 
-    assert len(work(redis_client, jobs.EVIDENCE)) == 2
+    assert len(run_queue(redis_client, jobs.EVIDENCE)) == 2
     db_session.rollback()
     assert "1,200.00" in db_session.get(Screenshot, shot["id"]).text
     assert db_session.get(ProgressEntry, shown).figure_check == "seen"
