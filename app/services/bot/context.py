@@ -16,6 +16,7 @@ TTL_SECONDS = 24 * 3600  # a list read yesterday evening still answers this morn
 @dataclass
 class Conversation:
     listed: str = ""  # "todo" once a 待办 list was shown; "" means the latest digest numbers the lines
+    listed_at: str = ""  # when the 待办 was shown (ISO, naive UTC): a digest sent later numbers the lines again
     todo: list[list[Any]] = field(default_factory=list)  # [kind, id, label] per numbered line of the 待办
     rating: list[list[Any]] = field(default_factory=list)  # [assessment_item_id, label] still to ask
     choices: list[list[Any]] = field(default_factory=list)  # [assessment_item_id, label] to pick one from

@@ -150,7 +150,7 @@ def _todo(who: Actor, conversation: Conversation) -> str:
     for t in rating_prompts.open_rating_tasks(who):
         if not t["rated"]:
             lines.append(["rating", t["assessment_item_id"], f"待评分｜{t['employee']} {t['name']}（{t['month']}）"])
-    conversation.listed, conversation.todo = "todo", lines
+    conversation.listed, conversation.todo, conversation.listed_at = "todo", lines, clock_now().isoformat()
     if not lines:
         return "没有待你处理的事项 ✓"
     numbered = [f"{n}. {label}" for n, (_, _, label) in enumerate(lines, 1)]
@@ -177,7 +177,7 @@ def _decide(who: Actor, command: Decide, conversation: Conversation) -> str:
 
 def _comment(who: Actor, command: Comment, conversation: Conversation) -> str:
     """Line N of the latest digest. A bare "N 内容" right after a 待办 list is not guessed at."""
-    if not command.explicit and conversation.listed == "todo":
+    if not command.explicit and conversation.listed == "todo" and not _digest_since(who, conversation.listed_at):
         return (f"要点评团队摘要第{command.number}条，请回复“点评 {command.number} {command.text}”；"
                 f"要处理待办第{command.number}条，请回复“同意 {command.number} 理由”或“驳回 {command.number} 理由”。")
     line = digest.resolve_line(who.employee_id, command.number)
@@ -185,6 +185,11 @@ def _comment(who: Actor, command: Comment, conversation: Conversation) -> str:
                                 assessment_id=None if line.progress_entry_id else line.assessment_id)
     person = name_of(line.employee_id) if line.employee_id else "对方"
     return f"已点评{person}：{made.body}（{person}已收到）"
+
+
+def _digest_since(who: Actor, listed_at: str) -> bool:
+    sent = digest.latest_sent_at(who.employee_id)
+    return sent is not None and (not listed_at or sent > datetime.fromisoformat(listed_at))
 
 
 # --- ratings: one at a time, or in one line ----------------------------------------------------

@@ -17,7 +17,7 @@ Times are naive UTC; slots are local times of the business zone on the manager's
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import digest as composer
@@ -102,6 +102,13 @@ def last_week(day: date) -> tuple[date, date]:
     """Monday and Sunday of the week before `day`'s."""
     monday = day - timedelta(days=day.weekday())
     return monday - timedelta(days=7), monday - timedelta(days=1)
+
+
+def latest_sent_at(manager_id: int) -> datetime | None:
+    """When the manager's latest digest was sent (the bot reads a bare number against the newer of
+    it and their 待办 list)."""
+    return db.session.scalar(select(func.max(OutboxMessage.sent_at)).join(Digest, Digest.message_id == OutboxMessage.id)
+                             .where(Digest.manager_id == manager_id, OutboxMessage.status == "sent"))
 
 
 def resolve_line(manager_id: int, number: int) -> DigestLine:

@@ -57,7 +57,7 @@ def submit(employee_id: int, day: date, figures: dict[str, SubmittedFigure], who
                                                           ProgressEntry.day == day))
     before = _figures_of(entry) if entry else None
     if entry is None:
-        entry = ProgressEntry(employee_id=employee_id, assessment_id=assessment.id, day=day)
+        entry = ProgressEntry(employee_id=employee_id, assessment_id=assessment.id, day=day, submitted_at=now)
         db.session.add(entry)
     entry.note = note
     db.session.flush()

@@ -2,15 +2,20 @@
 message as WeCom does and posts it to our served app; replies come back passive (binding, help) or
 through a real RQ worker and the outbox to the stand-in's WeCom message API."""
 
+from decimal import Decimal
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import jobs
-from app.models import Appeal, Comment, Employee, OutboxMessage, Report
+from app.models import Appeal, Comment, Employee, OutboxMessage, Rating, Report
 from app.services.authz import actor
+from app.services.feedback import rating_prompts
+from app.services.news import digest
 from app.services.org import binding
 from app.standins.harness import ServedApp
-from tests.support.outbox import WECOM
+from tests.support.mp_world import API
+from tests.support.outbox import WECOM, tick
 from tests.support.queues import run_queue
 
 USERID = "zhang.lead"
@@ -104,3 +109,78 @@ def test_an_employee_gets_their_own_reports_never_anyone_elses(chat, world, stan
     (mine,) = sent_to_wecom(standin)
     assert mine.startswith("【你的待办】\n1. 运营岗总分6分，不合格") and "11月06日09:00前可认可或申诉" in mine, mine
     assert "赵明星" not in mine and "张组长" not in mine
+
+
+def bound_lead(chat, db_session) -> Employee:
+    lead, hr = lead_and_hr(db_session)
+    code, _ = binding.issue_code(lead.employee_no, actor(hr.id))
+    assert chat(f"绑定 {code}").startswith("绑定成功")
+    return lead
+
+
+def test_a_comment_by_number_on_the_evening_digest_reaches_the_employee(chat, world, clock, standin, client,
+                                                                         db_session, redis_client):
+    lead = bound_lead(chat, db_session)
+    digest.compose(lead.id, digest.PROGRESS, clock.now, clock.now)  # 4 November, 20:00 in Shanghai
+    tick(clock, redis_client)
+    (sent,) = [text for text in sent_to_wecom(standin) if text.startswith("【团队进展】")]
+    number = next(line.split(".")[0] for line in sent.splitlines() if "赵明星" in line)
+    assert chat(f"{number}：转化率不错，明天继续。") is None  # right after the digest, the number is its line
+    run_queue(redis_client, jobs.NOTIFY)
+    assert sent_to_wecom(standin)[-1] == "已点评赵明星：转化率不错，明天继续（赵明星已收到）"
+    thread = client.get(f"{API}/progress/{world.ids['entry']}/comments", headers=world.b).get_json()["comments"]
+    assert [(c["author"], c["body"]) for c in thread][-1] == ("张组长", "转化率不错，明天继续")
+    db_session.rollback()
+    told = db_session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "comment",
+                                                          OutboxMessage.recipient_id == world.ids["employee"]))
+    assert any("转化率不错" in m.body for m in told)
+
+
+def test_a_rating_dialogue_asks_one_item_at_a_time_until_all_are_rated(chat, world, standin, db_session,
+                                                                       redis_client):
+    lead = bound_lead(chat, db_session)
+    asked = rating_prompts.open_rating_tasks(actor(lead.id))
+    unrated = [t for t in asked if not t["rated"]]
+    assert len(unrated) >= 2
+    chat("评分")
+    for _ in unrated:
+        chat("4.5分")
+    run_queue(redis_client, jobs.NOTIFY)
+    replies = sent_to_wecom(standin)
+    first = f"{unrated[0]['employee']} {unrated[0]['name']}"
+    assert replies[0] == f"共{len(unrated)}项待评分。{first}：1–5分？（可到0.5分，回复数字即可）"
+    assert replies[-1].endswith("本轮评分已全部完成 ✓")
+    db_session.rollback()
+    given = db_session.scalars(select(Rating.value).where(Rating.rater_id == lead.id,
+                                                          Rating.assessment_item_id.in_(
+                                                              [t["assessment_item_id"] for t in unrated])))
+    assert sorted(given) == [Decimal("4.5")] * len(unrated)
+    assert chat("3") is None
+    run_queue(redis_client, jobs.NOTIFY)
+    assert sent_to_wecom(standin)[-1].startswith("现在没有进行中的评分")
+
+
+def test_a_rejection_needs_its_reason_and_leaves_the_report_as_it_was(chat, world, standin, db_session, redis_client):
+    bound_lead(chat, db_session)
+    chat("待办")
+    chat("驳回 1 后台ROI核实为2.8")
+    run_queue(redis_client, jobs.NOTIFY)
+    assert sent_to_wecom(standin)[-1].startswith("已驳回赵明星的申诉")
+    db_session.rollback()
+    assert db_session.get(Appeal, world.appeal_id).status == "rejected"
+    assert db_session.scalar(select(func.max(Report.version)).where(Report.id >= world.ids["report"])) == 1
+
+
+def test_a_bare_number_after_the_todo_list_is_not_guessed_until_a_newer_digest_comes(chat, world, clock, standin,
+                                                                                     db_session, redis_client):
+    lead = bound_lead(chat, db_session)
+    chat("待办")
+    chat("1 不错")
+    run_queue(redis_client, jobs.NOTIFY)
+    assert sent_to_wecom(standin)[-1].startswith("要点评团队摘要第1条，请回复“点评 1 不错”；要处理待办第1条")
+    clock.advance(minutes=5)
+    digest.compose(lead.id, digest.PROGRESS, clock.now, clock.now)
+    tick(clock, redis_client)
+    chat("1 不错")
+    run_queue(redis_client, jobs.NOTIFY)
+    assert sent_to_wecom(standin)[-1].startswith("已点评")
