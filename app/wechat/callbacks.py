@@ -39,6 +39,7 @@ from app.wechat.settings import Account, settings_from_config
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 300
+IN_FLIGHT_WAIT_SECONDS = 2.0  # a duplicate waits this long for the first delivery's answer (WeChat allows 5 s)
 MAX_BODY_BYTES = 256 * 1024
 
 REFUSALS = {
@@ -217,6 +218,8 @@ def receive(channel: str, args, body: bytes) -> tuple[str, str]:
     gate, opened = _refusals_logged(channel, lambda: _open(channel, args, body))
     status.record(channel, "accepted", opened.message.kind)
     claim = pushes.claim(channel, opened.message.dedupe_key)
+    if claim.in_flight:
+        claim = pushes.wait_for_answer(channel, opened.message.dedupe_key, IN_FLIGHT_WAIT_SECONDS)
     if claim.in_flight:  # the first delivery may still fail: WeChat must come again, not take "success"
         raise CallbackRefused("in_progress", opened.message.dedupe_key)
     if claim.push_id is None:  # WeChat's retry: our first answer did not reach it

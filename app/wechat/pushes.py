@@ -7,6 +7,7 @@ row keeps the reply once the handler answered. Rows live in the database, so a r
 does not forget them, for far longer than the ±300 s timestamp window a replay could pass.
 """
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,6 +45,24 @@ def claim(channel: str, dedupe_key: str) -> Claim:
             WeChatPush.channel == channel, WeChatPush.dedupe_key == dedupe_key))
         if earlier is not None:
             return Claim(None, earlier.reply, in_flight=earlier.status != "answered")
+    return Claim(None, in_flight=True)
+
+
+def wait_for_answer(channel: str, dedupe_key: str, seconds: float, poll: float = 0.05) -> Claim:
+    """For a delivery that came while the first is still handled (WeChat delivering one message
+    twice at once): the first's answer as soon as it has one — handlers answer in well under a
+    second, the slow work is queued — or ours to handle if the first failed and let go, or still
+    in flight after `seconds` (WeChat then comes again)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(poll)
+        db.session.rollback()  # read what is committed now
+        earlier = db.session.scalar(select(WeChatPush).where(
+            WeChatPush.channel == channel, WeChatPush.dedupe_key == dedupe_key))
+        if earlier is None:
+            return claim(channel, dedupe_key)
+        if earlier.status == "answered":
+            return Claim(None, earlier.reply)
     return Claim(None, in_flight=True)
 
 

@@ -2,6 +2,8 @@
 message as WeCom does and posts it to our served app; replies come back passive (binding, help) or
 through a real RQ worker and the outbox to the stand-in's WeCom message API."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -14,6 +16,8 @@ from app.services.feedback import rating_prompts
 from app.services.news import digest
 from app.services.org import binding
 from app.standins.harness import ServedApp
+from app.standins.wechat_push import deliver, sign_push, user_message
+from app.standins.wechat_state import DEV_ACCOUNTS
 from tests.support.mp_world import API
 from tests.support.outbox import WECOM, tick
 from tests.support.queues import run_queue
@@ -184,3 +188,39 @@ def test_a_bare_number_after_the_todo_list_is_not_guessed_until_a_newer_digest_c
     chat("1 不错")
     run_queue(redis_client, jobs.NOTIFY)
     assert sent_to_wecom(standin)[-1].startswith("已点评")
+
+
+def test_the_same_message_delivered_three_times_at_once_acts_once_and_answers_alike(app, chat, world, standin,
+                                                                                     db_session, redis_client):
+    bound_lead(chat, db_session)
+    account = DEV_ACCOUNTS["wecom"]
+    plaintext = user_message(account, USERID, time.time(), content="待办")
+    url = standin.app.extensions["wechat_standin"].switches.callback_urls["wecom"]
+    db_session.rollback()
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: deliver(account, url, *sign_push(account, plaintext, time.time())), range(3)))
+    assert [a["status"] for a in answers] == [200] * 3 and len({a["body"] for a in answers}) == 1
+    run_queue(redis_client, jobs.NOTIFY)
+    assert len([text for text in sent_to_wecom(standin) if text.startswith("【待办】")]) == 1
+
+
+def test_a_manager_of_another_team_never_reaches_this_teams_cases(chat, world, standin, db_session, redis_client):
+    keeper = db_session.scalar(select(Employee).where(Employee.name == "周仓管"))
+    _, hr = lead_and_hr(db_session)
+    code, _ = binding.issue_code(keeper.employee_no, actor(hr.id))
+    standin.add_user("zhou.keeper", "周仓管")
+    standin.push("wecom", "zhou.keeper", content=f"绑定 {code}")
+    db_session.rollback()
+    standin.deliver()
+    for text in ("待办", "同意 1 可以", "评分 赵明星 团队协作 1", "点评 1 不行"):
+        standin.push("wecom", "zhou.keeper", content=text)
+        db_session.rollback()
+        standin.deliver()
+    run_queue(redis_client, jobs.NOTIFY)
+    listing, decided, rated, commented = sent_to_wecom(standin)
+    assert "赵明星" not in listing and "赵明星" not in decided
+    assert rated.startswith("你的待评分名单里没有这个人") or rated.startswith("没有找到这个考核项")
+    assert commented == "还没有收到过团队摘要，暂时无法按编号点评"
+    db_session.rollback()
+    assert db_session.get(Appeal, world.appeal_id).status == "open"
+    assert db_session.scalar(select(func.count()).select_from(Rating).where(Rating.rater_id == keeper.id)) == 0
