@@ -5,7 +5,9 @@ A chat message arrives through the callback gate (signed, decrypted, claimed onc
 to — and queues everything else (`BOT_MESSAGE`), so the callback answers well within WeChat's 5 s.
 The job (`handle`) acts through the workflow services, which ask the one policy, and sends the
 reply through the outbox (a `reply` message, due at once): a WeCom app message, or a customer-service
-message on the official account.
+message on the official account. The official account, whose customer-service messages are few and
+only inside the 48 hours after the manager's own message, answers everything but a decision with
+a passive reply instead (one per message, confirmation and next question merged).
 
 Every reply says what happened or exactly what to type. A numbered command acts on the list the
 person last saw: their 待办 once they asked for it, otherwise their latest digest.
@@ -69,6 +71,8 @@ def receive(channel: str, sender: str, text: str, msg_id: str | None) -> str | N
         return _bind(channel, sender, command) if isinstance(command, Bind) else UNBOUND
     if isinstance(command, Help):
         return MANAGER_HELP if _manages(who) else EMPLOYEE_HELP
+    if channel == "oa" and not isinstance(command, Decide):
+        return _answer_now(who, channel, sender, command)
     jobs.enqueue(jobs.BOT_MESSAGE, channel, sender, text, msg_id or "",
                  job_id=f"bot-{channel}-{msg_id}" if msg_id else None, unique=bool(msg_id))
     return None
@@ -82,6 +86,17 @@ def _bind(channel: str, sender: str, command: Bind) -> str:
     except ApiError as refused:
         return f"绑定失败：{refused.message}"
     return f"绑定成功：{name_of(identity.employee_id)}，以后的团队摘要和待办会发到这里。回复“帮助”查看可用指令。"
+
+
+@use_case
+def _answer_now(who: Actor, channel: str, sender: str, command: Command) -> str:
+    """The official account's passive reply: free, and inside the 5 s for everything but a decision
+    (an accepted appeal publishes a new report), so a rating dialogue never spends the 48-hour
+    window's customer-service messages."""
+    conversation = load(channel, sender)
+    reply = respond(who, command, conversation)
+    save(channel, sender, conversation)
+    return reply
 
 
 @use_case

@@ -19,7 +19,7 @@ from app.standins.harness import ServedApp
 from app.standins.wechat_push import deliver, sign_push, user_message
 from app.standins.wechat_state import DEV_ACCOUNTS
 from tests.support.mp_world import API
-from tests.support.outbox import WECOM, tick
+from tests.support.outbox import CUSTOM, WECOM, tick
 from tests.support.queues import run_queue
 
 USERID = "zhang.lead"
@@ -224,3 +224,34 @@ def test_a_manager_of_another_team_never_reaches_this_teams_cases(chat, world, s
     db_session.rollback()
     assert db_session.get(Appeal, world.appeal_id).status == "open"
     assert db_session.scalar(select(func.count()).select_from(Rating).where(Rating.rater_id == keeper.id)) == 0
+
+
+def test_on_the_official_account_a_dialogue_is_answered_passively_and_a_decision_by_customer_service(
+        app, world, standin, db_session, redis_client):
+    served = ServedApp(app)
+    standin.configure(callback_urls={"oa": f"{served.url}/wechat/callback/oa"})
+
+    def say(text: str) -> str | None:
+        db_session.rollback()
+        standin.push("oa", "o-lead-oa", content=text)
+        (delivery,) = standin.deliver()
+        reply = delivery.get("reply") or ""
+        return reply.split("<Content><![CDATA[", 1)[1].split("]]></Content>", 1)[0] if "<Content>" in reply else None
+
+    try:
+        lead, hr = lead_and_hr(db_session)
+        code, _ = binding.issue_code(lead.employee_no, actor(hr.id))
+        assert say(f"绑定 {lead.employee_no} {code}").startswith("绑定成功：张组长")
+        opening = say("评分")
+        total = int(opening.split("共")[1].split("项")[0])
+        answers = [say("4") for _ in range(total)]
+        assert all(a.startswith("已记录") for a in answers) and answers[-1].endswith("本轮评分已全部完成 ✓")
+        assert standin.requests(CUSTOM) == []  # not one of the window's customer-service messages spent
+        assert say("待办").startswith("【待办】")
+        assert say("驳回 1 ROI以后台为准") is None  # a decision goes to the worker
+        run_queue(redis_client, jobs.NOTIFY)
+    finally:
+        served.stop()
+    (decided,) = standin.requests(CUSTOM)
+    assert decided["json"]["touser"] == "o-lead-oa"
+    assert decided["json"]["text"]["content"].startswith("已驳回赵明星的申诉")
