@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from app import jobs
 from app.models import Appeal, Comment, Employee, OutboxMessage, Rating, Report
 from app.services.authz import actor
-from app.services.feedback import rating_prompts
+from app.services.feedback import appeals, rating_prompts
 from app.services.news import digest
+from app.services.observations import corrections
 from app.services.org import binding
 from app.standins.harness import ServedApp
 from app.standins.wechat_push import deliver, sign_push, user_message
@@ -91,7 +92,13 @@ def test_near_misses_and_numbers_past_the_list_get_told_what_to_type(chat, world
     first, listing, past, reject, comment, hello = sent_to_wecom(standin)
     assert first == "请先回复“待办”查看编号，再按编号处理。"
     lines = listing.count("\n") - 1  # the heading and the hint are not items
-    assert 1 < lines < 7 and past == f"没有编号 7，最近一次待办只有 1–{lines} 条。"
+    db_session.rollback()
+    who = actor(lead.id)
+    pending = (len(appeals.appeals_to_decide(who)), len(corrections.corrections_to_decide(who)),
+               sum(not t["rated"] for t in rating_prompts.open_rating_tasks(who)))
+    assert pending[0] == pending[1] == 1 and lines == sum(pending)  # exactly what waits, nothing else
+    assert [listing.count(kind) for kind in ("申诉｜", "数据更正｜", "待评分｜")] == list(pending)
+    assert past == f"没有编号 7，最近一次待办只有 1–{lines} 条。"
     assert reject.startswith("没看懂。格式：驳回 编号 理由") and comment.startswith("没看懂。格式：点评 编号 内容")
     assert hello.startswith("没看懂这条消息。")
     db_session.rollback()
