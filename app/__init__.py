@@ -96,7 +96,7 @@ def register_request_limits(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.api.bot import chat_message
+    from app.api.bot import chat_message, menu_click
     from app.api.health import bp as health_bp
     from app.api.media import bp as media_bp
     from app.api.media import media_verdict
@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     dispatcher.register("event.wxa_media_check", media_verdict, channel="mp")
     for channel in ("wecom", "oa"):
         dispatcher.register("text", chat_message, channel=channel)
+        dispatcher.register("event.click", menu_click, channel=channel)
 
 
 def register_errorhandlers(app: Flask) -> None:

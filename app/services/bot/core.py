@@ -13,6 +13,7 @@ Every reply says what happened or exactly what to type. A numbered command acts 
 person last saw: their 待办 once they asked for it, otherwise their latest digest.
 """
 
+import hashlib
 from datetime import datetime
 from decimal import Decimal
 
@@ -74,7 +75,8 @@ def receive(channel: str, sender: str, text: str, msg_id: str | None) -> str | N
     if channel == "oa" and not isinstance(command, Decide):
         return _answer_now(who, channel, sender, command)
     jobs.enqueue(jobs.BOT_MESSAGE, channel, sender, text, msg_id or "",
-                 job_id=f"bot-{channel}-{msg_id}" if msg_id else None, unique=bool(msg_id))
+                 job_id=f"bot-{channel}-{hashlib.sha1(msg_id.encode()).hexdigest()}" if msg_id else None,
+                 unique=bool(msg_id))
     return None
 
 

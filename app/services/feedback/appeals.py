@@ -89,7 +89,7 @@ def file_appeal(report_id: int, item_indicator_code: str, claimed_value: str | i
     audit.record("appeal.file", "appeal", appeal.id, actor_id=who.employee_id, before=before,
                  after={"item": item.indicator_code, "claimed_value": str(claimed), "evidence": evidence})
     deciders = [manager] if manager else _hr_deciders(appeal, rated_by)
-    _ask(appeal, deciders, "filed", now)
+    _ask(appeal, deciders, "filed" if manager else "to_hr", now)
     db.session.commit()
     return appeal
 
@@ -290,9 +290,10 @@ def _get(model: type[M], row_id: int) -> M:
 
 
 _ASK = {
-    "filed": ("待处理申诉", "请在24小时内处理"),
+    "filed": ("待处理申诉", "请在{escalate_at}前处理，逾期将转人事处理"),
     "remind": ("申诉待处理提醒", "请在{escalate_at}前处理，逾期将转人事处理"),
     "escalated": ("申诉已转人事", "主管24小时内未处理，请人事处理"),
+    "to_hr": ("待处理申诉", "该员工没有在职主管（或申诉的是主管本人的评分），请人事处理"),
 }
 
 
@@ -302,7 +303,7 @@ def _ask(appeal: Appeal, deciders: list[int], stage: str, now: datetime) -> None
     escalate_at = to_local(appeal.escalate_at or now)  # when HR takes over, however late the clock reminds
     note = note.format(escalate_at=f"{escalate_at.month}月{escalate_at.day}日{escalate_at:%H:%M}")
     body = (f"【{title}】{s['employee']}对「{s['name']}」提出申诉：报告值{s['reported']}，申诉值{s['claimed']}。"
-            f"理由：{appeal.reason}\n{note}。")
+            f"理由：{appeal.reason}\n{note}。回复“待办”查看编号，再回复“同意 编号 理由”或“驳回 编号 理由”。")
     for decider in deciders:
         outbox.enqueue(decider, "appeal_to_decide", title=title, summary=f"{s['employee']}·{s['name']}", body=body,
                        dedupe_key=f"appeal:{appeal.id}:{stage}:{decider}", now=now, data={"appeal_id": appeal.id})

@@ -150,7 +150,8 @@ def _body(label: str, tasks: list[RatingTask], names: dict[int, str], indicators
     lines = [f"{n}. {names[e]}：{'、'.join(codes)}" for n, (e, codes) in enumerate(per_person.items(), 1)]
     more = len(lines) - LINES_SHOWN
     shown = lines[:LINES_SHOWN] + ([f"……另有{more}人"] if more > 0 else [])
-    return f"【{label}评分】以下评分尚未完成，{deadline}：\n" + "\n".join(shown)
+    return (f"【{label}评分】以下评分尚未完成，{deadline}：\n" + "\n".join(shown)
+            + "\n在企业微信或公众号里回复“评分”，逐一回复1–5的分数即可完成")
 
 
 def _names(ids: list[int]) -> dict[int, str]:

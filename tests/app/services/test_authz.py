@@ -481,7 +481,7 @@ NOT_ACTING_FOR_A_PERSON = {
     "screenshot links: the signed link is the authority, made for one allowed viewer, checked again": """
         observations.screenshots.open_link""",
     "the bot: the sender's binding names who acts; each action is a workflow service asking the policy": """
-        bot.core.receive bot.core.handle bot.core.respond bot.context.load bot.context.save
+        bot.core.receive bot.core.handle bot.core.respond bot.context.load bot.context.save news.digest.latest_sent_at
         org.binding.number_for_code""",
     "screenshot jobs and WeChat's signed verdict on one, acting for nobody": """
         observations.screenshots.request_check observations.screenshots.record_verdict observations.screenshots.read

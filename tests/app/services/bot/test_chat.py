@@ -262,3 +262,16 @@ def test_on_the_official_account_a_dialogue_is_answered_passively_and_a_decision
     (decided,) = standin.requests(CUSTOM)
     assert decided["json"]["touser"] == "o-lead-oa"
     assert decided["json"]["text"]["content"].startswith("已驳回赵明星的申诉")
+
+
+def test_the_menu_buttons_send_what_their_labels_say(chat, world, standin, db_session, redis_client):
+    bound_lead(chat, db_session)
+    for key in ("todo", "TEAM", "nonsense"):
+        standin.push("wecom", USERID, msg_type="event", event="click", extra={"EventKey": key})
+        db_session.rollback()
+        (delivery,) = standin.deliver()
+        assert delivery["status"] == 200
+    assert "待办 —— 列出待你处理的申诉" in delivery["reply"]  # an unknown button: the help, at once
+    run_queue(redis_client, jobs.NOTIFY)
+    listing, team = sent_to_wecom(standin)
+    assert listing.startswith("【待办】") and team.startswith("【团队本月进展】\n赵明星（运营）预计")

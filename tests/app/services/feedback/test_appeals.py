@@ -349,4 +349,4 @@ def test_the_reminder_says_when_hr_takes_over_though_the_clock_runs_late(db_sess
     assert appeals.appeal_reminders_due(appeal.remind_at + timedelta(hours=3)) == 1  # the clock came 3 h late
     [remind] = [m for m in messages(db_session, lead, "appeal_to_decide") if m.title == "申诉待处理提醒"]
     assert "还有4小时" not in remind.body
-    assert remind.body.endswith("请在11月5日12:00前处理，逾期将转人事处理。")
+    assert "请在11月5日12:00前处理，逾期将转人事处理。回复“待办”查看编号" in remind.body
