@@ -8,6 +8,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
 )
@@ -73,6 +74,10 @@ class WeChatIdentity(Base):
     external_id: Mapped[str] = mapped_column(Key(128))
     unionid: Mapped[str | None] = mapped_column(Key(128))
     bound_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Official account only: the person's last message to us opens a 48-hour window in which we may
+    # send them 5 customer-service messages (app.services.notify.reply_window).
+    window_opened_at: Mapped[datetime | None] = mapped_column(DateTime)
+    window_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ExternalIdentity(Base):

@@ -134,11 +134,16 @@ def push():
             account, body["sender"], state.now(), body.get("msg_type", "text"), body.get("content"),
             body.get("event"), body.get("extra"),
         )
-        if channel == "oa" and body.get("msg_type", "text") != "event":
+        if channel == "oa" and _opens_window(body.get("msg_type", "text"), body.get("event")):
             state.interact(body["sender"])
         state.pending_pushes.append({"channel": channel, "plaintext": xml, "mode": body.get("mode", "aes")})
         state.push_ready.set()
     return jsonify({"queued": len(state.pending_pushes), "plaintext": xml})
+
+
+def _opens_window(msg_type: str, event: str | None) -> bool:
+    """What opens a customer-service window: a message, a menu tap, following, a QR scan."""
+    return msg_type != "event" or (event or "").lower() in {"click", "subscribe", "scan"}
 
 
 @bp.post("/deliver")

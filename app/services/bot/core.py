@@ -44,7 +44,7 @@ from app.services.business_time import clock_now, to_local
 from app.services.feedback import appeals, comments, rating_prompts, ratings
 from app.services.lookup import name_of
 from app.services.news import digest
-from app.services.notify import outbox
+from app.services.notify import outbox, reply_window
 from app.services.observations import corrections
 from app.services.org import binding
 from app.services.scoring import reading
@@ -87,6 +87,8 @@ def _bind(channel: str, sender: str, command: Bind) -> str:
         identity = binding.bind(channel, sender, number, command.code)
     except ApiError as refused:
         return f"绑定失败：{refused.message}"
+    if channel == "oa":  # the binding message itself opened the window, before anyone was bound
+        reply_window.opened(sender, clock_now())
     return f"绑定成功：{name_of(identity.employee_id)}，以后的团队摘要和待办会发到这里。回复“帮助”查看可用指令。"
 
 

@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models import DeliveryAttempt, NotifyState, OutboxMessage
 from app.services import audit
 from app.services.business_time import allowed_send_time, to_local
-from app.services.notify import kinds, quota, routing
+from app.services.notify import kinds, quota, reply_window, routing
 from app.services.notify.routing import Refusal, Route
 from app.services.usecase import changed_rows, use_case
 from app.wechat import clients
@@ -60,7 +60,7 @@ def deliver(message_id: int, now: datetime) -> str:
         return "skipped"
     message = db.session.get(OutboxMessage, message_id)
     assert message is not None, "the claim just changed this row"
-    route = routing.route_for(message)
+    route = routing.route_for(message, now)
     if isinstance(route, Refusal):
         return _refused(message, route, now)
     return _attempt(message, route, now)
@@ -107,7 +107,10 @@ def _attempt(message: OutboxMessage, route: Route, now: datetime) -> str:
     if error is None:
         return _sent(message, route, now)
     _record(message, route.channel, now, error)
-    if route.fallback is not None and getattr(error, "errcode", None) in WINDOW_CLOSED_ERRCODES:
+    window_closed = route.channel == "oa_text" and getattr(error, "errcode", None) in WINDOW_CLOSED_ERRCODES
+    if window_closed:
+        reply_window.closed(route.address)
+    if route.fallback is not None and window_closed:
         message.attempts += 1
         return _attempt(message, route.fallback, now)
     if route.channel == "mp":
@@ -169,6 +172,8 @@ def _outcome(error: Exception) -> str:
 def _sent(message: OutboxMessage, route: Route, now: datetime) -> str:
     message.status, message.channel, message.sent_at, message.last_error = "sent", route.channel, now, None
     _record(message, route.channel, now)
+    if route.channel == "oa_text":
+        reply_window.spent(route.address)
     clear_unreachable(message.recipient_id)
     db.session.commit()
     return message.status

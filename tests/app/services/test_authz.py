@@ -454,8 +454,9 @@ NOT_ACTING_FOR_A_PERSON = {
     "data from a source system or an operator's load, not a person acting in the product": """
         observations.sync.record_run observations.sync.open_restatements feedback.ratings.record_customer_rating
         calendar.load_public_holidays calendar.record_year org.catalog.load_templates""",
-    "WeChat telling us about the person (a subscription granted, used or refused), not a person acting": """
-        notify.quota.grant_quota notify.quota.reserve notify.quota.give_back notify.quota.exhaust""",
+    "WeChat telling us of the person (a subscription or reply window granted, used, refused), not a person acting": """
+        notify.quota.grant_quota notify.quota.reserve notify.quota.give_back notify.quota.exhaust
+        notify.reply_window.opened notify.reply_window.left notify.reply_window.spent notify.reply_window.closed""",
     "lists the policy filters (can), so there is nothing to refuse; their tests show who sees what": """
         scoring.reading.team_view feedback.appeals.appeals_to_decide observations.corrections.corrections_to_decide
         feedback.rating_prompts.my_rating_tasks feedback.rating_prompts.open_rating_tasks""",

@@ -4,23 +4,29 @@ through a real RQ worker and the outbox to the stand-in's WeCom message API."""
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from app import jobs
-from app.models import Appeal, Comment, Employee, OutboxMessage, Rating, Report
+from app.models import Appeal, AuditLog, Comment, Employee, OutboxMessage, Rating, Report, Shipment, SyncRun
 from app.services.authz import actor
 from app.services.feedback import appeals, rating_prompts
-from app.services.news import digest
-from app.services.observations import corrections
+from app.services.news import alerts, digest
+from app.services.observations import corrections, submissions, sync
+from app.services.observations.submissions import SubmittedFigure
+from app.services.observations.sync import Incoming
 from app.services.org import binding
+from app.services.scoring import progress
 from app.standins.harness import ServedApp
 from app.standins.wechat_push import deliver, sign_push, user_message
 from app.standins.wechat_state import DEV_ACCOUNTS
+from tests.support.chat import speaker
+from tests.support.clock import utc
 from tests.support.mp_world import API
-from tests.support.outbox import CUSTOM, WECOM, tick
+from tests.support.outbox import WECOM, tick
 from tests.support.queues import run_queue
 
 USERID = "zhang.lead"
@@ -32,16 +38,7 @@ def chat(app, world, standin, db_session):
     served = ServedApp(app)
     standin.configure(callback_urls={"wecom": f"{served.url}/wechat/callback/wecom"})
     standin.add_user(USERID, "张组长")
-
-    def say(text: str) -> str | None:
-        db_session.rollback()  # the served app writes: hold no transaction meanwhile
-        standin.push("wecom", USERID, content=text)
-        (delivery,) = standin.deliver()
-        assert delivery["status"] == 200, delivery
-        reply = delivery.get("reply") or ""
-        return reply.split("<Content><![CDATA[", 1)[1].split("]]></Content>", 1)[0] if "<Content>" in reply else None
-
-    yield say
+    yield speaker(standin, "wecom", USERID, db_session)
     served.stop()
 
 
@@ -80,6 +77,9 @@ def test_a_manager_binds_by_chat_lists_what_waits_and_accepts_an_appeal(chat, wo
                              .order_by(Report.id.desc()).limit(1)) == 2
     told = db_session.scalars(select(OutboxMessage.kind).where(OutboxMessage.recipient_id == world.ids["employee"]))
     assert "appeal_result" in set(told)
+    audited = db_session.scalars(select(AuditLog).where(AuditLog.action == "appeal.accepted",
+                                                        AuditLog.entity_id == world.appeal_id)).all()
+    assert [a.actor_id for a in audited] == [lead.id]
 
 
 def test_near_misses_and_numbers_past_the_list_get_told_what_to_type(chat, world, standin, db_session, redis_client):
@@ -233,37 +233,6 @@ def test_a_manager_of_another_team_never_reaches_this_teams_cases(chat, world, s
     assert db_session.scalar(select(func.count()).select_from(Rating).where(Rating.rater_id == keeper.id)) == 0
 
 
-def test_on_the_official_account_a_dialogue_is_answered_passively_and_a_decision_by_customer_service(
-        app, world, standin, db_session, redis_client):
-    served = ServedApp(app)
-    standin.configure(callback_urls={"oa": f"{served.url}/wechat/callback/oa"})
-
-    def say(text: str) -> str | None:
-        db_session.rollback()
-        standin.push("oa", "o-lead-oa", content=text)
-        (delivery,) = standin.deliver()
-        reply = delivery.get("reply") or ""
-        return reply.split("<Content><![CDATA[", 1)[1].split("]]></Content>", 1)[0] if "<Content>" in reply else None
-
-    try:
-        lead, hr = lead_and_hr(db_session)
-        code, _ = binding.issue_code(lead.employee_no, actor(hr.id))
-        assert say(f"绑定 {lead.employee_no} {code}").startswith("绑定成功：张组长")
-        opening = say("评分")
-        total = int(opening.split("共")[1].split("项")[0])
-        answers = [say("4") for _ in range(total)]
-        assert all(a.startswith("已记录") for a in answers) and answers[-1].endswith("本轮评分已全部完成 ✓")
-        assert standin.requests(CUSTOM) == []  # not one of the window's customer-service messages spent
-        assert say("待办").startswith("【待办】")
-        assert say("驳回 1 ROI以后台为准") is None  # a decision goes to the worker
-        run_queue(redis_client, jobs.NOTIFY)
-    finally:
-        served.stop()
-    (decided,) = standin.requests(CUSTOM)
-    assert decided["json"]["touser"] == "o-lead-oa"
-    assert decided["json"]["text"]["content"].startswith("已驳回赵明星的申诉")
-
-
 def test_the_menu_buttons_send_what_their_labels_say(chat, world, standin, db_session, redis_client):
     bound_lead(chat, db_session)
     for key in ("todo", "TEAM", "nonsense"):
@@ -275,3 +244,35 @@ def test_the_menu_buttons_send_what_their_labels_say(chat, world, standin, db_se
     run_queue(redis_client, jobs.NOTIFY)
     listing, team = sent_to_wecom(standin)
     assert listing.startswith("【待办】") and team.startswith("【团队本月进展】\n赵明星（运营）预计")
+
+
+def test_alerts_and_self_reports_off_the_synced_figure_reach_managers_with_their_evidence(
+        chat, world, clock, standin, db_session, redis_client):
+    bound_lead(chat, db_session)
+    keeper = db_session.scalar(select(Employee).where(Employee.name == "周仓管"))
+    packer = db_session.scalar(select(Employee).where(Employee.name == "吴打包"))
+    binding.bind("wecom", "zhou.keeper", keeper.employee_no, binding.issue_code(keeper.employee_no, actor(
+        db_session.scalar(select(Employee.id).where(Employee.is_hr))))[0])
+    alerts.load_default_rules()
+    shipped = datetime(2026, 11, 3, 2, 0)
+    db_session.execute(Shipment.__table__.insert(), [
+        {"source": "erp", "order_no": f"B1103-{i:04d}", "batch_no": "B1103", "packer_id": packer.id,
+         "packer_code": "PK7", "ordered_at": shipped - timedelta(hours=20), "shipped_at": shipped,
+         "wrong_item": i in (7, 310)} for i in range(500)])
+    db_session.commit()
+    assert len(alerts.evaluate_batches(date(2026, 11, 3), date(2026, 11, 3))) == 1
+
+    submissions.submit(world.ids["employee"], date(2026, 11, 3), {"ops_sales": SubmittedFigure(Decimal(1000))},
+                       actor(world.ids["employee"]), now=utc(3, 18))
+    run = SyncRun(source="amazon_sp_api", kind="sync")
+    db_session.add(run)
+    db_session.commit()
+    sync.record_run(run.id, "verified", [Incoming(world.ids["employee"], "ops_sales", date(2026, 11, 3),
+                                                  Decimal(900), None, "amzn/star/3", "USD")])
+    progress.recompute(world.ids["assessment"], date(2026, 11, 4))
+    tick(clock, redis_client)
+
+    to = {r["json"]["touser"]: r["json"]["text"]["content"] for r in standin.requests(WECOM)}
+    assert to["zhou.keeper"] == "批次B1103错发率0.4%（超过0.1%）：订单B1103-0007、B1103-0310；打包人：吴打包（PK7）"
+    assert to[USERID].startswith("【数据不一致】赵明星11月3日自报的「月度销售额」为1,000 USD，")
+    assert "900 USD" in to[USERID] and "赵明星" not in to["zhou.keeper"]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app import jobs
 from app.models import AuditLog, OutboxMessage, WeChatIdentity
 from app.services.calendar import load_public_holidays
-from app.services.notify import outbox, quota
+from app.services.notify import outbox, quota, reply_window
 from app.services.notify.delivery import deliver
 from tests.support.clock import utc
 from tests.support.outbox import CUSTOM, REMINDER_TPL, SUBSCRIBE, attempts, reminder, run_worker, tick
@@ -42,6 +42,7 @@ def test_a_reply_at_2130_goes_out_at_once_without_waiting_for_the_clock(clock, d
     boss = person(db_session, "王经理", oa="o-boss")
     standin.interact("o-boss")  # the manager just wrote to the official account
     clock.now = utc(12, 21, 30)
+    reply_window.opened("o-boss", clock.now)
     message = outbox.enqueue(boss.id, "reply", title="待办", body="你有 2 条待处理申诉", dedupe_key="reply:msg:1",
                              now=clock.now, audience="manager", is_reply=True)
     assert Queue(jobs.NOTIFY, connection=redis_client).count == 0  # not before the commit

@@ -1,6 +1,8 @@
 """Channel choice: the rules on their own, then each channel end to end against the stand-in."""
 
-from app.services.notify import outbox
+from datetime import timedelta
+
+from app.services.notify import outbox, reply_window
 from app.services.notify.kinds import KINDS
 from app.services.notify.routing import Refusal, Route, choose
 from tests.support.outbox import CUSTOM, TEMPLATE, WECOM, attempts, tick
@@ -42,10 +44,29 @@ def test_a_manager_with_only_the_mini_program_gets_a_subscribe_message():
     assert choose(DIGEST, "manager", False, NO_WECOM, {"mp": "o1"}, quota(1)) == Route("mp", "o1", "dev-tpl-digest")
 
 
-def test_a_reply_on_the_official_account_is_a_customer_service_text_with_a_template_fallback():
-    route = choose(DIGEST, "manager", True, NO_WECOM, {"oa": "o2"}, quota(0))
+def window(left: int):
+    return lambda openid: left
+
+
+def test_a_reply_on_the_official_account_is_a_customer_service_text_while_the_window_has_one_left():
+    route = choose(DIGEST, "manager", True, NO_WECOM, {"oa": "o2"}, quota(0), window(1))
     assert route == Route("oa_text", "o2", fallback=Route("oa", "o2", "dev-oa-digest"))
-    assert choose(REPLY, "manager", True, NO_WECOM, {"oa": "o2"}, quota(0)) == Route("oa_text", "o2")
+    assert choose(REPLY, "manager", True, NO_WECOM, {"oa": "o2"}, quota(0), window(1)) == Route("oa_text", "o2")
+
+
+def test_with_the_window_spent_or_closed_a_reply_goes_as_a_template_or_not_at_all():
+    assert choose(DIGEST, "manager", True, NO_WECOM, {"oa": "o2"}, quota(0), window(0)) == \
+        Route("oa", "o2", "dev-oa-digest")
+    closed = choose(REPLY, "manager", True, NO_WECOM, {"oa": "o2"}, quota(0), window(0))
+    assert closed.status == "unreachable" and "客服消息窗口已关闭" in closed.reason and not closed.whole_person
+
+
+def test_news_for_a_manager_uses_the_window_only_while_it_keeps_two_for_replies():
+    full = choose(DIGEST, "manager", False, NO_WECOM, {"oa": "o2"}, quota(0), window(3))
+    assert full == Route("oa_text", "o2", fallback=Route("oa", "o2", "dev-oa-digest"))
+    assert choose(DIGEST, "manager", False, NO_WECOM, {"oa": "o2"}, quota(0), window(2)) == \
+        Route("oa", "o2", "dev-oa-digest")
+    assert choose(REMINDER, "employee", False, NO_WECOM, {"oa": "o2"}, quota(0), window(5)).channel == "oa"
 
 
 def test_nobody_reachable_is_a_whole_person_matter_only_without_any_usable_binding():
@@ -101,15 +122,29 @@ def test_an_official_account_manager_gets_a_template_message_opening_the_team_vi
                             "time3": {"value": "2026年11月12日 14:00"}}
 
 
-def test_a_reply_outside_the_48_hour_window_falls_back_to_the_template(clock, db_session, redis_client, standin):
+def test_a_reply_outside_the_48_hour_window_goes_as_the_template_without_trying(clock, db_session, redis_client,
+                                                                               standin):
     boss = person(db_session, "王经理", oa="o-boss")  # has not written for more than 48 hours
+    reply_window.opened("o-boss", clock.now - timedelta(hours=48))
+    message = digest_for(boss, db_session, clock, is_reply=True)
+    tick(clock, redis_client)
+    db_session.refresh(message)
+    assert (message.status, message.channel) == ("sent", "oa")
+    assert attempts(db_session, message.id) == [(1, "oa", "ok", None)]
+    assert standin.requests(CUSTOM) == [] and len(standin.requests(TEMPLATE)) == 1
+
+
+def test_when_wechat_says_the_window_is_closed_the_template_goes_and_the_window_counts_as_spent(
+        clock, db_session, redis_client, standin):
+    boss = person(db_session, "王经理", oa="o-boss")
+    reply_window.opened("o-boss", clock.now)  # we saw a message, but WeChat knows better (45015)
     message = digest_for(boss, db_session, clock, is_reply=True)
     tick(clock, redis_client)
     db_session.refresh(message)
     assert (message.status, message.channel) == ("sent", "oa")
     assert attempts(db_session, message.id) == [(1, "oa_text", "outside_reply_window", 45015), (2, "oa", "ok", None)]
     assert [r["errcode"] for r in standin.requests(CUSTOM)] == [45015]
-    assert len(standin.requests(TEMPLATE)) == 1
+    assert reply_window.left("o-boss", clock.now) == 0
 
 
 def test_the_deployments_template_id_is_the_one_wechat_receives(
