@@ -4,10 +4,11 @@ A chat message arrives through the callback gate (signed, decrypted, claimed onc
 `receive` answers at once only what needs no work — help, and binding for a sender nobody is bound
 to — and queues everything else (`BOT_MESSAGE`), so the callback answers well within WeChat's 5 s.
 The job (`handle`) acts through the workflow services, which ask the one policy, and sends the
-reply through the outbox (a `reply` message, due at once): a WeCom app message, or a customer-service
-message on the official account. The official account, whose customer-service messages are few and
-only inside the 48 hours after the manager's own message, answers everything but a decision with
-a passive reply instead (one per message, confirmation and next question merged).
+reply through the outbox (a `reply` message, delivered in the same job: one job per round trip): a
+WeCom app message, or a customer-service message on the official account. The official account,
+whose customer-service messages are few and only inside the 48 hours after the manager's own
+message, answers everything but a decision with a passive reply instead (one per message,
+confirmation and next question merged).
 
 Every reply says what happened or exactly what to type. A numbered command acts on the list the
 person last saw: their 待办 once they asked for it, otherwise their latest digest.
@@ -44,7 +45,7 @@ from app.services.business_time import clock_now, to_local
 from app.services.feedback import appeals, comments, rating_prompts, ratings
 from app.services.lookup import name_of
 from app.services.news import digest
-from app.services.notify import outbox, reply_window
+from app.services.notify import delivery, outbox, reply_window
 from app.services.observations import corrections
 from app.services.org import binding
 from app.services.scoring import reading
@@ -114,9 +115,10 @@ def handle(channel: str, sender: str, text: str, msg_id: str, now: datetime | No
     reply = respond(who, parse(text), conversation)
     save(channel, sender, conversation)
     db.session.rollback()  # whatever the services left open is theirs; the reply is a new transaction
-    outbox.enqueue(who.employee_id, "reply", title="绩效助手", body=reply, now=now, is_reply=True,
-                   dedupe_key=f"bot-reply:{channel}:{msg_id or now.isoformat()}:{sender}"[:191])
+    message = outbox.enqueue(who.employee_id, "reply", title="绩效助手", body=reply, now=now, is_reply=True,
+                             dedupe_key=f"bot-reply:{channel}:{msg_id or now.isoformat()}:{sender}"[:191])
     db.session.commit()
+    delivery.deliver(message.id, now)  # at once, in this job: the queued delivery then finds it sent
     return reply
 
 
