@@ -125,10 +125,17 @@ class SnapshotOut(Schema):
     body = fields.Dict(required=True, metadata={"description": "进度条、进度、预计得分与等级（报告格式）"})
 
 
+class TodayOut(Schema):
+    day = fields.Date(required=True)
+    state = fields.String(required=True, metadata={"description": "done 今日已提交 / open 可提交 / closed 不在考核期内"})
+    editable_until = fields.String(required=True, metadata={"description": "当地时间；之后须申请更正"})
+
+
 class AssessmentOut(TargetsStateOut):
     assessment_id = fields.Integer(required=True)
     items = fields.List(fields.Nested(TargetItemOut), required=True)
     progress = fields.Nested(SnapshotOut, allow_none=True, metadata={"description": "首次计算前为空"})
+    today = fields.Nested(TodayOut, required=True, metadata={"description": "今日提交按钮的状态"})
 
 
 class DutyOut(Schema):
@@ -671,7 +678,8 @@ def my_assessments() -> dict[str, Any]:
 @operation("GET", "/assessments/<int:assessment_id>", summary="考核表：考核项、目标与实时进度", answer=AssessmentOut)
 def assessment(assessment_id: int) -> dict[str, Any]:
     return {**targets.targets_view(assessment_id, g.mp_actor),
-            "progress": reading.view_progress(assessment_id, g.mp_actor)}
+            "progress": reading.view_progress(assessment_id, g.mp_actor),
+            "today": history.submission_state(assessment_id, g.mp_actor)}
 
 
 @operation("POST", "/assessments/<int:assessment_id>/acknowledge", summary="确认本月目标（含目标调整）",

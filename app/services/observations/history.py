@@ -47,6 +47,21 @@ def days_of(assessment_id: int, who: Actor) -> list[JsonDict]:
             for e in entries]
 
 
+def submission_state(assessment_id: int, who: Actor) -> JsonDict:
+    """Today's submit button: `done` (today's entry is in), `open` (today can be submitted) or
+    `closed` (today is outside the assessment's days); `day` is the day the submit page opens on,
+    `editable_until` when that day's entry stops being editable (local time)."""
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
+    require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
+    today = to_local(clock_now()).date()
+    submitted = db.session.scalar(select(ProgressEntry.id).where(ProgressEntry.assessment_id == assessment_id,
+                                                                 ProgressEntry.day == today)) is not None
+    inside = assessment.first_day <= today <= assessment.last_day
+    closes = datetime.combine(today + timedelta(days=1), edit_until(today))
+    return {"day": today, "state": "done" if submitted else "open" if inside else "closed",
+            "editable_until": closes.isoformat(timespec="minutes")}
+
+
 def _day(entry: ProgressEntry, observations: list[Observation], comments: int, corrections: list[CorrectionRequest],
          named: dict[str, Indicator], currency: str, now: datetime) -> JsonDict:
     closes = datetime.combine(entry.day + timedelta(days=1), edit_until(entry.day))

@@ -135,3 +135,17 @@ def test_subscribe_grants_are_counted_per_template_and_a_foreign_template_is_ref
     assert foreign.status_code == 422 and foreign.get_json()["error"]["code"] == "unknown_template"
     db_session.rollback()
     assert db_session.scalar(select(func.sum(SubscribeQuota.remaining))) == 2
+
+
+def test_the_submit_button_is_open_then_done_and_closed_after_the_month(client, world, clock):
+    sheet = f"{API}/assessments/{world.ids['assessment']}"
+    clock.now = utc(12, 14)
+    today = client.get(sheet, headers=world.b).get_json()["today"]
+    assert today == {"day": "2026-11-12", "state": "open", "editable_until": "2026-11-13T10:00"}
+    submitted = client.post(f"{API}/progress", headers={**world.b, "Idempotency-Key": "today-12"},
+                            json={"day": "2026-11-12", "figures": {"ops_sales": {"numerator": "1200"}}})
+    assert submitted.status_code == 200
+    assert client.get(sheet, headers=world.b).get_json()["today"]["state"] == "done"
+    assert client.get(sheet, headers=world.lead).get_json()["today"]["state"] == "done"  # the manager sees it too
+    clock.now = utc(1, 0, 30, month=12)  # 1 December, 00:30 in Shanghai: November's days are over
+    assert client.get(sheet, headers=world.b).get_json()["today"]["state"] == "closed"

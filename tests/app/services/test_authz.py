@@ -83,6 +83,11 @@ def _months(cast, subject, acting, n):
     return lambda who: reports.months_of(subject, who)
 
 
+def _submission_state(cast, subject, acting, n):
+    assessment_id = _entry(subject)[0].assessment_id
+    return lambda who: history.submission_state(assessment_id, who)
+
+
 def _days(cast, subject, acting, n):
     assessment_id = _entry(subject)[0].assessment_id
     return lambda who: history.days_of(assessment_id, who)
@@ -336,6 +341,8 @@ TABLE = {
     "view_report": ("ops", reports.view_report, _report, N, "self manager_in hr own_case leaver"),
     "view_months": ("ops", reports.months_of, _months, N, "self manager_in hr own_case leaver"),
     "view_days": ("design", history.days_of, _days, N, "self manager_in hr own_case leaver"),
+    "view_submit_state": ("design", history.submission_state, _submission_state, N,
+                          "self manager_in hr own_case leaver"),
     "view_ratings": ("ops", ratings.ratings_view, _ratings_view, N, "self manager_in hr own_case leaver"),
     "view_targets": ("ops", targets.targets_view, _targets_view, N, "self manager_in hr own_case leaver"),
     "view_rules": ("ops", targets.rules_view, _rules_view, N, "self manager_in hr own_case leaver"),
