@@ -127,7 +127,7 @@ class SnapshotOut(Schema):
 
 class TodayOut(Schema):
     day = fields.Date(required=True)
-    state = fields.String(required=True, metadata={"description": "done 今日已提交 / open 可提交 / closed 不在考核期内"})
+    state = fields.String(required=True, metadata={"description": "done 已提交 / open 可提交 / closed 不在考核期内"})
     editable_until = fields.String(required=True, metadata={"description": "当地时间；之后须申请更正"})
 
 
