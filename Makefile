@@ -4,8 +4,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(PY) -m flask --app app
 PYTEST_ARGS ?=
+MINIPROGRAM_TESTS ?= yes
+NODE_MODULES := miniprogram/node_modules/.installed
 
-.PHONY: run test lint install migrate clean
+.PHONY: run test lint install migrate clean record-miniprogram
 
 $(VENV)/.installed: requirements.txt tests/requirements.txt .ci/system-packages.sh
 	bash .ci/system-packages.sh
@@ -16,6 +18,13 @@ $(VENV)/.installed: requirements.txt tests/requirements.txt .ci/system-packages.
 
 install: $(VENV)/.installed
 
+# The mini-program's test tools (jest, miniprogram-simulate, WeChat's compilers) and its UI library, from
+# package-lock.json; no install scripts are needed or run.
+$(NODE_MODULES): miniprogram/package.json miniprogram/package-lock.json .ci/system-packages.sh
+	bash .ci/system-packages.sh --test
+	cd miniprogram && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 migrate: install
 	$(FLASK) db upgrade
 
@@ -25,10 +34,17 @@ run: migrate
 	$(FLASK) seed demo
 	$(PY) -m workers up
 
-## test: the whole suite, browser tests included (Debian's Chromium and CJK fonts installed first)
-test: install
+## test: the whole suite, browser tests included (Debian's Chromium and CJK fonts installed first), then the
+## mini-program's pages under jest + miniprogram-simulate (MINIPROGRAM_TESTS=no skips them: CI's second pass)
+test: install $(if $(filter yes,$(MINIPROGRAM_TESTS)),$(NODE_MODULES))
 	bash .ci/system-packages.sh --test
 	$(PY) -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
+	$(if $(filter yes,$(MINIPROGRAM_TESTS)),cd miniprogram && npm test --silent)
+
+## record-miniprogram: record again the API answers the mini-program's page tests render (then run make test)
+record-miniprogram: install
+	$(PY) -m pytest -c tests/pytest.ini --rootdir . -q -o python_files=record_responses.py \
+		-o "python_functions=record_*" tests/miniprogram
 
 ## lint: ruff (style, imports, bugs, complexity) and mypy (strict on the domain and the services)
 lint: install

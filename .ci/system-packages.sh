@@ -16,6 +16,11 @@ if [ "${1:-}" = "--ci" ]; then
   packages+=(mariadb-server mariadb-client redis-server)
 fi
 
+# the mini-program's tests run under Node (jest); a machine without Node gets Debian's
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--ci" ]; then
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+fi
+
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

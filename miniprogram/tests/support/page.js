@@ -1,0 +1,54 @@
+// Rendering a page as WeChat would: miniprogram-simulate loads its WXML, WXSS, JSON and JS, with
+// components from npm resolved through miniprogram_npm/ (as "构建 npm" lays them out) and rpx
+// converted at 375 px wide (1 rpx = 0.5 px), so a render measures like an iPhone X screen.
+const fs = require('fs')
+const path = require('path')
+const simulate = require('miniprogram-simulate')
+const utils = require('miniprogram-simulate/src/utils')
+const wxShim = require('./wx')
+
+const ROOT = path.resolve(__dirname, '..', '..')
+const RPX = 375 / 750
+
+utils.transformRpx = (style) => style.replace(/(-?\d*\.?\d+)rpx/gi, (_, n) => `${Number(n) * RPX}px`)
+
+function usingComponents(file) {
+  const json = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8'))
+  const mapped = {}
+  for (const [tag, target] of Object.entries(json.usingComponents || {})) {
+    mapped[tag] = target.startsWith('/') || target.startsWith('.') ? target : `/miniprogram_npm/${target}`
+  }
+  return mapped
+}
+
+const loaded = {}  // a page is loaded once per test file; loading it again leaves it unrendered
+
+// Render `pages/<name>/index` from a recorded state; answers {page, wx, state} after onLoad(query).
+async function render(name, stateName, options = {}) {
+  const state = wxShim.recording(name, stateName)
+  const wx = wxShim.install(state, options)
+  const file = path.join(ROOT, 'pages', name, 'index')
+  loaded[file] = loaded[file] || simulate.load(file, { rootPath: ROOT, usingComponents: usingComponents(file) })
+  const id = loaded[file]
+  const page = simulate.render(id)
+  page.attach(document.createElement('parent-wrapper'))
+  await page.instance.onLoad(Object.assign({}, state.query, options.query || {}))
+  await simulate.sleep(20)
+  return { page, wx, state }
+}
+
+function text(node) {
+  return (node.dom || node).textContent.replace(/\s+/g, ' ').trim()
+}
+
+// Tap a component or element found by selector, then let its async handler run.
+async function tap(page, selector) {
+  const found = page.querySelector(selector)
+  if (!found) throw new Error(`nothing matches ${selector}`)
+  found.dispatchEvent('tap')
+  const inner = found.querySelector && found.querySelector('.van-button')
+  if (inner) inner.dispatchEvent('tap')
+  await simulate.sleep(30)
+}
+
+module.exports = { render, text, tap, ROOT, simulate }
