@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 MINIPROGRAM_TESTS ?= yes
 NODE_MODULES := miniprogram/node_modules/.installed
 
-.PHONY: run test lint install migrate clean record-miniprogram
+.PHONY: run test lint install migrate clean record-miniprogram screenshots
 
 $(VENV)/.installed: requirements.txt tests/requirements.txt .ci/system-packages.sh
 	bash .ci/system-packages.sh
@@ -40,6 +40,11 @@ test: install $(if $(filter yes,$(MINIPROGRAM_TESTS)),$(NODE_MODULES))
 	bash .ci/system-packages.sh --test
 	$(PY) -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
 	$(if $(filter yes,$(MINIPROGRAM_TESTS)),cd miniprogram && npm test --silent)
+
+## screenshots: every mini-program page from each recorded state, 375 × 812 PNGs in miniprogram/screenshots/
+screenshots: install $(NODE_MODULES)
+	cd miniprogram && npm run --silent build:npm
+	$(PY) -m tests.miniprogram.screenshots
 
 ## record-miniprogram: record again the API answers the mini-program's page tests render (then run make test)
 record-miniprogram: install

@@ -65,6 +65,7 @@ def record_login(client, clock, db_session, standin):
     code, _ = binding.issue_code(star.employee_no, system("cli"))
     standin.add_code("code-bind", "o-new-trainee")
     first.call("POST", "/auth/login", {"code": "code-bind", "employee_no": star.employee_no, "bind_code": code})
+    first.shows("工号", "绑定码")
     first.save()
     again = Recorder(client, "login", "bound", "已绑定：静默登录后进入首页")
     standin.add_code("code-again", "o-new-trainee")
@@ -77,7 +78,8 @@ def record_home(client, clock, db_session):
     world = november(client, clock, db_session)
     behind = Recorder(client, "home", "behind", "赵明星：销售额落后进度，今日未提交", world.b)
     sheet_id = behind.call("GET", "/assessments")["assessments"][0]["id"]
-    behind.call("GET", f"/assessments/{sheet_id}")
+    sheet = behind.call("GET", f"/assessments/{sheet_id}")
+    behind.shows(sheet["progress"]["body"]["summary"], "22,000 USD", "截至11月11日", "进度应达36%")
     behind.save()
     keeper_sheet = client.get("/api/mp/v1/assessments", headers=world.m).get_json()["assessments"][0]["id"]
     progress.recompute(keeper_sheet, date(2026, 11, 12))
@@ -88,4 +90,5 @@ def record_home(client, clock, db_session):
     ahead = Recorder(client, "home", "ahead_done", "周仓管：错发率低于目标（越低越好）领先，今日已提交", world.m)
     ahead.call("GET", "/assessments")
     ahead.call("GET", f"/assessments/{keeper_sheet}")
+    ahead.shows("错发率", "24小时发货率", "完成103%")
     ahead.save()

@@ -6,7 +6,7 @@ writes them (record_responses.py); test_recorded_responses.py checks every one a
 OpenAPI document, so a page is never tested against an answer the API cannot give.
 
 A recording is one JSON file, `miniprogram/tests/recorded/<page>/<state>.json`:
-    {"page": "home", "state": "…", "about": "…", "query": {…}, "storage": {…},
+    {"page": "home", "state": "…", "about": "…", "query": {…}, "shows": ["…"],
      "requests": [{"method": "GET", "path": "/assessments/17", "status": 200, "body": {…}}]}
 """
 
@@ -25,7 +25,11 @@ class Recorder:
                  query: dict[str, Any] | None = None):
         self.client, self.headers = client, headers or {}
         self.recording: dict[str, Any] = {"page": page, "state": state, "about": about, "query": query or {},
-                                          "requests": []}
+                                          "requests": [], "shows": []}
+
+    def shows(self, *texts: str) -> None:
+        """Strings of the recorded answers the page must show (checked by miniprogram/tests/renders.test.js)."""
+        self.recording["shows"].extend(texts)
 
     def call(self, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
         headers = {**self.headers, **({"Idempotency-Key": key} if key else {})}

@@ -1,0 +1,73 @@
+"""Photographs of the mini-program's pages (issue 22): `make screenshots` renders every page from
+each recorded state with miniprogram-simulate (miniprogram/tests/renders.test.js writes the DOM
+and the WXSS as HTML) and shows each in headless Chromium at 375 × 812 with Chinese fonts, into
+miniprogram/screenshots/<page>--<state>.png.
+
+    .venv/bin/python -m tests.miniprogram.screenshots
+
+A render fails when its content is wider than the 375 px screen or its image is blank; the text
+checks (no undefined/NaN/null/{{, every string the state names shown) run in the jest test.
+"""
+
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+from PIL import Image
+
+from tests.support.browser import chromium
+
+MINIPROGRAM = Path(__file__).resolve().parents[2] / "miniprogram"
+HTML = MINIPROGRAM / "screenshots" / "html"
+WIDTH, HEIGHT = 375, 812
+
+
+def render_html() -> list[Path]:
+    """Run the renders (jest); answers the HTML files written."""
+    if not (MINIPROGRAM / "node_modules").is_dir():
+        raise SystemExit("miniprogram/node_modules is missing: run `make test` (or `cd miniprogram && npm ci`) first")
+    for stale in HTML.glob("*.html"):
+        stale.unlink()
+    subprocess.run(["npx", "jest", "tests/renders.test.js", "--silent"], cwd=MINIPROGRAM, check=True,
+                   capture_output=True)
+    return sorted(HTML.glob("*.html"))
+
+
+def problems(png: bytes, scroll_width: int) -> list[str]:
+    """What is wrong with one photograph: content past the screen's edge, or nothing to see."""
+    found = []
+    if scroll_width > WIDTH:
+        found.append(f"content is {scroll_width} px wide (screen {WIDTH} px)")
+    image = Image.open(BytesIO(png)).convert("L")
+    low, high = image.getextrema()
+    shades = sum(1 for count in image.resize((75, 162)).histogram() if count)
+    if high - low < 40 or shades < 8:
+        found.append("the image is blank")
+    return found
+
+
+def shoot(files: list[Path]) -> dict[str, list[str]]:
+    """Photograph each render; answers file name → problems (empty when fine)."""
+    found = {}
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=2)
+        for html in files:
+            page.goto(html.as_uri())
+            page.wait_for_load_state("load")
+            width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+            png = page.screenshot(full_page=False)
+            (html.parent.parent / f"{html.stem}.png").write_bytes(png)
+            found[html.stem] = problems(png, width)
+    return found
+
+
+def main() -> int:
+    found = shoot(render_html())
+    for name, issues in found.items():
+        print(f"{name}: {'; '.join(issues) if issues else 'ok'}")
+    return 1 if any(found.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
