@@ -94,6 +94,15 @@ class AssessmentsOut(Schema):
     assessments = fields.List(fields.Nested(AssessmentRef), required=True)
 
 
+class EntryOut(Schema):
+    display = fields.String(required=True, metadata={"description": "percent/money/ratio/number/rating"})
+    unit = fields.String(required=True, metadata={"description": "金额的币种或数量单位，如 USD、轮"})
+    two_parts = fields.Boolean(required=True, metadata={"description": "比率类：须填完成数与总数"})
+    by = fields.String(required=True, metadata={"description": "self 本人填报 / sync 同步（可自报）/ rating"})
+    source = fields.String(required=True, metadata={"description": "数据来源或评分人"})
+    synced_at = fields.String(allow_none=True, required=True, metadata={"description": "最近一次同步完成（当地时间）"})
+
+
 class TargetItemOut(Schema):
     assessment_item_id = fields.Integer(required=True)
     indicator = fields.String(required=True)
@@ -103,6 +112,7 @@ class TargetItemOut(Schema):
     prorated_target = fields.String(allow_none=True, metadata={"description": "部分月份按在岗天数折算的目标"})
     target_display = fields.String(required=True, metadata={"description": "如 100,000 USD、5%"})
     rater_kind = fields.String(allow_none=True, metadata={"description": "manager/peer/customer；数据项为空"})
+    entry = fields.Nested(EntryOut, required=True, metadata={"description": "提交页如何填写该项"})
 
 
 class AmendmentOut(Schema):

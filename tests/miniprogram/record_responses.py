@@ -22,6 +22,7 @@ from app.services.org import binding
 from app.services.scoring import progress
 from tests.miniprogram.recording import Recorder
 from tests.support.clock import utc
+from tests.support.company import configured
 from tests.support.mp_world import build_world
 
 
@@ -41,7 +42,8 @@ def synced(source: str, rows: list[Incoming]) -> None:
 def november(client, clock, db_session):
     """The world, moved to 12 November with eleven days of synced figures and progress computed."""
     world = build_world(client, clock, db_session)
-    clock.now = utc(12, 14)
+    configured("amazon_sp_api", "amazon_ads", "erp")
+    clock.now = utc(12, 6, 30)  # the night's syncs end at 06:30
     star, keeper = person("赵明星"), person("周仓管")
     days = [date(2026, 11, d) for d in range(1, 12)]
     synced("amazon_sp_api", [Incoming(star.id, "ops_sales", d, Decimal(1800 + 40 * n), None, f"s/{d}", "USD")
@@ -51,6 +53,7 @@ def november(client, clock, db_session):
     synced("erp", [Incoming(keeper.id, "wh_misship_rate", d, Decimal(0 if n % 4 else 1), Decimal(2000), f"m/{d}")
                    for n, d in enumerate(days)]
            + [Incoming(keeper.id, "wh_dispatch_24h_share", d, Decimal(1960), Decimal(2000), f"d/{d}") for d in days])
+    clock.now = utc(12, 14)
     progress.recompute(world.ids["assessment"], date(2026, 11, 12))
     db_session.commit()
     return world

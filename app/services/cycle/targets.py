@@ -8,23 +8,24 @@ the employee acknowledges it — their acknowledgement then covers the targets a
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.domain import targets as rules
 from app.domain.close_todo import RATER_KIND_ZH, SOURCE_ZH
 from app.domain.cycles import CycleStatus
 from app.domain.exact import plain
 from app.domain.formatting import method_label
-from app.domain.indicators import Direction, Display, Kind
+from app.domain.indicators import Aggregation, Direction, Display, Kind
 from app.domain.methods import ByRatio
 from app.domain.workcalendar import month_bounds
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, AssessmentItem, Cycle, Indicator, TargetAmendment
+from app.models import Assessment, AssessmentItem, Cycle, Indicator, SyncRun, TargetAmendment
 from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
+from app.services.business_time import to_local
 from app.services.cycle.target_messages import TargetNews
-from app.services.lookup import cycle_of, format_figure, indicator
+from app.services.lookup import configured_sources, cycle_of, format_figure, indicator
 from app.services.notify import outbox
 from app.services.scoring import progress
 from app.services.scoring.inputs import stored_method
@@ -115,6 +116,7 @@ def targets_view(assessment_id: int, who: Actor) -> JsonDict:
     # (nearly every sheet) needs no calendars for that.
     whole = (assessment.first_day, assessment.last_day) == month_bounds(cycle.year, cycle.month)
     news = None if whole else TargetNews()
+    synced = _last_syncs()
     for item, ind in db.session.execute(select(AssessmentItem, Indicator).join(
             Indicator, Indicator.code == AssessmentItem.indicator_code)
             .where(AssessmentItem.assessment_id == assessment.id).order_by(AssessmentItem.sort)):
@@ -124,8 +126,28 @@ def targets_view(assessment_id: int, who: Actor) -> JsonDict:
                       "prorated_target": None if prorated is None else str(prorated),
                       "target_display": format_figure(ind, item.target if prorated is None else prorated,
                                                       assessment.currency),
-                      "rater_kind": item.rater})
+                      "rater_kind": item.rater, "entry": _entry(ind, item.rater, synced, assessment.currency)})
     return {"assessment_id": assessment.id, "items": items, **targets_state(assessment)}
+
+
+def _last_syncs() -> dict[str, str | None]:
+    """Each configured source → when its latest finished run ended (local time), None before any."""
+    last: dict[str, datetime | None] = dict(db.session.execute(
+        select(SyncRun.source, func.max(SyncRun.finished_at)).where(SyncRun.status == "done")
+        .group_by(SyncRun.source)).all())
+    return {source: None if (ended := last.get(source)) is None else to_local(ended).isoformat(timespec="minutes")
+            for source in configured_sources()}
+
+
+def _entry(ind: Indicator, rater: str | None, synced: dict[str, str | None], currency: str) -> JsonDict:
+    """How the submit page takes the item's figure: typed by the person (a percent, money, a count…,
+    a ratio's two parts), synced from its source (a self-report beside it is optional), or rated."""
+    display = Display.RATING if ind.kind == Kind.QUALITATIVE.value else Display(ind.display)
+    return {"display": display.value, "unit": currency if display is Display.MONEY else ind.unit,
+            "two_parts": ind.aggregation == Aggregation.RATIO.value and not rater,
+            "by": "rating" if rater else "sync" if ind.source in synced else "self",
+            "source": RATER_KIND_ZH.get(rater or "", SOURCE_ZH.get(ind.source, ind.source)),
+            "synced_at": synced.get(ind.source)}
 
 
 def rules_view(assessment_id: int, who: Actor) -> list[JsonDict]:

@@ -20,8 +20,8 @@ from app.domain.cycles import CycleStatus
 from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Assessment, AssessmentItem, Cycle, Indicator, Observation, Restatement, SyncRun
-from app.models.base import utcnow
 from app.services import audit, authz, lookup
+from app.services.business_time import clock_now
 from app.services.scoring import chunks, progress, runs
 from app.services.usecase import use_case
 
@@ -83,7 +83,7 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming], *,
     for start in range(0, len(inserts), CHUNK):
         db.session.execute(table.insert(), inserts[start:start + CHUNK])
     covered_before = _covered_through(run.source)
-    run.status, run.finished_at, run.counts = "done", utcnow(), {**(run.counts or {}), **counts}
+    run.status, run.finished_at, run.counts = "done", clock_now(), {**(run.counts or {}), **counts}
     run.covered_through = covered_through or max((row.day for row in rows), default=None)
     audit.record(f"{run.kind}.run", "sync_run", run.id, source=run.source, after=dict(counts))
     db.session.commit()
@@ -121,7 +121,7 @@ def _set_facts(observation: Observation, figure: Incoming) -> None:
     """A changed figure is recorded anew: the watch's reconcile compares bars with `recorded_at`."""
     for name in FACTS:
         setattr(observation, name, getattr(figure, name))
-    observation.recorded_at = utcnow()
+    observation.recorded_at = clock_now()
 
 
 def _published_cycle(statuses: dict[tuple[int, int], tuple[int, str]], day: date,
@@ -171,7 +171,7 @@ def _insert_row(row: Incoming, run: SyncRun, provenance: str) -> dict[str, Any]:
     return {"employee_id": row.employee_id, "indicator_code": row.indicator_code, "day": row.day,
             "numerator": row.numerator, "denominator": row.denominator, "currency": row.currency,
             "source": run.source, "provenance": provenance, "run_id": run.id, "external_ref": row.external_ref,
-            "recorded_at": utcnow()}
+            "recorded_at": clock_now()}
 
 
 def _restate(old: Observation, row: Incoming, run_id: int, cycle_id: int) -> None:
@@ -288,7 +288,7 @@ def resolve_restatements(cycle_id: int, *, republish: bool, hr_id: int, now: dat
     report versions where a result changed), or dismiss them. Returns how many were resolved."""
     authz.require(authz.actor(hr_id), authz.Action.RUN_CYCLE, authz.Subject())
     pending = open_restatements(cycle_id)
-    now = now or utcnow()
+    now = now or clock_now()
     affected = set()
     for restatement in pending:
         if republish:

@@ -5,10 +5,11 @@ subscribe grants — each through the service that asks the one policy."""
 import pytest
 from sqlalchemy import func, select
 
-from app.models import AuditLog, SubscribeQuota
+from app.models import AuditLog, SubscribeQuota, SyncRun
+from app.services.observations import sync
 from tests.app.api.test_mp_auth import signed
 from tests.support.clock import utc
-from tests.support.company import assessment_of, open_month, publish_history, small_company
+from tests.support.company import assessment_of, configured, open_month, publish_history, small_company
 
 API = "/api/mp/v1"
 
@@ -149,3 +150,20 @@ def test_the_submit_button_is_open_then_done_and_closed_after_the_month(client, 
     assert client.get(sheet, headers=world.lead).get_json()["today"]["state"] == "done"  # the manager sees it too
     clock.now = utc(1, 0, 30, month=12)  # 1 December, 00:30 in Shanghai: November's days are over
     assert client.get(sheet, headers=world.b).get_json()["today"]["state"] == "closed"
+
+
+def test_each_item_says_how_the_submit_page_takes_its_figure(client, world, clock, db_session):
+    configured("amazon_sp_api")
+    run = SyncRun(source="amazon_sp_api", kind="sync")
+    db_session.add(run)
+    db_session.commit()
+    clock.now = utc(12, 6, 30)
+    sync.record_run(run.id, "verified", [])
+    entries = {i["indicator"]: i["entry"] for i in
+               client.get(f"{API}/assessments/{world.ids['assessment']}", headers=world.b).get_json()["items"]}
+    assert entries["ops_sales"] == {"display": "money", "unit": "USD", "two_parts": False, "by": "sync",
+                                    "source": "亚马逊销售数据（Amazon SP-API）", "synced_at": "2026-11-12T06:30"}
+    assert entries["ops_new_conversion"]["two_parts"] is True and entries["ops_new_conversion"]["display"] == "percent"
+    assert entries["ops_ad_roi"]["by"] == "self"  # Amazon Ads is not connected: the person reports it
+    assert entries["ops_teamwork"] == {"display": "rating", "unit": "", "two_parts": False, "by": "rating",
+                                       "source": "主管评分", "synced_at": None}

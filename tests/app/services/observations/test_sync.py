@@ -24,6 +24,7 @@ from app.models import (
 from app.services.observations import sync
 from app.services.observations.sync import Incoming
 from app.services.scoring import progress
+from tests.support.company import open_month, small_company
 from tests.support.demo import seeded_demo
 
 TODAY = date(2026, 11, 27)
@@ -261,3 +262,14 @@ def test_a_dismissed_record_stays_dismissed_until_the_source_changes_it(db_sessi
     sync.record_run(new_run(db_session).id, "verified", [moved, again(sales, sales.numerator + 2)])
     assert sorted(r.new_numerator for r in sync.open_restatements()) == sorted(
         [Decimal("52000"), sales.numerator + 2])
+
+
+def test_a_run_is_stamped_with_the_business_clock_as_the_demo_and_the_submit_page_read_it(clock, db_session):
+    people = small_company()
+    open_month(2026, 11)
+    run = new_run(db_session)
+    sync.record_run(run.id, "verified", [Incoming(people.star.id, "ops_sales", date(2026, 11, 11), Decimal(900), None,
+                                                  "amzn/11", "USD")])
+    db_session.refresh(run)
+    recorded = db_session.scalar(select(Observation.recorded_at).where(Observation.external_ref == "amzn/11"))
+    assert run.finished_at == clock.now == recorded  # Thursday 12 November, not the wall clock's day
