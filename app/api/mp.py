@@ -98,6 +98,7 @@ class EntryOut(Schema):
     display = fields.String(required=True, metadata={"description": "percent/money/ratio/number/rating"})
     unit = fields.String(required=True, metadata={"description": "金额的币种或数量单位，如 USD、轮"})
     two_parts = fields.Boolean(required=True, metadata={"description": "比率类：须填完成数与总数"})
+    parts = fields.List(fields.String(), required=True, metadata={"description": "比率类两个输入的名称"})
     by = fields.String(required=True, metadata={"description": "self 本人填报 / sync 同步（可自报）/ rating"})
     source = fields.String(required=True, metadata={"description": "数据来源或评分人"})
     synced_at = fields.String(allow_none=True, required=True, metadata={"description": "最近一次同步完成（当地时间）"})

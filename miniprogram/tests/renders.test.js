@@ -18,7 +18,7 @@ const BASE_CSS = `
   wx-image img { width: 100%; height: 100%; object-fit: cover; }
   wx-button { display: block; }
   wx-input, wx-textarea { display: block; min-height: 1.4em; }
-  wx-input:empty::before, wx-textarea:empty::before { content: attr(placeholder); color: #c8c9cc; }
+  .wx-placeholder { color: #c8c9cc; }
   [hidden] { display: none !important; }
 `
 

@@ -8,6 +8,7 @@ Every state is built in the API's test company (tests/support/mp_world.py) on Th
 12 November 2026, 14:00 in Shanghai, with figures synced the way the connectors write them.
 """
 
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Employee, SyncRun
 from app.services.authz import system
+from app.services.notify import quota
 from app.services.observations import sync
 from app.services.observations.sync import Incoming
 from app.services.org import binding
@@ -23,6 +25,7 @@ from app.services.scoring import progress
 from tests.miniprogram.recording import Recorder
 from tests.support.clock import utc
 from tests.support.company import configured
+from tests.support.images import png_bytes
 from tests.support.mp_world import build_world
 
 
@@ -95,3 +98,40 @@ def record_home(client, clock, db_session):
     ahead.call("GET", f"/assessments/{keeper_sheet}")
     ahead.shows("错发率", "24小时发货率", "完成103%")
     ahead.save()
+
+
+def record_submit(client, clock, db_session):
+    world = november(client, clock, db_session)
+    trainee = world.a
+    first = Recorder(client, "submit", "first_day", "钱新人今天首次提交：须先同意截图说明，销售额由系统同步、可选自报", trainee)
+    sheet_id = first.call("GET", "/assessments")["assessments"][0]["id"]
+    first.call("GET", f"/assessments/{sheet_id}")
+    first.call("GET", f"/assessments/{sheet_id}/days")
+    privacy = first.call("GET", "/privacy")
+    for kind, count in (("comment", 2), ("alert", 1), ("data_mismatch", 3)):  # taps "允许" earlier
+        quota.grant_quota(person("钱新人").id, f"dev-tpl-{'mismatch' if kind == 'data_mismatch' else kind}", count,
+                          now=clock.now)
+    first.call("GET", "/subscriptions")
+    first.call("POST", "/privacy", {"version": privacy["version"]})
+    upload = client.post("/api/mp/v1/screenshots", headers=trainee, content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(png_bytes(seed=12)), "shot.png")})
+    first.recording["requests"].append({"method": "POST", "path": "/screenshots", "status": upload.status_code,
+                                        "body": upload.get_json()})
+    first.call("POST", "/progress", {"day": "2026-11-12", "figures": {"ops_ad_roi": {"numerator": "660",
+                                                                                      "denominator": "200"}},
+                                     "note": "新广告组上线", "screenshots": [upload.get_json()["id"]]}, key="record-submit-1")
+    first.shows("亚马逊销售数据（Amazon SP-API）", "100,000 USD", "广告销售额")
+    first.save()
+
+    client.post("/api/mp/v1/progress", headers={**world.b, "Idempotency-Key": "record-b-12"},
+                json={"day": "2026-11-12", "figures": {"ops_sales": {"numerator": "2300"}}, "note": "大促预热"})
+    again = Recorder(client, "submit", "edit_today", "赵明星修改今天已提交的数据：表单带出已填的数与备注", world.b)
+    sheet_id = again.call("GET", "/assessments")["assessments"][0]["id"]
+    again.call("GET", f"/assessments/{sheet_id}")
+    again.call("GET", f"/assessments/{sheet_id}/days")
+    again.call("GET", "/privacy")
+    again.call("GET", "/subscriptions")
+    again.call("POST", "/progress", {"day": "2026-11-12", "figures": {"ops_sales": {"numerator": "2350"}},
+                                     "note": "大促预热，已更正"}, key="record-b-12-edit")
+    again.shows("大促预热", "2300")
+    again.save()

@@ -5,6 +5,7 @@ it is open a change is a TargetAmendment: audited, told to the employee, and una
 the employee acknowledges it — their acknowledgement then covers the targets as amended.
 """
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -139,12 +140,18 @@ def _last_syncs() -> dict[str, str | None]:
             for source in configured_sources()}
 
 
+def _parts(definition: str) -> list[str]:
+    """A rate's two inputs, named as its definition names them ("广告销售额 ÷ 广告花费")."""
+    named = [re.split(r"[，,（(]", part.split("）")[-1].split("的")[-1])[0].strip() for part in definition.split("÷")]
+    return named if len(named) == 2 and all(0 < len(n) <= 12 for n in named) else ["完成数", "总数"]
+
+
 def _entry(ind: Indicator, rater: str | None, synced: dict[str, str | None], currency: str) -> JsonDict:
     """How the submit page takes the item's figure: typed by the person (a percent, money, a count…,
     a ratio's two parts), synced from its source (a self-report beside it is optional), or rated."""
     display = Display.RATING if ind.kind == Kind.QUALITATIVE.value else Display(ind.display)
     return {"display": display.value, "unit": currency if display is Display.MONEY else ind.unit,
-            "two_parts": ind.aggregation == Aggregation.RATIO.value and not rater,
+            "two_parts": ind.aggregation == Aggregation.RATIO.value and not rater, "parts": _parts(ind.definition),
             "by": "rating" if rater else "sync" if ind.source in synced else "self",
             "source": RATER_KIND_ZH.get(rater or "", SOURCE_ZH.get(ind.source, ind.source)),
             "synced_at": synced.get(ind.source)}

@@ -10,6 +10,17 @@ const wxShim = require('./wx')
 const ROOT = path.resolve(__dirname, '..', '..')
 const RPX = 375 / 750
 
+// WeChat's <input> and <textarea> draw their value (or placeholder); simulate's stand-ins draw
+// nothing, so a filled form would read and photograph as empty.
+for (const id of ['input', 'textarea']) {
+  require('j-component').register({
+    id,
+    tagName: `wx-${id}`,
+    template: '<span class="{{value ? \'wx-value\' : \'wx-placeholder\'}}">{{value || placeholder}}</span>',
+    properties: { value: { type: String, value: '' }, placeholder: { type: String, value: '' } },
+  })
+}
+
 utils.transformRpx = (style) => style.replace(/(-?\d*\.?\d+)rpx/gi, (_, n) => `${Number(n) * RPX}px`)
 
 function usingComponents(file) {
@@ -45,9 +56,16 @@ function text(node) {
 async function tap(page, selector) {
   const found = page.querySelector(selector)
   if (!found) throw new Error(`nothing matches ${selector}`)
-  found.dispatchEvent('tap')
-  const inner = found.querySelector && found.querySelector('.van-button')
-  if (inner) inner.dispatchEvent('tap')
+  // What a handler does before its first await happens inside the tap (subscribe prompts need that).
+  // j-component delivers the event one microtask later, so the flag stays up for that microtask.
+  global.__tapping = true
+  try {
+    const inner = found.querySelector && found.querySelector('.van-button')
+    ;(inner || found).dispatchEvent('tap')
+    await Promise.resolve()
+  } finally {
+    global.__tapping = false
+  }
   await simulate.sleep(30)
 }
 

@@ -23,6 +23,7 @@ function install(state, options = {}) {
     const key = `${r.method} ${r.path}`
     ;(answers[key] = answers[key] || []).push(r)
   }
+  const drops = Object.assign({}, options.drop || {})  // "POST /progress": n → the first n attempts lose the connection
   const storage = Object.assign({ 'jixiao.token': 'recorded-token' }, options.storage || {})
   const calls = []
   const take = (key) => {
@@ -38,7 +39,13 @@ function install(state, options = {}) {
   const ours = {
     request(args) {
       record('request', args)
-      const answer = take(`${(args.method || 'GET').toUpperCase()} ${pathOf(args.url)}`)
+      const key = `${(args.method || 'GET').toUpperCase()} ${pathOf(args.url)}`
+      if (drops[key] > 0) {
+        drops[key] -= 1
+        setTimeout(() => args.fail && args.fail({ errMsg: 'request:fail timeout' }), 0)
+        return { abort() {} }
+      }
+      const answer = take(key)
       setTimeout(() => {
         if (!answer) return args.fail && args.fail({ errMsg: `request:fail no recording for ${args.method} ${args.url}` })
         return done(args, { statusCode: answer.status, data: answer.body, header: {} })
@@ -64,7 +71,7 @@ function install(state, options = {}) {
     setStorageSync: (key, value) => { storage[key] = value },
     removeStorageSync: (key) => { delete storage[key] },
     requestSubscribeMessage(args) {
-      record('requestSubscribeMessage', args)
+      record('requestSubscribeMessage', Object.assign({ fromTap: global.__tapping === true }, args))
       const answer = { errMsg: 'requestSubscribeMessage:ok' }
       ;(args.tmplIds || []).forEach((id) => { answer[id] = 'accept' })
       setTimeout(() => done(args, answer), 0)

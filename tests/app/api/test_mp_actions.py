@@ -162,8 +162,12 @@ def test_each_item_says_how_the_submit_page_takes_its_figure(client, world, cloc
     entries = {i["indicator"]: i["entry"] for i in
                client.get(f"{API}/assessments/{world.ids['assessment']}", headers=world.b).get_json()["items"]}
     assert entries["ops_sales"] == {"display": "money", "unit": "USD", "two_parts": False, "by": "sync",
+                                    "parts": ["完成数", "总数"],
                                     "source": "亚马逊销售数据（Amazon SP-API）", "synced_at": "2026-11-12T06:30"}
     assert entries["ops_new_conversion"]["two_parts"] is True and entries["ops_new_conversion"]["display"] == "percent"
+    assert entries["ops_new_conversion"]["parts"] == ["订购件数", "会话数"]
+    assert entries["ops_ad_roi"]["parts"] == ["广告销售额", "广告花费"]
     assert entries["ops_ad_roi"]["by"] == "self"  # Amazon Ads is not connected: the person reports it
     assert entries["ops_teamwork"] == {"display": "rating", "unit": "", "two_parts": False, "by": "rating",
+                                       "parts": ["完成数", "总数"],
                                        "source": "主管评分", "synced_at": None}
