@@ -103,7 +103,8 @@ def record_home(client, clock, db_session):
 def record_submit(client, clock, db_session):
     world = november(client, clock, db_session)
     trainee = world.a
-    first = Recorder(client, "submit", "first_day", "钱新人今天首次提交：须先同意截图说明，销售额由系统同步、可选自报", trainee)
+    first = Recorder(client, "submit", "first_day", "钱新人今天首次提交：须先同意截图说明，销售额同步、可自报",
+                     trainee)
     sheet_id = first.call("GET", "/assessments")["assessments"][0]["id"]
     first.call("GET", f"/assessments/{sheet_id}")
     first.call("GET", f"/assessments/{sheet_id}/days")
@@ -117,9 +118,9 @@ def record_submit(client, clock, db_session):
                          data={"file": (io.BytesIO(png_bytes(seed=12)), "shot.png")})
     first.recording["requests"].append({"method": "POST", "path": "/screenshots", "status": upload.status_code,
                                         "body": upload.get_json()})
-    first.call("POST", "/progress", {"day": "2026-11-12", "figures": {"ops_ad_roi": {"numerator": "660",
-                                                                                      "denominator": "200"}},
-                                     "note": "新广告组上线", "screenshots": [upload.get_json()["id"]]}, key="record-submit-1")
+    roi = {"ops_ad_roi": {"numerator": "660", "denominator": "200"}}
+    first.call("POST", "/progress", {"day": "2026-11-12", "figures": roi, "note": "新广告组上线",
+                                     "screenshots": [upload.get_json()["id"]]}, key="record-submit-1")
     first.shows("亚马逊销售数据（Amazon SP-API）", "100,000 USD", "广告销售额")
     first.save()
 

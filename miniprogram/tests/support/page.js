@@ -34,17 +34,22 @@ function usingComponents(file) {
 
 const loaded = {}  // a page is loaded once per test file; loading it again leaves it unrendered
 
-// Render `pages/<name>/index` from a recorded state; answers {page, wx, state} after onLoad(query).
+// Render `pages/<name>/index` with whatever `wx` is installed; answers the page after onLoad(query).
+async function mount(name, query = {}) {
+  const file = path.join(ROOT, 'pages', name, 'index')
+  loaded[file] = loaded[file] || simulate.load(file, { rootPath: ROOT, usingComponents: usingComponents(file) })
+  const page = simulate.render(loaded[file])
+  page.attach(document.createElement('parent-wrapper'))
+  await page.instance.onLoad(query)
+  await simulate.sleep(20)
+  return page
+}
+
+// Render a page from a recorded state; answers {page, wx, state}.
 async function render(name, stateName, options = {}) {
   const state = wxShim.recording(name, stateName)
   const wx = wxShim.install(state, options)
-  const file = path.join(ROOT, 'pages', name, 'index')
-  loaded[file] = loaded[file] || simulate.load(file, { rootPath: ROOT, usingComponents: usingComponents(file) })
-  const id = loaded[file]
-  const page = simulate.render(id)
-  page.attach(document.createElement('parent-wrapper'))
-  await page.instance.onLoad(Object.assign({}, state.query, options.query || {}))
-  await simulate.sleep(20)
+  const page = await mount(name, Object.assign({}, state.query, options.query || {}))
   return { page, wx, state }
 }
 
@@ -69,4 +74,4 @@ async function tap(page, selector) {
   await simulate.sleep(30)
 }
 
-module.exports = { render, text, tap, ROOT, simulate }
+module.exports = { render, mount, text, tap, ROOT, simulate }
