@@ -14,4 +14,25 @@ function percent(share) {
   return Math.max(0, Math.min(100, Math.round(Number(share) * 10000) / 100))
 }
 
-module.exports = { localTime, percent }
+// Times the API gives in UTC without a zone ("2026-11-06T01:00:00", report windows, filed_at) → China
+// time ("11月6日 09:00"); China keeps UTC+8 all year.
+const CHINA = 8 * 3600 * 1000
+
+function fromUtc(iso) {
+  if (!iso) return ''
+  const at = new Date(Date.parse(iso.endsWith('Z') ? iso : `${iso}Z`) + CHINA)
+  const pad = (n) => String(n).padStart(2, '0')
+  return `${at.getUTCMonth() + 1}月${at.getUTCDate()}日 ${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())}`
+}
+
+// What is left until a UTC deadline: "2天3小时", "5小时12分", or '' once it has passed.
+function countdown(iso, now = Date.now()) {
+  const left = Date.parse(iso.endsWith('Z') ? iso : `${iso}Z`) - now
+  if (!(left > 0)) return ''
+  const minutes = Math.floor(left / 60000)
+  const days = Math.floor(minutes / 1440)
+  const hours = Math.floor((minutes % 1440) / 60)
+  return days ? `${days}天${hours}小时` : `${hours}小时${minutes % 60}分`
+}
+
+module.exports = { localTime, percent, fromUtc, countdown }

@@ -136,3 +136,170 @@ def record_submit(client, clock, db_session):
                                      "note": "大促预热，已更正"}, key="record-b-12-edit")
     again.shows("大促预热", "2300")
     again.save()
+
+
+def record_targets(client, clock, db_session):
+    world = november(client, clock, db_session)
+    ask = Recorder(client, "targets", "to_acknowledge", "赵明星：本月目标待确认，每项的计分规则", world.b,
+                   query={"id": world.ids["assessment"]})
+    sheet = ask.call("GET", f"/assessments/{world.ids['assessment']}")
+    rules = ask.call("GET", f"/assessments/{world.ids['assessment']}/rules")
+    ask.call("GET", "/subscriptions")
+    ask.call("POST", f"/assessments/{world.ids['assessment']}/acknowledge")
+    ask.call("POST", "/subscriptions", {"accepted": ["dev-tpl-report", "dev-tpl-target", "dev-tpl-reminder"]})
+    ask.shows(rules["rules"][0]["rule"], rules["rules"][0]["by"], sheet["items"][0]["target_display"])
+    ask.save()
+    done = Recorder(client, "targets", "acknowledged", "赵明星已确认本月目标", world.b,
+                    query={"id": world.ids["assessment"]})
+    done.call("GET", f"/assessments/{world.ids['assessment']}")
+    done.call("GET", f"/assessments/{world.ids['assessment']}/rules")
+    done.call("GET", "/subscriptions")
+    done.shows("广告ROI")
+    done.save()
+
+
+def record_team(client, clock, db_session):
+    world = november(client, clock, db_session)
+    lead = Recorder(client, "team", "lead", "张组长：两人的进度、待处理的申诉、更正与评分", world.lead)
+    team = lead.call("GET", "/team")
+    lead.call("GET", "/team/appeals")
+    lead.call("GET", "/team/corrections")
+    lead.call("GET", "/ratings")
+    lead.shows(*(m["name"] for m in team["members"]))
+    lead.save()
+    keeper = Recorder(client, "team", "keeper", "周仓管：一人，无待处理事项", world.m)
+    team = keeper.call("GET", "/team")
+    keeper.call("GET", "/team/appeals")
+    keeper.call("GET", "/team/corrections")
+    keeper.call("GET", "/ratings")
+    keeper.shows(*(m["name"] for m in team["members"]))
+    keeper.save()
+
+
+def record_reports(client, clock, db_session):
+    world = november(client, clock, db_session)
+    mine = Recorder(client, "reports", "history", "赵明星：三个月的结果与等级", world.b)
+    months = mine.call("GET", "/reports")
+    mine.shows(months["months"][0]["label"], months["months"][0]["parts"][0]["summary"])
+    mine.save()
+    new = Recorder(client, "reports", "newcomer", "钱新人：只有一个月", world.a)
+    months = new.call("GET", "/reports")
+    new.shows(months["months"][0]["label"])
+    new.save()
+
+
+def record_report(client, clock, db_session):
+    world = november(client, clock, db_session)
+    clock.now = utc(4, 12)  # inside October's window: 认可 / 申诉 still open
+    appealed = Recorder(client, "report", "appealed", "赵明星10月报告：已对广告ROI申诉", world.b,
+                        query={"id": world.ids["report"]})
+    report = appealed.call("GET", f"/reports/{world.ids['report']}")
+    appealed.shows(report["body"]["items"][0]["name"], report["body"]["grade"])
+    appealed.save()
+    trainee_report = client.get("/api/mp/v1/reports", headers=world.a).get_json()["months"][0]["parts"][0]["report_id"]
+    pending = Recorder(client, "report", "pending", "钱新人10月报告：待认可，申诉倒计时", world.a,
+                       query={"id": trainee_report})
+    report = pending.call("GET", f"/reports/{trainee_report}")
+    pending.call("POST", f"/reports/{trainee_report}/confirm")
+    pending.shows(report["body"]["summary"])
+    pending.save()
+
+
+def record_history(client, clock, db_session):
+    world = november(client, clock, db_session)
+    mine = Recorder(client, "history", "with_comment", "赵明星：一天带点评、截图和更正申请", world.b)
+    sheet = mine.call("GET", "/assessments")["assessments"][0]["id"]
+    days = mine.call("GET", f"/assessments/{sheet}/days")
+    mine.shows(days["days"][0]["figures"][0]["display"])
+    mine.save()
+    client.post("/api/mp/v1/progress", headers={**world.a, "Idempotency-Key": "record-a-10"},
+                json={"day": "2026-11-12", "figures": {"ops_sales": {"numerator": "1500"}}, "note": "新人第一单"})
+    new = Recorder(client, "history", "plain", "钱新人：今天一天，无点评", world.a)
+    sheet = new.call("GET", "/assessments")["assessments"][0]["id"]
+    new.call("GET", f"/assessments/{sheet}/days")
+    new.shows("新人第一单")
+    new.save()
+
+
+def record_comments(client, clock, db_session):
+    world = november(client, clock, db_session)
+    entry = Recorder(client, "comments", "entry", "赵明星11月4日的进展：主管的点评与回复", world.b,
+                     query={"entry": world.ids["entry"]})
+    thread = entry.call("GET", f"/progress/{world.ids['entry']}/comments")
+    entry.call("POST", f"/progress/{world.ids['entry']}/comments",
+               {"body": "谢谢，继续加油", "parent_id": thread["comments"][0]["id"]}, key="record-reply-1")
+    entry.shows(thread["comments"][0]["body"])
+    entry.save()
+    sheet = Recorder(client, "comments", "assessment", "主管对钱新人本月考核表的点评", world.lead,
+                     query={"assessment": assessment_id(client, world.a)})
+    sheet.call("POST", f"/assessments/{assessment_id(client, world.a)}/comments", {"body": "本月重点是新品转化"},
+               key="record-sheet-1")
+    sheet.recording["requests"].clear()
+    thread = sheet.call("GET", f"/assessments/{assessment_id(client, world.a)}/comments")
+    sheet.shows(thread["comments"][0]["body"])
+    sheet.save()
+
+
+def assessment_id(client, headers) -> int:
+    return client.get("/api/mp/v1/assessments", headers=headers).get_json()["assessments"][0]["id"]
+
+
+def record_job(client, clock, db_session):
+    world = november(client, clock, db_session)
+    for state, headers, about in (("ops", world.b, "运营岗位说明书"), ("warehouse", world.m, "仓储岗位说明书")):
+        job = Recorder(client, "job", state, about, headers)
+        described = job.call("GET", "/me/job-description")
+        job.call("GET", "/assessments")
+        job.shows(described["duties"][0]["text"], described["position"])
+        job.save()
+
+
+def record_appeal(client, clock, db_session):
+    world = november(client, clock, db_session)
+    clock.now = utc(4, 12)
+    decide = Recorder(client, "appeal", "decide", "张组长处理赵明星的申诉", world.lead, query={"id": world.appeal_id})
+    appeal = decide.call("GET", f"/appeals/{world.appeal_id}")
+    decide.call("POST", f"/appeals/{world.appeal_id}/decision", {"approve": False, "reason": "ROI以后台为准"})
+    decide.shows(appeal["reason"])
+    decide.save()
+    trainee_report = client.get("/api/mp/v1/reports", headers=world.a).get_json()["months"][0]["parts"][0]["report_id"]
+    file = Recorder(client, "appeal", "file", "钱新人对10月报告提出申诉", world.a, query={"report": trainee_report})
+    report = file.call("GET", f"/reports/{trainee_report}")
+    file.call("POST", f"/reports/{trainee_report}/appeals",
+              {"indicator": "ops_sales", "claimed_value": "105000", "reason": "10月31日订单晚到账"},
+              key="record-appeal-1")
+    file.shows(report["body"]["items"][0]["name"])
+    file.save()
+
+
+def record_ratings(client, clock, db_session):
+    world = november(client, clock, db_session)
+    todo = Recorder(client, "ratings", "to_rate", "张组长：四项待评分", world.lead)
+    tasks = todo.call("GET", "/ratings")
+    todo.call("POST", "/ratings", {"assessment_item_id": tasks["tasks"][0]["assessment_item_id"], "value": "4.5",
+                                   "comment": "配合积极"}, key="record-rating-1")
+    todo.shows(tasks["tasks"][0]["employee"], tasks["tasks"][0]["name"])
+    todo.save()
+    for task in client.get("/api/mp/v1/ratings", headers=world.lead).get_json()["tasks"]:
+        rated = client.post("/api/mp/v1/ratings", json={"assessment_item_id": task["assessment_item_id"], "value": "4"},
+                            headers={**world.lead, "Idempotency-Key": f"record-rate-{task['assessment_item_id']}"})
+        assert rated.status_code == 200, rated.get_json()
+    done = Recorder(client, "ratings", "all_rated", "张组长：本月已全部评分", world.lead)
+    done.call("GET", "/ratings")
+    done.shows("钱新人")
+    done.save()
+
+
+def record_correction(client, clock, db_session):
+    world = november(client, clock, db_session)
+    decide = Recorder(client, "correction", "decide", "张组长审批赵明星的数据更正", world.lead,
+                      query={"id": world.ids["correction"]})
+    correction = decide.call("GET", f"/corrections/{world.ids['correction']}")
+    decide.call("POST", f"/corrections/{world.ids['correction']}/decision", {"approve": True, "reason": "已核实"})
+    decide.shows(correction["reason"])
+    decide.save()
+    mine = Recorder(client, "correction", "mine", "赵明星查看自己的更正申请（已批准）", world.b,
+                    query={"id": world.ids["correction"]})
+    correction = mine.call("GET", f"/corrections/{world.ids['correction']}")
+    mine.shows(correction["reason"])
+    mine.save()

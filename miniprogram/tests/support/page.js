@@ -57,9 +57,9 @@ function text(node) {
   return (node.dom || node).textContent.replace(/\s+/g, ' ').trim()
 }
 
-// Tap a component or element found by selector, then let its async handler run.
+// Tap a component or element (found by selector, or given), then let its async handler run.
 async function tap(page, selector) {
-  const found = page.querySelector(selector)
+  const found = typeof selector === 'string' ? page.querySelector(selector) : selector
   if (!found) throw new Error(`nothing matches ${selector}`)
   // What a handler does before its first await happens inside the tap (subscribe prompts need that).
   // j-component delivers the event one microtask later, so the flag stays up for that microtask.
