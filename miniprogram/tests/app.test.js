@@ -1,5 +1,5 @@
-// The project as a whole: every page in app.json is tested from two recorded states, every WXML
-// file compiles with WeChat's own compiler (wcc, from miniprogram-compiler), and the main package stays under 2 MB.
+// The project as a whole: every page in app.json is tested from two recorded states, and every WXML
+// file compiles with WeChat's own compiler (wcc, from miniprogram-compiler). The package: compile.test.js.
 const fs = require('fs')
 const path = require('path')
 const { spawnSync } = require('child_process')
@@ -46,20 +46,4 @@ test('a WXML mistake fails the compile', () => {
   } finally {
     fs.unlinkSync(path.join(ROOT, broken))
   }
-})
-
-test('the main package stays under 2 MB', () => {
-  const ignored = new Set(['tests', 'scripts', 'node_modules', 'screenshots'])
-  let bytes = 0
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (ignored.has(entry.name) && dir === ROOT) continue
-      const full = path.join(dir, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else if (!['package-lock.json', 'README.md', 'package.json'].includes(entry.name)) bytes += fs.statSync(full).size
-    }
-  }
-  walk(ROOT)
-  expect(bytes).toBeGreaterThan(10 * 1024)
-  expect(bytes).toBeLessThan(2 * 1024 * 1024)
 })

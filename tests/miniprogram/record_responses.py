@@ -83,6 +83,7 @@ def record_login(client, clock, db_session, standin):
 def record_home(client, clock, db_session):
     world = november(client, clock, db_session)
     behind = Recorder(client, "home", "behind", "赵明星：销售额落后进度，今日未提交", world.b)
+    behind.call("GET", "/me")
     sheet_id = behind.call("GET", "/assessments")["assessments"][0]["id"]
     sheet = behind.call("GET", f"/assessments/{sheet_id}")
     behind.shows(sheet["progress"]["body"]["summary"], "22,000 USD", "截至11月11日", "进度应达36%")
@@ -94,9 +95,10 @@ def record_home(client, clock, db_session):
                 json={"day": "2026-11-12", "note": "月中盘点完成",
                       "figures": {"wh_stock_accuracy": {"numerator": "1996", "denominator": "2000"}}})
     ahead = Recorder(client, "home", "ahead_done", "周仓管：错发率低于目标（越低越好）领先，今日已提交", world.m)
+    ahead.call("GET", "/me")
     ahead.call("GET", "/assessments")
     ahead.call("GET", f"/assessments/{keeper_sheet}")
-    ahead.shows("错发率", "24小时发货率", "完成103%")
+    ahead.shows("错发率", "24小时发货率", "完成103%", "周仓管")
     ahead.save()
 
 

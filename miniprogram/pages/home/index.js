@@ -13,6 +13,8 @@ Component({
   data: {
     loading: true,
     error: '',
+    manages: false,
+    name: '',
     label: '',
     position: '',
     sheet: null,
@@ -33,6 +35,8 @@ Component({
     async load() {
       try {
         if (!(await api.ensureSignedIn())) return
+        const me = await api.request('GET', '/me')
+        this.setData({ manages: me.manages > 0, name: me.name })
         const { assessments } = await api.request('GET', '/assessments')
         const id = Number(this.query.id) || (assessments[0] && assessments[0].id)
         if (!id) {
@@ -68,6 +72,11 @@ Component({
     },
     goTargets() {
       wx.navigateTo({ url: `/pages/targets/index?id=${this.data.sheet.id}` })
+    },
+    go(event) {
+      const page = event.currentTarget.dataset.page
+      const query = page === 'history' || page === 'targets' ? `?id=${this.data.sheet.id}` : ''
+      wx.navigateTo({ url: `/pages/${page}/index${query}` })
     },
   },
 })

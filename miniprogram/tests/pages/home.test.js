@@ -30,6 +30,7 @@ test('behind pace: the sales bar is red with its pace marker, the projection and
   expect(text(button(page))).toBe('提交今日进展')
   expect(button(page).className).not.toContain('disabled')
   expect(text(page.dom)).toContain('请先确认本月目标')
+  expect(text(page.dom)).not.toContain('我的团队')
 })
 
 test('a lower-is-better item ahead of target shows green, and today already submitted says so', async () => {
@@ -40,11 +41,12 @@ test('a lower-is-better item ahead of target shows green, and today already subm
   expect(text(button(page))).toBe('今日已提交 ✓ 可修改')
   expect(text(page.dom)).toContain('今日数据可修改至 11月13日 10:00')
   expect(text(page.dom)).toContain('仓储岗预计总分66.9分')
+  expect(text(page.dom)).toContain('我的团队')  // he manages the packers
 })
 
 test('the submit button opens the submit page on this assessment', async () => {
   const { page, wx, state } = await render('home', 'behind')
-  const id = state.requests[1].body.assessment_id
+  const id = state.requests.find((r) => r.path.match(/^\/assessments\/\d+$/)).body.assessment_id
   await tap(page, '.submit')
   expect(wx.called('navigateTo')).toEqual([expect.objectContaining({ url: `/pages/submit/index?id=${id}` })])
 })
