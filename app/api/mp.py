@@ -40,6 +40,7 @@ from app.services.business_time import clock_now
 from app.services.cycle import targets
 from app.services.feedback import appeals, comments, rating_prompts, ratings
 from app.services.lookup import name_of
+from app.services.news import alerts
 from app.services.notify import kinds, quota
 from app.services.observations import corrections, history, images, privacy, screenshots, submissions
 from app.services.org import binding, profile
@@ -142,11 +143,18 @@ class TodayOut(Schema):
     editable_until = fields.String(required=True, metadata={"description": "当地时间；之后须申请更正"})
 
 
+class AlertOut(Schema):
+    id = fields.Integer(required=True)
+    message = fields.String(required=True, metadata={"description": "预警内容，含证据（连续天数、订单与打包人）"})
+    raised_at = fields.String(required=True, metadata={"description": "UTC"})
+
+
 class AssessmentOut(TargetsStateOut):
     assessment_id = fields.Integer(required=True)
     items = fields.List(fields.Nested(TargetItemOut), required=True)
     progress = fields.Nested(SnapshotOut, allow_none=True, metadata={"description": "首次计算前为空"})
     today = fields.Nested(TodayOut, required=True, metadata={"description": "今日提交按钮的状态"})
+    alerts = fields.List(fields.Nested(AlertOut), required=True, metadata={"description": "近7天关于本人的预警"})
 
 
 class DutyOut(Schema):
@@ -196,6 +204,8 @@ class MemberOut(Schema):
     total = fields.String(allow_none=True, metadata={"description": "预计总分"})
     grade = fields.String(allow_none=True, metadata={"description": "预计等级"})
     behind = fields.Integer(required=True, metadata={"description": "落后进度的考核项数"})
+    submitted_today = fields.Boolean(required=True, metadata={"description": "今天是否已提交进展"})
+    alerts = fields.Integer(required=True, metadata={"description": "近7天的预警数"})
 
 
 class TeamOut(Schema):
@@ -690,7 +700,8 @@ def my_assessments() -> dict[str, Any]:
 def assessment(assessment_id: int) -> dict[str, Any]:
     return {**targets.targets_view(assessment_id, g.mp_actor),
             "progress": reading.view_progress(assessment_id, g.mp_actor),
-            "today": history.submission_state(assessment_id, g.mp_actor)}
+            "today": history.submission_state(assessment_id, g.mp_actor),
+            "alerts": alerts.alerts_of(assessment_id, g.mp_actor)}
 
 
 @operation("POST", "/assessments/<int:assessment_id>/acknowledge", summary="确认本月目标（含目标调整）",

@@ -15,8 +15,9 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Employee, SyncRun
+from app.models import Alert, AlertRule, Employee, SyncRun
 from app.services.authz import system
+from app.services.news import alerts
 from app.services.notify import quota
 from app.services.observations import sync
 from app.services.observations.sync import Incoming
@@ -82,11 +83,17 @@ def record_login(client, clock, db_session, standin):
 
 def record_home(client, clock, db_session):
     world = november(client, clock, db_session)
+    alerts.load_default_rules()
+    rule = db_session.scalar(select(AlertRule).order_by(AlertRule.id))
+    db_session.add(Alert(rule_id=rule.id, employee_id=world.ids["employee"], fingerprint="record-home-1",
+                         raised_at=utc(12, 9), message="赵明星的月度销售额落后进度超过10%：完成22%，进度应达36%"))
+    db_session.commit()
     behind = Recorder(client, "home", "behind", "赵明星：销售额落后进度，今日未提交", world.b)
     behind.call("GET", "/me")
     sheet_id = behind.call("GET", "/assessments")["assessments"][0]["id"]
     sheet = behind.call("GET", f"/assessments/{sheet_id}")
-    behind.shows(sheet["progress"]["body"]["summary"], "22,000 USD", "截至11月11日", "进度应达36%")
+    behind.shows(sheet["progress"]["body"]["summary"], "22,000 USD", "截至11月11日", "进度应达36%",
+                 sheet["alerts"][0]["message"])
     behind.save()
     keeper_sheet = client.get("/api/mp/v1/assessments", headers=world.m).get_json()["assessments"][0]["id"]
     progress.recompute(keeper_sheet, date(2026, 11, 12))

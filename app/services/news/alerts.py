@@ -40,11 +40,13 @@ from app.models import (
     Shipment,
 )
 from app.services import audit
+from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import clock_now, to_utc
 from app.services.calendar import department_calendars, leave_days
 from app.services.notify import outbox
+from app.services.scoring import reading
 from app.services.scoring.inputs import Context, library
-from app.services.usecase import use_case
+from app.services.usecase import JsonDict, get_or_404, use_case
 
 logger = logging.getLogger(__name__)
 
@@ -305,6 +307,16 @@ def _pace(day: date, employee_ids: list[int] | None = None) -> list[tuple[AlertR
         for row, rule in active:
             found += [(row, f) for f in rules.pace_findings(rule, person, assessment.id, day, progress, names)]
     return found
+
+
+def alerts_of(assessment_id: int, who: Actor, limit: int = 10) -> list[JsonDict]:
+    """The alerts about the assessment's person in the last week, newest first (the home page)."""
+    assessment = get_or_404(Assessment, assessment_id, "考核表")
+    require(who, Action.VIEW_PROGRESS, Subject(assessment.employee_id))
+    rows = db.session.scalars(select(Alert).where(
+        Alert.employee_id == assessment.employee_id, Alert.raised_at >= clock_now() - reading.RECENT_ALERTS)
+        .order_by(Alert.raised_at.desc(), Alert.id.desc()).limit(limit))
+    return [{"id": a.id, "message": a.message, "raised_at": a.raised_at.isoformat(timespec="seconds")} for a in rows]
 
 
 def recipients(alert: Alert) -> list[tuple[int, str]]:

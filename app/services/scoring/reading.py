@@ -2,13 +2,16 @@
 own view or a manager's/HR's — the same snapshot, authorised by the one policy — and a manager's
 whole team at a glance."""
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from app.domain.cycles import CycleStatus
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Assessment, Cycle, Employee, Position, ProgressSnapshot
+from app.models import Alert, Assessment, Cycle, Employee, Position, ProgressEntry, ProgressSnapshot
 from app.services.authz import Action, Actor, Subject, require
+from app.services.business_time import clock_now, to_local
 from app.services.usecase import JsonDict
 
 
@@ -27,10 +30,14 @@ def view_progress(assessment_id: int, who: Actor) -> JsonDict | None:
             "computed_at": snapshot.computed_at.isoformat()}
 
 
+RECENT_ALERTS = timedelta(days=7)  # the alerts a team row counts, and the home page lists
+
+
 def team_view(who: Actor) -> list[JsonDict]:
     """A manager's team in the month in progress: everyone in their reporting subtree with each
-    assessment's projected total and grade, how many items are behind pace, and whether the targets
-    were acknowledged (the mini-program's 团队 page). Refused to someone nobody reports to."""
+    assessment's projected total and grade, how many items are behind pace, whether the targets
+    were acknowledged, whether today's progress is in and how many alerts the last week raised
+    (the mini-program's 团队 page). Refused to someone nobody reports to."""
     if not who.subtree:
         raise ApiError("not_a_manager", "只有主管可以查看团队进展", 403)
     rows = db.session.execute(
@@ -41,11 +48,20 @@ def team_view(who: Actor) -> list[JsonDict]:
         .outerjoin(ProgressSnapshot, ProgressSnapshot.assessment_id == Assessment.id)
         .where(Employee.id.in_(who.subtree), Employee.status == "active", Cycle.status == CycleStatus.OPEN)
         .order_by(Employee.employee_no, Assessment.first_day)).all()
-    for employee_id in {r[0] for r in rows}:
+    people = {r[0] for r in rows}
+    for employee_id in people:
         require(who, Action.VIEW_PROGRESS, Subject(employee_id))
+    now = clock_now()
+    submitted = set(db.session.scalars(select(ProgressEntry.assessment_id).where(
+        ProgressEntry.employee_id.in_(people), ProgressEntry.day == to_local(now).date())))
+    alerts = dict(db.session.execute(
+        select(Alert.employee_id, func.count()).where(Alert.employee_id.in_(people),
+                                                      Alert.raised_at >= now - RECENT_ALERTS)
+        .group_by(Alert.employee_id)).all())
     return [{"employee_no": number, "name": name, "position": position or "", "assessment_id": assessment_id,
              "acknowledged": acknowledged is not None, "as_of": as_of.isoformat() if as_of else None,
              "total": (body or {}).get("total_display"), "grade": (body or {}).get("grade"),
              "behind": sum(1 for item in (body or {}).get("items", [])
-                           if (item.get("progress") or {}).get("state") == "behind")}
-            for _, number, name, position, assessment_id, acknowledged, as_of, body in rows]
+                           if (item.get("progress") or {}).get("state") == "behind"),
+             "submitted_today": assessment_id in submitted, "alerts": alerts.get(employee_id, 0)}
+            for employee_id, number, name, position, assessment_id, acknowledged, as_of, body in rows]

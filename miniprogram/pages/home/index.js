@@ -1,7 +1,7 @@
 // 首页: this month's items as progress bars with their pace, the projected score and grade, and
 // whether today's progress is in. `?id=` opens a given assessment (a message links to it).
 const api = require('../../utils/api')
-const { localTime } = require('../../utils/format')
+const { localTime, fromUtc } = require('../../utils/format')
 
 const SUBMIT = {
   open: { text: '提交今日进展', disabled: false },
@@ -19,6 +19,7 @@ Component({
     position: '',
     sheet: null,
     items: [],
+    alerts: [],
     projection: null,
     submit: SUBMIT.closed,
     editableUntil: '',
@@ -61,6 +62,7 @@ Component({
         items,
         projection: body ? { total: body.total_display, grade: body.grade, gradeCode: body.grade_code, summary: body.summary,
           asOf: localTime(body.as_of) } : null,
+        alerts: sheet.alerts.map((a) => ({ id: a.id, message: a.message, when: fromUtc(a.raised_at) })),
         submit: SUBMIT[sheet.today.state] || SUBMIT.closed,
         submitState: sheet.today.state,
         editableUntil: localTime(sheet.today.editable_until),

@@ -31,6 +31,7 @@ test('behind pace: the sales bar is red with its pace marker, the projection and
   expect(button(page).className).not.toContain('disabled')
   expect(text(page.dom)).toContain('请先确认本月目标')
   expect(text(page.dom)).not.toContain('我的团队')
+  expect(text(page.dom)).toContain('⚠ 赵明星的月度销售额落后进度超过10%')
 })
 
 test('a lower-is-better item ahead of target shows green, and today already submitted says so', async () => {
@@ -42,6 +43,7 @@ test('a lower-is-better item ahead of target shows green, and today already subm
   expect(text(page.dom)).toContain('今日数据可修改至 11月13日 10:00')
   expect(text(page.dom)).toContain('仓储岗预计总分66.9分')
   expect(text(page.dom)).toContain('我的团队')  // he manages the packers
+  expect(text(page.dom)).not.toContain('⚠')
 })
 
 test('the submit button opens the submit page on this assessment', async () => {

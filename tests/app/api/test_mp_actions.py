@@ -5,7 +5,7 @@ subscribe grants — each through the service that asks the one policy."""
 import pytest
 from sqlalchemy import func, select
 
-from app.models import AuditLog, SubscribeQuota, SyncRun
+from app.models import Alert, AlertRule, AuditLog, SubscribeQuota, SyncRun
 from app.services.observations import sync
 from tests.app.api.test_mp_auth import signed
 from tests.support.clock import utc
@@ -171,3 +171,23 @@ def test_each_item_says_how_the_submit_page_takes_its_figure(client, world, cloc
     assert entries["ops_teamwork"] == {"display": "rating", "unit": "", "two_parts": False, "by": "rating",
                                        "parts": ["完成数", "总数"],
                                        "source": "主管评分", "synced_at": None}
+
+
+def test_the_home_page_lists_the_persons_recent_alerts_and_the_team_counts_them(client, world, clock, db_session):
+    rule = AlertRule(code="test_rule", name="测试预警", kind="streak", params={}, active=True)
+    db_session.add(rule)
+    db_session.flush()
+    clock.now = utc(12, 14)
+    for fingerprint, raised in (("old", utc(2, 9)), ("new", utc(11, 9))):  # 10 days and 1 day ago
+        db_session.add(Alert(rule_id=rule.id, employee_id=world.ids["employee"], fingerprint=fingerprint,
+                             message=f"赵明星连续3天销售额低于目标（{fingerprint}）", raised_at=raised))
+    db_session.commit()
+    sheet = client.get(f"{API}/assessments/{world.ids['assessment']}", headers=world.b).get_json()
+    assert [a["message"] for a in sheet["alerts"]] == ["赵明星连续3天销售额低于目标（new）"]
+    members = {m["name"]: m for m in client.get(f"{API}/team", headers=world.lead).get_json()["members"]}
+    assert (members["赵明星"]["alerts"], members["钱新人"]["alerts"]) == (1, 0)
+    assert members["赵明星"]["submitted_today"] is False
+    client.post(f"{API}/progress", headers={**world.b, "Idempotency-Key": "alerts-today"},
+                json={"day": "2026-11-12", "figures": {"ops_sales": {"numerator": "10"}}})
+    members = {m["name"]: m for m in client.get(f"{API}/team", headers=world.lead).get_json()["members"]}
+    assert members["赵明星"]["submitted_today"] is True

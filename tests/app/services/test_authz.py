@@ -40,6 +40,7 @@ from app.models import (
 from app.services.authz import Actor
 from app.services.cycle import outcomes, targets
 from app.services.feedback import appeals, comments, peers, ratings, sheet_lines
+from app.services.news import alerts
 from app.services.observations import corrections, history, privacy, screenshots, submissions
 from app.services.org import binding, people
 from app.services.scoring import progress, reading, reports
@@ -86,6 +87,11 @@ def _months(cast, subject, acting, n):
 def _submission_state(cast, subject, acting, n):
     assessment_id = _entry(subject)[0].assessment_id
     return lambda who: history.submission_state(assessment_id, who)
+
+
+def _alerts_of(cast, subject, acting, n):
+    assessment_id = _entry(subject)[0].assessment_id
+    return lambda who: alerts.alerts_of(assessment_id, who)
 
 
 def _days(cast, subject, acting, n):
@@ -343,6 +349,7 @@ TABLE = {
     "view_days": ("design", history.days_of, _days, N, "self manager_in hr own_case leaver"),
     "view_submit_state": ("design", history.submission_state, _submission_state, N,
                           "self manager_in hr own_case leaver"),
+    "view_alerts": ("design", alerts.alerts_of, _alerts_of, N, "self manager_in hr own_case leaver"),
     "view_ratings": ("ops", ratings.ratings_view, _ratings_view, N, "self manager_in hr own_case leaver"),
     "view_targets": ("ops", targets.targets_view, _targets_view, N, "self manager_in hr own_case leaver"),
     "view_rules": ("ops", targets.rules_view, _rules_view, N, "self manager_in hr own_case leaver"),
