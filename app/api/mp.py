@@ -194,6 +194,13 @@ class RulesOut(Schema):
     rules = fields.List(fields.Nested(RuleOut), required=True)
 
 
+class BarOut(Schema):
+    name = fields.String(required=True)
+    fill = fields.String(required=True, metadata={"description": "进度条填充比例 0–1"})
+    label = fields.String(required=True, metadata={"description": "如 完成22%"})
+    state = fields.String(required=True, metadata={"description": "behind 落后 / ahead 正常 / no_data"})
+
+
 class MemberOut(Schema):
     employee_no = fields.String(required=True)
     name = fields.String(required=True)
@@ -206,6 +213,7 @@ class MemberOut(Schema):
     behind = fields.Integer(required=True, metadata={"description": "落后进度的考核项数"})
     submitted_today = fields.Boolean(required=True, metadata={"description": "今天是否已提交进展"})
     alerts = fields.Integer(required=True, metadata={"description": "近7天的预警数"})
+    bars = fields.List(fields.Nested(BarOut), required=True, metadata={"description": "各数据项的进度条"})
 
 
 class TeamOut(Schema):

@@ -30,7 +30,14 @@ def view_progress(assessment_id: int, who: Actor) -> JsonDict | None:
             "computed_at": snapshot.computed_at.isoformat()}
 
 
-RECENT_ALERTS = timedelta(days=7)  # the alerts a team row counts, and the home page lists
+RECENT_ALERTS = timedelta(days=7)
+
+
+def _bar(item: JsonDict) -> JsonDict:
+    """One item's bar as the team page draws it small: name, how full, its label and its state."""
+    bar = item.get("progress") or {}
+    return {"name": item["name"], "fill": bar.get("fill") or "0", "label": bar.get("label") or "",
+            "state": bar.get("state") or "no_data"}  # the alerts a team row counts, and the home page lists
 
 
 def team_view(who: Actor) -> list[JsonDict]:
@@ -63,5 +70,6 @@ def team_view(who: Actor) -> list[JsonDict]:
              "total": (body or {}).get("total_display"), "grade": (body or {}).get("grade"),
              "behind": sum(1 for item in (body or {}).get("items", [])
                            if (item.get("progress") or {}).get("state") == "behind"),
-             "submitted_today": assessment_id in submitted, "alerts": alerts.get(employee_id, 0)}
+             "submitted_today": assessment_id in submitted, "alerts": alerts.get(employee_id, 0),
+             "bars": [_bar(item) for item in (body or {}).get("items", []) if item.get("kind") == "quantitative"]}
             for employee_id, number, name, position, assessment_id, acknowledged, as_of, body in rows]

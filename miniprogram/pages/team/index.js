@@ -2,7 +2,7 @@
 // acknowledged the month's targets, and what waits for the manager — appeals, data corrections,
 // ratings — each opening the page where it is decided (the same actions the bot offers).
 const api = require('../../utils/api')
-const { fromUtc } = require('../../utils/format')
+const { fromUtc, percent } = require('../../utils/format')
 
 Component({
   data: { loading: true, error: '', members: [], appeals: [], corrections: [], unrated: 0 },
@@ -16,7 +16,9 @@ Component({
         const { tasks } = await api.request('GET', '/ratings')
         this.setData({
           loading: false,
-          members: team.members,
+          members: team.members.map((m) => Object.assign({}, m, {
+            bars: m.bars.map((b) => Object.assign({ width: percent(b.fill) || 0 }, b)),
+          })),
           appeals: appeals.map((a) => Object.assign({ filed: fromUtc(a.filed_at) }, a)),
           corrections: corrections.map((c) => Object.assign({ requested: fromUtc(c.requested_at) }, c)),
           unrated: tasks.filter((t) => !t.rated).length,

@@ -9,6 +9,8 @@ test('a lead sees each person, who is behind, and the appeal, correction and rat
   expect(shown).toContain('数据更正｜赵明星 11月2日「月度销售额」：无 → 5 USD')
   expect(shown).toContain('待评分 4 项')
   expect(shown).toContain('今日未提交')
+  const sales = page.instance.data.members[0].bars.find((b) => b.name === '月度销售额')
+  expect(sales).toMatchObject({ label: '完成22%', state: 'behind', width: 22 })
   await tap(page, '.appeal')
   expect(wx.called('navigateTo')).toEqual([expect.objectContaining({ url: '/pages/appeal/index?id=1' })])
 })

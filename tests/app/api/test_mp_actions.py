@@ -191,3 +191,4 @@ def test_the_home_page_lists_the_persons_recent_alerts_and_the_team_counts_them(
                 json={"day": "2026-11-12", "figures": {"ops_sales": {"numerator": "10"}}})
     members = {m["name"]: m for m in client.get(f"{API}/team", headers=world.lead).get_json()["members"]}
     assert members["赵明星"]["submitted_today"] is True
+    assert members["钱新人"]["bars"] == []  # nothing computed yet
