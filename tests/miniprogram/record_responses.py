@@ -23,9 +23,11 @@ from app.services.observations import sync
 from app.services.observations.sync import Incoming
 from app.services.org import binding
 from app.services.scoring import progress
+from tests.app.api.test_mp_auth import signed
 from tests.miniprogram.recording import Recorder
 from tests.support.clock import utc
 from tests.support.company import configured
+from tests.support.demo import seeded_demo
 from tests.support.images import png_bytes
 from tests.support.mp_world import build_world
 
@@ -312,3 +314,21 @@ def record_correction(client, clock, db_session):
     correction = mine.call("GET", f"/corrections/{world.ids['correction']}")
     mine.shows(correction["reason"])
     mine.save()
+
+
+def record_peer_ratings(client, clock, db_session):
+    seeded_demo(today=date(2026, 11, 27))
+    clock.now = utc(27, 15)
+    for packer in db_session.scalars(select(Employee).where(Employee.status == "active").order_by(Employee.id)):
+        headers = signed(db_session, packer) if not packer.is_hr else None
+        tasks = headers and client.get("/api/mp/v1/ratings", headers=headers).get_json().get("tasks", [])
+        if tasks and all(t["rater_kind"] == "peer" for t in tasks):
+            break
+    else:
+        raise AssertionError("the demo has nobody asked only for peer ratings")
+    peer = Recorder(client, "ratings", "peer", "仓储同事互评：只评同事，不评自己", headers)
+    tasks = peer.call("GET", "/ratings")["tasks"]
+    peer.call("POST", "/ratings", {"assessment_item_id": tasks[0]["assessment_item_id"], "value": "3"},
+              key="record-peer-1")
+    peer.shows(tasks[0]["employee"], tasks[0]["name"])
+    peer.save()

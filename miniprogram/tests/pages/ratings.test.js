@@ -18,3 +18,13 @@ test('a reminder opens on its item first', async () => {
   expect(page.instance.data.tasks[0].assessment_item_id).toBe(90)
   expect(text(page.dom)).toContain('钱新人 · 创新建议')
 })
+
+test('a packer rates a colleague as a peer', async () => {
+  const { page, wx } = await render('ratings', 'peer')
+  expect(text(page.dom)).toContain('同事互评')
+  expect(text(page.dom)).toContain('还有 1 项待评分')
+  await tap(page, page.querySelectorAll('.star')[2])
+  const [post] = wx.called('request').filter((r) => r.method === 'POST')
+  expect(post.data).toMatchObject({ value: '3' })
+  expect(text(page.dom)).toContain('本月评分已全部完成 ✓')
+})
