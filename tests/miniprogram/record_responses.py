@@ -332,3 +332,22 @@ def record_peer_ratings(client, clock, db_session):
               key="record-peer-1")
     peer.shows(tasks[0]["employee"], tasks[0]["name"])
     peer.save()
+
+
+def record_report_of_two_positions(client, clock, db_session):
+    seeded_demo(today=date(2026, 11, 27))
+    clock.now = utc(27, 15)
+    for person in db_session.scalars(select(Employee).where(Employee.status == "active").order_by(Employee.id)):
+        headers = signed(db_session, person)
+        months = client.get("/api/mp/v1/reports", headers=headers).get_json()["months"]
+        split = next((m for m in months if len(m["parts"]) > 1), None)
+        if split:
+            break
+    else:
+        raise AssertionError("the demo has nobody whose month was two assessments")
+    report_id = split["parts"][-1]["report_id"]
+    two = Recorder(client, "report", "two_positions", "换岗的一个月：两段考核合并为月度结果", headers,
+                   query={"id": report_id})
+    report = two.call("GET", f"/reports/{report_id}")
+    two.shows(*(part["position"] for part in report["month"]["parts"]))
+    two.save()

@@ -29,3 +29,11 @@ test('an appealed report: met items in green, the open appeal, no 认可 button'
   expect(page.querySelector('.confirm')).toBeFalsy()
   expect(page.querySelector('.appeal')).toBeTruthy()
 })
+
+test('a month of two positions: the combined result and each part', async () => {
+  const { page } = await render('report', 'two_positions')
+  const shown = text(page.dom)
+  expect(shown).toContain('本月结果（两段考核合并）：87.3分 优秀')
+  expect(shown).toContain('运营（7个工作日）82.3分')
+  expect(shown).toContain('美工（11个工作日）90.4分')
+})
