@@ -110,6 +110,14 @@ def record_home(client, clock, db_session):
     ahead.shows("错发率", "24小时发货率", "完成103%", "周仓管")
     ahead.save()
 
+    clock.now = utc(1, 0, 30, month=12)  # November is over: nothing more to submit for it
+    closed = Recorder(client, "home", "closed", "12月1日凌晨：11月的提交窗口已关闭", world.b)
+    closed.call("GET", "/me")
+    sheet_id = closed.call("GET", "/assessments")["assessments"][0]["id"]
+    closed.call("GET", f"/assessments/{sheet_id}")
+    closed.shows("赵明星")
+    closed.save()
+
 
 def record_submit(client, clock, db_session):
     world = november(client, clock, db_session)

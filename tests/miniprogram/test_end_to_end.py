@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Employee, Observation, ProgressEntry, Screenshot
+from app.models import Employee, Observation, ProgressEntry, ProgressSnapshot, Screenshot
 from app.services.authz import actor
 from app.services.cycle import targets
 from app.services.org import profile
@@ -81,6 +81,10 @@ def test_a_demo_employee_submits_with_a_screenshot_and_the_bar_moves(app, clock,
     figure = db_session.execute(select(Observation.numerator, Observation.denominator).where(
         Observation.progress_entry_id == entries[0].id, Observation.indicator_code == indicator)).one()
     assert tuple(figure) == (Decimal(7), Decimal(8))
+    snapshot = db_session.scalar(select(ProgressSnapshot.body).where(
+        ProgressSnapshot.assessment_id == entries[0].assessment_id))
+    stored_bar = next(i["progress"]["label"] for i in snapshot["items"] if i["indicator"] == indicator)
+    assert stored_bar == result["after"]  # the bar the page shows is the one the worker stored
     attached = db_session.scalar(select(func.count()).select_from(Screenshot).where(
         Screenshot.progress_entry_id == entries[0].id, Screenshot.id == result["shot"]))
     assert attached == 1

@@ -52,3 +52,11 @@ test('the submit button opens the submit page on this assessment', async () => {
   await tap(page, '.submit')
   expect(wx.called('navigateTo')).toEqual([expect.objectContaining({ url: `/pages/submit/index?id=${id}` })])
 })
+
+test('after the month ends the submit button is closed and says why', async () => {
+  const { page, wx } = await render('home', 'closed')
+  expect(text(button(page))).toBe('本月考核已结束，不能再提交')
+  expect(text(page.dom)).not.toContain('今日数据可修改至')
+  await tap(page, '.submit')
+  expect(wx.called('navigateTo')).toEqual([])
+})
