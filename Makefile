@@ -43,7 +43,6 @@ test: install $(if $(filter yes,$(MINIPROGRAM_TESTS)),$(NODE_MODULES))
 
 ## screenshots: every mini-program page from each recorded state, 375 × 812 PNGs in miniprogram/screenshots/
 screenshots: install $(NODE_MODULES)
-	cd miniprogram && npm run --silent build:npm
 	$(PY) -m tests.miniprogram.screenshots
 
 ## record-miniprogram: record again the API answers the mini-program's page tests render (then run make test)

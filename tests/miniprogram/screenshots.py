@@ -23,14 +23,25 @@ HTML = MINIPROGRAM / "screenshots" / "html"
 WIDTH, HEIGHT = 375, 812
 
 
-def render_html() -> list[Path]:
-    """Run the renders (jest); answers the HTML files written."""
+def node(*command: str, **options) -> subprocess.CompletedProcess:
+    """Run a Node command in miniprogram/ once its packages are installed and "构建 npm" is done
+    (miniprogram_npm/, which a fresh clone lacks until then); a failure shows what Node printed."""
     if not (MINIPROGRAM / "node_modules").is_dir():
         raise SystemExit("miniprogram/node_modules is missing: run `make test` (or `cd miniprogram && npm ci`) first")
+    for step in (["node", "scripts/pack-npm.js"], list(command)):
+        done = subprocess.run(step, cwd=MINIPROGRAM, capture_output=True, text=True, **options)
+        if done.returncode != 0 and step[0] == "node":
+            raise AssertionError(f"{' '.join(step)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done
+
+
+def render_html() -> list[Path]:
+    """Run the renders (jest); answers the HTML files written."""
     for stale in HTML.glob("*.html"):
         stale.unlink()
-    subprocess.run(["npx", "jest", "tests/renders.test.js", "--silent"], cwd=MINIPROGRAM, check=True,
-                   capture_output=True)
+    done = node("npx", "jest", "tests/renders.test.js")
+    if done.returncode != 0:
+        raise AssertionError(f"the renders failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
     return sorted(HTML.glob("*.html"))
 
 

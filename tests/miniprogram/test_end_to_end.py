@@ -6,7 +6,6 @@ has recomputed progress; the day is stored once."""
 
 import json
 import os
-import subprocess
 from datetime import date
 from decimal import Decimal
 
@@ -18,7 +17,7 @@ from app.services.authz import actor
 from app.services.cycle import targets
 from app.services.org import profile
 from app.standins.harness import ServedApp
-from tests.miniprogram.screenshots import MINIPROGRAM
+from tests.miniprogram import screenshots
 from tests.support.clock import utc
 from tests.support.demo import seeded_demo
 from tests.support.images import png_bytes
@@ -47,8 +46,6 @@ def served(app):
 
 def test_a_demo_employee_submits_with_a_screenshot_and_the_bar_moves(app, clock, standin, served, db_session,
                                                                      tmp_path, monkeypatch):
-    if not (MINIPROGRAM / "node_modules").is_dir():
-        raise AssertionError("miniprogram/node_modules is missing: run `make test` (it installs them)")
     seeded_demo(today=TODAY)
     clock.now = utc(27, 15)
     standin.configure(dev_codes=True)
@@ -58,9 +55,8 @@ def test_a_demo_employee_submits_with_a_screenshot_and_the_bar_moves(app, clock,
     monkeypatch.setenv("JIXIAO_FROZEN_NOW", clock.now.isoformat())
     worker = start_worker(app, tmp_path / "worker.log")
     try:
-        run = subprocess.run(
-            ["npx", "jest", "--config", "tests/e2e/jest.config.js", "--silent"], cwd=MINIPROGRAM, capture_output=True,
-            text=True, timeout=240,
+        run = screenshots.node(
+            "npx", "jest", "--config", "tests/e2e/jest.config.js", "--silent", timeout=240,
             env={**os.environ, "JIXIAO_E2E_API": f"{served}/api/mp/v1",
                  "JIXIAO_E2E_EMPLOYEE": person.employee_no, "JIXIAO_E2E_INDICATOR": indicator,
                  "JIXIAO_E2E_VALUE": "7", "JIXIAO_E2E_OF": "8", "JIXIAO_E2E_SHOT": str(shot),

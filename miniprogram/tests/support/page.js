@@ -28,6 +28,8 @@ function usingComponents(file) {
   const mapped = {}
   for (const [tag, target] of Object.entries(json.usingComponents || {})) {
     mapped[tag] = target.startsWith('/') || target.startsWith('.') ? target : `/miniprogram_npm/${target}`
+    const where = mapped[tag].startsWith('/') ? path.join(ROOT, mapped[tag]) : path.join(path.dirname(file), mapped[tag])
+    if (!fs.existsSync(`${where}.json`)) throw new Error(`${tag}: ${target} is missing (run npm run build:npm)`)
   }
   return mapped
 }
