@@ -153,6 +153,8 @@ def record_submit(client, clock, db_session):
     again.call("GET", "/subscriptions")
     again.call("POST", "/progress", {"day": "2026-11-12", "figures": {"ops_sales": {"numerator": "2350"}},
                                      "note": "大促预热，已更正"}, key="record-b-12-edit")
+    again.call("POST", "/corrections", {"day": "2026-11-03", "indicator": "ops_sales", "numerator": "1800",
+                                        "reason": "当天出差漏报"}, key="record-b-forgotten-3")
     again.shows("大促预热", "2300")
     again.save()
 

@@ -54,3 +54,20 @@ test('editing today: the form carries what was submitted and the button says so'
   const [prompt] = wx.called('requestSubscribeMessage')  // no sends left of any: the kinds in the page's order
   expect(prompt).toMatchObject({ fromTap: true, tmplIds: ['dev-tpl-comment', 'dev-tpl-reminder', 'dev-tpl-alert'] })
 })
+
+test('a forgotten day goes to the manager as a correction request, checked before it is sent', async () => {
+  const { page, wx } = await render('submit', 'edit_today')
+  await tap(page, '.forgot')
+  const field = (name, value) => page.instance.onForgotten({ currentTarget: { dataset: { field: name } }, detail: value })
+  await tap(page, '.request')
+  expect(page.instance.data.forgotten.error).toBe('请选择漏报的日期')
+  field('day', { value: '2026-11-03' })
+  field('numerator', '1800')
+  field('reason', '当天出差漏报')
+  await tap(page, '.request')
+  const [post] = wx.called('request').filter((r) => r.method === 'POST')
+  expect(post.url).toMatch(/\/corrections$/)
+  expect(post.data).toEqual({ day: '2026-11-03', indicator: 'ops_sales', numerator: '1800', reason: '当天出差漏报' })
+  expect(page.instance.data.forgotten).toBe(null)
+  expect(wx.called('showToast')[0]).toMatchObject({ title: '已提交主管审批' })
+})
