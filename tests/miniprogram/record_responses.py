@@ -66,21 +66,20 @@ def november(client, clock, db_session):
 
 
 def record_login(client, clock, db_session, standin):
-    world = build_world(client, clock, db_session)
-    star = person("钱新人")
+    build_world(client, clock, db_session)
+    trainee = person("钱新人")
     first = Recorder(client, "login", "first", "首次登录：未绑定，须输入工号和绑定码")
     standin.add_code("code-first", "o-new-trainee")
     first.call("POST", "/auth/login", {"code": "code-first"})
-    code, _ = binding.issue_code(star.employee_no, system("cli"))
+    code, _ = binding.issue_code(trainee.employee_no, system("cli"))
     standin.add_code("code-bind", "o-new-trainee")
-    first.call("POST", "/auth/login", {"code": "code-bind", "employee_no": star.employee_no, "bind_code": code})
+    first.call("POST", "/auth/login", {"code": "code-bind", "employee_no": trainee.employee_no, "bind_code": code})
     first.shows("工号", "绑定码")
     first.save()
     again = Recorder(client, "login", "bound", "已绑定：静默登录后进入首页")
     standin.add_code("code-again", "o-new-trainee")
     again.call("POST", "/auth/login", {"code": "code-again"})
     again.save()
-    assert world
 
 
 def record_home(client, clock, db_session):
