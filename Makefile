@@ -34,12 +34,12 @@ run: migrate
 	$(FLASK) seed demo
 	$(PY) -m workers up
 
-## test: the whole suite, browser tests included (Debian's Chromium and CJK fonts installed first), then the
-## mini-program's pages under jest + miniprogram-simulate (MINIPROGRAM_TESTS=no skips them: CI's second pass)
+## test: the mini-program's pages under jest + miniprogram-simulate (MINIPROGRAM_TESTS=no skips them: CI's second
+## pass), then the whole Python suite, browser tests included (Debian's Chromium and CJK fonts installed first)
 test: install $(if $(filter yes,$(MINIPROGRAM_TESTS)),$(NODE_MODULES))
 	bash .ci/system-packages.sh --test
-	$(PY) -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
 	$(if $(filter yes,$(MINIPROGRAM_TESTS)),cd miniprogram && npm test --silent)
+	$(PY) -m pytest -c tests/pytest.ini --rootdir . $(PYTEST_ARGS)
 
 ## screenshots: every mini-program page from each recorded state, 375 × 812 PNGs in miniprogram/screenshots/
 screenshots: install $(NODE_MODULES)

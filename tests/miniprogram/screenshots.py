@@ -35,8 +35,25 @@ def node(*command: str, **options) -> subprocess.CompletedProcess:
     return done
 
 
+SOURCES = ("app.wxss", "pages", "components", "utils", "styles", "tests/recorded", "tests/support",
+           "tests/renders.test.js")
+
+
+def fresh_renders() -> list[Path]:
+    """The HTML renders `npm test` just wrote (make test runs it first), when nothing they are made
+    of changed since; otherwise none."""
+    rendered = sorted(HTML.glob("*.html"))
+    made_of = [f for name in SOURCES for f in ([MINIPROGRAM / name] + list((MINIPROGRAM / name).rglob("*")))
+               if f.is_file()]
+    if not rendered or max(f.stat().st_mtime for f in made_of) > min(f.stat().st_mtime for f in rendered):
+        return []
+    return rendered
+
+
 def render_html() -> list[Path]:
-    """Run the renders (jest); answers the HTML files written."""
+    """Run the renders (jest), unless `npm test` has just made them; answers the HTML files."""
+    if reused := fresh_renders():
+        return reused
     for stale in HTML.glob("*.html"):
         stale.unlink()
     done = node("npx", "jest", "tests/renders.test.js")
