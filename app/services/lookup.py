@@ -24,12 +24,16 @@ def indicator(code: str) -> Indicator:
     return ind
 
 
+def display_of(ind: Indicator) -> Display:
+    """How the indicator's figures are written and typed: a qualitative item's as a rating (4.5分)."""
+    return Display.RATING if ind.kind == "qualitative" else Display(ind.display)
+
+
 def format_figure(ind: Indicator, value: Decimal | Fraction | None, currency: str = "") -> str:
     """A figure as people read it ("5%", "2.8:1", "100,000 USD", "4.5分")."""
     if value is None:
         return "无"
-    display = Display.RATING if ind.kind == "qualitative" else Display(ind.display)
-    return format_value(Fraction(value), display, ind.unit, currency)
+    return format_value(Fraction(value), display_of(ind), ind.unit, currency)
 
 
 def name_of(employee_id: int) -> str:

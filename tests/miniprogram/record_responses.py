@@ -180,20 +180,14 @@ def record_targets(client, clock, db_session):
 
 def record_team(client, clock, db_session):
     world = november(client, clock, db_session)
-    lead = Recorder(client, "team", "lead", "张组长：两人的进度、待处理的申诉、更正与评分", world.lead)
-    team = lead.call("GET", "/team")
-    lead.call("GET", "/team/appeals")
-    lead.call("GET", "/team/corrections")
-    lead.call("GET", "/ratings")
-    lead.shows(*(m["name"] for m in team["members"]))
-    lead.save()
-    keeper = Recorder(client, "team", "keeper", "周仓管：一人，无待处理事项", world.m)
-    team = keeper.call("GET", "/team")
-    keeper.call("GET", "/team/appeals")
-    keeper.call("GET", "/team/corrections")
-    keeper.call("GET", "/ratings")
-    keeper.shows(*(m["name"] for m in team["members"]))
-    keeper.save()
+    for state, headers, about in (("lead", world.lead, "张组长：两人的进度、待处理的申诉、更正与评分"),
+                                  ("keeper", world.m, "周仓管：一人，无待处理事项")):
+        team = Recorder(client, "team", state, about, headers)
+        members = team.call("GET", "/team")["members"]
+        for path in ("/team/appeals", "/team/corrections", "/ratings"):
+            team.call("GET", path)
+        team.shows(*(m["name"] for m in members))
+        team.save()
 
 
 def record_reports(client, clock, db_session):

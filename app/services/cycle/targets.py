@@ -26,7 +26,7 @@ from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import to_local
 from app.services.cycle.target_messages import TargetNews
-from app.services.lookup import configured_sources, cycle_of, format_figure, indicator
+from app.services.lookup import configured_sources, cycle_of, display_of, format_figure, indicator
 from app.services.notify import outbox
 from app.services.scoring import progress
 from app.services.scoring.inputs import stored_method
@@ -149,7 +149,7 @@ def _parts(definition: str) -> list[str]:
 def _entry(ind: Indicator, rater: str | None, synced: dict[str, str | None], currency: str) -> JsonDict:
     """How the submit page takes the item's figure: typed by the person (a percent, money, a count…,
     a ratio's two parts), synced from its source (a self-report beside it is optional), or rated."""
-    display = Display.RATING if ind.kind == Kind.QUALITATIVE.value else Display(ind.display)
+    display = display_of(ind)
     return {"display": display.value, "unit": currency if display is Display.MONEY else ind.unit,
             "two_parts": ind.aggregation == Aggregation.RATIO.value and not rater, "parts": _parts(ind.definition),
             "by": "rating" if rater else "sync" if ind.source in synced else "self",
@@ -166,7 +166,7 @@ def rules_view(assessment_id: int, who: Actor) -> list[JsonDict]:
     for item in assessment.items:
         ind = indicator(item.indicator_code)
         method = stored_method(item.method)
-        display = Display.RATING if ind.kind == Kind.QUALITATIVE.value else Display(ind.display)
+        display = display_of(ind)
         rule = method_label(method, item.weight, Direction(ind.direction), display, ind.unit, assessment.currency)
         if isinstance(method, ByRatio):
             cap = f"，最高按{plain(item.cap * 100)}%计" if ind.kind != Kind.QUALITATIVE.value else ""

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from app.domain.cycles import CycleStatus
 from app.domain.deadlines import deadline_after
-from app.domain.indicators import Display, Kind
+from app.domain.indicators import Kind
 from app.domain.workflow import (
     APPEAL_ESCALATE_HOURS,
     APPEAL_REMIND_HOURS,
@@ -38,7 +38,7 @@ from app.services import audit, settings
 from app.services.authz import Action, Actor, Subject, active_managers_of, can, require
 from app.services.business_time import calendar_for, to_local, to_utc
 from app.services.feedback import appeal_effects
-from app.services.lookup import format_figure, hr_members, indicator, name_of
+from app.services.lookup import display_of, format_figure, hr_members, indicator, name_of
 from app.services.notify import outbox
 from app.services.scoring.reports import ANSWERABLE, latest_version
 from app.services.usecase import (
@@ -209,8 +209,7 @@ def _require_appealable(report: Report, assessment: Assessment, now: datetime) -
 def _claim(item: AssessmentItem, report: Report, value: str | int | Decimal) -> Decimal:
     ind = indicator(item.indicator_code)
     number = decimal_of(value, "claimed_value", "申诉数值")
-    display = Display.RATING if ind.kind == Kind.QUALITATIVE else Display(ind.display)
-    problem = claim_problem(Kind(ind.kind), display, number)
+    problem = claim_problem(Kind(ind.kind), display_of(ind), number)
     if problem:
         raise ApiError("invalid_input", problem, 422, {"claimed_value": problem})
     row: dict[str, Any] = next((r for r in report.body["items"] if r["indicator"] == item.indicator_code), {})
