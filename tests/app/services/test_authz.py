@@ -415,6 +415,7 @@ NOT_ACTING_FOR_A_PERSON = {
         business_time.to_utc business_time.calendar_for business_time.allowed_send_time
         calendar.company_calendar calendar.department_calendars calendar.parse_weekdays calendar.leave_days
         calendar.rate_table lookup.cycle_of lookup.indicator lookup.format_figure lookup.name_of lookup.hr_members
+        lookup.display_of
         settings.current settings.of_cycle settings.of_month org.company_settings.listing
         org.company_settings.bands
         observations.submissions.edit_until blobs.blob_store blobs.store_from observations.images.clean
