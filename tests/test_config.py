@@ -20,14 +20,14 @@ def test_mysql_url_is_forced_to_utf8mb4():
 
 def test_production_without_secrets_refuses_to_start():
     config = Config({"JIXIAO_ENV": "production", "DATABASE_URL": "mysql+pymysql://u:p@db/j"})
-    with pytest.raises(ConfigError, match="SECRET_KEY, REDIS_URL"):
+    with pytest.raises(ConfigError, match="SECRET_KEY, JIXIAO_MASTER_KEY, REDIS_URL"):
         config.validate()
 
 
 def test_production_with_its_settings_starts():
     config = Config(
         {"JIXIAO_ENV": "production", "DATABASE_URL": "mysql+pymysql://u:p@db/j", "REDIS_URL": "redis://r",
-         "SECRET_KEY": "x" * 32}
+         "SECRET_KEY": "x" * 32, "JIXIAO_MASTER_KEY": "bWFzdGVyLWtleS1vZi10aGUtdGVzdC0zMi1ieXRlcyE="}
     )
     config.validate()
     assert config.is_production

@@ -33,17 +33,17 @@ from app.models.progress import PrivacyConsent, ProgressEntry, ProgressSnapshot,
 from app.models.rating import PeerRater, Rating, RatingReturn
 from app.models.score import ItemScore, Report, Score, ScoringRun
 from app.models.setting import CompanySetting
-from app.models.source import SourceSetting
+from app.models.source import Connector, SourceSetting, UnmappedRecord
 from app.models.workflow import CorrectionRequest, ItemOverride
 
 __all__ = [
     "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
-    "CalendarYear", "Comment", "CompanySetting", "ConsoleLogin", "CorrectionRequest", "Cycle", "DeliveryAttempt",
-    "Department",
+    "CalendarYear", "Comment", "CompanySetting", "ConsoleLogin", "Connector", "CorrectionRequest", "Cycle",
+    "DeliveryAttempt", "Department",
     "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "MismatchNotice", "NotifyState", "Observation", "OutboxMessage",
     "Outcome", "PeerRater", "Position", "PrivacyConsent", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn",
     "Report", "Restatement", "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SourceSetting",
     "SubscribeQuota",
-    "SyncRun", "TargetAmendment", "TemplateItem", "WeChatIdentity", "WeChatPush",
+    "SyncRun", "TargetAmendment", "TemplateItem", "UnmappedRecord", "WeChatIdentity", "WeChatPush",
 ]

@@ -18,6 +18,7 @@ from rq.timeouts import BaseTimeoutException
 from sqlalchemy import select
 
 from app import jobs
+from app.connectors import runs as connectors
 from app.domain.cycles import CycleStatus
 from app.domain.workcalendar import next_month, previous_month
 from app.extensions import db, redis_store
@@ -63,6 +64,7 @@ def run_due(now: datetime) -> dict[str, Any]:
             "reports": lambda: _push_reports(now),
             "reminders": lambda: _evening_reminders(local, now),
             "refreshed": lambda: _once(f"progress-refresh:{local.date()}", progress.refresh_open, 0),
+            "synced": lambda: connectors.enqueue_due(now),
             "alerts": lambda: _request_alerts(local),
             "digests": lambda: digest.send_due_digests(now),
             "confirmed": lambda: reports.auto_confirm_due(now),

@@ -14,6 +14,7 @@ import threading
 import requests
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from app.standins.vendors import create_vendor_standin
 from app.standins.wechat import create_wechat_standin
 from app.standins.wechat_state import Switches
 
@@ -105,3 +106,34 @@ class RunningStandin(ServedApp):
     def deliver(self) -> list[dict]:
         """Send queued pushes to our callbacks now; each result has status, body and decrypted reply."""
         return self._post("deliver")["deliveries"]
+
+
+class RunningVendors(ServedApp):
+    """The vendors' stand-in (app/standins/vendors.py) plus one method per `/_standin/` control."""
+
+    def __init__(self):
+        super().__init__(create_vendor_standin())
+        self.http = requests.Session()
+
+    def _post(self, path: str, body: dict | None = None) -> dict:
+        response = self.http.post(f"{self.url}/_standin/{path}", json=body or {}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def requests(self, path: str = "") -> list[dict]:
+        """What the stand-in received, oldest first (method, path, args, headers, form, body)."""
+        response = self.http.get(f"{self.url}/_standin/requests", params={"path": path}, timeout=10)
+        response.raise_for_status()
+        return response.json()["requests"]
+
+    def reset(self) -> None:
+        self._post("reset")
+
+    def script(self, path: str, status: int, times: int = 1, retry_after: float | None = None,
+               body: dict | None = None) -> None:
+        self._post("script", {"path": path, "status": status, "times": times, "retry_after": retry_after,
+                              "body": body})
+
+    def zendesk(self, **data) -> int:
+        """Add tickets / metrics, set page_size or the login; returns how many tickets it holds."""
+        return self._post("zendesk", data)["tickets"]

@@ -42,7 +42,7 @@ def tell_admins(now: datetime) -> int:
         return 0
     digest = hashlib.sha256("|".join(sorted(_key(f) for f in new)).encode()).hexdigest()[:16]
     body = _body(new)
-    for admin_id in _admins():
+    for admin_id in admins():
         outbox.enqueue(admin_id, "job_failed", title="后台任务失败", summary=f"{len(new)} 个后台任务失败",
                        body=body, dedupe_key=f"job_failed:{admin_id}:{digest}", now=now,
                        data={"failed": len(new)})
@@ -84,7 +84,7 @@ def _act(queue_name: str, job_id: str, who: Actor, action: str, change: Callable
     return True
 
 
-def _admins() -> list[int]:
+def admins() -> list[int]:
     """Active admins; HR when nobody is an admin, so a failure is never told to no one."""
     for flag in (Employee.is_admin, Employee.is_hr):
         found = list(db.session.scalars(select(Employee.id).where(flag.is_(True), Employee.status == "active")

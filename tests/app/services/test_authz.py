@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, select
 
-from app import services
+from app import connectors, services
 from app.errors import ApiError
 from app.extensions import db
 from app.models import (
@@ -415,7 +415,7 @@ NOT_ACTING_FOR_A_PERSON = {
         business_time.to_utc business_time.calendar_for business_time.allowed_send_time
         calendar.company_calendar calendar.department_calendars calendar.parse_weekdays calendar.leave_days
         calendar.rate_table lookup.cycle_of lookup.indicator lookup.format_figure lookup.name_of lookup.hr_members
-        lookup.display_of
+        lookup.display_of notify.job_failures.admins
         settings.current settings.of_cycle settings.of_month org.company_settings.listing
         org.company_settings.bands
         observations.submissions.edit_until blobs.blob_store blobs.store_from observations.images.clean
@@ -494,6 +494,13 @@ NOT_ACTING_FOR_A_PERSON = {
         notify.job_failures.listing notify.job_failures.retry notify.job_failures.discard
         notify.wechat_status.channels observations.sync.restatement_rows org.job_descriptions.view
         org.template_edits.indicators feedback.peers.peer_candidates""",
+    "connectors, admin only: tests/app/connectors/test_admin_roles.py tries each role": """
+        connectors.admin.save_credentials connectors.admin.status connectors.admin.map_identity
+        connectors.admin.unmapped connectors.admin.sync_now connectors.admin.request_sync""",
+    "connector syncs, acting for nobody (the clock, or an admin's 同步 after the policy), and their parts": """
+        connectors.runs.sync_now connectors.runs.enqueue_due connectors.runs.attribute connectors.runs.owners_of connectors.runs.keep_unmapped
+        connectors.vault.seal connectors.vault.unseal connectors.vault.masked connectors.http.backoff
+        connectors.http.retry_after connectors.registry.kind""",
     "screenshot links: the signed link is the authority, made for one allowed viewer, checked again": """
         observations.screenshots.open_link""",
     "the bot: the sender's binding names who acts; each action is a workflow service asking the policy": """
@@ -508,17 +515,23 @@ NOT_ACTING_FOR_A_PERSON = {
 
 
 def _public_service_functions() -> set[str]:
-    """Every public function defined under app/services, named relative to the package."""
+    """Every public function defined under app/services (named relative to it) and app/connectors
+    (named connectors.…)."""
     found = set()
-    for info in pkgutil.walk_packages(services.__path__, "app.services."):
-        module = importlib.import_module(info.name)
-        found |= {f"{info.name.removeprefix('app.services.')}.{name}" for name, value in vars(module).items()
-                  if not name.startswith("_") and inspect.isfunction(value) and value.__module__ == info.name}
+    for package, prefix in ((services, "app.services."), (connectors, "app.connectors.")):
+        for info in pkgutil.walk_packages(package.__path__, prefix):
+            module = importlib.import_module(info.name)
+            found |= {f"{_short(info.name)}.{name}" for name, value in vars(module).items()
+                      if not name.startswith("_") and inspect.isfunction(value) and value.__module__ == info.name}
     return found
 
 
+def _short(module: str) -> str:
+    return module.removeprefix("app.services.").removeprefix("app.")
+
+
 def _name(function) -> str:
-    return f"{function.__module__.removeprefix('app.services.')}.{function.__name__}"
+    return f"{_short(function.__module__)}.{function.__name__}"
 
 
 def _takes_an_actor(function) -> bool:

@@ -1,0 +1,151 @@
+"""One sync of one connector: a run record, the vendor's records attributed to people, written
+through the one write path, and the checkpoint saved with them (docs/connectors.md).
+
+Everything the vendor sends is fetched and parsed before anything is written, so a malformed
+payload or a vendor that keeps failing leaves a failed run with its error and nothing else. A figure
+out of range is refused per record and counted; a record nobody's mapping covers is kept as an
+unmapped record. The admin is told when a connector fails twice in a row.
+"""
+
+import time
+from datetime import datetime
+
+from flask import current_app
+from rq.exceptions import DuplicateJobError
+from sqlalchemy import func, select
+
+from app import jobs
+from app.connectors import vault
+from app.connectors.base import Kind, Record, Window
+from app.connectors.http import Sleep, VendorError
+from app.connectors.registry import KINDS
+from app.connectors.registry import kind as kind_of
+from app.domain.attribution import Mapping, Owners, figure_problem
+from app.errors import ApiError
+from app.extensions import db
+from app.models import Connector, ExternalIdentity, SyncRun, UnmappedRecord
+from app.services import audit
+from app.services.business_time import business_today, clock_now, to_local, zone
+from app.services.notify import outbox
+from app.services.notify.job_failures import admins
+from app.services.observations import sync
+from app.services.usecase import use_case
+
+PROVENANCE = "verified"
+TELL_AFTER = 2  # failed syncs in a row before the admins hear of it
+ERROR_LENGTH = 500
+
+
+@use_case
+def sync_now(source: str, *, now: datetime | None = None, sleep: Sleep = time.sleep,
+             trigger: str = "schedule") -> SyncRun:
+    """Run one sync of `source`'s connector and return its run (done or failed, never half-written)."""
+    kind = kind_of(source)
+    connector = db.session.scalar(select(Connector).where(Connector.source == source))
+    if connector is None or connector.status != "valid":
+        raise ApiError("connector_not_ready", f"数据连接「{kind.name}」还没有有效的凭据", 409, {"source": source})
+    now = now or clock_now()
+    run = SyncRun(source=source, kind="sync", started_at=now)
+    db.session.add(run)
+    db.session.commit()
+    try:
+        vendor = kind.build(vault.unseal(connector.secret), dict(current_app.config), sleep)
+        fetched = vendor.fetch(dict(connector.checkpoint or {}), Window(business_today(now), now, zone()))
+    except (VendorError, vault.SealBroken) as exc:
+        return _failed(run, connector, kind, str(exc), now)
+    incoming, unmapped, refused = attribute(kind, fetched.records)
+    run.counts = {"fetched": len(fetched.records), "refused": refused, "unmapped": len(unmapped),
+                  "requests": fetched.requests}
+    keep_unmapped(source, kind.identity, unmapped, run.id)
+    connector.checkpoint, connector.failures = fetched.checkpoint, 0
+    audit.record("connector.sync", "connector", connector.id, source="clock" if trigger == "schedule" else "web",
+                 after={"source": source, "run_id": run.id, "trigger": trigger})
+    sync.record_run(run.id, PROVENANCE, incoming, covered_through=fetched.covered_through)
+    return run
+
+
+def enqueue_due(now: datetime) -> list[str]:
+    """Queue a sync of each connector with valid credentials that has not started one in its current
+    schedule slot; the job id is the slot's, so a second tick queues nothing. Returns the sources."""
+    queued = []
+    for connector in db.session.scalars(select(Connector).where(Connector.status == "valid")):
+        kind = KINDS.get(connector.source)
+        if kind is None:
+            continue
+        slot = kind.slot(to_local(now))
+        started = db.session.scalar(select(func.max(SyncRun.started_at)).where(
+            SyncRun.source == kind.source, SyncRun.kind == "sync"))
+        if started is not None and to_local(started) >= slot:
+            continue
+        try:
+            jobs.enqueue(jobs.SYNC, kind.source, "schedule", job_id=f"sync-{kind.source}-{slot:%Y%m%d%H}", unique=True)
+        except DuplicateJobError:
+            continue
+        queued.append(kind.source)
+    return queued
+
+
+def attribute(kind: Kind, records: list[Record]) -> tuple[list[sync.Incoming], list[Record], int]:
+    """The records as people's figures, the ones nobody's mapping covers, and how many were refused
+    for a figure out of range."""
+    owners = owners_of(kind.identity, {r.external_id for r in records})
+    incoming, unmapped, refused = [], [], 0
+    for record in records:
+        if figure_problem(record.numerator, record.denominator):
+            refused += 1
+            continue
+        owner = owners.owner(record.external_id, record.day)
+        if owner is None:
+            unmapped.append(record)
+            continue
+        incoming.append(sync.Incoming(owner, record.indicator_code, record.day, record.numerator,
+                                      record.denominator, record.external_ref, record.currency))
+    return incoming, unmapped, refused
+
+
+def owners_of(identity: str, external_ids: set[str]) -> Owners:
+    ids = sorted(external_ids)
+    mappings = []
+    for start in range(0, len(ids), sync.CHUNK):
+        chunk = ids[start:start + sync.CHUNK]
+        mappings += [Mapping(m.external_id, m.employee_id, m.effective_from, m.effective_to)
+                     for m in db.session.scalars(select(ExternalIdentity).where(
+                         ExternalIdentity.source == identity, ExternalIdentity.external_id.in_(chunk)))]
+    return Owners(mappings)
+
+
+def keep_unmapped(source: str, identity: str, records: list[Record], run_id: int) -> None:
+    """Upsert the unmapped records by their source record; the caller commits."""
+    refs = [r.external_ref for r in records]
+    existing: dict[str, UnmappedRecord] = {}
+    for start in range(0, len(refs), sync.CHUNK):
+        existing |= {u.external_ref: u for u in db.session.scalars(select(UnmappedRecord).where(
+            UnmappedRecord.source == source, UnmappedRecord.external_ref.in_(refs[start:start + sync.CHUNK])))}
+    for record in records:
+        row = existing.get(record.external_ref)
+        if row is None:
+            row = UnmappedRecord(source=source, identity=identity, external_ref=record.external_ref,
+                                 provenance=PROVENANCE)
+            db.session.add(row)
+        row.external_id, row.indicator_code, row.day = record.external_id, record.indicator_code, record.day
+        row.numerator, row.denominator, row.currency = record.numerator, record.denominator, record.currency
+        row.run_id, row.recorded_at = run_id, clock_now()
+
+
+def _failed(run: SyncRun, connector: Connector, kind: Kind, error: str, now: datetime) -> SyncRun:
+    """Record the failure (nothing else was written); the admins hear of the second in a row."""
+    db.session.rollback()
+    run.status, run.finished_at, run.error = "failed", now, error[:ERROR_LENGTH]
+    connector.failures += 1
+    audit.record("connector.failed", "connector", connector.id, source="clock",
+                 after={"source": kind.source, "run_id": run.id, "failures": connector.failures})
+    if connector.failures == TELL_AFTER:
+        body = (f"数据连接「{kind.name}」已连续{TELL_AFTER}次同步失败，最近一次：{error[:200]}。"
+                "请到管理后台的数据连接页检查凭据和状态。")
+        for admin_id in admins():
+            outbox.enqueue(admin_id, "job_failed", title="数据同步失败",
+                           summary=f"{kind.name} 连续{TELL_AFTER}次同步失败", body=body, now=now,
+                           dedupe_key=f"connector_failed:{kind.source}:{run.id}:{admin_id}",
+                           data={"source": kind.source, "run_id": run.id})
+    db.session.commit()
+    return run
