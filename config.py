@@ -119,6 +119,9 @@ class Config:
         self.WECOM_API_BASE = env.get("WECOM_API_BASE") or "https://qyapi.weixin.qq.com"
         # The vendors' API hosts (docs/connectors.md); tests and `make run` point them at the stand-in.
         self.ZENDESK_URL = env.get("ZENDESK_URL") or "https://{subdomain}.zendesk.com"
+        self.AMAZON_LWA_URL = env.get("AMAZON_LWA_URL") or "https://api.amazon.com/auth/o2/token"
+        self.SP_API_URL = env.get("SP_API_URL") or "https://sellingpartnerapi-na.amazon.com"
+        self.AMAZON_ADS_URL = env.get("AMAZON_ADS_URL") or "https://advertising-api.amazon.com"
 
     @property
     def is_production(self) -> bool:

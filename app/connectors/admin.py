@@ -18,7 +18,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.models import Connector, Employee, ExternalIdentity, SourceSetting, SyncRun, UnmappedRecord
 from app.services import audit, authz
-from app.services.business_time import clock_now
+from app.services.business_time import clock_now, to_local
 from app.services.observations import sync
 from app.services.usecase import JsonDict, use_case
 
@@ -74,7 +74,8 @@ def request_sync(source: str, *, admin_id: int) -> str:
 
 
 def status(*, admin_id: int) -> list[JsonDict]:
-    """Each connector as the admin sees it: credentials (masked), state, last run and its counts."""
+    """Each connector as the admin sees it: credentials (masked), state, last run and its counts
+    (times local)."""
     authz.require(authz.actor(admin_id), authz.Action.MANAGE_CONNECTORS, authz.Subject())
     rows = []
     for kind in KINDS.values():
@@ -84,13 +85,13 @@ def status(*, admin_id: int) -> list[JsonDict]:
         values = vault.unseal(connector.secret) if connector else {}
         rows.append({
             "source": kind.source, "name": kind.name, "status": connector.status if connector else "unset",
-            "checked_at": connector.checked_at if connector else None,
+            "checked_at": to_local(connector.checked_at) if connector and connector.checked_at else None,
             "failures": connector.failures if connector else 0,
             "fields": [{"name": f.name, "label": f.label, "secret": f.secret,
                         "value": vault.masked(values[f.name]) if f.secret and f.name in values
                         else values.get(f.name, f.default)} for f in kind.fields],
             "last_run": None if last is None else {"id": last.id, "status": last.status, "counts": last.counts,
-                                                   "started_at": last.started_at, "error": last.error},
+                                                   "started_at": to_local(last.started_at), "error": last.error},
         })
     return rows
 

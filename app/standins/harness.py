@@ -137,3 +137,7 @@ class RunningVendors(ServedApp):
     def zendesk(self, **data) -> int:
         """Add tickets / metrics, set page_size or the login; returns how many tickets it holds."""
         return self._post("zendesk", data)["tickets"]
+
+    def amazon(self, **data) -> None:
+        """Add S&T rows (sales={day: rows}), listings, ads_rows; set waits, fatal, cancelled, lwa; expire_tokens."""
+        self._post("amazon", data)

@@ -21,7 +21,9 @@ def running_vendors():
 def vendors(running_vendors, app, clock, monkeypatch):
     """The stand-in, emptied of scripts and recorded requests, and the app pointed at it."""
     running_vendors.reset()
-    monkeypatch.setitem(app.config, "ZENDESK_URL", running_vendors.url)
+    for key, path in (("ZENDESK_URL", ""), ("SP_API_URL", ""), ("AMAZON_ADS_URL", ""),
+                      ("AMAZON_LWA_URL", "/auth/o2/token")):
+        monkeypatch.setitem(app.config, key, running_vendors.url + path)
     return running_vendors
 
 

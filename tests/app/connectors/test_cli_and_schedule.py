@@ -26,7 +26,9 @@ def test_the_admin_enters_credentials_maps_an_agent_and_syncs_from_the_cli(vendo
     assert synced.exit_code == 0, synced.output
     assert synced.stdout.startswith("同步 #") and "done" in synced.stdout
     listed = runner.invoke(args=["connectors", "list", *by])
-    assert listed.stdout.startswith("zendesk\tvalid\t连续失败0次\tdone")
+    assert "amazon_sp_api\tunset\t连续失败0次\t从未同步" in listed.stdout.splitlines()
+    assert [line for line in listed.stdout.splitlines() if line.startswith("zendesk")][0].startswith(
+        "zendesk\tvalid\t连续失败0次\tdone 2026-11-12 14:00")  # local time
     refused = runner.invoke(args=["connectors", "list", "--by", company.hr.employee_no])
     assert (refused.exit_code, refused.stderr.strip()) == (2, "只有管理员可以管理数据连接")
     assert db_session.scalar(select(Observation)) is None  # nothing changed in Zendesk this month

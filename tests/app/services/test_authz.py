@@ -498,7 +498,8 @@ NOT_ACTING_FOR_A_PERSON = {
         connectors.admin.save_credentials connectors.admin.status connectors.admin.map_identity
         connectors.admin.unmapped connectors.admin.sync_now connectors.admin.request_sync""",
     "connector syncs, acting for nobody (the clock, or an admin's 同步 after the policy), and their parts": """
-        connectors.runs.sync_now connectors.runs.enqueue_due connectors.runs.attribute connectors.runs.owners_of connectors.runs.keep_unmapped
+        connectors.runs.sync_now connectors.runs.enqueue_due connectors.runs.attribute connectors.runs.owners_of
+        connectors.runs.keep_unmapped
         connectors.vault.seal connectors.vault.unseal connectors.vault.masked connectors.http.backoff
         connectors.http.retry_after connectors.registry.kind""",
     "screenshot links: the signed link is the authority, made for one allowed viewer, checked again": """
