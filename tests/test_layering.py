@@ -30,6 +30,7 @@ LAYERS: list[list[str]] = [
     ["app.services.cycle"],
     ["app.services.observations", "app.services.feedback", "app.services.news", "app.services.org"],
     ["app.connectors"],
+    ["app.imports"],
     ["app.services.tick", "app.services.bot"],
     ["app.demo", "app.api"],
     ["app.cli"],

@@ -14,6 +14,7 @@ from app.connectors.http import Sleep, VendorError
 from app.connectors.registry import KINDS
 from app.connectors.registry import kind as kind_of
 from app.connectors.runs import PROVENANCE, owners_of
+from app.domain.attribution import IDENTITIES
 from app.errors import ApiError
 from app.extensions import db
 from app.models import Connector, Employee, ExternalIdentity, SourceSetting, SyncRun, UnmappedRecord
@@ -103,7 +104,7 @@ def map_identity(identity: str, external_id: str, employee_id: int, valid_from: 
     mapping the day before). Records kept unmapped that it now covers are recorded as the person's
     figures, one run per source; returns how many."""
     authz.require(authz.actor(admin_id), authz.Action.MAP_IDENTITIES, authz.Subject())
-    if identity not in {kind.identity for kind in KINDS.values()} | {"erp"}:
+    if identity not in IDENTITIES:
         raise ApiError("unknown_identity", f"没有名为「{identity}」的外部账号类型", 404)
     if db.session.get(Employee, employee_id) is None:
         raise ApiError("not_found", "找不到该员工", 404)

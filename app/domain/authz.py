@@ -49,6 +49,7 @@ class Action(StrEnum):
     DECIDE_OUTCOME = "decide_outcome"
     MANAGE_CONNECTORS = "manage_connectors"
     MAP_IDENTITIES = "map_identities"
+    IMPORT_DATA = "import_data"  # a file of figures, shipments or stock-takes; its column presets
     RUN_CYCLE = "run_cycle"  # accept a month's data gaps, re-publish or dismiss restatements
     CHANGE_SETTINGS = "change_settings"
     EDIT_TEMPLATE = "edit_template"  # a template item's scoring method
@@ -101,6 +102,7 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.MANAGE_CONNECTORS: frozenset({Relation.ADMIN}),
     Action.RUN_JOBS: frozenset({Relation.ADMIN}),
     Action.MAP_IDENTITIES: frozenset({Relation.ADMIN}),
+    Action.IMPORT_DATA: frozenset({H, Relation.ADMIN}),
     Action.RUN_CYCLE: frozenset({H}),
     Action.CHANGE_SETTINGS: frozenset({H}),
     Action.EDIT_TEMPLATE: frozenset({H}),
@@ -141,6 +143,7 @@ REFUSALS = {
     Action.MANAGE_CONNECTORS: "只有管理员可以管理数据连接",
     Action.RUN_JOBS: "只有管理员可以重试或清除失败的后台任务",
     Action.MAP_IDENTITIES: "只有管理员可以维护外部账号映射",
+    Action.IMPORT_DATA: "只有人事或管理员可以导入数据文件",
     Action.RUN_CYCLE: "只有人事可以处理考核周期的数据缺口和数据更正",
     Action.CHANGE_SETTINGS: "只有人事可以修改公司设置",
     Action.EDIT_TEMPLATE: "只有人事可以修改考核模板",

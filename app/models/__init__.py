@@ -18,7 +18,7 @@ from app.models.notify import (
     OutboxMessage,
     SubscribeQuota,
 )
-from app.models.observation import Observation, Restatement, Shipment, SyncRun
+from app.models.observation import ImportPreset, ImportRow, Observation, Restatement, Shipment, SyncRun
 from app.models.org import (
     BindCode,
     Department,
@@ -40,7 +40,8 @@ __all__ = [
     "Alert", "AlertRule", "Appeal", "Assessment", "AssessmentItem", "AuditLog", "Base", "BindCode", "CalendarDay",
     "CalendarYear", "Comment", "CompanySetting", "ConsoleLogin", "Connector", "CorrectionRequest", "Cycle",
     "DeliveryAttempt", "Department",
-    "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "Indicator", "ItemOverride", "ItemScore",
+    "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "ImportPreset", "ImportRow", "Indicator",
+    "ItemOverride", "ItemScore",
     "JobDescription", "KpiTemplate", "LeaveRecord", "MismatchNotice", "NotifyState", "Observation", "OutboxMessage",
     "Outcome", "PeerRater", "Position", "PrivacyConsent", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn",
     "Report", "Restatement", "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SourceSetting",

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     UniqueConstraint,
 )
@@ -71,7 +72,8 @@ class Shipment(Base):
     """One shipped order line from the ERP: who packed it, when, and whether the item was wrong."""
 
     __tablename__ = "shipment"
-    __table_args__ = (UniqueConstraint("source", "order_no"), Index("ix_shipment_batch", "batch_no"))
+    __table_args__ = (UniqueConstraint("source", "order_no"), Index("ix_shipment_batch", "batch_no"),
+                      Index("ix_shipment_packer_day", "packer_code", "day"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(32))
@@ -83,6 +85,10 @@ class Shipment(Base):
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
     wrong_item: Mapped[bool] = mapped_column(Boolean, default=False)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_run.id"))
+    # The business day it was shipped (None until it is): the day its packer's daily figures count it on,
+    # and whether it left within 24 hours of the order (wh_dispatch_24h_share).
+    day: Mapped[date | None] = mapped_column(Date)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class Restatement(Base):
@@ -111,3 +117,44 @@ class Restatement(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | applied | dismissed | superseded
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ImportPreset(Base):
+    """A named column mapping for one import format: which column of the file holds each field.
+    Shipped presets (the exports small sellers use) live in app/data/import_presets.json; these are
+    the ones HR built from a sample file."""
+
+    __tablename__ = "import_preset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    format: Mapped[str] = mapped_column(String(32))  # generic | erp_shipments | stock_take
+    identity: Mapped[str] = mapped_column(String(32))  # what its people column holds: employee | amazon | erp …
+    columns: Mapped[dict] = mapped_column(JSON)  # field → column header, or "=constant"
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ImportRow(Base):
+    """A file's validated rows while it is imported (the staging table): written in batches, moved
+    into the real tables in one transaction with set-based statements, then deleted. A file with
+    any error never leaves here."""
+
+    __tablename__ = "import_row"
+    __table_args__ = (Index("ix_import_row_run_key", "run_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer)  # the import's SyncRun (no foreign key: a scratch table)
+    row_no: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(Key(191))  # the record's identity in its source: order no, employee/indicator/day
+    who: Mapped[str] = mapped_column(Key(128))  # the employee number or the packer code, as the file has it
+    employee_id: Mapped[int | None] = mapped_column(Integer)  # whose it is, resolved before the move
+    currency: Mapped[str | None] = mapped_column(String(3))
+    indicator_code: Mapped[str | None] = mapped_column(Key(48))
+    day: Mapped[date | None] = mapped_column(Date)
+    numerator: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    denominator: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    batch_no: Mapped[str | None] = mapped_column(Key(64))
+    ordered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
+    wrong_item: Mapped[bool | None] = mapped_column(Boolean)

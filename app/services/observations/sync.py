@@ -48,6 +48,14 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming], *,
     "Pace")."""
     run = db.session.get(SyncRun, run_id)
     assert run is not None, "the connector or import opens the run before recording into it"
+    counts, touched = apply(run, provenance, rows)
+    finish(run, counts, touched, covered_through or max((row.day for row in rows), default=None))
+    return counts
+
+
+def apply(run: SyncRun, provenance: str, rows: list[Incoming]) -> tuple[Counter[str], set[tuple[int, date]]]:
+    """Write one batch of a run's figures in the caller's transaction: insert the new, update the
+    changed, hold what touches a published month; returns the counts and the (employee, day) touched."""
     existing = _existing(run.source, [row.external_ref for row in rows])
     statuses = _cycle_statuses({row.day for row in rows} | {old.day for old in existing.values()})
     held = _held_refs(run.source)
@@ -68,13 +76,13 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming], *,
             counts["unchanged"] += 1
             continue
         elif cycle_id is not None:
-            _restate(old, row, run_id, cycle_id)
+            _restate(old, row, run.id, cycle_id)
             counts["restated"] += 1
             continue
         else:
             touched.add((old.employee_id, old.day))  # a record that changed hands leaves its old owner too
             _set_facts(old, row)
-            old.run_id = run_id
+            old.run_id = run.id
             counts["updated"] += 1
         touched.add((row.employee_id, row.day))
     _supersede_held(run.source, held & {row["external_ref"] for row in inserts})
@@ -82,15 +90,21 @@ def record_run(run_id: int, provenance: str, rows: list[Incoming], *,
     assert isinstance(table, Table), "Observation is mapped to one plain table"
     for start in range(0, len(inserts), CHUNK):
         db.session.execute(table.insert(), inserts[start:start + CHUNK])
+    return counts, touched
+
+
+@use_case
+def finish(run: SyncRun, counts: Counter[str], touched: set[tuple[int, date]], covered_through: date | None) -> None:
+    """Close the run (done, counts, the day it covered), audit it once and commit; then ask for the
+    progress of the open assessments it touched — every bar of its source when it covers a new day."""
     covered_before = _covered_through(run.source)
     run.status, run.finished_at, run.counts = "done", clock_now(), {**(run.counts or {}), **counts}
-    run.covered_through = covered_through or max((row.day for row in rows), default=None)
+    run.covered_through = covered_through
     audit.record(f"{run.kind}.run", "sync_run", run.id, source=run.source, after=dict(counts))
     db.session.commit()
     moved = run.covered_through is not None and (covered_before is None or run.covered_through > covered_before)
     # A run that covers a new day moves every bar of its source ("截至…", 数据未更新), rows or not.
-    progress.request_recompute(*(_open_assessments_of_source(run.source) if moved else _open_assessments(touched)))
-    return counts
+    progress.request_recompute(*(_open_assessments_of_source(run.source) if moved else open_assessments(touched)))
 
 
 def _covered_through(source: str) -> date | None:
@@ -241,7 +255,8 @@ def _apply(restatement: Restatement, now: datetime) -> set[int]:
     return {before, observation.employee_id}
 
 
-def _open_assessments(touched: set[tuple[int, date]]) -> list[int]:
+def open_assessments(touched: set[tuple[int, date]]) -> list[int]:
+    """The open assessments whose months hold one of the touched (employee, day)."""
     if not touched:
         return []
     days = defaultdict(set)

@@ -8,6 +8,7 @@ import struct
 import time
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import delete, func, select
 from wechatpy.crypto import PrpCrypto
@@ -55,6 +56,7 @@ def _app(tmp_path_factory, database_url, redis_url, clock, standin_url, **extra)
     environ = dev_environment(standin_url) | extra | {
         "DATABASE_URL": database_url, "REDIS_URL": redis_url,
         "JIXIAO_INSTANCE": str(tmp_path_factory.mktemp("instance")), "SECRET_KEY": "test-secret-" + "k" * 32,
+        "JIXIAO_MASTER_KEY": Fernet.generate_key().decode(),
     }
     return create_app(TestConfig(environ, WECHAT_CLOCK=clock))
 

@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, select
 
-from app import connectors, services
+from app import connectors, imports, services
 from app.errors import ApiError
 from app.extensions import db
 from app.models import (
@@ -409,13 +409,14 @@ NOT_ACTING_FOR_A_PERSON = {
         feedback.appeal_effects.finish observations.screenshots.attach observations.screenshots.refresh_figure_check
         notify.outbox.enqueue notify.outbox.channel_bound calendar.replace_days
         cycle.lifecycle.assessment_from_template cycle.outcomes.settle_stale cycle.review.rated_again
-        scoring.runs.publish_reviewed scoring.runs.rescore_in_review""",
+        scoring.runs.publish_reviewed scoring.runs.rescore_in_review observations.sync.apply
+        observations.sync.finish""",
     "reads of time, calendars, rates and names for other services (no person's data changes)": """
         business_time.clock_now business_time.business_today business_time.zone business_time.to_local
         business_time.to_utc business_time.calendar_for business_time.allowed_send_time
         calendar.company_calendar calendar.department_calendars calendar.parse_weekdays calendar.leave_days
         calendar.rate_table lookup.cycle_of lookup.indicator lookup.format_figure lookup.name_of lookup.hr_members
-        lookup.display_of notify.job_failures.admins
+        lookup.display_of notify.job_failures.admins observations.sync.open_assessments
         settings.current settings.of_cycle settings.of_month org.company_settings.listing
         org.company_settings.bands
         observations.submissions.edit_until blobs.blob_store blobs.store_from observations.images.clean
@@ -497,6 +498,12 @@ NOT_ACTING_FOR_A_PERSON = {
     "connectors, admin only: tests/app/connectors/test_admin_roles.py tries each role": """
         connectors.admin.save_credentials connectors.admin.status connectors.admin.map_identity
         connectors.admin.unmapped connectors.admin.sync_now connectors.admin.request_sync""",
+    "imports, HR or an admin: tests/app/imports/test_import_roles.py tries each role": """
+        imports.service.import_file imports.presets.listing imports.presets.preset imports.presets.sample
+        imports.presets.save""",
+    "the importer's parts: formats, shipped presets, reading a file (no person's data)": """
+        imports.service.formats imports.presets.check_mapping imports.files.sha256_of
+        imports.files.rows_of""",
     "connector syncs, acting for nobody (the clock, or an admin's 同步 after the policy), and their parts": """
         connectors.runs.sync_now connectors.runs.enqueue_due connectors.runs.attribute connectors.runs.owners_of
         connectors.runs.keep_unmapped
@@ -516,10 +523,10 @@ NOT_ACTING_FOR_A_PERSON = {
 
 
 def _public_service_functions() -> set[str]:
-    """Every public function defined under app/services (named relative to it) and app/connectors
-    (named connectors.…)."""
+    """Every public function defined under app/services (named relative to it), app/connectors and
+    app/imports (named connectors.… and imports.…)."""
     found = set()
-    for package, prefix in ((services, "app.services."), (connectors, "app.connectors.")):
+    for package, prefix in ((services, "app.services."), (connectors, "app.connectors."), (imports, "app.imports.")):
         for info in pkgutil.walk_packages(package.__path__, prefix):
             module = importlib.import_module(info.name)
             found |= {f"{_short(info.name)}.{name}" for name, value in vars(module).items()
