@@ -143,7 +143,9 @@ class Config:
         # return) every request beyond the fifth at once opened a new connection, which cost more
         # CPU than the home page itself (bench/api_load.py, docs/deployment.md).
         threads = int(env.get("JIXIAO_WEB_THREADS") or 4)
-        return {"pool_pre_ping": True, "pool_recycle": 3600, "pool_size": threads, "max_overflow": 4}
+        # local_infile: the importer stages big files with LOAD DATA LOCAL INFILE (app/imports/spool.py).
+        return {"pool_pre_ping": True, "pool_recycle": 3600, "pool_size": threads, "max_overflow": 4,
+                "connect_args": {"local_infile": True}}
 
     def validate(self) -> None:
         """Refuse to start on a setting that would fail later; production also needs its secrets

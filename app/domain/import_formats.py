@@ -92,7 +92,7 @@ def compile_reader(format_code: str, columns: dict[str, str], headers: list[str]
                 values[name] = parse(None)
                 continue
             cell = row[position] if position is not None and position < len(row) else None
-            if _blank(cell):
+            if cell is None or cell == "" or (cell.__class__ is str and cell.isspace()):
                 if required:
                     raise RowError(f"{_label_of(fmt, name)}：不能为空")
                 values[name] = None
@@ -117,10 +117,6 @@ def _labelled(spec: FieldSpec, parse: Parser) -> Parser:
         except RowError as exc:
             raise RowError(f"{spec.label}：{exc}") from None
     return run
-
-
-def _blank(cell: Cell) -> bool:
-    return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
 def _text(cell: Cell) -> str:
@@ -165,6 +161,12 @@ def _date(cell: Cell) -> date:
 def _datetime(cell: Cell) -> datetime:
     if isinstance(cell, datetime):
         return cell.replace(tzinfo=None)
+    try:  # the common case first: "2026-11-05 14:30" as ISO 8601 already
+        moment = datetime.fromisoformat(cell)
+        if moment.tzinfo is None:
+            return moment
+    except (TypeError, ValueError):
+        pass
     text = str(cell).strip().replace("/", "-").replace("T", " ")
     day, _, clock = text.partition(" ")
     try:

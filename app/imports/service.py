@@ -38,13 +38,14 @@ from sqlalchemy import (
 
 from app.connectors.base import Record
 from app.connectors.runs import keep_unmapped, owners_of
-from app.domain.attribution import EMPLOYEE_NO, figure_problem
+from app.domain.attribution import EMPLOYEE_NO, Mapping, Owners, figure_problem
 from app.domain.cycles import CycleStatus
 from app.domain.import_formats import FORMATS, MappingError, Parsed, RowError, compile_reader
 from app.errors import ApiError
 from app.extensions import db
 from app.imports.files import rows_of, sha256_of
 from app.imports.presets import check_mapping
+from app.imports.spool import Spool
 from app.models import (
     Cycle,
     Employee,
@@ -62,7 +63,7 @@ from app.services.observations import sync
 from app.services.usecase import changed_rows, use_case
 
 PROVENANCE = "imported"
-BATCH = 5000
+BATCH = 5000  # rows per batch moved through the write path's per-row rules
 MAX_ERRORS = 50
 DISPATCH_WITHIN = timedelta(hours=24)
 ERP = "erp"
@@ -92,8 +93,8 @@ def import_file(path: Path, *, format_code: str, identity: str, columns: dict[st
     if errors:
         _refuse(run, errors, bad_rows or len(errors))
     counts, touched = stage.move()
-    stage.clear()
     sync.finish(run, +counts, touched, stage.last_day)  # +: only the counts that happened
+    stage.clear()
     return run
 
 
@@ -121,6 +122,9 @@ class Staging:
         self.run, self.format, self.identity = run, format_code, identity
         self.indicators = {i.code: i.source for i in db.session.scalars(select(Indicator))}
         self.last_day: date | None = None
+        self.offsets: dict[datetime, timedelta] = {}
+        self.owners = _owners(identity)
+        self.unattributed = 0
 
     # -- 1. checking and staging -----------------------------------------------------------------
 
@@ -128,7 +132,7 @@ class Staging:
         """Stage every valid row; returns the row-numbered errors and how many rows had one."""
         to_stage = getattr(self, f"_{self.format}")
         errors: list[str] = []
-        bad_rows, batch = 0, []
+        bad_rows, spool = 0, Spool()
         for number, cells in rows:
             try:
                 staged = to_stage(read(cells))
@@ -137,24 +141,16 @@ class Staging:
                 if len(errors) < MAX_ERRORS:
                     errors.append(f"第{number}行：{exc}")
                 continue
-            if bad_rows:
-                continue  # still checking, no longer staging
-            staged["row_no"], staged["run_id"] = number, self.run.id
-            batch.append(staged)
-            if len(batch) == BATCH:
-                self._write(batch)
-        if not bad_rows:
-            self._write(batch)
-        if not bad_rows and db.session.scalar(select(func.count()).select_from(ImportRow)
-                                              .where(ImportRow.run_id == self.run.id)) == 0:
+            if not bad_rows:  # after the first error: still checking, no longer staging
+                staged["row_no"], staged["run_id"] = number, self.run.id
+                staged["employee_id"] = self.owners(staged["who"], staged["day"] or staged["ordered_at"].date())
+                self.unattributed += staged["employee_id"] is None
+                spool.add(staged)
+        if bad_rows:
+            spool.discard()
+        elif spool.flush() == 0:
             errors.append("文件里没有数据行")
         return errors, bad_rows
-
-    def _write(self, batch: list[dict[str, Any]]) -> None:
-        if batch:
-            db.session.execute(insert(ImportRow), batch)
-            db.session.commit()
-            batch.clear()
 
     def _generic(self, row: Parsed) -> dict[str, Any]:
         code = row["indicator"]
@@ -186,16 +182,25 @@ class Staging:
                 "denominator": row["counted"]}
 
     def _erp_shipments(self, row: Parsed) -> dict[str, Any]:
-        ordered, shipped = to_utc(row["ordered_at"]), row["shipped_at"]
+        ordered, shipped = self._utc(row["ordered_at"]), row["shipped_at"]
         day = shipped.date() if shipped else None
         if shipped is not None:
             self._saw(day)
-            shipped = to_utc(shipped)
+            shipped = self._utc(shipped)
             if shipped < ordered:
                 raise RowError("发货时间：早于下单时间")
         return {"key": row["order_no"], "who": row["packer"], "batch_no": row["batch_no"], "ordered_at": ordered,
                 "shipped_at": shipped, "day": day, "wrong_item": bool(row["wrong_item"]),
                 "numerator": None if shipped is None else Decimal(int(shipped - ordered <= DISPATCH_WITHIN))}
+
+    def _utc(self, local: datetime) -> datetime:
+        """Business-local wall time (what ERPs export) → naive UTC; the offset is worked out once per
+        hour of the file, not per row."""
+        hour = local.replace(minute=0, second=0, microsecond=0)
+        offset = self.offsets.get(hour)
+        if offset is None:
+            offset = self.offsets[hour] = hour - to_utc(hour)
+        return local - offset
 
     def _saw(self, day: date | None) -> None:
         if day is not None and (self.last_day is None or day > self.last_day):
@@ -213,26 +218,12 @@ class Staging:
     # -- 2. the move ----------------------------------------------------------------------------------
 
     def move(self) -> tuple[Counter[str], set[tuple[int, date]]]:
-        self._attribute()
         if self.format == "erp_shipments":
             return self._move_shipments()
         return self._move_figures()
 
     def _staged(self) -> ColumnElement[bool]:
         return ImportRow.run_id == self.run.id
-
-    def _attribute(self) -> None:
-        """Set each staged row's employee: by employee number, or by the identity's mapping on its day."""
-        if self.identity == EMPLOYEE_NO:
-            owner = select(Employee.id).where(Employee.employee_no == ImportRow.who).scalar_subquery()
-        else:
-            owner = (select(ExternalIdentity.employee_id).where(
-                ExternalIdentity.source == self.identity, ExternalIdentity.external_id == ImportRow.who,
-                ExternalIdentity.effective_from <= func.coalesce(ImportRow.day, literal(date.max)),
-                or_(ExternalIdentity.effective_to.is_(None),
-                    ExternalIdentity.effective_to >= func.coalesce(ImportRow.day, literal(date.min))))
-                .order_by(ExternalIdentity.effective_from.desc()).limit(1).scalar_subquery())
-        db.session.execute(update(ImportRow).where(self._staged()).values(employee_id=owner))
 
     def _move_figures(self) -> tuple[Counter[str], set[tuple[int, date]]]:
         source = self.run.source
@@ -279,6 +270,8 @@ class Staging:
     def _move_shipments(self) -> tuple[Counter[str], set[tuple[int, date]]]:
         counts: Counter[str] = Counter()
         known = exists().where(Shipment.source == ERP, Shipment.order_no == ImportRow.key)
+        for batch in _batches(select(ImportRow).where(self._staged(), known).order_by(ImportRow.id)):
+            counts["shipments_updated"] += self._update_shipments(batch)  # before the new ones are "known" too
         counts["shipments"] = _count(insert(Shipment).from_select(
             ["source", "order_no", "batch_no", "packer_id", "packer_code", "ordered_at", "shipped_at", "wrong_item",
              "run_id", "day", "on_time"],
@@ -286,10 +279,7 @@ class Staging:
                    ImportRow.ordered_at, ImportRow.shipped_at, ImportRow.wrong_item, literal(self.run.id),
                    ImportRow.day, case((ImportRow.numerator == 1, True), else_=False))
             .where(self._staged(), not_(known))))
-        for batch in _batches(select(ImportRow).where(self._staged(), known).order_by(ImportRow.id)):
-            counts["shipments_updated"] += self._update_shipments(batch)
-        counts["unattributed_shipments"] = db.session.scalar(select(func.count()).select_from(ImportRow).where(
-            self._staged(), ImportRow.employee_id.is_(None))) or 0
+        counts["unattributed_shipments"] = self.unattributed
         figures, touched = self._packer_days()
         counts += figures
         return counts, touched
@@ -304,7 +294,8 @@ class Staging:
                     Shipment.shipped_at.is_distinct_from(row.shipped_at)))
                 .values(batch_no=row.batch_no, packer_code=row.who, packer_id=row.employee_id,
                         ordered_at=row.ordered_at, shipped_at=row.shipped_at, wrong_item=row.wrong_item, day=row.day,
-                        on_time=None if row.numerator is None else row.numerator == 1, run_id=self.run.id))
+                        on_time=None if row.numerator is None else row.numerator == 1, run_id=self.run.id)
+                .execution_options(synchronize_session=False))
         return changed
 
     def _packer_days(self) -> tuple[Counter[str], set[tuple[int, date]]]:
@@ -335,7 +326,27 @@ class Staging:
     # -- 3. done ----------------------------------------------------------------------------------------
 
     def clear(self) -> None:
-        db.session.execute(delete(ImportRow).where(self._staged()))
+        """Empty the staging table of this file's rows, after the move committed: the whole table at
+        once (TRUNCATE on MariaDB) when no other import is using it."""
+        others = db.session.scalar(select(ImportRow.id).where(ImportRow.run_id != self.run.id).limit(1))
+        if others is None and db.engine.dialect.name in ("mysql", "mariadb"):
+            db.session.commit()
+            db.session.connection().exec_driver_sql("TRUNCATE TABLE import_row")
+        else:
+            db.session.execute(delete(ImportRow).where(self._staged()))
+        db.session.commit()
+
+
+def _owners(identity: str) -> Callable[[str, date], int | None]:
+    """Who a file's people column names on a day: an employee number, or a source identity through
+    its effective-dated mappings (all of that identity's mappings: a company has hundreds at most)."""
+    if identity == EMPLOYEE_NO:
+        numbers = {number: employee_id for number, employee_id in
+                   db.session.execute(select(Employee.employee_no, Employee.id))}
+        return lambda who, day: numbers.get(who)
+    owners = Owners(Mapping(m.external_id, m.employee_id, m.effective_from, m.effective_to)
+                    for m in db.session.scalars(select(ExternalIdentity).where(ExternalIdentity.source == identity)))
+    return owners.owner
 
 
 def _count(statement: Any) -> int:
