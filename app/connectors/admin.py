@@ -30,6 +30,11 @@ def save_credentials(source: str, entered: dict[str, str], *, admin_id: int, sle
     configured from then on. Credentials the vendor refuses are not kept (the old ones stay)."""
     authz.require(authz.actor(admin_id), authz.Action.MANAGE_CONNECTORS, authz.Subject())
     kind = kind_of(source)
+    connector = db.session.scalar(select(Connector).where(Connector.source == source))
+    stored = vault.unseal(connector.secret) if connector else {}
+    # A secret left blank keeps the one stored (the form never shows it back).
+    entered = {**{f.name: stored.get(f.name, "") for f in kind.fields if f.secret and not entered.get(f.name)},
+               **{name: value for name, value in entered.items() if value}}
     try:
         values = kind.credentials(entered)
     except ValueError as exc:
@@ -38,7 +43,6 @@ def save_credentials(source: str, entered: dict[str, str], *, admin_id: int, sle
         kind.build(values, dict(current_app.config), sleep).check()
     except VendorError as exc:
         raise ApiError("credentials_refused", f"{kind.name} 没有接受这组凭据：{exc}", 422, {"source": source}) from None
-    connector = db.session.scalar(select(Connector).where(Connector.source == source))
     if connector is None:
         connector = Connector(source=source, checkpoint={}, failures=0)
         db.session.add(connector)
@@ -149,6 +153,16 @@ def _attribute_kept(identity: str, external_id: str, now: datetime) -> int:
         db.session.execute(delete(UnmappedRecord).where(UnmappedRecord.id.in_([r.id for r, _ in rows])))
         sync.record_run(run.id, rows[0][0].provenance or PROVENANCE, incoming)
     return sum(len(rows) for rows in by_source.values())
+
+
+def mappings(*, admin_id: int) -> list[JsonDict]:
+    """Every identity mapping, newest first, with whose it is."""
+    authz.require(authz.actor(admin_id), authz.Action.MAP_IDENTITIES, authz.Subject())
+    rows = db.session.execute(select(ExternalIdentity, Employee.name, Employee.employee_no).join(
+        Employee, Employee.id == ExternalIdentity.employee_id).order_by(ExternalIdentity.id.desc()))
+    return [{"identity": m.source, "identity_name": IDENTITIES.get(m.source, m.source), "external_id": m.external_id,
+             "employee": f"{name}（{number}）", "valid_from": m.effective_from, "valid_to": m.effective_to}
+            for m, name, number in rows]
 
 
 def unmapped(*, admin_id: int) -> list[JsonDict]:

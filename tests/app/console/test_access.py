@@ -51,6 +51,13 @@ CASES: dict[str, dict] = {
     "console.template": {"code": "warehouse"},
     "console.template_preview": {"code": "warehouse"},
     "console.job_description": {"code": "warehouse"},
+    "console.admin_connectors": {},
+    "console.admin_connector_save": {"source": "zendesk"},
+    "console.admin_connector_sync": {"source": "zendesk"},
+    "console.admin_mappings": {},
+    "console.imports_page": {},
+    "console.imports_upload": {},
+    "console.imports_file": {"token": "0" * 32},
 }
 PUBLIC = {"console.sign_in"}
 
