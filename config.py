@@ -122,6 +122,8 @@ class Config:
         self.AMAZON_LWA_URL = env.get("AMAZON_LWA_URL") or "https://api.amazon.com/auth/o2/token"
         self.SP_API_URL = env.get("SP_API_URL") or "https://sellingpartnerapi-na.amazon.com"
         self.AMAZON_ADS_URL = env.get("AMAZON_ADS_URL") or "https://advertising-api.amazon.com"
+        # The shared secret an ERP signs its pushes to /api/imports/<format> with (app/api/imports.py).
+        self.IMPORT_SECRET = env.get("JIXIAO_IMPORT_SECRET") or ""
 
     @property
     def is_production(self) -> bool:

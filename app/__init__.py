@@ -101,6 +101,7 @@ def register_request_limits(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.api.bot import chat_message, menu_click
     from app.api.health import bp as health_bp
+    from app.api.imports import bp as imports_bp
     from app.api.media import bp as media_bp
     from app.api.media import media_verdict
     from app.api.mp import bp as mp_bp
@@ -109,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from app.wechat.dispatch import dispatcher_for
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(mp_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(wechat_bp)

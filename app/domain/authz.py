@@ -102,7 +102,7 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.MANAGE_CONNECTORS: frozenset({Relation.ADMIN}),
     Action.RUN_JOBS: frozenset({Relation.ADMIN}),
     Action.MAP_IDENTITIES: frozenset({Relation.ADMIN}),
-    Action.IMPORT_DATA: frozenset({H, Relation.ADMIN}),
+    Action.IMPORT_DATA: frozenset({H, Relation.ADMIN, Relation.SYSTEM}),  # SYSTEM: the signed webhook
     Action.RUN_CYCLE: frozenset({H}),
     Action.CHANGE_SETTINGS: frozenset({H}),
     Action.EDIT_TEMPLATE: frozenset({H}),

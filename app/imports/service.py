@@ -72,11 +72,13 @@ _PUBLISHED = (CycleStatus.SCORING, CycleStatus.REVIEW, CycleStatus.PUBLISHED, Cy
 
 
 @use_case
-def import_file(path: Path, *, format_code: str, identity: str, columns: dict[str, str], uploader_id: int,
+def import_file(path: Path, *, format_code: str, identity: str, columns: dict[str, str], uploader_id: int | None,
                 now: datetime | None = None) -> SyncRun:
     """Import one file all or nothing; returns its done run (counts), or raises 422 with the row
-    numbered errors (the failed run is kept with them)."""
-    authz.require(authz.actor(uploader_id), authz.Action.IMPORT_DATA, authz.Subject())
+    numbered errors (the failed run is kept with them). `uploader_id` None: the signed webhook,
+    whose errors count its JSON rows (第1条 …) instead of a sheet's lines (第2行 … under the header)."""
+    who = authz.actor(uploader_id) if uploader_id is not None else authz.system("webhook")
+    authz.require(who, authz.Action.IMPORT_DATA, authz.Subject())
     check_mapping(format_code, identity, columns)
     headers, rows = rows_of(path)
     try:
@@ -87,7 +89,7 @@ def import_file(path: Path, *, format_code: str, identity: str, columns: dict[st
                   started_at=now or clock_now(), counts={})
     db.session.add(run)
     db.session.commit()
-    stage = Staging(run, format_code, identity)
+    stage = Staging(run, format_code, identity, _item if uploader_id is None else _line)
     errors, bad_rows = stage.fill(rows, read)
     errors += stage.duplicates() if not bad_rows else []
     if errors:
@@ -96,6 +98,14 @@ def import_file(path: Path, *, format_code: str, identity: str, columns: dict[st
     sync.finish(run, +counts, touched, stage.last_day)  # +: only the counts that happened
     stage.clear()
     return run
+
+
+def _line(number: int) -> str:
+    return f"第{number}行"
+
+
+def _item(number: int) -> str:
+    return f"第{number - 1}条"
 
 
 def _source_of(format_code: str) -> str:
@@ -108,7 +118,8 @@ def _refuse(run: SyncRun, errors: list[str], bad_rows: int) -> None:
     run.status, run.finished_at = "failed", clock_now()
     run.error = f"{bad_rows} 行有错误：" + "；".join(errors[:5])
     run.counts = {"bad_rows": bad_rows}
-    audit.record("import.refused", "sync_run", run.id, actor_id=run.uploaded_by, source="web",
+    audit.record("import.refused", "sync_run", run.id, actor_id=run.uploaded_by,
+                 source="web" if run.uploaded_by else "webhook",
                  after={"bad_rows": bad_rows, "file_sha256": run.file_sha256})
     db.session.commit()
     raise ApiError("import_invalid", f"文件有 {bad_rows} 行错误，没有导入任何数据", 422,
@@ -118,8 +129,8 @@ def _refuse(run: SyncRun, errors: list[str], bad_rows: int) -> None:
 class Staging:
     """One file's rows in the staging table, and how they move into the real tables."""
 
-    def __init__(self, run: SyncRun, format_code: str, identity: str):
-        self.run, self.format, self.identity = run, format_code, identity
+    def __init__(self, run: SyncRun, format_code: str, identity: str, where: Callable[[int], str]):
+        self.run, self.format, self.identity, self.where = run, format_code, identity, where
         self.indicators = {i.code: i.source for i in db.session.scalars(select(Indicator))}
         self.last_day: date | None = None
         self.offsets: dict[datetime, timedelta] = {}
@@ -139,7 +150,7 @@ class Staging:
             except RowError as exc:
                 bad_rows += 1
                 if len(errors) < MAX_ERRORS:
-                    errors.append(f"第{number}行：{exc}")
+                    errors.append(f"{self.where(number)}：{exc}")
                 continue
             if not bad_rows:  # after the first error: still checking, no longer staging
                 staged["row_no"], staged["run_id"] = number, self.run.id
@@ -212,7 +223,7 @@ class Staging:
             select(ImportRow.key, func.min(ImportRow.row_no), func.max(ImportRow.row_no))
             .where(ImportRow.run_id == self.run.id).group_by(ImportRow.key).having(func.count() > 1)
             .order_by(func.min(ImportRow.row_no)).limit(MAX_ERRORS))
-        return [f"第{last}行：与第{first}行重复（{key.rsplit('/', 1)[0] if '/' in key else key}）"
+        return [f"{self.where(last)}：与{self.where(first)}重复（{key.rsplit('/', 1)[0] if '/' in key else key}）"
                 for key, first, last in found]
 
     # -- 2. the move ----------------------------------------------------------------------------------

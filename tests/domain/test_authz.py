@@ -6,11 +6,12 @@ from app.domain.authz import FORMER, OWN_CASE, OWN_RATING, Action, Actor, Subjec
 
 def test_the_system_acts_only_where_the_policy_names_it():
     clock = system_actor("clock")
-    # a console password: how an operator gives the first admin theirs (`flask people console-password`)
+    # a console password: how an operator gives the first admin theirs (`flask people console-password`);
+    # a data import: the ERP's signed push (app/api/imports.py)
     assert {action for action in Action if allows(clock, action, Subject(7))} == {
-        Action.ASSIGN_DEFAULT_PEERS, Action.ISSUE_BIND_CODE, Action.RESET_PASSWORD}
+        Action.ASSIGN_DEFAULT_PEERS, Action.ISSUE_BIND_CODE, Action.RESET_PASSWORD, Action.IMPORT_DATA}
     assert {action for action in Action if allows(clock, action, Subject())} == {
-        Action.ASSIGN_DEFAULT_PEERS, Action.ISSUE_BIND_CODE, Action.RESET_PASSWORD}
+        Action.ASSIGN_DEFAULT_PEERS, Action.ISSUE_BIND_CODE, Action.RESET_PASSWORD, Action.IMPORT_DATA}
     assert (clock.person_id, clock.source) == (None, "clock")
 
 

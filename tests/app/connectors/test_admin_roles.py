@@ -16,6 +16,7 @@ CALLS = {
     "map_identity": lambda c, who, sleeps: admin.map_identity("zendesk", "235323", c.agent.id, date(2026, 11, 1),
                                                               admin_id=who),
     "unmapped": lambda c, who, sleeps: admin.unmapped(admin_id=who),
+    "mappings": lambda c, who, sleeps: admin.mappings(admin_id=who),
     "sync_now": lambda c, who, sleeps: admin.sync_now("zendesk", admin_id=who, sleep=sleeps),
     "request_sync": lambda c, who, sleeps: admin.request_sync("zendesk", admin_id=who),
 }

@@ -497,7 +497,7 @@ NOT_ACTING_FOR_A_PERSON = {
         org.template_edits.indicators feedback.peers.peer_candidates""",
     "connectors, admin only: tests/app/connectors/test_admin_roles.py tries each role": """
         connectors.admin.save_credentials connectors.admin.status connectors.admin.map_identity
-        connectors.admin.unmapped connectors.admin.sync_now connectors.admin.request_sync""",
+        connectors.admin.unmapped connectors.admin.sync_now connectors.admin.request_sync connectors.admin.mappings""",
     "imports, HR or an admin: tests/app/imports/test_import_roles.py tries each role": """
         imports.service.import_file imports.presets.listing imports.presets.preset imports.presets.sample
         imports.presets.save""",
