@@ -2,8 +2,8 @@
 unconfigure.
 
 The month's close expects figures only from configured sources; an item of another source takes
-what the person reports (or an import brings). Connectors will set the flag themselves once their
-credentials validate (docs/kpi-rules.md "Sources").
+what the person reports (or an import brings). A connector sets the flag itself once its
+credentials validate (docs/connectors.md).
 """
 
 import click

@@ -7,8 +7,8 @@ item of a source that is not configured takes what the person reports, or an imp
 figures of record, with no 数据未更新 for a source the company never connected
 (docs/kpi-rules.md "Sources").
 
-HR sets the flag here, audited, one transaction per change. Connectors (a later issue) will set it
-when their credentials validate, through the same row (app.models.SourceSetting).
+HR sets the flag here, audited, one transaction per change; a connector sets it when its
+credentials validate, on the same row (app.connectors.admin, app.models.SourceSetting).
 """
 
 from sqlalchemy import select
