@@ -16,11 +16,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from app.connectors.base import Fetched, Field, Record, Window
+from app.connectors.base import Fetched, Field, Record, Window, created_report_id, finished_report
 from app.connectors.http import Sleep, VendorError, VendorHttp
 from app.connectors.lwa import AccessToken
 
-SOURCE = "amazon_ads"
+SOURCE, VENDOR = "amazon_ads", "Amazon Ads"
 ROI = "ops_ad_roi"
 FIELDS = (
     Field("client_id", "LWA 应用 Client ID"),
@@ -32,7 +32,6 @@ FIELDS = (
 )
 CREATE_TYPE = "application/vnd.createasyncreportrequest.v3+json"
 ATTRIBUTION_DAYS = 14
-POLL_SECONDS, POLLS = 30.0, 120
 SALES_COLUMNS = ("sales1d", "sales7d", "sales14d", "sales30d")
 
 
@@ -46,7 +45,7 @@ class AmazonAds:
         self.token = AccessToken(config["AMAZON_LWA_URL"], credentials, sleep)
         self.sleep = sleep
         client_id = credentials["client_id"]
-        self.http = VendorHttp("Amazon Ads", sleep=sleep, refresh=self.token.drop, auth=lambda: {
+        self.http = VendorHttp(VENDOR, sleep=sleep, refresh=self.token.drop, auth=lambda: {
             "Authorization": f"Bearer {self.token()}", "Amazon-Advertising-API-ClientId": client_id,
             "Amazon-Advertising-API-Scope": self.profile})
         self.download = VendorHttp("Amazon Ads 报告文件", sleep=sleep)
@@ -76,22 +75,14 @@ class AmazonAds:
                                   "columns": ["date", "advertisedSku", "advertisedAsin", "impressions", "clicks",
                                               "cost", self.sales_column],
                                   "reportTypeId": "spAdvertisedProduct", "timeUnit": "DAILY", "format": "GZIP_JSON"}}
-        created = self.http.json("POST", f"{self.base}/reporting/reports", data=json.dumps(body),
-                                 headers={"Content-Type": CREATE_TYPE})
-        report_id = created.get("reportId") if isinstance(created, dict) else None
-        if not isinstance(report_id, str):
-            raise VendorError("Amazon Ads 创建报告的回应里没有 reportId")
-        for _ in range(POLLS):
-            report = self.http.json("GET", f"{self.base}/reporting/reports/{report_id}")
-            status = report.get("status") if isinstance(report, dict) else None
-            if status in ("PENDING", "PROCESSING"):
-                self.sleep(POLL_SECONDS)
-                continue
-            if status == "COMPLETED" and isinstance(report.get("url"), str):
-                return self._rows(report["url"])
-            reason = report.get("failureReason") if isinstance(report, dict) else None
-            raise VendorError(f"Amazon Ads 报告生成失败（{str(status)[:20]}：{str(reason or '')[:80]}）")
-        raise VendorError(f"Amazon Ads 报告等待超过{POLLS * POLL_SECONDS / 60:.0f}分钟")
+        report_id = created_report_id(self.http.json("POST", f"{self.base}/reporting/reports", data=json.dumps(body),
+                                                     headers={"Content-Type": CREATE_TYPE}), VENDOR)
+        report = finished_report(self.http, f"{self.base}/reporting/reports/{report_id}", "status",
+                                 ("PENDING", "PROCESSING"), self.sleep, VENDOR)
+        if report.get("status") == "COMPLETED" and isinstance(report.get("url"), str):
+            return self._rows(report["url"])
+        raise VendorError(f"Amazon Ads 报告生成失败（{str(report.get('status'))[:20]}："
+                          f"{str(report.get('failureReason') or '')[:80]}）")
 
     def _rows(self, url: str) -> list[Any]:
         try:

@@ -22,11 +22,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.connectors.base import Fetched, Field, Record, Window
+from app.connectors.base import Fetched, Field, Record, Window, created_report_id, finished_report
 from app.connectors.http import Sleep, VendorError, VendorHttp
 from app.connectors.lwa import AccessToken
 
-SOURCE = "amazon_sp_api"
+SOURCE, VENDOR = "amazon_sp_api", "Amazon SP-API"
 SALES, CONVERSION = "ops_sales", "ops_new_conversion"
 FIELDS = (
     Field("client_id", "LWA 应用 Client ID"),
@@ -39,7 +39,6 @@ REPORTS = "/reports/2021-06-30"
 SALES_REPORT, LISTINGS_REPORT = "GET_SALES_AND_TRAFFIC_REPORT", "GET_MERCHANT_LISTINGS_ALL_DATA"
 SETTLING_DAYS = 2
 LONGEST_RUN_DAYS = 31
-POLL_SECONDS, POLLS = 30.0, 120  # an hour at most per report
 WAITING = ("IN_QUEUE", "IN_PROGRESS")
 
 
@@ -53,7 +52,7 @@ class SellingPartner:
             raise VendorError("新品天数必须是整数") from None
         self.token = AccessToken(config["AMAZON_LWA_URL"], credentials, sleep)
         self.sleep = sleep
-        self.http = VendorHttp("Amazon SP-API", sleep=sleep, refresh=self.token.drop,
+        self.http = VendorHttp(VENDOR, sleep=sleep, refresh=self.token.drop,
                                auth=lambda: {"x-amz-access-token": self.token(),
                                              "x-amz-date": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")})
         self.download = VendorHttp("Amazon SP-API 报告文件", sleep=sleep)  # a pre-signed URL: no token
@@ -88,24 +87,17 @@ class SellingPartner:
             body |= {"dataStartTime": start.isoformat(), "dataEndTime": end.isoformat()}
         if options:
             body["reportOptions"] = options
-        created = self.http.json("POST", f"{self.base}{REPORTS}/reports", json=body)
-        report_id = created.get("reportId") if isinstance(created, dict) else None
-        if not isinstance(report_id, str):
-            raise VendorError("Amazon SP-API 创建报告的回应里没有 reportId")
-        for _ in range(POLLS):
-            report = self.http.json("GET", f"{self.base}{REPORTS}/reports/{report_id}")
-            status = report.get("processingStatus") if isinstance(report, dict) else None
-            if status in WAITING:
-                self.sleep(POLL_SECONDS)
-                continue
-            if status == "CANCELLED":
-                return None
-            if status == "FATAL":
-                raise VendorError(f"Amazon SP-API 报告 {report_type} 生成失败（FATAL，{start or ''}）")
-            if status != "DONE" or not isinstance(report.get("reportDocumentId"), str):
-                raise VendorError(f"Amazon SP-API 报告状态不对：{str(status)[:40]}")
-            return self._document(report["reportDocumentId"])
-        raise VendorError(f"Amazon SP-API 报告 {report_type} 等待超过{POLLS * POLL_SECONDS / 60:.0f}分钟")
+        report_id = created_report_id(self.http.json("POST", f"{self.base}{REPORTS}/reports", json=body), VENDOR)
+        report = finished_report(self.http, f"{self.base}{REPORTS}/reports/{report_id}", "processingStatus",
+                                 WAITING, self.sleep, VENDOR)
+        status = report.get("processingStatus")
+        if status == "CANCELLED":
+            return None
+        if status == "FATAL":
+            raise VendorError(f"Amazon SP-API 报告 {report_type} 生成失败（FATAL，{start or ''}）")
+        if status != "DONE" or not isinstance(report.get("reportDocumentId"), str):
+            raise VendorError(f"Amazon SP-API 报告状态不对：{str(status)[:40]}")
+        return self._document(report["reportDocumentId"])
 
     def _document(self, document_id: str) -> bytes:
         meta = self.http.json("GET", f"{self.base}{REPORTS}/documents/{document_id}")

@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from app.connectors.http import Sleep, VendorError
+from app.connectors.http import Sleep, VendorError, VendorHttp
 
 DAILY_AT = time(5, 0)
+POLL_SECONDS, POLLS = 30.0, 120  # a report is asked about every 30 s, for an hour at most
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,24 @@ class Kind:
         if missing:
             raise ValueError("、".join(missing))
         return values
+
+
+def finished_report(http: VendorHttp, url: str, status_field: str, waiting: tuple[str, ...], sleep: Sleep,
+                    vendor: str) -> dict[str, Any]:
+    """Poll a vendor's asynchronous report until its status is no longer one of `waiting`; the
+    report as it then stands (the caller reads DONE, CANCELLED, FATAL … itself)."""
+    for _ in range(POLLS):
+        report = http.json("GET", url)
+        if not isinstance(report, dict):
+            raise VendorError(f"{vendor} 报告状态的格式不对")
+        if report.get(status_field) not in waiting:
+            return report
+        sleep(POLL_SECONDS)
+    raise VendorError(f"{vendor} 报告等待超过{POLLS * POLL_SECONDS / 60:.0f}分钟")
+
+
+def created_report_id(body: Any, vendor: str) -> str:
+    report_id = body.get("reportId") if isinstance(body, dict) else None
+    if not isinstance(report_id, str):
+        raise VendorError(f"{vendor} 创建报告的回应里没有 reportId")
+    return report_id

@@ -147,9 +147,7 @@ def _sp_api(app: Flask, state: VendorState) -> None:
     def sp_get_report(report_id: str):
         sp_authorised()
         with state.lock:
-            report = state.reports.get(report_id) or abort(404)
-            status = "IN_PROGRESS" if report["waits"] > 0 else report["outcome"]
-            report["waits"] -= 1
+            report, status = _polled(state, report_id, "IN_PROGRESS")
             body = report["body"]
             answer = {"reportId": report_id, "reportType": body["reportType"], "marketplaceIds": body["marketplaceIds"],
                       "dataStartTime": body.get("dataStartTime"), "dataEndTime": body.get("dataEndTime"),
@@ -204,15 +202,22 @@ def _ads(app: Flask, state: VendorState) -> None:
     def ads_get_report(report_id: str):
         ads_authorised()
         with state.lock:
-            report = state.reports.get(report_id) or abort(404)
-            status = "PENDING" if report["waits"] > 0 else report["outcome"]
-            report["waits"] -= 1
+            report, status = _polled(state, report_id, "PENDING")
             url = None
             if status == "COMPLETED":
                 state.documents[report_id] = (_ads_document(state, report["body"]), True)
                 url = f"{request.host_url}_documents/{report_id}"
         return jsonify(_ads_report(report_id, report["body"], status, url)), 200, {
             "Content-Type": "application/vnd.getasyncreportresponse.v3+json"}
+
+
+def _polled(state: VendorState, report_id: str, waiting: str) -> tuple[dict[str, Any], str]:
+    """A report asked about once more (the caller holds the lock): `waiting` until its waits are
+    used up, then its outcome."""
+    report = state.reports.get(report_id) or abort(404)
+    status = waiting if report["waits"] > 0 else report["outcome"]
+    report["waits"] -= 1
+    return report, status
 
 
 def _sp_document(state: VendorState, body: dict[str, Any]) -> bytes:

@@ -172,3 +172,13 @@ def test_ads_attribution_restating_a_published_month_goes_to_hr(vendors, company
     held = db_session.scalar(select(Restatement))
     assert (held.old_numerator, held.new_numerator, held.new_denominator) == (Decimal(40), Decimal(52), Decimal(10))
     assert db_session.scalar(select(Observation.numerator)) == Decimal(40)  # the published figure stays
+
+
+def test_ads_a_failed_report_fails_the_run_with_nothing_written(vendors, company, sleeps, db_session):
+    vendors.amazon(ads_rows=[ads_row("2021-06-05", NEW, 10.0, 40.0)], fatal=["spAdvertisedProduct"])
+    admin.save_credentials("amazon_ads", ADS_LOGIN, admin_id=company.admin.id, sleep=sleeps)
+    operator_owns(company, NEW)
+    run = runs.sync_now("amazon_ads", now=NOW, sleep=sleeps)
+    assert run.status == "failed" and run.error.startswith("Amazon Ads 报告生成失败（FAILED")
+    assert db_session.scalar(select(func.count()).select_from(Observation)) == 0
+    assert connector_of("amazon_ads").checkpoint == {}

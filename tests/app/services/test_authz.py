@@ -508,7 +508,8 @@ NOT_ACTING_FOR_A_PERSON = {
         connectors.runs.sync_now connectors.runs.enqueue_due connectors.runs.attribute connectors.runs.owners_of
         connectors.runs.keep_unmapped
         connectors.vault.seal connectors.vault.unseal connectors.vault.masked connectors.http.backoff
-        connectors.http.retry_after connectors.registry.kind""",
+        connectors.http.retry_after connectors.registry.kind connectors.base.finished_report
+        connectors.base.created_report_id""",
     "screenshot links: the signed link is the authority, made for one allowed viewer, checked again": """
         observations.screenshots.open_link""",
     "the bot: the sender's binding names who acts; each action is a workflow service asking the policy": """
