@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from app.extensions import start_embedded_redis
 from config import BASE_DIR, Config
@@ -57,6 +58,7 @@ def _start_children(env: dict, host: str, port: int) -> dict:
         "scheduler": [python, "-m", "workers", "scheduler"],
     }
     commands.update(_wechat_standin(env, python, host, port))
+    commands.update(_vendor_standin(env, python, host, port))
     return {name: subprocess.Popen(cmd, cwd=BASE_DIR, env=env) for name, cmd in commands.items()}
 
 
@@ -79,6 +81,22 @@ def _wechat_standin(env: dict, python: str, host: str, port: int) -> dict:
     standin_port = port + 1
     env.update(dev_environment(f"http://{host}:{standin_port}"))
     return {"wechat-standin": standin_command(python, host, standin_port, f"http://{host}:{port}")}
+
+
+def _vendor_standin(env: dict, python: str, host: str, port: int) -> dict:
+    """Embedded mode without any vendor host set: run the Amazon/Zendesk stand-in on PORT+2, serving
+    the demo's vendor files (app/demo/vendors.py), and point the connectors at it."""
+    from app.demo.vendors import FOLDER
+
+    hosts = ("ZENDESK_URL", "SP_API_URL", "AMAZON_ADS_URL", "AMAZON_LWA_URL")
+    if any(env.get(name) for name in hosts) or env.get("JIXIAO_ENV") == "production":
+        return {}
+    standin_port, base = port + 2, f"http://{host}:{port + 2}"
+    env.update({"ZENDESK_URL": base, "SP_API_URL": base, "AMAZON_ADS_URL": base,
+                "AMAZON_LWA_URL": f"{base}/auth/o2/token"})
+    payloads = Path(env.get("JIXIAO_INSTANCE") or BASE_DIR / "instance") / FOLDER
+    command = [python, "-m", "app.standins.vendors", "--host", host, "--port", str(standin_port)]
+    return {"vendor-standin": command + (["--payloads", str(payloads)] if payloads.exists() else [])}
 
 
 def _announce(url: str) -> None:

@@ -111,8 +111,8 @@ class RunningStandin(ServedApp):
 class RunningVendors(ServedApp):
     """The vendors' stand-in (app/standins/vendors.py) plus one method per `/_standin/` control."""
 
-    def __init__(self):
-        super().__init__(create_vendor_standin())
+    def __init__(self, payloads=None, waits: int = 1):
+        super().__init__(create_vendor_standin(payloads, waits))
         self.http = requests.Session()
 
     def _post(self, path: str, body: dict | None = None) -> dict:

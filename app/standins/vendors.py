@@ -29,8 +29,8 @@ PAYLOADS = BASE_DIR / "tests" / "fixtures" / "vendors"
 class VendorState:
     """What the stand-in holds between requests; one lock around all of it."""
 
-    def __init__(self, payloads: Path):
-        self.payloads = payloads
+    def __init__(self, payloads: Path, waits: int = 1):
+        self.payloads, self.initial_waits = payloads, waits
         self.lock = threading.Lock()
         self.reset()
 
@@ -48,12 +48,13 @@ class VendorState:
         self.numbers = itertools.count(1)
         self.reports: dict[str, dict[str, Any]] = {}
         self.documents: dict[str, tuple[bytes, bool]] = {}  # id → (content, gzip-compressed)
-        self.waits = 1  # polls answered IN_PROGRESS (SP-API) / PENDING (Ads) before a report is done
+        self.waits = self.initial_waits  # polls answered IN_PROGRESS (SP-API) / PENDING (Ads) before done
         self.fatal: set[str] = set()  # report types (or "YYYY-MM-DD" start days) that end FATAL
         self.cancelled: set[str] = set()  # start days Amazon has no data for
         self.sales: dict[str, list[dict[str, Any]]] = {}  # day → SKU rows of generated S&T documents
         self.listings: list[dict[str, str]] = []  # seller-sku, asin1, open-date, item-name
-        self.ads_rows: list[dict[str, Any]] = []
+        ads = "amazon_ads/sp_advertised_product_rows.json"
+        self.ads_rows: list[dict[str, Any]] = self.file(ads) if (self.payloads / ads).exists() else []
         self.profiles = [{"profileId": 3311441, "countryCode": "US", "currencyCode": "USD", "timezone":
                           "America/Los_Angeles", "accountInfo": {"type": "seller", "marketplaceStringId":
                                                                  "ATVPDKIKX0DER"}}]
@@ -70,9 +71,9 @@ class VendorState:
         return None
 
 
-def create_vendor_standin(payloads: Path | None = None) -> Flask:
+def create_vendor_standin(payloads: Path | None = None, waits: int = 1) -> Flask:
     app = Flask("vendor_standin")
-    state = VendorState(payloads or PAYLOADS)
+    state = VendorState(payloads or PAYLOADS, waits)
     app.extensions["vendor_standin"] = state
 
     @app.before_request
@@ -224,6 +225,9 @@ def _sp_document(state: VendorState, body: dict[str, Any]) -> bytes:
     """A report's document: the vendor's own example when one in the payload folder is of this report
     type and starts on this day, else one generated in the documented format."""
     if body["reportType"] == "GET_MERCHANT_LISTINGS_ALL_DATA":
+        listed = state.payloads / "amazon_sp_api" / "merchant_listings_all_data.tsv"
+        if listed.exists() and not state.listings:
+            return listed.read_bytes()
         out = io.StringIO()
         writer = csv.DictWriter(out, ["item-name", "listing-id", "seller-sku", "price", "quantity", "open-date",
                                       "asin1", "fulfillment-channel", "status"], delimiter="\t", extrasaction="ignore")
@@ -385,3 +389,22 @@ def _controls(app: Flask, state: VendorState) -> None:
             state.page_size = int(body.get("page_size", state.page_size))
             state.zendesk_login.update(body.get("login", {}))
         return jsonify({"tickets": len(state.tickets)})
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`make run`: the vendors' stand-in in the foreground, serving a folder of vendor files."""
+    import argparse
+
+    from werkzeug.serving import run_simple
+
+    parser = argparse.ArgumentParser(prog="python -m app.standins.vendors")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--payloads", type=Path, default=PAYLOADS, help="the folder of vendor-format files")
+    parser.add_argument("--waits", type=int, default=0, help="polls a report answers 'in progress' first")
+    args = parser.parse_args(argv)
+    run_simple(args.host, args.port, create_vendor_standin(args.payloads, args.waits), threaded=True)
+
+
+if __name__ == "__main__":
+    main()
