@@ -87,9 +87,13 @@ def status(*, admin_id: int) -> list[JsonDict]:
         connector = db.session.scalar(select(Connector).where(Connector.source == kind.source))
         last = db.session.scalar(select(SyncRun).where(SyncRun.source == kind.source, SyncRun.kind == "sync")
                                  .order_by(SyncRun.id.desc()).limit(1))
-        values = vault.unseal(connector.secret) if connector else {}
+        status_now = connector.status if connector else "unset"
+        try:
+            values = vault.unseal(connector.secret) if connector else {}
+        except vault.SealBroken:  # the master key changed: enter the credentials again
+            values, status_now = {}, "unreadable"
         rows.append({
-            "source": kind.source, "name": kind.name, "status": connector.status if connector else "unset",
+            "source": kind.source, "name": kind.name, "status": status_now,
             "checked_at": to_local(connector.checked_at) if connector and connector.checked_at else None,
             "failures": connector.failures if connector else 0,
             "fields": [{"name": f.name, "label": f.label, "secret": f.secret,

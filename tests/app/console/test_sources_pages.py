@@ -103,3 +103,47 @@ def test_hr_uploads_a_file_sees_the_first_rows_read_and_imports_it_in_chromium(w
     assert figures == {(people.lead.id, Decimal("1234.50"), "imported"), (people.star.id, Decimal(800), "imported")}
     run = db_session.scalar(select(SyncRun).where(SyncRun.status == "done"))
     assert run.uploaded_by == people.hr.id and run.file_sha256 and run.covered_through == date(2026, 11, 10)
+
+
+def test_the_admin_sees_connectors_mappings_and_unmapped_records_in_chromium(app, db_session, database_url,
+                                                                           redis_url, tmp_path):
+    from app.connectors import vault
+    from app.models import Connector, UnmappedRecord
+
+    people, admin = console_company()
+    db_session.add(Connector(source="zendesk", status="valid", checkpoint={}, failures=1, secret=vault.seal(
+        {"subdomain": "acme", "email": "admin@example.com", "api_token": "zendesk-token-1234",
+         "complaint_tags": "complaint"})))
+    db_session.add(SyncRun(source="zendesk", kind="sync", status="failed", started_at=date(2026, 11, 12), counts={},
+                           error="Zendesk GET /api/v2/incremental/tickets/cursor 重试6次仍失败（最后一次：503）"))
+    db_session.add(ExternalIdentity(source="amazon", external_id="B0000301X", employee_id=people.star.id,
+                                    effective_from=date(2026, 11, 1)))
+    db_session.add(UnmappedRecord(source="amazon_sp_api", identity="amazon", external_id="B0009905N",
+                                  indicator_code="ops_sales", day=date(2026, 11, 10), numerator=Decimal("88.20"),
+                                  provenance="verified", external_ref="ATVPDKIKX0DER/2026-11-10/B0009905N/sales"))
+    db_session.commit()
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "JIXIAO_INSTANCE": str(tmp_path),
+           "SECRET_KEY": "connectors-browser-test-" + "s" * 32, "JIXIAO_MASTER_KEY": app.config["MASTER_KEY"]}
+    with WebServer(env, tmp_path / "gunicorn.log") as web, chromium() as browser:
+        page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+        page.goto(web.url + "/console/login")
+        page.fill("input[name=employee_no]", admin.employee_no)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button.primary")
+        page.click("text=数据连接")
+        body = page.inner_text("body")
+        assert "已连接" in body and "已连续失败 1 次" in body and "zendesk-token-1234" not in body
+        assert page.get_attribute("#zendesk input[name=api_token]", "placeholder") == "••••1234"
+        shoot(page, "admin-connectors")
+        page.click("text=外部账号映射")
+        body = page.inner_text("body")
+        assert "B0009905N" in body and "B0000301X" in body and people.star.name in body
+        page.click("a:has-text('建立映射')")
+        page.wait_for_url("**external_id=B0009905N**")
+        assert page.input_value("input[name=external_id]") == "B0009905N"
+        page.fill("input[name=employee_no]", people.star.employee_no)
+        page.click("text=保存映射")
+        assert "已保存映射；归入未映射记录 1 条" in page.inner_text("body")
+        shoot(page, "admin-mappings")
+    assert db_session.scalar(select(Observation.employee_id).where(Observation.indicator_code == "ops_sales")) == \
+        people.star.id
