@@ -67,14 +67,18 @@ def _configure(source: str, admin_id: int) -> None:
 def sync_now(source: str, *, admin_id: int, sleep: Sleep = time.sleep) -> SyncRun:
     """The admin's 同步 from the CLI: one sync now, in this process (the console queues it instead)."""
     authz.require(authz.actor(admin_id), authz.Action.MANAGE_CONNECTORS, authz.Subject())
-    return runs.sync_now(source, sleep=sleep, trigger="admin")
+    return runs.sync_now(source, sleep=sleep)
 
 
+@use_case
 def request_sync(source: str, *, admin_id: int) -> str:
-    """The admin's 同步 from the console: a sync job queued now; says so in Chinese."""
+    """The admin's 同步 from the console: a sync job queued now (audited); says so in Chinese."""
     authz.require(authz.actor(admin_id), authz.Action.MANAGE_CONNECTORS, authz.Subject())
     kind = kind_of(source)
-    jobs.enqueue(jobs.SYNC, source, "admin")
+    job = jobs.enqueue(jobs.SYNC, source)
+    audit.record("connector.sync_requested", "connector", None, actor_id=admin_id,
+                 after={"source": source, "job_id": job.id})
+    db.session.commit()
     return f"已开始同步 {kind.name}，完成后刷新本页查看结果"
 
 

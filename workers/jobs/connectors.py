@@ -3,6 +3,6 @@
 from app.connectors import runs
 
 
-def sync(source: str, trigger: str = "schedule") -> int:
-    """Run the sync; returns its run's id (a failed run is recorded, not raised)."""
-    return runs.sync_now(source, trigger=trigger).id
+def sync(source: str) -> int:
+    """Run the sync; returns its run's id (a vendor's failure is recorded in the run, not raised)."""
+    return runs.sync_now(source).id

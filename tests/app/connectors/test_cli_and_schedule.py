@@ -45,7 +45,7 @@ def test_the_clock_queues_each_connector_once_per_slot(vendors, company, sleeps,
     assert runs.enqueue_due(at) == []  # the same hour: the slot's job is already queued
     queued = jobs.queue(jobs.DEFAULT).jobs
     assert [(j.func_name, j.args, j.id) for j in queued] == [
-        ("workers.jobs.connectors.sync", ("zendesk", "schedule"), "sync-zendesk-2026111214")]
+        ("workers.jobs.connectors.sync", ("zendesk",), "sync-zendesk-2026111214")]
     db_session.add(SyncRun(source="zendesk", kind="sync", started_at=utc(12, 15, 1), status="done"))
     db_session.commit()
     assert runs.enqueue_due(utc(12, 15, 30)) == []  # a sync already started in this hour

@@ -45,7 +45,7 @@ def test_the_admin_connects_zendesk_asks_for_a_sync_and_maps_an_agent(client, db
     asked = client.post("/console/admin/connectors/zendesk/sync", data={"csrf_token": token},
                         follow_redirects=True).get_data(as_text=True)
     assert "已开始同步 Zendesk 客服系统" in asked
-    assert [j.args for j in jobs.queue(jobs.DEFAULT).jobs] == [("zendesk", "admin")]
+    assert [j.args for j in jobs.queue(jobs.DEFAULT).jobs] == [("zendesk",)]
 
     mapped = client.post("/console/admin/mappings", data={
         "csrf_token": token, "identity": "zendesk", "external_id": "235323",
