@@ -38,15 +38,27 @@ class Record:
     currency: str | None = None
 
 
+@dataclass(frozen=True)
+class CustomerRating:
+    """A customer's 1–5 rating of the person `external_id` names, on the business day it was given;
+    `ref` is the source's own rating id (the same rating again updates, never duplicates)."""
+
+    external_id: str
+    day: date
+    value: Decimal
+    ref: str
+
+
 @dataclass
 class Fetched:
-    """A run's records, the checkpoint to save once they are written, and the last day it covered."""
+    """A run's records (and customer ratings), the checkpoint to save once they are written, and the
+    last day it covered."""
 
     records: list[Record]
     checkpoint: dict[str, Any]
     covered_through: date | None
     requests: int = 0
-    notes: dict[str, Any] = field(default_factory=dict)
+    ratings: list[CustomerRating] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,18 @@ from sqlalchemy import func, select
 
 from app import jobs
 from app.connectors import vault
-from app.connectors.base import Kind, Record, Window
+from app.connectors.base import CustomerRating, Kind, Record, Window
 from app.connectors.http import Sleep, VendorError
 from app.connectors.registry import KINDS
 from app.connectors.registry import kind as kind_of
 from app.domain.attribution import Mapping, Owners, figure_problem
+from app.domain.templates import Rater
 from app.errors import ApiError
 from app.extensions import db
-from app.models import Connector, ExternalIdentity, SyncRun, UnmappedRecord
+from app.models import Assessment, AssessmentItem, Connector, ExternalIdentity, SyncRun, UnmappedRecord
 from app.services import audit
 from app.services.business_time import business_today, clock_now, to_local, zone
+from app.services.feedback import ratings
 from app.services.notify import outbox
 from app.services.notify.job_failures import admins
 from app.services.observations import sync
@@ -59,10 +61,33 @@ def sync_now(source: str, *, now: datetime | None = None, sleep: Sleep = time.sl
         keep_unmapped(source, kind.identity, unmapped, run.id)
         connector.checkpoint, connector.failures = fetched.checkpoint, 0
         sync.record_run(run.id, PROVENANCE, incoming, covered_through=fetched.covered_through)  # audited once
+        if fetched.ratings:
+            _record_ratings(kind, fetched.ratings, run, now)
     except Exception as exc:  # a bug or the database: the run says so, and the job fails for the admins too
         _failed(run, connector, kind, f"写入失败：{type(exc).__name__}", now)
         raise
     return run
+
+
+def _record_ratings(kind: Kind, found: list[CustomerRating], run: SyncRun, now: datetime) -> None:
+    """Each customer rating on its person's customer-rated item of that day's month; counted in the
+    run (a rating whose person or item is not found is counted, not kept)."""
+    owners = owners_of(kind.identity, {r.external_id for r in found})
+    counts = {"ratings": 0, "ratings_unplaced": 0}
+    for rating in found:
+        owner = owners.owner(rating.external_id, rating.day)
+        item_id = None if owner is None else db.session.scalar(
+            select(AssessmentItem.id).join(Assessment, Assessment.id == AssessmentItem.assessment_id).where(
+                Assessment.employee_id == owner, Assessment.first_day <= rating.day,
+                Assessment.last_day >= rating.day, AssessmentItem.rater == Rater.CUSTOMER.value)
+            .order_by(AssessmentItem.id).limit(1))
+        if item_id is None:
+            counts["ratings_unplaced"] += 1
+            continue
+        ratings.record_customer_rating(item_id, rating.value, rating.ref, now=now, source=kind.source)
+        counts["ratings"] += 1
+    run.counts = {**run.counts, **counts}
+    db.session.commit()
 
 
 def enqueue_due(now: datetime) -> list[str]:

@@ -9,6 +9,9 @@ business day it was created, owned by its assignee: 1/1 once solved within 24 ca
 (`full_resolution_time_in_minutes.calendar` ≤ 1440), else 0/1 — an open complaint counts as not yet
 closed, and the export brings it back when it is solved. A deleted ticket counts for nothing (0/0).
 Zendesk's 429 carries Retry-After, which the session honours.
+
+Where the company chose so, each ticket's satisfaction rating (good/bad) is a customer rating of its
+assignee's 服务态度 (the item customers rate): good 5, bad 1, keyed by Zendesk's rating id.
 """
 
 import base64
@@ -16,7 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from app.connectors.base import Fetched, Field, Record, Window
+from app.connectors.base import CustomerRating, Fetched, Field, Record, Window
 from app.connectors.http import Sleep, VendorError, VendorHttp
 
 Ticket = dict[str, Any]
@@ -27,7 +30,9 @@ FIELDS = (
     Field("email", "管理员邮箱"),
     Field("api_token", "API 令牌", secret=True),
     Field("complaint_tags", "投诉工单的标签（逗号分隔）", default="complaint,投诉"),
+    Field("customer_ratings", "客户好评/差评计入「服务态度」（是/否）", default="是"),
 )
+SCORES = {"good": Decimal(5), "bad": Decimal(1)}  # Zendesk's two answers on the 1–5 rating scale
 WITHIN_MINUTES = 24 * 60
 MAX_PAGES = 500  # a run reads at most this many export pages; the cursor resumes the rest
 SOLVED = ("solved", "closed")
@@ -39,6 +44,7 @@ class Zendesk:
         basic = base64.b64encode(f"{credentials['email']}/token:{credentials['api_token']}".encode()).decode()
         self.http = VendorHttp("Zendesk", sleep=sleep, auth=lambda: {"Authorization": f"Basic {basic}"})
         self.tags = {tag.strip() for tag in credentials["complaint_tags"].split(",") if tag.strip()}
+        self.rated = credentials.get("customer_ratings", "是").strip() in ("是", "yes", "1", "true")
 
     def check(self) -> None:
         body = self.http.json("GET", f"{self.base}/api/v2/users/me.json")
@@ -49,7 +55,8 @@ class Zendesk:
         tickets, cursor = self._changed_tickets(checkpoint, window)
         records = [self._complaint(ticket, window) for ticket in tickets.values()
                    if self.tags & set(ticket.get("tags") or ())]
-        return Fetched(records, {"cursor": cursor}, None, requests=self.http.calls)
+        ratings = [rating for ticket in tickets.values() if (rating := _rating(ticket, window))] if self.rated else []
+        return Fetched(records, {"cursor": cursor}, None, requests=self.http.calls, ratings=ratings)
 
     def _changed_tickets(self, checkpoint: dict[str, Any], window: Window) -> tuple[dict[int, Ticket], str]:
         """Tickets changed since the cursor (the latest version of each), and the cursor to resume at."""
@@ -94,6 +101,17 @@ class Zendesk:
         minutes = metric.get("full_resolution_time_in_minutes")
         calendar = minutes.get("calendar") if isinstance(minutes, dict) else None
         return isinstance(calendar, int) and calendar <= WITHIN_MINUTES
+
+
+def _rating(ticket: Ticket, window: Window) -> CustomerRating | None:
+    """The customer's good/bad on a ticket (the export carries `satisfaction_rating`), given to its
+    assignee on the business day the ticket last changed; offered or unoffered is no rating."""
+    rating = ticket.get("satisfaction_rating")
+    if not isinstance(rating, dict) or rating.get("score") not in SCORES or ticket.get("assignee_id") is None:
+        return None
+    ref = f"zendesk:{rating.get('id') or 'ticket-' + str(_int(ticket, 'id'))}"
+    return CustomerRating(str(ticket["assignee_id"]), window.local_day(_text(ticket, "updated_at")),
+                          SCORES[rating["score"]], ref)
 
 
 def _int(item: Ticket, key: str) -> int:

@@ -10,7 +10,7 @@ full resolution of 0 calendar minutes: a complaint 1517 that is solved was close
 """
 
 import base64
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -81,7 +81,7 @@ def test_credentials_are_checked_with_zendesk_sealed_and_configure_the_source(ve
     row = next(r for r in admin.status(admin_id=company.admin.id) if r["source"] == "zendesk")
     shown = {f["name"]: f["value"] for f in row["fields"]}
     assert shown == {"subdomain": "acme", "email": "admin@example.com", "api_token": "••••oken",
-                     "complaint_tags": "enterprise"}
+                     "complaint_tags": "enterprise", "customer_ratings": "是"}
     audit = db_session.scalar(select(AuditLog).where(AuditLog.action == "connector.credentials"))
     assert audit.actor_id == company.admin.id and "zendesk-token" not in str(audit.after)
     me = vendors.requests("/api/v2/users/me.json")[-1]
@@ -190,3 +190,34 @@ def test_a_sync_without_valid_credentials_is_refused(vendors, company, sleeps, d
         runs.sync_now("zendesk", now=NOW, sleep=sleeps)
     assert refused.value.code == "connector_not_ready"
     assert db_session.scalar(select(func.count()).select_from(SyncRun)) == 0
+
+
+def test_satisfaction_ratings_become_the_agents_customer_ratings_of_service_attitude(vendors, company, sleeps,
+                                                                                     db_session):
+    from app.models import Rating
+    from tests.support.company import open_month
+
+    open_month(2026, 11)
+    now = datetime(2026, 11, 12, 6, 0)  # 14:00 in Shanghai
+    stamp = int(datetime(2026, 11, 11, 6, 0, tzinfo=UTC).timestamp())
+    rated = [ticket(5001, "2026-11-10T02:00:00Z", stamp, status="solved", tags=("other_tag",)),
+             ticket(5002, "2026-11-11T02:00:00Z", stamp + 1, status="solved", tags=("other_tag",))]
+    rated[0] |= {"updated_at": "2026-11-10T05:00:00Z", "satisfaction_rating": {"id": 71, "score": "good"}}
+    rated[1] |= {"updated_at": "2026-11-11T05:00:00Z", "satisfaction_rating": {"id": 72, "score": "bad"}}
+    offered = ticket(5003, "2026-11-11T03:00:00Z", stamp + 2, tags=("other_tag",))
+    offered["satisfaction_rating"] = {"id": 73, "score": "offered"}  # asked, not answered: no rating
+    vendors.zendesk(tickets=[*rated, offered])
+    admin.save_credentials("zendesk", LOGIN, admin_id=company.admin.id, sleep=sleeps)
+    admin.map_identity("zendesk", AGENT, company.agent.id, date(2026, 1, 1), admin_id=company.admin.id, now=now)
+
+    run = runs.sync_now("zendesk", now=now, sleep=sleeps)
+    assert (run.counts["ratings"], run.counts["ratings_unplaced"]) == (2, 0)
+    given = {(r.rater_kind, r.rater_ref, r.value) for r in db_session.scalars(select(Rating))}
+    assert given == {("customer", "zendesk:71", Decimal(5)), ("customer", "zendesk:72", Decimal(1))}
+
+    rated[1] |= {"generated_timestamp": stamp + 60, "satisfaction_rating": {"id": 72, "score": "good"}}
+    vendors.zendesk(tickets=[rated[1]])  # the customer changed their mind
+    runs.sync_now("zendesk", now=now, sleep=sleeps)
+    assert {(r.rater_ref, r.value) for r in db_session.scalars(select(Rating))} == {
+        ("zendesk:71", Decimal(5)), ("zendesk:72", Decimal(5))}
+    assert db_session.scalar(select(AuditLog.action).where(AuditLog.entity == "rating")) == "rating.restated"
