@@ -1,5 +1,7 @@
 """Amazon Ads (Sponsored Products, reporting v3): each operator's ad ROI (ops_ad_roi), attributed
-sales over spend per SKU and day — a ratio of sums, never an average of per-row ratios.
+sales over spend per SKU and day — a ratio of sums, never an average of per-row ratios — and each
+designer's main-image click-through (design_main_image_ctr: clicks / impressions of the SKUs mapped to
+them under `amazon_design`).
 
 One `spAdvertisedProduct` report (DAILY, grouped by advertiser, so spend and sales are per advertised
 SKU and map to its operator) covers the last ATTRIBUTION_DAYS days to yesterday: Amazon keeps
@@ -21,7 +23,8 @@ from app.connectors.http import Sleep, VendorError, VendorHttp
 from app.connectors.lwa import AccessToken
 
 SOURCE, VENDOR = "amazon_ads", "Amazon Ads"
-ROI = "ops_ad_roi"
+ROI, CTR = "ops_ad_roi", "design_main_image_ctr"
+DESIGNS = "amazon_design"  # an SKU's designer, whose main image earns the clicks
 FIELDS = (
     Field("client_id", "LWA 应用 Client ID"),
     Field("client_secret", "LWA 应用 Client Secret", secret=True),
@@ -60,12 +63,16 @@ class AmazonAds:
     def fetch(self, checkpoint: dict[str, Any], window: Window) -> Fetched:
         end = window.today - timedelta(days=1)
         start = end - timedelta(days=ATTRIBUTION_DAYS - 1)
-        sums: dict[tuple[date, str], tuple[Decimal, Decimal]] = {}
-        for day, sku, sales, cost in map(self._figures, self._report(start.isoformat(), end.isoformat())):
-            before = sums.get((day, sku), (Decimal(0), Decimal(0)))
-            sums[(day, sku)] = (before[0] + sales, before[1] + cost)  # one SKU in several campaigns
-        records = [Record(sku, ROI, day, sales, cost, f"{self.profile}/{day.isoformat()}/{sku}/roi", self.currency)
-                   for (day, sku), (sales, cost) in sorted(sums.items())]
+        sums: dict[tuple[date, str], tuple[Decimal, ...]] = {}
+        for day, sku, *figures in map(self._figures, self._report(start.isoformat(), end.isoformat())):
+            before = sums.get((day, sku), (Decimal(0),) * 4)
+            sums[(day, sku)] = tuple(a + b for a, b in zip(before, figures, strict=True))  # several campaigns
+        records = []
+        for (day, sku), (sales, cost, clicks, impressions) in sorted(sums.items()):
+            ref = f"{self.profile}/{day.isoformat()}/{sku}"
+            records.append(Record(sku, ROI, day, sales, cost, f"{ref}/roi", self.currency))
+            if impressions:  # the main image's click-through, for the SKU's designer
+                records.append(Record(sku, CTR, day, clicks, impressions, f"{ref}/ctr", identity=DESIGNS))
         return Fetched(records, {"last_day": end.isoformat()}, end,
                        requests=self.http.calls + self.download.calls + self.token.http.calls)
 
@@ -93,17 +100,18 @@ class AmazonAds:
             raise VendorError("Amazon Ads 报告文件的格式不对")
         return rows
 
-    def _figures(self, row: Any) -> tuple[date, str, Decimal, Decimal]:
-        """(day, sku, attributed sales, spend) of one report row."""
+    def _figures(self, row: Any) -> tuple[date, str, Decimal, Decimal, Decimal, Decimal]:
+        """(day, sku, attributed sales, spend, clicks, impressions) of one report row."""
         try:
             sku, day = str(row["advertisedSku"]), str(row["date"])
-            sales, cost = row[self.sales_column], row["cost"]
-        except (KeyError, TypeError):
+            numbers = (row[self.sales_column], row["cost"], row.get("clicks", 0), row.get("impressions", 0))
+        except (KeyError, TypeError, AttributeError):
             raise VendorError("Amazon Ads 报告行缺少字段") from None
-        if not all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in (sales, cost)):
+        if not all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in numbers):
             raise VendorError("Amazon Ads 报告里的数字格式不对")
         try:
             when = date.fromisoformat(day)
         except ValueError:
             raise VendorError(f"Amazon Ads 报告里的日期格式不对：{day[:20]}") from None
-        return when, sku, Decimal(sales), Decimal(cost)
+        sales, cost, clicks, impressions = (Decimal(v) for v in numbers)
+        return when, sku, sales, cost, clicks, impressions

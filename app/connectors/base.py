@@ -36,6 +36,7 @@ class Record:
     denominator: Decimal | None
     external_ref: str
     currency: str | None = None
+    identity: str | None = None  # another namespace than the connector's (an SKU's designer, not its operator)
 
 
 @dataclass(frozen=True)

@@ -114,13 +114,15 @@ def enqueue_due(now: datetime) -> list[str]:
 def attribute(kind: Kind, records: list[Record]) -> tuple[list[sync.Incoming], list[Record], int]:
     """The records as people's figures, the ones nobody's mapping covers, and how many were refused
     for a figure out of range."""
-    owners = owners_of(kind.identity, {r.external_id for r in records})
+    namespaces = {r.identity or kind.identity for r in records}
+    owners = {name: owners_of(name, {r.external_id for r in records if (r.identity or kind.identity) == name})
+              for name in namespaces}
     incoming, unmapped, refused = [], [], 0
     for record in records:
         if figure_problem(record.numerator, record.denominator):
             refused += 1
             continue
-        owner = owners.owner(record.external_id, record.day)
+        owner = owners[record.identity or kind.identity].owner(record.external_id, record.day)
         if owner is None:
             unmapped.append(record)
             continue
@@ -150,7 +152,7 @@ def keep_unmapped(source: str, identity: str, records: list[Record], run_id: int
     for record in records:
         row = existing.get(record.external_ref)
         if row is None:
-            row = UnmappedRecord(source=source, identity=identity, external_ref=record.external_ref,
+            row = UnmappedRecord(source=source, identity=record.identity or identity, external_ref=record.external_ref,
                                  provenance=PROVENANCE)
             db.session.add(row)
         row.external_id, row.indicator_code, row.day = record.external_id, record.indicator_code, record.day

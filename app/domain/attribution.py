@@ -15,7 +15,8 @@ from .exact import number_problem
 
 # The namespaces a source names people in (ExternalIdentity.source), as the admin reads them;
 # "employee" is our own employee number, which needs no mapping.
-IDENTITIES = {"amazon": "亚马逊 SKU（运营）", "zendesk": "Zendesk 客服", "erp": "ERP 打包员/盘点人",
+IDENTITIES = {"amazon": "亚马逊 SKU（运营）", "amazon_design": "亚马逊 SKU（美工）", "zendesk": "Zendesk 客服",
+              "erp": "ERP 打包员/盘点人",
               "qianniu": "千牛子账号", "doudian": "抖店客服账号"}
 EMPLOYEE_NO = "employee"
 

@@ -20,6 +20,7 @@ from app.connectors import admin, runs
 from app.connectors.http import LONGEST_BACKOFF
 from app.extensions import db
 from app.models import Connector, Cycle, Observation, Restatement, UnmappedRecord
+from tests.support.company import department, hire
 
 NOW = datetime(2021, 6, 12, 1, 0)  # 09:00 on 12 June 2021 in Shanghai: yesterday is the 11th
 LWA = {"client_id": "amzn1.application-oa2-client.standin", "client_secret": "standin-secret",
@@ -139,13 +140,20 @@ def test_ads_roi_is_a_ratio_of_sums_per_sku_and_day_with_the_documented_request_
                              ads_row("2021-06-11", NOBODYS, 3.25, 0.0), ads_row("2021-05-01", NEW, 9.0, 9.0)])
     admin.save_credentials("amazon_ads", ADS_LOGIN, admin_id=company.admin.id, sleep=sleeps)
     operator_owns(company, NEW)
+    designer = hire("吴美工", department("design", "设计部"), position="designer", manager=company.admin)
+    admin.map_identity("amazon_design", NEW, designer.id, date(2021, 1, 1), admin_id=company.admin.id, now=NOW)
     vendors.script("/reporting/reports", 429, retry_after=3)
     run = runs.sync_now("amazon_ads", now=NOW, sleep=sleeps)
     assert run.status == "done", run.error
     assert figures(db_session, "amazon_ads") == {
         ("3311441/2021-06-05/AB-1C2D-EFGH/roi", "ops_ad_roi", date(2021, 6, 5), Decimal("46.0"), Decimal("15.5"),
-         "USD")}  # two campaigns' rows of one SKU and day: (40 + 6) / (10 + 5.5); May is outside the 14 days
-    assert [u.external_id for u in db_session.scalars(select(UnmappedRecord))] == [NOBODYS]
+         "USD"),  # two campaigns' rows of one SKU and day: (40 + 6) / (10 + 5.5); May is outside the 14 days
+        ("3311441/2021-06-05/AB-1C2D-EFGH/ctr", "design_main_image_ctr", date(2021, 6, 5), Decimal(20),
+         Decimal(2000), None)}  # the main image's clicks over impressions, for the SKU's designer
+    owners = {o.indicator_code: o.employee_id for o in db_session.scalars(select(Observation))}
+    assert owners == {"ops_ad_roi": company.operator.id, "design_main_image_ctr": designer.id}
+    assert sorted((u.identity, u.external_id) for u in db_session.scalars(select(UnmappedRecord))) == [
+        ("amazon", NOBODYS), ("amazon_design", NOBODYS)]
     assert sleeps[0] == 3  # Amazon Ads' Retry-After
     create = [r for r in vendors.requests("/reporting/reports") if r["method"] == "POST"][-1]
     headers = {name.lower(): value for name, value in create["headers"].items()}
@@ -171,7 +179,8 @@ def test_ads_attribution_restating_a_published_month_goes_to_hr(vendors, company
     assert later.counts["restated"] == 1
     held = db_session.scalar(select(Restatement))
     assert (held.old_numerator, held.new_numerator, held.new_denominator) == (Decimal(40), Decimal(52), Decimal(10))
-    assert db_session.scalar(select(Observation.numerator)) == Decimal(40)  # the published figure stays
+    assert db_session.scalar(select(Observation.numerator).where(
+        Observation.indicator_code == "ops_ad_roi")) == Decimal(40)  # the published figure stays
 
 
 def test_ads_a_failed_report_fails_the_run_with_nothing_written(vendors, company, sleeps, db_session):
