@@ -154,6 +154,10 @@ def test_ads_roi_is_a_ratio_of_sums_per_sku_and_day_with_the_documented_request_
     assert owners == {"ops_ad_roi": company.operator.id, "design_main_image_ctr": designer.id}
     assert sorted((u.identity, u.external_id) for u in db_session.scalars(select(UnmappedRecord))) == [
         ("amazon", NOBODYS), ("amazon_design", NOBODYS)]
+    before = figures(db_session, "amazon_ads")
+    again = runs.sync_now("amazon_ads", now=NOW, sleep=sleeps)
+    assert again.counts["unchanged"] == 2 and "inserted" not in again.counts and "updated" not in again.counts
+    assert figures(db_session, "amazon_ads") == before
     assert sleeps[0] == 3  # Amazon Ads' Retry-After
     create = [r for r in vendors.requests("/reporting/reports") if r["method"] == "POST"][-1]
     headers = {name.lower(): value for name, value in create["headers"].items()}
