@@ -99,6 +99,7 @@ def test_hr_uploads_a_file_sees_the_first_rows_read_and_imports_it_in_chromium(w
             page.click("text=导入整个文件")
             assert "已导入：新增 2 条" in page.inner_text("body")
             shoot(page, "imports-done")
+    db_session.rollback()  # a fresh snapshot: the web server committed the import (MariaDB's REPEATABLE READ)
     figures = {(o.employee_id, o.numerator, o.provenance) for o in db_session.scalars(select(Observation))}
     assert figures == {(people.lead.id, Decimal("1234.50"), "imported"), (people.star.id, Decimal(800), "imported")}
     run = db_session.scalar(select(SyncRun).where(SyncRun.status == "done"))
@@ -145,5 +146,6 @@ def test_the_admin_sees_connectors_mappings_and_unmapped_records_in_chromium(app
         page.click("text=保存映射")
         assert "已保存映射；归入未映射记录 1 条" in page.inner_text("body")
         shoot(page, "admin-mappings")
+    db_session.rollback()  # a fresh snapshot: the web server committed the mapping
     assert db_session.scalar(select(Observation.employee_id).where(Observation.indicator_code == "ops_sales")) == \
         people.star.id
