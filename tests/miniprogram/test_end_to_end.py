@@ -23,6 +23,8 @@ from tests.support.demo import seeded_demo
 from tests.support.images import png_bytes
 from tests.support.workers import start_worker
 
+pytestmark = pytest.mark.embedded_only  # see tests/pytest.ini
+
 TODAY = date(2026, 11, 27)
 
 

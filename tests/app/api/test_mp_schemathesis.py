@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,8 @@ from schemathesis.specs.openapi.checks import (
 from app.services.observations import privacy
 from tests.support.images import png_bytes
 from tests.support.mp_world import API, World
+
+pytestmark = pytest.mark.embedded_only  # see tests/pytest.ini
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 12  # generated requests per operation, per role and per mode

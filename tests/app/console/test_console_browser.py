@@ -22,6 +22,8 @@ from tests.support.browser import VIEWPORT, check_text, chromium, shoot
 from tests.support.demo import seeded_demo
 from tests.support.webserver import WebServer
 
+pytestmark = pytest.mark.embedded_only  # see tests/pytest.ini
+
 TODAY = date(2026, 11, 27)
 CALENDAR_2027 = Path(__file__).resolve().parents[2] / "fixtures" / "calendar" / "2027.json"
 HR, ADMIN = "E00002", "E00004"

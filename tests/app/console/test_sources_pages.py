@@ -64,6 +64,7 @@ def web(db_session, database_url, redis_url, tmp_path):
         yield server
 
 
+@pytest.mark.embedded_only  # a browser: see tests/pytest.ini
 def test_hr_uploads_a_file_sees_the_first_rows_read_and_imports_it_in_chromium(web, db_session, tmp_path):
     people = web.people
     good = tmp_path / "自报数据.csv"
@@ -106,6 +107,7 @@ def test_hr_uploads_a_file_sees_the_first_rows_read_and_imports_it_in_chromium(w
     assert run.uploaded_by == people.hr.id and run.file_sha256 and run.covered_through == date(2026, 11, 10)
 
 
+@pytest.mark.embedded_only  # a browser: see tests/pytest.ini
 def test_the_admin_sees_connectors_mappings_and_unmapped_records_in_chromium(app, db_session, database_url,
                                                                            redis_url, tmp_path):
     from app.connectors import vault

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
@@ -143,6 +144,7 @@ def test_observations_point_to_their_run_and_runs_are_audited_once(db_session):
     assert count(db_session, AuditLog, AuditLog.entity == "sync_run") == runs  # sync.run or import.run
 
 
+@pytest.mark.embedded_only  # determinism: see tests/pytest.ini
 def test_seeding_again_changes_no_table(db_session):
     seed_demo(today=TODAY)
     before = table_checksums(db_session)
@@ -150,6 +152,7 @@ def test_seeding_again_changes_no_table(db_session):
     assert table_checksums(db_session) == before
 
 
+@pytest.mark.embedded_only  # determinism: see tests/pytest.ini
 def test_the_same_day_gives_the_same_company(db_session):
     seed_demo(today=TODAY)
     first = db_session.execute(select(Report.assessment_id, Report.total, Report.summary).order_by(Report.id)).all()

@@ -15,6 +15,8 @@ from app.models import Observation, SyncRun
 from app.standins.harness import RunningVendors
 from tests.support.demo import seeded_demo
 
+pytestmark = pytest.mark.embedded_only  # see tests/pytest.ini
+
 TODAY = date(2026, 11, 27)
 
 
