@@ -15,7 +15,7 @@ def test_the_admin_enters_credentials_maps_an_agent_and_syncs_from_the_cli(vendo
     by = ["--by", company.admin.employee_no]
     entered = runner.invoke(args=["connectors", "set", "zendesk", *by, "--set", "subdomain=acme",
                                   "--set", "email=admin@example.com", "--set", "complaint_tags=enterprise"],
-                            input="zendesk-token\n")  # the API token is asked for, hidden
+                            input="zendesk-token\n\n")  # the API token is asked for, hidden; the default kept
     assert entered.exit_code == 0, entered.output
     assert "zendesk-token" not in entered.output and "已验证并加密保存" in entered.output
     mapped = runner.invoke(args=["connectors", "map", "zendesk", "235323", company.agent.employee_no,
