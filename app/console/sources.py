@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from app.api.limits import body_limit
 from app.connectors import admin
@@ -19,6 +19,7 @@ from app.domain.import_formats import FORMATS
 from app.errors import ApiError
 from app.extensions import db
 from app.imports import presets, service
+from app.imports.files import upload_folder
 from app.models import Employee
 
 UPLOAD_LIMIT = 200 * 1024 * 1024  # a year of a busy shop's shipments as CSV
@@ -92,7 +93,7 @@ def imports_upload() -> Any:
         flash("请选择 CSV 或 XLSX 文件", "error")
         return redirect(url_for("console.imports_page"))
     token = secrets.token_hex(16)
-    upload.save(_folder() / f"{token}{suffix}")
+    upload.save(upload_folder() / f"{token}{suffix}")
     return redirect(url_for("console.imports_file", token=token, preset=request.form.get("preset", "")))
 
 
@@ -147,16 +148,10 @@ def _choice(form: Any) -> dict[str, Any]:
     return {"format": code, "identity": form.get("identity") or EMPLOYEE_NO, "columns": columns, "preset": ""}
 
 
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _uploaded(token: str) -> Path:
     if TOKEN.match(token):
         for suffix in SUFFIXES:
-            path = _folder() / f"{token}{suffix}"
+            path = upload_folder() / f"{token}{suffix}"
             if path.exists():
                 return path
     raise ApiError("not_found", "找不到该上传文件：请重新上传", 404)

@@ -4,16 +4,35 @@
 import codecs
 import csv
 import hashlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from openpyxl import load_workbook
 
 from app.errors import ApiError
 
 SNIFF_BYTES = 1 << 20
 XLSX_MAGIC = b"PK\x03\x04"
+KEPT_SECONDS = 24 * 3600  # an upload waiting for its mapping longer than a day was abandoned
+
+
+def upload_folder() -> Path:
+    """Where the console keeps an uploaded file while its mapping is chosen (instance/imports/)."""
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def prune_uploads(now: float | None = None) -> int:
+    """Delete uploads nobody imported within a day (the clock, daily); returns how many."""
+    cutoff = (now if now is not None else time.time()) - KEPT_SECONDS
+    stale = [path for path in upload_folder().iterdir() if path.is_file() and path.stat().st_mtime < cutoff]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
 
 
 def sha256_of(path: Path) -> str:

@@ -22,6 +22,7 @@ from app.connectors import runs as connectors
 from app.domain.cycles import CycleStatus
 from app.domain.workcalendar import next_month, previous_month
 from app.extensions import db, redis_store
+from app.imports import files
 from app.models import Cycle, Report, ScoringRun
 from app.services import settings
 from app.services.business_time import to_local
@@ -75,6 +76,7 @@ def run_due(now: datetime) -> dict[str, Any]:
             "republished": lambda: _follow_republications(now),
             "purged": lambda: _purge(local),
             "pushes_pruned": lambda: _once(f"prune-pushes:{local.date()}", partial(pushes.prune, now), 0),
+            "uploads_pruned": lambda: _once(f"prune-uploads:{local.date()}", files.prune_uploads, 0),
             "dispatched": lambda: outbox.dispatch_due(now),
         }
         return {name: _isolated(name, action) for name, action in actions.items()}

@@ -130,3 +130,21 @@ def test_only_hr_and_admins_import(company, write, db_session):
         service.import_file(path, format_code="generic", identity="employee", columns=GENERIC,
                             uploader_id=company.agent.id)
     assert refused.value.status == 403 and count(db_session, SyncRun) == 0
+
+
+def test_uploads_nobody_imported_within_a_day_are_deleted_by_the_clock(app, db_session):
+    import os
+    import time
+
+    from app.imports.files import prune_uploads, upload_folder
+
+    with app.test_request_context():
+        folder = upload_folder()
+        stale, fresh = folder / ("a" * 32 + ".csv"), folder / ("b" * 32 + ".xlsx")
+        stale.write_text("工号\n")
+        fresh.write_text("工号\n")
+        two_days_ago = time.time() - 2 * 86400
+        os.utime(stale, (two_days_ago, two_days_ago))
+        assert prune_uploads() == 1
+        assert not stale.exists() and fresh.exists()
+        fresh.unlink()

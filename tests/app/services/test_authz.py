@@ -502,7 +502,8 @@ NOT_ACTING_FOR_A_PERSON = {
         imports.service.import_file imports.presets.listing imports.presets.preset imports.presets.sample
         imports.presets.save""",
     "the importer's parts: formats, shipped presets, reading a file (no person's data)": """
-        imports.service.formats imports.presets.check_mapping imports.files.sha256_of
+        imports.service.formats imports.presets.check_mapping imports.files.sha256_of imports.files.upload_folder
+        imports.files.prune_uploads
         imports.files.rows_of""",
     "connector syncs, acting for nobody (the clock, or an admin's 同步 after the policy), and their parts": """
         connectors.runs.sync_now connectors.runs.enqueue_due connectors.runs.attribute connectors.runs.owners_of
