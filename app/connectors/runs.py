@@ -131,15 +131,16 @@ def attribute(kind: Kind, records: list[Record]) -> tuple[list[sync.Incoming], l
     return incoming, unmapped, refused
 
 
-def owners_of(identity: str, external_ids: set[str]) -> Owners:
-    ids = sorted(external_ids)
-    mappings = []
-    for start in range(0, len(ids), sync.CHUNK):
-        chunk = ids[start:start + sync.CHUNK]
-        mappings += [Mapping(m.external_id, m.employee_id, m.effective_from, m.effective_to)
-                     for m in db.session.scalars(select(ExternalIdentity).where(
-                         ExternalIdentity.source == identity, ExternalIdentity.external_id.in_(chunk)))]
-    return Owners(mappings)
+def owners_of(identity: str, external_ids: set[str] | None = None) -> Owners:
+    """The mappings of `identity` for these external ids (None: all of them — a company has hundreds
+    at most, fewer than a big file has rows)."""
+    query = select(ExternalIdentity).where(ExternalIdentity.source == identity)
+    ids = sorted(external_ids or ())
+    chunks = [query] if external_ids is None else [
+        query.where(ExternalIdentity.external_id.in_(ids[start:start + sync.CHUNK]))
+        for start in range(0, len(ids), sync.CHUNK)]
+    return Owners(Mapping(m.external_id, m.employee_id, m.effective_from, m.effective_to)
+                  for each in chunks for m in db.session.scalars(each))
 
 
 def keep_unmapped(source: str, identity: str, records: list[Record], run_id: int) -> None:

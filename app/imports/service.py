@@ -38,7 +38,7 @@ from sqlalchemy import (
 
 from app.connectors.base import Record
 from app.connectors.runs import keep_unmapped, owners_of
-from app.domain.attribution import EMPLOYEE_NO, Mapping, Owners, figure_problem
+from app.domain.attribution import EMPLOYEE_NO, figure_problem
 from app.domain.cycles import CycleStatus
 from app.domain.import_formats import FORMATS, MappingError, Parsed, RowError, compile_reader
 from app.errors import ApiError
@@ -49,7 +49,6 @@ from app.imports.spool import Spool
 from app.models import (
     Cycle,
     Employee,
-    ExternalIdentity,
     ImportRow,
     Indicator,
     Observation,
@@ -350,14 +349,12 @@ class Staging:
 
 def _owners(identity: str) -> Callable[[str, date], int | None]:
     """Who a file's people column names on a day: an employee number, or a source identity through
-    its effective-dated mappings (all of that identity's mappings: a company has hundreds at most)."""
+    its effective-dated mappings (loaded once for the file)."""
     if identity == EMPLOYEE_NO:
         numbers = {number: employee_id for number, employee_id in
                    db.session.execute(select(Employee.employee_no, Employee.id))}
         return lambda who, day: numbers.get(who)
-    owners = Owners(Mapping(m.external_id, m.employee_id, m.effective_from, m.effective_to)
-                    for m in db.session.scalars(select(ExternalIdentity).where(ExternalIdentity.source == identity)))
-    return owners.owner
+    return owners_of(identity).owner
 
 
 def _count(statement: Any) -> int:
