@@ -124,6 +124,8 @@ class Config:
         self.AMAZON_ADS_URL = env.get("AMAZON_ADS_URL") or "https://advertising-api.amazon.com"
         # The shared secret an ERP signs its pushes to /api/imports/<format> with (app/api/imports.py).
         self.IMPORT_SECRET = env.get("JIXIAO_IMPORT_SECRET") or ""
+        # The Chromium that renders report PDFs (Debian's package; app/reporting/pdf.py).
+        self.CHROMIUM = env.get("JIXIAO_CHROMIUM") or "/usr/bin/chromium"
 
     @property
     def is_production(self) -> bool:

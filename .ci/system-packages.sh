@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # The Debian packages Jixiao needs, installed only when missing. Used by `make` and `.ci/run`.
 #   bash .ci/system-packages.sh          what `make run` needs
-#   bash .ci/system-packages.sh --test   plus what `make test` needs (the browser tests' Chromium and CJK fonts)
+#   bash .ci/system-packages.sh --test   plus what `make test` needs (Node, and poppler to read the PDFs back)
 #   bash .ci/system-packages.sh --ci     plus the servers CI's second pass talks to
 set -euo pipefail
 
 # libgl1 and libglib2.0-0: OpenCV, which the screenshot OCR (RapidOCR) loads; fonts-noto-cjk: the demo's
-# generated screenshots and the browser tests' Chinese
-packages=(python3-venv python3-dev build-essential libgl1 libglib2.0-0 fonts-noto-cjk)
+# generated screenshots and the report PDFs' Chinese; chromium: renders the report PDFs (Playwright drives
+# Debian's Chromium, never a browser of its own download), and the browser tests use it too
+packages=(python3-venv python3-dev build-essential libgl1 libglib2.0-0 fonts-noto-cjk chromium)
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--ci" ]; then
-  # the browser tests: Playwright drives Debian's Chromium (never a browser of its own download)
-  packages+=(chromium)
+  # pdffonts and pdftotext: the tests read the report PDFs back
+  packages+=(poppler-utils)
 fi
 if [ "${1:-}" = "--ci" ]; then
   packages+=(mariadb-server mariadb-client redis-server)

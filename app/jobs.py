@@ -77,8 +77,12 @@ SYNC = JobSpec("workers.jobs.connectors.sync", DEFAULT, timeout=1800, result_ttl
 # second run could act twice; the person sends again).
 BOT_MESSAGE = JobSpec("workers.jobs.bot.handle_message", NOTIFY, timeout=60, result_ttl=HOUR, failure_ttl=DAY)
 
+# A month's workbook (月度报表): built again by HR or after an accepted appeal; a failure shows on the page.
+MONTHLY_REPORT = JobSpec("workers.jobs.reports.build_monthly_report", DEFAULT, timeout=1800, result_ttl=HOUR,
+                         failure_ttl=DAY)
+
 JOBS = (TICK, WATCH, DRAIN_PROGRESS, SCORE_CHUNK, DELIVER, EVALUATE_ALERTS, CHECK_SCREENSHOT, READ_SCREENSHOT,
-        BOT_MESSAGE, SYNC)
+        BOT_MESSAGE, SYNC, MONTHLY_REPORT)
 WATCH_INTERVAL_SECONDS = 300  # how often the scheduler queues WATCH
 _EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?::|$)")  # a traceback's final line starts at column 0
 _EXCEPTION_WORD = re.compile(r"\b([A-Za-z_][\w.]*(?:Error|Exception))\b")  # RQ's own notes ("AbandonedJobError")

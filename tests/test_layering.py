@@ -31,6 +31,7 @@ LAYERS: list[list[str]] = [
     ["app.services.observations", "app.services.feedback", "app.services.news", "app.services.org"],
     ["app.connectors"],
     ["app.imports"],
+    ["app.reporting"],
     ["app.services.tick", "app.services.bot"],
     ["app.demo", "app.api"],
     ["app.cli"],

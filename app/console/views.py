@@ -116,4 +116,4 @@ def home() -> Any:
     return render_template("console/home.html", months=overview.months(g.console_actor, clock_now()))
 
 
-from app.console import admin, company, kpi, months, people, sources  # noqa: E402,F401  the pages register on bp
+from app.console import admin, company, kpi, months, people, reports, sources  # noqa: E402,F401  the pages register on bp

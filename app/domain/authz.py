@@ -62,6 +62,8 @@ class Action(StrEnum):
     MANAGE_PEOPLE = "manage_people"  # joiners, leavers, transfers and leave (请假)
     RESET_PASSWORD = "reset_password"  # set someone else's console password, or unlock it
     RUN_JOBS = "run_jobs"  # retry or discard a background job that failed for good
+    EXPORT_REPORTS = "export_reports"  # the month's workbook, report PDFs, the payroll file, dashboards
+    VIEW_AUDIT = "view_audit"  # the audit log: who changed what
 
 
 class Relation(StrEnum):
@@ -114,6 +116,8 @@ POLICY: dict[Action, frozenset[Relation]] = {
     Action.EDIT_CALENDAR: frozenset({H}),
     Action.MANAGE_PEOPLE: frozenset({H}),
     Action.RESET_PASSWORD: frozenset({Relation.ANOTHER_ADMIN, Relation.SYSTEM}),  # the CLI: the first admin's
+    Action.EXPORT_REPORTS: frozenset({H}),
+    Action.VIEW_AUDIT: frozenset({H, Relation.ADMIN}),
 }
 
 DECISIONS = frozenset({
@@ -155,6 +159,8 @@ REFUSALS = {
     Action.EDIT_CALENDAR: "只有人事可以导入和确认工作日历",
     Action.MANAGE_PEOPLE: "只有人事可以办理入职、离职、调岗和请假",
     Action.RESET_PASSWORD: "只有管理员可以重置他人的登录密码（本人请用「修改密码」）",
+    Action.EXPORT_REPORTS: "只有人事可以导出月度报表、考核报告PDF和薪资数据",
+    Action.VIEW_AUDIT: "只有人事或管理员可以查看操作记录",
 }
 OWN_CASE = "不能处理与自己有关的事项，请由其他人处理"
 OWN_RATING = "该申诉针对您给出的评分，由上一级主管或人事处理"

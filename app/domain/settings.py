@@ -147,6 +147,7 @@ REGISTRY: dict[str, Setting] = {s.key: s for s in (
     Setting("publish_after_days", "自动发布（工作日）",
             "评分完成后过多少个工作日仍未发布就自动发布；0 表示只由人事发布（0–20）", 0, _whole(0, 20), int),
     Setting("retention_months", "数据保留期（月）", "离职员工数据保留多少个月（1–120）", 24, _whole(1, 120), int),
+    Setting("payroll_cutoff_day", "薪资数据截止日", "次月第几日把绩效系数交给薪资核算（1–28）", 10, _whole(1, 28), int),
 )}
 
 
@@ -165,6 +166,7 @@ class CompanySettings:
     draft_day: int
     publish_after_days: int
     retention_months: int
+    payroll_cutoff_day: int
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any]) -> "CompanySettings":

@@ -10,6 +10,7 @@ from app.models.inbound import WeChatPush
 from app.models.kpi import Indicator, KpiTemplate, TemplateItem
 from app.models.login import ConsoleLogin
 from app.models.mismatch import MismatchNotice
+from app.models.monthly import MonthlyReport, PayrollExport
 from app.models.notify import (
     DeliveryAttempt,
     Digest,
@@ -42,8 +43,9 @@ __all__ = [
     "DeliveryAttempt", "Department",
     "Digest", "DigestLine", "Employee", "ExternalIdentity", "FxRate", "ImportPreset", "ImportRow", "Indicator",
     "ItemOverride", "ItemScore",
-    "JobDescription", "KpiTemplate", "LeaveRecord", "MismatchNotice", "NotifyState", "Observation", "OutboxMessage",
-    "Outcome", "PeerRater", "Position", "PrivacyConsent", "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn",
+    "JobDescription", "KpiTemplate", "LeaveRecord", "MismatchNotice", "MonthlyReport", "NotifyState",
+    "Observation", "OutboxMessage", "Outcome", "PayrollExport", "PeerRater", "Position", "PrivacyConsent",
+    "ProgressEntry", "ProgressSnapshot", "Rating", "RatingReturn",
     "Report", "Restatement", "Score", "ScoringRun", "Screenshot", "SheetLine", "Shipment", "SourceSetting",
     "SubscribeQuota",
     "SyncRun", "TargetAmendment", "TemplateItem", "UnmappedRecord", "WeChatIdentity", "WeChatPush",

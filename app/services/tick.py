@@ -24,6 +24,7 @@ from app.domain.workcalendar import next_month, previous_month
 from app.extensions import db, redis_store
 from app.imports import files
 from app.models import Cycle, Report, ScoringRun
+from app.reporting import monthly, payroll
 from app.services import settings
 from app.services.business_time import to_local
 from app.services.calendar import company_calendar
@@ -74,6 +75,8 @@ def run_due(now: datetime) -> dict[str, Any]:
             "close_todo": lambda: _tell_close_todo(local, now),
             "finalized": lambda: _finalize_settled(now),
             "republished": lambda: _follow_republications(now),
+            "monthly_reports": lambda: monthly.follow_new_reports(now),
+            "payroll_changes": lambda: payroll.tell_changes(now),
             "purged": lambda: _purge(local),
             "pushes_pruned": lambda: _once(f"prune-pushes:{local.date()}", partial(pushes.prune, now), 0),
             "uploads_pruned": lambda: _once(f"prune-uploads:{local.date()}", files.prune_uploads, 0),

@@ -21,6 +21,7 @@ ACCEPTED = {  # key: (what HR types, what the rules read)
     "reminder_at": ("19:00", time(19, 0)),
     "draft_day": ("20", 20),
     "retention_months": ("12", 12),
+    "payroll_cutoff_day": ("15", 15),
 }
 REFUSED = {
     "adjustment_limit": ["5", "5/-1", "101/5", "五/五", "5/5/5"],
@@ -32,6 +33,7 @@ REFUSED = {
     "reminder_at": ["7pm", "09:00"],
     "draft_day": ["14", "29"],
     "retention_months": ["0", "121"],
+    "payroll_cutoff_day": ["0", "29", "十"],
     "grade_bands": ["优秀:85", "[]", json.dumps([{"code": "excellent", "label_zh": "优秀", "min_total": None,
                                                    "coefficient": "1"}])],
 }

@@ -156,6 +156,8 @@ _KINDS = (
     # To a manager whose rating HR sent back during the review, each working day until rated again.
     MessageKind("rating_returned", "评分被退回", MANAGER, "dev-tpl-rating-returned", "dev-oa-rating-returned",
                 ("pages/ratings/index?item={assessment_item_id}",)),
+    # To HR: a 绩效系数 changed after the month's payroll export (app/reporting/payroll.py).
+    MessageKind("payroll_changed", "薪资数据变化", MANAGER, "dev-tpl-payroll-changed", "dev-oa-payroll-changed", None),
     # A chat answer: only a chat channel (WeCom, OA customer service) can carry it.
     MessageKind("reply", "回复", EMPLOYEE, None, None, None),
 )

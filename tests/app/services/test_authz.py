@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import delete, select
 
-from app import connectors, imports, services
+from app import connectors, imports, reporting, services
 from app.errors import ApiError
 from app.extensions import db
 from app.models import (
@@ -521,14 +521,23 @@ NOT_ACTING_FOR_A_PERSON = {
         org.retention.expire_uploads""",
     "what a month waits for, in words (read by cycle.overview.months)": """
         cycle.overview.next_step""",
+    "the month's reports, payroll file and PDFs, HR (PDFs: whoever may read the report): "
+    "tests/app/reporting/test_reporting_roles.py tries each role": """
+        reporting.monthly.request_build reporting.monthly.versions reporting.monthly.download
+        reporting.payroll.export reporting.payroll.changes reporting.pdf.person_html reporting.pdf.person_pdf""",
+    "the reporting machinery: the worker's build, the clock's follow-ups, reading a month (no person acting)": """
+        reporting.monthly.build reporting.monthly.progress reporting.monthly.follow_new_reports
+        reporting.payroll.default_cutoff reporting.payroll.tell_changes reporting.pdf.renderer
+        reporting.month_book.read reporting.workbook.build""",
 }
 
 
 def _public_service_functions() -> set[str]:
-    """Every public function defined under app/services (named relative to it), app/connectors and
-    app/imports (named connectors.… and imports.…)."""
+    """Every public function defined under app/services (named relative to it), app/connectors,
+    app/imports and app/reporting (named connectors.…, imports.… and reporting.…)."""
     found = set()
-    for package, prefix in ((services, "app.services."), (connectors, "app.connectors."), (imports, "app.imports.")):
+    for package, prefix in ((services, "app.services."), (connectors, "app.connectors."), (imports, "app.imports."),
+                            (reporting, "app.reporting.")):
         for info in pkgutil.walk_packages(package.__path__, prefix):
             module = importlib.import_module(info.name)
             found |= {f"{_short(info.name)}.{name}" for name, value in vars(module).items()

@@ -180,7 +180,9 @@ CASES = {
     # September: never (HR publishes). November, scored on Thursday 3 December: Friday and Monday
     "publish_after_days": Case("2", auto_publish_day, None, 7),
 }
-NOT_MONTHLY = {"retention_months": "about leavers, not a month's rules: tests/app/services/org/test_retention.py"}
+NOT_MONTHLY = {"retention_months": "about leavers, not a month's rules: tests/app/services/org/test_retention.py",
+               "payroll_cutoff_day": "the payroll file's default cutoff, read when HR exports: "
+                                     "tests/app/reporting/test_payroll.py"}
 
 
 def test_every_setting_in_the_registry_has_a_case():
