@@ -1,6 +1,7 @@
 """月度报表 (a month's workbook, its versions and build progress), the payroll hand-off (薪资数据)
 and each person's report PDF — HR's downloads of a published month."""
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -11,8 +12,14 @@ from app.console.posted import day
 from app.domain.errors import DomainError
 from app.models import Cycle
 from app.reporting import month_book, monthly, payroll, pdf
-from app.services.business_time import clock_now
+from app.services.business_time import clock_now, to_local
 from app.services.usecase import get_or_404
+
+
+@bp.app_template_filter("local_time")
+def local_time(moment: datetime) -> str:
+    """A stored moment (naive UTC) as the company's wall clock reads it."""
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.route("/months/<int:cycle_id>/reports")

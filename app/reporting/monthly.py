@@ -99,7 +99,8 @@ def _keep(cycle_id: int, book: month_book.MonthBook, data: bytes, requested_by: 
     key = f"monthly-reports/{cycle_id}/v{version}-{digest[:16]}.xlsx"
     blob_store().put(key, data, workbook.XLSX_TYPE)
     row = MonthlyReport(cycle_id=cycle_id, version=version, blob_key=key, sha256=digest, size=len(data),
-                        employees=len(book.people), basis_report_id=book.basis_report_id, requested_by=requested_by)
+                        employees=len(book.people), basis_report_id=book.basis_report_id, requested_by=requested_by,
+                        built_at=clock_now())
     db.session.add(row)
     db.session.flush()
     audit.record("monthly_report.build", "monthly_report", row.id, actor_id=requested_by,

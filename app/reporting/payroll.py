@@ -123,7 +123,7 @@ def _exports_followed_by_reports() -> list[PayrollExport]:
     exports = db.session.scalars(select(PayrollExport).where(PayrollExport.id.in_(latest))).all()
     return [e for e in exports if db.session.scalar(
         select(Report.id).join(Assessment).where(Assessment.cycle_id == e.cycle_id,
-                                                 Report.published_at > e.exported_at).limit(1)) is not None]
+                                                 Report.published_at >= e.exported_at).limit(1)) is not None]
 
 
 def _tell(cycle: Cycle, export_row: PayrollExport, fresh: list[Change], now: datetime) -> None:

@@ -19,10 +19,12 @@ from app.errors import ApiError
 from app.models import Cycle, Employee
 from app.reporting import month_book
 from app.services.authz import Action, Actor, Subject, require
+from app.services.business_time import to_local
 from app.services.usecase import get_or_404
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                         autoescape=select_autoescape(("html",)))
+TEMPLATES.filters["local_time"] = lambda moment: to_local(moment).strftime("%Y-%m-%d %H:%M")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 RENDER_TIMEOUT_SECONDS = 60

@@ -22,6 +22,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from app.domain.month_summary import by_department
 from app.reporting.month_book import MonthBook
+from app.services.business_time import to_local
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -73,7 +74,7 @@ def _departments(sheet: Any, book: MonthBook) -> None:
     lines = by_department((p.graded() for p in book.people), book.bands)
     bands = book.bands.bands
     columns = [("部门", 14), ("人数", 8), ("平均分", 8)] + [(band.label_zh, 8) for band in bands]
-    sheet.append([_title(sheet, f"{book.label}月度绩效报表（数据截至{book.as_of:%Y-%m-%d %H:%M} UTC）")])
+    sheet.append([_title(sheet, f"{book.label}月度绩效报表（数据截至{to_local(book.as_of):%Y-%m-%d %H:%M}）")])
     _sheet(sheet, tuple(columns))
     for line in lines:
         sheet.append([line.department, line.headcount, line.mean_total] + [line.grades[b.code] for b in bands])

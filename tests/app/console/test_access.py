@@ -58,6 +58,12 @@ CASES: dict[str, dict] = {
     "console.imports_page": {},
     "console.imports_upload": {},
     "console.imports_file": {"token": "0" * 32},
+    "console.month_reports": {"cycle_id": "cycle"},
+    "console.build_month_report": {"cycle_id": "cycle"},
+    "console.month_report_progress": {"cycle_id": "cycle"},
+    "console.download_month_report": {"monthly_report_id": 999999},
+    "console.export_payroll": {"cycle_id": "cycle"},
+    "console.person_report_pdf": {"cycle_id": "cycle", "employee_id": "hr"},
 }
 PUBLIC = {"console.sign_in"}
 

@@ -12,10 +12,9 @@ from sqlalchemy import select
 from app import jobs
 from app.models import Assessment, AssessmentItem, AuditLog, Employee, MonthlyReport, Report
 from app.reporting import monthly
-from app.services.authz import actor, managers_of
-from app.services.feedback import appeals
+from app.services.authz import actor
 from tests.app.reporting import by_hand
-from tests.app.reporting.conftest import HR_NO, NOW, employee
+from tests.app.reporting.conftest import HR_NO, NOW, accept_an_appeal, employee
 from tests.app.reporting.workbook_reading import charts, detail, number, sheets
 
 
@@ -52,8 +51,13 @@ def test_the_workbook_agrees_with_figures_worked_out_by_hand(db_session, redis_c
                                           .where(Assessment.cycle_id == december.id))))
     assert version == 1 and monthly.progress(december.id) == {
         "state": "done", "done": reported, "total": reported, "version": 1, "changed": True}
+    assert_agrees_by_hand(db_session, december, data)
 
-    packer = november_assessment(db_session, december, "warehouse")
+
+def assert_agrees_by_hand(db_session, cycle, data: bytes) -> None:
+    """A packer's stock-take (扣分制) and mis-shipment rate (lower is better), and the item of the
+    month's accepted appeal (version 2), as worked out from the raw rows."""
+    packer = november_assessment(db_session, cycle, "warehouse")
     packer_no = db_session.get(Employee, packer.employee_id).employee_no
     stock = by_hand.by_deduction(by_hand.item(packer, "wh_stock_accuracy"),
                                  by_hand.ratio_actual(packer, "wh_stock_accuracy"))
@@ -67,7 +71,7 @@ def test_the_workbook_agrees_with_figures_worked_out_by_hand(db_session, redis_c
     assert number(row["得分"]) == misship.score and number(row["完成率"]) == misship.achievement
 
     appealed = db_session.scalar(select(Assessment).join(Report).where(
-        Assessment.cycle_id == december.id, Report.version == 2))
+        Assessment.cycle_id == cycle.id, Report.version == 2))
     appeal = by_hand.accepted_appeal(appealed)
     terms = db_session.get(AssessmentItem, appeal.assessment_item_id)
     lower = by_hand.lower_is_better(terms.indicator_code)
@@ -119,10 +123,7 @@ def test_an_accepted_appeal_makes_the_clock_build_a_new_version_and_the_old_stay
     _, first = build(december, redis_client)
     assert monthly.follow_new_reports(NOW) == []  # nothing new since
 
-    report, code, claimed = pending_claim(db_session, december)
-    person = db_session.get(Employee, db_session.get(Assessment, report.assessment_id).employee_id)
-    appeal = appeals.file_appeal(report.id, code, claimed, "后台漏计了补发的订单", [], actor(person.id), now=NOW)
-    appeals.decide_appeal(appeal.id, True, "核实无误", actor(managers_of(person.id)[0]), now=NOW)
+    person, code, claimed = accept_an_appeal(db_session, december)
 
     assert monthly.follow_new_reports(NOW) == [december.id]
     assert monthly.follow_new_reports(NOW) == []  # queued once
@@ -146,21 +147,6 @@ def test_a_month_not_yet_published_has_no_workbook(db_session, december):
     with pytest.raises(ApiError) as refused:
         monthly.request_build(december_cycle.id, actor(employee(HR_NO).id))
     assert refused.value.code == "not_published" and "尚未发布" in refused.value.message
-
-
-def pending_claim(db_session, cycle) -> tuple[Report, str, str]:
-    """A pending version-1 report of someone with a manager, with an unmet higher-is-better item:
-    (report, item, a claimed value over its target)."""
-    for report, employee_id in db_session.execute(select(Report, Assessment.employee_id).join(Assessment).where(
-            Assessment.cycle_id == cycle.id, Report.response == "pending", Report.version == 1)
-            .order_by(Report.id)):
-        if not managers_of(employee_id):
-            continue
-        for row in report.body["items"]:
-            if row["kind"] == "quantitative" and row["direction"] == "higher" and row["status"] == "unmet" \
-                    and "method" not in row:
-                return report, row["indicator"], format((Decimal(row["target"]) * Decimal("1.1")).normalize(), "f")
-    raise AssertionError("the demo has a pending report with an unmet item")
 
 
 def _name_of(code: str) -> str:
