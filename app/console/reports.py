@@ -11,7 +11,7 @@ from app.console import bp, page
 from app.console.posted import day
 from app.domain.errors import DomainError
 from app.models import Cycle
-from app.reporting import month_book, monthly, payroll, pdf
+from app.reporting import dashboard, month_book, monthly, payroll, pdf
 from app.services.business_time import clock_now, to_local
 from app.services.usecase import get_or_404
 
@@ -94,3 +94,17 @@ def _disposition(name: str) -> str:
     fallback = name.encode("ascii", "ignore").decode() or "download"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
+
+
+@bp.route("/dashboard")
+@page("hr")
+def dashboard_page() -> Any:
+    """数据看板: the month in progress, the last published month, trends and the success measures."""
+    board = dashboard.dashboard(g.console_actor, clock_now())
+    charts = {
+        "completion": [(d.department, d.completion) for d in board["progress"]],
+        "grades": [(d.department, d.grades) for d in board["progress"]],
+        "grade_keys": list(board["progress"][0].grades) if board["progress"] else [],
+        "missing": [(department, len(names)) for department, names in board["missing"].items()],
+    }
+    return render_template("console/dashboard.html", board=board, charts=charts)

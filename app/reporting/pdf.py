@@ -3,10 +3,10 @@
 Chromium embeds a subset of the CJK font the page uses (fonts-noto-cjk), which is what makes the
 PDF readable anywhere. Starting a browser takes about a second, so it is started once and kept;
 Playwright's synchronous API belongs to the thread that started it, so every render runs on one
-dedicated thread and callers (web request threads) wait for their turn.
+dedicated thread and callers (web request threads) wait for their turn. The browser ends with the
+process (Playwright's driver closes it when its parent goes).
 """
 
-import atexit
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -41,10 +41,6 @@ class Renderer:
 
     def render(self, html: str) -> bytes:
         return self._thread.submit(self._render, html).result(timeout=RENDER_TIMEOUT_SECONDS)
-
-    def close(self) -> None:
-        self._thread.submit(self._stop).result(timeout=RENDER_TIMEOUT_SECONDS)
-        self._thread.shutdown()
 
     def _render(self, html: str) -> bytes:
         if self._browser is None or not self._browser.is_connected():
@@ -81,7 +77,6 @@ def renderer(executable: str) -> Renderer:
     with _lock:
         if executable not in _renderers:
             _renderers[executable] = Renderer(executable)
-            atexit.register(_renderers[executable].close)
         return _renderers[executable]
 
 

@@ -6,7 +6,7 @@ once.
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.domain.formatting import format_total
 from app.extensions import db
@@ -44,13 +44,12 @@ def push_targets(cycle_id: int, now: datetime) -> int:
     return count
 
 
-@use_case
-def evening_reminders(day: date, now: datetime) -> int:
-    """Remind people who work `day`, have something to report themselves (a self-reported
-    quantitative item on their open assessment, or one of a source the company never configured:
-    whose figures are all synced have nothing to submit) and have not submitted progress for it."""
-    calendar = company_calendar()
-    calendars = department_calendars(calendar)
+def expected_submitters(day: date) -> list[tuple[int, int]]:
+    """(employee, department) of everyone who works `day` and has something to report themselves
+    (a self-reported quantitative item on their open assessment, or one of a source the company never
+    configured: whose figures are all synced have nothing to submit) — who the evening reminder is
+    for, and whom the dashboards count participation over."""
+    calendars = department_calendars(company_calendar())
     by_hand = Indicator.source.not_in(["rating", *configured_sources()])  # self_report is never configured
     self_reported = (select(AssessmentItem.id).join(Indicator, Indicator.code == AssessmentItem.indicator_code)
                      .where(AssessmentItem.assessment_id == Assessment.id, Indicator.kind == "quantitative",
@@ -58,15 +57,23 @@ def evening_reminders(day: date, now: datetime) -> int:
     rows = db.session.execute(
         select(Assessment.employee_id, Employee.department_id).select_from(Assessment)
         .join(Cycle, Cycle.id == Assessment.cycle_id).join(Employee, Employee.id == Assessment.employee_id)
-        .where(Cycle.status == "open", Assessment.first_day <= day, Assessment.last_day >= day,
-               Employee.status == "active", self_reported.exists())
+        .where(Cycle.status != "draft", Assessment.first_day <= day, Assessment.last_day >= day,
+               or_(Employee.left_on.is_(None), Employee.left_on >= day), self_reported.exists())
     ).all()
-    submitted = set(db.session.scalars(select(ProgressEntry.employee_id).where(ProgressEntry.day == day)))
     leave = leave_days({employee_id for employee_id, _ in rows}, day, day)
+    return [(employee_id, department_id) for employee_id, department_id in dict(rows).items()
+            if calendars[department_id].is_working_day(day, leave.get(employee_id, ()))]
+
+
+@use_case
+def evening_reminders(day: date, now: datetime) -> int:
+    """Remind everyone expected to submit progress for `day` who has not."""
+    calendar = company_calendar()
+    submitted = set(db.session.scalars(select(ProgressEntry.employee_id).where(ProgressEntry.day == day)))
     until = settings.of_month(day.year, day.month).edit_until
     count = 0
-    for employee_id, department_id in rows:
-        if employee_id in submitted or not calendars[department_id].is_working_day(day, leave.get(employee_id, ())):
+    for employee_id, _ in expected_submitters(day):
+        if employee_id in submitted:
             continue
         outbox.enqueue(
             employee_id, "reminder", title="今日进展未提交", summary="请在今晚提交今日工作进展",

@@ -64,6 +64,7 @@ CASES: dict[str, dict] = {
     "console.download_month_report": {"monthly_report_id": 999999},
     "console.export_payroll": {"cycle_id": "cycle"},
     "console.person_report_pdf": {"cycle_id": "cycle", "employee_id": "hr"},
+    "console.dashboard_page": {},
 }
 PUBLIC = {"console.sign_in"}
 

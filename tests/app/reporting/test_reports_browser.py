@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from app import jobs
 from app.demo import DEMO_PASSWORD
-from app.models import Assessment, Employee, Report
+from app.models import Assessment, Cycle, Employee, Report
 from app.reporting import monthly, payroll
+from app.services.scoring import progress
 from tests.app.reporting.conftest import HR_NO, NOW, accept_an_appeal
 from tests.app.reporting.test_monthly import assert_agrees_by_hand
 from tests.support.browser import VIEWPORT, check_text, chromium, shoot
@@ -90,6 +91,25 @@ def test_hr_downloads_the_months_workbook_payroll_file_and_a_report_pdf(web, db_
             Assessment.employee_id == person.id, Assessment.cycle_id == december.id).order_by(Report.version.desc()))
         assert "".join(summary.split()) in text and f"工号{person.employee_no}" in text
         assert db_session.get(Employee, person.id).name in text
+
+
+def test_hr_reads_the_dashboard(web, db_session, december):
+    open_month = db_session.scalar(select(Cycle).where(Cycle.status == "open"))
+    progress.recompute_many(list(db_session.scalars(select(Assessment.id).where(Assessment.cycle_id == open_month.id))))
+    with chromium() as browser:
+        page = browser.new_page(viewport=VIEWPORT, locale="zh-CN")
+        page.goto(web.url + "/console/login")
+        page.fill("input[name=employee_no]", HR_NO)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("button.primary")
+        page.click(".side >> text=数据看板")
+        body = page.inner_text("body")
+        for heading in ("各部门完成度与预计等级（2026年12月，进行中）", "等级分布（2026年11月）", "近7天预警",
+                        "今日未提交进展", "指标趋势", "成效指标（按月）", "2026年11月 各部门"):
+            assert heading in body, heading
+        assert page.locator("#spread svg rect.bar").count() == 4 and page.locator("#trends svg.spark").count() > 5
+        check_text(body, "dashboard")
+        shoot(page, "dashboard")
 
 
 def work(redis_client) -> None:
