@@ -3,7 +3,7 @@ the XLSX for every person within 15 s and 300 MB, and at least 60 report PDFs a 
 one warm Chromium. Exits non-zero when a target is missed.
 
     .venv/bin/python bench/monthly_report.py --employees 5000 \
-        [--database-url 'mysql+pymysql://jixiao:jixiao-ci@127.0.0.1:3306/jixiao_bench']
+        [--database-url 'mysql+pymysql://jixiao:jixiao-ci@127.0.0.1:3306/jixiao_bench'] [--reuse]
 
 Seeds the company into a fresh database (a temporary SQLite file without --database-url), then
 builds October's workbook in a separate process the way the worker does (monthly.build), so the
@@ -30,16 +30,19 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=5000)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--pdf-seconds", type=float, default=60.0)
+    parser.add_argument("--reuse", action="store_true", help="the database already holds the seeded company")
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)  # the child: build this cycle's workbook
     args = parser.parse_args()
     if args.build:
         return build_child(args.build)
     from app.demo import seed_demo
 
-    with bench_app(args.database_url) as (app, env):
-        started = time.perf_counter()
-        seed_demo(employees=args.employees, today=TODAY)
-        print(f"dialect: {dialect(app)}  employees: {args.employees}  seeded in {time.perf_counter() - started:.0f} s")
+    with bench_app(args.database_url, fresh=not args.reuse) as (app, env):
+        if not args.reuse:
+            started = time.perf_counter()
+            seed_demo(employees=args.employees, today=TODAY)
+            print(f"seeded in {time.perf_counter() - started:.0f} s")
+        print(f"dialect: {dialect(app)}  employees: {args.employees}")
         cycle_id = october()
         child = subprocess.run([sys.executable, __file__, "--build", str(cycle_id)], env={**os.environ, **env},
                                cwd=ROOT, capture_output=True, text=True)
@@ -80,6 +83,8 @@ def build_child(cycle_id: int) -> None:
 
     app = create_app(Config(os.environ))
     with app.app_context():
+        db.session.query(MonthlyReport).filter_by(cycle_id=cycle_id).delete()  # a --reuse run builds anew
+        db.session.commit()
         started = time.perf_counter()
         version = monthly.build(cycle_id, None)
         seconds = time.perf_counter() - started

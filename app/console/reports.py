@@ -1,17 +1,19 @@
 """月度报表 (a month's workbook, its versions and build progress), the payroll hand-off (薪资数据)
-and each person's report PDF — HR's downloads of a published month."""
+and each person's report PDF — HR's downloads of a published month — with HR's 数据看板 and the
+操作记录 (audit log) HR and admins read."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, current_app, flash, g, jsonify, redirect, render_template, url_for
+from flask import Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 
 from app.console import bp, page
 from app.console.posted import day
 from app.domain.errors import DomainError
+from app.errors import ApiError
 from app.models import Cycle
-from app.reporting import dashboard, month_book, monthly, payroll, pdf
+from app.reporting import audit_view, dashboard, month_book, monthly, payroll, pdf
 from app.services.business_time import clock_now, to_local
 from app.services.usecase import get_or_404
 
@@ -108,3 +110,32 @@ def dashboard_page() -> Any:
         "missing": [(department, len(names)) for department, names in board["missing"].items()],
     }
     return render_template("console/dashboard.html", board=board, charts=charts)
+
+
+@bp.route("/audit")
+@page("staff")
+def audit_page() -> Any:
+    """操作记录: the audit log, filtered by person, object and date."""
+    args = request.args
+    try:
+        wanted = audit_view.AuditFilter(
+            person=args.get("person", "").strip(), entity=args.get("entity", ""),
+            entity_id=args.get("entity_id", type=int), first=_day_arg("first"), last=_day_arg("last"))
+        page_no = max(args.get("page", 1, type=int), 1)
+        rows, total = audit_view.entries(g.console_actor, wanted, page_no)
+    except DomainError as refusal:
+        flash(refusal.message, "error")
+        wanted, page_no, rows, total = audit_view.AuditFilter(), 1, [], 0
+    return render_template("console/audit.html", rows=rows, total=total, wanted=wanted, page_no=page_no,
+                           pages=max(1, -(-total // audit_view.PAGE_SIZE)), kinds=audit_view.entity_kinds(),
+                           query={k: v for k, v in args.items() if k != "page" and v})
+
+
+def _day_arg(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError("invalid_date", f"日期格式应为 年-月-日：{raw}", 422, {name: "不是有效日期"}) from None

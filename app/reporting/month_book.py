@@ -7,13 +7,13 @@ published later are left out, as if not yet published.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Select, func, select
 
 from app.domain.grades import GradeBands
 from app.domain.month_summary import RESPONSE_ZH, AppealLine, Graded, appeal_label, provenance_label
@@ -34,6 +34,7 @@ from app.models import (
 from app.services.scoring.month_result import Part, bands_of, combine
 
 Ts = TypeVarTuple("Ts")
+STREAM_ROWS = 500  # report bodies held at once while a month is read
 OUTCOME_STATUS_ZH = {"pending": "待审批", "approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回"}
 
 
@@ -95,26 +96,29 @@ def read(cycle_id: int, *, now: datetime, published_by: datetime | None = None,
     cycle = db.session.get(Cycle, cycle_id)
     assert cycle is not None, "a month book is read for a month that exists"
     bands = bands_of([cycle_id])[cycle_id]
-    rows = _latest_reports(cycle_id, published_by, employee_id)
     appeals = _appeals(cycle_id, published_by, employee_id)
     comments = _comments(cycle_id, employee_id)
     outcomes = _outcomes(cycle_id, employee_id)
     people: dict[int, PersonMonth] = {}
     parts: dict[int, list[Part]] = defaultdict(list)
     responses: dict[int, list[tuple[str, bool]]] = defaultdict(list)
-    for report, assessment_id, employee_id, employee_no, name, department in rows:
-        parts[employee_id].append(Part(report.id, assessment_id, 0, report.version, report.summary, report.body))
-        open_window = report.window_closes_at is not None and now < report.window_closes_at
-        by_item = appeals.get(assessment_id, {})
-        still_open = any(a.status == "open" for lines in by_item.values() for a in lines)
-        responses[employee_id].append((report.response, still_open or (
-            open_window and report.response in ("pending", "appealed"))))
-        person = people.get(employee_id)
+    basis, as_of = 0, datetime(cycle.year, cycle.month, 1)
+    for row in _latest_reports(cycle_id, published_by, employee_id):
+        # a body is read, turned into the lines kept, and let go: 5,000 bodies at once do not fit the target
+        parts[row.employee_id].append(Part(row.report_id, row.assessment_id, 0, row.version, row.summary,
+                                           _part_of(row.body)))
+        by_item = appeals.get(row.assessment_id, {})
+        still_open = any(a.status == "open" for lines in by_item.values() for a in lines) or (
+            row.window_closes_at is not None and now < row.window_closes_at
+            and row.response in ("pending", "appealed"))
+        responses[row.employee_id].append((row.response, still_open))
+        person = people.get(row.employee_id)
         if person is None:
-            person = people[employee_id] = PersonMonth(
-                employee_id, employee_no, name, department, "", Decimal(0), "", "", Decimal(0), "", "", False, "",
-                comments=comments.get(employee_id, []), outcomes=outcomes.get(employee_id, []))
-        person.items.extend(_items(report.body, by_item))
+            person = people[row.employee_id] = PersonMonth(
+                row.employee_id, row.employee_no, row.name, row.department, "", Decimal(0), "", "", Decimal(0), "",
+                "", False, "", comments=comments.get(row.employee_id, []), outcomes=outcomes.get(row.employee_id, []))
+        person.items.extend(_items(row.body, by_item))
+        basis, as_of = max(basis, row.report_id), max(as_of, row.published_at)
     for employee_id, person in people.items():
         month = combine(parts[employee_id], bands)
         person.total, person.grade, person.grade_code = month.total, month.grade.label_zh, month.grade.code
@@ -124,16 +128,19 @@ def read(cycle_id: int, *, now: datetime, published_by: datetime | None = None,
         person.summary = "\n".join(p.summary for p in parts[employee_id])
         person.response = " / ".join(RESPONSE_ZH.get(r, r) for r, _ in responses[employee_id])
         person.window_open = any(still_open for _, still_open in responses[employee_id])
-    basis = max((r[0].id for r in rows), default=0)
-    as_of = max((r[0].published_at for r in rows), default=datetime(cycle.year, cycle.month, 1))
     ordered = sorted(people.values(), key=lambda p: (p.department, p.employee_no))
     return MonthBook(cycle_id, f"{cycle.year}年{cycle.month}月", bands, ordered, basis, as_of)
 
 
-def _latest_reports(cycle_id: int, published_by: datetime | None,
-                    employee_id: int | None) -> Sequence[Row[Report, int, int, str, str, str]]:
-    """(report, assessment id, employee id, 工号, name, department) for the latest version of each
-    assessment's report published by then, in the order of the days each covers."""
+def _part_of(body: dict[str, Any]) -> dict[str, Any]:
+    """What combining a month's parts reads of a body (month_result.combine)."""
+    return {"total": body["total"], "period": {"working_days": body["period"]["working_days"]},
+            "veto": body.get("veto"), "position": {"name": body["position"]["name"]}}
+
+
+def _latest_reports(cycle_id: int, published_by: datetime | None, employee_id: int | None) -> Iterator[Any]:
+    """The latest version of each assessment's report published by then, with its person, in the
+    order of the days each covers — streamed in batches."""
     versions = select(Report.assessment_id, func.max(Report.version).label("version")).join(Assessment).where(
         Assessment.cycle_id == cycle_id)
     if published_by is not None:
@@ -141,13 +148,16 @@ def _latest_reports(cycle_id: int, published_by: datetime | None,
     if employee_id is not None:
         versions = versions.where(Assessment.employee_id == employee_id)
     latest = versions.group_by(Report.assessment_id).subquery()
-    return db.session.execute(
-        select(Report, Assessment.id, Employee.id, Employee.employee_no, Employee.name, Department.name)
-        .join(latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
-        .join(Assessment, Assessment.id == Report.assessment_id)
-        .join(Employee, Employee.id == Assessment.employee_id)
-        .join(Department, Department.id == Employee.department_id)
-        .order_by(Assessment.first_day, Assessment.id)).all()
+    query = (select(Report.id.label("report_id"), Report.version, Report.summary, Report.body, Report.response,
+                    Report.window_closes_at, Report.published_at, Assessment.id.label("assessment_id"),
+                    Employee.id.label("employee_id"), Employee.employee_no, Employee.name,
+                    Department.name.label("department"))
+             .join(latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
+             .join(Assessment, Assessment.id == Report.assessment_id)
+             .join(Employee, Employee.id == Assessment.employee_id)
+             .join(Department, Department.id == Employee.department_id)
+             .order_by(Assessment.first_day, Assessment.id))
+    yield from db.session.execute(query.execution_options(yield_per=STREAM_ROWS))
 
 
 def _appeals(cycle_id: int, published_by: datetime | None,

@@ -65,6 +65,7 @@ CASES: dict[str, dict] = {
     "console.export_payroll": {"cycle_id": "cycle"},
     "console.person_report_pdf": {"cycle_id": "cycle", "employee_id": "hr"},
     "console.dashboard_page": {},
+    "console.audit_page": {},
 }
 PUBLIC = {"console.sign_in"}
 

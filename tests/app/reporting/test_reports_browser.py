@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app import jobs
 from app.demo import DEMO_PASSWORD
-from app.models import Assessment, Cycle, Employee, Report
+from app.models import Appeal, Assessment, Cycle, Employee, Report
 from app.reporting import monthly, payroll
 from app.services.scoring import progress
 from tests.app.reporting.conftest import HR_NO, NOW, accept_an_appeal
@@ -110,6 +110,16 @@ def test_hr_reads_the_dashboard(web, db_session, december):
         assert page.locator("#spread svg rect.bar").count() == 4 and page.locator("#trends svg.spark").count() > 5
         check_text(body, "dashboard")
         shoot(page, "dashboard")
+
+        appellant = db_session.scalar(select(Employee).join(Appeal, Appeal.employee_id == Employee.id))
+        page.click(".side >> text=操作记录")
+        page.fill("input[name=person]", appellant.employee_no)
+        page.select_option("select[name=entity]", "appeal")
+        page.click("button:text-is('筛选')")
+        table = page.inner_text("table.audit")
+        assert "提交申诉" in table and f"{appellant.name}（{appellant.employee_no}）" in table
+        check_text(page.inner_text("body"), "audit")
+        shoot(page, "audit")
 
 
 def work(redis_client) -> None:

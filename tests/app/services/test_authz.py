@@ -525,11 +525,16 @@ NOT_ACTING_FOR_A_PERSON = {
     "the month's reports, payroll file and PDFs, HR (PDFs: whoever may read the report): "
     "tests/app/reporting/test_reporting_roles.py tries each role": """
         reporting.monthly.request_build reporting.monthly.versions reporting.monthly.download
-        reporting.payroll.export reporting.payroll.changes reporting.pdf.person_html reporting.pdf.person_pdf""",
+        reporting.payroll.export reporting.payroll.changes reporting.pdf.person_html reporting.pdf.person_pdf
+        reporting.dashboard.dashboard reporting.audit_view.entries""",
     "the reporting machinery: the worker's build, the clock's follow-ups, reading a month (no person acting)": """
         reporting.monthly.build reporting.monthly.progress reporting.monthly.follow_new_reports
         reporting.payroll.default_cutoff reporting.payroll.tell_changes reporting.pdf.renderer
-        reporting.month_book.read reporting.workbook.build""",
+        reporting.month_book.read reporting.workbook.build reporting.dashboard.departments_in_progress
+        reporting.dashboard.grade_spread reporting.dashboard.indicator_trends reporting.dashboard.recent_alerts
+        reporting.dashboard.missing_today reporting.dashboard.to_decide reporting.dashboard.measures
+        reporting.dashboard.participation reporting.dashboard.acceptance reporting.dashboard.verified_share
+        reporting.audit_view.entity_kinds""",
 }
 
 
