@@ -125,7 +125,7 @@ def imports_file(token: str) -> Any:
                            formats=FORMATS), 422 if errors else 200
 
 
-COUNT_NAMES = {"inserted": "新增", "updated": "更新", "unchanged": "未变", "restated": "待人事处理",
+COUNT_NAMES = {"joined": "入职", "inserted": "新增", "updated": "更新", "unchanged": "未变", "restated": "待人事处理",
                "unmapped": "未映射", "shipments": "发货记录", "shipments_updated": "更新发货记录",
                "unattributed_shipments": "打包员未映射的发货"}
 

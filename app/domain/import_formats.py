@@ -58,6 +58,11 @@ FORMATS = {f.code: f for f in (
     Format("stock_take", "ERP 盘点结果（盘点人、日期、盘点库位数、账实相符数）", (
         FieldSpec("counter", "盘点人", "text"), FieldSpec("day", "盘点日期", "date"),
         FieldSpec("counted", "盘点库位数", "number"), FieldSpec("matched", "账实相符库位数", "number"))),
+    Format("roster", "人员花名册（工号、姓名、部门、岗位、上级工号、入职日期）", (
+        FieldSpec("employee_no", "工号", "text"), FieldSpec("name", "姓名", "text"),
+        FieldSpec("department", "部门（名称或代码）", "text"),
+        FieldSpec("position", "岗位（名称或代码）", "text", required=False),
+        FieldSpec("manager", "上级工号", "text", required=False), FieldSpec("joined_on", "入职日期", "date"))),
 )}
 TEXT_LENGTH = 64
 TRUE_WORDS = frozenset({"1", "是", "y", "yes", "true", "错发", "错", "√"})

@@ -43,6 +43,7 @@ from app.domain.cycles import CycleStatus
 from app.domain.import_formats import FORMATS, MappingError, Parsed, RowError, compile_reader
 from app.errors import ApiError
 from app.extensions import db
+from app.imports import roster
 from app.imports.files import rows_of, sha256_of
 from app.imports.presets import check_mapping
 from app.imports.spool import Spool
@@ -78,6 +79,10 @@ def import_file(path: Path, *, format_code: str, identity: str, columns: dict[st
     whose errors count its JSON rows (第1条 …) instead of a sheet's lines (第2行 … under the header)."""
     who = authz.actor(uploader_id) if uploader_id is not None else authz.system("webhook")
     authz.require(who, authz.Action.IMPORT_DATA, authz.Subject())
+    if format_code == "roster":
+        if uploader_id is None:
+            raise ApiError("roster_by_hand", "花名册只能由人事在后台上传导入", 422)
+        return roster.import_roster(path, columns, uploader_id, now=now)
     check_mapping(format_code, identity, columns)
     headers, rows = rows_of(path)
     try:

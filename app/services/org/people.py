@@ -66,6 +66,19 @@ def join_company(employee_no: str, name: str, department: str, joined_on: date, 
                  now: datetime | None = None) -> Employee:
     """入职: a new employee from `joined_on`, in `department` (code), optionally in `position`
     (code) under the manager numbered `manager_no`."""
+    person, added = enter_joiner(employee_no, name, department, joined_on, who, position=position,
+                                 manager_no=manager_no, is_hr=is_hr, now=now)
+    db.session.commit()
+    progress.request_recompute(*added)
+    return person
+
+
+def enter_joiner(employee_no: str, name: str, department: str, joined_on: date, who: Actor, *,
+                 position: str | None = None, manager_no: str | None = None, is_hr: bool = False,
+                 now: datetime | None = None) -> tuple[Employee, list[int]]:
+    """`join_company` in the caller's transaction (a roster import adds many, all or none): the
+    person, audited, and the ids of the assessments their open months gained, for the caller to
+    recompute once it commits."""
     require(who, Action.MANAGE_PEOPLE, Subject())
     now = now_or_clock(now)
     number = require_text(employee_no, "employee_no", "工号", limit=32)
@@ -94,9 +107,7 @@ def join_company(employee_no: str, name: str, department: str, joined_on: date, 
                     added.append(assessment.id)
     audit.record("people.join", "employee", person.id, actor_id=who.person_id, source=who.source,
                  after={**_facts(person), "assessments_added": added})
-    db.session.commit()
-    progress.request_recompute(*added)
-    return person
+    return person, added
 
 
 @use_case

@@ -502,6 +502,8 @@ NOT_ACTING_FOR_A_PERSON = {
     "imports, HR or an admin: tests/app/imports/test_import_roles.py tries each role": """
         imports.service.import_file imports.presets.listing imports.presets.preset imports.presets.sample
         imports.presets.save""",
+    "the roster and a joiner inside it, HR only (MANAGE_PEOPLE): tests/app/imports/test_roster.py": """
+        imports.roster.import_roster org.people.enter_joiner""",
     "the importer's parts: formats, shipped presets, reading a file (no person's data)": """
         imports.service.formats imports.presets.check_mapping imports.files.sha256_of imports.files.upload_folder
         imports.files.prune_uploads

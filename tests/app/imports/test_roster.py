@@ -1,0 +1,88 @@
+"""The roster (花名册) through the shared importer: joiners in (a manager before their people, their
+open month's assessment included), known people's name and manager updated, all or nothing with
+every bad row numbered."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from app.errors import ApiError
+from app.extensions import db
+from app.imports import service
+from app.models import Assessment, AuditLog, Employee, SyncRun
+from tests.support.company import open_month
+
+COLUMNS = {"employee_no": "工号", "name": "姓名", "department": "部门", "position": "岗位", "manager": "直属上级",
+           "joined_on": "入职日期"}
+HEADER = ["工号", "姓名", "部门", "岗位", "直属上级", "入职日期"]
+
+
+def run_import(path, uploader):
+    return service.import_file(path, format_code="roster", identity="employee", columns=COLUMNS,
+                               uploader_id=uploader.id)
+
+
+def test_joiners_come_in_and_known_people_are_updated(db_session, company, write):
+    november = open_month(2026, 11)
+    packer, star = company.packer, company.operator
+    path = write("花名册.xlsx", [HEADER,
+                                ["S201", "孙新仓", "仓储部", "warehouse", "S200", "2026-11-16"],  # lead comes later
+                                ["S200", "周组长", "warehouse", "仓储", packer.employee_no, date(2026, 11, 2)],
+                                [packer.employee_no, "周大打包", "仓储部", "warehouse", "", packer.joined_on],
+                                [star.employee_no, star.name, "运营部", "ops", star.manager.employee_no,
+                                 star.joined_on]])
+    run = run_import(path, company.hr)
+    assert run.counts == {"joined": 2, "updated": 1, "unchanged": 1} and run.status == "done"
+
+    lead = db_session.scalar(select(Employee).where(Employee.employee_no == "S200"))
+    newcomer = db_session.scalar(select(Employee).where(Employee.employee_no == "S201"))
+    assert newcomer.manager_id == lead.id and lead.manager_id == packer.id
+    assert newcomer.department.code == "warehouse" and newcomer.joined_on == date(2026, 11, 16)
+    covered = db_session.scalar(select(Assessment).where(Assessment.employee_id == newcomer.id,
+                                                         Assessment.cycle_id == november.id))
+    assert (covered.first_day, covered.last_day) == (date(2026, 11, 16), date(2026, 11, 30))
+    db_session.refresh(packer)
+    assert packer.name == "周大打包" and packer.manager_id is None
+    assert db_session.query(AuditLog).filter_by(action="roster.import").count() == 1
+    assert db_session.query(AuditLog).filter_by(action="people.join").count() == 2
+    assert db_session.query(AuditLog).filter_by(action="people.update").count() == 1
+
+
+def test_a_bad_roster_imports_nobody_and_numbers_every_bad_row(db_session, company, write):
+    people = db_session.query(Employee).count()
+    path = write("花名册.csv", [HEADER,
+                               ["S300", "吴一", "直播部", "", "", "2026-11-02"],
+                               ["S301", "吴二", "仓储部", "warehouse", "S999", "2026-11-02"],
+                               ["S302", "吴三", "仓储部", "warehouse", "", "十一月"],
+                               ["S303", "吴四", "仓储部", "", "", "2026-11-02"],
+                               ["S303", "吴四", "仓储部", "", "", "2026-11-02"],
+                               [company.agent.employee_no, company.agent.name, "仓储部", "warehouse", "",
+                                company.agent.joined_on.isoformat()]])
+    with pytest.raises(ApiError) as refused:
+        run_import(path, company.hr)
+    errors = refused.value.fields["errors"]
+    assert refused.value.code == "import_invalid"
+    assert any(e.startswith("第2行：") and "直播部" in e for e in errors)
+    assert any(e.startswith("第3行：") and "S999" in e for e in errors)
+    assert any(e.startswith("第4行：") and "入职日期" in e for e in errors)
+    assert any(e.startswith("第6行：") and "与第5行重复" in e for e in errors)
+    assert any(e.startswith("第7行：") and "部门、岗位" in e and "人员页" in e for e in errors)
+    db.session.rollback()
+    assert db_session.query(Employee).count() == people
+    assert db_session.query(SyncRun).filter_by(source="roster").count() == 0
+
+
+def test_a_manager_loop_is_refused(db_session, company, write):
+    path = write("花名册.csv", [HEADER, ["S400", "甲", "仓储部", "", "S401", "2026-11-02"],
+                               ["S401", "乙", "仓储部", "", "S400", "2026-11-02"]])
+    with pytest.raises(ApiError) as refused:
+        run_import(path, company.hr)
+    assert any("循环" in e for e in refused.value.fields["errors"])
+
+
+def test_only_hr_imports_the_roster(db_session, company, write):
+    path = write("花名册.csv", [HEADER, ["S500", "丙", "仓储部", "", "", "2026-11-02"]])
+    with pytest.raises(ApiError) as refused:
+        run_import(path, company.admin)  # the admin imports figures, but people are HR's
+    assert refused.value.status == 403
