@@ -6,9 +6,10 @@
 set -euo pipefail
 
 # libgl1 and libglib2.0-0: OpenCV, which the screenshot OCR (RapidOCR) loads; fonts-noto-cjk: the demo's
-# generated screenshots and the report PDFs' Chinese; chromium: renders the report PDFs (Playwright drives
-# Debian's Chromium, never a browser of its own download), and the browser tests use it too
-packages=(python3-venv python3-dev build-essential libgl1 libglib2.0-0 fonts-noto-cjk chromium)
+# generated screenshots and the console's Chinese; chromium: renders the report PDFs (Playwright drives
+# Debian's Chromium, never a browser of its own download), and the browser tests use it too;
+# fonts-wqy-microhei: the PDFs' Chinese, a TrueType face Chromium can embed as a subset (docs/reports.md)
+packages=(python3-venv python3-dev build-essential libgl1 libglib2.0-0 fonts-noto-cjk chromium fonts-wqy-microhei)
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--ci" ]; then
   # pdffonts and pdftotext: the tests read the report PDFs back
   packages+=(poppler-utils)

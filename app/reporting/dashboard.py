@@ -35,6 +35,7 @@ from app.services.business_time import to_local
 from app.services.news.announcements import expected_submitters
 from app.services.scoring.month_result import bands_of
 from app.services.scoring.reading import RECENT_ALERTS
+from app.services.scoring.reports import latest_of_cycle
 
 TREND_MONTHS = 6
 ACCEPTED = ("confirmed", "auto_confirmed")
@@ -108,8 +109,7 @@ def departments_in_progress(cycle_id: int) -> list[DepartmentProgress]:
 
 def _latest_reports(cycle_id: int) -> list[tuple[int, int, str, dict[str, Any]]]:
     """(assessment, department, response, body) of the latest version of each of the month's reports."""
-    latest = (select(Report.assessment_id, func.max(Report.version).label("version")).join(Assessment)
-              .where(Assessment.cycle_id == cycle_id).group_by(Report.assessment_id).subquery())
+    latest = latest_of_cycle(cycle_id)
     return [tuple(row) for row in db.session.execute(
         select(Report.assessment_id, Employee.department_id, Report.response, Report.body)
         .join(latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
