@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from app.errors import ApiError
 from app.extensions import db
-from app.imports import service
+from app.imports import presets, service
 from app.models import Assessment, AuditLog, Employee, SyncRun
 from tests.support.company import open_month
 
-COLUMNS = {"employee_no": "工号", "name": "姓名", "department": "部门", "position": "岗位", "manager": "直属上级",
-           "joined_on": "入职日期"}
-HEADER = ["工号", "姓名", "部门", "岗位", "直属上级", "入职日期"]
+SHIPPED = next(p for p in presets.shipped() if p["format"] == "roster")  # the 人员花名册 preset's columns
+COLUMNS = SHIPPED["columns"]
+HEADER = [COLUMNS[field] for field in ("employee_no", "name", "department", "position", "manager", "joined_on")]
 
 
 def run_import(path, uploader):
