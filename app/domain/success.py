@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from statistics import median
+from typing import Any
 
 from .exact import round_half_up
 
@@ -38,6 +39,20 @@ class Measures:
     appeals_accepted: int
     appeals_rejected: int
     answer_hours: Decimal | None  # managers' median time to decide an appeal
+
+    def dumped(self) -> dict[str, Any]:
+        """As JSON holds it (the dashboards keep a closed month's measures for a while)."""
+        shares = {name: [getattr(self, name).part, getattr(self, name).whole]
+                  for name in ("participation", "acceptance", "verified")}
+        return {**shares, "appeals": [self.appeals_filed, self.appeals_accepted, self.appeals_rejected],
+                "answer_hours": None if self.answer_hours is None else str(self.answer_hours)}
+
+    @classmethod
+    def loaded(cls, data: dict[str, Any]) -> "Measures":
+        filed, accepted, rejected = data["appeals"]
+        hours = data["answer_hours"]
+        return cls(Share(*data["participation"]), Share(*data["acceptance"]), Share(*data["verified"]), filed,
+                   accepted, rejected, None if hours is None else Decimal(hours))
 
 
 def median_hours(seconds: Sequence[float]) -> Decimal | None:

@@ -4,10 +4,13 @@ alerts, who has not submitted today, what waits for a decision, and the seed's s
 month by month (app.domain.success). Every figure is counted here from the rows, in a few grouped
 queries per month; the console draws them."""
 
+import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -16,7 +19,7 @@ from app.domain.cycles import CycleStatus
 from app.domain.exact import round_half_up
 from app.domain.success import Measures, Share, median_hours
 from app.domain.workcalendar import month_bounds
-from app.extensions import db
+from app.extensions import db, redis_store
 from app.models import (
     Alert,
     Appeal,
@@ -32,13 +35,17 @@ from app.models import (
 )
 from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import to_local
-from app.services.news.announcements import expected_submitters
+from app.services.news.announcements import expected_between, expected_submitters
 from app.services.scoring.month_result import bands_of
 from app.services.scoring.reading import RECENT_ALERTS
 from app.services.scoring.reports import latest_of_cycle
 
 TREND_MONTHS = 6
 ACCEPTED = ("confirmed", "auto_confirmed")
+# A closed month's figures, kept while no newer report version is published in it: they take seconds
+# for 5,000 people and hardly change (a restatement's new figures count once its version is out).
+KEPT = "jixiao:dashboard:{}:{}:{}"  # what, month, its newest report version
+KEPT_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ def dashboard(who: Actor, now: datetime) -> dict[str, Any]:
     open_cycle = next((c for c in cycles if c.status == CycleStatus.OPEN), None)
     published = [c for c in cycles if c.status in (CycleStatus.PUBLISHED, CycleStatus.FINAL)]
     names = dict(db.session.execute(select(Department.id, Department.name)).all())
-    by_month = {c.id: measures(c, today) for c in cycles}
+    by_month = {c.id: _kept("measures", c, partial(_dumped_measures, c, today)) for c in cycles}
     return {
         "open_month": _label(open_cycle) if open_cycle else None,
         "progress": departments_in_progress(open_cycle.id) if open_cycle else [],
@@ -75,11 +82,30 @@ def dashboard(who: Actor, now: datetime) -> dict[str, Any]:
         "alerts": recent_alerts(now, names),
         "missing": missing_today(today, names),
         "to_decide": to_decide(),
-        "success": [MonthMeasures(_label(c), by_month[c.id][None]) for c in reversed(cycles)],
+        "success": [MonthMeasures(_label(c), Measures.loaded(by_month[c.id]["None"])) for c in reversed(cycles)],
         "by_department_month": _label(published[0]) if published else None,
-        "by_department": [(names[d], m) for d, m in by_month[published[0].id].items() if d is not None]
-        if published else [],
+        "by_department": [(names[int(d)], Measures.loaded(m)) for d, m in by_month[published[0].id].items()
+                          if d != "None"] if published else [],
     }
+
+
+def _dumped_measures(cycle: Cycle, today: date) -> dict[str, Any]:
+    return {str(department): m.dumped() for department, m in measures(cycle, today).items()}
+
+
+def _kept(what: str, cycle: Cycle, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """A month's figures as JSON: an open month's computed afresh, a closed month's kept for an hour
+    under its newest report version."""
+    if cycle.status == CycleStatus.OPEN:
+        return dict(json.loads(json.dumps(compute(), default=str)))
+    newest = db.session.scalar(select(func.max(Report.id)).join(Assessment).where(Assessment.cycle_id == cycle.id))
+    key = KEPT.format(what, cycle.id, newest or 0)
+    raw = redis_store.client.get(key)
+    if raw is not None:
+        return dict(json.loads(raw))
+    found = compute()
+    redis_store.client.set(key, json.dumps(found, default=str), ex=KEPT_SECONDS)
+    return dict(json.loads(json.dumps(found, default=str)))
 
 
 def _label(cycle: Cycle) -> str:
@@ -107,20 +133,12 @@ def departments_in_progress(cycle_id: int) -> list[DepartmentProgress]:
     return found
 
 
-def _latest_reports(cycle_id: int) -> list[tuple[int, int, str, dict[str, Any]]]:
-    """(assessment, department, response, body) of the latest version of each of the month's reports."""
-    latest = latest_of_cycle(cycle_id)
-    return [tuple(row) for row in db.session.execute(
-        select(Report.assessment_id, Employee.department_id, Report.response, Report.body)
-        .join(latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
-        .join(Assessment, Assessment.id == Report.assessment_id).join(Employee, Employee.id == Assessment.employee_id)
-    )]
-
-
 def grade_spread(cycle_id: int) -> dict[str, int]:
     """Grade label → reports (each assessment's latest version), every band of the month present."""
-    counts = Counter(body["grade"] for _, _, _, body in _latest_reports(cycle_id))
-    return {band.label_zh: counts.get(band.label_zh, 0) for band in bands_of([cycle_id])[cycle_id].bands}
+    latest = latest_of_cycle(cycle_id)
+    counts = Counter(db.session.scalars(select(Report.grade).join(
+        latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))))
+    return {band.label_zh: counts.get(band.code, 0) for band in bands_of([cycle_id])[cycle_id].bands}
 
 
 def indicator_trends(cycles: list[Cycle]) -> dict[str, list[Decimal | None]]:
@@ -128,15 +146,22 @@ def indicator_trends(cycles: list[Cycle]) -> dict[str, list[Decimal | None]]:
     oldest month first (None where the month has none)."""
     found: dict[str, list[Decimal | None]] = {}
     for index, cycle in enumerate(cycles):
-        sums: dict[str, list[Decimal]] = defaultdict(list)
-        for _, _, _, body in _latest_reports(cycle.id):
-            for item in body["items"]:
-                if item["kind"] == "quantitative" and item.get("achievement") is not None:
-                    sums[item["name"]].append(Decimal(item["achievement"]))
-        for name, values in sums.items():
-            found.setdefault(name, [None] * len(cycles))[index] = round_half_up(
-                sum(values, Decimal(0)) * 100 / len(values), 1)
+        for name, mean in _kept("trend", cycle, partial(_month_trend, cycle.id)).items():
+            found.setdefault(name, [None] * len(cycles))[index] = Decimal(mean)
     return dict(sorted(found.items()))
+
+
+def _month_trend(cycle_id: int) -> dict[str, Any]:
+    """Indicator name → the mean achievement (%) of its quantitative items in the month's latest reports."""
+    achieved: dict[str, list[Decimal]] = defaultdict(list)
+    latest = latest_of_cycle(cycle_id)
+    for body in db.session.scalars(select(Report.body).join(
+            latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
+            .execution_options(yield_per=500)):
+        for item in body["items"]:
+            if item["kind"] == "quantitative" and item.get("achievement") is not None:
+                achieved[item["name"]].append(Decimal(item["achievement"]))
+    return {name: round_half_up(sum(values, Decimal(0)) * 100 / len(values), 1) for name, values in achieved.items()}
 
 
 def recent_alerts(now: datetime, names: dict[int, str]) -> dict[str, int]:
@@ -172,67 +197,95 @@ def to_decide() -> dict[str, int]:
 
 
 def measures(cycle: Cycle, today: date) -> dict[int | None, Measures]:
-    """The month's success measures, for everyone (key None) and for each department's people."""
+    """The month's success measures, for everyone (key None) and for each department's people:
+    each counted once per month, grouped by department."""
     expected, submitted = participation(cycle, today)
+    accepted, answered = acceptance(cycle.id)
+    verified, figures = verified_share(cycle)
+    appeals = _appeals(cycle.id)
     departments: list[int | None] = [None, *db.session.scalars(select(Department.id).order_by(Department.id))]
-    return {department_id: _measures(cycle, department_id, Share(submitted[department_id], expected[department_id]))
-            for department_id in departments}
+    return {d: Measures(
+        participation=Share(submitted[d], expected[d]), acceptance=Share(accepted[d], answered[d]),
+        verified=Share(verified[d], figures[d]), appeals_filed=len(appeals[d]),
+        appeals_accepted=sum(1 for status, _ in appeals[d] if status == "accepted"),
+        appeals_rejected=sum(1 for status, _ in appeals[d] if status == "rejected"),
+        answer_hours=median_hours([seconds for _, seconds in appeals[d] if seconds is not None]))
+        for d in departments}
 
 
-def _measures(cycle: Cycle, department_id: int | None, participated: Share) -> Measures:
-    appeals = db.session.execute(_in_department(
-        select(Appeal.status, Appeal.filed_at, Appeal.decided_at, Appeal.escalated_at)
-        .join(Report, Report.id == Appeal.report_id).join(Assessment, Assessment.id == Report.assessment_id)
-        .join(Employee, Employee.id == Assessment.employee_id).where(Assessment.cycle_id == cycle.id),
-        department_id)).all()
-    answered = [(decided - filed).total_seconds() for status, filed, decided, escalated in appeals
-                if decided is not None and escalated is None]
-    return Measures(
-        participation=participated, acceptance=acceptance(cycle.id, department_id),
-        verified=verified_share(cycle, department_id), appeals_filed=len(appeals),
-        appeals_accepted=sum(1 for a in appeals if a.status == "accepted"),
-        appeals_rejected=sum(1 for a in appeals if a.status == "rejected"), answer_hours=median_hours(answered))
+Counts = Counter[int | None]  # department → a count, and None → the company's
 
 
-def _in_department(query: Any, department_id: int | None) -> Any:
-    return query if department_id is None else query.where(Employee.department_id == department_id)
+def _count(into: Counts, department_id: int, amount: int = 1) -> None:
+    into[None] += amount
+    into[department_id] += amount
 
 
-def participation(cycle: Cycle, today: date) -> tuple[Counter[int | None], Counter[int | None]]:
-    """(expected, submitted) (person, working day) pairs up to yesterday, per department and in all
-    (None): who was expected to submit progress that day, and who of them did."""
+def participation(cycle: Cycle, today: date) -> tuple[Counts, Counts]:
+    """(expected, submitted): the (person, working day) pairs up to yesterday on which someone was
+    expected to submit progress, and those of them with a submission."""
     first, last = month_bounds(cycle.year, cycle.month)
-    expected: Counter[int | None] = Counter()
-    submitted: Counter[int | None] = Counter()
-    day = first
-    while day <= min(last, today - timedelta(days=1)):
-        done = set(db.session.scalars(select(ProgressEntry.employee_id).where(ProgressEntry.day == day)))
-        for employee_id, department_id in expected_submitters(day):
-            for key in (None, department_id):
-                expected[key] += 1
-                submitted[key] += employee_id in done
-        day += timedelta(days=1)
+    last = min(last, today - timedelta(days=1))
+    expected: Counts = Counter()
+    submitted: Counts = Counter()
+    if last < first:
+        return expected, submitted
+    done = {(employee_id, day) for employee_id, day in db.session.execute(
+        select(ProgressEntry.employee_id, ProgressEntry.day).where(ProgressEntry.day.between(first, last)))}
+    for day, due in expected_between(first, last).items():
+        for employee_id, department_id in due:
+            _count(expected, department_id)
+            if (employee_id, day) in done:
+                _count(submitted, department_id)
     return expected, submitted
 
 
-def acceptance(cycle_id: int, department_id: int | None = None) -> Share:
-    """Of the month's answered reports (the latest version of each), how many were confirmed (or
-    counted confirmed by silence) without an appeal on any version."""
-    appealed = set(db.session.scalars(select(Report.assessment_id).join(Appeal, Appeal.report_id == Report.id)))
-    rows = [(a, r) for a, d, r, _ in _latest_reports(cycle_id)
-            if r != "pending" and (department_id is None or d == department_id)]
-    return Share(sum(1 for a, r in rows if r in ACCEPTED and a not in appealed), len(rows))
+def acceptance(cycle_id: int) -> tuple[Counts, Counts]:
+    """(accepted, answered): of the month's answered reports (the latest version of each), those
+    confirmed, or counted confirmed by silence, without an appeal on any version."""
+    latest = latest_of_cycle(cycle_id)
+    appealed = set(db.session.scalars(select(Report.assessment_id).join(Appeal, Appeal.report_id == Report.id)
+                                      .join(Assessment).where(Assessment.cycle_id == cycle_id)))
+    accepted: Counts = Counter()
+    answered: Counts = Counter()
+    for assessment_id, department_id, response in db.session.execute(
+            select(Report.assessment_id, Employee.department_id, Report.response)
+            .join(latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))
+            .join(Assessment, Assessment.id == Report.assessment_id)
+            .join(Employee, Employee.id == Assessment.employee_id).where(Report.response != "pending")):
+        _count(answered, department_id)
+        if response in ACCEPTED and assessment_id not in appealed:
+            _count(accepted, department_id)
+    return accepted, answered
 
 
-def verified_share(cycle: Cycle, department_id: int | None = None) -> Share:
-    """Of the month's day figures of record (one per person, indicator and day), how many came
-    verified from a connector."""
+def verified_share(cycle: Cycle) -> tuple[Counts, Counts]:
+    """(verified, figures): the month's day figures of record (one per person, indicator and day),
+    and those that came verified from a connector."""
     first, last = month_bounds(cycle.year, cycle.month)
-    figures = _in_department(
-        select(Observation.employee_id, Observation.indicator_code, Observation.day,
-               func.max(case((Observation.provenance == "verified", 1), else_=0)).label("verified"))
-        .join(Employee, Employee.id == Observation.employee_id)
-        .where(Observation.day >= first, Observation.day <= last)
-        .group_by(Observation.employee_id, Observation.indicator_code, Observation.day), department_id).subquery()
-    whole, part = db.session.execute(select(func.count(), func.coalesce(func.sum(figures.c.verified), 0))).one()
-    return Share(int(part), int(whole))
+    figures_of = (select(Observation.employee_id, Observation.indicator_code, Observation.day,
+                         func.max(case((Observation.provenance == "verified", 1), else_=0)).label("verified"))
+                  .where(Observation.day >= first, Observation.day <= last)
+                  .group_by(Observation.employee_id, Observation.indicator_code, Observation.day).subquery())
+    verified: Counts = Counter()
+    figures: Counts = Counter()
+    for department_id, count, part in db.session.execute(
+            select(Employee.department_id, func.count(), func.coalesce(func.sum(figures_of.c.verified), 0))
+            .join(Employee, Employee.id == figures_of.c.employee_id).group_by(Employee.department_id)):
+        _count(figures, department_id, int(count))
+        _count(verified, department_id, int(part))
+    return verified, figures
+
+
+def _appeals(cycle_id: int) -> dict[int | None, list[tuple[str, float | None]]]:
+    """Department → the month's appeals as (status, seconds a manager took to decide, or None when
+    open or decided by HR after escalation)."""
+    found: dict[int | None, list[tuple[str, float | None]]] = defaultdict(list)
+    for department_id, status, filed, decided, escalated in db.session.execute(
+            select(Employee.department_id, Appeal.status, Appeal.filed_at, Appeal.decided_at, Appeal.escalated_at)
+            .join(Report, Report.id == Appeal.report_id).join(Assessment, Assessment.id == Report.assessment_id)
+            .join(Employee, Employee.id == Assessment.employee_id).where(Assessment.cycle_id == cycle_id)):
+        seconds = (decided - filed).total_seconds() if decided is not None and escalated is None else None
+        for key in (None, department_id):
+            found[key].append((status, seconds))
+    return found

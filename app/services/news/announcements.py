@@ -4,7 +4,7 @@ dedupe key naming its facts, so a tick that runs twice — or two schedulers —
 once.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
@@ -48,21 +48,34 @@ def expected_submitters(day: date) -> list[tuple[int, int]]:
     """(employee, department) of everyone who works `day` and has something to report themselves
     (a self-reported quantitative item on their open assessment, or one of a source the company never
     configured: whose figures are all synced have nothing to submit) — who the evening reminder is
-    for, and whom the dashboards count participation over."""
+    for."""
+    return expected_between(day, day).get(day, [])
+
+
+def expected_between(first: date, last: date) -> dict[date, list[tuple[int, int]]]:
+    """`expected_submitters` for each day from `first` to `last`, in a few queries: the dashboards
+    count participation over a whole month."""
     calendars = department_calendars(company_calendar())
     by_hand = Indicator.source.not_in(["rating", *configured_sources()])  # self_report is never configured
     self_reported = (select(AssessmentItem.id).join(Indicator, Indicator.code == AssessmentItem.indicator_code)
                      .where(AssessmentItem.assessment_id == Assessment.id, Indicator.kind == "quantitative",
                             AssessmentItem.rater.is_(None), by_hand))
     rows = db.session.execute(
-        select(Assessment.employee_id, Employee.department_id).select_from(Assessment)
+        select(Assessment.employee_id, Employee.department_id, Assessment.first_day, Assessment.last_day,
+               Employee.left_on).select_from(Assessment)
         .join(Cycle, Cycle.id == Assessment.cycle_id).join(Employee, Employee.id == Assessment.employee_id)
-        .where(Cycle.status != "draft", Assessment.first_day <= day, Assessment.last_day >= day,
-               or_(Employee.left_on.is_(None), Employee.left_on >= day), self_reported.exists())
+        .where(Cycle.status != "draft", Assessment.first_day <= last, Assessment.last_day >= first,
+               or_(Employee.left_on.is_(None), Employee.left_on >= first), self_reported.exists())
     ).all()
-    leave = leave_days({employee_id for employee_id, _ in rows}, day, day)
-    return [(employee_id, department_id) for employee_id, department_id in dict(rows).items()
-            if calendars[department_id].is_working_day(day, leave.get(employee_id, ()))]
+    leave = leave_days({employee_id for employee_id, *_ in rows}, first, last)
+    found: dict[date, list[tuple[int, int]]] = {}
+    for employee_id, department_id, covers_from, covers_to, left_on in rows:
+        day, until = max(first, covers_from), min(last, covers_to, left_on or last)
+        while day <= until:
+            if calendars[department_id].is_working_day(day, leave.get(employee_id, ())):
+                found.setdefault(day, []).append((employee_id, department_id))
+            day += timedelta(days=1)
+    return found
 
 
 @use_case

@@ -33,7 +33,7 @@ from app.services.calendar import department_calendars
 from app.services.lookup import configured_sources
 from app.services.news import announcements
 from app.services.scoring import progress
-from tests.app.reporting.conftest import HR_NO, NOW, TODAY, employee
+from tests.app.reporting.conftest import HR_NO, NOW, TODAY, accept_an_appeal, employee
 
 
 def latest_reports(db_session, cycle_id) -> dict[int, Report]:
@@ -184,3 +184,11 @@ def test_the_month_in_progress_by_department_matches_its_snapshots(db_session, d
         assert found[name].completion == (percent(sum(achieved), len(achieved)) if achieved else None)
         assert sum(found[name].grades.values()) == len(bodies)
         assert found[name].grades["优秀"] == sum(b["grade"] == "优秀" for b in bodies)
+
+
+def test_a_closed_months_kept_figures_follow_a_new_report_version(db_session, december):
+    hr = actor(employee(HR_NO).id)
+    before = {m.label: m.measures for m in dashboard.dashboard(hr, NOW)["success"]}["2026年11月"]
+    accept_an_appeal(db_session, december)
+    after = {m.label: m.measures for m in dashboard.dashboard(hr, NOW)["success"]}["2026年11月"]
+    assert (after.appeals_filed, after.appeals_accepted) == (before.appeals_filed + 1, before.appeals_accepted + 1)
