@@ -8,20 +8,21 @@ position or join date that differs is refused with its row: those are transfers 
 done one by one on the person's page, where their effective day is chosen.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from app.domain.authz import refusal
 from app.domain.import_formats import MappingError, Parsed, RowError, compile_reader
 from app.errors import ApiError
 from app.extensions import db
 from app.imports.files import rows_of, sha256_of
 from app.models import Department, Employee, Position, SyncRun
 from app.services import audit
-from app.services.authz import Action, Subject, actor, require
+from app.services.authz import Action, Actor, Subject, actor, require
 from app.services.business_time import clock_now
 from app.services.org import people
 from app.services.scoring import progress
@@ -55,7 +56,8 @@ def import_roster(path: Path, columns: dict[str, str], uploader_id: int, *,
     except MappingError as exc:
         raise ApiError("import_mapping", str(exc), 422) from None
     parsed, errors = _parse(rows, read)
-    errors += _check(parsed)
+    parsed = _keeping_unmapped(parsed, {field for field in ("position", "manager") if columns.get(field, "").strip()})
+    errors += _check(parsed, who)
     if errors:
         raise ApiError("import_invalid", f"文件有 {len(errors)} 处错误，没有导入任何人员", 422,
                        {"errors": errors[:MAX_ERRORS], "bad_rows": len(errors)})
@@ -86,6 +88,25 @@ def _parse(rows: Any, read: Any) -> tuple[list[RosterRow], list[str]]:
     return parsed, errors
 
 
+def _keeping_unmapped(rows: list[RosterRow], mapped: set[str]) -> list[RosterRow]:
+    """A column the mapping leaves out keeps a known person's value (a blank cell in a mapped column
+    means none): a roster without managers must not clear everyone's."""
+    if {"position", "manager"} <= mapped:
+        return rows
+    manager = Employee.__table__.alias("manager")
+    current = {no: (position, manager_no) for no, position, manager_no in db.session.execute(
+        select(Employee.employee_no, Position.code, manager.c.employee_no)
+        .outerjoin(Position, Position.id == Employee.position_id)
+        .outerjoin(manager, manager.c.id == Employee.manager_id)
+        .where(Employee.employee_no.in_([r.employee_no for r in rows])))}
+    kept = []
+    for row in rows:
+        position, manager_no = current.get(row.employee_no, (row.position, row.manager_no))
+        kept.append(replace(row, position=row.position if "position" in mapped else position,
+                            manager_no=row.manager_no if "manager" in mapped else manager_no))
+    return kept
+
+
 def _codes(model: type[Department] | type[Position]) -> dict[str, str]:
     """Code or name → code, so a roster may name a department as 仓储部 or as warehouse."""
     found: dict[str, str] = {}
@@ -100,9 +121,10 @@ def _code(known: dict[str, str], value: str, what: str) -> str:
     return known[value]
 
 
-def _check(rows: list[RosterRow]) -> list[str]:
+def _check(rows: list[RosterRow], who: Actor) -> list[str]:
     """What only the whole file can tell: numbers twice, managers nobody is, a manager loop, and
-    known people whose department, position or join date the file changes."""
+    known people whose department, position or join date the file changes, who have left, or
+    whose record the importer may not change (their own)."""
     errors: list[str] = []
     known = {p.employee_no: p for p in db.session.scalars(
         select(Employee).where(Employee.employee_no.in_([r.employee_no for r in rows])))}
@@ -121,6 +143,7 @@ def _check(rows: list[RosterRow]) -> list[str]:
             errors.append(f"第{row.line}行：上级不能是本人")
         person = known.get(row.employee_no)
         if person is not None:
+            errors += _may_change(row, person, who)
             changed = [what for what, differs in (
                 ("部门", codes[person.department_id] != row.department),
                 ("岗位", (position_codes[person.position_id] if person.position_id else None) != row.position),
@@ -129,6 +152,17 @@ def _check(rows: list[RosterRow]) -> list[str]:
                 errors.append(f"第{row.line}行：{row.employee_no} {person.name}的{'、'.join(changed)}与现有记录不同，"
                               "调岗或更正请在人员页办理")
     return errors + _loops(rows)
+
+
+def _may_change(row: RosterRow, person: Employee, who: Actor) -> list[str]:
+    manager_no = db.session.scalar(select(Employee.employee_no).where(Employee.id == person.manager_id)) \
+        if person.manager_id else None
+    if (person.name, manager_no) == (row.name, row.manager_no):
+        return []
+    if person.status != "active":
+        return [f"第{row.line}行：{row.employee_no} {person.name}已离职，不能再修改"]
+    refused = refusal(who, Action.MANAGE_PEOPLE, Subject(person.id))
+    return [f"第{row.line}行：{refused}"] if refused else []
 
 
 def _loops(rows: list[RosterRow]) -> list[str]:
@@ -162,7 +196,11 @@ def _apply(rows: list[RosterRow], who: Any, now: datetime) -> tuple[dict[str, in
         joining = {r.employee_no for r in waiting if r.employee_no not in known}
         ready = [r for r in waiting if r.manager_no not in joining or r.manager_no == r.employee_no]
         for row in ready:
-            counts[_one(row, who, now, added)] += 1
+            try:
+                counts[_one(row, who, now, added)] += 1
+            except ApiError as error:  # a joiner the people rules refuse (a closed month …): name the row
+                raise ApiError(error.code, f"第{row.line}行：{error.message}", error.status,
+                               {"errors": [f"第{row.line}行：{error.message}"], "bad_rows": 1}) from None
             known.add(row.employee_no)
         waiting = [r for r in waiting if r not in ready]
     return counts, added

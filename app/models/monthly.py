@@ -32,7 +32,8 @@ class MonthlyReport(Base):
 class PayrollExport(Base):
     """One payroll CSV as HR downloaded it: its cutoff and each person's 绩效系数 in it
     (`coefficients`: employee number → coefficient text); `told` keeps the changes HR was already
-    told of (employee number → the coefficient told), so each change is told once."""
+    told of (employee number → the coefficient told), so each change is told once; the clock looks
+    again only when a report newer than `checked_report_id` is out."""
 
     __tablename__ = "payroll_export"
 
@@ -44,3 +45,4 @@ class PayrollExport(Base):
     provisional: Mapped[int] = mapped_column(Integer)  # rows marked 暂定
     coefficients: Mapped[dict] = mapped_column(JSON)
     told: Mapped[dict] = mapped_column(JSON, default=dict)
+    checked_report_id: Mapped[int] = mapped_column(Integer, default=0)

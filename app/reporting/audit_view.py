@@ -21,8 +21,8 @@ DETAIL_CHARS = 240
 ENTITY_ZH = {
     "employee": "人员", "report": "考核报告", "appeal": "申诉", "assessment": "考核表", "assessment_item": "考核项",
     "observation": "数据", "outcome": "结果运用", "screenshot": "截图", "cycle": "考核月份", "sync_run": "同步/导入",
-    "setting": "公司设置", "kpi_template": "考核模板", "monthly_report": "月度报表", "payroll_export": "薪资数据",
-    "progress_entry": "进展", "rating": "评分", "connector": "数据连接", "console_login": "后台账号",
+    "company_setting": "公司设置", "kpi_template": "考核模板", "monthly_report": "月度报表", "payroll_export": "薪资数据",
+    "progress_entry": "进展", "rating": "评分", "connector": "数据连接",
 }
 ACTION_ZH = {
     "screenshot.view": "查看截图", "screenshot.view_refused": "查看截图被拒", "screenshot.upload": "上传截图",
@@ -33,6 +33,8 @@ ACTION_ZH = {
     "observation.correct": "更正数据", "rating.set": "评分", "target.amend": "调整目标", "setting.change": "修改设置",
     "monthly_report.build": "生成月度报表", "payroll.export": "导出薪资数据", "payroll.change_told": "通知薪资变化",
     "people.join": "入职", "people.leave": "离职", "people.transfer": "调岗", "wechat.bind": "绑定微信",
+    "people.update": "修改人员信息", "roster.import": "导入花名册", "report.pdf": "下载考核报告PDF",
+    "monthly_report.download": "下载月度报表",
 }
 
 

@@ -36,6 +36,7 @@ from app.models import (
 from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import to_local
 from app.services.news.announcements import expected_between, expected_submitters
+from app.services.scoring import month_result
 from app.services.scoring.month_result import bands_of
 from app.services.scoring.reading import RECENT_ALERTS
 from app.services.scoring.reports import latest_of_cycle
@@ -113,14 +114,17 @@ def _label(cycle: Cycle) -> str:
 
 
 def departments_in_progress(cycle_id: int) -> list[DepartmentProgress]:
-    """Per department, the open month's live snapshots: mean completion and projected grades."""
+    """Per department, the open month's live snapshots: mean completion and projected grades; someone
+    who changed position counts once, by the assessment they hold now."""
     rows = db.session.execute(
-        select(Department.name, ProgressSnapshot.body).join(Assessment, Assessment.id == ProgressSnapshot.assessment_id)
+        select(Employee.id, Department.name, ProgressSnapshot.body)
+        .join(Assessment, Assessment.id == ProgressSnapshot.assessment_id)
         .join(Employee, Employee.id == Assessment.employee_id).join(Department, Department.id == Employee.department_id)
-        .where(Assessment.cycle_id == cycle_id).order_by(Department.id)).all()
+        .where(Assessment.cycle_id == cycle_id).order_by(Department.id, Assessment.first_day)).all()
+    current = {employee_id: (name, body) for employee_id, name, body in rows}  # the later assessment wins
     bands = bands_of([cycle_id])[cycle_id]
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for name, body in rows:
+    for name, body in current.values():
         grouped[name].append(body)
     found = []
     for name, bodies in grouped.items():
@@ -134,11 +138,23 @@ def departments_in_progress(cycle_id: int) -> list[DepartmentProgress]:
 
 
 def grade_spread(cycle_id: int) -> dict[str, int]:
-    """Grade label → reports (each assessment's latest version), every band of the month present."""
+    """Grade label → people, by their month's grade (a transfer's two reports combined, as outcomes
+    read it), every band of the month present."""
     latest = latest_of_cycle(cycle_id)
-    counts = Counter(db.session.scalars(select(Report.grade).join(
-        latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))))
+    grades: dict[int, list[str]] = defaultdict(list)
+    for employee_id, grade in db.session.execute(
+            select(Assessment.employee_id, Report.grade).join(Assessment, Assessment.id == Report.assessment_id)
+            .join(latest, (latest.c.assessment_id == Report.assessment_id) & (latest.c.version == Report.version))):
+        grades[employee_id].append(grade)
+    counts = Counter(codes[0] if len(codes) == 1 else _month_grade(cycle_id, employee_id)
+                     for employee_id, codes in grades.items())
     return {band.label_zh: counts.get(band.code, 0) for band in bands_of([cycle_id])[cycle_id].bands}
+
+
+def _month_grade(cycle_id: int, employee_id: int) -> str:
+    result = month_result.month_result(cycle_id, employee_id)
+    assert result is not None, "someone with reports has a month result"
+    return str(result["grade_code"])
 
 
 def indicator_trends(cycles: list[Cycle]) -> dict[str, list[Decimal | None]]:

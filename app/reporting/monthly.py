@@ -31,6 +31,7 @@ from app.services.usecase import JsonDict, get_or_404, use_case
 PROGRESS = "jixiao:monthly-report:{}"  # the build's state, as the page polls it
 PROGRESS_TTL_SECONDS = 86400
 REPORTED = (CycleStatus.PUBLISHED, CycleStatus.FINAL)
+DONE_WITH = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 
 
 def request_build(cycle_id: int, who: Actor) -> JsonDict:
@@ -46,17 +47,21 @@ def request_build(cycle_id: int, who: Actor) -> JsonDict:
 
 def _queue(cycle_id: int, requested_by: int | None) -> bool:
     """Queue the build unless one is waiting or running; a finished or failed one RQ still holds
-    under the month's job id is cleared first, so HR can build again at once."""
+    under the month's job id is cleared first, so HR can build again at once. A lock keeps HR's
+    click and the clock from clearing each other's job; "queued" is said before the job can start,
+    so a quick worker's "building" and "done" come after it."""
     job_id = f"monthly-report-{cycle_id}"
-    held = RqJob.fetch_many([job_id], connection=redis_store.client)[0]
-    if held is not None and held.get_status() in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
-                                                   JobStatus.CANCELED):
-        held.delete()
-    try:
-        jobs.enqueue(jobs.MONTHLY_REPORT, cycle_id, requested_by, job_id=job_id, unique=True)
-    except DuplicateJobError:
-        return False
-    _set_progress(cycle_id, state="queued", done=0, total=0)
+    with redis_store.client.lock(f"jixiao:monthly-report-queue:{cycle_id}", timeout=30, blocking_timeout=10):
+        held = RqJob.fetch_many([job_id], connection=redis_store.client)[0]
+        if held is not None and held.get_status() in DONE_WITH:
+            held.delete()
+        before = progress(cycle_id)
+        _set_progress(cycle_id, state="queued", done=0, total=0)
+        try:
+            jobs.enqueue(jobs.MONTHLY_REPORT, cycle_id, requested_by, job_id=job_id, unique=True)
+        except DuplicateJobError:
+            _set_progress(cycle_id, **before)
+            return False
     return True
 
 
@@ -122,13 +127,19 @@ def versions(cycle_id: int, who: Actor) -> list[MonthlyReport]:
                                    .order_by(MonthlyReport.version.desc())))
 
 
+@use_case
 def download(monthly_report_id: int, who: Actor) -> tuple[str, bytes]:
-    """(file name, bytes) of one kept version: 2026年10月月度绩效报表-v2.xlsx."""
+    """(file name, bytes) of one kept version: 2026年10月月度绩效报表-v2.xlsx. Everyone's figures
+    leave the system: audited."""
     require(who, Action.EXPORT_REPORTS, Subject())
     row = get_or_404(MonthlyReport, monthly_report_id, "月度报表")
     cycle = db.session.get(Cycle, row.cycle_id)
     assert cycle is not None, "monthly_report.cycle_id is a foreign key to cycle"
-    return f"{cycle.year}年{cycle.month}月月度绩效报表-v{row.version}.xlsx", blob_store().get(row.blob_key)
+    data = blob_store().get(row.blob_key)
+    audit.record("monthly_report.download", "monthly_report", row.id, actor_id=who.employee_id,
+                 after={"cycle_id": row.cycle_id, "version": row.version})
+    db.session.commit()
+    return f"{cycle.year}年{cycle.month}月月度绩效报表-v{row.version}.xlsx", data
 
 
 def follow_new_reports(now: datetime) -> list[int]:
@@ -140,5 +151,6 @@ def follow_new_reports(now: datetime) -> list[int]:
         select(kept.c.cycle_id).join(Assessment, Assessment.cycle_id == kept.c.cycle_id)
         .join(Report, Report.assessment_id == Assessment.id)
         .group_by(kept.c.cycle_id, kept.c.basis).having(func.max(Report.id) > kept.c.basis)).scalars().all()
-    return [cycle_id for cycle_id in stale if progress(cycle_id)["state"] not in ("queued", "building")
+    # a failed build is not tried again every minute: HR's 生成 retries it, or the next tick after a day
+    return [cycle_id for cycle_id in stale if progress(cycle_id)["state"] not in ("queued", "building", "failed")
             and _queue(cycle_id, None)]

@@ -24,7 +24,7 @@ from app.reporting import month_book
 from app.reporting.monthly import REPORTED
 from app.services import audit, settings
 from app.services.authz import Action, Actor, Subject, require
-from app.services.business_time import to_utc
+from app.services.business_time import to_local, to_utc
 from app.services.lookup import hr_members
 from app.services.notify import outbox
 from app.services.usecase import get_or_404, use_case
@@ -49,6 +49,9 @@ def export(cycle_id: int, cutoff: date, who: Actor, *, now: datetime) -> tuple[s
         raise ApiError("not_published", "该月考核结果尚未发布，发布后才能导出薪资数据", 409)
     as_of = min(now, to_utc(datetime.combine(cutoff + timedelta(days=1), time())))
     book = month_book.read(cycle_id, now=as_of, published_by=as_of)
+    if not book.people:
+        raise ApiError("nothing_by_cutoff", f"截至{cutoff:%Y年%m月%d日}该月还没有发布的考核结果，"
+                       "请选择更晚的截止日", 422, {"cutoff": "早于考核结果发布"})
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -58,7 +61,7 @@ def export(cycle_id: int, cutoff: date, who: Actor, *, now: datetime) -> tuple[s
                          "暂定" if person.window_open else "正式", PROVISIONAL_NOTE if person.window_open else ""])
     provisional = sum(1 for p in book.people if p.window_open)
     row = PayrollExport(cycle_id=cycle_id, cutoff=cutoff, exported_by=who.employee_id, exported_at=now,
-                        provisional=provisional, told={},
+                        provisional=provisional, told={}, checked_report_id=book.basis_report_id,
                         coefficients={p.employee_no: plain(p.coefficient) for p in book.people})
     db.session.add(row)
     db.session.flush()
@@ -100,10 +103,16 @@ def _changes(export_row: PayrollExport, now: datetime) -> list[Change]:
 
 @use_case
 def tell_changes(now: datetime) -> int:
-    """The clock's part: for each month's latest export followed by a newer report version, tell
-    every HR member of each changed 绩效系数 not told yet. Returns how many changes were told."""
+    """The clock's part: for each month's latest export, once a report newer than the export read is
+    out, tell every HR member of each changed 绩效系数 not told yet. Returns how many were told."""
     told = 0
-    for export_row in _exports_followed_by_reports():
+    latest = select(func.max(PayrollExport.id)).group_by(PayrollExport.cycle_id)
+    for export_row in db.session.scalars(select(PayrollExport).where(PayrollExport.id.in_(latest))).all():
+        newest = db.session.scalar(select(func.max(Report.id)).join(Assessment)
+                                   .where(Assessment.cycle_id == export_row.cycle_id)) or 0
+        if newest <= export_row.checked_report_id:
+            continue
+        export_row.checked_report_id = newest
         fresh = [c for c in _changes(export_row, now) if export_row.told.get(c.employee_no) != c.now]
         if not fresh:
             continue
@@ -118,19 +127,12 @@ def tell_changes(now: datetime) -> int:
     return told
 
 
-def _exports_followed_by_reports() -> list[PayrollExport]:
-    latest = select(func.max(PayrollExport.id)).group_by(PayrollExport.cycle_id)
-    exports = db.session.scalars(select(PayrollExport).where(PayrollExport.id.in_(latest))).all()
-    return [e for e in exports if db.session.scalar(
-        select(Report.id).join(Assessment).where(Assessment.cycle_id == e.cycle_id,
-                                                 Report.published_at >= e.exported_at).limit(1)) is not None]
-
-
 def _tell(cycle: Cycle, export_row: PayrollExport, fresh: list[Change], now: datetime) -> None:
     month = f"{cycle.year}年{cycle.month}月"
     lines = [f"{c.name}（{c.employee_no}）绩效系数 {c.exported or '无'} → {c.now}（{c.grade}）" for c in fresh]
-    body = (f"【薪资数据有变化】{month}的绩效系数在{export_row.exported_at:%m月%d日}导出给薪资后，有{len(fresh)}人"
-            f"发生变化：\n" + "\n".join(lines) + "\n请在后台“月度报表”页重新导出并通知薪资核算。")
+    exported = to_local(export_row.exported_at)
+    body = (f"【薪资数据有变化】{month}的绩效系数在{exported:%m月%d日}导出给薪资后，有{len(fresh)}人发生变化：\n"
+            + "\n".join(lines) + "\n请在后台“月度报表”页重新导出并通知薪资核算。")
     digest = hashlib.sha256(",".join(f"{c.employee_no}={c.now}" for c in fresh).encode()).hexdigest()[:16]
     for hr_id in hr_members():
         outbox.enqueue(hr_id, "payroll_changed", title="薪资数据有变化", summary=f"{month}·{len(fresh)}人",

@@ -1,10 +1,10 @@
 """A person's month as a PDF (考核报告PDF), rendered on demand by one warm Chromium per process.
 
-Chromium embeds a subset of the CJK font the page uses (fonts-noto-cjk), which is what makes the
-PDF readable anywhere. Starting a browser takes about a second, so it is started once and kept;
-Playwright's synchronous API belongs to the thread that started it, so every render runs on one
-dedicated thread and callers (web request threads) wait for their turn. The browser ends with the
-process (Playwright's driver closes it when its parent goes).
+Chromium embeds a subset of the CJK font the page uses (WenQuanYi Micro Hei, a TrueType face: see
+docs/reports.md), which is what makes the PDF readable anywhere. Starting a browser takes about a
+second, so it is started once and kept; Playwright's synchronous API belongs to the thread that
+started it, so every render runs on one dedicated thread and callers (web request threads) wait for
+their turn. The browser ends with the process (Playwright's driver closes it when its parent goes).
 """
 
 import threading
@@ -16,11 +16,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.errors import ApiError
+from app.extensions import db
 from app.models import Cycle, Employee
 from app.reporting import month_book
+from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import to_local
-from app.services.usecase import get_or_404
+from app.services.usecase import get_or_404, use_case
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
                         autoescape=select_autoescape(("html",)))
@@ -93,7 +95,11 @@ def person_html(cycle_id: int, employee_id: int, who: Actor, *, now: datetime) -
     return f"{cycle.year}年{cycle.month}月考核报告-{person.employee_no}-{person.name}.pdf", html
 
 
+@use_case
 def person_pdf(cycle_id: int, employee_id: int, who: Actor, *, now: datetime, chromium: str) -> tuple[str, bytes]:
-    """(file name, PDF bytes) of the person's month."""
+    """(file name, PDF bytes) of the person's month; who took it is audited."""
     name, html = person_html(cycle_id, employee_id, who, now=now)
-    return name, renderer(chromium).render(html)
+    data = renderer(chromium).render(html)
+    audit.record("report.pdf", "employee", employee_id, actor_id=who.employee_id, after={"cycle_id": cycle_id})
+    db.session.commit()
+    return name, data

@@ -61,9 +61,13 @@ def build(book: MonthBook, on_progress: Progress | None = None) -> bytes:
     return _reproducible(workbook)
 
 
-def _sheet(sheet: Any, columns: tuple[tuple[str, int], ...]) -> Any:
+def _sheet(sheet: Any, columns: tuple[tuple[str, int], ...], title: str = "") -> Any:
+    """The sheet's column widths, an optional title row, then the header: write-only mode writes the
+    widths with the first row, so they come first."""
     for index, (_, width) in enumerate(columns):
         sheet.column_dimensions[_letter(index)].width = width
+    if title:
+        sheet.append([_title(sheet, title)])
     sheet.append([_header(sheet, name) for name, _ in columns])
     return sheet
 
@@ -74,8 +78,7 @@ def _departments(sheet: Any, book: MonthBook) -> None:
     lines = by_department((p.graded() for p in book.people), book.bands)
     bands = book.bands.bands
     columns = [("部门", 14), ("人数", 8), ("平均分", 8)] + [(band.label_zh, 8) for band in bands]
-    sheet.append([_title(sheet, f"{book.label}月度绩效报表（数据截至{to_local(book.as_of):%Y-%m-%d %H:%M}）")])
-    _sheet(sheet, tuple(columns))
+    _sheet(sheet, tuple(columns), f"{book.label}月度绩效报表（数据截至{to_local(book.as_of):%Y-%m-%d %H:%M}）")
     for line in lines:
         sheet.append([line.department, line.headcount, line.mean_total] + [line.grades[b.code] for b in bands])
     departments = len(lines) - 1  # the company's own line is not charted beside its departments

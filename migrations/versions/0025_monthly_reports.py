@@ -43,6 +43,7 @@ def upgrade():
     sa.Column('provisional', sa.Integer(), nullable=False),
     sa.Column('coefficients', sa.JSON(), nullable=False),
     sa.Column('told', sa.JSON(), nullable=False),
+    sa.Column('checked_report_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['cycle_id'], ['cycle.id'], name=op.f('fk_payroll_export_cycle_id_cycle')),
     sa.ForeignKeyConstraint(['exported_by'], ['employee.id'], name=op.f('fk_payroll_export_exported_by_employee')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_payroll_export'))

@@ -86,3 +86,32 @@ def test_only_hr_imports_the_roster(db_session, company, write):
     with pytest.raises(ApiError) as refused:
         run_import(path, company.admin)  # the admin imports figures, but people are HR's
     assert refused.value.status == 403
+
+
+def test_a_column_left_unmapped_keeps_what_known_people_have(db_session, company, write):
+    star = company.operator
+    manager = star.manager_id
+    without = {field: column for field, column in COLUMNS.items() if field not in ("manager", "position")}
+    path = write("花名册.csv", [["工号", "姓名", "部门", "入职日期"],
+                               [star.employee_no, "赵明星（改名）", "运营部", star.joined_on.isoformat()]])
+    run = service.import_file(path, format_code="roster", identity="employee", columns=without,
+                              uploader_id=company.hr.id)
+    assert run.counts == {"joined": 0, "updated": 1, "unchanged": 0}
+    db_session.refresh(star)
+    assert star.name == "赵明星（改名）" and star.manager_id == manager and star.position_id is not None
+
+
+def test_hr_cannot_change_their_own_record_nor_a_leavers_through_the_roster(db_session, company, write):
+    hr, leaver = company.hr, company.agent
+    leaver.status, leaver.left_on = "left", date(2026, 10, 31)
+    db.session.commit()
+    path = write("花名册.csv", [HEADER,
+                               [hr.employee_no, hr.name, hr.department.name, "", company.operator.employee_no,
+                                hr.joined_on.isoformat()],
+                               [leaver.employee_no, "改个名", leaver.department.name, "cs", "",
+                                leaver.joined_on.isoformat()]])
+    with pytest.raises(ApiError) as refused:
+        run_import(path, hr)
+    errors = refused.value.fields["errors"]
+    assert any(e.startswith("第2行：") and "自己" in e for e in errors), errors
+    assert any(e.startswith("第3行：") and "已离职" in e for e in errors), errors

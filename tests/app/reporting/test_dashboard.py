@@ -32,7 +32,7 @@ from app.services.authz import actor
 from app.services.calendar import department_calendars
 from app.services.lookup import configured_sources
 from app.services.news import announcements
-from app.services.scoring import progress
+from app.services.scoring import month_result, progress
 from tests.app.reporting.conftest import HR_NO, NOW, TODAY, accept_an_appeal, employee
 
 
@@ -51,8 +51,10 @@ def percent(part, whole) -> Decimal:
 def test_the_spread_trends_alerts_and_decisions_match_a_count_of_the_rows(db_session, december):
     board = dashboard.dashboard(actor(employee(HR_NO).id), NOW)
     assert board["spread_month"] == "2026年11月"
-    grades = Counter(r.body["grade"] for r in latest_reports(db_session, december.id).values())
+    people = {db_session.get(Assessment, a).employee_id for a in latest_reports(db_session, december.id)}
+    grades = Counter(month_result.month_result(december.id, person)["grade"] for person in people)
     assert board["spread"] == {label: grades.get(label, 0) for label in ("优秀", "良好", "合格", "不合格")}
+    assert sum(board["spread"].values()) == len(people)  # a transfer's two reports are one person's month
 
     published = db_session.scalars(select(Cycle).where(Cycle.status.in_(("published", "final")))
                                    .order_by(Cycle.year, Cycle.month)).all()
@@ -167,11 +169,16 @@ def test_the_by_department_table_adds_up_to_the_company(db_session, december):
 def test_the_month_in_progress_by_department_matches_its_snapshots(db_session, december):
     open_month = db_session.scalar(select(Cycle).where(Cycle.status == "open"))
     progress.recompute_many(list(db_session.scalars(select(Assessment.id).where(Assessment.cycle_id == open_month.id))))
-    snapshots = db_session.execute(select(Department.name, ProgressSnapshot.body)
-                                   .join(Employee, Employee.department_id == Department.id)
-                                   .join(Assessment, Assessment.employee_id == Employee.id)
-                                   .join(ProgressSnapshot, ProgressSnapshot.assessment_id == Assessment.id)
-                                   .where(Assessment.cycle_id == open_month.id)).all()
+    rows = db_session.execute(select(Employee.id, Department.name, ProgressSnapshot.body, Assessment.first_day)
+                              .join(Employee, Employee.department_id == Department.id)
+                              .join(Assessment, Assessment.employee_id == Employee.id)
+                              .join(ProgressSnapshot, ProgressSnapshot.assessment_id == Assessment.id)
+                              .where(Assessment.cycle_id == open_month.id)).all()
+    newest = {}
+    for person, name, body, first_day in rows:  # someone who changed position: the assessment held now
+        if person not in newest or first_day > newest[person][2]:
+            newest[person] = (name, body, first_day)
+    snapshots = [(name, body) for name, body, _ in newest.values()]
     assert snapshots, "the demo's open month has live progress"
     board = dashboard.dashboard(actor(employee(HR_NO).id), NOW)
     assert board["open_month"] == "2026年12月"

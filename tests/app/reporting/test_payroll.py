@@ -6,8 +6,10 @@ import csv
 import io
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import select
 
+from app.errors import ApiError
 from app.models import Appeal, Assessment, AuditLog, Employee, OutboxMessage, Report
 from app.reporting import payroll
 from app.services import settings
@@ -86,3 +88,10 @@ def test_the_default_cutoff_is_the_company_setting_of_the_next_month(db_session,
     company_settings.change("payroll_cutoff_day", "15", hr_id=employee(HR_NO).id)
     assert settings.current().payroll_cutoff_day == 15
     assert payroll.default_cutoff(december) == date(2026, 12, 15)
+
+
+def test_a_cutoff_before_the_month_was_published_is_refused(db_session, december):
+    with pytest.raises(ApiError) as refused:
+        export(december, cutoff=date(2026, 12, 1))
+    assert refused.value.code == "nothing_by_cutoff" and "请选择更晚的截止日" in refused.value.message
+    assert db_session.query(AuditLog).filter_by(action="payroll.export").count() == 0

@@ -66,7 +66,7 @@ def test_hr_downloads_the_months_workbook_payroll_file_and_a_report_pdf(web, db_
         work(redis_client)
         page.reload()
         versions = page.locator("#workbook tbody tr")
-        assert versions.count() == 2 and "申诉通过后自动生成（最新）" in versions.nth(0).inner_text()
+        assert versions.count() == 2 and "考核报告有新版本后自动生成（最新）" in versions.nth(0).inner_text()
         second = download(page, "#workbook tbody tr >> nth=0 >> a:text-is('下载')")
         assert second != first and download(page, "#workbook tbody tr >> nth=1 >> a:text-is('下载')") == first
         notice = page.inner_text("#payroll")

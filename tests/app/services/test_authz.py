@@ -449,7 +449,8 @@ NOT_ACTING_FOR_A_PERSON = {
         news.alerts.load_default_rules news.alerts.active_rules news.alerts.evaluate_employee
         news.alerts.evaluate_batches news.alerts.evaluate_all news.alerts.request_day news.alerts.raise_alert
         news.alerts.recipients news.alerts.queue_messages news.announcements.push_targets
-        news.announcements.evening_reminders news.announcements.expected_submitters news.announcements.push_reports
+        news.announcements.evening_reminders news.announcements.expected_submitters news.announcements.expected_between
+        news.announcements.push_reports
         news.digest.send_due_digests
         news.alerts.run_day news.digest.due_slots news.digest.compose news.digest.last_week news.team_news.load_org
         news.team_news.team_of news.team_news.managers news.team_news.progress_news news.team_news.alert_messages
