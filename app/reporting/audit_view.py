@@ -21,8 +21,8 @@ DETAIL_CHARS = 240
 ENTITY_ZH = {
     "employee": "人员", "report": "考核报告", "appeal": "申诉", "assessment": "考核表", "assessment_item": "考核项",
     "observation": "数据", "outcome": "结果运用", "screenshot": "截图", "cycle": "考核月份", "sync_run": "同步/导入",
-    "company_setting": "公司设置", "kpi_template": "考核模板", "monthly_report": "月度报表", "payroll_export": "薪资数据",
-    "progress_entry": "进展", "rating": "评分", "connector": "数据连接",
+    "company_setting": "公司设置", "kpi_template": "考核模板", "monthly_report": "月度报表",
+    "payroll_export": "薪资数据", "progress_entry": "进展", "rating": "评分", "connector": "数据连接",
 }
 ACTION_ZH = {
     "screenshot.view": "查看截图", "screenshot.view_refused": "查看截图被拒", "screenshot.upload": "上传截图",
