@@ -52,7 +52,6 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index(op.f('ix_payroll_export_cycle_id'), table_name='payroll_export')
+    # the tables' indexes go with them (MariaDB refuses to drop an index a foreign key needs first)
     op.drop_table('payroll_export')
-    op.drop_index(op.f('ix_monthly_report_cycle_id'), table_name='monthly_report')
     op.drop_table('monthly_report')
