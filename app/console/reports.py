@@ -30,12 +30,12 @@ def month_reports(cycle_id: int) -> Any:
     """The month's workbook versions and build, the payroll export with what changed since, and a
     PDF link per person."""
     cycle = get_or_404(Cycle, cycle_id, "考核月份")
-    who, now = g.console_actor, clock_now()
-    last_export, changes = payroll.changes(cycle_id, who, now=now)
-    people = month_book.read(cycle_id, now=now).people if cycle.status in monthly.REPORTED else []
+    who = g.console_actor
+    book = month_book.read(cycle_id, now=clock_now())  # read once: the PDF list and the changes since the export
+    last_export, changes = payroll.changes(book, who)
     return render_template("console/reports.html", cycle=cycle, versions=monthly.versions(cycle_id, who),
                            progress=monthly.progress(cycle_id), last_export=last_export, changes=changes,
-                           cutoff=payroll.default_cutoff(cycle), people=people,
+                           cutoff=payroll.default_cutoff(cycle), people=book.people,
                            published=cycle.status in monthly.REPORTED)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from app.errors import ApiError
 from app.extensions import db
 from app.models import AuditLog, Employee, Screenshot
+from app.services import audit
 from app.services.authz import Action, Actor, Subject, require
 from app.services.business_time import to_local, to_utc
 
@@ -23,18 +24,6 @@ ENTITY_ZH = {
     "observation": "数据", "outcome": "结果运用", "screenshot": "截图", "cycle": "考核月份", "sync_run": "同步/导入",
     "company_setting": "公司设置", "kpi_template": "考核模板", "monthly_report": "月度报表",
     "payroll_export": "薪资数据", "progress_entry": "进展", "rating": "评分", "connector": "数据连接",
-}
-ACTION_ZH = {
-    "screenshot.view": "查看截图", "screenshot.view_refused": "查看截图被拒", "screenshot.upload": "上传截图",
-    "report.confirm": "认可报告", "report.auto_confirm": "逾期视为认可", "appeal.file": "提交申诉",
-    "appeal.accepted": "申诉通过", "appeal.rejected": "申诉驳回", "appeal.escalate": "申诉升级",
-    "item.override": "申诉调整数值",
-    "outcome.decide": "审批结果运用", "cycle.publish": "发布考核结果", "progress.submit": "提交进展",
-    "observation.correct": "更正数据", "rating.set": "评分", "target.amend": "调整目标", "setting.change": "修改设置",
-    "monthly_report.build": "生成月度报表", "payroll.export": "导出薪资数据", "payroll.change_told": "通知薪资变化",
-    "people.join": "入职", "people.leave": "离职", "people.transfer": "调岗", "wechat.bind": "绑定微信",
-    "people.update": "修改人员信息", "roster.import": "导入花名册", "report.pdf": "下载考核报告PDF",
-    "monthly_report.download": "下载月度报表",
 }
 
 
@@ -99,7 +88,7 @@ def _lines(rows: Sequence[AuditLog]) -> list[AuditLine]:
     return [AuditLine(
         at=to_local(row.at).strftime("%Y-%m-%d %H:%M:%S"),
         actor=names.get(row.actor_id, "") if row.actor_id else f"系统（{row.source}）",
-        action=ACTION_ZH.get(row.action, row.action), action_code=row.action,
+        action=audit.ACTIONS_ZH.get(row.action, row.action), action_code=row.action,
         entity=ENTITY_ZH.get(row.entity, row.entity), entity_id=row.entity_id,
         concerns=names.get(_concerned(row, owners) or 0, ""), detail=_detail(row.before, row.after)) for row in rows]
 

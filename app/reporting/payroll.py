@@ -82,11 +82,11 @@ class Change:
     grade: str
 
 
-def changes(cycle_id: int, who: Actor, *, now: datetime) -> tuple[PayrollExport | None, list[Change]]:
-    """The month's latest export and whose 绩效系数 differs from it now."""
+def changes(book: month_book.MonthBook, who: Actor) -> tuple[PayrollExport | None, list[Change]]:
+    """The month's latest export and whose 绩效系数 in `book` (the month as read now) differs from it."""
     require(who, Action.EXPORT_REPORTS, Subject())
-    latest = _latest_export(cycle_id)
-    return latest, ([] if latest is None else _changes(latest, now))
+    latest = _latest_export(book.cycle_id)
+    return latest, ([] if latest is None else _changes(latest, book))
 
 
 def _latest_export(cycle_id: int) -> PayrollExport | None:
@@ -94,8 +94,7 @@ def _latest_export(cycle_id: int) -> PayrollExport | None:
                              .order_by(PayrollExport.id.desc()).limit(1))
 
 
-def _changes(export_row: PayrollExport, now: datetime) -> list[Change]:
-    book = month_book.read(export_row.cycle_id, now=now)
+def _changes(export_row: PayrollExport, book: month_book.MonthBook) -> list[Change]:
     return [Change(p.employee_no, p.name, export_row.coefficients.get(p.employee_no, ""), plain(p.coefficient),
                    p.grade)
             for p in book.people if export_row.coefficients.get(p.employee_no) != plain(p.coefficient)]
@@ -113,7 +112,8 @@ def tell_changes(now: datetime) -> int:
         if newest <= export_row.checked_report_id:
             continue
         export_row.checked_report_id = newest
-        fresh = [c for c in _changes(export_row, now) if export_row.told.get(c.employee_no) != c.now]
+        book = month_book.read(export_row.cycle_id, now=now)
+        fresh = [c for c in _changes(export_row, book) if export_row.told.get(c.employee_no) != c.now]
         if not fresh:
             continue
         cycle = db.session.get(Cycle, export_row.cycle_id)

@@ -23,6 +23,7 @@ from app.models import (
     Position,
     WeChatIdentity,
 )
+from app.services.audit import ACTIONS_ZH
 from app.services.authz import Action, Actor, Subject, require
 from app.services.notify.wechat_status import CHANNEL_NAMES
 from app.services.org.people import LEAVE_KINDS
@@ -133,13 +134,6 @@ def _channels(employee_ids: list[int]) -> dict[int, tuple[str, ...]]:
         found[employee_id].append(CHANNEL_NAMES.get(channel, channel))
     wanted = set(employee_ids)
     return {k: tuple(v) for k, v in found.items() if k in wanted}
-
-
-ACTIONS_ZH = {"target.amend": "调整目标", "people.join": "入职", "people.leave": "离职", "people.transfer": "调岗",
-              "people.leave_days": "请假", "console.password_reset": "重置后台密码",
-              "console.password_changed": "修改后台密码", "console.locked": "后台账号锁定",
-              "console.unlocked": "后台账号解锁", "bind_code.issue": "发放绑定码", "wechat.bind": "绑定微信",
-              "wechat.unbind": "解除微信绑定"}
 
 
 def person(who: Actor, employee_id: int) -> JsonDict:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.errors import ApiError
 from app.models import Appeal, Assessment, AuditLog, Employee, OutboxMessage, Report
-from app.reporting import payroll
+from app.reporting import month_book, payroll
 from app.services import settings
 from app.services.authz import actor
 from app.services.lookup import hr_members
@@ -67,7 +67,7 @@ def test_hr_is_told_once_when_a_later_version_changes_an_exported_coefficient(db
     now = {"excellent": "1.2", "good": "1", "pass": "0.8", "fail": "0.5"}[grade]
     assert now != exported
 
-    _, changes = payroll.changes(december.id, actor(employee(HR_NO).id), now=NOW)
+    _, changes = payroll.changes(month_book.read(december.id, now=NOW), actor(employee(HR_NO).id))
     assert [(c.employee_no, c.exported, c.now) for c in changes] == [(person.employee_no, exported, now)]
     assert payroll.tell_changes(NOW) == 1
     told = db_session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "payroll_changed")).all()
@@ -80,7 +80,7 @@ def test_hr_is_told_once_when_a_later_version_changes_an_exported_coefficient(db
     assert {r["工号"]: r for r in old_cutoff}[person.employee_no]["绩效系数"] == exported
     _, after = export(december)
     assert {r["工号"]: r for r in after}[person.employee_no]["绩效系数"] == now
-    assert payroll.changes(december.id, actor(employee(HR_NO).id), now=NOW)[1] == []
+    assert payroll.changes(month_book.read(december.id, now=NOW), actor(employee(HR_NO).id))[1] == []
 
 
 def test_the_default_cutoff_is_the_company_setting_of_the_next_month(db_session, december):

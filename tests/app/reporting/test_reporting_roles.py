@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.errors import ApiError
 from app.models import Assessment, AuditLog, Employee, MonthlyReport, Report
-from app.reporting import monthly, payroll, pdf
+from app.reporting import month_book, monthly, payroll, pdf
 from app.services.authz import actor, managers_of
 from app.services.blobs import blob_store
 from tests.app.reporting.conftest import HR_NO, NOW, employee
@@ -25,7 +25,7 @@ def company_files(cycle):
         "versions": lambda who: monthly.versions(cycle.id, who),
         "download": lambda who: monthly.download(kept.id, who),
         "export": lambda who: payroll.export(cycle.id, date(2026, 12, 10), who, now=NOW),
-        "changes": lambda who: payroll.changes(cycle.id, who, now=NOW),
+        "changes": lambda who: payroll.changes(month_book.read(cycle.id, now=NOW), who),
     }, kept
 
 
