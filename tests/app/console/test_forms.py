@@ -181,3 +181,20 @@ def test_hr_adds_a_department_a_position_and_an_indicator_from_their_pages(clien
                                                          "csrf_token": token}, follow_redirects=True)
     page = added.get_data(as_text=True)
     assert "已新建指标：直播场次" in page and 'id="live_sessions"' in page
+
+
+def test_a_payroll_cutoff_or_an_audit_date_that_is_not_a_day_is_refused_in_chinese(client, company):
+    from app.models import Cycle, PayrollExport
+
+    people, cycle = company
+    db.session.execute(Cycle.__table__.update().where(Cycle.id == cycle.id).values(status="published"))
+    db.session.commit()
+    assert sign_in(client, people.hr.employee_no).status_code == 302
+    token = csrf(client, f"/console/months/{cycle.id}/reports")
+    before = (count(PayrollExport), count(AuditLog))
+    refused = client.post(f"/console/months/{cycle.id}/payroll", data={"cutoff": "2026-13-40", "csrf_token": token},
+                          follow_redirects=True)
+    assert "未导出：请填写薪资数据截止日（年-月-日）" in refused.get_data(as_text=True)
+    assert (count(PayrollExport), count(AuditLog)) == before
+    audit_page = client.get("/console/audit?first=十二月")
+    assert audit_page.status_code == 200 and "日期格式应为 年-月-日：十二月" in audit_page.get_data(as_text=True)
